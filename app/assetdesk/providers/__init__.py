@@ -1,0 +1,1 @@
+"""One async httpx client per service."""

@@ -1,0 +1,1 @@
+"""The app's use cases, Qt-free."""

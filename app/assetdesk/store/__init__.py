@@ -1,0 +1,1 @@
+"""SQLite catalog, keyring access, app folders."""

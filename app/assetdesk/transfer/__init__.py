@@ -1,0 +1,1 @@
+"""Streaming upload bodies and downloads to disk."""

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs inside `dbus-run-session`: starts a real gnome-keyring Secret Service on the private
+# session bus, unlocked with a throw-away password, then runs the tests and the linters.
+set -euo pipefail
+bin=$1; shift
+export ASSETDESK_TEST_KEYRING=secret-service
+# gnome-keyring creates its "login" collection under $HOME; keep it out of the user's real home.
+export HOME=$(mktemp -d -t assetdesk-test-home.XXXXXX)
+trap 'rm -rf "$HOME"' EXIT
+echo -n assetdesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+status=0
+"$bin/pytest" "$@" || status=$?
+"$bin/ruff" check app tests benchmarks || status=1
+"$bin/ruff" format --check app tests benchmarks || status=1
+"$bin/mypy" || status=1
+exit $status
