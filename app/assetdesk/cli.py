@@ -1,11 +1,122 @@
-"""Command line: the GUI by default, sub-commands for scripting."""
+"""Command line: the window by default, sub-commands for scripting.
+
+Nothing here imports Qt unless the window is asked for, so `assetdesk --help` and the scripting
+commands start fast and run on machines without a display. Scripting commands print one JSON
+object per line per item, and exit 0 when every item succeeded, 1 when any failed, 2 on a usage
+error.
+"""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
+import json
+import os
 import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from assetdesk import __version__
+
+USAGE_ERROR = 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    print("assetdesk: not wired yet", args, file=sys.stderr)
-    return 2
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assetdesk",
+        description="AssetDesk: your Google Flow, Runway and Wordbee assets in one window. "
+        "With no command it opens the window.",
+        epilog="Credentials for the scripting commands: --account NAME (a saved account, its "
+        "secret from the OS keyring) or the environment variables ASSETDESK_USEAPI_TOKEN "
+        "[ASSETDESK_USEAPI_URL], ASSETDESK_WORDBEE_URL, ASSETDESK_WORDBEE_ACCOUNT_ID, "
+        "ASSETDESK_WORDBEE_KEY.",
+    )
+    parser.add_argument("--version", action="version", version=f"AssetDesk {__version__}")
+    parser.add_argument("--data-dir", metavar="DIR", help="keep all AssetDesk writes in DIR")
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="open the window on the local offline sandbox instead of the real services",
+    )
+    parser.add_argument(
+        "--account", metavar="NAME", help="the saved account to use for a scripting command"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    upload = commands.add_parser("upload", help="upload images and videos to Google Flow")
+    upload.add_argument("files", nargs="+", metavar="FILE")
+    upload.add_argument(
+        "--email", help="the Google Flow account to use (default: the service picks)"
+    )
+
+    resolve = commands.add_parser(
+        "resolve", help="print a fresh signed download URL for Google Flow assets"
+    )
+    resolve.add_argument("ids", nargs="+", metavar="MEDIA_GENERATION_ID")
+
+    runway = commands.add_parser("runway", help="Runway assets")
+    runway_commands = runway.add_subparsers(dest="runway_command", metavar="COMMAND", required=True)
+    runway_get = runway_commands.add_parser("get", help="one or more assets by assetId")
+    runway_get.add_argument("ids", nargs="+", metavar="ASSET_ID")
+    runway_list = runway_commands.add_parser("list", help="one page of the account's assets")
+    runway_list.add_argument("--media-type", choices=["image", "video", "audio"])
+    runway_list.add_argument("--offset", type=int, default=0)
+    runway_list.add_argument("--limit", type=int, default=20)
+    runway_list.add_argument("--email", help="the Runway account, when the token has several")
+
+    wordbee = commands.add_parser("wordbee", help="Wordbee segment assets")
+    wordbee_commands = wordbee.add_subparsers(
+        dest="wordbee_command", metavar="COMMAND", required=True
+    )
+    wordbee_list = wordbee_commands.add_parser("list", help="the assets of segments")
+    wordbee_list.add_argument("segment_ids", nargs="+", type=int, metavar="SEGMENT_ID")
+    wordbee_list.add_argument("--scope", required=True, help="pr{project}, jbs{job} or jbc{job}")
+
+    sandbox = commands.add_parser(
+        "sandbox", help="run the offline emulator of the services in the foreground"
+    )
+    sandbox.add_argument("--port", type=int, default=8765)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    if args.command is None:
+        from assetdesk.ui.app import run_gui
+
+        status: int = run_gui(data_dir=args.data_dir, sandbox=args.sandbox, argv=[sys.argv[0]])
+        return status
+    if args.command == "sandbox":
+        from assetdesk.sandbox.__main__ import main as sandbox_main
+
+        sandbox_status: int = sandbox_main(["--port", str(args.port)])
+        return sandbox_status
+    from assetdesk.services.scripting import CredentialsMissing, run_command
+
+    out = Output(sys.stdout)
+    try:
+        return asyncio.run(run_command(args, out.emit, environ=dict(os.environ)))
+    except CredentialsMissing as error:
+        parser.error(str(error))
+    except KeyboardInterrupt:
+        return 130
+
+
+class Output:
+    """One JSON object per line, flushed at once so a pipe sees each item as it finishes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def emit(self, item: dict[str, Any]) -> None:
+        self.stream.write(json.dumps(item, ensure_ascii=False, default=str) + "\n")
+        self.stream.flush()
+
+
+__all__ = ["Output", "build_parser", "main"]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,170 @@
+"""What every provider client shares: the pooled httpx client, timeouts, retries, error bodies.
+
+The clients never follow redirects on API calls (a redirect could carry the `Authorization`
+header to another origin) and never set credentials as client-wide headers: each request adds
+them itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+
+from assetdesk.core.errors import AssetDeskError, NetworkError, Throttled
+
+log = logging.getLogger("assetdesk.providers")
+
+T = TypeVar("T")
+
+#: Connect and pool waits are short; reads allow a slow service to think; uploads get long writes.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
+
+
+def make_http_client(
+    base_url: str, *, timeout: httpx.Timeout = DEFAULT_TIMEOUT
+) -> httpx.AsyncClient:
+    """One pooled client per account. Create it once and reuse it: creation loads the CA bundle."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        timeout=timeout,
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
+        headers={"User-Agent": user_agent()},
+    )
+
+
+def user_agent() -> str:
+    from assetdesk import __version__
+
+    return f"AssetDesk/{__version__}"
+
+
+def normalise_base_url(url: str) -> str:
+    """`https://api.useapi.net/` -> `https://api.useapi.net`; refuses what is not an http(s) URL."""
+    from assetdesk.core.errors import InvalidInput
+
+    text = url.strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput(f"“{url}” is not a web address; it should start with https://")
+    return text
+
+
+def host_of(url: str | httpx.URL) -> str:
+    """The host[:port] of a URL, for messages (never the path or query, which may be signed)."""
+    parsed = httpx.URL(str(url))
+    return f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Which failures are tried again, how often and how long to wait.
+
+    Only what can succeed is retried (DESIGN.md): network errors and 5xx other than 596, and 429
+    when the service's own wait is short enough to sit out. 400/401/403/596 never are.
+    """
+
+    attempts: int = 3
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    #: A 429 whose Retry-After is longer than this is reported, not waited out.
+    max_throttle_wait: float = 15.0
+
+    def delay(self, attempt: int) -> float:
+        raw: float = min(self.max_delay, self.base_delay * (2**attempt))
+        return raw * (0.5 + random.random() / 2)
+
+
+DEFAULT_RETRY = RetryPolicy()
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+async def with_retries(
+    call: Callable[[], Awaitable[T]],
+    policy: RetryPolicy,
+    *,
+    what: str,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> T:
+    """Run `call`, trying again on retryable typed errors as `policy` allows."""
+    attempt = 0
+    while True:
+        try:
+            return await call()
+        except Throttled as error:
+            wait = error.retry_after
+            if wait is None or wait > policy.max_throttle_wait or attempt + 1 >= policy.attempts:
+                raise
+            log.info("%s: throttled, waiting %.1f s as the service asked", what, wait)
+            await sleep(wait)
+        except AssetDeskError as error:
+            if not error.retryable or attempt + 1 >= policy.attempts:
+                raise
+            delay = policy.delay(attempt)
+            log.info("%s failed (%s); trying again in %.1f s", what, error.kind, delay)
+            await sleep(delay)
+        attempt += 1
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """`Retry-After` in seconds (delta-seconds or an HTTP date); None if absent or unreadable."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def json_body(response: httpx.Response) -> Any:
+    """The decoded JSON body, or None when the body is empty or not JSON."""
+    try:
+        return json.loads(response.content) if response.content else None
+    except ValueError:
+        return None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one: service bodies are read tolerantly."""
+    return value if isinstance(value, dict) else {}
+
+
+def body_text(response: httpx.Response, limit: int = 500) -> str:
+    """The body as short text, for `service_text` when it is not JSON."""
+    try:
+        text = response.content.decode("utf-8", errors="replace").strip()
+    except httpx.ResponseNotRead:
+        return ""
+    return text[:limit]
+
+
+def network_error(error: httpx.TransportError, service: str, url: httpx.URL | str) -> NetworkError:
+    """One sentence for a transport failure, naming only the host (a path may be signed)."""
+    host = host_of(url)
+    if isinstance(error, httpx.TimeoutException):
+        detail = "it did not answer in time"
+    elif isinstance(error, httpx.ConnectError):
+        detail = "the connection was refused or the address could not be found"
+    elif isinstance(error, httpx.RemoteProtocolError):
+        detail = "the connection was closed before the answer was complete"
+    else:
+        detail = "the connection failed"
+    return NetworkError(
+        f"Could not reach {service} at {host}: {detail}.", service_text=type(error).__name__
+    )

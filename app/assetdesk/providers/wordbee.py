@@ -1,0 +1,368 @@
+"""Wordbee Translator: token from account id + API key, segment assets (list, download).
+
+Every call sends `X-Auth-Token` and `X-Auth-AccountId`. A token dies after 30 minutes without use;
+the client then gets a new one with the stored key, once, and repeats the call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from assetdesk.core.errors import (
+    AssetDeskError,
+    BadRequest,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    Throttled,
+    Unauthorized,
+    UpstreamFailed,
+)
+from assetdesk.core.ids import WordbeeScope
+from assetdesk.providers.http import (
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUT,
+    RetryPolicy,
+    body_text,
+    json_body,
+    make_http_client,
+    network_error,
+    normalise_base_url,
+    with_retries,
+)
+
+log = logging.getLogger("assetdesk.providers.wordbee")
+
+SERVICE = "Wordbee"
+#: Wordbee's 429 names no retry time; its documentation asks for at least ten seconds.
+THROTTLE_WAIT = 10.0
+
+_EXPIRED_MARKERS = ("token invalid", "token expired", "invalid or expired")
+
+
+@dataclass(frozen=True)
+class WordbeeAsset:
+    """One file attached to a segment, as the list calls describe it."""
+
+    project_id: int | None
+    document_id: int | None
+    segment_id: int
+    locale: str | None
+    relative_path: str | None
+    name: str
+    size: int | None
+    content_type: str | None
+    created: str | None
+    modified: str | None
+    download_url: str | None
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def parse_asset(item: dict[str, Any]) -> WordbeeAsset | None:
+    segment = _int(item.get("segmentId"))
+    name = _text(item.get("name"))
+    if segment is None or name is None:
+        return None
+    return WordbeeAsset(
+        project_id=_int(item.get("projectId")),
+        document_id=_int(item.get("documentId")),
+        segment_id=segment,
+        locale=_text(item.get("locale")),
+        relative_path=_text(item.get("relativePath")),
+        name=name,
+        size=_int(item.get("size")),
+        content_type=_text(item.get("contentType")),
+        created=_text(item.get("createdDate")),
+        modified=_text(item.get("modifiedDate")),
+        download_url=_text(item.get("downloadUrl")),
+        raw=item,
+    )
+
+
+def _error_text(body: Any) -> str:
+    """The most useful words of Wordbee's error body, whatever its exact shape."""
+    if isinstance(body, str):
+        return body
+    if not isinstance(body, dict):
+        return ""
+    parts: list[str] = []
+    error = body.get("error")
+    if isinstance(error, dict):
+        messages = error.get("messages")
+        if isinstance(messages, list):
+            for message in messages:
+                if isinstance(message, str):
+                    parts.append(message)
+                elif isinstance(message, dict):
+                    parts.extend(str(v) for k, v in message.items() if k in ("message", "text"))
+        for key in ("title", "details"):
+            value = error.get(key)
+            if isinstance(value, str) and value and value not in parts:
+                parts.append(value)
+    elif isinstance(error, str):
+        parts.append(error)
+    reason = body.get("reason")
+    if isinstance(reason, str) and reason and reason not in parts:
+        parts.append(reason)
+    return " ".join(part.strip() for part in parts if part.strip())
+
+
+def _is_expired_token(status: int, text: str) -> bool:
+    lowered = text.lower()
+    return status == 401 or (status in (400, 403) and any(m in lowered for m in _EXPIRED_MARKERS))
+
+
+def wordbee_error(response: httpx.Response, *, subject: str = "") -> AssetDeskError:
+    status = response.status_code
+    text = _error_text(json_body(response)) or body_text(response)
+    service_text = text or None
+    about = f" ({subject})" if subject else ""
+    lowered = text.lower()
+    if status == 429 or "requests throttled" in lowered:
+        return Throttled(
+            f"Wordbee is limiting requests{about}; try again in a little while.",
+            retry_after=THROTTLE_WAIT,
+            service_text=service_text,
+        )
+    if _is_expired_token(status, text) or "invalid credentials" in lowered:
+        return Unauthorized(
+            f"Wordbee refused the account id or API key{about}; check them in Accounts.",
+            service_text=service_text,
+            status=status,
+        )
+    if status == 404 or "does not exist" in lowered or "not found" in lowered:
+        return NotFound(
+            f"Wordbee has no such file{about}: {text or 'not found'}",
+            service_text=service_text,
+            status=status,
+        )
+    if status == 403:
+        return Forbidden(
+            f"Wordbee refused access{about}: {text or 'no access rights'}",
+            service_text=service_text,
+            status=status,
+        )
+    if status >= 500:
+        return UpstreamFailed(
+            f"Wordbee failed{about} (HTTP {status}).", service_text=service_text, status=status
+        )
+    return BadRequest(
+        f"Wordbee refused the request{about}: {text or f'HTTP {status}'}",
+        service_text=service_text,
+        status=status,
+    )
+
+
+class WordbeeClient:
+    """One Wordbee account: its base URL (the company's Wordbee address), account id and API key."""
+
+    def __init__(
+        self,
+        base_url: str,
+        account_id: str,
+        api_key: str,
+        *,
+        token: str | None = None,
+        on_token: Callable[[str | None], None] | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> None:
+        root = normalise_base_url(base_url)
+        root = root.removesuffix("/api")
+        self.base_url = root
+        self.account_id = account_id
+        self._key = api_key
+        self._token = token
+        self._on_token = on_token
+        self._token_lock = asyncio.Lock()
+        self.retry = retry
+        self.http = make_http_client(root, timeout=timeout)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> WordbeeClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    @property
+    def token(self) -> str | None:
+        return self._token
+
+    def _set_token(self, token: str | None) -> None:
+        self._token = token
+        if self._on_token is not None:
+            self._on_token(token)
+
+    async def authenticate(self) -> str:
+        """`POST /api/auth/token`: a new session token from the account id and key."""
+        try:
+            response = await self.http.post(
+                "/api/auth/token", json={"accountid": self.account_id, "key": self._key}
+            )
+        except httpx.TransportError as error:
+            raise network_error(error, SERVICE, self.base_url) from None
+        if not response.is_success:
+            refused = wordbee_error(response, subject="sign-in")
+            if isinstance(refused, BadRequest | NotFound | Forbidden):
+                raise Unauthorized(
+                    "Wordbee refused the account id or API key; check them in Accounts.",
+                    service_text=refused.service_text,
+                    status=response.status_code,
+                )
+            raise refused
+        token = json_body(response)
+        if isinstance(token, dict):
+            token = token.get("token")
+        if not isinstance(token, str) or not token:
+            raise UpstreamFailed("Wordbee answered the sign-in without a token.")
+        self._set_token(token)
+        return token
+
+    async def sign_out(self) -> None:
+        """`DELETE /api/auth/token`: end the session token, if there is one."""
+        token, self._token = self._token, None
+        if token is None:
+            return
+        try:
+            await self.http.delete("/api/auth/token", headers=self._headers(token))
+        except httpx.TransportError as error:
+            log.info("Wordbee sign-out did not reach the server: %s", type(error).__name__)
+        finally:
+            self._set_token(None)
+
+    def _headers(self, token: str) -> dict[str, str]:
+        return {"X-Auth-Token": token, "X-Auth-AccountId": self.account_id}
+
+    async def _current_token(self, stale: str | None = None) -> str:
+        async with self._token_lock:
+            if self._token is None or self._token == stale:
+                return await self.authenticate()
+            return self._token
+
+    async def _send(
+        self, method: str, path: str, *, params: dict[str, Any], subject: str, stream: bool = False
+    ) -> httpx.Response:
+        """One call, re-authenticating once if the token has expired."""
+
+        async def attempt() -> httpx.Response:
+            token = await self._current_token()
+            for renewed in (False, True):
+                request = self.http.build_request(
+                    method, path, params=params, headers=self._headers(token)
+                )
+                try:
+                    response = await self.http.send(request, stream=stream)
+                except httpx.TransportError as error:
+                    raise network_error(error, SERVICE, request.url) from None
+                if response.is_success:
+                    return response
+                if stream:
+                    await response.aread()
+                    await response.aclose()
+                text = _error_text(json_body(response)) or body_text(response)
+                if not renewed and _is_expired_token(response.status_code, text):
+                    log.info("Wordbee token expired; signing in again")
+                    token = await self._current_token(stale=token)
+                    continue
+                raise wordbee_error(response, subject=subject)
+            raise AssertionError("unreachable")
+
+        return await with_retries(attempt, self.retry, what=f"Wordbee {path}")
+
+    async def list_segment_assets(self, segment_id: int, scope: str) -> list[WordbeeAsset]:
+        """`GET /api/resources/assets/{segmentid}/list?scope=`."""
+        checked = WordbeeScope.parse(scope)
+        response = await self._send(
+            "GET",
+            f"/api/resources/assets/{int(segment_id)}/list",
+            params={"scope": str(checked)},
+            subject=f"segment {segment_id}",
+        )
+        return self._parse_list(response)
+
+    async def list_assets(self, segment_ids: Sequence[int], scope: str) -> list[WordbeeAsset]:
+        """`GET /api/resources/assets/list?scope=&segmentIds=1,2`."""
+        if not segment_ids:
+            raise InvalidInput("Name at least one segment id.")
+        checked = WordbeeScope.parse(scope)
+        response = await self._send(
+            "GET",
+            "/api/resources/assets/list",
+            params={
+                "scope": str(checked),
+                "segmentIds": ",".join(str(int(s)) for s in segment_ids),
+            },
+            subject=f"{len(segment_ids)} segments",
+        )
+        return self._parse_list(response)
+
+    @staticmethod
+    def _parse_list(response: httpx.Response) -> list[WordbeeAsset]:
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            raise UpstreamFailed(
+                "Wordbee sent an asset list that is not JSON.", service_text=body_text(response)
+            ) from None
+        if not isinstance(body, list):
+            raise UpstreamFailed("Wordbee sent an asset list that is not a JSON array.")
+        return [asset for item in body if isinstance(item, dict) if (asset := parse_asset(item))]
+
+    @asynccontextmanager
+    async def open_download(
+        self,
+        segment_id: int,
+        scope: str,
+        filename: str,
+        *,
+        locale: str | None = None,
+        relative_path: str | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """`GET /api/resources/assets/{segmentid}?scope=&filename=&locale=&relativePath=`, streamed.
+
+        The response's headers (Content-Type, Content-Length, Content-Disposition) are the server's
+        data: the transfer layer sanitises any file name taken from them.
+        """
+        if not filename.strip():
+            raise InvalidInput("A Wordbee file name is needed.")
+        params: dict[str, Any] = {"scope": str(WordbeeScope.parse(scope)), "filename": filename}
+        if locale:
+            params["locale"] = locale
+        if relative_path:
+            params["relativePath"] = relative_path
+        response = await self._send(
+            "GET",
+            f"/api/resources/assets/{int(segment_id)}",
+            params=params,
+            subject=filename,
+            stream=True,
+        )
+        try:
+            yield response
+        finally:
+            await response.aclose()

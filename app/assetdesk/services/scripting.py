@@ -1,0 +1,266 @@
+"""The scripting commands of the CLI, on the same core as the window.
+
+Each command reports one dict per item through `emit` and returns the exit status: 0 when every
+item succeeded, 1 when any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assetdesk.core.errors import AssetDeskError, InvalidInput
+from assetdesk.core.ids import MediaGenerationId
+from assetdesk.providers.google_flow import GoogleFlowClient, SignedUrl, UploadedAsset
+from assetdesk.providers.runway import RunwayAsset, RunwayClient
+from assetdesk.providers.useapi import DEFAULT_USEAPI_URL, UseapiConnection
+from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
+from assetdesk.services.local_files import UploadCandidate, inspect_upload
+
+log = logging.getLogger("assetdesk.cli")
+
+Emit = Callable[[dict[str, Any]], None]
+
+
+class CredentialsMissing(Exception):
+    """No account and no environment variables: a usage error (exit status 2)."""
+
+
+@dataclass(frozen=True)
+class UseapiCredentials:
+    base_url: str
+    token: str
+
+
+@dataclass(frozen=True)
+class WordbeeCredentials:
+    base_url: str
+    account_id: str
+    key: str
+
+
+def useapi_from_env(environ: Mapping[str, str]) -> UseapiCredentials | None:
+    token = environ.get("ASSETDESK_USEAPI_TOKEN", "").strip()
+    if not token:
+        return None
+    url = environ.get("ASSETDESK_USEAPI_URL", "").strip() or DEFAULT_USEAPI_URL
+    return UseapiCredentials(url, token)
+
+
+def wordbee_from_env(environ: Mapping[str, str]) -> WordbeeCredentials | None:
+    url = environ.get("ASSETDESK_WORDBEE_URL", "").strip()
+    account = environ.get("ASSETDESK_WORDBEE_ACCOUNT_ID", "").strip()
+    key = environ.get("ASSETDESK_WORDBEE_KEY", "").strip()
+    if not (url and account and key):
+        return None
+    return WordbeeCredentials(url, account, key)
+
+
+async def _saved_account(args: argparse.Namespace, kind: str) -> Any:
+    from assetdesk.services.accounts import open_account_credentials
+
+    return await open_account_credentials(args.data_dir, args.account, kind)
+
+
+async def useapi_credentials(
+    args: argparse.Namespace, environ: Mapping[str, str]
+) -> UseapiCredentials:
+    if args.account:
+        saved: UseapiCredentials = await _saved_account(args, "useapi")
+        return saved
+    found = useapi_from_env(environ)
+    if found is None:
+        raise CredentialsMissing(
+            "no useapi.net credentials: pass --account NAME or set ASSETDESK_USEAPI_TOKEN"
+        )
+    return found
+
+
+async def wordbee_credentials(
+    args: argparse.Namespace, environ: Mapping[str, str]
+) -> WordbeeCredentials:
+    if args.account:
+        saved: WordbeeCredentials = await _saved_account(args, "wordbee")
+        return saved
+    found = wordbee_from_env(environ)
+    if found is None:
+        raise CredentialsMissing(
+            "no Wordbee credentials: pass --account NAME or set ASSETDESK_WORDBEE_URL, "
+            "ASSETDESK_WORDBEE_ACCOUNT_ID and ASSETDESK_WORDBEE_KEY"
+        )
+    return found
+
+
+def error_item(error: AssetDeskError, **about: Any) -> dict[str, Any]:
+    return {**about, **error.to_dict()}
+
+
+def uploaded_item(candidate: UploadCandidate, result: UploadedAsset) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "file": str(candidate.path),
+        "mediaGenerationId": result.media_generation_id,
+        "kind": result.kind.value,
+        "type": candidate.media_type.mime,
+        "bytes": candidate.size,
+        "email": result.email,
+        "width": result.width,
+        "height": result.height,
+    }
+    if result.duration_seconds is not None:
+        item["durationSeconds"] = result.duration_seconds
+    if candidate.note:
+        item["note"] = candidate.note
+    return item
+
+
+def url_item(signed: SignedUrl) -> dict[str, Any]:
+    return {
+        "mediaGenerationId": signed.media_generation_id,
+        "url": signed.url,
+        "expiresAt": signed.expires_at.isoformat(),
+    }
+
+
+def runway_item(asset: RunwayAsset) -> dict[str, Any]:
+    return {
+        "assetId": asset.asset_id,
+        "name": asset.name,
+        "mediaType": asset.media_type,
+        "fileSize": asset.file_size,
+        "width": asset.width,
+        "height": asset.height,
+        "duration": asset.duration,
+        "createdAt": asset.created_at,
+        "url": asset.url,
+        "previewUrls": list(asset.preview_urls),
+    }
+
+
+def wordbee_item(asset: WordbeeAsset) -> dict[str, Any]:
+    return {
+        "segmentId": asset.segment_id,
+        "projectId": asset.project_id,
+        "documentId": asset.document_id,
+        "name": asset.name,
+        "locale": asset.locale,
+        "relativePath": asset.relative_path,
+        "size": asset.size,
+        "contentType": asset.content_type,
+        "modifiedDate": asset.modified,
+    }
+
+
+async def upload(args: argparse.Namespace, emit: Emit, creds: UseapiCredentials) -> int:
+    """Every file is checked locally first; refused files are reported and never sent."""
+    failed = 0
+    accepted: list[UploadCandidate] = []
+    for name in args.files:
+        try:
+            accepted.append(await inspect_upload(Path(name)))
+        except AssetDeskError as error:
+            failed += 1
+            emit(error_item(error, file=name))
+    if not accepted:
+        return 1
+    async with UseapiConnection(creds.token, creds.base_url) as connection:
+        flow = GoogleFlowClient(connection)
+        for candidate in accepted:
+            try:
+                result = await flow.upload(
+                    candidate.path, candidate.media_type, candidate.size, email=args.email
+                )
+            except AssetDeskError as error:
+                failed += 1
+                emit(error_item(error, file=str(candidate.path)))
+            else:
+                emit(uploaded_item(candidate, result))
+    return 1 if failed else 0
+
+
+async def resolve(args: argparse.Namespace, emit: Emit, creds: UseapiCredentials) -> int:
+    failed = 0
+    async with UseapiConnection(creds.token, creds.base_url) as connection:
+        flow = GoogleFlowClient(connection)
+        for text in args.ids:
+            try:
+                parsed = MediaGenerationId.parse(text, asset_only=True)
+                emit(url_item(await flow.resolve_url(parsed)))
+            except AssetDeskError as error:
+                failed += 1
+                emit(error_item(_about_id(error, "mediaGenerationId"), mediaGenerationId=text))
+    return 1 if failed else 0
+
+
+def _about_id(error: AssetDeskError, what: str) -> AssetDeskError:
+    """Parser sentences say what is wrong; for the user, say with what."""
+    if isinstance(error, InvalidInput) and not error.message.startswith("Invalid"):
+        error.message = f"Invalid {what}: {error.message}."
+    return error
+
+
+async def runway_get(args: argparse.Namespace, emit: Emit, creds: UseapiCredentials) -> int:
+    failed = 0
+    async with UseapiConnection(creds.token, creds.base_url) as connection:
+        runway = RunwayClient(connection)
+        for text in args.ids:
+            try:
+                emit(runway_item(await runway.get(text)))
+            except AssetDeskError as error:
+                failed += 1
+                emit(error_item(error, assetId=text))
+    return 1 if failed else 0
+
+
+async def runway_list(args: argparse.Namespace, emit: Emit, creds: UseapiCredentials) -> int:
+    async with UseapiConnection(creds.token, creds.base_url) as connection:
+        try:
+            assets = await RunwayClient(connection).list(
+                offset=args.offset, limit=args.limit, media_type=args.media_type, email=args.email
+            )
+        except AssetDeskError as error:
+            emit(error_item(error))
+            return 1
+    for asset in assets:
+        emit(runway_item(asset))
+    return 0
+
+
+async def wordbee_list(args: argparse.Namespace, emit: Emit, creds: WordbeeCredentials) -> int:
+    async with WordbeeClient(creds.base_url, creds.account_id, creds.key) as client:
+        try:
+            if len(args.segment_ids) == 1:
+                assets = await client.list_segment_assets(args.segment_ids[0], args.scope)
+            else:
+                assets = await client.list_assets(args.segment_ids, args.scope)
+        except AssetDeskError as error:
+            emit(error_item(error, segmentIds=args.segment_ids, scope=args.scope))
+            return 1
+        finally:
+            await client.sign_out()
+    for asset in assets:
+        emit(wordbee_item(asset))
+    return 0
+
+
+async def run_command(args: argparse.Namespace, emit: Emit, *, environ: Mapping[str, str]) -> int:
+    """Run the parsed scripting command; credential problems raise CredentialsMissing."""
+    try:
+        if args.command == "wordbee":
+            return await wordbee_list(args, emit, await wordbee_credentials(args, environ))
+        creds = await useapi_credentials(args, environ)
+    except AssetDeskError as error:  # a saved account that cannot be used
+        emit(error_item(error, account=args.account))
+        return 1
+    if args.command == "upload":
+        return await upload(args, emit, creds)
+    if args.command == "resolve":
+        return await resolve(args, emit, creds)
+    if args.command == "runway" and args.runway_command == "get":
+        return await runway_get(args, emit, creds)
+    if args.command == "runway" and args.runway_command == "list":
+        return await runway_list(args, emit, creds)
+    raise CredentialsMissing(f"unknown command {args.command}")
