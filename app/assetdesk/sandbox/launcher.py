@@ -1,0 +1,331 @@
+"""Start the sandbox as a child process and drive its control surface (stdlib only, synchronous).
+
+Used by `assetdesk --sandbox` and by the tests::
+
+    with SandboxProcess.start(control=True) as sb:
+        sb.fault("storage", "/flow-content/*", drop_after_bytes=1000)
+        ...
+
+Control helpers need `control=True`; they raise RuntimeError otherwise.
+"""
+
+from __future__ import annotations
+
+import base64
+import collections
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+ORIGINS = ("api", "storage", "wordbee")
+
+
+class SandboxProcess:
+    """A running `python -m assetdesk.sandbox` child on three OS-chosen ports."""
+
+    def __init__(self, process: subprocess.Popen[bytes], info: dict[str, Any]) -> None:
+        self.process = process
+        self.api_url: str = info["api_url"]
+        self.storage_url: str = info["storage_url"]
+        self.wordbee_url: str = info["wordbee_url"]
+        self.control: bool = bool(info.get("control"))
+        self.demo: dict[str, Any] = info["demo"]
+        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @classmethod
+    def start(
+        cls,
+        *,
+        control: bool = False,
+        data_dir: Path | None = None,
+        timeout: float = 20,
+        seed_dir: Path | None = None,
+    ) -> SandboxProcess:
+        """Run the sandbox and wait for its JSON line; RuntimeError (with its stderr) on failure."""
+        cmd = [sys.executable, "-m", "assetdesk.sandbox", "--port", "0", "--storage-port", "0"]
+        cmd += ["--wordbee-port", "0", "--json"]
+        if control:
+            cmd.append("--control")
+        if data_dir is not None:
+            cmd += ["--data", str(data_dir)]
+        if seed_dir is not None:
+            cmd += ["--seed-dir", str(seed_dir)]
+        env = dict(os.environ)
+        app_root = str(Path(__file__).resolve().parents[2])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (app_root, env.get("PYTHONPATH")) if p)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        process = subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        tail: collections.deque[str] = collections.deque(maxlen=200)
+        stderr_reader = _drain(process.stderr, tail, "sandbox-stderr")
+        first_line: list[bytes] = []
+        got_line = threading.Event()
+
+        def read_first() -> None:
+            assert process.stdout is not None
+            first_line.append(process.stdout.readline())
+            got_line.set()
+            _drain(process.stdout, collections.deque(maxlen=50), "sandbox-stdout")
+
+        threading.Thread(target=read_first, name="sandbox-stdout-first", daemon=True).start()
+        if not got_line.wait(timeout) or not first_line or not first_line[0].strip():
+            _kill(process)
+            stderr_reader.join(2)
+            raise RuntimeError(_failure("did not report its ports in time", process, tail))
+        try:
+            info = json.loads(first_line[0])
+        except json.JSONDecodeError:
+            _kill(process)
+            stderr_reader.join(2)
+            raise RuntimeError(
+                _failure(f"printed {first_line[0][:200]!r} instead of JSON", process, tail)
+            ) from None
+        sandbox = cls(process, info)
+        sandbox._stderr_tail = tail
+        return sandbox
+
+    def stop(self, timeout: float = 10) -> None:
+        """SIGTERM, wait, SIGKILL if needed. Safe to call twice."""
+        if self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            _kill(self.process)
+
+    @property
+    def stderr_tail(self) -> str:
+        """The last lines the sandbox wrote to stderr (for diagnosing a failed test)."""
+        return "".join(self._stderr_tail)
+
+    def __enter__(self) -> SandboxProcess:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------ control helpers
+
+    def reset(self) -> None:
+        """Back to the seeded demo: no faults, caps, log, uploads; real clock; default settings."""
+        self._call("POST", "/_sandbox/reset")
+
+    def fault(
+        self,
+        origin: str,
+        path: str,
+        *,
+        method: str | None = None,
+        count: int = 1,
+        status: int | None = None,
+        body: str | bytes | dict[str, Any] | list[Any] | None = None,
+        headers: dict[str, str] | None = None,
+        drop_after_bytes: int | None = None,
+        stall_after_bytes: int | None = None,
+        stall_seconds: float | None = None,
+        latency: float | None = None,
+        corrupt_byte_at: int | None = None,
+        content_length: int | None = None,
+    ) -> None:
+        """Queue a rule for the next `count` requests to `origin` matching `path` (a trailing `*`
+        makes it a prefix) and `method`. See sandbox/faults.py for what each option does."""
+        rule: dict[str, Any] = {"origin": origin, "path": path, "method": method, "count": count}
+        rule.update(
+            status=status,
+            headers=headers,
+            drop_after_bytes=drop_after_bytes,
+            stall_after_bytes=stall_after_bytes,
+            stall_seconds=stall_seconds,
+            latency=latency,
+            corrupt_byte_at=corrupt_byte_at,
+            content_length=content_length,
+        )
+        if isinstance(body, bytes):
+            rule["body_b64"] = base64.b64encode(body).decode()
+        elif isinstance(body, str):
+            rule["body_text"] = body
+        elif body is not None:
+            rule["body_json"] = body
+        self._call("POST", "/_sandbox/faults", rule)
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "/_sandbox/faults")
+
+    def bandwidth(self, origin: str, bytes_per_second: int | None) -> None:
+        """Cap each connection of `origin` (request and response bodies); None lifts the cap."""
+        self._call(
+            "POST", "/_sandbox/bandwidth", {"origin": origin, "bytes_per_second": bytes_per_second}
+        )
+
+    def requests(self, origin: str | None = None) -> list[dict[str, Any]]:
+        """Recorded requests in arrival order: {origin, method, path, query, headers} (headers is a
+        dict with lower-case names)."""
+        query = "?" + urllib.parse.urlencode({"origin": origin}) if origin else ""
+        result: list[dict[str, Any]] = self._call("GET", "/_sandbox/requests" + query)
+        return result
+
+    def clear_requests(self) -> None:
+        self._call("DELETE", "/_sandbox/requests")
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the sandbox's "now" forward; returns the new sandbox time (unix seconds)."""
+        result = self._call("POST", "/_sandbox/clock", {"advance": seconds})
+        return float(result["now"])
+
+    def now(self) -> float:
+        return float(self._call("GET", "/_sandbox/clock")["now"])
+
+    def set_google_flow_account(
+        self,
+        email: str,
+        *,
+        health: str = "OK",
+        throttled_for: float | None = None,
+        session_error: bool = False,
+        present: bool = True,
+        token: str | None = None,
+    ) -> None:
+        """Add, change or (present=False) remove a Google Flow account of `token` (default demo)."""
+        self._call(
+            "POST",
+            "/_sandbox/google-flow/accounts",
+            {
+                "email": email,
+                "health": health,
+                "throttled_for": throttled_for,
+                "session_error": session_error,
+                "present": present,
+                "token": token,
+            },
+        )
+
+    def configure(self, **settings: Any) -> dict[str, Any]:
+        """Change settings: signed_url_ttl, wordbee_token_idle (seconds).
+        Returns all settings."""
+        result: dict[str, Any] = self._call("POST", "/_sandbox/configure", settings)
+        return result
+
+    def put_google_flow_asset(
+        self,
+        path: Path | str,
+        content_type: str,
+        *,
+        email: str | None = None,
+        token: str | None = None,
+    ) -> str:
+        """Register a local file (served in place, not copied; e.g. a 1 GiB benchmark file) as an
+        already uploaded Google Flow asset; returns its mediaGenerationId."""
+        body: dict[str, Any] = {"path": str(Path(path).resolve()), "content_type": content_type}
+        body.update(email=email, token=token)
+        result = self._call("POST", "/_sandbox/google-flow/assets", body)
+        return str(result["mediaGenerationId"])
+
+    def put_runway_asset(
+        self,
+        path: Path | str,
+        content_type: str,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        token: str | None = None,
+    ) -> str:
+        """Register a local file as a Runway asset; returns its assetId."""
+        body: dict[str, Any] = {"path": str(Path(path).resolve()), "content_type": content_type}
+        body.update(name=name, email=email, token=token)
+        return str(self._call("POST", "/_sandbox/runway/assets", body)["assetId"])
+
+    def put_wordbee_asset(
+        self,
+        path: Path | str,
+        content_type: str,
+        *,
+        name: str,
+        segment_id: int,
+        scope: str = "pr7214",
+        locale: str | None = None,
+        relative_path: str = "",
+    ) -> None:
+        """Register a local file as a Wordbee segment asset."""
+        body: dict[str, Any] = {"path": str(Path(path).resolve()), "content_type": content_type}
+        body.update(
+            name=name,
+            segment_id=segment_id,
+            scope=scope,
+            locale=locale,
+            relative_path=relative_path,
+        )
+        self._call("POST", "/_sandbox/wordbee/assets", body)
+
+    def google_flow_assets(self) -> list[dict[str, Any]]:
+        """Every Google Flow asset the sandbox holds (seeded and uploaded), with size, md5 and the
+        file it is stored in."""
+        result: list[dict[str, Any]] = self._call("GET", "/_sandbox/google-flow/assets")
+        return result
+
+    def objects(self) -> list[dict[str, Any]]:
+        """Every stored object of the storage origin: key, size, content_type, md5, crc32c, file."""
+        result: list[dict[str, Any]] = self._call("GET", "/_sandbox/objects")
+        return result
+
+    def signed_url(self, key: str, *, ttl: float | None = None) -> str:
+        """A signed storage URL for an object key (`bucket/object`)."""
+        return str(self._call("POST", "/_sandbox/sign", {"key": key, "ttl": ttl})["url"])
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        if not self.control:
+            raise RuntimeError("the sandbox was started without control=True")
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.api_url + path, data=data, method=method)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read().decode(errors="replace")
+            raise RuntimeError(f"sandbox control {method} {path}: {exc.code} {detail}") from None
+        return json.loads(raw) if raw else None
+
+
+def _drain(stream: Any, tail: collections.deque[str], name: str) -> threading.Thread:
+    """Read a child's pipe forever on a daemon thread so the child never blocks on a full pipe."""
+
+    def run() -> None:
+        for line in iter(stream.readline, b""):
+            tail.append(line.decode(errors="replace"))
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(5)
+
+
+def _failure(what: str, process: subprocess.Popen[bytes], tail: collections.deque[str]) -> str:
+    code = process.poll()
+    stderr = "".join(tail)[-4000:]
+    return f"assetdesk sandbox {what} (exit status {code}). stderr:\n{stderr}"

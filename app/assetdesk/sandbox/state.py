@@ -1,0 +1,204 @@
+"""Everything the sandbox knows: users, accounts, assets, objects, the clock and the settings.
+
+The sandbox keeps its own copy of the services' limits and id formats on purpose: it is the
+independent check of the clients, so nothing here is imported from the rest of assetdesk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from assetdesk.sandbox.blobs import BlobStore
+from assetdesk.sandbox.faults import FaultBook, RequestLog
+
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
+VIDEO_TYPES = ("video/mp4",)
+IMAGE_LIMIT = 20 * 1024 * 1024  # 20971520
+VIDEO_LIMIT = 100 * 1024 * 1024  # 104857600
+FLOW_BUCKET = "flow-content"
+RUNWAY_BUCKET = "runway-assets"
+WORDBEE_BUCKET = "wordbee-assets"
+
+DEFAULT_SETTINGS: dict[str, float] = {
+    "signed_url_ttl": 6 * 3600,
+    "wordbee_token_idle": 30 * 60,
+}
+
+
+def iso(ts: float) -> str:
+    """`2026-02-27T16:34:25.128Z` style timestamps."""
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def mask_email(email: str) -> str:
+    """`jo.demo@gmail.com` -> `jo***@gmail.com`, like useapi.net."""
+    local, _, domain = email.partition("@")
+    return f"{local[:2]}***@{domain}"
+
+
+@dataclass
+class FlowAccount:
+    email: str
+    created: float
+    project_id: str
+    project_title: str
+    health: str = "OK"
+    throttled_until: float | None = None
+    session_error: bool = False
+    credits: int = 12500
+
+
+@dataclass
+class RunwayAccount:
+    email: str
+    created: float
+    username: str
+    runway_user_id: int
+
+
+@dataclass
+class User:
+    user_id: int
+    token: str
+    email: str
+    name: str
+    created: float
+    flow_accounts: dict[str, FlowAccount] = field(default_factory=dict)
+    runway_accounts: dict[str, RunwayAccount] = field(default_factory=dict)
+
+
+@dataclass
+class FlowAsset:
+    media_generation_id: str
+    user_id: int
+    email: str
+    kind: str  # image | video
+    media_id: str
+    object_key: str
+    width: int
+    height: int
+    duration: float | None
+    display_name: str
+    created: float
+
+
+@dataclass
+class RunwayAsset:
+    asset_id: str
+    uuid: str
+    user_id: int
+    email: str
+    name: str
+    media_type: str  # image | video | audio
+    ext: str
+    object_key: str
+    preview_key: str
+    width: int | None
+    height: int | None
+    duration: float | None
+    created: float
+    with_metadata: bool = True
+
+
+@dataclass
+class WordbeeAsset:
+    scope: str
+    project_id: int
+    document_id: int
+    segment_id: int
+    locale: str | None
+    relative_path: str
+    name: str
+    object_key: str
+    created: float
+
+
+@dataclass
+class WordbeeToken:
+    account_id: str
+    last_used: float
+
+
+class SandboxState:
+    """The mutable world of one sandbox process. `reset()` restores the seeded demo."""
+
+    def __init__(self, *, storage_url: str, wordbee_url: str, data_dir: Path, seed_dir: Path):
+        self.storage_url = storage_url
+        self.wordbee_url = wordbee_url
+        self.seed_dir = seed_dir
+        self.blobs = BlobStore(data_dir / "objects")
+        self.faults = FaultBook()
+        self.requests = RequestLog()
+        self.bandwidth: dict[str, int] = {}
+        self._secret = secrets.token_bytes(32)
+        self.clock_offset = 0.0
+        self.settings = dict(DEFAULT_SETTINGS)
+        self.users: dict[str, User] = {}
+        self.flow_assets: dict[str, FlowAsset] = {}
+        self.runway_assets: dict[str, RunwayAsset] = {}
+        self.wordbee_assets: list[WordbeeAsset] = []
+        self.wordbee_accounts: dict[str, str] = {}  # account id -> key
+        self.wordbee_tokens: dict[str, WordbeeToken] = {}
+        self.demo: dict[str, object] = {}
+
+    def now(self) -> float:
+        """The sandbox's notion of now (moves with advance_clock)."""
+        return time.time() + self.clock_offset
+
+    def reset(self) -> None:
+        from assetdesk.sandbox.seed import seed_demo  # seed builds on this module
+
+        self.blobs.clear()
+        self.faults.clear()
+        self.requests.clear()
+        self.bandwidth.clear()
+        self.clock_offset = 0.0
+        self.settings = dict(DEFAULT_SETTINGS)
+        self.users.clear()
+        self.flow_assets.clear()
+        self.runway_assets.clear()
+        self.wordbee_assets.clear()
+        self.wordbee_accounts.clear()
+        self.wordbee_tokens.clear()
+        self.demo = seed_demo(self)
+
+    # ------------------------------------------------------------------- lookups
+
+    def user_for_authorization(self, header: str | None) -> User | None:
+        if not header or not header.startswith("Bearer "):
+            return None
+        return self.users.get(header[len("Bearer ") :].strip())
+
+    def user_by_id(self, user_id: int) -> User | None:
+        return next((u for u in self.users.values() if u.user_id == user_id), None)
+
+    # -------------------------------------------------------------- signed URLs
+
+    def _signature(self, key: str, expires: int) -> str:
+        message = f"/{key}\n{expires}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    def signed_url(self, key: str, ttl: float | None = None) -> str:
+        """`{storage}/{bucket}/{object}?GoogleAccessId=..&Expires=..&Signature=..`."""
+        path = "/" + urllib.parse.quote(key)
+        lifetime = self.settings["signed_url_ttl"] if ttl is None else ttl
+        expires = int(self.now() + lifetime)
+        query = urllib.parse.urlencode(
+            {
+                "GoogleAccessId": "sandbox-signer@assetdesk-sandbox.iam.gserviceaccount.com",
+                "Expires": expires,
+                "Signature": self._signature(key, expires),
+            }
+        )
+        return f"{self.storage_url}{path}?{query}"
+
+    def check_signature(self, key: str, expires: int, signature: str) -> bool:
+        """`key` is the decoded URL path without its leading slash."""
+        return hmac.compare_digest(self._signature(key, expires), signature)

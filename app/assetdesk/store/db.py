@@ -1,0 +1,133 @@
+"""The SQLite file: opening it the same way every time, and numbered schema migrations.
+
+Migrations are keyed on `PRAGMA user_version`: migration N brings the schema from version N-1
+to N. Each runs in one transaction with the version bump, so a failure leaves the previous
+version intact. Sync code: the services call it through `asyncio.to_thread`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from assetdesk.core.errors import AssetDeskError, LocalFileError
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "DatabaseTooNew", "open_database", "schema_version"]
+
+log = logging.getLogger("assetdesk.store.db")
+
+#: Migration N (1-based) is MIGRATIONS[N-1]. Append only; never edit a released one.
+#: Other parts of the store add their tables by appending here.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: accounts. No secret column, ever: secrets live only in the OS keyring.
+    """
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT UNIQUE NOT NULL COLLATE NOCASE,
+        kind TEXT NOT NULL CHECK (kind IN ('useapi', 'wordbee')),
+        base_url TEXT NOT NULL,
+        wordbee_account_id TEXT,
+        default_email TEXT,
+        created_at TEXT,
+        updated_at TEXT
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+BUSY_TIMEOUT_MS = 5000
+
+
+class DatabaseTooNew(LocalFileError):
+    """The database was written by a newer AssetDesk."""
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def open_database(
+    path: Path | str,
+    *,
+    migrations: Sequence[str] = MIGRATIONS,
+    check_same_thread: bool = False,
+) -> sqlite3.Connection:
+    """Open (creating if needed) the database at `path` and bring its schema up to date.
+
+    WAL journal, foreign keys on, a busy timeout, rows as `sqlite3.Row`. By default the
+    connection may be used from another thread than the one that opened it (one at a time, as
+    `asyncio.to_thread` does when calls are awaited in turn).
+    Raises DatabaseTooNew for a schema newer than this app, LocalFileError when the file cannot
+    be opened or is not a database.
+    """
+    target = Path(path)
+    try:
+        conn = sqlite3.connect(
+            target,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,  # autocommit; transactions are explicit
+            check_same_thread=check_same_thread,
+        )
+    except sqlite3.Error as error:
+        raise LocalFileError(f"cannot open the database {target}: {error}") from error
+    try:
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        _migrate(conn, target, migrations)
+    except AssetDeskError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise LocalFileError(
+            f"{target} is not an AssetDesk database or is damaged: {error}"
+        ) from error
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, target: Path, migrations: Sequence[str]) -> None:
+    current = schema_version(conn)
+    latest = len(migrations)
+    if current > latest:
+        raise DatabaseTooNew(
+            f"the database {target} was made by a newer AssetDesk (schema {current}; this "
+            f"version knows up to {latest}) — update AssetDesk or use another --data-dir"
+        )
+    for number in range(current + 1, latest + 1):
+        log.info("migrating %s to schema %d", target.name, number)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # executescript() would commit first; run the statements one by one instead.
+            for statement in _statements(migrations[number - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number:d}")
+        except sqlite3.Error as error:
+            conn.execute("ROLLBACK")
+            raise LocalFileError(
+                f"cannot update the database {target} to schema {number}: {error}"
+            ) from error
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into complete statements."""
+    statements: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            if pending.strip():
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return statements

@@ -1,0 +1,209 @@
+"""store/secrets.py against the real Secret Service, the fail backend and a refusing backend."""
+
+from __future__ import annotations
+
+import secrets as random_secrets
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+from keyring.errors import KeyringError
+
+from assetdesk.core.errors import SecretStoreError
+from assetdesk.core.redact import MARK, Redactor
+from assetdesk.store.accounts import USEAPI_BASE_URL, Account, AccountKind, AccountRepository
+from assetdesk.store.db import open_database
+from assetdesk.store.paths import AppPaths
+from assetdesk.store.secrets import FIELDS, SERVICE_NAME, SecretStore, username_for
+
+
+def fresh_secret() -> str:
+    return "user:4242-" + random_secrets.token_hex(16)
+
+
+def items_for(account_id: int) -> list[str]:
+    """What the Secret Service itself holds for one account, read with secretstorage directly."""
+    import secretstorage
+
+    conn = secretstorage.dbus_init()
+    try:
+        collection = secretstorage.get_default_collection(conn)
+        found = []
+        for field in FIELDS:
+            attributes = {"service": SERVICE_NAME, "username": username_for(account_id, field)}
+            found += [item.get_label() for item in collection.search_items(attributes)]
+        return found
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def account_id() -> int:
+    """A random id, so repeated runs against one keyring never see each other's items."""
+    return random_secrets.randbelow(10**9) + 10**6
+
+
+# ---- the real Secret Service ---------------------------------------------------------------------
+
+
+@pytest.mark.keyring
+def test_default_backend_is_the_secret_service(secret_service: object) -> None:
+    store = SecretStore()
+    assert store.available, store.unavailable_reason
+    assert store.backend_name == "Secret Service"
+    assert store.where == "Secret Service"
+
+
+@pytest.mark.keyring
+def test_store_read_back_and_delete(secret_service: KeyringBackend, account_id: int) -> None:
+    redactor = Redactor()
+    store = SecretStore(secret_service, redactor=redactor)
+    token = fresh_secret()
+    store.set(account_id, "token", token)
+    assert store.get(account_id, "token") == token
+    # Really in the keyring, under the documented service and user name.
+    assert keyring.get_keyring().get_password(SERVICE_NAME, f"account-{account_id}:token") == token
+    assert len(items_for(account_id)) == 1
+    assert redactor.redact(f"header {token}") == f"header {MARK}"
+    # A second store (as after a restart) reads the same secret.
+    assert SecretStore(secret_service).get(account_id, "token") == token
+    store.delete(account_id, "token")
+    assert store.get(account_id, "token") is None
+    assert items_for(account_id) == []
+    store.delete(account_id, "token")  # deleting again is harmless
+
+
+@pytest.mark.keyring
+def test_replacing_a_secret_keeps_one_item(secret_service: KeyringBackend, account_id: int) -> None:
+    store = SecretStore(secret_service)
+    store.set(account_id, "key", "first-key-value")
+    store.set(account_id, "key", "second-key-value")
+    assert store.get(account_id, "key") == "second-key-value"
+    assert len(items_for(account_id)) == 1
+    store.delete_all(account_id)
+
+
+@pytest.mark.keyring
+def test_delete_all_leaves_nothing(secret_service: KeyringBackend, account_id: int) -> None:
+    store = SecretStore(secret_service)
+    other = account_id + 1
+    for field in FIELDS:
+        store.set(account_id, field, f"{field}-{fresh_secret()}")
+    store.set(other, "token", fresh_secret())
+    assert len(items_for(account_id)) == 3
+    store.delete_all(account_id)
+    assert items_for(account_id) == []
+    assert all(store.get(account_id, field) is None for field in FIELDS)
+    assert len(items_for(other)) == 1  # another account's secret is untouched
+    store.delete_all(other)
+    assert items_for(other) == []
+
+
+# ---- no keyring: the fail backend and session-only memory ---------------------------------------
+
+
+def test_fail_backend_is_unavailable_with_a_reason() -> None:
+    store = SecretStore(fail.Keyring())
+    assert not store.available
+    assert store.backend_name == "no keyring"
+    assert store.unavailable_reason == "no system keyring was found on this computer"
+    with pytest.raises(SecretStoreError) as caught:
+        store.set(1, "token", "user:1-abcdefghijkl")
+    assert "session only" in str(caught.value)
+    assert "abcdefghijkl" not in str(caught.value)
+
+
+def test_session_only_keeps_secrets_in_memory_and_writes_nothing(tmp_path: Path) -> None:
+    paths = AppPaths.from_option(tmp_path / "data").ensure()
+    conn = open_database(paths.database)
+    account = AccountRepository(conn).add(Account("Sandbox", AccountKind.USEAPI, USEAPI_BASE_URL))
+    assert account.id is not None
+    store = SecretStore(fail.Keyring())
+    store.use_session_only()
+    assert store.session_only
+    assert store.where == "this session only"
+    token = fresh_secret()
+    store.set(account.id, "token", token)
+    assert store.get(account.id, "token") == token
+    conn.close()
+    # The secret is in no file under the data folder (database, WAL, logs...).
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert files, "the database should exist"
+    for path in files:
+        assert token.encode() not in path.read_bytes(), path
+    # Memory only: a new store in the same process knows nothing.
+    fresh = SecretStore(fail.Keyring())
+    fresh.use_session_only()
+    assert fresh.get(account.id, "token") is None
+    store.delete_all(account.id)
+    assert store.get(account.id, "token") is None
+
+
+# ---- a keyring that refuses -------------------------------------------------------------------
+
+
+class RefusingKeyring(KeyringBackend):
+    """A fake backend that refuses, naming the password in its error as a careless one might.
+
+    A fake is used because a real locked or refusing Secret Service cannot be produced reliably
+    here; the point is AssetDesk's handling of any refusal, not the keyring itself.
+    """
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self, *, refuse_reads: bool) -> None:
+        super().__init__()
+        self.refuse_reads = refuse_reads
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if self.refuse_reads:
+            raise KeyringError("the collection is locked")
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise KeyringError(f"cannot store {password!r} for {username}")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise KeyringError("prompt dismissed")
+
+
+def test_a_refused_write_is_a_secret_store_error_without_the_secret() -> None:
+    redactor = Redactor()
+    store = SecretStore(RefusingKeyring(refuse_reads=False), redactor=redactor)
+    assert store.available
+    assert store.backend_name == "RefusingKeyring"
+    token = fresh_secret()
+    with pytest.raises(SecretStoreError) as caught:
+        store.set(7, "token", token)
+    error = caught.value
+    assert str(error).startswith("RefusingKeyring could not save the token")
+    for text in (str(error), repr(error), str(error.to_dict())):
+        assert token not in text
+        assert token.split("-", 1)[1] not in text
+    # The backend's own exception (which names the secret) is not chained to ours.
+    assert error.__cause__ is None
+    assert error.__context__ is None
+    with pytest.raises(SecretStoreError) as deleting:
+        store.delete(7, "session_token")
+    assert "could not delete the session token (KeyringError: prompt dismissed)" in str(
+        deleting.value
+    )
+
+
+def test_a_backend_whose_probe_fails_is_unavailable() -> None:
+    store = SecretStore(RefusingKeyring(refuse_reads=True))
+    assert not store.available
+    assert store.unavailable_reason is not None
+    assert "does not answer" in store.unavailable_reason
+    assert "locked" in store.unavailable_reason
+    with pytest.raises(SecretStoreError):
+        store.get(1, "token")
+
+
+def test_unknown_fields_are_a_programming_error() -> None:
+    store = SecretStore(fail.Keyring())
+    store.use_session_only()
+    with pytest.raises(ValueError, match="unknown secret field"):
+        store.set(1, "password", "x" * 10)

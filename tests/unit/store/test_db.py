@@ -1,0 +1,103 @@
+"""store/db.py: real SQLite files, migrations keyed on user_version."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from assetdesk.core.errors import LocalFileError
+from assetdesk.store.db import MIGRATIONS, SCHEMA_VERSION, DatabaseTooNew, open_database
+
+# Column names that could hold a secret; none may exist in any table.
+SECRETISH = ("token", "key", "secret", "password", "session", "credential", "auth")
+
+
+def test_a_new_database_gets_the_whole_schema(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    conn = open_database(path)
+    assert path.is_file()
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == len(MIGRATIONS)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "accounts" in tables
+    conn.close()
+
+
+def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    conn = open_database(path)
+    conn.execute("INSERT INTO accounts (name, kind, base_url) VALUES ('x', 'useapi', 'https://a')")
+    conn.close()
+    again = open_database(path)
+    assert again.execute("SELECT name FROM accounts").fetchall()[0][0] == "x"
+    assert again.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    again.close()
+
+
+def test_migrations_run_in_order_from_an_older_version(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    open_database(path).close()
+    extra = "CREATE TABLE extra (id INTEGER PRIMARY KEY);\nCREATE INDEX i ON extra(id);"
+    later = (*MIGRATIONS, extra)
+    conn = open_database(path, migrations=later)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(later)
+    assert conn.execute("SELECT count(*) FROM extra").fetchone()[0] == 0
+    conn.close()
+
+
+def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    open_database(path).close()
+    broken = (*MIGRATIONS, "CREATE TABLE half (id INTEGER);\nTHIS IS NOT SQL;")
+    with pytest.raises(LocalFileError) as caught:
+        open_database(path, migrations=broken)
+    assert f"cannot update the database {path} to schema {len(broken)}" in str(caught.value)
+    conn = open_database(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "half" not in tables
+    conn.close()
+
+
+def test_a_newer_database_is_refused_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    raw.close()
+    with pytest.raises(DatabaseTooNew) as caught:
+        open_database(path)
+    message = str(caught.value)
+    assert "newer AssetDesk" in message
+    assert str(path) in message
+    raw = sqlite3.connect(path)  # untouched
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 5
+    raw.close()
+
+
+def test_a_file_that_is_not_a_database_is_a_local_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(LocalFileError) as caught:
+        open_database(path)
+    assert "not an AssetDesk database" in str(caught.value)
+
+
+def test_no_column_could_hold_a_secret(tmp_path: Path) -> None:
+    conn = open_database(tmp_path / "a.sqlite3")
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    for table in tables:
+        for column in conn.execute(f"PRAGMA table_info({table})"):
+            name = column[1].lower()
+            assert not any(word in name for word in SECRETISH), f"{table}.{name}"
+    conn.close()
+
+
+def test_accounts_check_constraint(tmp_path: Path) -> None:
+    conn = open_database(tmp_path / "a.sqlite3")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("INSERT INTO accounts (name, kind, base_url) VALUES ('x', 'other', 'u')")
+    conn.close()
