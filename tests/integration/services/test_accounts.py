@@ -1,0 +1,164 @@
+"""AccountsService against the sandbox: health states, session-only and saved accounts."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+
+from assetdesk.services.accounts import AccountsService
+from assetdesk.services.app import AppServices, build_services
+from assetdesk.store.paths import AppPaths
+from assetdesk.store.secrets import SecretStore
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def session_services(tmp_path: Path) -> AsyncIterator[AppServices]:
+    """Services whose secrets stay in memory: no keyring needed."""
+    paths = AppPaths.from_option(str(tmp_path / "data")).ensure()
+    store = SecretStore(keyring.backends.fail.Keyring())
+    store.use_session_only()
+    services = build_services(paths, secrets=store)
+    yield services
+    await services.aclose()
+
+
+async def add_sandbox(accounts: AccountsService, sb: Any, token: str | None = None) -> int:
+    info = await accounts.add_session_account(
+        name="Sandbox", kind="useapi", base_url=sb.api_url, secret=token or sb.demo["useapi_token"]
+    )
+    return info.id
+
+
+async def test_valid_account_lists_its_flow_accounts(
+    sb: Any, session_services: AppServices
+) -> None:
+    accounts = session_services.accounts
+    account_id = await add_sandbox(accounts, sb)
+    health = await accounts.check(account_id)
+    assert health.state == "valid"
+    assert "2 Google Flow accounts" in health.sentence
+    assert all(line.endswith(": OK") for line in health.details)
+    (info,) = await accounts.list()
+    assert info.session_only and info.secret_state == "session"
+
+
+async def test_invalid_token(sb: Any, session_services: AppServices) -> None:
+    accounts = session_services.accounts
+    account_id = await add_sandbox(accounts, sb, token="user:1001-NotTheRightOne1")
+    health = await accounts.check(account_id)
+    assert health.state == "invalid"
+    assert health.sentence == "useapi.net refused the API token; check it in Accounts."
+
+
+async def test_throttled_until_a_time(sb: Any, session_services: AppServices) -> None:
+    accounts = session_services.accounts
+    account_id = await add_sandbox(accounts, sb)
+    sb.fault("api", "/v2/account", status=429, headers={"Retry-After": "1800"}, body={})
+    health = await accounts.check(account_id)
+    assert health.state == "throttled"
+    assert health.retry_at is not None
+    assert health.sentence == f"Throttled until {health.retry_at.astimezone():%H:%M}."
+
+
+async def test_every_flow_account_needing_reconnection(
+    sb: Any, session_services: AppServices
+) -> None:
+    accounts = session_services.accounts
+    for email in sb.demo["google_flow_emails"]:
+        sb.set_google_flow_account(email, session_error=True)
+    health = await accounts.check(await add_sandbox(accounts, sb))
+    assert health.state == "reconnect"
+
+
+async def test_596_on_the_check_means_reconnect(sb: Any, session_services: AppServices) -> None:
+    accounts = session_services.accounts
+    account_id = await add_sandbox(accounts, sb)
+    sb.fault(
+        "api",
+        "/v1/google-flow/accounts",
+        status=596,
+        body={"error": "Failed to refresh session: 500 Internal Server Error"},
+    )
+    health = await accounts.check(account_id)
+    assert health.state == "reconnect"
+    assert "reconnected" in health.sentence
+
+
+async def test_unreachable(session_services: AppServices) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    info = await session_services.accounts.add_session_account(
+        name="Gone", kind="useapi", base_url=f"http://127.0.0.1:{port}", secret="user:1-abcdefgh"
+    )
+    health = await session_services.accounts.check(info.id)
+    assert health.state == "unreachable"
+    assert f"127.0.0.1:{port}" in health.sentence
+
+
+async def test_wordbee_account(sb: Any, session_services: AppServices) -> None:
+    accounts = session_services.accounts
+    good = await accounts.add_session_account(
+        name="WB",
+        kind="wordbee",
+        base_url=sb.wordbee_url,
+        secret=sb.demo["wordbee_key"],
+        wordbee_account_id=sb.demo["wordbee_account_id"],
+    )
+    assert (await accounts.check(good.id)).state == "valid"
+    bad = await accounts.add_session_account(
+        name="WB wrong",
+        kind="wordbee",
+        base_url=sb.wordbee_url,
+        secret="wrong-key",
+        wordbee_account_id=sb.demo["wordbee_account_id"],
+    )
+    assert (await accounts.check(bad.id)).state == "invalid"
+
+
+@pytest.mark.keyring
+async def test_saved_account_survives_and_missing_secret_is_said(sb: Any, tmp_path: Path) -> None:
+    if os.environ.get("ASSETDESK_TEST_KEYRING") != "secret-service":
+        pytest.skip("needs the real Secret Service: run `make test`")
+    paths = AppPaths.from_option(str(tmp_path / "data")).ensure()
+    services = build_services(paths)
+    assert services.accounts.secret_store_name == "Secret Service"
+    info = await services.accounts.add(
+        name="Studio", kind="useapi", secret=sb.demo["useapi_token"], base_url=sb.api_url
+    )
+    assert info.secret_state == "stored"
+    await services.aclose()
+
+    reopened = build_services(paths)
+    (found,) = await reopened.accounts.list()
+    assert found.name == "Studio" and found.secret_state == "stored"
+    assert (await reopened.accounts.check(found.id)).state == "valid"
+    keyring.delete_password("AssetDesk", f"account-{found.id}:token")
+    await reopened.aclose()
+
+    third = build_services(paths)
+    (found,) = await third.accounts.list()
+    assert found.secret_state == "missing"
+    health = await third.accounts.check(found.id)
+    assert health.state == "secret_missing"
+    assert health.sentence == "The secret of “Studio” is missing — enter it again in Accounts."
+    await third.accounts.remove(found.id)
+    assert await third.accounts.list() == []
+    await third.aclose()
+    token = sb.demo["useapi_token"].encode()
+    for file in paths.root.rglob("*"):
+        if file.is_file():
+            assert token not in file.read_bytes(), f"the token reached {file}"
