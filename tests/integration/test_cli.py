@@ -193,3 +193,38 @@ def test_saved_account_is_used_by_name(sb: Any, tmp_path: Path) -> None:
             assert token not in file.read_bytes(), f"the token reached {file}"
     status, items, _ = run_cli("--data-dir", data_dir, "--account", "nobody", "runway", "list")
     assert status == 1 and items[0]["kind"] == "not_found"
+
+
+def test_sandbox_command_prints_urls_and_credentials_and_stops_cleanly() -> None:
+    import re
+    import signal
+
+    import httpx
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETDESK_")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assetdesk", "sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert process.stdout is not None
+        shown: list[str] = []
+        for line in process.stdout:
+            shown.append(line)
+            if "ASSETDESK_USEAPI_TOKEN=" in line:
+                break
+        text = "".join(shown)
+        api_url = re.search(r"export ASSETDESK_USEAPI_URL=(\S+)", text)
+        token = re.search(r"export ASSETDESK_USEAPI_TOKEN='?([^'\s]+)", text)
+        assert api_url and token, text
+        answer = httpx.get(
+            f"{api_url[1]}/v2/account", headers={"Authorization": f"Bearer {token[1]}"}
+        )
+        assert answer.status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        status = process.wait(timeout=20)
+    assert status == 0, process.stderr.read() if process.stderr else ""
