@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import logging.handlers
 from dataclasses import dataclass
 
 from assetdesk.core.redact import Redactor, install
+from assetdesk.providers.http import warm_up
 from assetdesk.services.accounts import AccountsService
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
@@ -52,7 +54,7 @@ def build_services(
 
 
 async def open_services(paths: AppPaths) -> AppServices:
-    """`build_services` from a running event loop: the keyring probe runs in a worker thread."""
-    import asyncio
-
+    """`build_services` from a running event loop: the keyring probe and the TLS set-up run in
+    worker threads, so the window never stalls on them."""
+    await warm_up()
     return await asyncio.to_thread(build_services, paths)
