@@ -75,12 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox = commands.add_parser(
         "sandbox", help="run the offline emulator of the services in the foreground"
     )
-    sandbox.add_argument("--port", type=int, default=8765)
+    sandbox.add_argument("--port", type=int, default=8765, help="the API's port (0: any free)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list[:1] == ["sandbox"]:
+        # Every emulator flag (--json, --control, --storage-port...) passes through untouched.
+        from assetdesk.sandbox.__main__ import main as sandbox_main
+
+        sandbox_status: int = sandbox_main(args_list[1:])
+        return sandbox_status
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.command is None:
@@ -88,11 +94,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         status: int = run_gui(data_dir=args.data_dir, sandbox=args.sandbox, argv=[sys.argv[0]])
         return status
-    if args.command == "sandbox":
-        from assetdesk.sandbox.__main__ import main as sandbox_main
-
-        sandbox_status: int = sandbox_main(["--port", str(args.port)])
-        return sandbox_status
     from assetdesk.services.scripting import CredentialsMissing, run_command
 
     out = Output(sys.stdout)

@@ -18,6 +18,7 @@ is consumed by the next `count` matching requests. What a rule can do:
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import time
 import urllib.parse
@@ -103,10 +104,10 @@ class FaultBook:
 
 
 class RequestLog:
-    """Every non-control request, per origin, in arrival order."""
+    """Every non-control request, per origin, in arrival order (the newest 20 000)."""
 
-    def __init__(self) -> None:
-        self._entries: list[dict[str, Any]] = []
+    def __init__(self, limit: int = 20_000) -> None:
+        self._entries: collections.deque[dict[str, Any]] = collections.deque(maxlen=limit)
 
     def record(self, origin: str, scope: Scope) -> None:
         headers: dict[str, str] = {}

@@ -54,8 +54,11 @@ class SandboxProcess:
         seed_dir: Path | None = None,
     ) -> SandboxProcess:
         """Run the sandbox and wait for its JSON line; RuntimeError (with its stderr) on failure."""
-        cmd = [sys.executable, "-m", "assetdesk.sandbox", "--port", "0", "--storage-port", "0"]
-        cmd += ["--wordbee-port", "0", "--json"]
+        if getattr(sys, "frozen", False):  # a PyInstaller build: `assetdesk sandbox ...`
+            cmd = [sys.executable, "sandbox"]
+        else:
+            cmd = [sys.executable, "-m", "assetdesk.sandbox"]
+        cmd += ["--port", "0", "--storage-port", "0", "--wordbee-port", "0", "--json"]
         if control:
             cmd.append("--control")
         if data_dir is not None:

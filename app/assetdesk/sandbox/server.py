@@ -83,6 +83,10 @@ def _uvicorn(app: Any) -> _Server:
 
 
 async def serve(args: argparse.Namespace) -> int:
+    seed_dir = args.seed_dir or default_seed_dir()
+    if not (seed_dir / "clip-320x180.mp4").is_file():
+        print(f"assetdesk sandbox: no demo media in {seed_dir} (see --seed-dir)", file=sys.stderr)
+        return 2
     api_port = args.port
     storage_port = (
         args.storage_port if args.storage_port is not None else (api_port + 1 if api_port else 0)
@@ -106,7 +110,6 @@ async def serve(args: argparse.Namespace) -> int:
     if data_dir is None:
         temp_dir = tempfile.mkdtemp(prefix="assetdesk-sandbox-")
         data_dir = Path(temp_dir)
-    seed_dir = args.seed_dir or default_seed_dir()
     state = SandboxState(
         storage_url=urls["storage"],
         wordbee_url=urls["wordbee"],

@@ -1,0 +1,85 @@
+"""The sandbox process: --json line, text banner, clean exit, control surface only on request."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assetdesk.sandbox.launcher import SandboxProcess
+
+APP_ROOT = Path(__file__).resolve().parents[3] / "app"
+
+
+def test_json_line_names_three_live_origins_and_the_demo(sb: SandboxProcess) -> None:
+    urls = {sb.api_url, sb.storage_url, sb.wordbee_url}
+    assert len(urls) == 3
+    assert all(u.startswith("http://127.0.0.1:") for u in urls)
+    assert sb.demo["useapi_token"] == "user:1001-SandboxDemoToken01"
+    assert sb.demo["user_id"] == 1001
+    assert sb.demo["google_flow_emails"] == ["jo.demo@gmail.com", "flow.second@gmail.com"]
+    assert sb.demo["runway_emails"] == ["runway.demo@example.com"]
+    assert sb.demo["wordbee"] == {"scope": "pr7214", "segment_ids": [27665601, 27665602]}
+    assert len(sb.demo["media_generation_ids"]) == 3
+    assert len(sb.demo["runway_asset_ids"]) == 6
+    with httpx.Client() as client:
+        assert client.get(sb.api_url + "/v2/account").status_code == 401
+        assert client.get(sb.storage_url + "/flow-content/x").status_code == 403
+        assert client.post(sb.wordbee_url + "/api/auth/token", json={}).status_code == 400
+
+
+def test_without_control_the_control_paths_are_plain_404(tmp_path: Path) -> None:
+    with SandboxProcess.start(data_dir=tmp_path) as plain:
+        assert plain.control is False
+        response = httpx.post(plain.api_url + "/_sandbox/reset")
+        assert response.status_code == 404
+        with pytest.raises(RuntimeError, match="control=True"):
+            plain.reset()
+        process = plain.process
+    assert process.returncode == 0  # stop() sent SIGTERM and the sandbox exited cleanly
+    plain.stop()  # idempotent
+
+
+def test_text_banner_and_sigint_exit_status_zero(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "assetdesk.sandbox", "--port", "0", "--data", str(tmp_path)]
+    child = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, text=True, env={"PYTHONPATH": str(APP_ROOT), "PATH": ""}
+    )
+    assert child.stdout is not None
+    lines: list[str] = []
+    while not lines or "curl" not in lines[-1]:  # the banner's last line
+        line = child.stdout.readline()
+        assert line, "the sandbox ended before printing its banner"
+        lines.append(line)
+    text = "".join(lines)
+    assert "AssetDesk sandbox is running" in text
+    assert "export ASSETDESK_USEAPI_TOKEN='user:1001-SandboxDemoToken01'" in text
+    assert "ASSETDESK_WORDBEE_KEY=" in text
+    api_url = next(line.split("=", 1)[1].strip() for line in lines if "USEAPI_URL=" in line)
+    assert httpx.get(api_url + "/v2/account").status_code == 401
+    child.send_signal(signal.SIGINT)
+    assert child.wait(10) == 0
+
+
+def test_start_failure_reports_the_childs_stderr(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="stderr"):
+        SandboxProcess.start(seed_dir=tmp_path / "missing", timeout=15)
+
+
+def test_json_flag_prints_exactly_one_json_line(tmp_path: Path) -> None:
+    cmd = [sys.executable, "-m", "assetdesk.sandbox", "--port", "0", "--json"]
+    child = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, text=True, env={"PYTHONPATH": str(APP_ROOT), "PATH": ""}
+    )
+    assert child.stdout is not None
+    info = json.loads(child.stdout.readline())
+    assert info["control"] is False
+    assert set(info) == {"api_url", "storage_url", "wordbee_url", "control", "demo"}
+    child.terminate()
+    assert child.wait(10) == 0
+    assert child.stdout.read() == ""
