@@ -24,8 +24,8 @@ test: sysdeps sysdeps-test $(STAMP)
 	dbus-run-session -- bash tests/run-under-keyring.sh $(BIN) $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests benchmarks
-	$(BIN)/ruff format --check app tests benchmarks
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 	$(BIN)/mypy
 
 $(STAMP): pyproject.toml

@@ -10,7 +10,7 @@ trap 'rm -rf "$HOME"' EXIT
 echo -n assetdesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 status=0
 "$bin/pytest" "$@" || status=$?
-"$bin/ruff" check app tests benchmarks || status=1
-"$bin/ruff" format --check app tests benchmarks || status=1
+"$bin/ruff" check || status=1
+"$bin/ruff" format --check || status=1
 "$bin/mypy" || status=1
 exit $status
