@@ -111,10 +111,30 @@ class SessionExpired(AssetDeskError):
 
 
 class UpstreamFailed(AssetDeskError):
-    """The service or the one behind it failed (5xx other than 596)."""
+    """The service or the one behind it failed (5xx other than 596).
+
+    `retry_after` is the service's own `Retry-After`, when it sent one (503 "overloaded").
+    """
 
     kind = "upstream_failed"
     retryable = True
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        service_text: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, service_text=service_text, status=status)
+        self.retry_after = retry_after
+
+    def to_dict(self) -> dict[str, object]:
+        out = super().to_dict()
+        if self.retry_after is not None:
+            out["retry_after"] = self.retry_after
+        return out
 
 
 class ContentPolicy(AssetDeskError):

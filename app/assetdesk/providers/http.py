@@ -104,6 +104,9 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+#: A `Retry-After` beyond a week is nonsense (or NaN/inf) and is ignored.
+MAX_RETRY_AFTER = 7 * 24 * 3600.0
 NO_RETRY = RetryPolicy(attempts=1)
 
 
@@ -119,16 +122,15 @@ async def with_retries(
     while True:
         try:
             return await call()
-        except Throttled as error:
-            wait = error.retry_after
-            if wait is None or wait > policy.max_throttle_wait or attempt + 1 >= policy.attempts:
-                raise
-            log.info("%s: throttled, waiting %.1f s as the service asked", what, wait)
-            await sleep(wait)
         except AssetDeskError as error:
             if not error.retryable or attempt + 1 >= policy.attempts:
                 raise
-            delay = policy.delay(attempt)
+            asked: float | None = getattr(error, "retry_after", None)
+            if asked is None and isinstance(error, Throttled):
+                raise  # a 429 without a time: trying again at once would only repeat it
+            if asked is not None and asked > policy.max_throttle_wait:
+                raise  # the service asked for a long wait: report it, don't sit it out
+            delay = asked if asked is not None else policy.delay(attempt)
             log.info("%s failed (%s); trying again in %.1f s", what, error.kind, delay)
             await sleep(delay)
         attempt += 1
@@ -139,15 +141,20 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if not value:
         return None
     text = value.strip()
-    if text.isdigit():
-        return float(text)
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return seconds if 0 <= seconds <= MAX_RETRY_AFTER else None
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def json_body(response: httpx.Response) -> Any:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 from assetdesk.core.errors import InvalidInput, UpstreamFailed
+from assetdesk.core.ids import RunwayAssetId
 from assetdesk.providers.http import as_dict
 from assetdesk.providers.useapi import UseapiConnection
 
@@ -36,16 +37,26 @@ class RunwayAsset:
     raw: dict[str, Any] = field(repr=False, compare=False)
 
 
+def _whole(value: Any) -> int | None:
+    """An integer, also when the service sends it as a whole float (1280.0)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def _dims(metadata: dict[str, Any]) -> tuple[int | None, int | None]:
-    size = metadata.get("size")
-    if isinstance(size, dict):
-        width, height = size.get("width"), size.get("height")
-        if isinstance(width, int) and isinstance(height, int):
-            return width, height
+    size = as_dict(metadata.get("size"))
+    width, height = _whole(size.get("width")), _whole(size.get("height"))
+    if width is not None and height is not None:
+        return width, height
     dimensions = metadata.get("dimensions")
     if isinstance(dimensions, list) and len(dimensions) >= 2:
-        width, height = dimensions[0], dimensions[1]
-        if isinstance(width, int) and isinstance(height, int):
+        width, height = _whole(dimensions[0]), _whole(dimensions[1])
+        if width is not None and height is not None:
             return width, height
     return None, None
 
@@ -70,7 +81,7 @@ def parse_asset(body: Any, *, asset_id: str | None = None) -> RunwayAsset:
         if isinstance(previews, list)
         else (),
         media_type=_text(body.get("mediaType")),
-        file_size=size if isinstance(size, int) and not isinstance(size, bool) else None,
+        file_size=_whole(size),
         extension=_text(body.get("fileExtStandardized")),
         created_at=_text(body.get("createdAt")),
         width=width,
@@ -97,8 +108,12 @@ class RunwayClient:
         text = asset_id.strip()
         if not text:
             raise InvalidInput("A Runway assetId is needed.")
+        try:
+            subject = f"Runway asset {RunwayAssetId.parse(text).short}"
+        except InvalidInput:
+            subject = "Runway asset"  # the service judges ids the parser does not know
         body = await self.connection.get_json(
-            f"/v1/runwayml/assets/{quote(text, safe=':@')}", subject="Runway asset"
+            f"/v1/runwayml/assets/{quote(text, safe=':@')}", subject=subject
         )
         return parse_asset(body, asset_id=text)
 

@@ -98,6 +98,7 @@ def useapi_error(response: httpx.Response, *, subject: str = "") -> AssetDeskErr
     status = response.status_code
     text, reason = _error_parts(json_body(response))
     service_text = text or body_text(response) or None
+    said = text.rstrip(". ")  # the service's words, inside a sentence of ours
     about = f" ({subject})" if subject else ""
     if status == 400:
         if reason and reason != "PUBLIC_ERROR_USER_REQUESTS_THROTTLED":
@@ -114,13 +115,13 @@ def useapi_error(response: httpx.Response, *, subject: str = "") -> AssetDeskErr
                 status=status,
             )
         return BadRequest(
-            f"useapi.net refused the request{about}: {text or 'no reason given'}.",
+            f"useapi.net refused the request{about}: {said or 'no reason given'}.",
             service_text=service_text,
             status=status,
         )
     if status == 401:
         return Unauthorized(
-            "useapi.net refused the API token; check it in Accounts.",
+            "useapi.net refused the API token; check that it is complete and still active.",
             service_text=service_text,
             status=status,
         )
@@ -132,13 +133,13 @@ def useapi_error(response: httpx.Response, *, subject: str = "") -> AssetDeskErr
         )
     if status == 403:
         return Forbidden(
-            f"useapi.net refused access{about}: {text or 'access denied'}.",
+            f"useapi.net refused access{about}: {said or 'access denied'}.",
             service_text=service_text,
             status=status,
         )
     if status == 404:
         return NotFound(
-            f"Not found{about}: {text or 'useapi.net has no such item'}.",
+            f"Not found{about}: {said or 'useapi.net has no such item'}.",
             service_text=service_text,
             status=status,
         )
@@ -158,8 +159,11 @@ def useapi_error(response: httpx.Response, *, subject: str = "") -> AssetDeskErr
             status=status,
         )
     if 500 <= status < 600:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        when = f"; try again in {_wait_words(retry_after)}" if retry_after else ""
         return UpstreamFailed(
-            f"useapi.net or the service behind it failed{about} (HTTP {status}).",
+            f"useapi.net or the service behind it failed{about} (HTTP {status}){when}.",
+            retry_after=retry_after,
             service_text=service_text,
             status=status,
         )

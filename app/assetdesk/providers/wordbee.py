@@ -140,6 +140,10 @@ def wordbee_error(response: httpx.Response, *, subject: str = "") -> AssetDeskEr
     service_text = text or None
     about = f" ({subject})" if subject else ""
     lowered = text.lower()
+    if status >= 500:
+        return UpstreamFailed(
+            f"Wordbee failed{about} (HTTP {status}).", service_text=service_text, status=status
+        )
     if status == 429 or "requests throttled" in lowered:
         return Throttled(
             f"Wordbee is limiting requests{about}; try again in a little while.",
@@ -154,7 +158,7 @@ def wordbee_error(response: httpx.Response, *, subject: str = "") -> AssetDeskEr
         )
     if status == 404 or "does not exist" in lowered or "not found" in lowered:
         return NotFound(
-            f"Wordbee has no such file{about}: {text or 'not found'}",
+            f"Wordbee found nothing{about}: {text or 'not found'}",
             service_text=service_text,
             status=status,
         )
@@ -163,10 +167,6 @@ def wordbee_error(response: httpx.Response, *, subject: str = "") -> AssetDeskEr
             f"Wordbee refused access{about}: {text or 'no access rights'}",
             service_text=service_text,
             status=status,
-        )
-    if status >= 500:
-        return UpstreamFailed(
-            f"Wordbee failed{about} (HTTP {status}).", service_text=service_text, status=status
         )
     return BadRequest(
         f"Wordbee refused the request{about}: {text or f'HTTP {status}'}",
@@ -238,6 +238,9 @@ class WordbeeClient:
         token = json_body(response)
         if isinstance(token, dict):
             token = token.get("token")
+        elif token is None:  # tolerate a bare, unquoted token in a text/plain answer
+            bare = response.text.strip()
+            token = bare if bare and " " not in bare and len(bare) < 4096 else None
         if not isinstance(token, str) or not token:
             raise UpstreamFailed("Wordbee answered the sign-in without a token.")
         self._set_token(token)
@@ -254,6 +257,12 @@ class WordbeeClient:
             log.info("Wordbee sign-out did not reach the server: %s", type(error).__name__)
         finally:
             self._set_token(None)
+
+    async def renew_session(self) -> str:
+        """Sign in afresh (the account's connection test), ending the previous session first."""
+        async with self._token_lock:
+            await self.sign_out()
+            return await self.authenticate()
 
     def _headers(self, token: str) -> dict[str, str]:
         return {"X-Auth-Token": token, "X-Auth-AccountId": self.account_id}
@@ -282,8 +291,12 @@ class WordbeeClient:
                 if response.is_success:
                     return response
                 if stream:
-                    await response.aread()
-                    await response.aclose()
+                    try:
+                        await response.aread()
+                    except httpx.TransportError as error:
+                        raise network_error(error, SERVICE, request.url) from None
+                    finally:
+                        await response.aclose()
                 text = _error_text(json_body(response)) or body_text(response)
                 if not renewed and _is_expired_token(response.status_code, text):
                     log.info("Wordbee token expired; signing in again")

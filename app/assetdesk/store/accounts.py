@@ -67,7 +67,8 @@ def normalise_base_url(url: str) -> str:
     return text
 
 
-def _validated(account: Account) -> Account:
+def validated(account: Account) -> Account:
+    """The account with tidy fields; InvalidInput says what cannot be saved."""
     name = " ".join(account.name.split())
     if not name:
         raise InvalidInput("the account needs a name")
@@ -138,7 +139,7 @@ class AccountRepository:
 
     def add(self, account: Account) -> Account:
         """Save a new account; returns it with its id. InvalidInput for a duplicate name."""
-        clean = _validated(account)
+        clean = validated(account)
         now = _now()
         try:
             cursor = self._conn.execute(
@@ -156,7 +157,7 @@ class AccountRepository:
         """Save changed fields of an existing account (matched by id)."""
         if account.id is None:
             raise InvalidInput("this account has not been saved yet")
-        clean = _validated(account)
+        clean = validated(account)
         now = _now()
         try:
             cursor = self._conn.execute(

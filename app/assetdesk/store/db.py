@@ -24,7 +24,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 1: accounts. No secret column, ever: secrets live only in the OS keyring.
     """
     CREATE TABLE accounts (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused: clients are cached by id
         name TEXT UNIQUE NOT NULL COLLATE NOCASE,
         kind TEXT NOT NULL CHECK (kind IN ('useapi', 'wordbee')),
         base_url TEXT NOT NULL,

@@ -60,7 +60,9 @@ async def test_invalid_token(sb: Any, session_services: AppServices) -> None:
     account_id = await add_sandbox(accounts, sb, token="user:1001-NotTheRightOne1")
     health = await accounts.check(account_id)
     assert health.state == "invalid"
-    assert health.sentence == "useapi.net refused the API token; check it in Accounts."
+    assert health.sentence == (
+        "useapi.net refused the API token; check that it is complete and still active."
+    )
 
 
 async def test_throttled_until_a_time(sb: Any, session_services: AppServices) -> None:
