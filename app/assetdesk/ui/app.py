@@ -1,0 +1,189 @@
+"""Start the window on one qasync loop, run it, and shut everything down in order.
+
+Life of a GUI session:
+
+1. QApplication and a qasync `QEventLoop`; this is the only `asyncio.set_event_loop` in AssetDesk.
+2. Services built for the chosen app folders; the window shown at once.
+3. With `--sandbox`, or when no account is saved, the offline sandbox starts as a child process
+   on a worker thread (the window says so meanwhile), then session-only "Sandbox" (useapi.net) and
+   "Sandbox Wordbee" accounts pointing at it are added.
+4. Closing the window (or SIGINT/SIGTERM) cancels and awaits every background task, closes the
+   services' HTTP clients, stops the sandbox child, and `run_gui` returns 0.
+
+Test hook: when the environment variable ``ASSETDESK_QUIT_AFTER_MS`` holds a number, the window
+closes itself that many milliseconds after it is ready (shown, and the sandbox started or failed),
+through the same path as a user closing it. The GUI smoke test uses it; users have no reason to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from assetdesk import __version__
+from assetdesk.core.errors import AssetDeskError
+from assetdesk.ui.sandbox_child import SandboxChild
+from assetdesk.ui.tasks import BackgroundTasks
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
+    from assetdesk.services.app import AppServices
+    from assetdesk.store.paths import AppPaths
+    from assetdesk.ui.main_window import MainWindow
+
+log = logging.getLogger("assetdesk.ui.app")
+
+QUIT_AFTER_ENV = "ASSETDESK_QUIT_AFTER_MS"
+SETTINGS_FILE = "settings.ini"
+
+
+def run_gui(*, data_dir: str | None, sandbox: bool, argv: list[str]) -> int:
+    """Open the window and run until it is closed; returns the process exit status.
+
+    `argv` is the full command line (program name first); Qt takes its own options from it.
+    """
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector
+    from assetdesk.ui.qt_log import install_qt_message_handler
+
+    install_qt_message_handler()
+    QApplication.setApplicationName("AssetDesk")
+    QApplication.setOrganizationName("AssetDesk")
+    QApplication.setApplicationVersion(__version__)
+    app = QApplication(argv)
+    # The window's `closed` signal ends the session, so that shutdown can still await things.
+    app.setQuitOnLastWindowClosed(False)
+    collector = MainThreadGarbageCollector()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        status: int = loop.run_until_complete(_session(loop, data_dir=data_dir, sandbox=sandbox))
+        return status
+    except AssetDeskError as error:
+        log.error("AssetDesk could not start: %s", error)
+        return 1
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+        collector.stop()
+
+
+async def _session(loop: asyncio.AbstractEventLoop, *, data_dir: str | None, sandbox: bool) -> int:
+    from assetdesk.core.redact import Redactor
+    from assetdesk.services.app import build_services, configure_logging
+    from assetdesk.store.paths import AppPaths
+    from assetdesk.ui.main_window import MainWindow
+
+    paths = AppPaths.from_option(data_dir)
+    await asyncio.to_thread(paths.ensure)
+    async with contextlib.AsyncExitStack() as cleanup:
+        # Undone in reverse: tasks cancelled, then HTTP clients closed, then the child stopped.
+        child = SandboxChild()
+        cleanup.push_async_callback(child.stop)
+        redactor = Redactor()
+        configure_logging(paths, redactor)
+        log.info("AssetDesk %s starting; data in %s", __version__, paths.root)
+        # The secret store probes the keyring, which may block on D-Bus: off the loop.
+        services = await asyncio.to_thread(build_services, paths, redactor=redactor)
+        cleanup.push_async_callback(services.aclose)
+        tasks = BackgroundTasks()
+        cleanup.push_async_callback(tasks.aclose)
+
+        window = MainWindow(services, tasks, settings=_open_settings(paths, data_dir is not None))
+        closed = asyncio.Event()
+        window.closed.connect(closed.set)
+        cleanup.callback(_remove_signal_handlers, loop)
+        _add_signal_handlers(loop, window)
+        window.show()
+
+        accounts = await services.accounts.list()
+        if sandbox or not accounts:
+            tasks.spawn(_sandbox_session(window, services, child), name="sandbox.start")
+        else:
+            window.accounts_pane.model.set_accounts(accounts)
+            _arm_quit_hook(window)
+        await closed.wait()
+        log.info("window closed; shutting down")
+    return 0
+
+
+async def _sandbox_session(window: MainWindow, services: AppServices, child: SandboxChild) -> None:
+    """Start the sandbox child, add its two session-only accounts, and list them."""
+    pane = window.accounts_pane
+    window.set_sandbox_state("Sandbox: starting…")
+    pane.set_empty_text("Starting the offline sandbox…")
+    try:
+        try:
+            process = await child.start()
+        except RuntimeError as error:
+            log.error("%s", error)
+            window.set_sandbox_state("Sandbox: failed to start")
+            pane.set_empty_text("No accounts yet.")
+            pane.notice.show_message(
+                "The offline sandbox could not start; see the log for what it said.", "error"
+            )
+            return
+        demo = process.demo
+        await services.accounts.add_session_account(
+            name="Sandbox", kind="useapi", base_url=process.api_url, secret=demo["useapi_token"]
+        )
+        await services.accounts.add_session_account(
+            name="Sandbox Wordbee",
+            kind="wordbee",
+            base_url=process.wordbee_url,
+            secret=demo["wordbee_key"],
+            wordbee_account_id=str(demo["wordbee_account_id"]),
+        )
+        window.set_sandbox_state(f"Sandbox: running on {urlsplit(process.api_url).netloc}")
+        pane.set_empty_text("No accounts yet.")
+        await pane.reload()
+    finally:
+        _arm_quit_hook(window)
+
+
+def _arm_quit_hook(window: MainWindow) -> None:
+    """The ASSETDESK_QUIT_AFTER_MS test hook (see the module docstring)."""
+    value = os.environ.get(QUIT_AFTER_ENV, "").strip()
+    if not value:
+        return
+    from PySide6.QtCore import QTimer
+
+    try:
+        delay = int(value)
+    except ValueError:
+        log.warning("ignoring %s=%r: not a number of milliseconds", QUIT_AFTER_ENV, value)
+        return
+    log.info("test hook: closing the window in %d ms", delay)
+    QTimer.singleShot(delay, window.close)
+
+
+def _open_settings(paths: AppPaths, relocated: bool) -> QSettings:
+    """Window layout settings: inside the data folder with --data-dir, else the platform's place."""
+    from PySide6.QtCore import QSettings
+
+    if relocated:
+        return QSettings(str(paths.root / SETTINGS_FILE), QSettings.Format.IniFormat)
+    return QSettings()
+
+
+def _add_signal_handlers(loop: asyncio.AbstractEventLoop, window: MainWindow) -> None:
+    """SIGINT/SIGTERM close the window, so the sandbox child is stopped on the way out."""
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, window.close)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            log.debug("cannot handle signal %s on this platform", signum)
+
+
+def _remove_signal_handlers(loop: asyncio.AbstractEventLoop) -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.remove_signal_handler(signum)

@@ -1,0 +1,178 @@
+"""The one window: a navigation list on the left, the three panes on the right, a status bar."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QWidget,
+)
+
+import assetdesk
+from assetdesk.services.local_files import inspect_upload
+from assetdesk.ui.accounts.pane import AccountsPane
+from assetdesk.ui.library.pane import LibraryPane
+from assetdesk.ui.style import STYLE_SHEET
+from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.uploads.pane import UploadsPane
+
+if TYPE_CHECKING:
+    from assetdesk.services.app import AppServices
+
+log = logging.getLogger("assetdesk.ui.window")
+
+DEFAULT_SIZE = (980, 640)
+
+
+class MainWindow(QMainWindow):
+    """Emits `closed` once the user closed it (after its layout was saved)."""
+
+    closed = Signal()
+
+    def __init__(
+        self,
+        services: AppServices,
+        tasks: BackgroundTasks,
+        *,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self._settings = settings
+        self.setWindowTitle("AssetDesk")
+        self.setStyleSheet(STYLE_SHEET)
+
+        self.accounts_pane = AccountsPane(services.accounts, tasks)
+        self.uploads_pane = UploadsPane(inspect_upload, tasks)
+        self.library_pane = LibraryPane()
+        panes: list[tuple[str, QWidget]] = [
+            ("Accounts", self.accounts_pane),
+            ("Uploads", self.uploads_pane),
+            ("Library", self.library_pane),
+        ]
+
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setFrameShape(QListWidget.Shape.NoFrame)
+        self.stack = QStackedWidget()
+        for title, pane in panes:
+            self.navigation.addItem(title)
+            self.stack.addWidget(pane)
+        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.navigation)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([170, DEFAULT_SIZE[0] - 170])
+        self.setCentralWidget(self.splitter)
+
+        self.secret_label = QLabel(_secret_store_text(services))
+        self.secret_label.setObjectName("secretStore")
+        self.sandbox_label = QLabel()
+        self.sandbox_label.setObjectName("sandboxState")
+        self.sandbox_label.hide()
+        self.statusBar().addPermanentWidget(self.sandbox_label)
+        self.statusBar().addPermanentWidget(self.secret_label)
+
+        self.about_box: QMessageBox | None = None
+        self._build_menus()
+        self.resize(*DEFAULT_SIZE)
+        self.navigation.setCurrentRow(0)
+        self._restore_layout()
+
+    # ------------------------------------------------------------------- menus
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        file_menu.addAction(self.quit_action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self.about_action = QAction("&About AssetDesk", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+        help_menu.addAction(self.about_action)
+
+    def show_about(self) -> QMessageBox:
+        """Open the About box (window-modal, without a nested event loop) and return it."""
+        if self.about_box is None:
+            box = QMessageBox(self)
+            box.setWindowTitle("About AssetDesk")
+            box.setIcon(QMessageBox.Icon.Information)
+            box.setTextFormat(Qt.TextFormat.RichText)
+            box.setText(
+                f"<h3>AssetDesk {assetdesk.__version__}</h3>"
+                "<p>Upload, browse and download the images and videos you make with Google Flow "
+                "and Runway (through useapi.net) and localise in Wordbee Translator.</p>"
+            )
+            box.setStandardButtons(QMessageBox.StandardButton.Close)
+            self.about_box = box
+        self.about_box.open()
+        return self.about_box
+
+    # ------------------------------------------------------------- status bar
+
+    def set_sandbox_state(self, text: str | None) -> None:
+        """Show what the offline sandbox is doing in the status bar; None hides it."""
+        if text is None:
+            self.sandbox_label.hide()
+            return
+        self.sandbox_label.setText(text)
+        self.sandbox_label.show()
+
+    def set_secret_store_text(self, text: str) -> None:
+        self.secret_label.setText(text)
+
+    # ------------------------------------------------------------------ layout
+
+    def _restore_layout(self) -> None:
+        if self._settings is None:
+            return
+        geometry = self._settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = self._settings.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        splitter = self._settings.value("window/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        pane = self._settings.value("window/pane", 0, type=int)
+        if isinstance(pane, int) and 0 <= pane < self.stack.count():
+            self.navigation.setCurrentRow(pane)
+
+    def save_layout(self) -> None:
+        if self._settings is None:
+            return
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState())
+        self._settings.setValue("window/splitter", self.splitter.saveState())
+        self._settings.setValue("window/pane", self.navigation.currentRow())
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        event.accept()
+        log.debug("main window closed")
+        self.closed.emit()
+
+
+def _secret_store_text(services: AppServices) -> str:
+    accounts = services.accounts
+    if accounts.secret_store_available:
+        return f"Secrets: {accounts.secret_store_name}"
+    return "Secrets: this session only (no keyring found)"

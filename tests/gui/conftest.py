@@ -1,0 +1,128 @@
+"""GUI fixtures: offscreen Qt, a qasync loop riding on pytest-qt, and the real services.
+
+How asyncio runs in these tests: `qloop` attaches a qasync `QEventLoop` to pytest-qt's
+QApplication with ``already_running=True``. qasync delivers asyncio callbacks as Qt timer and
+socket-notifier events and marks itself as the thread's running loop, so whenever Qt processes
+events — `qtbot.waitUntil`, `qtbot.waitSignal`, `qtbot.mouseClick` — background tasks advance too,
+exactly as under `QApplication.exec()` in the app. `arun(coro)` runs a coroutine to completion
+that way. The test function itself is plain sync code, never a task, so waiting in it cannot
+re-enter the loop.
+
+After each test the cycle collector runs on the main thread (`collect_qt_garbage`). Left to
+itself, Python may collect a finished test's Qt objects — a closed qasync loop's timer object,
+a window — on whichever thread allocates next, here a worker thread running a keyring or SQLite
+call; a QObject destroyed off its thread leaves its timers registered, and Qt later fires one
+into freed memory (a segfault in QTimerInfoList::activateTimers, seen under gnome-keyring).
+
+Teardown never calls `loop.stop()`: qasync's stop calls `QApplication.exit()`, which, with no
+`exec()` running, leaves Qt's quit flag set and breaks every later nested event loop of the session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+# Before any QApplication exists (pytest-qt creates it lazily in the `qapp` fixture).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from assetdesk.sandbox.launcher import SandboxProcess
+from assetdesk.services.app import AppServices, build_services
+from assetdesk.store.paths import AppPaths
+from assetdesk.ui.tasks import BackgroundTasks
+
+T = TypeVar("T")
+Run = Callable[..., Any]
+
+
+@pytest.fixture(autouse=True)
+def collect_qt_garbage(qapp: QApplication) -> Iterator[None]:
+    """Free what a test leaves behind on the main thread, after pytest-qt closed its widgets."""
+    yield
+    gc.collect()
+
+
+@pytest.fixture
+def qloop(qapp: QApplication, qtbot: QtBot) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop driven by whatever processes Qt events in the test."""
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    try:
+        yield loop
+    finally:
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            qtbot.waitUntil(lambda: all(task.done() for task in pending), timeout=10_000)
+        asyncio.events._set_running_loop(None)
+        # qasync has no public "detach": mark it stopped without QApplication.exit() (see above).
+        loop._QEventLoop__is_running = False
+        loop.close()
+
+
+@pytest.fixture
+def arun(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Callable[..., Any]:
+    """`arun(coro, timeout_ms=10_000)`: run `coro` on the qasync loop until done; its result."""
+
+    def run(coro: Coroutine[Any, Any, T], timeout_ms: int = 10_000) -> T:
+        task = qloop.create_task(coro)
+        qtbot.waitUntil(task.done, timeout=timeout_ms)
+        return task.result()
+
+    return run
+
+
+@pytest.fixture
+def app_paths(tmp_path: Path) -> AppPaths:
+    """A fresh data folder for this test (never the user's)."""
+    return AppPaths.from_option(str(tmp_path / "data")).ensure()
+
+
+@pytest.fixture
+def services(app_paths: AppPaths, arun: Run) -> Iterator[AppServices]:
+    """The real services over the test's data folder; closed after the test."""
+    built = build_services(app_paths)
+    try:
+        yield built
+    finally:
+        arun(built.aclose())
+
+
+@pytest.fixture
+def tasks(arun: Run) -> Iterator[BackgroundTasks]:
+    """The window's task owner; every task it still holds is cancelled and awaited afterwards."""
+    owner = BackgroundTasks()
+    try:
+        yield owner
+    finally:
+        arun(owner.aclose())
+
+
+@pytest.fixture
+def sandbox_accounts(services: AppServices, sb: SandboxProcess, arun: Run) -> list[Any]:
+    """The two session-only sandbox accounts, added as `assetdesk --sandbox` adds them."""
+    demo = sb.demo
+    useapi = arun(
+        services.accounts.add_session_account(
+            name="Sandbox", kind="useapi", base_url=sb.api_url, secret=demo["useapi_token"]
+        )
+    )
+    wordbee = arun(
+        services.accounts.add_session_account(
+            name="Sandbox Wordbee",
+            kind="wordbee",
+            base_url=sb.wordbee_url,
+            secret=demo["wordbee_key"],
+            wordbee_account_id=str(demo["wordbee_account_id"]),
+        )
+    )
+    return [useapi, wordbee]

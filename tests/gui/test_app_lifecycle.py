@@ -1,0 +1,163 @@
+"""`python -m assetdesk --sandbox` as a user starts it: it opens, closes, exits 0, leaves nothing.
+
+The app runs as a child process (offscreen). `ASSETDESK_QUIT_AFTER_MS` is ui/app.py's test hook:
+the window closes itself that long after it is ready, through the normal close path. The sandbox
+child's pid is read from the app's log in the data folder; every process started for the test
+carries a marker in its environment, so a leftover one is found even if the log were wrong.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from assetdesk.ui.sandbox_child import SandboxChild
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+
+SANDBOX_PID = re.compile(r"sandbox running \(pid (\d+)\)")
+
+
+def app_env(marker: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("ASSETDESK_QUIT_AFTER_MS", None)
+    env.update(QT_QPA_PLATFORM="offscreen", ASSETDESK_TEST_RUN=marker, **extra)
+    return env
+
+
+def processes_with(marker: str) -> list[int]:
+    """Live (non-zombie) processes whose environment carries `marker`."""
+    needle = f"ASSETDESK_TEST_RUN={marker}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if needle in environ.split(b"\0") and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def read_log(data_dir: Path) -> str:
+    log = data_dir / "logs" / "assetdesk.log"
+    return log.read_text(encoding="utf-8") if log.exists() else ""
+
+
+def sandbox_pid(log: str) -> int:
+    match = SANDBOX_PID.search(log)
+    assert match, f"the app never reported a running sandbox; log:\n{log}"
+    return int(match.group(1))
+
+
+def assert_clean_exit(returncode: int, stderr: str) -> None:
+    assert "Fatal Python error" not in stderr, stderr[-4000:]
+    assert "Traceback" not in stderr, stderr[-4000:]
+    assert returncode == 0, f"exit status {returncode}\n{stderr[-4000:]}"
+
+
+def test_sandbox_session_closes_itself_exits_0_and_stops_the_sandbox(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    marker = uuid.uuid4().hex
+    done = subprocess.run(
+        [sys.executable, "-m", "assetdesk", "--sandbox", "--data-dir", str(data_dir)],
+        env=app_env(marker, ASSETDESK_QUIT_AFTER_MS="1500"),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert_clean_exit(done.returncode, done.stderr)
+
+    log = read_log(data_dir)
+    pid = sandbox_pid(log)
+    assert "window closed; shutting down" in log
+    assert "sandbox stopped" in log
+    assert not Path(f"/proc/{pid}").exists(), f"sandbox pid {pid} is still there"
+    assert processes_with(marker) == []
+
+    # The layout went to the data folder, not to the user's settings.
+    settings = (data_dir / "settings.ini").read_text(encoding="latin-1")
+    assert "[window]" in settings and "geometry=" in settings
+    # The sandbox accounts were session-only: their secrets reached no file.
+    secrets = [b"SandboxDemoToken", b"SandboxDemoKey"]
+    for path in data_dir.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert not any(secret in content for secret in secrets), f"a secret is in {path}"
+
+
+def test_sigterm_closes_the_window_and_stops_the_sandbox(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    marker = uuid.uuid4().hex
+    app = subprocess.Popen(
+        [sys.executable, "-m", "assetdesk", "--sandbox", "--data-dir", str(data_dir)],
+        env=app_env(marker),
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(lambda: SANDBOX_PID.search(read_log(data_dir)), 60, "the sandbox to start")
+        pid = sandbox_pid(read_log(data_dir))
+        assert Path(f"/proc/{pid}").exists()
+        app.send_signal(signal.SIGTERM)
+        _, stderr = app.communicate(timeout=30)
+    finally:
+        if app.poll() is None:
+            app.kill()
+            app.wait(10)
+    assert_clean_exit(app.returncode, stderr)
+    assert "sandbox stopped" in read_log(data_dir)
+    assert not Path(f"/proc/{pid}").exists(), f"sandbox pid {pid} is still there"
+    assert processes_with(marker) == []
+
+
+def test_closing_while_the_sandbox_starts_still_stops_it(
+    qtbot: QtBot,
+    qloop: asyncio.AbstractEventLoop,
+    arun: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The window closed during start-up: the start is cancelled, yet the child is reaped."""
+    marker = uuid.uuid4().hex
+    monkeypatch.setenv("ASSETDESK_TEST_RUN", marker)  # inherited by the sandbox child
+    child = SandboxChild()
+    starting = qloop.create_task(child.start())
+    qtbot.waitUntil(lambda: child.starting)
+    starting.cancel()
+    qtbot.waitUntil(starting.done)
+    assert starting.cancelled()
+    assert child.process is None
+    with caplog.at_level(logging.INFO, logger="assetdesk.ui.sandbox"):
+        arun(child.stop(), timeout_ms=30_000)
+    assert any(r.getMessage().startswith("sandbox stopped") for r in caplog.records)
+    assert processes_with(marker) == []
+    arun(child.stop())  # a second stop is harmless

@@ -1,0 +1,46 @@
+"""The cycle collector runs from a GUI-thread timer while the window is up."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector
+
+
+class Node:
+    def __init__(self) -> None:
+        self.me = self  # a reference cycle: only the cycle collector frees it
+
+
+@pytest.fixture
+def low_threshold() -> Iterator[None]:
+    saved = gc.get_threshold()
+    gc.set_threshold(5, 10, 10)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*saved)
+
+
+def test_cycles_are_collected_by_the_timer_not_by_allocation(
+    qtbot: QtBot, low_threshold: None
+) -> None:
+    collector = MainThreadGarbageCollector(interval_ms=20)
+    try:
+        assert not gc.isenabled()
+        node = Node()
+        ref = weakref.ref(node)
+        del node
+        # Allocating far past the threshold collects nothing while automatic collection is off.
+        junk = [[] for _ in range(1000)]
+        assert ref() is not None
+        del junk
+        qtbot.waitUntil(lambda: ref() is None, timeout=5000)
+    finally:
+        collector.stop()
+    assert gc.isenabled()

@@ -1,0 +1,97 @@
+"""The window shell: navigation, status bar, About box, layout kept in QSettings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+import assetdesk
+from assetdesk.services.app import AppServices
+from assetdesk.ui.main_window import MainWindow
+from assetdesk.ui.tasks import BackgroundTasks
+
+
+def test_navigation_switches_panes(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks
+) -> None:
+    window = MainWindow(services, tasks)
+    qtbot.addWidget(window)
+    window.show()
+    titles = [window.navigation.item(row).text() for row in range(window.navigation.count())]
+    assert titles == ["Accounts", "Uploads", "Library"]
+    assert window.stack.currentWidget() is window.accounts_pane
+    window.navigation.setCurrentRow(1)
+    assert window.stack.currentWidget() is window.uploads_pane
+    window.navigation.setCurrentRow(2)
+    assert window.stack.currentWidget() is window.library_pane
+    assert window.library_pane.empty.isVisible()
+    assert "empty" in window.library_pane.empty.text()
+
+
+def test_status_bar_names_the_secret_store_and_the_sandbox(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks
+) -> None:
+    window = MainWindow(services, tasks)
+    qtbot.addWidget(window)
+    window.show()
+    accounts = services.accounts
+    text = window.secret_label.text()
+    if accounts.secret_store_available:
+        assert text == f"Secrets: {accounts.secret_store_name}"
+        assert window.accounts_pane.keyring_notice is None
+    else:
+        assert "this session only" in text
+        notice = window.accounts_pane.keyring_notice
+        assert notice is not None and notice.isVisible()
+        assert "session only" in notice.text()
+
+    assert not window.sandbox_label.isVisible()
+    window.set_sandbox_state("Sandbox: starting…")
+    assert window.sandbox_label.isVisible()
+    assert window.sandbox_label.text() == "Sandbox: starting…"
+    window.set_sandbox_state(None)
+    assert not window.sandbox_label.isVisible()
+
+
+def test_about_box_shows_the_version(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks
+) -> None:
+    window = MainWindow(services, tasks)
+    qtbot.addWidget(window)
+    window.show()
+    window.about_action.trigger()
+    box = window.about_box
+    assert box is not None
+    qtbot.waitUntil(box.isVisible)
+    assert f"AssetDesk {assetdesk.__version__}" in box.text()
+    assert box.windowTitle() == "About AssetDesk"
+    box.button(QMessageBox.StandardButton.Close).click()
+    qtbot.waitUntil(lambda: not box.isVisible())
+
+
+def test_layout_is_saved_on_close_and_restored(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, tmp_path: Path
+) -> None:
+    ini = tmp_path / "data" / "settings.ini"
+    settings = QSettings(str(ini), QSettings.Format.IniFormat)
+    first = MainWindow(services, tasks, settings=settings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(760, 530)  # within the offscreen screen (800×600)
+    first.splitter.setSizes([240, 520])
+    first.navigation.setCurrentRow(2)
+    with qtbot.waitSignal(first.closed):
+        first.close()
+    assert ini.is_file()
+    navigation_width = first.splitter.sizes()[0]
+
+    reread = QSettings(str(ini), QSettings.Format.IniFormat)
+    second = MainWindow(services, tasks, settings=reread)
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.width(), second.height()) == (760, 530)
+    assert second.splitter.sizes()[0] == navigation_width
+    assert second.stack.currentWidget() is second.library_pane
