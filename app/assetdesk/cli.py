@@ -72,22 +72,26 @@ def build_parser() -> argparse.ArgumentParser:
     wordbee_list.add_argument("segment_ids", nargs="+", type=int, metavar="SEGMENT_ID")
     wordbee_list.add_argument("--scope", required=True, help="pr{project}, jbs{job} or jbc{job}")
 
-    sandbox = commands.add_parser(
-        "sandbox", help="run the offline emulator of the services in the foreground"
+    commands.add_parser(
+        "sandbox",
+        help="run the offline emulator of the services in the foreground "
+        "(`assetdesk sandbox --help` for its options)",
+        add_help=False,
     )
-    sandbox.add_argument("--port", type=int, default=8765, help="the API's port (0: any free)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list[:1] == ["sandbox"]:
+    parser = build_parser()
+    at = _sandbox_position(args_list)
+    if at is not None:
         # Every emulator flag (--json, --control, --storage-port...) passes through untouched.
+        parser.parse_args(args_list[: at + 1])  # the global options still get checked
         from assetdesk.sandbox.__main__ import main as sandbox_main
 
-        sandbox_status: int = sandbox_main(args_list[1:])
+        sandbox_status: int = sandbox_main(args_list[at + 1 :])
         return sandbox_status
-    parser = build_parser()
     args = parser.parse_args(args_list)
     if args.command is None:
         from assetdesk.ui.app import run_gui
@@ -103,6 +107,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     except KeyboardInterrupt:
         return 130
+
+
+#: Global options that take a value: the word after them is that value, not a command.
+_VALUED_OPTIONS = ("--data-dir", "--account")
+
+
+def _sandbox_position(args: list[str]) -> int | None:
+    """Where the `sandbox` command stands among the arguments, if it is the command."""
+    skip = False
+    for index, word in enumerate(args):
+        if skip:
+            skip = False
+        elif word in _VALUED_OPTIONS:
+            skip = True
+        elif word == "sandbox":
+            return index
+        elif not word.startswith("-"):
+            return None  # another command
+    return None
 
 
 class Output:

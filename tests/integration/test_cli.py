@@ -228,3 +228,22 @@ def test_sandbox_command_prints_urls_and_credentials_and_stops_cleanly() -> None
         process.send_signal(signal.SIGTERM)
         status = process.wait(timeout=20)
     assert status == 0, process.stderr.read() if process.stderr else ""
+
+
+def test_sandbox_options_pass_through_after_global_options(tmp_path: Path) -> None:
+    shown = subprocess.run(
+        [sys.executable, "-m", "assetdesk", "--data-dir", str(tmp_path), "sandbox", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert "--storage-port" in shown.stdout and "--wordbee-port" in shown.stdout
+
+
+def test_malformed_token_in_environment_is_a_usage_error_without_echo() -> None:
+    status, items, stderr = run_cli(
+        "resolve", "x", env={"ASSETDESK_USEAPI_TOKEN": "Bearer sk-live-Secret123"}
+    )
+    assert status == 2 and items == []
+    assert "ASSETDESK_USEAPI_TOKEN" in stderr and "Secret123" not in stderr

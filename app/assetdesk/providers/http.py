@@ -42,9 +42,14 @@ def shared_ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
+def prepare_tls() -> None:
+    """Load the TLS context and httpx's lazy imports; blocking, so call it from a worker thread."""
+    httpx.AsyncClient(verify=shared_ssl_context())
+
+
 async def warm_up() -> None:
-    """Load the TLS context and httpx's lazy imports off the event loop."""
-    await asyncio.to_thread(lambda: httpx.AsyncClient(verify=shared_ssl_context()))
+    """`prepare_tls` off the event loop."""
+    await asyncio.to_thread(prepare_tls)
 
 
 def make_http_client(

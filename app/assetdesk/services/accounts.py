@@ -35,7 +35,7 @@ from assetdesk.providers.http import normalise_base_url
 from assetdesk.providers.runway import RunwayClient
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL, UseapiConnection
 from assetdesk.providers.wordbee import WordbeeClient
-from assetdesk.store.accounts import Account, AccountKind, AccountRepository
+from assetdesk.store.accounts import Account, AccountKind, AccountRepository, validated
 from assetdesk.store.db import open_database
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
@@ -112,6 +112,7 @@ class AccountsService:
         self._session_ids = itertools.count(-1, -1)
         self._useapi: dict[int, UseapiClients] = {}
         self._wordbee: dict[int, WordbeeClient] = {}
+        self._client_locks: dict[int, asyncio.Lock] = {}
 
     # ------------------------------------------------------------ blocking parts, in threads
 
@@ -195,13 +196,43 @@ class AccountsService:
 
     # ------------------------------------------------------------ changes
 
-    def _validate(self, kind: AccountKind, base_url: str, secret: str) -> str:
-        url = normalise_base_url(base_url)
-        if kind is AccountKind.USEAPI:
-            check_useapi_token(secret)
-        elif not secret.strip():
-            raise InvalidInput("The Wordbee API key is empty.")
-        return url
+    @staticmethod
+    def _checked(
+        *,
+        name: str,
+        kind: str,
+        secret: str,
+        base_url: str | None,
+        wordbee_account_id: str | None,
+        default_email: str | None = None,
+        account_id: int | None = None,
+    ) -> tuple[Account, str]:
+        """The account as it will be kept, and its cleaned secret; InvalidInput otherwise."""
+        account_kind = AccountKind(kind)
+        if account_kind is AccountKind.USEAPI:
+            cleaned = check_useapi_token(secret)
+            url = base_url or DEFAULT_USEAPI_URL
+        else:
+            cleaned = secret.strip()
+            if not cleaned:
+                raise InvalidInput("The Wordbee API key is empty.")
+            if not base_url or not base_url.strip():
+                # Never guess: a Wordbee key must only ever go to the company's own Wordbee.
+                raise InvalidInput(
+                    "A Wordbee account needs its address (your company's Wordbee URL)."
+                )
+            url = base_url
+        account = validated(
+            Account(
+                name=name,
+                kind=account_kind,
+                base_url=normalise_base_url(url),
+                wordbee_account_id=wordbee_account_id,
+                default_email=default_email,
+                id=account_id,
+            )
+        )
+        return account, cleaned
 
     async def add(
         self,
@@ -214,22 +245,19 @@ class AccountsService:
         default_email: str | None = None,
     ) -> AccountInfo:
         """Save an account: its fields in SQLite, its secret in the keyring."""
-        account_kind = AccountKind(kind)
-        url = self._validate(account_kind, base_url or DEFAULT_USEAPI_URL, secret)
-        self._redactor.register(secret.strip())
-        account: Account = await self._db(
-            "add",
-            Account(
-                name=name.strip(),
-                kind=account_kind,
-                base_url=url,
-                wordbee_account_id=wordbee_account_id,
-                default_email=default_email,
-            ),
+        draft, cleaned = self._checked(
+            name=name,
+            kind=kind,
+            secret=secret,
+            base_url=base_url,
+            wordbee_account_id=wordbee_account_id,
+            default_email=default_email,
         )
+        self._redactor.register(cleaned)
+        account: Account = await self._db("add", draft)
         try:
             await asyncio.to_thread(
-                self._secrets.set, _id(account), SECRET_FIELD[account_kind], secret.strip()
+                self._secrets.set, _id(account), SECRET_FIELD[account.kind], cleaned
             )
         except SecretStoreError:
             await self._db("remove", _id(account))
@@ -246,59 +274,63 @@ class AccountsService:
         wordbee_account_id: str | None = None,
     ) -> AccountInfo:
         """An account for this session only: nothing of it is written anywhere."""
-        account_kind = AccountKind(kind)
-        url = self._validate(account_kind, base_url, secret)
-        self._redactor.register(secret.strip())
         account_id = next(self._session_ids)
-        account = Account(
-            id=account_id,
-            name=name.strip(),
-            kind=account_kind,
-            base_url=url,
+        account, cleaned = self._checked(
+            name=name,
+            kind=kind,
+            secret=secret,
+            base_url=base_url,
             wordbee_account_id=wordbee_account_id,
+            account_id=account_id,
         )
+        self._redactor.register(cleaned)
         self._session[account_id] = account
-        self._session_secrets[account_id] = secret.strip()
+        self._session_secrets[account_id] = cleaned
         return await self._info(account)
 
     async def remove(self, account_id: int) -> None:
         """Forget an account and delete its secrets from the keyring."""
-        await self._close_clients(account_id)
-        if account_id in self._session:
-            del self._session[account_id]
-            self._session_secrets.pop(account_id, None)
-            return
-        await asyncio.to_thread(self._secrets.delete_all, account_id)
-        await self._db("remove", account_id)
+        async with self._client_lock(account_id):  # no client of it can be made meanwhile
+            await self._close_clients(account_id)
+            if account_id in self._session:
+                del self._session[account_id]
+                self._session_secrets.pop(account_id, None)
+                return
+            await asyncio.to_thread(self._secrets.delete_all, account_id)
+            await self._db("remove", account_id)
 
     # ------------------------------------------------------------ clients and health
 
     async def useapi(self, account_id: int) -> UseapiClients:
         """The account's pooled useapi.net clients, created on first use."""
-        if account_id not in self._useapi:
-            account = await self._account(account_id)
-            if account.kind is not AccountKind.USEAPI:
-                raise InvalidInput(f"“{account.name}” is not a useapi.net account.")
-            token = await self._require_secret(account)
-            if account_id not in self._useapi:  # another task may have made it meanwhile
+        async with self._client_lock(account_id):
+            if account_id not in self._useapi:
+                account = await self._account(account_id)
+                if account.kind is not AccountKind.USEAPI:
+                    raise InvalidInput(f"“{account.name}” is not a useapi.net account.")
+                token = await self._require_secret(account)
                 connection = UseapiConnection(token, account.base_url)
                 self._useapi[account_id] = UseapiClients(
                     connection, GoogleFlowClient(connection), RunwayClient(connection)
                 )
-        return self._useapi[account_id]
+            return self._useapi[account_id]
 
     async def wordbee(self, account_id: int) -> WordbeeClient:
         """The account's pooled Wordbee client, created on first use."""
-        if account_id not in self._wordbee:
-            account = await self._account(account_id)
-            if account.kind is not AccountKind.WORDBEE or not account.wordbee_account_id:
-                raise InvalidInput(f"“{account.name}” is not a Wordbee account.")
-            key = await self._require_secret(account)
+        async with self._client_lock(account_id):
             if account_id not in self._wordbee:
+                account = await self._account(account_id)
+                if account.kind is not AccountKind.WORDBEE or not account.wordbee_account_id:
+                    raise InvalidInput(f"“{account.name}” is not a Wordbee account.")
+                key = await self._require_secret(account)
                 self._wordbee[account_id] = WordbeeClient(
                     account.base_url, account.wordbee_account_id, key
                 )
-        return self._wordbee[account_id]
+            return self._wordbee[account_id]
+
+    def _client_lock(self, account_id: int) -> asyncio.Lock:
+        """One lock per account: its clients are made, used for removal and closed one at a time."""
+        return self._client_locks.setdefault(account_id, asyncio.Lock())
 
     async def check(self, account_id: int) -> AccountHealth:
         """The cheap check: `/v2/account` (and the Google Flow accounts), or a Wordbee sign-in."""
@@ -308,7 +340,7 @@ class AccountsService:
             if account.kind is AccountKind.USEAPI:
                 return await self._check_useapi(account_id, now)
             client = await self.wordbee(account_id)
-            await client.authenticate()
+            await client.renew_session()
             return AccountHealth("valid", "Signed in to Wordbee.", None, now)
         except SecretStoreError as error:
             return AccountHealth("secret_missing", error.message, None, now)
@@ -337,15 +369,24 @@ class AccountsService:
 
     async def _close_clients(self, account_id: int) -> None:
         useapi = self._useapi.pop(account_id, None)
-        if useapi is not None:
-            await useapi.connection.aclose()
         wordbee = self._wordbee.pop(account_id, None)
-        if wordbee is not None:
-            await wordbee.aclose()
+        try:
+            if wordbee is not None:
+                try:
+                    await wordbee.sign_out()  # end the server-side session too
+                finally:
+                    await wordbee.aclose()
+        finally:
+            if useapi is not None:
+                await useapi.connection.aclose()
 
     async def aclose(self) -> None:
-        for account_id in {*self._useapi, *self._wordbee}:
-            await self._close_clients(account_id)
+        """Close every client (each one even when another fails) and the database."""
+        for account_id in sorted({*self._useapi, *self._wordbee}):
+            try:
+                await self._close_clients(account_id)
+            except Exception:
+                log.exception("closing the clients of account %s failed", account_id)
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await asyncio.to_thread(conn.close)

@@ -8,7 +8,7 @@ import logging.handlers
 from dataclasses import dataclass
 
 from assetdesk.core.redact import Redactor, install
-from assetdesk.providers.http import warm_up
+from assetdesk.providers.http import prepare_tls
 from assetdesk.services.accounts import AccountsService
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
@@ -30,8 +30,13 @@ class AppServices:
         await self.accounts.aclose()
 
 
-def configure_logging(paths: AppPaths, redactor: Redactor, *, level: int = logging.INFO) -> None:
-    """A rotating log file under the data folder; every handler redacts secrets first."""
+def configure_logging(
+    paths: AppPaths, redactor: Redactor, *, level: int = logging.INFO
+) -> logging.Handler:
+    """A rotating log file under the data folder; every handler redacts secrets first.
+
+    Returns the file handler, which the caller removes and closes when it is done.
+    """
     handler = logging.handlers.RotatingFileHandler(
         paths.logs / "assetdesk.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
     )
@@ -40,21 +45,22 @@ def configure_logging(paths: AppPaths, redactor: Redactor, *, level: int = loggi
     root = logging.getLogger("assetdesk")
     root.setLevel(level)
     root.addHandler(handler)
+    return handler
 
 
 def build_services(
     paths: AppPaths, *, secrets: SecretStore | None = None, redactor: Redactor | None = None
 ) -> AppServices:
     """Assemble the services over `paths` (which must exist: call `paths.ensure()` first)."""
+    # Blocking: choosing the keyring may wait on D-Bus and the TLS set-up reads the CA bundle.
+    # From a running event loop, call it in a worker thread (see open_services).
+    prepare_tls()
     redactor = redactor or Redactor()
-    # Choosing the keyring may block on D-Bus: call this off the event loop (see open_services).
     store = secrets if secrets is not None else SecretStore(redactor=redactor)
     accounts = AccountsService(paths.database, store, redactor)
     return AppServices(paths=paths, redactor=redactor, secrets=store, accounts=accounts)
 
 
 async def open_services(paths: AppPaths) -> AppServices:
-    """`build_services` from a running event loop: the keyring probe and the TLS set-up run in
-    worker threads, so the window never stalls on them."""
-    await warm_up()
+    """`build_services` from a running event loop, in a worker thread."""
     return await asyncio.to_thread(build_services, paths)

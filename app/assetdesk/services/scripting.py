@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assetdesk.core.errors import AssetDeskError, InvalidInput
-from assetdesk.core.ids import MediaGenerationId
+from assetdesk.core.ids import MediaGenerationId, check_useapi_token
 from assetdesk.providers.google_flow import GoogleFlowClient, SignedUrl, UploadedAsset
 from assetdesk.providers.runway import RunwayAsset, RunwayClient
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL, UseapiConnection
@@ -44,9 +44,13 @@ class WordbeeCredentials:
 
 
 def useapi_from_env(environ: Mapping[str, str]) -> UseapiCredentials | None:
-    token = environ.get("ASSETDESK_USEAPI_TOKEN", "").strip()
-    if not token:
+    raw = environ.get("ASSETDESK_USEAPI_TOKEN", "").strip()
+    if not raw:
         return None
+    try:
+        token = check_useapi_token(raw)
+    except InvalidInput as error:
+        raise CredentialsMissing(f"ASSETDESK_USEAPI_TOKEN: {error.message}") from None
     url = environ.get("ASSETDESK_USEAPI_URL", "").strip() or DEFAULT_USEAPI_URL
     return UseapiCredentials(url, token)
 

@@ -79,11 +79,35 @@ async def test_expired_token_signs_in_again_once(sb: Any, wordbee: WordbeeClient
 
 
 async def test_wrong_key_is_unauthorized_without_a_loop(sb: Any) -> None:
-    async with WordbeeClient(sb.wordbee_url, sb.demo["wordbee_account_id"], "wrong") as client:
+    key = "wbk-NotTheKey-9999"
+    async with WordbeeClient(sb.wordbee_url, sb.demo["wordbee_account_id"], key) as client:
         with pytest.raises(Unauthorized) as caught:
             await client.list_segment_assets(1, "pr1")
-    assert "wrong" not in caught.value.message
+    assert key not in str(caught.value.to_dict())
     assert len(auth_calls(sb)) == 1
+
+
+async def test_a_token_refused_even_after_renewal_stops_after_one_renewal(
+    sb: Any, wordbee: WordbeeClient
+) -> None:
+    scope = sb.demo["wordbee"]["scope"]
+    expired = {"error": {"messages": ["Token invalid or expired."]}, "reason": "expired"}
+    sb.fault("wordbee", "/api/resources/assets/*", count=3, status=401, body=expired)
+    with pytest.raises(Unauthorized):
+        await wordbee.list_segment_assets(sb.demo["wordbee"]["segment_ids"][0], scope)
+    assert len(auth_calls(sb)) == 2  # the first sign-in, and the one renewal
+    listed = [r for r in sb.requests("wordbee") if r["path"].endswith("/list")]
+    assert len(listed) == 2
+
+
+async def test_server_failure_is_not_mistaken_for_a_missing_file(
+    sb: Any, wordbee: WordbeeClient
+) -> None:
+    scope = sb.demo["wordbee"]["scope"]
+    body = {"error": {"messages": ["Segment not found in cache"]}}
+    sb.fault("wordbee", "/api/resources/assets/*", count=1, status=500, body=body)
+    assets = await wordbee.list_segment_assets(sb.demo["wordbee"]["segment_ids"][0], scope)
+    assert assets, "a 500 is retried and the second answer is used"
 
 
 async def test_throttled(sb: Any, wordbee: WordbeeClient) -> None:

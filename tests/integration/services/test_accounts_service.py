@@ -164,3 +164,102 @@ async def test_saved_account_survives_and_missing_secret_is_said(sb: Any, tmp_pa
     for file in paths.root.rglob("*"):
         if file.is_file():
             assert token not in file.read_bytes(), f"the token reached {file}"
+
+
+async def test_pasted_bearer_prefix_is_cleaned(sb: Any, session_services: AppServices) -> None:
+    accounts = session_services.accounts
+    account_id = await add_sandbox(accounts, sb, token=f"  Bearer {sb.demo['useapi_token']} ")
+    assert (await accounts.check(account_id)).state == "valid"
+    sent = sb.requests("api")[0]["headers"]["authorization"]
+    assert sent == f"Bearer {sb.demo['useapi_token']}"
+
+
+async def test_wordbee_account_needs_its_own_address(session_services: AppServices) -> None:
+    from assetdesk.core.errors import InvalidInput
+
+    for url in (None, "  "):
+        with pytest.raises(InvalidInput) as caught:
+            await session_services.accounts.add(
+                name="WB", kind="wordbee", secret="k-123456", base_url=url, wordbee_account_id="a1"
+            )
+        assert "Wordbee URL" in caught.value.message
+    with pytest.raises(InvalidInput):
+        await session_services.accounts.add_session_account(
+            name="WB", kind="wordbee", base_url="http://127.0.0.1:1", secret="k-123456"
+        )
+    assert await session_services.accounts.list() == []
+
+
+async def test_removing_while_a_client_is_being_made_leaves_no_client(
+    sb: Any, session_services: AppServices
+) -> None:
+    """remove() and useapi() on the same account, interleaved: the removed account's client must
+    not survive, and a later account never gets it."""
+    import asyncio
+
+    accounts = session_services.accounts
+    first = await add_sandbox(accounts, sb)
+    making = asyncio.create_task(accounts.useapi(first))
+    removing = asyncio.create_task(accounts.remove(first))
+    results = await asyncio.gather(making, removing, return_exceptions=True)
+    assert results[1] is None
+    second = await add_sandbox(accounts, sb, token="user:1001-SecondToken0001")
+    assert second != first
+    health = await accounts.check(second)
+    assert health.state == "invalid", "the second account must use its own token"
+    with pytest.raises(Exception) as caught:
+        await accounts.useapi(first)
+    assert caught.value.__class__.__name__ == "NotFound"
+
+
+async def test_no_secret_reaches_logs_or_disk_after_failures(
+    sb: Any, session_services: AppServices, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Good and bad secrets, failed checks with logging on: the bytes are nowhere on disk."""
+    import logging
+
+    from assetdesk.services.app import configure_logging
+
+    handler = configure_logging(
+        session_services.paths, session_services.redactor, level=logging.DEBUG
+    )
+    caplog.set_level(logging.DEBUG, logger="assetdesk")
+    try:
+        await _leak_checks(sb, session_services, caplog)
+    finally:
+        logging.getLogger("assetdesk").removeHandler(handler)
+        handler.close()
+
+
+async def _leak_checks(
+    sb: Any, session_services: AppServices, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    accounts = session_services.accounts
+    secrets = [sb.demo["useapi_token"], "user:1001-WrongTokenAbc123", "wbk-WrongKey-123456"]
+    good = await add_sandbox(accounts, sb)
+    bad = await add_sandbox(accounts, sb, token=secrets[1])
+    wordbee = await accounts.add_session_account(
+        name="WB",
+        kind="wordbee",
+        base_url=sb.wordbee_url,
+        secret=secrets[2],
+        wordbee_account_id=sb.demo["wordbee_account_id"],
+    )
+    sb.fault("api", "/v2/account", count=1, drop_after_bytes=3)
+    logging.getLogger("assetdesk.test").warning("token in a message: %s", secrets[0])
+    for account_id in (good, bad, wordbee.id):
+        health = await accounts.check(account_id)
+        assert not any(secret in health.sentence for secret in secrets)
+    for handler in logging.getLogger("assetdesk").handlers:
+        handler.flush()
+    log_text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "token in a message" in log_text
+    files = [f for f in session_services.paths.root.rglob("*") if f.is_file()]
+    assert any(f.suffix == ".log" and f.stat().st_size for f in files)
+    for secret in secrets:
+        assert secret not in log_text
+        for file in files:
+            assert secret.encode() not in file.read_bytes(), f"{secret[:6]}… reached {file}"
+    assert sb.requests("storage") == []
