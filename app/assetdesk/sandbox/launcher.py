@@ -59,6 +59,7 @@ class SandboxProcess:
         else:
             cmd = [sys.executable, "-m", "assetdesk.sandbox"]
         cmd += ["--port", "0", "--storage-port", "0", "--wordbee-port", "0", "--json"]
+        cmd.append("--exit-with-stdin")
         if control:
             cmd.append("--control")
         if data_dir is not None:
@@ -70,7 +71,13 @@ class SandboxProcess:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (app_root, env.get("PYTHONPATH")) if p)
         env.setdefault("PYTHONUNBUFFERED", "1")
         process = subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+            # stdin stays an open pipe for our lifetime: when we die, even by SIGKILL, the child
+            # sees end of file and stops (--exit-with-stdin) instead of lingering.
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
         )
         tail: collections.deque[str] = collections.deque(maxlen=200)
         stderr_reader = _drain(process.stderr, tail, "sandbox-stderr")
@@ -102,13 +109,17 @@ class SandboxProcess:
 
     def stop(self, timeout: float = 10) -> None:
         """SIGTERM, wait, SIGKILL if needed. Safe to call twice."""
-        if self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            _kill(self.process)
+            if self.process.poll() is not None:
+                return
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                _kill(self.process)
+        finally:
+            if self.process.stdin is not None and not self.process.stdin.closed:
+                self.process.stdin.close()
 
     @property
     def stderr_tail(self) -> str:

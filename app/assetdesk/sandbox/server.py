@@ -7,12 +7,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import shutil
 import signal
 import socket
 import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +53,35 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="print one JSON line when ready")
     parser.add_argument("--data", type=Path, help="folder for uploaded bytes (default: temp)")
     parser.add_argument("--seed-dir", type=Path, help="demo media folder (default resources/demo)")
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (the parent that started us has gone, even killed)",
+    )
     return parser.parse_args(argv)
+
+
+def watch_stdin(loop: asyncio.AbstractEventLoop, stop: Callable[[], None]) -> None:
+    """Call `stop` on the loop once standard input reaches end of file.
+
+    The launcher keeps a pipe to our stdin open for as long as it lives; when its process dies,
+    however it dies, the OS closes the pipe and we follow it instead of lingering as an orphan.
+    """
+
+    fd = sys.stdin.fileno()
+
+    def wait() -> None:
+        # os.read on the raw descriptor: a daemon thread blocked in the buffered sys.stdin would
+        # hold its lock and abort the interpreter at exit.
+        try:
+            while os.read(fd, 4096):
+                pass
+        except OSError:
+            pass
+        with contextlib.suppress(RuntimeError):  # the loop may already be closed
+            loop.call_soon_threadsafe(stop)
+
+    threading.Thread(target=wait, name="sandbox-stdin-watch", daemon=True).start()
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -140,6 +170,8 @@ async def serve(args: argparse.Namespace) -> int:
 
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop)
+        if args.exit_with_stdin:
+            watch_stdin(loop, stop)
         tasks = [
             asyncio.create_task(server.serve(sockets=[sockets[name]]), name=f"sandbox-{name}")
             for name, server in servers.items()

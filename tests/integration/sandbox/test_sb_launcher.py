@@ -83,3 +83,38 @@ def test_json_flag_prints_exactly_one_json_line(tmp_path: Path) -> None:
     child.terminate()
     assert child.wait(10) == 0
     assert child.stdout.read() == ""
+
+
+def test_sandbox_child_stops_when_its_parent_is_killed(tmp_path: Path) -> None:
+    """SIGKILL gives the parent no chance to clean up; the child must still not linger."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = (
+        "import sys, time\n"
+        "from assetdesk.sandbox.launcher import SandboxProcess\n"
+        "sb = SandboxProcess.start()\n"
+        "print(sb.process.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    child_pid = int(parent.stdout.readline())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(10)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child_pid, 0)
+        except ProcessLookupError:
+            return
+        # the child is re-parented and reaped by init; until then it may be a zombie
+        state = Path(f"/proc/{child_pid}/stat")
+        if state.exists() and state.read_text().split(")")[-1].split()[0] == "Z":
+            return
+        time.sleep(0.1)
+    os.kill(child_pid, signal.SIGKILL)
+    raise AssertionError("the sandbox child outlived its killed parent")
