@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -24,3 +25,30 @@ def sb(sandbox: SandboxProcess) -> SandboxProcess:
     """The session's sandbox, reset to the seeded demo (no faults, clock at real time)."""
     sandbox.reset()
     return sandbox
+
+
+class _ErrorRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_unexpected_error_logs(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test fails when AssetDesk logs an ERROR it did not expect (qutebrowser's `logfail`).
+
+    Mark a test `allow_error_logs` when such a record is the point of the test.
+    """
+    handler = _ErrorRecords()
+    logger = logging.getLogger("assetdesk")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    if handler.records and request.node.get_closest_marker("allow_error_logs") is None:
+        lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in handler.records)
+        pytest.fail(f"unexpected error log records:\n{lines}", pytrace=False)

@@ -36,6 +36,7 @@ def test_tasks_are_held_until_done_and_newer_supersedes_older(
     arun(owner.aclose())
 
 
+@pytest.mark.allow_error_logs  # a crashed task must be logged as an error
 def test_errors_are_logged_and_reported(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, caplog: pytest.LogCaptureFixture
 ) -> None:
