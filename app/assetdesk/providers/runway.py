@@ -109,7 +109,7 @@ class RunwayClient:
         if not text:
             raise InvalidInput("A Runway assetId is needed.")
         try:
-            subject = f"Runway asset {RunwayAssetId.parse(text).short}"
+            subject = RunwayAssetId.parse(text).short
         except InvalidInput:
             subject = "Runway asset"  # the service judges ids the parser does not know
         body = await self.connection.get_json(

@@ -26,7 +26,7 @@ from assetdesk.core.errors import (
     UpstreamFailed,
 )
 from assetdesk.core.ids import MediaGenerationId
-from assetdesk.core.media import JPEG, MP4, PNG, WEBP, MediaKind
+from assetdesk.core.media import JPEG, MP4, PNG, WEBP, MediaKind, MediaType
 from assetdesk.providers.google_flow import GoogleFlowClient
 from assetdesk.providers.useapi import UseapiConnection
 
@@ -317,3 +317,35 @@ async def test_token_goes_only_to_the_api_origin(
         r["headers"]["authorization"] == f"Bearer {sb.demo['useapi_token']}"
         for r in sb.requests("api")
     )
+
+
+async def test_no_flow_accounts_is_an_empty_list(sb: Any, flow: GoogleFlowClient) -> None:
+    for email in sb.demo["google_flow_emails"]:
+        sb.set_google_flow_account(email, present=False)
+    assert await flow.accounts() == []
+
+
+async def test_upload_with_unsupported_content_type_is_a_bad_request(
+    sb: Any, flow: GoogleFlowClient, demo_dir: Path
+) -> None:
+    """The app never sends GIF (core refuses it first); the service's own 400 is still mapped."""
+    gif = MediaType("image/gif", MediaKind.IMAGE, "GIF", (".gif",), 20 * 1024 * 1024)
+    path = demo_dir / "swatch-256x256.png"
+    with pytest.raises(BadRequest) as caught:
+        await flow.upload(path, gif, path.stat().st_size)
+    assert caught.value.status == 400 and caught.value.service_text
+
+
+async def test_upload_with_bad_token_or_unknown_email(sb: Any, demo_dir: Path) -> None:
+    path = demo_dir / "swatch-256x256.png"
+    async with UseapiConnection("user:1001-NotTheToken99", sb.api_url) as conn:
+        with pytest.raises(Unauthorized):
+            await GoogleFlowClient(conn).upload(path, PNG, path.stat().st_size)
+        with pytest.raises(Unauthorized):
+            await GoogleFlowClient(conn).resolve_url(sb.demo["media_generation_ids"][0])
+    async with UseapiConnection(sb.demo["useapi_token"], sb.api_url) as conn:
+        with pytest.raises(NotFound) as caught:
+            await GoogleFlowClient(conn).upload(
+                path, PNG, path.stat().st_size, email="nobody@gmail.com"
+            )
+    assert "nobody@gmail.com" in caught.value.message

@@ -81,3 +81,13 @@ async def test_bad_token(sb: Any) -> None:
     async with UseapiConnection("user:1001-NotTheToken99", sb.api_url) as conn:
         with pytest.raises(Unauthorized):
             await RunwayClient(conn).list()
+
+
+async def test_service_400_is_a_bad_request(sb: Any, runway: RunwayClient) -> None:
+    body = {"error": "Invalid assetId", "code": 400}
+    sb.fault("api", "/v1/runwayml/assets/*", status=400, body=body)
+    with pytest.raises(BadRequest) as caught:
+        await runway.get(sb.demo["runway_asset_ids"][0])
+    assert caught.value.service_text == "Invalid assetId"
+    assert caught.value.message.startswith("useapi.net refused the request (Runway asset ")
+    assert "Runway asset Runway" not in caught.value.message
