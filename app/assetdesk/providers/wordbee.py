@@ -152,7 +152,7 @@ def wordbee_error(response: httpx.Response, *, subject: str = "") -> AssetDeskEr
         )
     if _is_expired_token(status, text) or "invalid credentials" in lowered:
         return Unauthorized(
-            f"Wordbee refused the account id or API key{about}; check them in Accounts.",
+            f"Wordbee refused the account id or API key{about}.",
             service_text=service_text,
             status=status,
         )
@@ -230,7 +230,7 @@ class WordbeeClient:
             refused = wordbee_error(response, subject="sign-in")
             if isinstance(refused, BadRequest | NotFound | Forbidden):
                 raise Unauthorized(
-                    "Wordbee refused the account id or API key; check them in Accounts.",
+                    "Wordbee refused the account id or API key.",
                     service_text=refused.service_text,
                     status=response.status_code,
                 )
