@@ -30,6 +30,8 @@ from typing import Any, TypeVar
 # Before any QApplication exists (pytest-qt creates it lazily in the `qapp` fixture).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import keyring
+import keyring.backends.fail
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
@@ -38,6 +40,7 @@ from pytestqt.qtbot import QtBot
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.services.app import AppServices, build_services
 from assetdesk.store.paths import AppPaths
+from assetdesk.store.secrets import SecretStore
 from assetdesk.ui.tasks import BackgroundTasks
 
 T = TypeVar("T")
@@ -89,8 +92,15 @@ def app_paths(tmp_path: Path) -> AppPaths:
 
 @pytest.fixture
 def services(app_paths: AppPaths, arun: Run) -> Iterator[AppServices]:
-    """The real services over the test's data folder; closed after the test."""
-    built = build_services(app_paths)
+    """The real services over the test's data folder; closed after the test.
+
+    Under `make test` (ASSETDESK_TEST_KEYRING=secret-service) secrets go to the throw-away
+    gnome-keyring of the test run; otherwise to no keyring at all, never the developer's own.
+    """
+    if os.environ.get("ASSETDESK_TEST_KEYRING") == "secret-service":
+        built = build_services(app_paths)
+    else:
+        built = build_services(app_paths, secrets=SecretStore(keyring.backends.fail.Keyring()))
     try:
         yield built
     finally:

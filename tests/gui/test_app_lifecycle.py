@@ -35,6 +35,9 @@ def app_env(marker: str, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.pop("ASSETDESK_QUIT_AFTER_MS", None)
     env.update(QT_QPA_PLATFORM="offscreen", ASSETDESK_TEST_RUN=marker, **extra)
+    if env.get("ASSETDESK_TEST_KEYRING") != "secret-service":
+        # Outside `make test`, keep the app away from the developer's own keyring.
+        env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     return env
 
 
@@ -110,6 +113,43 @@ def test_sandbox_session_closes_itself_exits_0_and_stops_the_sandbox(tmp_path: P
         if path.is_file():
             content = path.read_bytes()
             assert not any(secret in content for secret in secrets), f"a secret is in {path}"
+
+
+QUIT_FROM_QT = """
+import sys
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from assetdesk.ui import app as ui_app
+
+def quit_from_qt(window):
+    # As the Dock's Quit or a logout would: QApplication.quit(), not a window close.
+    QTimer.singleShot(300, QApplication.quit)
+
+ui_app._arm_quit_hook = quit_from_qt
+sys.exit(ui_app.run_gui(data_dir=sys.argv[1], sandbox=True, argv=["assetdesk"]))
+"""
+
+
+def test_qapplication_quit_still_shuts_down_in_order(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    marker = uuid.uuid4().hex
+    done = subprocess.run(
+        [sys.executable, "-c", QUIT_FROM_QT, str(data_dir)],
+        env=app_env(marker),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=90,
+        check=False,
+    )
+    assert_clean_exit(done.returncode, done.stderr)
+    log = read_log(data_dir)
+    pid = sandbox_pid(log)
+    assert "Qt was asked to quit; closing the window first" in log
+    assert "window closed; shutting down" in log
+    assert "sandbox stopped" in log
+    assert not Path(f"/proc/{pid}").exists(), f"sandbox pid {pid} is still there"
+    assert processes_with(marker) == []
 
 
 def test_sigterm_closes_the_window_and_stops_the_sandbox(tmp_path: Path) -> None:

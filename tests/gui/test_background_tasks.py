@@ -82,3 +82,53 @@ def test_aclose_cancels_everything_and_refuses_new_work(
 
     with pytest.raises(RuntimeError, match="shutting down"):
         owner.spawn(late(), name="late")
+
+
+def test_a_task_nobody_else_holds_is_not_garbage_collected(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, arun: Any
+) -> None:
+    """asyncio keeps only weak references to tasks: the owner's reference is what keeps a task
+    whose awaited future nobody else holds from vanishing mid-flight."""
+    import gc
+    import weakref
+
+    owner = BackgroundTasks()
+    awaited: list[weakref.ref[asyncio.Future[None]]] = []
+    finished: list[str] = []
+
+    async def job() -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        awaited.append(weakref.ref(future))
+        await future
+        finished.append("job")
+
+    owner.spawn(job(), name="unreferenced")  # the returned task is dropped on purpose
+    qtbot.waitUntil(lambda: bool(awaited))
+    gc.collect()
+    future = awaited[0]()
+    assert future is not None, "the task and its future were garbage-collected"
+    future.set_result(None)
+    qtbot.waitUntil(lambda: finished == ["job"])
+    arun(owner.aclose())
+
+
+@pytest.mark.allow_error_logs  # a task that ignores cancellation is reported as an error
+def test_aclose_gives_up_on_a_task_that_ignores_cancellation(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, arun: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    owner = BackgroundTasks()
+    release = asyncio.Event()
+
+    async def stubborn() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            await release.wait()  # refuses to stop until released
+
+    task = owner.spawn(stubborn(), name="stubborn")
+    qtbot.waitUntil(lambda: owner.names() == ["stubborn"])
+    arun(owner.aclose(grace=0.2))
+    assert not task.done()
+    assert "task stubborn ignored cancellation" in caplog.text
+    release.set()
+    qtbot.waitUntil(task.done)

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
+import keyring.backends.fail
+import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 import assetdesk
-from assetdesk.services.app import AppServices
+from assetdesk.services.app import AppServices, build_services
+from assetdesk.store.paths import AppPaths
+from assetdesk.store.secrets import SecretStore
 from assetdesk.ui.main_window import MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
 
@@ -31,22 +37,43 @@ def test_navigation_switches_panes(
     assert "empty" in window.library_pane.empty.text()
 
 
-def test_status_bar_names_the_secret_store_and_the_sandbox(
+def test_status_bar_without_a_keyring_says_session_only(
+    qtbot: QtBot, app_paths: AppPaths, tasks: BackgroundTasks, arun: Any
+) -> None:
+    services = build_services(app_paths, secrets=SecretStore(keyring.backends.fail.Keyring()))
+    try:
+        window = MainWindow(services, tasks)
+        qtbot.addWidget(window)
+        window.show()
+        assert window.secret_label.text() == "Secrets: this session only (no keyring found)"
+        notice = window.accounts_pane.keyring_notice
+        assert notice is not None and notice.isVisible()
+        assert "session only" in notice.text()
+    finally:
+        arun(services.aclose())
+
+
+@pytest.mark.keyring
+def test_status_bar_names_the_secret_service(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks
+) -> None:
+    if os.environ.get("ASSETDESK_TEST_KEYRING") != "secret-service":
+        pytest.skip("needs the real Secret Service: run `make test`")
+    window = MainWindow(services, tasks)
+    qtbot.addWidget(window)
+    window.show()
+    assert services.accounts.secret_store_available
+    assert services.accounts.secret_store_name.startswith("Secret Service")
+    assert window.secret_label.text() == f"Secrets: {services.accounts.secret_store_name}"
+    assert window.accounts_pane.keyring_notice is None
+
+
+def test_status_bar_shows_the_sandbox_state(
     qtbot: QtBot, services: AppServices, tasks: BackgroundTasks
 ) -> None:
     window = MainWindow(services, tasks)
     qtbot.addWidget(window)
     window.show()
-    accounts = services.accounts
-    text = window.secret_label.text()
-    if accounts.secret_store_available:
-        assert text == f"Secrets: {accounts.secret_store_name}"
-        assert window.accounts_pane.keyring_notice is None
-    else:
-        assert "this session only" in text
-        notice = window.accounts_pane.keyring_notice
-        assert notice is not None and notice.isVisible()
-        assert "session only" in notice.text()
 
     assert not window.sandbox_label.isVisible()
     window.set_sandbox_state("Sandbox: starting…")

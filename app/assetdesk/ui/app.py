@@ -31,7 +31,8 @@ from assetdesk.ui.sandbox_child import SandboxChild
 from assetdesk.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QObject, QSettings
+    from PySide6.QtWidgets import QApplication
 
     from assetdesk.services.app import AppServices
     from assetdesk.store.paths import AppPaths
@@ -65,7 +66,9 @@ def run_gui(*, data_dir: str | None, sandbox: bool, argv: list[str]) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
-        status: int = loop.run_until_complete(_session(loop, data_dir=data_dir, sandbox=sandbox))
+        status: int = loop.run_until_complete(
+            _session(loop, app, data_dir=data_dir, sandbox=sandbox)
+        )
         return status
     except AssetDeskError as error:
         log.error("AssetDesk could not start: %s", error)
@@ -76,7 +79,9 @@ def run_gui(*, data_dir: str | None, sandbox: bool, argv: list[str]) -> int:
         collector.stop()
 
 
-async def _session(loop: asyncio.AbstractEventLoop, *, data_dir: str | None, sandbox: bool) -> int:
+async def _session(
+    loop: asyncio.AbstractEventLoop, app: QApplication, *, data_dir: str | None, sandbox: bool
+) -> int:
     from assetdesk.core.redact import Redactor
     from assetdesk.services.app import build_services, configure_logging
     from assetdesk.store.paths import AppPaths
@@ -85,11 +90,12 @@ async def _session(loop: asyncio.AbstractEventLoop, *, data_dir: str | None, san
     paths = AppPaths.from_option(data_dir)
     await asyncio.to_thread(paths.ensure)
     async with contextlib.AsyncExitStack() as cleanup:
-        # Undone in reverse: tasks cancelled, then HTTP clients closed, then the child stopped.
+        # Undone in reverse: tasks cancelled, HTTP clients closed, the child stopped, and last
+        # the log file closed (so the shutdown is still written to it).
+        redactor = Redactor()
+        cleanup.callback(_close_log_handler, configure_logging(paths, redactor))
         child = SandboxChild()
         cleanup.push_async_callback(child.stop)
-        redactor = Redactor()
-        configure_logging(paths, redactor)
         log.info("AssetDesk %s starting; data in %s", __version__, paths.root)
         # The secret store probes the keyring, which may block on D-Bus: off the loop.
         services = await asyncio.to_thread(build_services, paths, redactor=redactor)
@@ -100,6 +106,11 @@ async def _session(loop: asyncio.AbstractEventLoop, *, data_dir: str | None, san
         window = MainWindow(services, tasks, settings=_open_settings(paths, data_dir is not None))
         closed = asyncio.Event()
         window.closed.connect(closed.set)
+        # QApplication.quit() (the Dock's Quit, a logout) would end Qt's loop under our feet;
+        # it closes the window instead, so the shutdown below runs in order.
+        quit_filter = quit_closes_window(window)
+        app.installEventFilter(quit_filter)
+        cleanup.callback(app.removeEventFilter, quit_filter)
         cleanup.callback(_remove_signal_handlers, loop)
         _add_signal_handlers(loop, window)
         window.show()
@@ -163,6 +174,26 @@ def _arm_quit_hook(window: MainWindow) -> None:
         return
     log.info("test hook: closing the window in %d ms", delay)
     QTimer.singleShot(delay, window.close)
+
+
+def quit_closes_window(window: MainWindow) -> QObject:
+    """An event filter that turns the application's Quit event into closing `window`."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class _QuitClosesWindow(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Quit:
+                log.info("Qt was asked to quit; closing the window first")
+                window.close()
+                return True
+            return False
+
+    return _QuitClosesWindow(window)
+
+
+def _close_log_handler(handler: logging.Handler) -> None:
+    logging.getLogger("assetdesk").removeHandler(handler)
+    handler.close()
 
 
 def _open_settings(paths: AppPaths, relocated: bool) -> QSettings:
