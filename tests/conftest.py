@@ -20,11 +20,30 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SandboxProcess
         process.stop()
 
 
+#: Lines in the sandbox's stderr that mean one of its handlers crashed.
+SANDBOX_CRASH_MARKERS = ("Traceback", "Exception in ASGI application")
+
+
 @pytest.fixture
-def sb(sandbox: SandboxProcess) -> SandboxProcess:
-    """The session's sandbox, reset to the seeded demo (no faults, clock at real time)."""
+def sb(sandbox: SandboxProcess) -> Iterator[SandboxProcess]:
+    """The session's sandbox, reset to the seeded demo (no faults, clock at real time).
+
+    The test fails when the sandbox crashed during it: it exited, or it wrote a traceback.
+    """
     sandbox.reset()
-    return sandbox
+    mark = sandbox.stderr_mark()
+    yield sandbox
+    if sandbox.process.poll() is not None:
+        pytest.fail(
+            f"the sandbox exited with status {sandbox.process.returncode} during this test; "
+            f"its stderr:\n{sandbox.stderr_tail[-6000:]}",
+            pytrace=False,
+        )
+    text = "".join(sandbox.stderr_since(mark))
+    if any(marker in text for marker in SANDBOX_CRASH_MARKERS):
+        pytest.fail(
+            f"the sandbox crashed during this test; its stderr:\n{text[-6000:]}", pytrace=False
+        )
 
 
 class _ErrorRecords(logging.Handler):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,13 @@ def control_app(state: SandboxState) -> Starlette:
         rule.count = int(body.get("count") or 1)
         rule.status = body.get("status")
         rule.headers = body.get("headers")
+        drop_headers = body.get("drop_headers")
+        if drop_headers is not None:
+            if not isinstance(drop_headers, list) or not all(
+                isinstance(h, str) and h for h in drop_headers
+            ):
+                raise ControlError("drop_headers must be a list of header names")
+            rule.drop_headers = drop_headers
         for name in _RULE_FIELDS:
             setattr(rule, name, body.get(name))
         if body.get("body_b64") is not None:
@@ -131,13 +139,8 @@ def control_app(state: SandboxState) -> Starlette:
         return {"now": state.now(), "offset": state.clock_offset}
 
     async def configure(request: Request, body: dict[str, Any]) -> Any:
-        unknown = set(body) - set(state.settings)
-        if unknown:
-            raise ControlError(
-                f"unknown settings {sorted(unknown)}; known: {sorted(state.settings)}"
-            )
-        state.settings.update({k: float(v) for k, v in body.items()})
-        return state.settings
+        state.settings.update(body)
+        return state.settings.as_dict()
 
     async def flow_account(request: Request, body: dict[str, Any]) -> Any:
         user = _user(state, body.get("token"))
@@ -245,6 +248,13 @@ def control_app(state: SandboxState) -> Starlette:
         )
         return {"ok": True}
 
+    async def stderr(request: Request, body: dict[str, Any]) -> Any:
+        """Write `text` as one line to stderr: once the launcher reads it back, it has read
+        everything the sandbox wrote before (see SandboxProcess.stderr_mark)."""
+        text = str(body.get("text") or "").replace("\n", " ")
+        print(text, file=sys.stderr, flush=True)
+        return {"ok": True}
+
     async def objects(request: Request, body: dict[str, Any]) -> Any:
         return [obj.describe() for obj in state.blobs.all()]
 
@@ -275,6 +285,7 @@ def control_app(state: SandboxState) -> Starlette:
         Route("/runway/assets", endpoint(runway_assets), methods=["POST"]),
         Route("/wordbee/assets", endpoint(wordbee_assets), methods=["POST"]),
         Route("/objects", endpoint(objects), methods=["GET"]),
+        Route("/stderr", endpoint(stderr), methods=["POST"]),
         Route("/sign", endpoint(sign), methods=["POST"]),
     ]
     return Starlette(routes=routes)

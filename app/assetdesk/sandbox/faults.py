@@ -5,6 +5,7 @@ is consumed by the next `count` matching requests. What a rule can do:
 
 - `status` (+ `body`, `headers`): answer that instead of the real handler;
 - `headers` without `status`: add/override headers on the real answer;
+- `drop_headers`: remove these response headers (any case, every line of each) from the answer;
 - `latency`: wait that many seconds before answering;
 - `drop_after_bytes` K: send K body bytes, then abort the connection (the client sees a truncated
   body: a protocol error, never a clean short body);
@@ -66,6 +67,7 @@ class FaultRule:
     latency: float | None = None
     corrupt_byte_at: int | None = None
     content_length: int | None = None
+    drop_headers: list[str] | None = None
 
     def matches(self, origin: str, method: str, path: str) -> bool:
         if origin != self.origin or (self.method and self.method.upper() != method):
@@ -181,6 +183,8 @@ class _ResponseShaper:
                 headers += [
                     (k.encode("latin-1"), v.encode("latin-1")) for k, v in overrides.items()
                 ]
+                dropped = {k.lower().encode("latin-1") for k in rule.drop_headers or ()}
+                headers = [(k, v) for k, v in headers if k.lower() not in dropped]
                 message["headers"] = headers
             await self._send(message)
             return

@@ -13,7 +13,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from assetdesk.sandbox.blobs import Digest
+from assetdesk.sandbox.blobs import UploadWriter
 from assetdesk.sandbox.http_bits import authorize, drain, error
 from assetdesk.sandbox.media_probe import ProbeError, probe
 from assetdesk.sandbox.seed import flow_media_id
@@ -207,32 +207,34 @@ async def _receive(
 ) -> Response:
     """Stream the body to a file (hashing as it comes), check it, and register the asset."""
     path = state.blobs.new_upload_path()
-    digest = Digest()
+    writer = UploadWriter(path)
     size = 0
     try:
-        with path.open("wb") as out:
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size <= limit:  # past the limit only count, like a buffering proxy
-                    digest.update(chunk)
-                    out.write(chunk)
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size <= limit:  # past the limit only count, like a buffering proxy
+                await writer.write(chunk)
+        digest = await writer.finish()
     except ClientDisconnect:
-        path.unlink(missing_ok=True)
+        await writer.discard()
         return Response(status_code=400)
+    except BaseException:  # cancelled or failed: no await is safe here
+        writer.abandon()
+        raise
     if size > limit:
-        path.unlink(missing_ok=True)
+        await writer.discard()
         return error(400, f"File size ({size}) is over {limit} bytes")
     if digest.size == 0:
-        path.unlink(missing_ok=True)
+        await writer.discard()
         return error(400, "File content is empty")
     try:
         info = await asyncio.to_thread(probe, path, content_type)
     except ProbeError as exc:
-        path.unlink(missing_ok=True)
+        await writer.discard()
         return error(400, str(exc))
     is_video = content_type in VIDEO_TYPES
     if digest.has_marker and not is_video:
-        path.unlink(missing_ok=True)
+        await writer.discard()
         refusal = _google_error(
             400,
             "Request contains an invalid argument.",

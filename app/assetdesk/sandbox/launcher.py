@@ -23,24 +23,36 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import IO, Any
 
 ORIGINS = ("api", "storage", "wordbee")
+#: Starts the line that `stderr_mark` asks the sandbox to write to its stderr.
+MARK_TEXT = "[assetdesk sandbox mark]"
 
 
 class SandboxProcess:
     """A running `python -m assetdesk.sandbox` child on three OS-chosen ports."""
 
-    def __init__(self, process: subprocess.Popen[bytes], info: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        process: subprocess.Popen[bytes],
+        info: dict[str, Any],
+        *,
+        stdout: _PipeReader | None = None,
+        stderr: _PipeReader | None = None,
+    ) -> None:
         self.process = process
         self.api_url: str = info["api_url"]
         self.storage_url: str = info["storage_url"]
         self.wordbee_url: str = info["wordbee_url"]
         self.control: bool = bool(info.get("control"))
         self.demo: dict[str, Any] = info["demo"]
-        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=200)
+        self._pipes = [p for p in (stdout, stderr) if p is not None]
+        self._stderr = stderr
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -79,52 +91,71 @@ class SandboxProcess:
             stderr=subprocess.PIPE,
             env=env,
         )
-        tail: collections.deque[str] = collections.deque(maxlen=200)
-        stderr_reader = _drain(process.stderr, tail, "sandbox-stderr")
-        first_line: list[bytes] = []
-        got_line = threading.Event()
-
-        def read_first() -> None:
-            assert process.stdout is not None
-            first_line.append(process.stdout.readline())
-            got_line.set()
-            _drain(process.stdout, collections.deque(maxlen=50), "sandbox-stdout")
-
-        threading.Thread(target=read_first, name="sandbox-stdout-first", daemon=True).start()
-        if not got_line.wait(timeout) or not first_line or not first_line[0].strip():
+        assert process.stdout is not None and process.stderr is not None
+        stderr = _PipeReader(process.stderr, "sandbox-stderr", keep=2000)
+        stdout = _PipeReader(process.stdout, "sandbox-stdout", keep=50)
+        pipes = [stdout, stderr]
+        stdout.wait(lambda: stdout.count >= 1 or stdout.ended, timeout)
+        first_line = stdout.since(0)[0] if stdout.count else ""
+        if not first_line.strip():
             _kill(process)
-            stderr_reader.join(2)
-            raise RuntimeError(_failure("did not report its ports in time", process, tail))
+            _release(process, pipes)
+            raise RuntimeError(_failure("did not report its ports in time", process, stderr))
         try:
-            info = json.loads(first_line[0])
-        except json.JSONDecodeError:
+            return cls(process, json.loads(first_line), stdout=stdout, stderr=stderr)
+        except (ValueError, KeyError, TypeError):  # not JSON, or not the expected object
             _kill(process)
-            stderr_reader.join(2)
+            _release(process, pipes)
             raise RuntimeError(
-                _failure(f"printed {first_line[0][:200]!r} instead of JSON", process, tail)
+                _failure(f"printed {first_line[:200]!r} instead of its JSON", process, stderr)
             ) from None
-        sandbox = cls(process, info)
-        sandbox._stderr_tail = tail
-        return sandbox
 
     def stop(self, timeout: float = 10) -> None:
-        """SIGTERM, wait, SIGKILL if needed. Safe to call twice."""
+        """SIGTERM, wait, SIGKILL if needed; then close the pipes. Safe to call twice."""
         try:
-            if self.process.poll() is not None:
-                return
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                _kill(self.process)
+            if self.process.poll() is None:
+                self.process.send_signal(signal.SIGTERM)
+                try:
+                    self.process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    _kill(self.process)
         finally:
-            if self.process.stdin is not None and not self.process.stdin.closed:
-                self.process.stdin.close()
+            _release(self.process, self._pipes)
 
     @property
     def stderr_tail(self) -> str:
-        """The last lines the sandbox wrote to stderr (for diagnosing a failed test)."""
-        return "".join(self._stderr_tail)
+        """The last 200 lines the sandbox wrote to stderr (for diagnosing a failed test)."""
+        if self._stderr is None:
+            return ""
+        lines = self._stderr.since(0)
+        return "".join(line for line in lines[-200:] if MARK_TEXT not in line)
+
+    def stderr_mark(self) -> int:
+        """A position in the sandbox's stderr after everything it has written so far.
+
+        With control=True the sandbox writes a marker line and we wait until it arrives, so
+        that nothing written before this call is still in the pipe."""
+        if self._stderr is None:
+            return 0
+        if self.control and self.process.poll() is None:
+            token = f"{MARK_TEXT} {uuid.uuid4().hex}"
+            seen = self._stderr.count
+            self.write_stderr(token)
+            stderr = self._stderr
+            stderr.wait(lambda: stderr.ended or any(token in x for x in stderr.since(seen)), 10)
+        return self._stderr.count
+
+    def write_stderr(self, text: str) -> None:
+        """Make the sandbox write `text` as one line to its stderr (control=True only)."""
+        self._call("POST", "/_sandbox/stderr", {"text": text})
+
+    def stderr_since(self, mark: int) -> list[str]:
+        """The lines the sandbox wrote to stderr after `mark` (from stderr_mark) and up to now,
+        without marker lines; only the newest 2000 lines are kept."""
+        if self._stderr is None:
+            return []
+        lines = self._stderr.since(mark, self.stderr_mark())
+        return [line for line in lines if MARK_TEXT not in line]
 
     def __enter__(self) -> SandboxProcess:
         return self
@@ -159,6 +190,7 @@ class SandboxProcess:
         latency: float | None = None,
         corrupt_byte_at: int | None = None,
         content_length: int | None = None,
+        drop_headers: list[str] | None = None,
     ) -> None:
         """Queue a rule for the next `count` requests to `origin` matching `path` (a trailing `*`
         makes it a prefix) and `method`. See sandbox/faults.py for what each option does."""
@@ -172,6 +204,7 @@ class SandboxProcess:
             latency=latency,
             corrupt_byte_at=corrupt_byte_at,
             content_length=content_length,
+            drop_headers=drop_headers,
         )
         if isinstance(body, bytes):
             rule["body_b64"] = base64.b64encode(body).decode()
@@ -233,8 +266,10 @@ class SandboxProcess:
         )
 
     def configure(self, **settings: Any) -> dict[str, Any]:
-        """Change settings: signed_url_ttl, wordbee_token_idle (seconds).
-        Returns all settings."""
+        """Change settings until the next reset; returns all of them. See sandbox/settings.py:
+        signed_url_ttl, wordbee_token_idle (seconds); wordbee_expired_status (400 or 401);
+        ignore_range, stored_length (bool); hash_header ("both", "crc32c", "md5", "none",
+        "separate")."""
         result: dict[str, Any] = self._call("POST", "/_sandbox/configure", settings)
         return result
 
@@ -320,16 +355,62 @@ class SandboxProcess:
         return json.loads(raw) if raw else None
 
 
-def _drain(stream: Any, tail: collections.deque[str], name: str) -> threading.Thread:
-    """Read a child's pipe forever on a daemon thread so the child never blocks on a full pipe."""
+class _PipeReader:
+    """Reads one of the child's pipes on a daemon thread (so the child never blocks on a full
+    pipe) and keeps its newest `keep` lines, numbered from 0 in arrival order. The thread closes
+    the pipe when it reaches end of file."""
 
-    def run() -> None:
-        for line in iter(stream.readline, b""):
-            tail.append(line.decode(errors="replace"))
+    def __init__(self, stream: IO[bytes], name: str, *, keep: int) -> None:
+        self._stream = stream
+        self._lines: collections.deque[str] = collections.deque(maxlen=keep)
+        self._changed = threading.Condition()
+        self.count = 0
+        self.ended = False
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
 
-    thread = threading.Thread(target=run, name=name, daemon=True)
-    thread.start()
-    return thread
+    def _run(self) -> None:
+        try:
+            for raw in iter(self._stream.readline, b""):
+                with self._changed:
+                    self._lines.append(raw.decode(errors="replace"))
+                    self.count += 1
+                    self._changed.notify_all()
+        except (OSError, ValueError):  # closed under us: nothing more to read
+            pass
+        finally:
+            self._stream.close()
+            with self._changed:
+                self.ended = True
+                self._changed.notify_all()
+
+    def wait(self, condition: Callable[[], bool], timeout: float) -> bool:
+        """Wait until `condition()` (checked whenever a line arrives) or the timeout."""
+        with self._changed:
+            return self._changed.wait_for(condition, timeout)
+
+    def since(self, mark: int, end: int | None = None) -> list[str]:
+        """The kept lines numbered from `mark` up to (not including) `end`."""
+        with self._changed:
+            first = self.count - len(self._lines)
+            stop = None if end is None else max(0, end - first)
+            return list(self._lines)[max(0, mark - first) : stop]
+
+    def close(self, timeout: float) -> None:
+        """Wait for end of file (the child has exited), then make sure the pipe is closed. If
+        something else still holds the pipe open, the thread closes it when that ends."""
+        self.thread.join(timeout)
+        if not self.thread.is_alive():
+            self._stream.close()
+
+
+def _release(process: subprocess.Popen[bytes], pipes: list[_PipeReader]) -> None:
+    """Close our end of every pipe to an exited child (its stdin, and stdout/stderr once read)."""
+    if process.stdin is not None and not process.stdin.closed:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+    for pipe in pipes:
+        pipe.close(5)
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
@@ -339,7 +420,7 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
         process.wait(5)
 
 
-def _failure(what: str, process: subprocess.Popen[bytes], tail: collections.deque[str]) -> str:
+def _failure(what: str, process: subprocess.Popen[bytes], tail: _PipeReader) -> str:
     code = process.poll()
-    stderr = "".join(tail)[-4000:]
+    stderr = "".join(tail.since(0))[-4000:]
     return f"assetdesk sandbox {what} (exit status {code}). stderr:\n{stderr}"

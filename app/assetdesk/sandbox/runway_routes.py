@@ -15,6 +15,14 @@ MEDIA_TYPES = ("video", "image", "audio")
 
 
 def asset_json(state: SandboxState, asset: RunwayAsset, user: User) -> dict[str, Any]:
+    if asset.sparse:  # every field of the model is optional: a bare user upload
+        return {
+            "assetId": asset.asset_id,
+            "name": asset.name,
+            "mediaType": asset.media_type,
+            "url": state.signed_url(asset.object_key),
+            "metadata": None,
+        }
     obj = state.blobs.get(asset.object_key)
     account = user.runway_accounts.get(asset.email)
     runway_user = account.runway_user_id if account else 0

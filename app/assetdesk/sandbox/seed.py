@@ -122,6 +122,18 @@ def seed_demo(state: SandboxState) -> dict[str, Any]:
         )
         asset.with_metadata = n != 0  # the first one answers `metadata: null`, like the page
         runway_ids[token].append(asset.asset_id)
+    sparse = add_runway_asset(  # the oldest, so it is listed last
+        state,
+        seed / "swatch-256x256.png",
+        "image/png",
+        demo,
+        "runway.demo@example.com",
+        "Bare upload.png",
+        stable_uuid("runway/sparse"),
+        _EPOCH - 1800,
+    )
+    sparse.sparse = True  # no previewUrls, fileSize or other optional fields
+    runway_ids[DEMO_TOKEN].append(sparse.asset_id)
 
     state.wordbee_accounts = {WORDBEE_ACCOUNT_ID: WORDBEE_KEY}
     for n, (name, ctype, segment, locale, rel, stored) in enumerate(_WORDBEE_SEED):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from assetdesk.sandbox.blobs import BlobStore
 from assetdesk.sandbox.faults import FaultBook, RequestLog
+from assetdesk.sandbox.settings import Settings
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
 VIDEO_TYPES = ("video/mp4",)
@@ -25,11 +26,6 @@ VIDEO_LIMIT = 100 * 1024 * 1024  # 104857600
 FLOW_BUCKET = "flow-content"
 RUNWAY_BUCKET = "runway-assets"
 WORDBEE_BUCKET = "wordbee-assets"
-
-DEFAULT_SETTINGS: dict[str, float] = {
-    "signed_url_ttl": 6 * 3600,
-    "wordbee_token_idle": 30 * 60,
-}
 
 
 def iso(ts: float) -> str:
@@ -105,6 +101,7 @@ class RunwayAsset:
     duration: float | None
     created: float
     with_metadata: bool = True
+    sparse: bool = False  # answer only assetId, name, mediaType, url and `metadata: null`
 
 
 @dataclass
@@ -139,7 +136,7 @@ class SandboxState:
         self.bandwidth: dict[str, int] = {}
         self._secret = secrets.token_bytes(32)
         self.clock_offset = 0.0
-        self.settings = dict(DEFAULT_SETTINGS)
+        self.settings = Settings()
         self.users: dict[str, User] = {}
         self.flow_assets: dict[str, FlowAsset] = {}
         self.runway_assets: dict[str, RunwayAsset] = {}
@@ -160,7 +157,7 @@ class SandboxState:
         self.requests.clear()
         self.bandwidth.clear()
         self.clock_offset = 0.0
-        self.settings = dict(DEFAULT_SETTINGS)
+        self.settings = Settings()
         self.users.clear()
         self.flow_assets.clear()
         self.runway_assets.clear()
@@ -188,7 +185,7 @@ class SandboxState:
     def signed_url(self, key: str, ttl: float | None = None) -> str:
         """`{storage}/{bucket}/{object}?GoogleAccessId=..&Expires=..&Signature=..`."""
         path = "/" + urllib.parse.quote(key)
-        lifetime = self.settings["signed_url_ttl"] if ttl is None else ttl
+        lifetime = self.settings.signed_url_ttl if ttl is None else ttl
         expires = int(self.now() + lifetime)
         query = urllib.parse.urlencode(
             {

@@ -7,11 +7,12 @@ from email.utils import formatdate
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
 from assetdesk.sandbox.blobs import StoredObject
-from assetdesk.sandbox.http_bits import file_chunks
+from assetdesk.sandbox.http_bits import FileStream
+from assetdesk.sandbox.settings import Settings
 from assetdesk.sandbox.state import SandboxState, iso
 
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
@@ -51,17 +52,27 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     return first, min(last, size - 1)
 
 
-def _headers(obj: StoredObject) -> dict[str, str]:
-    return {
-        "Content-Type": obj.content_type,
-        "Accept-Ranges": "bytes",
-        "ETag": obj.etag,
-        "Last-Modified": formatdate(obj.created, usegmt=True),
-        "Cache-Control": "private, max-age=0",
-        "x-goog-hash": obj.goog_hash,
-        "x-goog-stored-content-length": str(obj.size),
-        "x-goog-storage-class": "STANDARD",
-    }
+def _headers(obj: StoredObject, settings: Settings) -> list[tuple[str, str]]:
+    """The object's headers; `x-goog-hash` and `x-goog-stored-content-length` as configured."""
+    headers = [
+        ("Content-Type", obj.content_type),
+        ("Accept-Ranges", "bytes"),
+        ("ETag", obj.etag),
+        ("Last-Modified", formatdate(obj.created, usegmt=True)),
+        ("Cache-Control", "private, max-age=0"),
+    ]
+    hashes = {
+        "both": [obj.goog_hash],
+        "crc32c": [obj.crc32c_hash],
+        "md5": [obj.md5_hash],
+        "none": [],
+        "separate": [obj.crc32c_hash, obj.md5_hash],  # one header line each
+    }[settings.hash_header]
+    headers += [("x-goog-hash", value) for value in hashes]
+    if settings.stored_length:
+        headers.append(("x-goog-stored-content-length", str(obj.size)))
+    headers.append(("x-goog-storage-class", "STANDARD"))
+    return headers
 
 
 def storage_app(state: SandboxState) -> Starlette:
@@ -97,23 +108,32 @@ def storage_app(state: SandboxState) -> Starlette:
         obj = state.blobs.get(key)
         if obj is None:
             return xml_error(404, "NoSuchKey", "The specified key does not exist.")
-        headers = _headers(obj)
-        wanted = parse_range(request.headers.get("range"), obj.size)
+        headers = _headers(obj, state.settings)
+        wanted = None
+        if not state.settings.ignore_range:  # else: 200 and the whole object, like GCS at times
+            wanted = parse_range(request.headers.get("range"), obj.size)
         if wanted == "unsatisfiable":
             return _unsatisfiable(obj)
         status, first, length = 200, 0, obj.size
         if isinstance(wanted, tuple):
             first, last = wanted
             status, length = 206, last - first + 1
-            headers["Content-Range"] = f"bytes {first}-{last}/{obj.size}"
-        headers["Content-Length"] = str(length)
+            headers.append(("Content-Range", f"bytes {first}-{last}/{obj.size}"))
+        headers.append(("Content-Length", str(length)))
         if request.method == "HEAD":
-            return Response(b"", status_code=status, headers=headers)
-        return StreamingResponse(
-            file_chunks(obj.path, first, length), status_code=status, headers=headers
-        )
+            return _with_headers(Response(b"", status_code=status), headers)
+        return _with_headers(FileStream(obj.path, first, length, status_code=status), headers)
 
     return Starlette(routes=[Route("/{key:path}", serve, methods=["GET", "HEAD"])])
+
+
+def _with_headers(response: Response, headers: list[tuple[str, str]]) -> Response:
+    """Set `headers` on `response`, keeping repeated names as separate lines."""
+    for name in {name.lower() for name, _ in headers}:
+        del response.headers[name]
+    for name, value in headers:
+        response.headers.append(name, value)
+    return response
 
 
 def _unsatisfiable(obj: StoredObject) -> Response:

@@ -1,7 +1,8 @@
 """The Wordbee Translator origin: auth tokens and segment assets under /api/.
 
-Status choices where the pages leave room: a missing, unknown or idle-expired token answers 401
-(body "Token invalid or expired."); other errors use Wordbee's default 400, and a missing asset 404.
+Status choices where the pages leave room: a missing, unknown or idle-expired token answers
+Wordbee's default 400 with "Token invalid or expired." (401 with the setting
+`wordbee_expired_status=401`); other errors use 400 too, and a missing asset 404.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from assetdesk.sandbox.http_bits import file_chunks
+from assetdesk.sandbox.http_bits import FileStream
 from assetdesk.sandbox.state import SandboxState, WordbeeAsset, WordbeeToken, iso
 
 SCOPE = re.compile(r"(pr|jbs|jbc)\d+")
@@ -63,11 +64,12 @@ def wordbee_app(state: SandboxState) -> Starlette:
         account = request.headers.get("x-auth-accountid", "")
         session = state.wordbee_tokens.get(token)
         now = state.now()
-        if session is not None and now - session.last_used > state.settings["wordbee_token_idle"]:
+        if session is not None and now - session.last_used > state.settings.wordbee_token_idle:
             del state.wordbee_tokens[token]
             session = None
         if session is None or session.account_id != account:
-            return fail(request, 401, "Authentication failed", TOKEN_INVALID)
+            status = state.settings.wordbee_expired_status
+            return fail(request, status, "Authentication failed", TOKEN_INVALID)
         session.last_used = now
         return None
 
@@ -189,9 +191,7 @@ def wordbee_app(state: SandboxState) -> Starlette:
             "Content-Length": str(obj.size),
             "Content-Disposition": content_disposition(asset.name),
         }
-        return StreamingResponse(
-            file_chunks(obj.path, 0, obj.size), media_type=obj.content_type, headers=headers
-        )
+        return FileStream(obj.path, 0, obj.size, media_type=obj.content_type, headers=headers)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return fail(request, 404, "Not found", "The requested resource does not exist.")

@@ -91,3 +91,11 @@ async def test_service_400_is_a_bad_request(sb: Any, runway: RunwayClient) -> No
     assert caught.value.service_text == "Invalid assetId"
     assert caught.value.message.startswith("useapi.net refused the request (Runway asset ")
     assert "Runway asset Runway" not in caught.value.message
+
+
+async def test_sparse_asset_without_previews_or_size(sb: Any, runway: RunwayClient) -> None:
+    """Every field of the model is optional; a bare upload has no previews, size or metadata."""
+    sparse = await runway.get(sb.demo["runway_asset_ids"][-1])
+    assert sparse.preview_urls == ()
+    assert sparse.file_size is None and sparse.width is None and sparse.duration is None
+    assert sparse.name and sparse.url and sparse.media_type == "image"

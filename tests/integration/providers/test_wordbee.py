@@ -66,7 +66,12 @@ async def test_missing_file_is_not_found(sb: Any, wordbee: WordbeeClient) -> Non
     assert "does not exist" in (caught.value.service_text or "")
 
 
-async def test_expired_token_signs_in_again_once(sb: Any, wordbee: WordbeeClient) -> None:
+@pytest.mark.parametrize("expired_status", [400, 401])
+async def test_expired_token_signs_in_again_once(
+    sb: Any, wordbee: WordbeeClient, expired_status: int
+) -> None:
+    """Wordbee's default error status is 400; either 400 or 401 with its text means expired."""
+    sb.configure(wordbee_expired_status=expired_status)
     scope = sb.demo["wordbee"]["scope"]
     segment = sb.demo["wordbee"]["segment_ids"][0]
     await wordbee.list_segment_assets(segment, scope)

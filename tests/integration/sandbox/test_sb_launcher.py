@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import subprocess
 import sys
+import threading
+import warnings
 from pathlib import Path
 
 import httpx
@@ -26,7 +29,7 @@ def test_json_line_names_three_live_origins_and_the_demo(sb: SandboxProcess) -> 
     assert sb.demo["runway_emails"] == ["runway.demo@example.com"]
     assert sb.demo["wordbee"] == {"scope": "pr7214", "segment_ids": [27665601, 27665602]}
     assert len(sb.demo["media_generation_ids"]) == 3
-    assert len(sb.demo["runway_asset_ids"]) == 6
+    assert len(sb.demo["runway_asset_ids"]) == 7
     with httpx.Client() as client:
         assert client.get(sb.api_url + "/v2/account").status_code == 401
         assert client.get(sb.storage_url + "/flow-content/x").status_code == 403
@@ -69,6 +72,92 @@ def test_text_banner_and_sigint_exit_status_zero(tmp_path: Path) -> None:
 def test_start_failure_reports_the_childs_stderr(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="stderr"):
         SandboxProcess.start(seed_dir=tmp_path / "missing", timeout=15)
+
+
+def pipe_warnings(caught: list[warnings.WarningMessage]) -> list[str]:
+    """ResourceWarnings about an unclosed pipe file object or a child never waited for."""
+    return [
+        str(w.message)
+        for w in caught
+        if issubclass(w.category, ResourceWarning)
+        and any(s in str(w.message) for s in ("_io.Buffered", "subprocess"))
+    ]
+
+
+def test_stop_closes_every_pipe_and_ends_its_reader_threads(tmp_path: Path) -> None:
+    gc.collect()  # earlier tests' garbage is not ours
+    threads_before = set(threading.enumerate())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        sandbox = SandboxProcess.start(data_dir=tmp_path)
+        pipes = [sandbox.process.stdin, sandbox.process.stdout, sandbox.process.stderr]
+        assert all(p is not None and not p.closed for p in pipes)
+        sandbox.stop()
+        assert all(p is not None and p.closed for p in pipes)
+        assert set(threading.enumerate()) <= threads_before  # the readers have ended
+        sandbox.stop()  # still idempotent
+        del sandbox, pipes
+        gc.collect()
+    assert pipe_warnings(caught) == []
+
+
+def test_failed_start_closes_every_pipe(tmp_path: Path) -> None:
+    gc.collect()
+    threads_before = set(threading.enumerate())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        try:
+            SandboxProcess.start(seed_dir=tmp_path / "missing", timeout=15)
+        except RuntimeError as exc:
+            assert "no demo media" in str(exc)
+        else:
+            raise AssertionError("the sandbox started without its demo media")
+        gc.collect()
+    assert pipe_warnings(caught) == []
+    assert set(threading.enumerate()) <= threads_before
+
+
+def test_stderr_since_a_mark_has_exactly_the_new_lines(sb: SandboxProcess) -> None:
+    mark = sb.stderr_mark()
+    assert sb.stderr_since(mark) == []
+    sb.write_stderr("first line from the test")
+    sb.write_stderr("second line")
+    assert sb.stderr_since(mark) == ["first line from the test\n", "second line\n"]
+    later = sb.stderr_mark()
+    assert sb.stderr_since(later) == []
+    assert "second line" in sb.stderr_tail and "mark" not in sb.stderr_tail
+
+
+CRASHING_TEST = """
+def test_sandbox_wrote_a_traceback(sb):
+    sb.write_stderr("Exception in ASGI application")
+
+
+def test_sandbox_wrote_nothing_alarming(sb):
+    sb.write_stderr("just a remark")
+"""
+
+
+def test_sb_fixture_fails_the_test_that_made_the_sandbox_crash(tmp_path: Path) -> None:
+    """Runs a small suite with the shared fixtures in a fresh pytest and reads its verdict."""
+    test_file = tmp_path / "test_crash_check.py"
+    test_file.write_text(CRASHING_TEST)
+    root = APP_ROOT.parent
+    options = ["-p", "tests.conftest", "-p", "no:cacheprovider", "-q"]
+    options += ["-c", str(root / "pyproject.toml"), "--rootdir", str(root)]
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", *options, str(test_file)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=120,
+    )
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    assert "2 passed, 1 error" in out  # the call passed, the fixture's teardown failed
+    assert "ERROR at teardown of test_sandbox_wrote_a_traceback" in out
+    assert "the sandbox crashed during this test" in out
+    assert "just a remark" not in out  # the other test's line is not blamed on this one
 
 
 def test_json_flag_prints_exactly_one_json_line(tmp_path: Path) -> None:

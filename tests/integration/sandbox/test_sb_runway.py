@@ -79,7 +79,8 @@ def test_list_pages_newest_first_and_filters(
 ) -> None:
     url = sb.api_url + "/v1/runwayml/assets/"
     everything = http.get(url, params={"offset": 0, "limit": 50}, headers=auth).json()
-    assert [a["assetId"] for a in everything] == list(reversed(sb.demo["runway_asset_ids"]))
+    *dated, bare = sb.demo["runway_asset_ids"]  # the bare upload is the oldest of all
+    assert [a["assetId"] for a in everything] == [*reversed(dated), bare]
     page = http.get(url, params={"offset": 2, "limit": 3}, headers=auth).json()
     assert [a["assetId"] for a in page] == [a["assetId"] for a in everything[2:5]]
     videos = http.get(
@@ -136,3 +137,31 @@ def test_registered_asset_is_listed(
         sb.api_url + "/v1/runwayml/assets/", params={"offset": 0, "limit": 1}, headers=auth
     ).json()
     assert newest[0]["assetId"] == asset_id and newest[0]["name"] == "New.png"
+
+
+def test_bare_upload_is_served_sparse(
+    sb: SandboxProcess, http: httpx.Client, auth: dict[str, str], demo_dir: Path
+) -> None:
+    """Every field of the model is optional: one seeded upload has no previews, size or
+    metadata, only what identifies it and a working URL."""
+    asset_id = sb.demo["runway_asset_ids"][-1]
+    asset = http.get(f"{sb.api_url}/v1/runwayml/assets/{asset_id}", headers=auth).json()
+    assert asset == {
+        "assetId": asset_id,
+        "name": "Bare upload.png",
+        "mediaType": "image",
+        "url": asset["url"],
+        "metadata": None,
+    }
+    assert http.get(asset["url"]).content == (demo_dir / "swatch-256x256.png").read_bytes()
+    listed = http.get(
+        sb.api_url + "/v1/runwayml/assets/", params={"offset": 0, "limit": 50}, headers=auth
+    ).json()
+    assert listed[-1] == {**asset, "url": listed[-1]["url"]}
+    assert "previewUrls" not in listed[-1] and "fileSize" not in listed[-1]
+    images = http.get(
+        sb.api_url + "/v1/runwayml/assets/",
+        params={"offset": 0, "limit": 50, "mediaType": "image"},
+        headers=auth,
+    ).json()
+    assert images[-1]["assetId"] == asset_id

@@ -25,6 +25,16 @@ def login(http: httpx.Client, sb: SandboxProcess) -> dict[str, str]:
     return {"X-Auth-Token": token, "X-Auth-AccountId": sb.demo["wordbee_account_id"]}
 
 
+def assert_token_invalid(answer: httpx.Response, status: int = 400) -> None:
+    """Wordbee's documented error body for a missing, unknown, ended or expired token."""
+    assert answer.status_code == status
+    body = answer.json()
+    assert set(body["error"]) == {"operation", "date", "title", "details", "errorurl", "messages"}
+    assert body["reason"] == "Token invalid or expired."
+    assert body["error"]["details"] == "Token invalid or expired."
+    assert body["error"]["messages"] == ["Token invalid or expired."]
+
+
 def assets_url(sb: SandboxProcess, tail: str, **query: str) -> str:
     return f"{sb.wordbee_url}/api/resources/assets/{tail}?{urllib.parse.urlencode(query)}"
 
@@ -52,9 +62,8 @@ def test_token_expires_after_idle_time_and_a_new_one_works(
     assert http.get(url, headers=headers).status_code == 200
     sb.advance_clock(31 * 60)
     answer = http.get(url, headers=headers)
-    assert answer.status_code == 401
-    assert answer.json()["reason"] == "Token invalid or expired."
-    assert answer.json()["error"]["details"] == "Token invalid or expired."
+    assert answer.status_code == 400  # Wordbee's default error status
+    assert_token_invalid(answer)
     assert http.get(url, headers=login(http, sb)).status_code == 200
 
 
@@ -65,19 +74,39 @@ def test_idle_time_is_configurable_and_delete_ends_the_token(
     headers = login(http, sb)
     url = assets_url(sb, f"{SEG1}/list", scope="pr7214")
     sb.advance_clock(6)
-    assert http.get(url, headers=headers).status_code == 401
+    assert_token_invalid(http.get(url, headers=headers))
     headers = login(http, sb)
     assert http.delete(sb.wordbee_url + "/api/auth/token", headers=headers).status_code == 200
-    assert http.get(url, headers=headers).status_code == 401
+    assert_token_invalid(http.get(url, headers=headers))
 
 
 def test_every_call_needs_both_auth_headers(sb: SandboxProcess, http: httpx.Client) -> None:
     headers = login(http, sb)
     url = assets_url(sb, f"{SEG1}/list", scope="pr7214")
-    assert http.get(url).status_code == 401
-    assert http.get(url, headers={"X-Auth-Token": headers["X-Auth-Token"]}).status_code == 401
+    assert_token_invalid(http.get(url))
+    assert_token_invalid(http.get(url, headers={"X-Auth-Token": headers["X-Auth-Token"]}))
     wrong = {**headers, "X-Auth-AccountId": "someone-else"}
-    assert http.get(url, headers=wrong).status_code == 401
+    assert_token_invalid(http.get(url, headers=wrong))
+    download = assets_url(sb, str(SEG1), scope="pr7214", filename="clip.mp4")
+    assert_token_invalid(http.get(download, headers={**headers, "X-Auth-Token": "unknown"}))
+    ended = http.delete(sb.wordbee_url + "/api/auth/token", headers={**headers, "X-Auth-Token": ""})
+    assert_token_invalid(ended)
+
+
+def test_expired_token_status_is_configurable(sb: SandboxProcess, http: httpx.Client) -> None:
+    """Clients must recognise the expired token by its text, whichever status carries it."""
+    assert sb.configure(wordbee_expired_status=401)["wordbee_expired_status"] == 401
+    headers = login(http, sb)
+    url = assets_url(sb, f"{SEG1}/list", scope="pr7214")
+    sb.advance_clock(31 * 60)
+    assert_token_invalid(http.get(url, headers=headers), status=401)
+    assert_token_invalid(http.get(url), status=401)
+    fresh = login(http, sb)
+    assert http.get(url, headers=fresh).status_code == 200
+    bad_scope = http.get(assets_url(sb, f"{SEG1}/list", scope="x"), headers=fresh)
+    assert bad_scope.status_code == 400  # other errors keep the default status
+    sb.configure(wordbee_expired_status=400)
+    assert_token_invalid(http.get(url), status=400)
 
 
 def test_lists_follow_the_model(sb: SandboxProcess, http: httpx.Client) -> None:
