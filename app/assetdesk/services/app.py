@@ -6,10 +6,12 @@ import asyncio
 import logging
 import logging.handlers
 from dataclasses import dataclass
+from pathlib import Path
 
 from assetdesk.core.redact import Redactor, install
 from assetdesk.providers.http import prepare_tls
 from assetdesk.services.accounts import AccountsService
+from assetdesk.services.local_files import UploadCandidate, inspect_upload
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
 
@@ -24,6 +26,10 @@ class AppServices:
     redactor: Redactor
     secrets: SecretStore
     accounts: AccountsService
+
+    async def inspect_upload(self, path: Path | str) -> UploadCandidate:
+        """Check a local file's real type and size before anything is sent (off the loop)."""
+        return await inspect_upload(path)
 
     async def aclose(self) -> None:
         """Close every client; the app calls this once on shutdown."""

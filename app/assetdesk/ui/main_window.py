@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 )
 
 import assetdesk
-from assetdesk.services.local_files import inspect_upload
 from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.style import STYLE_SHEET
@@ -51,7 +50,7 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE_SHEET)
 
         self.accounts_pane = AccountsPane(services.accounts, tasks)
-        self.uploads_pane = UploadsPane(inspect_upload, tasks)
+        self.uploads_pane = UploadsPane(services.inspect_upload, tasks)
         self.library_pane = LibraryPane()
         panes: list[tuple[str, QWidget]] = [
             ("Accounts", self.accounts_pane),
