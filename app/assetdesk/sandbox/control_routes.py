@@ -21,11 +21,9 @@ from starlette.routing import Route
 
 from assetdesk.sandbox.faults import FaultRule
 from assetdesk.sandbox.media_probe import ProbeError, probe
-from assetdesk.sandbox.seed import add_runway_asset, flow_media_id, new_flow_account
+from assetdesk.sandbox.seed import add_runway_asset, new_flow_account, record_flow_asset
 from assetdesk.sandbox.state import (
-    FLOW_BUCKET,
     WORDBEE_BUCKET,
-    FlowAsset,
     SandboxState,
     User,
     WordbeeAsset,
@@ -185,24 +183,17 @@ def control_app(state: SandboxState) -> Starlette:
             info = await asyncio.to_thread(probe, path, content_type)
         except ProbeError as exc:
             raise ControlError(str(exc)) from None
-        kind = "video" if content_type.startswith("video/") else "image"
-        media_id = str(uuid.uuid4())
-        key = f"{FLOW_BUCKET}/{media_id}"
-        await asyncio.to_thread(state.blobs.add_file, key, path, content_type)
-        mgid = flow_media_id(user.user_id, email, kind, media_id)
-        state.flow_assets[mgid] = FlowAsset(
-            mgid,
+        mgid, key = record_flow_asset(
+            state,
             user.user_id,
             email,
-            kind,
-            media_id,
-            key,
-            info.width,
-            info.height,
-            info.duration,
+            content_type,
+            str(uuid.uuid4()),
+            info,
             path.name,
             state.now(),
         )
+        await asyncio.to_thread(state.blobs.add_file, key, path, content_type)
         return {"mediaGenerationId": mgid}
 
     async def runway_assets(request: Request, body: dict[str, Any]) -> Any:

@@ -16,15 +16,13 @@ from starlette.routing import Route
 from assetdesk.sandbox.blobs import UploadWriter
 from assetdesk.sandbox.http_bits import authorize, drain, error
 from assetdesk.sandbox.media_probe import ProbeError, probe
-from assetdesk.sandbox.seed import flow_media_id
+from assetdesk.sandbox.seed import record_flow_asset
 from assetdesk.sandbox.state import (
-    FLOW_BUCKET,
     IMAGE_LIMIT,
     IMAGE_TYPES,
     VIDEO_LIMIT,
     VIDEO_TYPES,
     FlowAccount,
-    FlowAsset,
     SandboxState,
     User,
     iso,
@@ -243,26 +241,13 @@ async def _receive(
         )
         return JSONResponse(refusal, status_code=400)
 
-    kind = "video" if is_video else "image"
     media_id, workflow_id = str(uuid.uuid4()), str(uuid.uuid4())
-    key = f"{FLOW_BUCKET}/{media_id}"
-    state.blobs.add(key, path, content_type, digest, owned=True)
-    mgid = flow_media_id(user.user_id, account.email, kind, media_id)
     now = state.now()
     display = f"upload.{_EXT[content_type]}"
-    state.flow_assets[mgid] = FlowAsset(
-        mgid,
-        user.user_id,
-        account.email,
-        kind,
-        media_id,
-        key,
-        info.width,
-        info.height,
-        info.duration,
-        display,
-        now,
+    mgid, key = record_flow_asset(
+        state, user.user_id, account.email, content_type, media_id, info, display, now
     )
+    state.blobs.add(key, path, content_type, digest, owned=True)
     created = _micro_iso(now)
     media: dict[str, Any] = {
         "name": media_id,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assetdesk.sandbox.media_probe import probe
+from assetdesk.sandbox.media_probe import MediaInfo, probe
 from assetdesk.sandbox.state import (
     FLOW_BUCKET,
     RUNWAY_BUCKET,
@@ -65,6 +65,37 @@ def flow_media_id(user_id: int, email: str, kind: str, media_id: str) -> str:
     return f"user:{user_id}-email:{email.encode().hex()}-{kind}:{media_id}"
 
 
+def record_flow_asset(
+    state: SandboxState,
+    user_id: int,
+    email: str,
+    content_type: str,
+    media_id: str,
+    info: MediaInfo,
+    display_name: str,
+    created: float,
+) -> tuple[str, str]:
+    """Record a Google Flow asset whose bytes are (or will be) stored under the returned object
+    key; returns (mediaGenerationId, object key)."""
+    kind = "video" if content_type.startswith("video/") else "image"
+    key = f"{FLOW_BUCKET}/{media_id}"
+    mgid = flow_media_id(user_id, email, kind, media_id)
+    state.flow_assets[mgid] = FlowAsset(
+        mgid,
+        user_id,
+        email,
+        kind,
+        media_id,
+        key,
+        info.width,
+        info.height,
+        info.duration,
+        display_name,
+        created,
+    )
+    return mgid, key
+
+
 def seed_demo(state: SandboxState) -> dict[str, Any]:
     """Fill `state` with the demo world; returns the `demo` block of the --json line."""
     seed = state.seed_dir
@@ -84,25 +115,11 @@ def seed_demo(state: SandboxState) -> dict[str, Any]:
     for n, (name, ctype, token, email) in enumerate(_FLOW_SEED):
         user = state.users[token]
         path = seed / name
-        info = probe(path, ctype)
-        kind = "video" if ctype.startswith("video/") else "image"
         media_id = stable_uuid(f"flow/{name}/{email}")
-        key = f"{FLOW_BUCKET}/{media_id}"
-        state.blobs.add_file(key, path, ctype)
-        mgid = flow_media_id(user.user_id, email, kind, media_id)
-        state.flow_assets[mgid] = FlowAsset(
-            mgid,
-            user.user_id,
-            email,
-            kind,
-            media_id,
-            key,
-            info.width,
-            info.height,
-            info.duration,
-            name,
-            _EPOCH + 3600 * n,
+        mgid, key = record_flow_asset(
+            state, user.user_id, email, ctype, media_id, probe(path, ctype), name, _EPOCH + 3600 * n
         )
+        state.blobs.add_file(key, path, ctype)
         flow_ids[token].append(mgid)
 
     runway_ids: dict[str, list[str]] = {DEMO_TOKEN: [], OTHER_TOKEN: []}
