@@ -70,32 +70,43 @@ async def _saved_account(args: argparse.Namespace, kind: str) -> Any:
     return await open_account_credentials(args.data_dir, args.account, kind)
 
 
+async def _credentials(
+    args: argparse.Namespace,
+    kind: str,
+    from_env: Callable[[], Any],
+    missing: str,
+) -> Any:
+    """A saved account's credentials with --account, else the environment's."""
+    if args.account:
+        return await _saved_account(args, kind)
+    found = from_env()
+    if found is None:
+        raise CredentialsMissing(missing)
+    return found
+
+
 async def useapi_credentials(
     args: argparse.Namespace, environ: Mapping[str, str]
 ) -> UseapiCredentials:
-    if args.account:
-        saved: UseapiCredentials = await _saved_account(args, "useapi")
-        return saved
-    found = useapi_from_env(environ)
-    if found is None:
-        raise CredentialsMissing(
-            "no useapi.net credentials: pass --account NAME or set ASSETDESK_USEAPI_TOKEN"
-        )
+    found: UseapiCredentials = await _credentials(
+        args,
+        "useapi",
+        lambda: useapi_from_env(environ),
+        "no useapi.net credentials: pass --account NAME or set ASSETDESK_USEAPI_TOKEN",
+    )
     return found
 
 
 async def wordbee_credentials(
     args: argparse.Namespace, environ: Mapping[str, str]
 ) -> WordbeeCredentials:
-    if args.account:
-        saved: WordbeeCredentials = await _saved_account(args, "wordbee")
-        return saved
-    found = wordbee_from_env(environ)
-    if found is None:
-        raise CredentialsMissing(
-            "no Wordbee credentials: pass --account NAME or set ASSETDESK_WORDBEE_URL, "
-            "ASSETDESK_WORDBEE_ACCOUNT_ID and ASSETDESK_WORDBEE_KEY"
-        )
+    found: WordbeeCredentials = await _credentials(
+        args,
+        "wordbee",
+        lambda: wordbee_from_env(environ),
+        "no Wordbee credentials: pass --account NAME or set ASSETDESK_WORDBEE_URL, "
+        "ASSETDESK_WORDBEE_ACCOUNT_ID and ASSETDESK_WORDBEE_KEY",
+    )
     return found
 
 

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QListView,
     QPushButton,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -25,6 +24,7 @@ from assetdesk.core.errors import AssetDeskError
 from assetdesk.ui.accounts.delegate import AccountDelegate
 from assetdesk.ui.accounts.model import AccountRole, AccountsModel
 from assetdesk.ui.notice import Notice
+from assetdesk.ui.pane_layout import pane_layout
 from assetdesk.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -41,12 +41,6 @@ class AccountsPane(QWidget):
         self._accounts = accounts
         self._tasks = tasks
         self.model = AccountsModel()
-
-        title = QLabel("Accounts")
-        title.setObjectName("paneTitle")
-        subtitle = QLabel("Your useapi.net and Wordbee accounts, and whether each one connects.")
-        subtitle.setObjectName("paneSubtitle")
-        subtitle.setWordWrap(True)
 
         self.notice = Notice()
         self.keyring_notice: Notice | None = None
@@ -86,11 +80,9 @@ class AccountsPane(QWidget):
         buttons.addWidget(later, 1)
         buttons.addWidget(self.test_button)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 16, 16, 16)
-        layout.setSpacing(8)
-        layout.addWidget(title)
-        layout.addWidget(subtitle)
+        layout = pane_layout(
+            self, "Accounts", "Your useapi.net and Wordbee accounts, and whether each one connects."
+        )
         if self.keyring_notice is not None:
             layout.addWidget(self.keyring_notice)
         layout.addWidget(self.notice)

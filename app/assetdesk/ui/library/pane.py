@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
+
+from assetdesk.ui.pane_layout import pane_layout
 
 EMPTY_TEXT = (
     "Your library is empty.\n\n"
@@ -16,18 +18,12 @@ EMPTY_TEXT = (
 class LibraryPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        title = QLabel("Library")
-        title.setObjectName("paneTitle")
-        subtitle = QLabel("Images and videos on Google Flow, Runway and Wordbee.")
-        subtitle.setObjectName("paneSubtitle")
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 16, 16, 16)
-        layout.setSpacing(8)
-        layout.addWidget(title)
-        layout.addWidget(subtitle)
+        layout = pane_layout(
+            self, "Library", "Images and videos on Google Flow, Runway and Wordbee."
+        )
         layout.addWidget(self.empty, 1)

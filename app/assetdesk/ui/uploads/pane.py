@@ -20,12 +20,12 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.core.units import format_size
+from assetdesk.ui.pane_layout import pane_layout
 from assetdesk.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -52,11 +52,6 @@ class UploadsPane(QWidget):
         self._generation = 0
         self.setAcceptDrops(True)
 
-        title = QLabel("Uploads")
-        title.setObjectName("paneTitle")
-        subtitle = QLabel("Files for Google Flow or Runway. Drop them anywhere in this pane.")
-        subtitle.setObjectName("paneSubtitle")
-
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setObjectName("dropZone")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -74,11 +69,9 @@ class UploadsPane(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.clear_button)
 
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 16, 16, 16)
-        layout.setSpacing(8)
-        layout.addWidget(title)
-        layout.addWidget(subtitle)
+        layout = pane_layout(
+            self, "Uploads", "Files for Google Flow or Runway. Drop them anywhere in this pane."
+        )
         layout.addWidget(self.stack, 1)
         layout.addLayout(buttons)
 
