@@ -18,7 +18,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -37,7 +36,8 @@ def shared_ssl_context() -> ssl.SSLContext:
     """One TLS context (CA bundle loaded once) for every client of the process.
 
     Loading the CA bundle takes tens of milliseconds; a client made with this context takes well
-    under one. `warm_up()` loads it in a worker thread at start-up so the event loop never pays.
+    under one. `build_services` calls `prepare_tls` in a worker thread at start-up, so the
+    event loop never pays.
     """
     return httpx.create_ssl_context()
 
@@ -45,11 +45,6 @@ def shared_ssl_context() -> ssl.SSLContext:
 def prepare_tls() -> None:
     """Load the TLS context and httpx's lazy imports; blocking, so call it from a worker thread."""
     httpx.AsyncClient(verify=shared_ssl_context())
-
-
-async def warm_up() -> None:
-    """`prepare_tls` off the event loop."""
-    await asyncio.to_thread(prepare_tls)
 
 
 def make_http_client(
@@ -70,17 +65,6 @@ def user_agent() -> str:
     from assetdesk import __version__
 
     return f"AssetDesk/{__version__}"
-
-
-def normalise_base_url(url: str) -> str:
-    """`https://api.useapi.net/` -> `https://api.useapi.net`; refuses what is not an http(s) URL."""
-    from assetdesk.core.errors import InvalidInput
-
-    text = url.strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput(f"“{url}” is not a web address; it should start with https://")
-    return text
 
 
 def host_of(url: str | httpx.URL) -> str:

@@ -25,6 +25,7 @@ from assetdesk.core.errors import (
     Unauthorized,
     UpstreamFailed,
 )
+from assetdesk.core.ids import normalise_base_url
 from assetdesk.providers.http import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -34,7 +35,6 @@ from assetdesk.providers.http import (
     json_body,
     make_http_client,
     network_error,
-    normalise_base_url,
     parse_retry_after,
     with_retries,
 )

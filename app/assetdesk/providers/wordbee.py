@@ -26,7 +26,7 @@ from assetdesk.core.errors import (
     Unauthorized,
     UpstreamFailed,
 )
-from assetdesk.core.ids import WordbeeScope
+from assetdesk.core.ids import WordbeeScope, normalise_base_url
 from assetdesk.providers.http import (
     DEFAULT_RETRY,
     DEFAULT_TIMEOUT,
@@ -35,7 +35,6 @@ from assetdesk.providers.http import (
     json_body,
     make_http_client,
     network_error,
-    normalise_base_url,
     with_retries,
 )
 

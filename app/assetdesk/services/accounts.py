@@ -31,7 +31,6 @@ from assetdesk.core.errors import (
 from assetdesk.core.ids import check_useapi_token
 from assetdesk.core.redact import Redactor
 from assetdesk.providers.google_flow import GoogleFlowClient
-from assetdesk.providers.http import normalise_base_url
 from assetdesk.providers.runway import RunwayClient
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL, UseapiConnection
 from assetdesk.providers.wordbee import WordbeeClient
@@ -226,7 +225,7 @@ class AccountsService:
             Account(
                 name=name,
                 kind=account_kind,
-                base_url=normalise_base_url(url),
+                base_url=url,  # validated() checks and tidies it
                 wordbee_account_id=wordbee_account_id,
                 default_email=default_email,
                 id=account_id,

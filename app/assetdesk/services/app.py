@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import logging.handlers
 from dataclasses import dataclass
@@ -59,14 +58,9 @@ def build_services(
 ) -> AppServices:
     """Assemble the services over `paths` (which must exist: call `paths.ensure()` first)."""
     # Blocking: choosing the keyring may wait on D-Bus and the TLS set-up reads the CA bundle.
-    # From a running event loop, call it in a worker thread (see open_services).
+    # From a running event loop, call it in a worker thread (the window does).
     prepare_tls()
     redactor = redactor or Redactor()
     store = secrets if secrets is not None else SecretStore(redactor=redactor)
     accounts = AccountsService(paths.database, store, redactor)
     return AppServices(paths=paths, redactor=redactor, secrets=store, accounts=accounts)
-
-
-async def open_services(paths: AppPaths) -> AppServices:
-    """`build_services` from a running event loop, in a worker thread."""
-    return await asyncio.to_thread(build_services, paths)

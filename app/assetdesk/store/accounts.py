@@ -9,10 +9,9 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
-from urllib.parse import urlsplit
 
 from assetdesk.core.errors import InvalidInput, NotFound
-from assetdesk.core.ids import check_email
+from assetdesk.core.ids import check_email, normalise_base_url
 
 __all__ = [
     "DEFAULT_BASE_URLS",
@@ -20,7 +19,6 @@ __all__ = [
     "Account",
     "AccountKind",
     "AccountRepository",
-    "normalise_base_url",
 ]
 
 USEAPI_BASE_URL = "https://api.useapi.net"
@@ -54,17 +52,6 @@ class Account:
     id: int | None = None
     created_at: str | None = None
     updated_at: str | None = None
-
-
-def normalise_base_url(url: str) -> str:
-    """'https://x.wordbee.com/' -> 'https://x.wordbee.com'; InvalidInput unless http(s)://host."""
-    text = url.strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise InvalidInput(f"'{text}' is not a web address starting with https://")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise InvalidInput("the service address must not contain '?', '#' or a user name")
-    return text
 
 
 def validated(account: Account) -> Account:
