@@ -61,6 +61,23 @@ def make_http_client(
     )
 
 
+#: Downloads: a stall longer than `read` is a broken stream, which the engine resumes.
+DOWNLOAD_TIMEOUT = httpx.Timeout(connect=15.0, read=30.0, write=30.0, pool=60.0)
+
+
+def make_download_client(*, timeout: httpx.Timeout = DOWNLOAD_TIMEOUT) -> httpx.AsyncClient:
+    """The client for signed storage URLs: no base URL, no credentials, no redirects followed
+    (a signed URL that redirects elsewhere is refused rather than followed blindly). Enough
+    connections for several segmented downloads at once."""
+    return httpx.AsyncClient(
+        verify=shared_ssl_context(),
+        timeout=timeout,
+        follow_redirects=False,
+        limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+        headers={"User-Agent": user_agent()},
+    )
+
+
 def user_agent() -> str:
     from assetdesk import __version__
 

@@ -273,7 +273,14 @@ class WordbeeClient:
             return self._token
 
     async def _send(
-        self, method: str, path: str, *, params: dict[str, Any], subject: str, stream: bool = False
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any],
+        subject: str,
+        stream: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         """One call, re-authenticating once if the token has expired."""
 
@@ -281,7 +288,7 @@ class WordbeeClient:
             token = await self._current_token()
             for renewed in (False, True):
                 request = self.http.build_request(
-                    method, path, params=params, headers=self._headers(token)
+                    method, path, params=params, headers={**(headers or {}), **self._headers(token)}
                 )
                 try:
                     response = await self.http.send(request, stream=stream)
@@ -354,6 +361,7 @@ class WordbeeClient:
         *,
         locale: str | None = None,
         relative_path: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> AsyncIterator[httpx.Response]:
         """`GET /api/resources/assets/{segmentid}?scope=&filename=&locale=&relativePath=`, streamed.
 
@@ -373,6 +381,7 @@ class WordbeeClient:
             params=params,
             subject=filename,
             stream=True,
+            headers=headers,
         )
         try:
             yield response

@@ -1,0 +1,216 @@
+"""Where a download's bytes come from: a signed storage URL (Google Flow, Runway) or Wordbee.
+
+A source opens one ranged GET at a time and hands the engine the streamed response. It knows
+how to get a fresh link when the old one has expired; the engine knows nothing of providers.
+Signed URLs are fetched with a plain client that carries no credentials: the useapi.net token
+never goes to the storage host.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
+
+import httpx
+
+from assetdesk.core.errors import (
+    AssetDeskError,
+    Forbidden,
+    NotFound,
+    SessionExpired,
+    UpstreamFailed,
+)
+from assetdesk.providers.http import host_of, network_error
+from assetdesk.providers.wordbee import WordbeeClient
+
+log = logging.getLogger("assetdesk.transfer")
+
+STORAGE = "the storage host"
+
+#: An error body is read only this far (a misconfigured host could send anything).
+ERROR_BODY_LIMIT = 16 * 1024
+
+
+class Source(Protocol):
+    """One downloadable object."""
+
+    #: Short words for messages ("asset 5f3c…", "ch-01.png").
+    label: str
+    #: A name to save under when neither the caller nor the server gives one.
+    suggested_name: str | None
+
+    def open(self, first: int, last: int | None) -> AbstractAsyncContextManager[httpx.Response]:
+        """GET bytes `first`..`last` (inclusive; None: to the end), streamed; typed errors."""
+        ...
+
+
+def range_header(first: int, last: int | None) -> dict[str, str]:
+    """`Range: bytes=first-[last]`; asked even from 0 so that a 206 tells us ranges work."""
+    return {"Range": f"bytes={first}-{'' if last is None else last}"}
+
+
+_XML_FIELD = re.compile(r"<(Code|Message|Details)>(.*?)</\1>", re.S)
+
+
+def storage_error(response: httpx.Response, body: bytes, *, label: str) -> AssetDeskError:
+    """One sentence for a storage host's refusal; the XML error's code and message kept aside."""
+    text = body[:ERROR_BODY_LIMIT].decode("utf-8", errors="replace")
+    fields = dict(_XML_FIELD.findall(text))
+    code = fields.get("Code", "")
+    joined = " ".join(v for v in (code, fields.get("Message"), fields.get("Details")) if v)
+    service_text = joined or text.strip()[:300] or None
+    status = response.status_code
+    host = host_of(response.request.url)
+    if code == "ExpiredToken" or (status == 400 and "expired" in text.lower()):
+        return SessionExpired(
+            f"The download link for {label} has expired, and a fresh one was refused too.",
+            service_text=service_text,
+            status=status,
+        )
+    if status in (401, 403):
+        return Forbidden(
+            f"{host} refused to send {label} ({status}): the download link is not valid.",
+            service_text=service_text,
+            status=status,
+        )
+    if status in (404, 410):
+        return NotFound(
+            f"{host} no longer has {label} ({status}).",
+            service_text=service_text,
+            status=status,
+        )
+    if status == 416:
+        return UpstreamFailed(
+            f"{host} refused the byte range asked for {label} (416); the file may have changed.",
+            service_text=service_text,
+            status=status,
+        )
+    if status == 429 or status >= 500:
+        return UpstreamFailed(
+            f"{host} could not send {label} right now ({status}).",
+            service_text=service_text,
+            status=status,
+        )
+    return UpstreamFailed(
+        f"{host} answered {status} instead of sending {label}.",
+        service_text=service_text,
+        status=status,
+    )
+
+
+class RetryableStorageError(UpstreamFailed):
+    """A 429 or 5xx from the storage host: the engine waits and tries again."""
+
+    retryable = True
+
+
+class SignedUrlSource:
+    """A signed URL, resolved through the provider when needed and again when it expires.
+
+    `resolve` returns a fresh URL each time it is called. On a 4xx from the storage host (an
+    expired or refused signature) the URL is resolved once more and the request repeated; a
+    second refusal in a row is the error the user sees.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        resolve: Callable[[], Awaitable[str]],
+        *,
+        label: str,
+        suggested_name: str | None = None,
+        url: str | None = None,
+    ) -> None:
+        self.http = http
+        self.label = label
+        self.suggested_name = suggested_name
+        self._resolve = resolve
+        self._url = url
+        #: How many times a fresh URL was resolved after a refusal (for tests and the CLI).
+        self.refreshes = 0
+
+    async def url(self, *, fresh: bool = False) -> str:
+        if fresh or self._url is None:
+            self._url = await self._resolve()
+        return self._url
+
+    @asynccontextmanager
+    async def open(self, first: int, last: int | None) -> AsyncIterator[httpx.Response]:
+        refreshed = False
+        while True:
+            url = await self.url(fresh=refreshed)
+            request = self.http.build_request("GET", url, headers=range_header(first, last))
+            try:
+                response = await self.http.send(request, stream=True)
+            except httpx.TransportError as error:
+                raise network_error(error, STORAGE, url) from None
+            if response.status_code in (200, 206):
+                try:
+                    yield response
+                finally:
+                    await response.aclose()
+                return
+            try:
+                body = await _read_limited(response)
+            finally:
+                await response.aclose()
+            status = response.status_code
+            if 400 <= status < 500 and status not in (416, 429) and not refreshed:
+                log.info("%s refused %s (%d); resolving a fresh link", STORAGE, self.label, status)
+                refreshed = True
+                self.refreshes += 1
+                continue
+            refusal = storage_error(response, body, label=self.label)
+            if status == 429 or status >= 500:
+                raise RetryableStorageError(
+                    refusal.message, service_text=refusal.service_text, status=status
+                )
+            raise refusal
+
+
+async def _read_limited(response: httpx.Response) -> bytes:
+    body = bytearray()
+    try:
+        async for chunk in response.aiter_raw():
+            body += chunk
+            if len(body) >= ERROR_BODY_LIMIT:
+                break
+    except httpx.TransportError:
+        pass  # the status says enough
+    return bytes(body)
+
+
+class WordbeeSource:
+    """A Wordbee segment asset, streamed from the Wordbee API with the session token."""
+
+    def __init__(
+        self,
+        client: WordbeeClient,
+        segment_id: int,
+        scope: str,
+        filename: str,
+        *,
+        locale: str | None = None,
+        relative_path: str | None = None,
+    ) -> None:
+        self.client = client
+        self.segment_id = segment_id
+        self.scope = scope
+        self.filename = filename
+        self.locale = locale
+        self.relative_path = relative_path
+        self.label = filename
+        self.suggested_name: str | None = filename
+
+    def open(self, first: int, last: int | None) -> AbstractAsyncContextManager[httpx.Response]:
+        return self.client.open_download(
+            self.segment_id,
+            self.scope,
+            self.filename,
+            locale=self.locale,
+            relative_path=self.relative_path,
+            headers=range_header(first, last),
+        )
