@@ -54,6 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     resolve.add_argument("ids", nargs="+", metavar="MEDIA_GENERATION_ID")
 
+    download = commands.add_parser(
+        "download",
+        help="download Google Flow and Runway assets to a folder (resumed, verified)",
+        description="Download each asset into DIR: resumed after a broken connection, in "
+        "parallel segments when large, checked against the server's size and hashes. "
+        "Prints one JSON line per asset with its path, bytes and sha256.",
+    )
+    download.add_argument("ids", nargs="+", metavar="ID", help="a mediaGenerationId or assetId")
+    _download_options(download)
+
     runway = commands.add_parser("runway", help="Runway assets")
     runway_commands = runway.add_subparsers(dest="runway_command", metavar="COMMAND", required=True)
     runway_get = runway_commands.add_parser("get", help="one or more assets by assetId")
@@ -71,6 +81,22 @@ def build_parser() -> argparse.ArgumentParser:
     wordbee_list = wordbee_commands.add_parser("list", help="the assets of segments")
     wordbee_list.add_argument("segment_ids", nargs="+", type=int, metavar="SEGMENT_ID")
     wordbee_list.add_argument("--scope", required=True, help="pr{project}, jbs{job} or jbc{job}")
+    wordbee_download = wordbee_commands.add_parser(
+        "download", help="download one segment asset (its file name from the server, made safe)"
+    )
+    wordbee_download.add_argument("segment_id", type=int, metavar="SEGMENT_ID")
+    wordbee_download.add_argument(
+        "--scope", required=True, help="pr{project}, jbs{job} or jbc{job}"
+    )
+    wordbee_download.add_argument("--filename", required=True, help="the asset's name in Wordbee")
+    wordbee_download.add_argument("--locale")
+    wordbee_download.add_argument("--relative-path", metavar="P")
+    wordbee_download.add_argument(
+        "--keep-folders",
+        action="store_true",
+        help="save under DIR/LOCALE/RELATIVE_PATH/ instead of DIR/",
+    )
+    _download_options(wordbee_download, segments=False)
 
     commands.add_parser(
         "sandbox",
@@ -79,6 +105,24 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     return parser
+
+
+def _download_options(parser: argparse.ArgumentParser, *, segments: bool = True) -> None:
+    parser.add_argument("--to", required=True, metavar="DIR", help="the folder to save into")
+    if segments:
+        parser.add_argument(
+            "--segments",
+            type=int,
+            default=4,
+            metavar="N",
+            help="parallel streams for a large file (1-16, default 4)",
+        )
+    parser.add_argument(
+        "--on-conflict",
+        choices=["rename", "overwrite", "skip"],
+        default="rename",
+        help="when the file exists: save as 'name (1).ext' (default), replace it, or skip",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,151 @@
+"""`assetdesk download` and `assetdesk wordbee download` as a user runs them: a child process,
+one JSON line per item, the bytes on disk."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from test_cli import DEMO, run_cli, useapi_env, wordbee_env
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def upload(sb: Any, *files: Path) -> list[str]:
+    status, items, stderr = run_cli("upload", *map(str, files), env=useapi_env(sb))
+    assert status == 0, stderr
+    return [item["mediaGenerationId"] for item in items]
+
+
+def test_downloads_uploaded_assets_byte_for_byte(sb: Any, tmp_path: Path) -> None:
+    image, video = DEMO / "sunrise-640x360.png", DEMO / "clip-320x180.mp4"
+    ids = upload(sb, image, video)
+    out = tmp_path / "out"
+    out.mkdir()
+    status, items, stderr = run_cli("download", *ids, "--to", str(out), env=useapi_env(sb))
+    assert status == 0, stderr
+    for item, source, kind in zip(items, (image, video), ("image", "video"), strict=True):
+        saved = Path(item["path"])
+        assert saved.parent == out
+        assert saved.name.startswith(f"flow-{kind}-") and saved.suffix == source.suffix
+        assert saved.read_bytes() == source.read_bytes()
+        assert item["bytes"] == source.stat().st_size
+        assert item["sha256"] == sha256(source)
+        assert "crc32c" in item["verified"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(Path(i["path"]).name for i in items)
+
+
+def test_conflict_policies(sb: Any, tmp_path: Path) -> None:
+    image = DEMO / "swatch-256x256.png"
+    (media_id,) = upload(sb, image)
+    env = useapi_env(sb)
+    _, (first,), _ = run_cli("download", media_id, "--to", str(tmp_path), env=env)
+    _, (second,), _ = run_cli("download", media_id, "--to", str(tmp_path), env=env)
+    first_path, second_path = Path(first["path"]), Path(second["path"])
+    assert second_path.name == f"{first_path.stem} (1){first_path.suffix}"
+    assert second_path.read_bytes() == image.read_bytes()
+
+    first_path.write_bytes(b"edited by the user")
+    status, (skipped,), _ = run_cli(
+        "download", media_id, "--to", str(tmp_path), "--on-conflict", "skip", env=env
+    )
+    assert status == 0 and skipped["skipped"] is True
+    assert skipped["path"] == str(first_path)
+    assert skipped["sha256"] == hashlib.sha256(b"edited by the user").hexdigest()
+    assert first_path.read_bytes() == b"edited by the user"
+
+    status, (replaced,), _ = run_cli(
+        "download", media_id, "--to", str(tmp_path), "--on-conflict", "overwrite", env=env
+    )
+    assert status == 0 and replaced["path"] == str(first_path)
+    assert first_path.read_bytes() == image.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first_path.name, second_path.name])
+
+
+def test_runway_asset_keeps_its_name(sb: Any, tmp_path: Path) -> None:
+    status, listed, stderr = run_cli("runway", "list", "--limit", "3", env=useapi_env(sb))
+    assert status == 0, stderr
+    asset = next(item for item in listed if item["fileSize"])
+    status, (item,), stderr = run_cli(
+        "download", asset["assetId"], "--to", str(tmp_path), "--segments", "2", env=useapi_env(sb)
+    )
+    assert status == 0, stderr
+    saved = Path(item["path"])
+    assert saved.parent == tmp_path
+    assert saved.stem.startswith(Path(asset["name"]).stem[:10])
+    assert item["bytes"] == asset["fileSize"] == saved.stat().st_size
+    stored = next(o for o in sb.objects() if o["size"] == asset["fileSize"])
+    assert hashlib.md5(saved.read_bytes()).hexdigest() == stored["md5"]
+
+
+def test_bad_ids_are_reported_one_by_one(sb: Any, tmp_path: Path) -> None:
+    (media_id,) = upload(sb, DEMO / "swatch-256x256.png")
+    status, items, _ = run_cli(
+        "download", "not-an-id", media_id, "--to", str(tmp_path), env=useapi_env(sb)
+    )
+    assert status == 1
+    bad, good = items
+    assert bad["id"] == "not-an-id" and bad["kind"] == "invalid_input"
+    assert bad["error"].startswith("Invalid asset id: ")
+    assert Path(good["path"]).read_bytes() == (DEMO / "swatch-256x256.png").read_bytes()
+    status, items, _ = run_cli(
+        "download", media_id, "--to", str(tmp_path / "missing"), env=useapi_env(sb)
+    )
+    assert status == 1 and items[0]["error"] == f"The folder {tmp_path / 'missing'} does not exist."
+    assert not (tmp_path / "missing").exists()
+
+
+def test_wordbee_hostile_names_stay_inside_the_folder(sb: Any, tmp_path: Path) -> None:
+    out = tmp_path / "deep" / "out"
+    out.mkdir(parents=True)
+    for stored, source, expected in (
+        ("../../evil.png", "swatch-256x256.png", "evil.png"),
+        ("..\\..\\evil-win.jpg", "pattern-512x512.jpg", "evil-win.jpg"),
+    ):
+        status, (item,), stderr = run_cli(
+            "wordbee",
+            "download",
+            "27665602",
+            "--scope",
+            "pr7214",
+            "--filename",
+            stored,
+            "--to",
+            str(out),
+            env=wordbee_env(sb),
+        )
+        assert status == 0, stderr
+        assert Path(item["path"]) == out / expected
+        assert (out / expected).read_bytes() == (DEMO / source).read_bytes()
+    assert sorted(p.name for p in tmp_path.rglob("*")) == [
+        "deep",
+        "evil-win.jpg",
+        "evil.png",
+        "out",
+    ]
+
+
+def test_wordbee_locale_as_folder_and_same_name_per_locale(sb: Any, tmp_path: Path) -> None:
+    env = wordbee_env(sb)
+    common = ["--scope", "pr7214", "--filename", "pexels-gons3.jpg", "--to", str(tmp_path)]
+    for locale, source in (("en", "pexels-gons3.jpg"), ("de", "bars-800x450.jpg")):
+        status, (item,), stderr = run_cli(
+            "wordbee",
+            "download",
+            "27665601",
+            *common,
+            "--locale",
+            locale,
+            "--keep-folders",
+            env=env,
+        )
+        assert status == 0, stderr
+        assert Path(item["path"]) == tmp_path / locale / "pexels-gons3.jpg"
+        assert Path(item["path"]).read_bytes() == (DEMO / source).read_bytes()
+    status, (flat,), _ = run_cli(
+        "wordbee", "download", "27665601", *common, "--locale", "de", env=env
+    )
+    assert status == 0 and Path(flat["path"]) == tmp_path / "pexels-gons3.jpg"
