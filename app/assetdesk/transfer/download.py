@@ -562,9 +562,7 @@ class _Download:
 
     async def _start(self, response: httpx.Response) -> bool:
         """Read the first answer's facts and prepare an empty `.part`; False to skip."""
-        self.expected = expected_from_headers(response.headers, status=response.status_code)
-        self.ledger = _Ledger(md5=self.expected.md5 is not None and self.expected.crc32c is None)
-        self.meter.total = self.expected.size
+        expected = expected_from_headers(response.headers, status=response.status_code)
         if self.target is None:
             self.name = choose_name(self.requested, response, self.source, fallback="download")
             target = await asyncio.to_thread(
@@ -575,9 +573,13 @@ class _Download:
             self.target, self.part = target, part_path(target)
         assert self.part is not None
         try:
-            await asyncio.to_thread(self._prepare_part, self.expected.size)
+            await asyncio.to_thread(self._prepare_part, expected.size)
         except OSError as error:
             raise _disk_error(error, self.target or self.part) from None
+        # Only now, with every thread of an earlier pass finished, do the hashes start afresh.
+        self.expected = expected
+        self.ledger = _Ledger(md5=expected.md5 is not None and expected.crc32c is None)
+        self.meter.total = expected.size
         return True
 
     def _prepare_part(self, size: int | None) -> None:
@@ -596,11 +598,13 @@ class _Download:
             _allocate(self.handle, size)
 
     def _close_files(self) -> None:
-        for handle in (self.handle, self.reader):
-            if handle is not None:
-                with contextlib.suppress(OSError):
-                    handle.close()
-        self.handle = self.reader = None
+        """Close the part's handles once no worker thread is using them (they hold the locks)."""
+        with self.write_lock, self.ledger.lock:
+            for handle in (self.handle, self.reader):
+                if handle is not None:
+                    with contextlib.suppress(OSError):
+                        handle.close()
+            self.handle = self.reader = None
 
     async def _discard(self) -> None:
         def discard() -> None:

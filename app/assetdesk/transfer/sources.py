@@ -140,9 +140,11 @@ class SignedUrlSource:
     @asynccontextmanager
     async def open(self, first: int, last: int | None) -> AsyncIterator[httpx.Response]:
         refreshed = False
+        ranged = True
         while True:
             url = await self.url(fresh=refreshed)
-            request = self.http.build_request("GET", url, headers=range_header(first, last))
+            headers = range_header(first, last) if ranged else {}
+            request = self.http.build_request("GET", url, headers=headers)
             try:
                 response = await self.http.send(request, stream=True)
             except httpx.TransportError as error:
@@ -158,6 +160,9 @@ class SignedUrlSource:
             finally:
                 await response.aclose()
             status = response.status_code
+            if status == 416 and first == 0 and ranged:
+                ranged = False  # an empty object has no byte 0: ask for it whole
+                continue
             if 400 <= status < 500 and status not in (416, 429) and not refreshed:
                 log.info("%s refused %s (%d); resolving a fresh link", STORAGE, self.label, status)
                 refreshed = True
