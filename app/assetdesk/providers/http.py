@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import httpcore._async.http11
 import httpx
 
 from assetdesk.core.errors import AssetDeskError, NetworkError, Throttled
@@ -26,6 +27,14 @@ from assetdesk.core.errors import AssetDeskError, NetworkError, Throttled
 log = logging.getLogger("assetdesk.providers")
 
 T = TypeVar("T")
+
+#: httpcore reads a response 64 KiB at a time, and each read costs tens of microseconds of Python
+#: (httpcore, anyio, h11): a third of a 1 GiB download's CPU. asyncio's transport receives up to
+#: 256 KiB per call anyway, so reading that much at a time quarters the overhead. A class
+#: attribute of httpcore's; tests/unit/providers/test_http_read_size.py catches an upgrade that
+#: drops it.
+READ_SIZE = 256 * 1024
+httpcore._async.http11.AsyncHTTP11Connection.READ_NUM_BYTES = READ_SIZE
 
 #: Connect and pool waits are short; reads allow a slow service to think; uploads get long writes.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
