@@ -14,14 +14,20 @@ DEB_RUNTIME := libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-ima
 	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 \
 	libxkbcommon0 libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3
 DEB_TEST := dbus dbus-x11 gnome-keyring curl
+DEB_BENCH := curl aria2
 
-.PHONY: run test check lint sysdeps sysdeps-test venv clean
+.PHONY: run test check lint sysdeps sysdeps-test venv clean bench
 
 run: sysdeps $(STAMP)
 	$(BIN)/assetdesk $(ARGS)
 
 test: sysdeps sysdeps-test $(STAMP)
 	dbus-run-session -- bash tests/run-under-keyring.sh $(BIN) $(PYTEST_ARGS)
+
+# The transfer engine against curl and aria2c on the sandbox (benchmarks/README.md).
+bench: sysdeps $(STAMP)
+	@$(MAKE) --no-print-directory _deb PKGS="$(DEB_BENCH)"
+	$(BIN)/python benchmarks/transfer.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check
