@@ -184,7 +184,7 @@ class _Ledger:
         self.hashed = 0
         self.lock = threading.Lock()
 
-    def after_write(self, offset: int, data: bytes | bytearray) -> None:
+    def after_write(self, offset: int, data: bytes) -> None:
         with self.lock:
             if offset == self.hashed:
                 self.hashes.update(data)
@@ -208,7 +208,7 @@ def _open_for_writing(path: Path) -> BinaryIO:
     return os.fdopen(fd, "r+b", buffering=0)
 
 
-def _write_at(handle: BinaryIO, lock: threading.Lock, data: bytes | bytearray, at: int) -> None:
+def _write_at(handle: BinaryIO, lock: threading.Lock, data: bytes, at: int) -> None:
     with lock:  # one handle per file: seek + write must not interleave (no pwrite on Windows)
         handle.seek(at)
         view = memoryview(data)
@@ -464,17 +464,20 @@ class _Download:
         """Copy the body into the piece's place in the file, a write block at a time."""
         self._check_answer(piece, response)
         offset = piece.position
-        buffer = bytearray()
+        # Chunks are gathered in a list and joined once per block: one copy, and read-only
+        # bytes that the hashers take as they are.
+        chunks: list[bytes] = []
+        buffered = 0
         pending: asyncio.Future[None] | None = None
 
         async def flush() -> None:
-            nonlocal buffer, pending, offset
+            nonlocal chunks, buffered, pending, offset
             if pending is not None:
                 await pending
                 pending = None
-            if buffer:
-                data, at = buffer, offset
-                buffer = bytearray()
+            if buffered:
+                data, at = b"".join(chunks), offset
+                chunks, buffered = [], 0
                 offset += len(data)
                 pending = asyncio.ensure_future(self._write(piece, data, at))
 
@@ -482,14 +485,16 @@ class _Download:
             try:
                 async for chunk in response.aiter_raw():
                     if piece.end is not None:
-                        room = piece.end - offset - len(buffer)
+                        room = piece.end - offset - buffered
                         if len(chunk) >= room:
-                            buffer += chunk[:room]
+                            chunks.append(chunk[:room])
+                            buffered += room
                             self.meter.add(room)
                             break
-                    buffer += chunk
+                    chunks.append(chunk)
+                    buffered += len(chunk)
                     self.meter.add(len(chunk))
-                    if len(buffer) >= WRITE_BLOCK:
+                    if buffered >= WRITE_BLOCK:
                         await flush()
             except httpx.TransportError as error:
                 raise network_error(error, STORAGE, response.request.url) from None
@@ -501,7 +506,7 @@ class _Download:
                 await asyncio.wait([pending])
             raise
 
-    async def _write(self, piece: _Piece, data: bytearray, at: int) -> None:
+    async def _write(self, piece: _Piece, data: bytes, at: int) -> None:
         assert self.handle is not None and self.part is not None
         try:
             await asyncio.to_thread(self._write_thread, data, at)
@@ -510,7 +515,7 @@ class _Download:
         piece.flushed += len(data)
         self.advanced.set()
 
-    def _write_thread(self, data: bytearray, at: int) -> None:
+    def _write_thread(self, data: bytes, at: int) -> None:
         assert self.handle is not None
         _write_at(self.handle, self.write_lock, data, at)
         self.ledger.after_write(at, data)
