@@ -28,10 +28,10 @@ import os
 import random
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import httpx
 
@@ -63,6 +63,8 @@ from assetdesk.transfer.progress import Meter, Phase, ProgressCallback
 from assetdesk.transfer.sources import STORAGE, Source
 
 log = logging.getLogger("assetdesk.transfer")
+
+T = TypeVar("T")
 
 MiB = 1024 * 1024
 #: Bytes gathered before one positional write (one worker-thread call).
@@ -201,6 +203,39 @@ class _Ledger:
                 raise OSError(f"read {len(data)} of {want} bytes back from the partial file")
             self.hashes.update(data)
             self.hashed += want
+
+
+#: `.part` files this process is writing: two downloads of the same name never share one.
+_PARTS_IN_USE: set[Path] = set()
+_CLAIM_LOCK = threading.Lock()
+
+
+def _claim(folder: Path, name: str, policy: Conflict) -> Path | None:
+    """Choose the target under `policy` and create its `.part` at once, so that a concurrent
+    download of the same name (in this process or another) chooses another name."""
+    with _CLAIM_LOCK:
+        for _ in range(100):
+            target = resolve_target(folder, name, policy)
+            if target is None:
+                return None
+            part = part_path(target)
+            if part in _PARTS_IN_USE:
+                raise LocalFileError(f"{target.name} is already being downloaded into {folder}.")
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
+            if policy is Conflict.RENAME:
+                flags |= os.O_EXCL  # resolve_target saw no .part: another process may race us
+            try:
+                os.close(os.open(part, flags, 0o644))
+            except FileExistsError:
+                continue
+            _PARTS_IN_USE.add(part)
+            return target
+    raise LocalFileError(f"No free name for {name} could be found in {folder}.")
+
+
+def _release(part: Path) -> None:
+    with _CLAIM_LOCK:
+        _PARTS_IN_USE.discard(part)
 
 
 def _open_for_writing(path: Path) -> BinaryIO:
@@ -483,7 +518,13 @@ class _Download:
 
         try:
             try:
-                async for chunk in response.aiter_raw():
+                encoded = response.headers.get("content-encoding", "identity").lower()
+                if encoded not in ("", "identity"):
+                    self.ranges_work = False  # ranges would count encoded bytes
+                    body = response.aiter_bytes()  # decoded: the file is what the user wants
+                else:
+                    body = response.aiter_raw()
+                async for chunk in body:
                     if piece.end is not None:
                         room = piece.end - offset - buffered
                         if len(chunk) >= room:
@@ -570,12 +611,12 @@ class _Download:
         expected = expected_from_headers(response.headers, status=response.status_code)
         if self.target is None:
             self.name = choose_name(self.requested, response, self.source, fallback="download")
-            target = await asyncio.to_thread(
-                resolve_target, self.folder, self.name, self.options.on_conflict
+            target = await _finish_even_if_cancelled(
+                asyncio.to_thread(_claim, self.folder, self.name, self.options.on_conflict),
+                self._claimed,
             )
             if target is None:
                 return False
-            self.target, self.part = target, part_path(target)
         assert self.part is not None
         try:
             await asyncio.to_thread(self._prepare_part, expected.size)
@@ -586,6 +627,10 @@ class _Download:
         self.ledger = _Ledger(md5=expected.md5 is not None and expected.crc32c is None)
         self.meter.total = expected.size
         return True
+
+    def _claimed(self, target: Path | None) -> None:
+        if target is not None:
+            self.target, self.part = target, part_path(target)
 
     def _prepare_part(self, size: int | None) -> None:
         assert self.part is not None and self.target is not None
@@ -617,6 +662,7 @@ class _Download:
             if self.part is not None:
                 with contextlib.suppress(FileNotFoundError):
                     self.part.unlink()
+                _release(self.part)
 
         await asyncio.shield(asyncio.to_thread(discard))
 
@@ -625,18 +671,25 @@ class _Download:
         self.meter.set_phase(Phase.VERIFYING)
         size = self.pieces[-1].end if self.pieces else 0
         assert size is not None
-        if self.reader is None:
-            self.reader = await asyncio.to_thread(self.part.open, "rb")
-        reader = self.reader
-        while self.ledger.hashed < size:
-            await asyncio.to_thread(self.ledger.catch_up, reader, size)
+        try:
+            if self.reader is None:
+                self.reader = await asyncio.to_thread(self.part.open, "rb")
+            reader = self.reader
+            while self.ledger.hashed < size:
+                await asyncio.to_thread(self.ledger.catch_up, reader, size)
+        except OSError as error:
+            raise _disk_error(error, self.target) from None
         try:
             verified = check(self.expected, size, self.ledger.hashes, name=self.target.name)
         except IntegrityError:
             await asyncio.to_thread(self._close_files)
             raise
         await asyncio.to_thread(self._close_files)
-        final = await asyncio.to_thread(self._place)
+        try:
+            final = await _finish_even_if_cancelled(asyncio.to_thread(self._place), None)
+        except OSError as error:
+            raise _disk_error(error, self.target) from None
+        _release(self.part)
         self.meter.set_phase(Phase.DONE)
         return DownloadResult(
             path=final,
@@ -680,6 +733,25 @@ class _Download:
         size, digest = await asyncio.to_thread(_sha256_of, existing)
         self.meter.set_phase(Phase.DONE)
         return DownloadResult(path=existing, bytes=size, sha256=digest, skipped=True)
+
+
+async def _finish_even_if_cancelled(
+    work: Coroutine[Any, Any, T], record: Callable[[T], None] | None
+) -> T:
+    """Await `work` (a worker-thread call that creates or renames files) to its end even when the
+    caller is cancelled, so that what it did is `record`ed and can be undone; then cancel."""
+    future = asyncio.ensure_future(work)
+    try:
+        result = await asyncio.shield(future)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            done = await future
+            if record is not None:
+                record(done)
+        raise
+    if record is not None:
+        record(result)
+    return result
 
 
 def _first_failure(group: BaseExceptionGroup[BaseException]) -> BaseException:

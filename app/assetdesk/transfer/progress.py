@@ -63,6 +63,7 @@ class Meter:
         self._samples: collections.deque[tuple[float, int]] = collections.deque()
         self._last_report = float("-inf")
         self.phase = Phase.CONNECTING
+        self._reported = False
         self.done = 0
         self.total: int | None = None
 
@@ -82,8 +83,9 @@ class Meter:
         return TransferProgress(self.phase, self.done, self.total, speed, eta)
 
     def set_phase(self, phase: Phase) -> None:
-        if phase is not self.phase:
+        if phase is not self.phase or not self._reported:
             self.phase = phase
+            self._reported = True
             self.report(force=True)
 
     def restart(self) -> None:

@@ -48,8 +48,10 @@ class Source(Protocol):
 
 
 def range_header(first: int, last: int | None) -> dict[str, str]:
-    """`Range: bytes=first-[last]`; asked even from 0 so that a 206 tells us ranges work."""
-    return {"Range": f"bytes={first}-{'' if last is None else last}"}
+    """`Range: bytes=first-[last]`; asked even from 0 so that a 206 tells us ranges work. The
+    file's own bytes are asked for (`identity`): a gzip answer would make ranges, sizes and
+    hashes describe the compressed form."""
+    return {"Range": f"bytes={first}-{'' if last is None else last}", "Accept-Encoding": "identity"}
 
 
 _XML_FIELD = re.compile(r"<(Code|Message|Details)>(.*?)</\1>", re.S)
