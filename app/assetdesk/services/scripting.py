@@ -266,7 +266,9 @@ async def wordbee_list(args: argparse.Namespace, emit: Emit, creds: WordbeeCrede
 def _download_setup(args: argparse.Namespace) -> tuple[Path, DownloadOptions]:
     folder = Path(args.to).expanduser()
     options = DownloadOptions(
-        segments=getattr(args, "segments", 4), on_conflict=Conflict(args.on_conflict)
+        segments=getattr(args, "segments", 4),
+        on_conflict=Conflict(args.on_conflict),
+        sha256=True,  # printed for every item
     )
     return folder, options
 

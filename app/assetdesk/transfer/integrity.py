@@ -133,20 +133,22 @@ class Hashes:
     CPU work: the engine calls `update` on a worker thread.
     """
 
-    def __init__(self, *, md5: bool) -> None:
-        self._sha256 = hashlib.sha256()
+    def __init__(self, *, md5: bool, sha256: bool = True) -> None:
+        self._sha256 = hashlib.sha256() if sha256 else None
         self._crc32c = google_crc32c.Checksum()  # type: ignore[no-untyped-call]
         self._md5 = hashlib.md5(usedforsecurity=False) if md5 else None
 
     def update(self, data: bytes | bytearray | memoryview) -> None:
-        self._sha256.update(data)
+        if self._sha256 is not None:
+            self._sha256.update(data)
         if self._md5 is not None:
             self._md5.update(data)
         # google_crc32c only takes read-only bytes (not a bytearray or a memoryview).
         self._crc32c.update(data if isinstance(data, bytes) else bytes(data))  # type: ignore[no-untyped-call]
 
-    def sha256_hex(self) -> str:
-        return self._sha256.hexdigest()
+    def sha256_hex(self) -> str | None:
+        """None when the SHA-256 was not asked for (it costs ~0.5 s of CPU per GiB)."""
+        return self._sha256.hexdigest() if self._sha256 is not None else None
 
     def crc32c(self) -> bytes:
         """4 bytes, big-endian, as GCS encodes it in `x-goog-hash`."""

@@ -28,7 +28,7 @@ MIB = 1024 * 1024
 DL_SMALL_SIZE = 3 * MIB
 DL_BIG_SIZE = 40 * MIB
 #: Retries as in the app, without the long waits.
-DL_FAST = DownloadOptions(backoff=0.01, max_backoff=0.05)
+DL_FAST = DownloadOptions(sha256=True, backoff=0.01, max_backoff=0.05)
 
 
 def dl_write_mp4(path: Path, size: int) -> Path:

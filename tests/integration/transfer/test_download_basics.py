@@ -24,6 +24,7 @@ from tests.integration.transfer.conftest import (
     dl_source,
 )
 
+from assetdesk.core.errors import IntegrityError
 from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.transfer.download import DownloadOptions, DownloadResult, download
@@ -89,7 +90,7 @@ async def test_big_file_comes_in_parallel_pieces(
 async def test_one_segment_when_asked(
     sb: SandboxProcess, dl_big: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    options = DownloadOptions(segments=1, backoff=0.01, max_backoff=0.05)
+    options = DownloadOptions(sha256=True, segments=1, backoff=0.01, max_backoff=0.05)
     result = await download(dl_source(sb, dl_http, dl_big), tmp_path, options=options)
     assert_saved(result, dl_big, tmp_path / "clip.mp4")
     assert result.segments == 1
@@ -99,7 +100,9 @@ async def test_one_segment_when_asked(
 async def test_below_the_threshold_is_one_stream(
     sb: SandboxProcess, dl_big: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    options = DownloadOptions(segment_threshold=DL_BIG_SIZE, backoff=0.01, max_backoff=0.05)
+    options = DownloadOptions(
+        sha256=True, segment_threshold=DL_BIG_SIZE, backoff=0.01, max_backoff=0.05
+    )
     result = await download(dl_source(sb, dl_http, dl_big), tmp_path, options=options)
     assert_saved(result, dl_big, tmp_path / "clip.mp4")
     assert result.segments == 1
@@ -154,7 +157,9 @@ async def test_conflict_overwrite_replaces_the_file(
     sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     (tmp_path / "clip.mp4").write_bytes(b"old")
-    options = DownloadOptions(on_conflict=Conflict.OVERWRITE, backoff=0.01, max_backoff=0.05)
+    options = DownloadOptions(
+        sha256=True, on_conflict=Conflict.OVERWRITE, backoff=0.01, max_backoff=0.05
+    )
     result = await download(dl_source(sb, dl_http, dl_small), tmp_path, options=options)
     assert_saved(result, dl_small, tmp_path / "clip.mp4")
 
@@ -163,7 +168,7 @@ async def test_conflict_skip_with_a_given_name_sends_no_request(
     sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     (tmp_path / "clip.mp4").write_bytes(b"already here")
-    options = DownloadOptions(on_conflict=Conflict.SKIP)
+    options = DownloadOptions(sha256=True, on_conflict=Conflict.SKIP)
     result = await download(
         dl_source(sb, dl_http, dl_small), tmp_path, filename="clip.mp4", options=options
     )
@@ -181,7 +186,7 @@ async def test_conflict_skip_with_the_servers_name(
 ) -> None:
     """The name is only known once the server answered: one request, then nothing written."""
     (tmp_path / "clip.mp4").write_bytes(b"already here")
-    options = DownloadOptions(on_conflict=Conflict.SKIP)
+    options = DownloadOptions(sha256=True, on_conflict=Conflict.SKIP)
     result = await download(dl_source(sb, dl_http, dl_small), tmp_path, options=options)
     assert result.skipped
     assert result.path == tmp_path / "clip.mp4"
@@ -325,3 +330,20 @@ async def test_wordbee_asset_by_name(
     assert result.path == tmp_path / "clip.mp4"
     assert result.path.read_bytes() == expected
     assert result.bytes == len(expected) and result.bytes < MIB
+
+
+async def test_sha256_is_computed_only_when_asked(
+    sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """The window's downloads skip the SHA-256 (half a second of CPU per GiB); the server's
+    CRC32C is checked all the same, and a corrupted byte is still caught."""
+    sb.fault("storage", dl_small.url_path, corrupt_byte_at=12345, count=2)
+    with pytest.raises(IntegrityError, match="CRC32C"):
+        await download(
+            dl_source(sb, dl_http, dl_small), tmp_path, options=DownloadOptions(backoff=0.01)
+        )
+    assert dl_listing(tmp_path) == []
+    result = await download(dl_source(sb, dl_http, dl_small), tmp_path)
+    assert result.sha256 is None and "sha256" not in result.to_dict()
+    assert result.verified == ("size", "crc32c")
+    assert result.path.read_bytes() == dl_small.data

@@ -163,7 +163,7 @@ async def test_many_drops_in_a_row_give_a_clear_error(
     sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     sb.fault("storage", dl_small.url_path, drop_after_bytes=0, count=10)
-    options = DownloadOptions(attempts=3, backoff=0.01, max_backoff=0.05)
+    options = DownloadOptions(sha256=True, attempts=3, backoff=0.01, max_backoff=0.05)
     with pytest.raises(NetworkError) as caught:
         await download(dl_source(sb, dl_http, dl_small), tmp_path, options=options)
     assert str(caught.value) == (
@@ -180,7 +180,7 @@ async def test_drops_that_each_bring_bytes_do_not_exhaust_the_attempts(
     """`attempts` counts tries in a row without a new byte: ten drops that each bring 64 KiB
     are ten reconnections, not a failure."""
     sb.fault("storage", dl_small.url_path, drop_after_bytes=65536, count=10)
-    options = DownloadOptions(attempts=3, backoff=0.01, max_backoff=0.05)
+    options = DownloadOptions(sha256=True, attempts=3, backoff=0.01, max_backoff=0.05)
     result = await download(dl_source(sb, dl_http, dl_small), tmp_path, options=options)
     assert_saved(result, dl_small, tmp_path)
     assert result.reconnects == 10
@@ -191,7 +191,7 @@ async def test_max_reconnects_is_a_hard_stop(
     sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     sb.fault("storage", dl_small.url_path, drop_after_bytes=65536, count=10)
-    options = DownloadOptions(max_reconnects=4, backoff=0.01, max_backoff=0.05)
+    options = DownloadOptions(sha256=True, max_reconnects=4, backoff=0.01, max_backoff=0.05)
     with pytest.raises(NetworkError):
         await download(dl_source(sb, dl_http, dl_small), tmp_path, options=options)
     assert len(dl_gets(sb, dl_small)) == 5
@@ -382,7 +382,9 @@ async def test_file_that_keeps_changing_is_reported(
     for version in range(12):
         sb.fault("storage", dl_small.url_path, drop_after_bytes=MIB)
         sb.fault("storage", dl_small.url_path, headers={"ETag": f'"version-{version}"'})
-    options = DownloadOptions(attempts=2, verify_retries=1, backoff=0.01, max_backoff=0.05)
+    options = DownloadOptions(
+        sha256=True, attempts=2, verify_retries=1, backoff=0.01, max_backoff=0.05
+    )
     with pytest.raises(NetworkError) as caught:
         await download(dl_source(sb, dl_http, dl_small), tmp_path, options=options)
     assert str(caught.value) == (
@@ -558,7 +560,7 @@ async def test_503_that_goes_on_is_reported(
     sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     sb.fault("storage", dl_small.url_path, status=503, body="busy", count=10)
-    options = DownloadOptions(attempts=3, backoff=0.01, max_backoff=0.05)
+    options = DownloadOptions(sha256=True, attempts=3, backoff=0.01, max_backoff=0.05)
     with pytest.raises(UpstreamFailed) as caught:
         await download(dl_source(sb, dl_http, dl_small), tmp_path, options=options)
     assert str(caught.value) == f"{host(sb)} could not send clip.mp4 right now (503)."
