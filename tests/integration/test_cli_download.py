@@ -149,3 +149,48 @@ def test_wordbee_locale_as_folder_and_same_name_per_locale(sb: Any, tmp_path: Pa
         "wordbee", "download", "27665601", *common, "--locale", "de", env=env
     )
     assert status == 0 and Path(flat["path"]) == tmp_path / "pexels-gons3.jpg"
+
+
+def test_ctrl_c_keeps_the_part_and_the_next_run_resumes_it(sb: Any, tmp_path: Path) -> None:
+    import os
+    import signal
+    import struct
+    import subprocess
+    import sys
+    import time
+
+    clip = (DEMO / "clip-320x180.mp4").read_bytes()
+    pad = 4 * 1024 * 1024 - len(clip) - 8
+    source = tmp_path / "big.mp4"
+    source.write_bytes(clip + struct.pack(">I", pad + 8) + b"free" + os.urandom(pad))
+    media_id = sb.put_google_flow_asset(source, "video/mp4")
+    out = tmp_path / "out"
+    out.mkdir()
+    sb.bandwidth("storage", 1_000_000)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETDESK_")}
+    env.update(useapi_env(sb))
+    child = subprocess.Popen(
+        [sys.executable, "-m", "assetdesk", "download", media_id, "--to", str(out)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    parts: list[Path] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not parts:
+        parts = [p for p in out.glob("*.part") if p.stat().st_size > 0]
+        time.sleep(0.05)
+    time.sleep(1.0)  # about a megabyte in
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=30)
+    assert child.returncode == 130, stderr
+    kept = sorted(p.name for p in out.iterdir())
+    assert len(kept) == 2 and kept[0].endswith(".part") and kept[1].endswith(".part.json"), kept
+
+    sb.bandwidth("storage", None)
+    status, (item,), stderr = run_cli("download", media_id, "--to", str(out), env=useapi_env(sb))
+    assert status == 0, stderr
+    assert item["resumedBytes"] > 0
+    assert Path(item["path"]).read_bytes() == source.read_bytes()
+    assert [p.name for p in out.iterdir()] == [Path(item["path"]).name]

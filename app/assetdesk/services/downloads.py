@@ -39,6 +39,7 @@ def flow_source(
         resolve,
         label=f"asset {media_id.short}",
         suggested_name=f"flow-{media_id.kind}-{media_id.short}",
+        resume_key=f"google-flow:{media_id}",
     )
 
 
@@ -71,6 +72,7 @@ async def runway_source(
         label=f"Runway asset {short}",
         suggested_name=_runway_name(asset) or f"runway-{short}",
         url=asset.url,
+        resume_key=f"runway:{asset_id}",
     )
 
 

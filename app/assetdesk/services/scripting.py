@@ -269,6 +269,7 @@ def _download_setup(args: argparse.Namespace) -> tuple[Path, DownloadOptions]:
         segments=getattr(args, "segments", 4),
         on_conflict=Conflict(args.on_conflict),
         sha256=True,  # printed for every item
+        keep_partial=True,  # Ctrl+C or a dead network: the next run goes on where this one ended
     )
     return folder, options
 

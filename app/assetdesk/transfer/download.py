@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import math
 import os
@@ -110,6 +111,11 @@ class DownloadOptions:
     #: Also compute the file's SHA-256 (the CLI prints it). Verification against the server
     #: uses CRC32C or MD5 either way; SHA-256 costs about half a second of CPU per GiB.
     sha256: bool = False
+    #: When the download fails for a reason that can pass (the network) or is cancelled, keep
+    #: `NAME.part` and a `NAME.part.json` record of what it holds, so that the next download of
+    #: the same object into the same folder resumes it instead of starting over. Needs a source
+    #: with a `resume_key` and a server that gave a size, ranges and an ETag or a hash.
+    keep_partial: bool = False
 
     def __post_init__(self) -> None:
         if not 1 <= self.segments <= MAX_SEGMENTS:
@@ -135,6 +141,8 @@ class DownloadResult:
     reconnects: int = 0
     restarts: int = 0
     refreshed_links: int = 0
+    #: Bytes taken over from a `.part` kept by an earlier, interrupted download.
+    resumed_bytes: int = 0
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"path": str(self.path), "bytes": self.bytes}
@@ -149,6 +157,8 @@ class DownloadResult:
                 out["reconnects"] = self.reconnects
             if self.restarts:
                 out["restarts"] = self.restarts
+            if self.resumed_bytes:
+                out["resumedBytes"] = self.resumed_bytes
         return out
 
 
@@ -338,6 +348,9 @@ class _Download:
         self.pieces: list[_Piece] = []
         self.advanced = asyncio.Event()
         self.ranges_work = True
+        #: Pieces restored from a kept `.part` (consumed by the pass that resumes them).
+        self.restored: list[_Piece] | None = None
+        self.resumed_bytes = 0
 
     # --------------------------------------------------------------------------- the job
 
@@ -349,8 +362,11 @@ class _Download:
                 return await self._skipped(self.folder / name)
         try:
             return await self._attempt_all()
-        except BaseException:
-            await self._discard()
+        except BaseException as error:
+            if self._can_keep(error):
+                await self._keep()
+            else:
+                await self._discard()
             raise
 
     async def _attempt_all(self) -> DownloadResult:
@@ -383,6 +399,11 @@ class _Download:
             response = await self._enter(stack, first)
             if not await self._start(response):
                 return await self._skipped(self.folder / (self.name or ""))
+            if self.restored is not None:
+                await response.aclose()  # it starts at byte 0: ranged requests take over
+                pieces, self.restored = self.restored, None
+                await self._resume(pieces)
+                return await self._finish()
             size = self.expected.size
             segmented = (
                 self.ranges_work
@@ -409,10 +430,11 @@ class _Download:
         piece = max(MIN_PIECE, math.ceil(size / count / MiB) * MiB)
         return [_Piece(start, min(size, start + piece)) for start in range(0, size, piece)]
 
-    async def _run_segmented(self, first_response: httpx.Response) -> None:
-        queue = list(reversed(self.pieces))
+    async def _run_segmented(self, first_response: httpx.Response | None) -> None:
+        queue = [piece for piece in reversed(self.pieces) if not piece.complete]
         assert self.part is not None
-        self.reader = await asyncio.to_thread(self.part.open, "rb")
+        if self.reader is None:
+            self.reader = await asyncio.to_thread(self.part.open, "rb")
 
         async def worker(response: httpx.Response | None) -> None:
             if response is not None:
@@ -589,14 +611,116 @@ class _Download:
     async def _follow_hashes(self) -> None:
         """Hash pieces that were written ahead of the prefix as soon as the prefix reaches them."""
         assert self.reader is not None
-        while True:
-            await self.advanced.wait()
-            self.advanced.clear()
-            if all(piece.complete for piece in self.pieces):
-                return
+        while not all(piece.complete for piece in self.pieces):
             upto = self._contiguous()
             while self.ledger.hashed < upto:
                 await asyncio.to_thread(self.ledger.catch_up, self.reader, upto)
+            await self.advanced.wait()
+            self.advanced.clear()
+
+    # --------------------------------------------------------------------------- kept parts
+
+    def _resume_key(self) -> str | None:
+        key = getattr(self.source, "resume_key", None)
+        return key if isinstance(key, str) and key else None
+
+    def _can_keep(self, error: BaseException) -> bool:
+        if not self.options.keep_partial or self.part is None or self._resume_key() is None:
+            return False
+        expected = self.expected
+        if expected.size is None or not self.ranges_work or not self.pieces:
+            return False
+        if not (expected.etag or expected.crc32c or expected.md5):
+            return False  # nothing would tell us later that the object is still the same
+        if not any(piece.flushed for piece in self.pieces):
+            return False
+        if isinstance(error, asyncio.CancelledError | KeyboardInterrupt):
+            return True
+        return (
+            isinstance(error, AssetDeskError)
+            and error.retryable
+            and not isinstance(error, IntegrityError)
+        )
+
+    async def _keep(self) -> None:
+        """Close the part and record what it holds beside it, for a later download."""
+        assert self.part is not None
+        record: dict[str, object] = {
+            "version": 1,
+            "key": self._resume_key(),
+            "size": self.expected.size,
+            "etag": self.expected.etag,
+            "crc32c": self.expected.crc32c.hex() if self.expected.crc32c else None,
+            "md5": self.expected.md5.hex() if self.expected.md5 else None,
+            "pieces": [[p.start, p.end, p.flushed] for p in self.pieces],
+        }
+        part = self.part
+
+        def keep() -> None:
+            self._close_files()
+            try:
+                _write_record(part, record)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    part.unlink()
+            _release(part)
+
+        await asyncio.shield(asyncio.to_thread(keep))
+        log.info("%s: kept %s to resume later", self.source.label, part.name)
+
+    def _find_kept(self, name: str, expected: Expected) -> tuple[Path, list[_Piece]] | None:
+        """A `.part` kept by an earlier download of this very object under `name` or a
+        renamed `name (n)`; a kept part of this object that no longer matches is removed."""
+        key = self._resume_key()
+        if key is None or expected.size is None:
+            return None
+        stem, extension = split_extension(name)
+        for n in range(100):
+            target = self.folder / (name if n == 0 else f"{stem} ({n}){extension}")
+            part = part_path(target)
+            if not part.exists():
+                return None
+            record = _read_record(part)
+            if record is None or record.get("key") != key:
+                continue
+            same = (
+                record.get("size") == expected.size
+                and (not expected.etag or record.get("etag") == expected.etag)
+                and (not expected.crc32c or record.get("crc32c") == expected.crc32c.hex())
+                and (not expected.md5 or record.get("md5") == expected.md5.hex())
+            )
+            pieces = _pieces_of(record, expected.size, part) if same else None
+            with _CLAIM_LOCK:
+                if part in _PARTS_IN_USE:
+                    return None
+                if pieces is None:  # the object changed since: the kept bytes are worthless
+                    with contextlib.suppress(OSError):
+                        part.unlink()
+                    with contextlib.suppress(OSError):
+                        _record_path(part).unlink()
+                    return None
+                _PARTS_IN_USE.add(part)
+            return target, pieces
+        return None
+
+    async def _resume(self, pieces: list[_Piece]) -> None:
+        """Go on from the pieces a kept part already holds."""
+        assert self.part is not None
+        self.pieces = pieces
+        self.resumed_bytes = sum(piece.flushed for piece in pieces)
+        self.meter.done = self.resumed_bytes
+        self.meter.set_phase(Phase.DOWNLOADING)
+        self.reader = await asyncio.to_thread(self.part.open, "rb")
+        if len(pieces) == 1:
+            piece = pieces[0]
+            self.segments_used = 1
+            while self.ledger.hashed < piece.position:  # what is there, before adding to it
+                await asyncio.to_thread(self.ledger.catch_up, self.reader, piece.position)
+            if not piece.complete:
+                await self._fill(piece, None)
+        else:
+            self.segments_used = self.options.segments
+            await self._run_segmented(None)
 
     # --------------------------------------------------------------------------- the file
 
@@ -613,15 +737,22 @@ class _Download:
         expected = expected_from_headers(response.headers, status=response.status_code)
         if self.target is None:
             self.name = choose_name(self.requested, response, self.source, fallback="download")
-            target = await _finish_even_if_cancelled(
-                asyncio.to_thread(_claim, self.folder, self.name, self.options.on_conflict),
-                self._claimed,
-            )
-            if target is None:
-                return False
+            if self.options.keep_partial and response.status_code == 206:
+                kept = await _finish_even_if_cancelled(
+                    asyncio.to_thread(self._find_kept, self.name, expected), self._took_over
+                )
+                if kept is not None:
+                    self.restored = kept[1]
+            if self.target is None:
+                target = await _finish_even_if_cancelled(
+                    asyncio.to_thread(_claim, self.folder, self.name, self.options.on_conflict),
+                    self._claimed,
+                )
+                if target is None:
+                    return False
         assert self.part is not None
         try:
-            await asyncio.to_thread(self._prepare_part, expected.size)
+            await asyncio.to_thread(self._prepare_part, expected.size, self.restored is None)
         except OSError as error:
             raise _disk_error(error, self.target or self.part) from None
         # Only now, with every thread of an earlier pass finished, do the hashes start afresh.
@@ -636,9 +767,18 @@ class _Download:
         if target is not None:
             self.target, self.part = target, part_path(target)
 
-    def _prepare_part(self, size: int | None) -> None:
+    def _took_over(self, kept: tuple[Path, list[_Piece]] | None) -> None:
+        if kept is not None:
+            self._claimed(kept[0])
+
+    def _prepare_part(self, size: int | None, empty: bool = True) -> None:
         assert self.part is not None and self.target is not None
         self._close_files()
+        if not empty:  # a kept part, taken over as it is
+            self.handle = _open_for_writing(self.part)
+            return
+        with contextlib.suppress(FileNotFoundError):
+            _record_path(self.part).unlink()  # a fresh start: no record of old bytes
         if size is not None:
             free = shutil.disk_usage(self.folder).free
             if free < size:
@@ -664,8 +804,9 @@ class _Download:
         def discard() -> None:
             self._close_files()
             if self.part is not None:
-                with contextlib.suppress(FileNotFoundError):
-                    self.part.unlink()
+                for path in (self.part, _record_path(self.part)):
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
                 _release(self.part)
 
         await asyncio.shield(asyncio.to_thread(discard))
@@ -694,6 +835,8 @@ class _Download:
         except OSError as error:
             raise _disk_error(error, self.target) from None
         _release(self.part)
+        with contextlib.suppress(OSError):
+            await asyncio.to_thread(_record_path(self.part).unlink, missing_ok=True)
         self.meter.set_phase(Phase.DONE)
         return DownloadResult(
             path=final,
@@ -704,6 +847,7 @@ class _Download:
             reconnects=self.reconnects,
             restarts=self.restarts,
             refreshed_links=int(getattr(self.source, "refreshes", 0)),
+            resumed_bytes=self.resumed_bytes,
         )
 
     def _place(self) -> Path:
@@ -759,6 +903,52 @@ async def _finish_even_if_cancelled(
     if record is not None:
         record(result)
     return result
+
+
+def _record_path(part: Path) -> Path:
+    """`NAME.part.json`: what a kept `NAME.part` holds."""
+    return part.with_name(part.name + ".json")
+
+
+def _write_record(part: Path, record: dict[str, object]) -> None:
+    path = _record_path(part)
+    scratch = path.with_name(path.name + ".tmp")
+    scratch.write_text(json.dumps(record), encoding="utf-8")
+    scratch.replace(path)
+
+
+def _read_record(part: Path) -> dict[str, Any] | None:
+    try:
+        record = json.loads(_record_path(part).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return record if isinstance(record, dict) and record.get("version") == 1 else None
+
+
+def _pieces_of(record: dict[str, Any], size: int, part: Path) -> list[_Piece] | None:
+    """The recorded pieces, if they tile the file exactly and the part is as large as them."""
+    raw = record.get("pieces")
+    if not isinstance(raw, list) or not raw:
+        return None
+    pieces: list[_Piece] = []
+    at = 0
+    for item in raw:
+        if not (isinstance(item, list) and len(item) == 3 and all(type(v) is int for v in item)):
+            return None
+        start, end, flushed = item
+        if start != at or end <= start or not 0 <= flushed <= end - start:
+            return None
+        pieces.append(_Piece(start, end, flushed))
+        at = end
+    if at != size:
+        return None
+    try:
+        on_disk = part.stat().st_size
+    except OSError:
+        return None
+    if on_disk < max(piece.position for piece in pieces):
+        return None
+    return pieces
 
 
 def _first_failure(group: BaseExceptionGroup[BaseException]) -> BaseException:

@@ -41,6 +41,9 @@ class Source(Protocol):
     label: str
     #: A name to save under when neither the caller nor the server gives one.
     suggested_name: str | None
+    #: Who the object is, stably across runs and without secrets ("google-flow:<id>"), so that
+    #: a kept `.part` is resumed only by a download of the same object; None: never kept.
+    resume_key: str | None
 
     def open(self, first: int, last: int | None) -> AbstractAsyncContextManager[httpx.Response]:
         """GET bytes `first`..`last` (inclusive; None: to the end), streamed; typed errors."""
@@ -125,10 +128,12 @@ class SignedUrlSource:
         label: str,
         suggested_name: str | None = None,
         url: str | None = None,
+        resume_key: str | None = None,
     ) -> None:
         self.http = http
         self.label = label
         self.suggested_name = suggested_name
+        self.resume_key = resume_key
         self._resolve = resolve
         self._url = url
         #: How many times a fresh URL was resolved after a refusal (for tests and the CLI).
@@ -211,6 +216,9 @@ class WordbeeSource:
         self.relative_path = relative_path
         self.label = filename
         self.suggested_name: str | None = filename
+        self.resume_key: str | None = "wordbee:" + "|".join(
+            (str(segment_id), scope, locale or "", relative_path or "", filename)
+        )
 
     def open(self, first: int, last: int | None) -> AbstractAsyncContextManager[httpx.Response]:
         return self.client.open_download(

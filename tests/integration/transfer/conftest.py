@@ -114,6 +114,7 @@ def dl_source(
     ttl: float | None = None,
     label: str = "clip.mp4",
     suggested_name: str | None = "clip.mp4",
+    resume_key: str | None = None,
 ) -> SignedUrlSource:
     """A source whose `resolve` signs a fresh URL with the sandbox (a blocking control call, run
     on a worker thread so that it does not hold up the event loop)."""
@@ -121,7 +122,9 @@ def dl_source(
     async def resolve() -> str:
         return await asyncio.to_thread(sb.signed_url, asset.key, ttl=ttl)
 
-    return SignedUrlSource(http, resolve, label=label, suggested_name=suggested_name)
+    return SignedUrlSource(
+        http, resolve, label=label, suggested_name=suggested_name, resume_key=resume_key
+    )
 
 
 def dl_gets(sb: SandboxProcess, asset: DlAsset) -> list[dict[str, Any]]:

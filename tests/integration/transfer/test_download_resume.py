@@ -1,0 +1,160 @@
+"""A download interrupted by a cancel or a dead network keeps `NAME.part` (with `keep_partial`)
+and the next download of the same object into the same folder goes on from it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.integration.transfer.conftest import (
+    DL_SMALL_SIZE,
+    MIB,
+    DlAsset,
+    dl_listing,
+    dl_ranges,
+    dl_register,
+    dl_source,
+    dl_write_mp4,
+)
+
+from assetdesk.core.errors import NetworkError
+from assetdesk.sandbox.launcher import SandboxProcess
+from assetdesk.transfer.download import DownloadOptions, download
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+KEEP = DownloadOptions(sha256=True, keep_partial=True, backoff=0.01, max_backoff=0.05)
+KEY = "google-flow:test-asset"
+
+
+@pytest.mark.parametrize("segments", [1, 4])
+async def test_cancelled_download_is_resumed_by_the_next_one(
+    sb: SandboxProcess,
+    dl_media: dict[str, Path],
+    dl_http: httpx.AsyncClient,
+    tmp_path: Path,
+    segments: int,
+) -> None:
+    asset = dl_register(sb, dl_media["small" if segments == 1 else "big"])
+    options = DownloadOptions(
+        sha256=True,
+        keep_partial=True,
+        segments=segments,
+        segment_threshold=MIB,
+        backoff=0.01,
+        max_backoff=0.05,
+    )
+    sb.bandwidth("storage", 1_500_000)
+    task = asyncio.create_task(
+        download(dl_source(sb, dl_http, asset, resume_key=KEY), tmp_path, options=options)
+    )
+    await asyncio.sleep(1.2)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert dl_listing(tmp_path) == ["clip.mp4.part", "clip.mp4.part.json"]
+    record = json.loads((tmp_path / "clip.mp4.part.json").read_text())
+    kept = sum(flushed for _start, _end, flushed in record["pieces"])
+    assert MIB // 2 <= kept < asset.size
+    assert record["key"] == KEY and record["size"] == asset.size
+    assert "token" not in json.dumps(record).lower() and "Signature" not in json.dumps(record)
+
+    sb.bandwidth("storage", None)
+    sb.clear_requests()
+    result = await download(
+        dl_source(sb, dl_http, asset, resume_key=KEY), tmp_path, options=options
+    )
+    assert result.path == tmp_path / "clip.mp4"
+    assert result.path.read_bytes() == asset.data
+    assert result.sha256 == asset.sha256 and "crc32c" in result.verified
+    assert result.resumed_bytes == kept
+    assert dl_listing(tmp_path) == ["clip.mp4"]
+    if segments == 1:  # the first ask is the probe from 0; the next goes on from the kept bytes
+        assert dl_ranges(sb, asset) == ["bytes=0-", f"bytes={kept}-{asset.size - 1}"]
+    else:
+        starts = [int(r.split("=")[1].split("-")[0]) for r in dl_ranges(sb, asset)[1:] if r]
+        done = {start for start, end, flushed in record["pieces"] if flushed == end - start}
+        assert not done & set(starts), "a piece already complete was asked for again"
+
+
+async def test_a_dead_network_keeps_the_part_for_later(
+    sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    options = DownloadOptions(
+        sha256=True, keep_partial=True, segments=1, attempts=2, backoff=0.01, max_backoff=0.05
+    )
+    sb.fault("storage", dl_small.url_path, drop_after_bytes=MIB)
+    sb.fault("storage", dl_small.url_path, drop_after_bytes=0, count=5)
+    with pytest.raises(NetworkError):
+        await download(dl_source(sb, dl_http, dl_small, resume_key=KEY), tmp_path, options=options)
+    assert dl_listing(tmp_path) == ["clip.mp4.part", "clip.mp4.part.json"]
+    sb.clear_faults()
+    result = await download(
+        dl_source(sb, dl_http, dl_small, resume_key=KEY), tmp_path, options=options
+    )
+    assert result.resumed_bytes == MIB
+    assert result.path.read_bytes() == dl_small.data
+    assert dl_listing(tmp_path) == ["clip.mp4"]
+
+
+async def _kept_part(
+    sb: SandboxProcess, http: httpx.AsyncClient, asset: DlAsset, folder: Path
+) -> None:
+    options = DownloadOptions(keep_partial=True, segments=1, attempts=1, backoff=0.01)
+    sb.fault("storage", asset.url_path, drop_after_bytes=MIB)
+    sb.fault("storage", asset.url_path, drop_after_bytes=0)  # the resume brings nothing: give up
+    with pytest.raises(NetworkError):
+        await download(dl_source(sb, http, asset, resume_key=KEY), folder, options=options)
+    assert dl_listing(folder) == ["clip.mp4.part", "clip.mp4.part.json"]
+
+
+async def test_a_kept_part_of_an_object_that_changed_is_thrown_away(
+    sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await _kept_part(sb, dl_http, dl_small, tmp_path)
+    changed = dl_register(sb, dl_write_mp4(tmp_path.parent / "changed.mp4", DL_SMALL_SIZE))
+    result = await download(dl_source(sb, dl_http, changed, resume_key=KEY), tmp_path, options=KEEP)
+    assert result.resumed_bytes == 0
+    assert result.path == tmp_path / "clip.mp4"
+    assert result.path.read_bytes() == changed.data
+    assert dl_listing(tmp_path) == ["clip.mp4"]
+
+
+async def test_another_objects_part_is_left_alone(
+    sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    await _kept_part(sb, dl_http, dl_small, tmp_path)
+    source = dl_source(sb, dl_http, dl_small, resume_key="google-flow:another-asset")
+    result = await download(source, tmp_path, options=KEEP)
+    assert result.resumed_bytes == 0 and result.path == tmp_path / "clip (1).mp4"
+    assert result.path.read_bytes() == dl_small.data
+    assert dl_listing(tmp_path) == ["clip (1).mp4", "clip.mp4.part", "clip.mp4.part.json"]
+
+
+async def test_without_keep_partial_or_a_key_nothing_is_kept(
+    sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    for source, options in (
+        (dl_source(sb, dl_http, dl_small), KEEP),  # no resume key
+        (dl_source(sb, dl_http, dl_small, resume_key=KEY), DownloadOptions(attempts=1)),
+    ):
+        sb.fault("storage", dl_small.url_path, drop_after_bytes=MIB)
+        sb.fault("storage", dl_small.url_path, drop_after_bytes=0)
+        with pytest.raises(NetworkError):
+            await download(
+                source,
+                tmp_path,
+                options=DownloadOptions(
+                    keep_partial=options.keep_partial, segments=1, attempts=1, backoff=0.01
+                ),
+            )
+        assert dl_listing(tmp_path) == []
