@@ -107,12 +107,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _segments(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= value <= 16:
+        raise argparse.ArgumentTypeError("give between 1 and 16 segments")
+    return value
+
+
 def _download_options(parser: argparse.ArgumentParser, *, segments: bool = True) -> None:
     parser.add_argument("--to", required=True, metavar="DIR", help="the folder to save into")
     if segments:
         parser.add_argument(
             "--segments",
-            type=int,
+            type=_segments,
             default=4,
             metavar="N",
             help="parallel streams for a large file (1-16, default 4)",

@@ -194,3 +194,10 @@ def test_ctrl_c_keeps_the_part_and_the_next_run_resumes_it(sb: Any, tmp_path: Pa
     assert item["resumedBytes"] > 0
     assert Path(item["path"]).read_bytes() == source.read_bytes()
     assert [p.name for p in out.iterdir()] == [Path(item["path"]).name]
+
+
+def test_bad_segment_count_is_a_usage_error(tmp_path: Path) -> None:
+    for value in ("0", "17", "four"):
+        status, items, stderr = run_cli("download", "x", "--to", str(tmp_path), "--segments", value)
+        assert status == 2 and items == []
+        assert "--segments" in stderr and "Traceback" not in stderr

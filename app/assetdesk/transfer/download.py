@@ -42,6 +42,7 @@ from assetdesk.core.errors import (
     InvalidInput,
     LocalFileError,
     NetworkError,
+    UpstreamFailed,
 )
 from assetdesk.core.units import format_size
 from assetdesk.providers.http import network_error
@@ -210,9 +211,12 @@ class _Ledger:
                 return
             want = min(HASH_STEP, upto - self.hashed)
             handle.seek(self.hashed)
-            data = handle.read(want)
-            if len(data) != want:
-                raise OSError(f"read {len(data)} of {want} bytes back from the partial file")
+            data = b""
+            while len(data) < want:  # an unbuffered handle: no stale read-ahead, maybe short
+                more = handle.read(want - len(data))
+                if not more:
+                    raise OSError(f"read {len(data)} of {want} bytes back from the partial file")
+                data += more
             self.hashes.update(data)
             self.hashed += want
 
@@ -248,6 +252,12 @@ def _claim(folder: Path, name: str, policy: Conflict) -> Path | None:
 def _release(part: Path) -> None:
     with _CLAIM_LOCK:
         _PARTS_IN_USE.discard(part)
+
+
+def _open_reader(path: Path) -> BinaryIO:
+    """Unbuffered: the other streams write through another handle, so a buffered reader's
+    read-ahead could hand the hashes bytes that were overwritten since."""
+    return path.open("rb", buffering=0)
 
 
 def _open_for_writing(path: Path) -> BinaryIO:
@@ -351,6 +361,8 @@ class _Download:
         #: Pieces restored from a kept `.part` (consumed by the pass that resumes them).
         self.restored: list[_Piece] | None = None
         self.resumed_bytes = 0
+        #: The verified file is in place; nothing may be kept or discarded any more.
+        self.placed = False
 
     # --------------------------------------------------------------------------- the job
 
@@ -358,11 +370,14 @@ class _Download:
         await asyncio.to_thread(self._check_folder)
         if self.requested is not None:
             name = sanitise_filename(self.requested)
-            if self.options.on_conflict is Conflict.SKIP and (self.folder / name).exists():
+            exists = await asyncio.to_thread((self.folder / name).exists)
+            if self.options.on_conflict is Conflict.SKIP and exists:
                 return await self._skipped(self.folder / name)
         try:
             return await self._attempt_all()
         except BaseException as error:
+            if self.placed:
+                raise  # cancelled after the rename: the file is complete and verified
             if self._can_keep(error):
                 await self._keep()
             else:
@@ -393,6 +408,7 @@ class _Download:
 
     async def _once(self) -> DownloadResult:
         """One pass from byte 0 into an empty `.part`."""
+        self.pieces = []  # nothing of an earlier pass may be kept or counted
         self.meter.set_phase(Phase.CONNECTING)
         first = _Piece(0, None)
         async with contextlib.AsyncExitStack() as stack:
@@ -434,7 +450,7 @@ class _Download:
         queue = [piece for piece in reversed(self.pieces) if not piece.complete]
         assert self.part is not None
         if self.reader is None:
-            self.reader = await asyncio.to_thread(self.part.open, "rb")
+            self.reader = await asyncio.to_thread(_open_reader, self.part)
 
         async def worker(response: httpx.Response | None) -> None:
             if response is not None:
@@ -482,6 +498,8 @@ class _Download:
                     current, response = response, None
                     await self._consume(piece, current)
                 else:
+                    if not self.ranges_work and piece.position > 0:
+                        raise _StartOver("the server cannot resume this file")
                     async with contextlib.AsyncExitStack() as stack:
                         await self._consume(piece, await self._enter(stack, piece))
                 if piece.end is None:
@@ -563,6 +581,10 @@ class _Download:
                         await flush()
             except httpx.TransportError as error:
                 raise network_error(error, STORAGE, response.request.url) from None
+            except httpx.DecodingError:
+                raise UpstreamFailed(
+                    f"{self.source.label} arrived in an encoding that could not be decoded."
+                ) from None
             finally:
                 await flush()
                 await flush()
@@ -608,13 +630,19 @@ class _Download:
                 break
         return end
 
-    async def _follow_hashes(self) -> None:
-        """Hash pieces that were written ahead of the prefix as soon as the prefix reaches them."""
+    async def _hash_to(self, upto: int) -> None:
+        """Hash the part's bytes up to `upto` from the file (on worker threads)."""
         assert self.reader is not None
-        while not all(piece.complete for piece in self.pieces):
-            upto = self._contiguous()
+        try:
             while self.ledger.hashed < upto:
                 await asyncio.to_thread(self.ledger.catch_up, self.reader, upto)
+        except OSError as error:
+            raise _disk_error(error, self.target or self.folder) from None
+
+    async def _follow_hashes(self) -> None:
+        """Hash pieces that were written ahead of the prefix as soon as the prefix reaches them."""
+        while not all(piece.complete for piece in self.pieces):
+            await self._hash_to(self._contiguous())
             await self.advanced.wait()
             self.advanced.clear()
 
@@ -674,6 +702,8 @@ class _Download:
         key = self._resume_key()
         if key is None or expected.size is None:
             return None
+        if not (expected.etag or expected.crc32c or expected.md5):
+            return None  # nothing would show that the kept bytes are of this very version
         stem, extension = split_extension(name)
         for n in range(100):
             target = self.folder / (name if n == 0 else f"{stem} ({n}){extension}")
@@ -708,14 +738,15 @@ class _Download:
         assert self.part is not None
         self.pieces = pieces
         self.resumed_bytes = sum(piece.flushed for piece in pieces)
-        self.meter.done = self.resumed_bytes
+        self.meter.rebase(self.resumed_bytes)
         self.meter.set_phase(Phase.DOWNLOADING)
-        self.reader = await asyncio.to_thread(self.part.open, "rb")
+        self.reader = await asyncio.to_thread(_open_reader, self.part)
         if len(pieces) == 1:
             piece = pieces[0]
             self.segments_used = 1
-            while self.ledger.hashed < piece.position:  # what is there, before adding to it
-                await asyncio.to_thread(self.ledger.catch_up, self.reader, piece.position)
+            self.meter.set_phase(Phase.VERIFYING)  # what is there, before adding to it
+            await self._hash_to(piece.position)
+            self.meter.set_phase(Phase.DOWNLOADING)
             if not piece.complete:
                 await self._fill(piece, None)
         else:
@@ -752,7 +783,9 @@ class _Download:
                     return False
         assert self.part is not None
         try:
-            await asyncio.to_thread(self._prepare_part, expected.size, self.restored is None)
+            await _finish_even_if_cancelled(
+                asyncio.to_thread(self._prepare_part, expected.size, self.restored is None), None
+            )
         except OSError as error:
             raise _disk_error(error, self.target or self.part) from None
         # Only now, with every thread of an earlier pass finished, do the hashes start afresh.
@@ -779,6 +812,8 @@ class _Download:
             return
         with contextlib.suppress(FileNotFoundError):
             _record_path(self.part).unlink()  # a fresh start: no record of old bytes
+        self.handle = _open_for_writing(self.part)
+        self.handle.truncate(0)  # first: an earlier pass's blocks count as free space
         if size is not None:
             free = shutil.disk_usage(self.folder).free
             if free < size:
@@ -786,8 +821,6 @@ class _Download:
                     f"Not enough free space for {self.target.name} in {self.folder}: it needs "
                     f"{format_size(size)} and {format_size(free)} is free."
                 )
-        self.handle = _open_for_writing(self.part)
-        self.handle.truncate(0)
         if size:
             _allocate(self.handle, size)
 
@@ -805,8 +838,8 @@ class _Download:
             self._close_files()
             if self.part is not None:
                 for path in (self.part, _record_path(self.part)):
-                    with contextlib.suppress(FileNotFoundError):
-                        path.unlink()
+                    with contextlib.suppress(OSError):
+                        path.unlink(missing_ok=True)
                 _release(self.part)
 
         await asyncio.shield(asyncio.to_thread(discard))
@@ -818,12 +851,10 @@ class _Download:
         assert size is not None
         try:
             if self.reader is None:
-                self.reader = await asyncio.to_thread(self.part.open, "rb")
-            reader = self.reader
-            while self.ledger.hashed < size:
-                await asyncio.to_thread(self.ledger.catch_up, reader, size)
+                self.reader = await asyncio.to_thread(_open_reader, self.part)
         except OSError as error:
             raise _disk_error(error, self.target) from None
+        await self._hash_to(size)
         try:
             verified = check(self.expected, size, self.ledger.hashes, name=self.target.name)
         except IntegrityError:
@@ -831,12 +862,11 @@ class _Download:
             raise
         await asyncio.to_thread(self._close_files)
         try:
-            final = await _finish_even_if_cancelled(asyncio.to_thread(self._place), None)
+            final = await _finish_even_if_cancelled(
+                asyncio.to_thread(self._place_and_tidy), self._placed
+            )
         except OSError as error:
             raise _disk_error(error, self.target) from None
-        _release(self.part)
-        with contextlib.suppress(OSError):
-            await asyncio.to_thread(_record_path(self.part).unlink, missing_ok=True)
         self.meter.set_phase(Phase.DONE)
         return DownloadResult(
             path=final,
@@ -849,6 +879,17 @@ class _Download:
             refreshed_links=int(getattr(self.source, "refreshes", 0)),
             resumed_bytes=self.resumed_bytes,
         )
+
+    def _placed(self, final: Path) -> None:
+        self.placed = True
+
+    def _place_and_tidy(self) -> Path:
+        assert self.part is not None
+        final = self._place()
+        _release(self.part)
+        with contextlib.suppress(OSError):
+            _record_path(self.part).unlink(missing_ok=True)
+        return final
 
     def _place(self) -> Path:
         """Rename the verified `.part` into place; under "rename", never over a file that

@@ -94,6 +94,11 @@ class Meter:
         self._samples.clear()
         self.report(force=True)
 
+    def rebase(self, done: int) -> None:
+        """Start counting from `done` bytes already there (a resumed part): no speed from them."""
+        self.done = done
+        self._samples.clear()
+
     def add(self, count: int) -> None:
         self.done += count
         self.report()

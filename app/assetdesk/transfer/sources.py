@@ -8,6 +8,7 @@ never goes to the storage host.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -136,20 +137,30 @@ class SignedUrlSource:
         self.resume_key = resume_key
         self._resolve = resolve
         self._url = url
+        self._lock = asyncio.Lock()
         #: How many times a fresh URL was resolved after a refusal (for tests and the CLI).
         self.refreshes = 0
 
-    async def url(self, *, fresh: bool = False) -> str:
-        if fresh or self._url is None:
-            self._url = await self._resolve()
-        return self._url
+    async def url(self) -> str:
+        async with self._lock:
+            if self._url is None:
+                self._url = await self._resolve()
+            return self._url
+
+    async def fresh_url(self, refused: str) -> str:
+        """A new URL in place of `refused`; parallel streams refused together share one."""
+        async with self._lock:
+            if self._url is None or self._url == refused:
+                self._url = await self._resolve()
+                self.refreshes += 1
+            return self._url
 
     @asynccontextmanager
     async def open(self, first: int, last: int | None) -> AsyncIterator[httpx.Response]:
         refreshed = False
         ranged = True
+        url = await self.url()
         while True:
-            url = await self.url(fresh=refreshed)
             headers = range_header(first, last) if ranged else {}
             request = self.http.build_request("GET", url, headers=headers)
             try:
@@ -173,7 +184,7 @@ class SignedUrlSource:
             if 400 <= status < 500 and status not in (416, 429) and not refreshed:
                 log.info("%s refused %s (%d); resolving a fresh link", STORAGE, self.label, status)
                 refreshed = True
-                self.refreshes += 1
+                url = await self.fresh_url(url)
                 continue
             refusal = storage_error(response, body, label=self.label)
             if status == 429 or status >= 500:

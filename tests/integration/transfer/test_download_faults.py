@@ -620,6 +620,18 @@ async def test_disk_fills_up_while_writing(
     assert dl_listing(dl_small_disk) == []
 
 
+async def test_starting_over_counts_the_old_parts_space_as_free(
+    sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, dl_small_disk: Path
+) -> None:
+    """3 MiB on a 4 MiB disk: after a corrupt first pass the part is emptied before the space
+    check, so the second pass fits."""
+    sb.fault("storage", dl_small.url_path, corrupt_byte_at=100_000)
+    result = await download(dl_source(sb, dl_http, dl_small), dl_small_disk, options=DL_FAST)
+    assert result.restarts == 1
+    assert result.path.read_bytes() == dl_small.data
+    assert dl_listing(dl_small_disk) == ["clip.mp4"]
+
+
 # --------------------------------------------------------------------------- cancellation
 
 
