@@ -21,6 +21,7 @@ Teardown never calls `loop.stop()`: qasync's stop calls `QApplication.exit()`, w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import os
 from collections.abc import Callable, Coroutine, Iterator
@@ -104,6 +105,12 @@ def services(app_paths: AppPaths, arun: Run) -> Iterator[AppServices]:
     try:
         yield built
     finally:
+        # The test keyring lives for the whole run and account ids restart at 1 in every data
+        # folder: what a test saved must not be found by the next one.
+        for account in arun(built.accounts.list()):
+            if not account.session_only:
+                with contextlib.suppress(Exception):
+                    built.secrets.delete_all(account.id)
         arun(built.aclose())
 
 

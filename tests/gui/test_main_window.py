@@ -45,10 +45,13 @@ def test_status_bar_without_a_keyring_says_session_only(
         window = MainWindow(services, tasks)
         qtbot.addWidget(window)
         window.show()
-        assert window.secret_label.text() == "Secrets: this session only (no keyring found)"
-        notice = window.accounts_pane.keyring_notice
-        assert notice is not None and notice.isVisible()
-        assert "session only" in notice.text()
+        assert window.secret_label.text() == "Secrets: no keyring found"
+        pane = window.accounts_pane
+        assert pane.keyring_notice.isVisible() and pane.session_button.isVisible()
+        assert "in memory until it quits" in pane.keyring_notice.text()
+        pane.session_button.click()
+        window.show_secret_store()
+        assert window.secret_label.text() == "Secrets: this session only"
     finally:
         arun(services.aclose())
 
@@ -62,10 +65,10 @@ def test_status_bar_names_the_secret_service(
     window = MainWindow(services, tasks)
     qtbot.addWidget(window)
     window.show()
-    assert services.accounts.secret_store_available
-    assert services.accounts.secret_store_name.startswith("Secret Service")
-    assert window.secret_label.text() == f"Secrets: {services.accounts.secret_store_name}"
-    assert window.accounts_pane.keyring_notice is None
+    assert services.accounts.secret_store_problem is None
+    assert services.accounts.secret_store_where.startswith("Secret Service")
+    assert window.secret_label.text() == f"Secrets: {services.accounts.secret_store_where}"
+    assert not window.accounts_pane.keyring_notice.isVisible()
 
 
 def test_status_bar_shows_the_sandbox_state(

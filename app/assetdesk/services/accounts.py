@@ -2,21 +2,27 @@
 
 The panes and the CLI get accounts only through this service. Non-secret fields live in SQLite,
 secrets only in the keyring (or, when there is none, in memory for this session). Every blocking
-call (SQLite, keyring) runs in a worker thread, never on the event loop. Each account has one
-pooled client, created on first use and reused.
+call runs off the event loop: SQLite in `asyncio.to_thread`, the keyring through
+`run_keyring_call` (a daemon thread abandoned after a timeout, so a stuck D-Bus call or unlock
+prompt never keeps the app from quitting). Each account has one pooled client, created on first
+use and reused, and closed when the account is edited or removed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import itertools
 import logging
 import sqlite3
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assetdesk.core.errors import (
     AssetDeskError,
@@ -30,19 +36,44 @@ from assetdesk.core.errors import (
 )
 from assetdesk.core.ids import check_useapi_token
 from assetdesk.core.redact import Redactor
-from assetdesk.providers.google_flow import GoogleFlowClient
+from assetdesk.providers.google_flow import FlowAccount, GoogleFlowClient
 from assetdesk.providers.runway import RunwayClient
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL, UseapiConnection
 from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.store.accounts import Account, AccountKind, AccountRepository, validated
 from assetdesk.store.db import open_database
 from assetdesk.store.paths import AppPaths
-from assetdesk.store.secrets import SecretStore
+from assetdesk.store.secrets import (
+    KEYRING_TIMEOUT,
+    KeyringTimeout,
+    SecretStore,
+    run_keyring_call,
+)
 
 log = logging.getLogger("assetdesk.services.accounts")
 
 #: The secret field each kind of account keeps in the keyring.
 SECRET_FIELD = {AccountKind.USEAPI: "token", AccountKind.WORDBEE: "key"}
+
+T = TypeVar("T")
+
+
+def _sentence(text: str) -> str:
+    """A message as one sentence: capital first letter, full stop at the end."""
+    text = " ".join(text.split())
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+@contextmanager
+def _sentences() -> Iterator[None]:
+    """InvalidInput from the store and core layers (fragments) re-raised as sentences."""
+    try:
+        yield
+    except InvalidInput as error:
+        raise InvalidInput(_sentence(error.message)) from None
 
 
 @dataclass(frozen=True)
@@ -60,14 +91,35 @@ class AccountInfo:
 
 
 @dataclass(frozen=True)
+class FlowAccountState:
+    """One Google Flow account of a useapi.net token, as the pane lists it."""
+
+    email: str
+    healthy: bool
+    sentence: str  # "Ready" when healthy, else the service's error or health in plain words
+
+
+@dataclass(frozen=True)
 class AccountHealth:
-    """The outcome of a connection test, in one sentence."""
+    """The outcome of a connection test, in one sentence, and what the service reported."""
 
     state: str  # valid | invalid | throttled | reconnect | unreachable | secret_missing | error
     sentence: str
     retry_at: datetime | None
     checked_at: datetime
     details: tuple[str, ...] = ()
+    owner_email: str | None = None
+    flow_accounts: tuple[FlowAccountState, ...] = ()
+    runway_accounts: tuple[str, ...] = ()  # emails from GET /v1/runwayml/accounts
+
+
+def flow_account_state(account: FlowAccount) -> FlowAccountState:
+    if account.healthy:
+        return FlowAccountState(account.email, True, "Ready")
+    # `health` is "OK" or the service's own words for what is wrong; `error` is the raw cause.
+    health = account.health.strip()
+    said = health if health and health.upper() != "OK" else account.error or "needs attention"
+    return FlowAccountState(account.email, False, _sentence(said))
 
 
 def health_from_error(error: AssetDeskError, now: datetime) -> AccountHealth:
@@ -100,8 +152,16 @@ class UseapiClients:
 class AccountsService:
     """Saved and session-only accounts, with one pooled client per account."""
 
-    def __init__(self, database: Path, secrets: SecretStore, redactor: Redactor) -> None:
+    def __init__(
+        self,
+        database: Path,
+        secrets: SecretStore,
+        redactor: Redactor,
+        *,
+        keyring_timeout: float = KEYRING_TIMEOUT,
+    ) -> None:
         self._database = database
+        self._keyring_timeout = keyring_timeout
         self._secrets = secrets
         self._redactor = redactor
         self._lock = threading.Lock()
@@ -127,7 +187,17 @@ class AccountsService:
 
         return await asyncio.to_thread(run)
 
-    # ------------------------------------------------------------ queries
+    async def _keyring(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A SecretStore call on an abandonable thread; after a timeout the store fails fast."""
+        try:
+            return await run_keyring_call(
+                functools.partial(fn, *args, **kwargs), timeout=self._keyring_timeout
+            )
+        except KeyringTimeout as error:
+            self._secrets.mark_unusable(error)
+            raise
+
+    # ------------------------------------------------------------ the secret store
 
     @property
     def secret_store_name(self) -> str:
@@ -137,6 +207,34 @@ class AccountsService:
     def secret_store_available(self) -> bool:
         return self._secrets.available
 
+    @property
+    def secret_store_where(self) -> str:
+        """Where secrets go: 'Secret Service', 'macOS Keychain', ..., 'this session only'."""
+        return self._secrets.where
+
+    @property
+    def secret_store_problem(self) -> str | None:
+        """Why the keyring cannot be used, in one sentence; None when it can or when the user
+        chose session-only secrets."""
+        if self._secrets.session_only:
+            return None
+        return self._secrets.unavailable_reason
+
+    def use_session_only(self) -> None:
+        """From now on every secret (new or edited) is kept in memory for this process only.
+
+        Account fields are still saved in SQLite, so after a restart such an account is listed
+        with its secret missing.
+        """
+        self._secrets.use_session_only()
+
+    async def probe_secret_store(self) -> None:
+        """Try the keyring once, off the loop (it may block on D-Bus or an unlock prompt)."""
+        with contextlib.suppress(KeyringTimeout):  # _keyring marked the store unusable
+            await self._keyring(self._secrets.probe)
+
+    # ------------------------------------------------------------ queries
+
     async def _info(self, account: Account) -> AccountInfo:
         if account.id in self._session:
             state = "session"
@@ -145,7 +243,10 @@ class AccountsService:
                 secret = await self._secret(account)
             except SecretStoreError:
                 secret = None
-            state = "missing" if secret is None else "stored"
+            if secret is None:
+                state = "missing"
+            else:
+                state = "session" if self._secrets.session_only else "stored"
         return AccountInfo(
             id=_id(account),
             name=account.name,
@@ -180,7 +281,7 @@ class AccountsService:
         if account.id in self._session_secrets:
             return self._session_secrets[account.id]
         field = SECRET_FIELD[account.kind]
-        secret: str | None = await asyncio.to_thread(self._secrets.get, _id(account), field)
+        secret = await self._keyring(self._secrets.get, _id(account), field, owner=account.name)
         if secret:
             self._redactor.register(secret)
         return secret
@@ -200,37 +301,42 @@ class AccountsService:
         *,
         name: str,
         kind: str,
-        secret: str,
+        secret: str | None,
         base_url: str | None,
         wordbee_account_id: str | None,
         default_email: str | None = None,
         account_id: int | None = None,
-    ) -> tuple[Account, str]:
-        """The account as it will be kept, and its cleaned secret; InvalidInput otherwise."""
-        account_kind = AccountKind(kind)
-        if account_kind is AccountKind.USEAPI:
-            cleaned = check_useapi_token(secret)
-            url = base_url or DEFAULT_USEAPI_URL
-        else:
-            cleaned = secret.strip()
-            if not cleaned:
-                raise InvalidInput("The Wordbee API key is empty.")
-            if not base_url or not base_url.strip():
-                # Never guess: a Wordbee key must only ever go to the company's own Wordbee.
-                raise InvalidInput(
-                    "A Wordbee account needs its address (your company's Wordbee URL)."
+    ) -> tuple[Account, str | None]:
+        """The account as it will be kept, and its cleaned secret (None when `secret` is None);
+        InvalidInput with one sentence otherwise."""
+        with _sentences():
+            account_kind = AccountKind(kind)
+            cleaned: str | None = None
+            if account_kind is AccountKind.USEAPI:
+                if secret is not None:
+                    cleaned = check_useapi_token(secret)
+                url = (base_url or "").strip() or DEFAULT_USEAPI_URL
+            else:
+                if secret is not None:
+                    cleaned = secret.strip()
+                    if not cleaned:
+                        raise InvalidInput("The Wordbee API key is empty.")
+                if not base_url or not base_url.strip():
+                    # Never guess: a Wordbee key must only ever go to the company's own Wordbee.
+                    raise InvalidInput(
+                        "A Wordbee account needs its address (your company's Wordbee URL)."
+                    )
+                url = base_url
+            account = validated(
+                Account(
+                    name=name,
+                    kind=account_kind,
+                    base_url=url,  # validated() checks and tidies it
+                    wordbee_account_id=wordbee_account_id,
+                    default_email=default_email,
+                    id=account_id,
                 )
-            url = base_url
-        account = validated(
-            Account(
-                name=name,
-                kind=account_kind,
-                base_url=url,  # validated() checks and tidies it
-                wordbee_account_id=wordbee_account_id,
-                default_email=default_email,
-                id=account_id,
             )
-        )
         return account, cleaned
 
     async def add(
@@ -252,11 +358,17 @@ class AccountsService:
             wordbee_account_id=wordbee_account_id,
             default_email=default_email,
         )
+        assert cleaned is not None
         self._redactor.register(cleaned)
-        account: Account = await self._db("add", draft)
+        with _sentences():
+            account: Account = await self._db("add", draft)
         try:
-            await asyncio.to_thread(
-                self._secrets.set, _id(account), SECRET_FIELD[account.kind], cleaned
+            await self._keyring(
+                self._secrets.set,
+                _id(account),
+                SECRET_FIELD[account.kind],
+                cleaned,
+                owner=account.name,
             )
         except SecretStoreError:
             await self._db("remove", _id(account))
@@ -282,10 +394,83 @@ class AccountsService:
             wordbee_account_id=wordbee_account_id,
             account_id=account_id,
         )
+        assert cleaned is not None
         self._redactor.register(cleaned)
         self._session[account_id] = account
         self._session_secrets[account_id] = cleaned
         return await self._info(account)
+
+    async def update(
+        self,
+        account_id: int,
+        *,
+        name: str,
+        base_url: str | None,
+        wordbee_account_id: str | None = None,
+        default_email: str | None = None,
+        secret: str | None = None,
+    ) -> AccountInfo:
+        """Save an edited account; its secret is replaced only when a new one is given.
+
+        `wordbee_account_id` and `default_email` left as None keep what the account has ("" clears
+        the default email). The account's pooled clients are closed, so the next use picks up the
+        new address and secret.
+        """
+        async with self._client_lock(account_id):
+            current = await self._account(account_id)
+            new_secret = secret if secret is not None and secret.strip() else None
+            draft, cleaned = self._checked(
+                name=name,
+                kind=current.kind.value,
+                secret=new_secret,
+                base_url=base_url,
+                wordbee_account_id=(
+                    current.wordbee_account_id if wordbee_account_id is None else wordbee_account_id
+                ),
+                default_email=current.default_email if default_email is None else default_email,
+                account_id=account_id,
+            )
+            if cleaned is not None:
+                self._redactor.register(cleaned)
+            if account_id in self._session:
+                self._session[account_id] = draft
+                if cleaned is not None:
+                    self._session_secrets[account_id] = cleaned
+                saved = draft
+            else:
+                with _sentences():
+                    saved = await self._db("update", draft)
+                if cleaned is not None:
+                    try:
+                        await self._keyring(
+                            self._secrets.set,
+                            account_id,
+                            SECRET_FIELD[saved.kind],
+                            cleaned,
+                            owner=saved.name,
+                        )
+                    except SecretStoreError:
+                        await self._db("update", current)  # all or nothing
+                        raise
+            await self._close_clients_quietly(account_id)
+            return await self._info(saved)
+
+    async def set_default_email(self, account_id: int, email: str | None) -> AccountInfo:
+        """The Google Flow account uploads go to; None lets useapi.net balance the load."""
+        async with self._client_lock(account_id):
+            current = await self._account(account_id)
+            if current.kind is not AccountKind.USEAPI:
+                raise InvalidInput(
+                    f"“{current.name}” is a Wordbee account; only useapi.net accounts have "
+                    "a default Google Flow email."
+                )
+            with _sentences():
+                changed = validated(replace(current, default_email=email))
+                if account_id in self._session:
+                    self._session[account_id] = changed
+                else:
+                    changed = await self._db("update", changed)
+            return await self._info(changed)
 
     async def remove(self, account_id: int) -> None:
         """Forget an account and delete its secrets from the keyring."""
@@ -295,7 +480,8 @@ class AccountsService:
                 del self._session[account_id]
                 self._session_secrets.pop(account_id, None)
                 return
-            await asyncio.to_thread(self._secrets.delete_all, account_id)
+            account = await self._account(account_id)
+            await self._keyring(self._secrets.delete_all, account_id, owner=account.name)
             await self._db("remove", account_id)
 
     # ------------------------------------------------------------ clients and health
@@ -350,21 +536,34 @@ class AccountsService:
         clients = await self.useapi(account_id)
         owner = await clients.connection.account()
         flow = await clients.google_flow.accounts()
+        try:
+            runway = tuple(await clients.runway.accounts())
+        except AssetDeskError as error:  # the token's health is known; Runway's list is extra
+            log.warning("listing the Runway accounts failed: %s", error.message)
+            runway = ()
         details = tuple(f"{a.email}: {'OK' if a.healthy else (a.error or a.health)}" for a in flow)
+        states = tuple(flow_account_state(a) for a in flow)
         who = f" as {owner.email}" if owner.email else ""
         sick = [a for a in flow if not a.healthy]
         if flow and len(sick) == len(flow):
-            return AccountHealth(
-                "reconnect",
-                f"Connected{who}, but every Google Flow account needs attention.",
-                None,
-                now,
-                details,
-            )
-        summary = f"{len(flow)} Google Flow account{'s' if len(flow) != 1 else ''}"
-        if sick:
-            summary += f", {len(sick)} needing attention"
-        return AccountHealth("valid", f"Connected{who}; {summary}.", None, now, details)
+            state = "reconnect"
+            sentence = f"Connected{who}, but every Google Flow account needs attention."
+        else:
+            state = "valid"
+            summary = f"{len(flow)} Google Flow account{'s' if len(flow) != 1 else ''}"
+            if sick:
+                summary += f", {len(sick)} needing attention"
+            sentence = f"Connected{who}; {summary}."
+        return AccountHealth(
+            state,
+            sentence,
+            None,
+            now,
+            details,
+            owner_email=owner.email,
+            flow_accounts=states,
+            runway_accounts=runway,
+        )
 
     async def _close_clients(self, account_id: int) -> None:
         useapi = self._useapi.pop(account_id, None)
@@ -378,6 +577,15 @@ class AccountsService:
         finally:
             if useapi is not None:
                 await useapi.connection.aclose()
+
+    async def _close_clients_quietly(self, account_id: int) -> None:
+        """Close an edited account's clients; a failed Wordbee sign-out only costs a log line."""
+        try:
+            await self._close_clients(account_id)
+        except Exception as error:  # the old session simply expires on the server
+            log.warning(
+                "closing the old clients of account %s failed: %s", account_id, type(error).__name__
+            )
 
     async def aclose(self) -> None:
         """Close every client (each one even when another fails) and the database."""
@@ -399,7 +607,8 @@ async def open_account_credentials(data_dir: str | None, name: str, kind: str) -
     if not paths.database.exists():
         raise NotFound(f"There is no saved account named “{name}” (no accounts are saved yet).")
     redactor = Redactor()
-    store = await asyncio.to_thread(SecretStore, redactor=redactor)
+    # Choosing and probing the keyring may block forever: an abandonable thread, as for any call.
+    store = await run_keyring_call(functools.partial(SecretStore, redactor=redactor))
     service = AccountsService(paths.database, store, redactor)
     try:
         found = await service.find(name)

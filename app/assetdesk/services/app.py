@@ -54,13 +54,20 @@ def configure_logging(
 
 
 def build_services(
-    paths: AppPaths, *, secrets: SecretStore | None = None, redactor: Redactor | None = None
+    paths: AppPaths,
+    *,
+    secrets: SecretStore | None = None,
+    redactor: Redactor | None = None,
+    probe: bool = True,
 ) -> AppServices:
-    """Assemble the services over `paths` (which must exist: call `paths.ensure()` first)."""
+    """Assemble the services over `paths` (which must exist: call `paths.ensure()` first).
+
+    With `probe=False` the keyring is not tried yet: the window shows first and then calls
+    `accounts.probe_secret_store()`, which cannot hold it up (an unlock prompt may wait)."""
     # Blocking: choosing the keyring may wait on D-Bus and the TLS set-up reads the CA bundle.
     # From a running event loop, call it in a worker thread (the window does).
     prepare_tls()
     redactor = redactor or Redactor()
-    store = secrets if secrets is not None else SecretStore(redactor=redactor)
+    store = secrets if secrets is not None else SecretStore(redactor=redactor, probe=probe)
     accounts = AccountsService(paths.database, store, redactor)
     return AppServices(paths=paths, redactor=redactor, secrets=store, accounts=accounts)

@@ -4,15 +4,20 @@ The backend is chosen once, when the `SecretStore` is made, and named for the us
 keyring exists the store says why, and `use_session_only()` keeps secrets in this process's memory
 instead; nothing is ever written to disk by AssetDesk itself.
 
-Keyring calls block (D-Bus, a Keychain prompt): callers run every method, and the constructor,
-through `asyncio.to_thread`.
+Keyring calls block (D-Bus, a Keychain prompt) and may never return (an unlock prompt nobody
+answers): callers run every method through `run_keyring_call`, on a daemon thread that is
+abandoned after a timeout so that a stuck call never holds up quitting. Build the store with
+`probe=False` on the event loop's thread and run `probe()` that way later.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import threading
-from typing import Final
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
 
 import keyring
 import keyring.backend
@@ -21,7 +26,16 @@ from keyring.errors import PasswordDeleteError
 from assetdesk.core.errors import SecretStoreError
 from assetdesk.core.redact import MARK, Redactor
 
-__all__ = ["FIELDS", "SERVICE_NAME", "SecretStore", "backend_label", "username_for"]
+__all__ = [
+    "FIELDS",
+    "KEYRING_TIMEOUT",
+    "SERVICE_NAME",
+    "KeyringTimeout",
+    "SecretStore",
+    "backend_label",
+    "run_keyring_call",
+    "username_for",
+]
 
 log = logging.getLogger("assetdesk.store.secrets")
 
@@ -29,6 +43,10 @@ SERVICE_NAME: Final = "AssetDesk"
 #: The secrets an account can have.
 FIELDS: Final = ("token", "key", "session_token")
 _PROBE_USER: Final = "availability-probe"
+#: Seconds a keyring call may take before it is abandoned (an unlock prompt may be waiting).
+KEYRING_TIMEOUT: Final = 30.0
+
+T = TypeVar("T")
 
 _BACKEND_LABELS: Final = {
     "keyring.backends.SecretService": "Secret Service",
@@ -81,11 +99,65 @@ def _scrub(text: str, *secrets: str | None) -> str:
     return text
 
 
+def _sentence(fragment: str) -> str:
+    """'no keyring was found' -> 'No keyring was found.'"""
+    text = fragment.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+class KeyringTimeout(SecretStoreError):
+    """A keyring call did not return in time; its thread was abandoned."""
+
+
+def _timeout_fragment(timeout: float) -> str:
+    return f"the keyring did not answer in {timeout:g} s; it may be waiting for you to unlock it"
+
+
+async def run_keyring_call(fn: Callable[..., T], *args: Any, timeout: float = KEYRING_TIMEOUT) -> T:
+    """`fn(*args)` on a new daemon thread, abandoned after `timeout` seconds.
+
+    Not `asyncio.to_thread`: its threads are joined when the interpreter exits, so a keyring call
+    stuck on D-Bus or an unanswered unlock prompt would keep the app from quitting.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: Exception | None) -> None:
+        if future.done():  # timed out or cancelled meanwhile: nobody is waiting
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def run() -> None:
+        result: T | None = None
+        error: Exception | None = None
+        try:
+            result = fn(*args)
+        except Exception as caught:  # handed to the awaiting task as it is
+            error = caught
+        with contextlib.suppress(RuntimeError):  # a closed loop: the caller is long gone
+            loop.call_soon_threadsafe(settle, result, error)
+
+    name = getattr(getattr(fn, "func", fn), "__name__", "call")  # functools.partial too
+    threading.Thread(target=run, name=f"assetdesk-keyring-{name}", daemon=True).start()
+    try:
+        return await asyncio.wait_for(future, timeout)
+    except TimeoutError:
+        log.warning("a keyring call (%s) did not return in %g s; abandoned", name, timeout)
+        raise KeyringTimeout(_sentence(_timeout_fragment(timeout))) from None
+
+
 class SecretStore:
     """Reads and writes account secrets in the keyring chosen at construction.
 
-    `available` says whether that keyring works; `unavailable_reason` says why not, in plain
-    words. `use_session_only()` switches to memory for the rest of this process.
+    `available` says whether that keyring works (as far as is known: with `probe=False`, until
+    `probe()` has run); `unavailable_reason` says why not, in one plain sentence.
+    `use_session_only()` switches to memory for the rest of this process.
     """
 
     def __init__(
@@ -99,17 +171,25 @@ class SecretStore:
         self._lock = threading.Lock()
         self._memory: dict[str, str] = {}
         self._session_only = False
-        self.unavailable_reason: str | None = None
+        self._problem: str | None = None  # why the keyring is unusable, as a sentence fragment
         self._backend = backend if backend is not None else keyring.get_keyring()
         self.backend_name = backend_label(self._backend)
-        self.unavailable_reason = self._why_unusable(probe=probe)
-        self.available = self.unavailable_reason is None
-        if self.available:
+        self._problem = self._why_unusable(probe=probe)
+        if self._problem is None:
             log.info("secrets are kept in %s", self.backend_name)
         else:
-            log.warning("no usable keyring: %s", self.unavailable_reason)
+            log.warning("no usable keyring: %s", self._problem)
 
     # ---- state ---------------------------------------------------------------------------------
+
+    @property
+    def available(self) -> bool:
+        return self._problem is None
+
+    @property
+    def unavailable_reason(self) -> str | None:
+        """Why the keyring cannot be used, in one sentence; None when it can (or is untested)."""
+        return None if self._problem is None else _sentence(self._problem)
 
     @property
     def session_only(self) -> bool:
@@ -125,68 +205,82 @@ class SecretStore:
         """Where secrets go now, for the Accounts pane: 'Secret Service' or 'this session only'."""
         return "this session only" if self._session_only else self.backend_name
 
+    def probe(self) -> None:
+        """Blocking: try the keyring once (a read) and remember whether it answers."""
+        if self._session_only:
+            return
+        problem = self._why_unusable(probe=True)
+        self._problem = problem
+        if problem is not None:
+            log.warning("no usable keyring: %s", problem)
+
+    def mark_unusable(self, error: SecretStoreError) -> None:
+        """Remember that the keyring failed (e.g. a call timed out), so later calls fail fast."""
+        message = error.message.rstrip(".")
+        self._problem = message[:1].lower() + message[1:]
+
     # ---- secrets -------------------------------------------------------------------------------
 
-    def get(self, account_id: int, field: str) -> str | None:
-        """The secret, or None when none is stored."""
+    def get(self, account_id: int, field: str, *, owner: str | None = None) -> str | None:
+        """The secret, or None when none is stored. `owner` names the account in errors."""
         username = username_for(account_id, field)
         if self._session_only:
             with self._lock:
                 secret = self._memory.get(username)
         else:
-            self._require_keyring("read")
+            self._require_keyring("read", field, owner)
             failure = None
             try:
                 secret = self._backend.get_password(SERVICE_NAME, username)
             except Exception as error:  # any backend failure: D-Bus, locked, refused
-                failure = self._failure("read", field, error)
+                failure = self._failure("read", field, owner, error)
             if failure is not None:  # raised here so the backend's error is not chained
                 raise failure
         self._register(secret)
         return secret
 
-    def set(self, account_id: int, field: str, secret: str) -> None:
+    def set(self, account_id: int, field: str, secret: str, *, owner: str | None = None) -> None:
         """Store `secret`, replacing any previous one. An empty secret deletes instead."""
         username = username_for(account_id, field)
         if not secret:
-            self.delete(account_id, field)
+            self.delete(account_id, field, owner=owner)
             return
         self._register(secret)
         if self._session_only:
             with self._lock:
                 self._memory[username] = secret
             return
-        self._require_keyring("save")
+        self._require_keyring("save", field, owner)
         failure = None
         try:
             self._backend.set_password(SERVICE_NAME, username, secret)
         except Exception as error:  # any backend failure: D-Bus, locked, refused
-            failure = self._failure("save", field, error, secret)
+            failure = self._failure("save", field, owner, error, secret)
         if failure is not None:  # raised here so the backend's error (maybe naming the
             raise failure  # secret) is not chained to ours
 
-    def delete(self, account_id: int, field: str) -> None:
+    def delete(self, account_id: int, field: str, *, owner: str | None = None) -> None:
         """Forget one secret; nothing happens when none is stored."""
         username = username_for(account_id, field)
         with self._lock:
             self._memory.pop(username, None)
         if self._session_only:
             return
-        self._require_keyring("delete")
+        self._require_keyring("delete", field, owner)
         failure = None
         try:
             self._backend.delete_password(SERVICE_NAME, username)
         except PasswordDeleteError:
             return  # nothing stored under that name
         except Exception as error:  # any backend failure: D-Bus, locked, refused
-            failure = self._failure("delete", field, error)
+            failure = self._failure("delete", field, owner, error)
         if failure is not None:
             raise failure
 
-    def delete_all(self, account_id: int) -> None:
+    def delete_all(self, account_id: int, *, owner: str | None = None) -> None:
         """Forget every secret of one account (when the account is removed)."""
         for field in FIELDS:
-            self.delete(account_id, field)
+            self.delete(account_id, field, owner=owner)
 
     # ---- internals -----------------------------------------------------------------------------
 
@@ -210,26 +304,36 @@ class SecretStore:
             return f"the {self.backend_name} keyring does not answer ({_plain(error)})"
         return None
 
-    def _require_keyring(self, action: str) -> None:
-        if not self.available:
+    @staticmethod
+    def _what(field: str, owner: str | None) -> str:
+        words = field.replace("_", " ")
+        return f"{words} of “{owner}”" if owner else words
+
+    def _require_keyring(self, action: str, field: str, owner: str | None) -> None:
+        if self._problem is not None:
             raise SecretStoreError(
-                f"cannot {action} the secret: {self.unavailable_reason} — keep secrets for this "
-                "session only, or set up a system keyring"
+                f"Cannot {action} the {self._what(field, owner)}: {self._problem} — keep "
+                "secrets for this session only, or set up a system keyring."
             )
 
     def _failure(
-        self, action: str, field: str, error: Exception, secret: str | None = None
+        self,
+        action: str,
+        field: str,
+        owner: str | None,
+        error: Exception,
+        secret: str | None = None,
     ) -> SecretStoreError:
         detail = _scrub(_plain(error), secret)
         if self._redactor is not None:
             detail = self._redactor.redact(detail)
         log.warning("keyring refused to %s %s: %s", action, field, detail)
         return SecretStoreError(
-            f"{self.backend_name} could not {action} the {field.replace('_', ' ')} ({detail})"
+            f"{self.backend_name} could not {action} the {self._what(field, owner)} ({detail})."
         )
 
 
 def _plain(error: Exception) -> str:
-    text = str(error).strip()
+    text = " ".join(str(error).split())
     name = type(error).__name__
     return f"{name}: {text}" if text else name

@@ -97,8 +97,9 @@ async def _session(
         child = SandboxChild()
         cleanup.push_async_callback(child.stop)
         log.info("AssetDesk %s starting; data in %s", __version__, paths.root)
-        # The secret store probes the keyring, which may block on D-Bus: off the loop.
-        services = await asyncio.to_thread(build_services, paths, redactor=redactor)
+        # Choosing the keyring may wait on D-Bus: off the loop. Trying it (which may raise an
+        # unlock prompt) waits until the window shows.
+        services = await asyncio.to_thread(build_services, paths, redactor=redactor, probe=False)
         cleanup.push_async_callback(services.aclose)
         tasks = BackgroundTasks()
         cleanup.push_async_callback(tasks.aclose)
@@ -115,6 +116,9 @@ async def _session(
         _add_signal_handlers(loop, window)
         window.show()
 
+        await services.accounts.probe_secret_store()
+        window.accounts_pane.update_store_state()
+        window.show_secret_store()
         accounts = await services.accounts.list()
         if sandbox or not accounts:
             tasks.spawn(_sandbox_session(window, services, child), name="sandbox.start")

@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self._settings = settings
+        self._services = services
         self.setWindowTitle("AssetDesk")
         self.setStyleSheet(STYLE_SHEET)
 
@@ -136,6 +137,10 @@ class MainWindow(QMainWindow):
     def set_secret_store_text(self, text: str) -> None:
         self.secret_label.setText(text)
 
+    def show_secret_store(self) -> None:
+        """The status bar's word on where secrets go (after the keyring was tried)."""
+        self.set_secret_store_text(_secret_store_text(self._services))
+
     # ------------------------------------------------------------------ layout
 
     def _restore_layout(self) -> None:
@@ -172,6 +177,6 @@ class MainWindow(QMainWindow):
 
 def _secret_store_text(services: AppServices) -> str:
     accounts = services.accounts
-    if accounts.secret_store_available:
-        return f"Secrets: {accounts.secret_store_name}"
-    return "Secrets: this session only (no keyring found)"
+    if accounts.secret_store_problem:
+        return "Secrets: no keyring found"
+    return f"Secrets: {accounts.secret_store_where}"

@@ -39,6 +39,9 @@ QLabel#dropZone {
     border-radius: 10px;
     padding: 24px;
 }
+QLabel#fieldError {
+    color: #c5221f;
+}
 QLabel#notice {
     border-radius: 6px;
     padding: 8px 10px;

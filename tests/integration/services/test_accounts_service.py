@@ -263,3 +263,62 @@ async def _leak_checks(
         for file in files:
             assert secret.encode() not in file.read_bytes(), f"{secret[:6]}… reached {file}"
     assert sb.requests("storage") == []
+
+
+# ---- structured health: the owner, the Google Flow accounts and the Runway accounts ------------
+
+
+async def test_health_lists_flow_and_runway_accounts(
+    sb: Any, session_services: AppServices
+) -> None:
+    from assetdesk.services.accounts import FlowAccountState
+
+    accounts = session_services.accounts
+    first, second = sb.demo["google_flow_emails"]
+    sb.set_google_flow_account(second, session_error=True)
+    health = await accounts.check(await add_sandbox(accounts, sb))
+    assert health.state == "valid"
+    assert health.sentence == (
+        f"Connected as {health.owner_email}; 2 Google Flow accounts, 1 needing attention."
+    )
+    assert health.owner_email and "@" in health.owner_email
+    by_email = {state.email: state for state in health.flow_accounts}
+    assert set(by_email) == {first, second}
+    assert by_email[first] == FlowAccountState(first, True, "Ready")
+    assert by_email[second] == FlowAccountState(
+        second, False, "Session error: reconnect this account."
+    )
+    assert health.runway_accounts == tuple(sorted(sb.demo["runway_emails"]))
+    assert [r["path"] for r in sb.requests("api")] == [
+        "/v2/account",
+        "/v1/google-flow/accounts",
+        "/v1/runwayml/accounts",
+    ]
+
+
+async def test_a_failed_runway_list_keeps_the_rest_of_the_health(
+    sb: Any, session_services: AppServices
+) -> None:
+    accounts = session_services.accounts
+    account_id = await add_sandbox(accounts, sb)
+    sb.fault("api", "/v1/runwayml/accounts", status=403, body={"error": "Runway is not enabled"})
+    health = await accounts.check(account_id)
+    assert health.state == "valid"
+    assert health.sentence == f"Connected as {health.owner_email}; 2 Google Flow accounts."
+    assert [s.email for s in health.flow_accounts] == list(sb.demo["google_flow_emails"])
+    assert all(s.healthy and s.sentence == "Ready" for s in health.flow_accounts)
+    assert health.runway_accounts == ()
+    # And when Runway answers again, the next check lists its accounts.
+    assert (await accounts.check(account_id)).runway_accounts == tuple(
+        sorted(sb.demo["runway_emails"])
+    )
+
+
+async def test_a_refused_token_has_no_accounts_listed(
+    sb: Any, session_services: AppServices
+) -> None:
+    accounts = session_services.accounts
+    health = await accounts.check(await add_sandbox(accounts, sb, token="user:1001-Wrong000001"))
+    assert health.state == "invalid"
+    assert health.owner_email is None
+    assert health.flow_accounts == () and health.runway_accounts == ()

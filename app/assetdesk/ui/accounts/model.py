@@ -55,7 +55,7 @@ class AccountRow:
         """Second line: where the account points and where its secret lives."""
         parts = [self.info.base_url]
         if self.info.secret_state == "missing":
-            parts.append("secret missing")
+            parts.append("secret missing — enter it again (Edit…)")
         elif self.info.session_only or self.info.secret_state == "session":
             parts.append("secret kept for this session only")
         return " · ".join(parts)
@@ -133,6 +133,13 @@ class AccountsModel(QAbstractListModel):
 
     def account_at(self, row: int) -> AccountInfo:
         return self._rows[row].info
+
+    def health_at(self, row: int) -> AccountHealth | None:
+        return self._rows[row].health
+
+    def set_info(self, info: AccountInfo) -> None:
+        """An account's fields changed (a rename, a default email): its health stays."""
+        self._update(info.id, info=info)
 
     def set_checking(self, account_id: int, checking: bool) -> None:
         self._update(account_id, checking=checking)

@@ -1,7 +1,8 @@
-"""The Accounts pane: the saved accounts, each with a health line, and "Test connection".
+"""The Accounts pane: the accounts with their health, add / edit / remove, and a connection test.
 
-Adding, editing and removing accounts come with a later issue; this pane already lists what the
-accounts service holds and checks a connection without freezing the window.
+Every service call (SQLite, the keyring, the network) runs as a background task: the window never
+waits on them. The pane says where secrets are kept; when there is no usable keyring it says so in
+plain words and offers to keep secrets for this session only.
 """
 
 from __future__ import annotations
@@ -12,25 +13,79 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QListView,
+    QMessageBox,
     QPushButton,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.ui.accounts.delegate import AccountDelegate
+from assetdesk.ui.accounts.dialog import AccountDialog, AccountForm
 from assetdesk.ui.accounts.model import AccountRole, AccountsModel
 from assetdesk.ui.notice import Notice
 from assetdesk.ui.pane_layout import pane_layout
 from assetdesk.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from assetdesk.services.accounts import AccountsService
+    from assetdesk.services.accounts import AccountHealth, AccountInfo, AccountsService
 
 log = logging.getLogger("assetdesk.ui.accounts")
+
+AUTOMATIC_EMAIL = "Automatic (useapi.net picks a healthy account)"
+
+
+class AccountDetails(QWidget):
+    """Under the list: the selected useapi.net account's Google Flow and Runway accounts, and
+    which Google Flow account uploads go to."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("accountDetails")
+        self.flow = QLabel()
+        self.flow.setObjectName("flowAccounts")
+        self.flow.setWordWrap(True)
+        self.flow.setTextFormat(Qt.TextFormat.PlainText)
+        self.runway = QLabel()
+        self.runway.setObjectName("runwayAccounts")
+        self.runway.setWordWrap(True)
+        self.default_email = QComboBox()
+        self.default_email.setObjectName("defaultEmail")
+        self.default_email.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 4, 0, 4)
+        form.addRow("Google Flow", self.flow)
+        form.addRow("Runway", self.runway)
+        form.addRow("Uploads go to", self.default_email)
+
+    def show_account(self, info: AccountInfo, health: AccountHealth | None) -> None:
+        flows = health.flow_accounts if health is not None else ()
+        if health is None:
+            self.flow.setText("Test the connection to see the Google accounts of this token.")
+            self.runway.setText("—")
+        else:
+            lines = [
+                f"{f.email} — {'ready' if f.healthy else f.sentence}" for f in health.flow_accounts
+            ]
+            self.flow.setText("\n".join(lines) or "No Google Flow account is connected.")
+            self.runway.setText(", ".join(health.runway_accounts) or "No Runway account.")
+        emails = [f.email for f in flows]
+        if info.default_email and info.default_email not in emails:
+            emails.append(info.default_email)
+        combo = self.default_email
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(AUTOMATIC_EMAIL, None)
+        for email in emails:
+            combo.addItem(email, email)
+        combo.setCurrentIndex(max(0, combo.findData(info.default_email)))
+        combo.blockSignals(False)
 
 
 class AccountsPane(QWidget):
@@ -41,16 +96,17 @@ class AccountsPane(QWidget):
         self._accounts = accounts
         self._tasks = tasks
         self.model = AccountsModel()
+        self.dialog: AccountDialog | None = None
+        self.confirm: QMessageBox | None = None
 
         self.notice = Notice()
-        self.keyring_notice: Notice | None = None
-        if not accounts.secret_store_available:
-            self.keyring_notice = Notice()
-            self.keyring_notice.show_message(
-                "No usable keyring was found, so secrets are kept in memory for this session only "
-                "and you will need to enter them again next time.",
-                "warning",
-            )
+        self.store_label = QLabel()
+        self.store_label.setObjectName("paneHint")
+        self.keyring_notice = Notice()
+        self.session_button = QPushButton("Keep secrets for this session only")
+        self.session_button.setObjectName("sessionOnly")
+        self.session_button.clicked.connect(self.use_session_only)
+        self.session_button.hide()
 
         self.view = QListView()
         self.view.setObjectName("accountsList")
@@ -61,9 +117,9 @@ class AccountsPane(QWidget):
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         # Bound methods, not lambdas: a lambda holding `self` makes a reference cycle, and a
         # widget freed by the cycle collector may be freed on a worker thread.
-        self.view.doubleClicked.connect(self.test_selected)
+        self.view.doubleClicked.connect(self.edit_selected)
 
-        self.empty = QLabel("No accounts yet.")
+        self.empty = QLabel("No accounts yet. Add your useapi.net token or Wordbee API key.")
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
@@ -71,27 +127,78 @@ class AccountsPane(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.view)
 
+        self.details = AccountDetails()
+        self.details.default_email.currentIndexChanged.connect(self._default_email_chosen)
+        self.details.hide()
+
+        self.add_button = QPushButton("Add…")
+        self.add_button.clicked.connect(self.add_account)
+        self.edit_button = QPushButton("Edit…")
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.remove_button = QPushButton("Remove…")
+        self.remove_button.clicked.connect(self.remove_selected)
         self.test_button = QPushButton("Test connection")
-        self.test_button.setEnabled(False)
+        self.test_button.setDefault(True)
         self.test_button.clicked.connect(self.test_selected)
-        later = QLabel("Adding, editing and removing accounts arrive in a later version.")
-        later.setObjectName("paneHint")
         buttons = QHBoxLayout()
-        buttons.addWidget(later, 1)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
         buttons.addWidget(self.test_button)
+
+        keyring_row = QHBoxLayout()
+        keyring_row.addWidget(self.keyring_notice, 1)
+        keyring_row.addWidget(self.session_button, 0, Qt.AlignmentFlag.AlignVCenter)
 
         layout = pane_layout(
             self, "Accounts", "Your useapi.net and Wordbee accounts, and whether each one connects."
         )
-        if self.keyring_notice is not None:
-            layout.addWidget(self.keyring_notice)
+        layout.addWidget(self.store_label)
+        layout.addLayout(keyring_row)
         layout.addWidget(self.notice)
-        layout.addWidget(self.stack, 1)
+        column = QVBoxLayout()
+        column.addWidget(self.stack, 1)
+        column.addWidget(self.details)
+        layout.addLayout(column, 1)
         layout.addLayout(buttons)
 
-        self.view.selectionModel().selectionChanged.connect(self._update_button)
-        self.model.dataChanged.connect(self._update_button)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.model.dataChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._after_reset)
+        self.update_store_state()
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ the secret store
+
+    def update_store_state(self) -> None:
+        """Say where secrets are kept, or why they cannot be kept, with the way out."""
+        problem = self._accounts.secret_store_problem
+        where = self._accounts.secret_store_where
+        if problem:
+            self.store_label.setText("Secrets: no keyring to keep them in.")
+            self.keyring_notice.show_message(
+                f"{problem} AssetDesk can keep secrets in memory until it quits; you will "
+                "enter them again next time.",
+                "warning",
+            )
+            self.session_button.show()
+        elif where == "this session only":
+            self.store_label.setText(
+                "Secrets are kept in memory for this session only; enter them again next time."
+            )
+            self.keyring_notice.clear()
+            self.session_button.hide()
+        else:
+            self.store_label.setText(f"Secrets are kept in {where}, never on disk.")
+            self.keyring_notice.clear()
+            self.session_button.hide()
+        self._update_buttons()
+
+    def use_session_only(self) -> None:
+        self._accounts.use_session_only()
+        self.update_store_state()
+        self.refresh()
 
     # ------------------------------------------------------------------ loading
 
@@ -106,7 +213,10 @@ class AccountsPane(QWidget):
     async def reload(self) -> None:
         """Read the accounts from the service and show them."""
         accounts = await self._accounts.list()
+        selected = self.selected_account_id()
         self.model.set_accounts(accounts)
+        if selected is not None:
+            self.select(selected)
         log.debug("accounts pane shows %d account(s)", len(accounts))
 
     def _after_reset(self) -> None:
@@ -114,9 +224,14 @@ class AccountsPane(QWidget):
         self.stack.setCurrentWidget(self.view if has_rows else self.empty)
         if has_rows and not self.view.selectionModel().hasSelection():
             self.view.setCurrentIndex(self.model.index(0, 0))
-        self._update_button()
+        self._selection_changed()
 
-    # ------------------------------------------------------------- health check
+    def select(self, account_id: int) -> None:
+        row = self.model.row_of(account_id)
+        if row >= 0:
+            self.view.setCurrentIndex(self.model.index(row, 0))
+
+    # ------------------------------------------------------------------ selection
 
     def selected_account_id(self) -> int | None:
         indexes = self.view.selectionModel().selectedIndexes()
@@ -124,11 +239,198 @@ class AccountsPane(QWidget):
             return None
         return int(indexes[0].data(AccountRole.ID))
 
-    def _update_button(self, *_signal_args: object) -> None:
-        """Test connection: on when an account is selected and not being checked already."""
+    def _selected_row(self) -> int:
         indexes = self.view.selectionModel().selectedIndexes()
-        checking = bool(indexes) and bool(indexes[0].data(AccountRole.CHECKING))
-        self.test_button.setEnabled(bool(indexes) and not checking)
+        return indexes[0].row() if indexes else -1
+
+    def _selection_changed(self, *_signal_args: object) -> None:
+        self._update_buttons()
+        row = self._selected_row()
+        if row < 0:
+            self.details.hide()
+            return
+        info = self.model.account_at(row)
+        if info.kind != "useapi":
+            self.details.hide()
+            return
+        self.details.show_account(info, self.model.health_at(row))
+        self.details.show()
+
+    def _update_buttons(self, *_signal_args: object) -> None:
+        row = self._selected_row()
+        checking = row >= 0 and bool(self.model.index(row, 0).data(AccountRole.CHECKING))
+        can_store = not self._accounts.secret_store_problem
+        self.add_button.setEnabled(can_store)
+        self.edit_button.setEnabled(row >= 0)
+        self.remove_button.setEnabled(row >= 0)
+        self.test_button.setEnabled(row >= 0 and not checking)
+
+    # ------------------------------------------------------------------ add and edit
+
+    def add_account(self, *_signal_args: object) -> AccountDialog:
+        dialog = AccountDialog(self)
+        dialog.submitted.connect(self._add_submitted)
+        return self._open_dialog(dialog)
+
+    def edit_selected(self, *_signal_args: object) -> AccountDialog | None:
+        row = self._selected_row()
+        if row < 0:
+            return None
+        info = self.model.account_at(row)
+        dialog = AccountDialog(
+            self,
+            editing=True,
+            kind=info.kind,
+            name=info.name,
+            base_url=info.base_url,
+            wordbee_account_id=info.wordbee_account_id or "",
+            secret_missing=info.secret_state == "missing",
+        )
+        dialog.setProperty("accountId", info.id)
+        dialog.submitted.connect(self._edit_submitted)
+        return self._open_dialog(dialog)
+
+    def _open_dialog(self, dialog: AccountDialog) -> AccountDialog:
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = dialog
+        dialog.finished.connect(self._dialog_finished)
+        dialog.open()
+        return dialog
+
+    def _dialog_finished(self, *_args: object) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+        self.dialog = None
+
+    def _add_submitted(self, form: AccountForm) -> None:
+        self._tasks.spawn(self._save(form, None), name="accounts.add", key="accounts.save")
+
+    def _edit_submitted(self, form: AccountForm) -> None:
+        dialog = self.dialog
+        account_id = int(dialog.property("accountId")) if dialog is not None else None
+        self._tasks.spawn(self._save(form, account_id), name="accounts.edit", key="accounts.save")
+
+    async def _save(self, form: AccountForm, account_id: int | None) -> None:
+        dialog = self.dialog
+        try:
+            if account_id is None:
+                assert form.secret is not None
+                info = await self._accounts.add(
+                    name=form.name,
+                    kind=form.kind,
+                    secret=form.secret,
+                    base_url=form.base_url,
+                    wordbee_account_id=form.wordbee_account_id,
+                )
+            else:
+                info = await self._accounts.update(
+                    account_id,
+                    name=form.name,
+                    base_url=form.base_url,
+                    wordbee_account_id=form.wordbee_account_id,
+                    secret=form.secret,
+                )
+        except AssetDeskError as error:
+            if dialog is not None and self.dialog is dialog:  # still open: say it there
+                dialog.save_failed(error.message)
+            else:
+                self.notice.show_message(error.message, "error")
+            return
+        if dialog is not None and self.dialog is dialog:
+            dialog.accept()
+        await self.reload()
+        self.select(info.id)
+        self.notice.show_message(
+            f"“{info.name}” was {'added' if account_id is None else 'saved'}. "
+            "Test the connection to see its health.",
+            "info",
+        )
+
+    # ------------------------------------------------------------------ remove
+
+    def remove_selected(self, *_signal_args: object) -> QMessageBox | None:
+        row = self._selected_row()
+        if row < 0:
+            return None
+        info = self.model.account_at(row)
+        where = "" if info.session_only else f" and deletes its secret from {self._store_words()}"
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Remove account",
+            f"Remove “{info.name}”?",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setObjectName("confirmRemove")
+        box.setInformativeText(
+            f"This forgets the account in AssetDesk{where}. Nothing is deleted on the service."
+        )
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        # On the button: the box may already be finished when its click is delivered.
+        remove.setProperty("accountId", info.id)
+        self.confirm = box
+        box.finished.connect(self._confirm_finished)
+        remove.clicked.connect(self._remove_confirmed)
+        box.open()
+        return box
+
+    def _store_words(self) -> str:
+        where = self._accounts.secret_store_where
+        return "memory" if where == "this session only" else where
+
+    def _remove_confirmed(self) -> None:
+        button = self.sender()
+        if button is None or button.property("accountId") is None:
+            return
+        account_id = int(button.property("accountId"))
+        self._tasks.spawn(
+            self._remove(account_id),
+            name=f"accounts.remove[{account_id}]",
+            key=f"accounts.remove[{account_id}]",
+        )
+
+    def _confirm_finished(self, *_args: object) -> None:
+        if self.confirm is not None:
+            self.confirm.deleteLater()
+        self.confirm = None
+
+    async def _remove(self, account_id: int) -> None:
+        row = self.model.row_of(account_id)
+        name = self.model.account_at(row).name if row >= 0 else "The account"
+        try:
+            await self._accounts.remove(account_id)
+        except AssetDeskError as error:
+            self.notice.show_message(error.message, "error")
+            return
+        await self.reload()
+        self.notice.show_message(f"“{name}” was removed.", "info")
+
+    # ------------------------------------------------------------------ default email
+
+    def _default_email_chosen(self, index: int) -> None:
+        account_id = self.selected_account_id()
+        if account_id is None or index < 0:
+            return
+        email = self.details.default_email.itemData(index)
+        self._tasks.spawn(
+            self._set_default_email(account_id, email),
+            name=f"accounts.default_email[{account_id}]",
+            key=f"accounts.default_email[{account_id}]",
+        )
+
+    async def _set_default_email(self, account_id: int, email: str | None) -> None:
+        try:
+            info = await self._accounts.set_default_email(account_id, email)
+        except AssetDeskError as error:
+            self.notice.show_message(error.message, "error")
+            return
+        self.model.set_info(info)
+        who = email or "whichever Google account useapi.net picks"
+        self.notice.show_message(f"Uploads of “{info.name}” go to {who}.", "info")
+
+    # ------------------------------------------------------------------ health check
 
     def test_selected(self, *_signal_args: object) -> None:
         """Check the selected account's connection in the background."""
