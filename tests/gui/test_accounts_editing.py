@@ -302,3 +302,29 @@ def test_health_states_throttled_reconnect_and_unreachable(
     qtbot.mouseClick(pane.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: health(pane, "Sandbox")[0] == "throttled", timeout=10_000)
     assert health(pane, "Sandbox")[1].startswith("Throttled until ")
+
+
+@needs_keyring
+def test_a_saved_account_whose_secret_is_gone_asks_for_it_again(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, sb: SandboxProcess, arun: Any
+) -> None:
+    info = arun(
+        services.accounts.add(
+            name="Studio", kind="useapi", secret=sb.demo["useapi_token"], base_url=sb.api_url
+        )
+    )
+    services.secrets.delete_all(info.id)  # as if someone cleared the keyring
+    window = open_window(qtbot, services, tasks, arun)
+    pane = window.accounts_pane
+    assert "secret missing — enter it again" in rows(pane)["Studio"].data(AccountRole.DETAIL)
+    select(pane, "Studio")
+    qtbot.mouseClick(pane.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: health(pane, "Studio")[0] == "secret_missing", timeout=10_000)
+    qtbot.mouseClick(pane.edit_button, Qt.MouseButton.LeftButton)
+    dialog = pane.dialog
+    assert dialog is not None and "enter the api token again" in dialog.secret.placeholderText()
+    assert not dialog.save_button.isEnabled()  # the token is needed this time
+    qtbot.keyClicks(dialog.secret, sb.demo["useapi_token"])
+    save(qtbot, pane, dialog)
+    qtbot.waitUntil(lambda: "secret missing" not in rows(pane)["Studio"].data(AccountRole.DETAIL))
+    assert services.secrets.get(info.id, "token") == sb.demo["useapi_token"]

@@ -32,6 +32,7 @@ from assetdesk.ui.notice import Notice
 
 KINDS = (("useapi", "useapi.net (Google Flow, Runway)"), ("wordbee", "Wordbee Translator"))
 SECRET_LABELS = {"useapi": "API token", "wordbee": "API key"}
+NAME_HINTS = {"useapi": "e.g. Studio useapi", "wordbee": "e.g. Acme Wordbee"}
 URL_HINTS = {
     "useapi": DEFAULT_USEAPI_URL,
     "wordbee": "https://yourcompany.wordbee-translator.com",
@@ -107,7 +108,6 @@ class AccountDialog(QDialog):
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
         self.kind.setEnabled(not editing)  # another kind is another account
         self.name = QLineEdit(name)
-        self.name.setPlaceholderText("e.g. Studio useapi")
         self.base_url = QLineEdit(base_url)
         self.account_id = QLineEdit(wordbee_account_id)
         self.account_id.setPlaceholderText("the account id Wordbee shows with your API key")
@@ -192,6 +192,7 @@ class AccountDialog(QDialog):
         self._form.setRowVisible(self.account_id_row, wordbee)
         self.secret_label.setText(SECRET_LABELS[kind])
         self.base_url.setPlaceholderText(URL_HINTS[kind])
+        self.name.setPlaceholderText(NAME_HINTS[kind])
         if kind == "useapi" and not self.base_url.text().strip():
             self.base_url.setText(DEFAULT_USEAPI_URL)
         if kind == "wordbee" and self.base_url.text().strip() == DEFAULT_USEAPI_URL:

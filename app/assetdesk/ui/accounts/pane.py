@@ -58,6 +58,7 @@ class AccountDetails(QWidget):
         self.default_email = QComboBox()
         self.default_email.setObjectName("defaultEmail")
         self.default_email.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.default_email.setMaximumWidth(460)
         form = QFormLayout(self)
         form.setContentsMargins(0, 4, 0, 4)
         form.addRow("Google Flow", self.flow)
