@@ -7,7 +7,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+import keyring.backend
 import keyring.backends.fail
+import keyring.errors
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
@@ -117,8 +119,14 @@ def test_the_secret_is_masked_revealable_and_never_copied(qtbot: QtBot) -> None:
     dialog.show()
     qtbot.keyClicks(dialog.secret, "user:1001-SandboxDemoToken01")
     assert dialog.secret.echoMode() == QLineEdit.EchoMode.Password
+    assert not dialog.revealed.isVisible()
     qtbot.mouseClick(dialog.reveal, Qt.MouseButton.LeftButton)
-    assert dialog.secret.echoMode() == QLineEdit.EchoMode.Normal and dialog.reveal.text() == "Hide"
+    # Shown in a label that cannot be selected; the field stays masked (no primary selection).
+    assert dialog.reveal.text() == "Hide" and dialog.revealed.isVisible()
+    assert dialog.revealed.text() == "user:1001-SandboxDemoToken01"
+    assert dialog.revealed.textInteractionFlags() == Qt.TextInteractionFlag.NoTextInteraction
+    assert dialog.secret.echoMode() == QLineEdit.EchoMode.Password
+    assert "Token01" not in repr(dialog.form())
     clipboard = QApplication.clipboard()
     clipboard.setText("before")
     dialog.secret.selectAll()
@@ -214,6 +222,14 @@ def test_a_wordbee_account_is_added_and_tested(
     assert not pane.details.isVisible()  # Google Flow details are for useapi.net accounts
     qtbot.mouseClick(pane.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: health(pane, "Acme Wordbee")[0] == "valid", timeout=10_000)
+    info = arun(services.accounts.find("Acme Wordbee"))
+    assert services.secrets.get(info.id, "key") == sb.demo["wordbee_key"]
+    qtbot.mouseClick(pane.remove_button, Qt.MouseButton.LeftButton)
+    assert pane.confirm is not None
+    remove = next(b for b in pane.confirm.buttons() if b.text() == "Remove")
+    qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Acme Wordbee" not in rows(pane), timeout=10_000)
+    assert services.secrets.get(info.id, "key") is None
 
 
 @needs_keyring
@@ -230,7 +246,7 @@ def test_a_name_already_taken_is_refused_in_the_dialog(
     qtbot.keyClicks(dialog.secret, sb.demo["useapi_token"])
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.notice.isVisible(), timeout=10_000)
-    assert "Studio" in dialog.notice.text() or "studio" in dialog.notice.text()
+    assert "already exists" in dialog.notice.text()
     assert dialog.isVisible() and dialog.name.text() == "studio"  # nothing typed is lost
     assert dialog.save_button.isEnabled()
 
@@ -328,3 +344,86 @@ def test_a_saved_account_whose_secret_is_gone_asks_for_it_again(
     save(qtbot, pane, dialog)
     qtbot.waitUntil(lambda: "secret missing" not in rows(pane)["Studio"].data(AccountRole.DETAIL))
     assert services.secrets.get(info.id, "token") == sb.demo["useapi_token"]
+
+
+def test_edit_and_remove_wait_while_a_check_runs(
+    qtbot: QtBot,
+    services: AppServices,
+    tasks: BackgroundTasks,
+    sandbox_accounts: list[Any],
+    sb: SandboxProcess,
+    arun: Any,
+) -> None:
+    sb.fault("api", "/v2/account", latency=1.0)
+    window = open_window(qtbot, services, tasks, arun)
+    pane = window.accounts_pane
+    select(pane, "Sandbox")
+    qtbot.mouseClick(pane.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: health(pane, "Sandbox")[0] == "checking")
+    assert not pane.edit_button.isEnabled() and not pane.remove_button.isEnabled()
+    qtbot.waitUntil(lambda: health(pane, "Sandbox")[0] == "valid", timeout=10_000)
+    assert pane.edit_button.isEnabled() and pane.remove_button.isEnabled()
+
+
+def test_an_account_changed_under_a_check_gets_a_sentence_not_a_crash(
+    services: AppServices, sandbox_accounts: list[Any], sb: SandboxProcess, arun: Any
+) -> None:
+    import asyncio
+
+    useapi = sandbox_accounts[0]
+    sb.fault("api", "/v1/google-flow/accounts", latency=1.0)
+
+    async def check_while_renaming() -> Any:
+        check = asyncio.ensure_future(services.accounts.check(useapi.id))
+        await asyncio.sleep(0.5)  # /v2/account answered; the Google Flow list is on its way
+        await services.accounts.update(useapi.id, name="Renamed", base_url=sb.api_url)
+        return await check
+
+    health = arun(check_while_renaming())
+    # The rename closed the client between the check's requests (the Google Flow list is slow).
+    assert health.state == "error"
+    assert health.sentence == "The account changed while it was being checked; test it again."
+
+
+class _RefusingKeyring(keyring.backend.KeyringBackend):
+    """A keyring that refuses every call: a fake, because a real one cannot be made to refuse
+    on demand here (a real locked gnome-keyring would raise an unlock prompt instead)."""
+
+    priority = 0  # never chosen by keyring itself
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("the collection is locked")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.KeyringLocked("the collection is locked")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.KeyringLocked("the collection is locked")
+
+
+def test_a_refusing_keyring_is_said_in_the_dialog_and_offers_session_only(
+    qtbot: QtBot, tasks: BackgroundTasks, sb: SandboxProcess, app_paths: AppPaths, arun: Any
+) -> None:
+    services = build_services(app_paths, secrets=SecretStore(_RefusingKeyring(), probe=False))
+    try:
+        window = open_window(qtbot, services, tasks, arun)
+        pane = window.accounts_pane
+        assert not pane.session_button.isVisible()
+        qtbot.mouseClick(pane.add_button, Qt.MouseButton.LeftButton)
+        dialog = pane.dialog
+        assert dialog is not None
+        qtbot.keyClicks(dialog.name, "Studio")
+        fill(qtbot, dialog.base_url, sb.api_url)
+        qtbot.keyClicks(dialog.secret, sb.demo["useapi_token"])
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: dialog.notice.isVisible(), timeout=10_000)
+        assert sb.demo["useapi_token"] not in dialog.notice.text()
+        assert dialog.isVisible() and dialog.secret.text() == sb.demo["useapi_token"]
+        assert pane.session_button.isVisible() and pane.keyring_notice.isVisible()
+        assert arun(services.accounts.list()) == []  # nothing half-saved
+        dialog.reject()
+        qtbot.mouseClick(pane.session_button, Qt.MouseButton.LeftButton)
+        add_useapi(qtbot, pane, "Studio", sb.api_url, sb.demo["useapi_token"])
+        assert window.secret_label.text() == "Secrets: this session only"
+    finally:
+        arun(services.aclose())

@@ -214,6 +214,12 @@ class SecretStoreError(AssetDeskError):
     kind = "secret_store"
 
 
+class SecretMissing(SecretStoreError):
+    """A saved account has no secret in the keyring (cleared, or kept for an earlier session)."""
+
+    kind = "secret_missing"
+
+
 class Cancelled(AssetDeskError):
     """The user cancelled the operation."""
 

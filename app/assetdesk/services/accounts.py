@@ -29,6 +29,7 @@ from assetdesk.core.errors import (
     InvalidInput,
     NetworkError,
     NotFound,
+    SecretMissing,
     SecretStoreError,
     SessionExpired,
     Throttled,
@@ -241,12 +242,13 @@ class AccountsService:
         else:
             try:
                 secret = await self._secret(account)
-            except SecretStoreError:
-                secret = None
-            if secret is None:
-                state = "missing"
+            except SecretStoreError:  # locked, refused, not answering: not the same as missing
+                state = "unavailable" if self._secrets.has_backend else "missing"
             else:
-                state = "session" if self._secrets.session_only else "stored"
+                if secret is None:
+                    state = "missing"
+                else:
+                    state = "session" if self._secrets.session_only else "stored"
         return AccountInfo(
             id=_id(account),
             name=account.name,
@@ -287,9 +289,14 @@ class AccountsService:
         return secret
 
     async def _require_secret(self, account: Account) -> str:
-        secret = await self._secret(account)
+        try:
+            secret = await self._secret(account)
+        except SecretStoreError as error:
+            if self._secrets.has_backend:
+                raise  # locked or silent: the secret may well be there
+            raise SecretMissing(error.message) from None  # no keyring: nothing can be there
         if not secret:
-            raise SecretStoreError(
+            raise SecretMissing(
                 f"The secret of “{account.name}” is missing — enter it again in Accounts."
             )
         return secret
@@ -472,17 +479,24 @@ class AccountsService:
                     changed = await self._db("update", changed)
             return await self._info(changed)
 
-    async def remove(self, account_id: int) -> None:
-        """Forget an account and delete its secrets from the keyring."""
+    async def remove(self, account_id: int) -> bool:
+        """Forget an account and delete its secrets from the keyring. False when the keyring
+        could not be reached: the account is forgotten all the same, its secret may remain."""
         async with self._client_lock(account_id):  # no client of it can be made meanwhile
             await self._close_clients(account_id)
             if account_id in self._session:
                 del self._session[account_id]
                 self._session_secrets.pop(account_id, None)
-                return
+                return True
             account = await self._account(account_id)
-            await self._keyring(self._secrets.delete_all, account_id, owner=account.name)
+            deleted = True
+            try:
+                await self._keyring(self._secrets.delete_all, account_id, owner=account.name)
+            except SecretStoreError as error:
+                log.warning("removing %s: its secret stays in the keyring (%s)", account_id, error)
+                deleted = False
             await self._db("remove", account_id)
+            return deleted
 
     # ------------------------------------------------------------ clients and health
 
@@ -527,10 +541,16 @@ class AccountsService:
             client = await self.wordbee(account_id)
             await client.renew_session()
             return AccountHealth("valid", "Signed in to Wordbee.", None, now)
-        except SecretStoreError as error:
+        except SecretMissing as error:
             return AccountHealth("secret_missing", error.message, None, now)
+        except SecretStoreError as error:  # the keyring is locked, refused or not answering
+            return AccountHealth("keyring", error.message, None, now)
         except AssetDeskError as error:
             return health_from_error(error, now)
+        except RuntimeError:  # its client was closed under the check: edited or removed
+            return AccountHealth(
+                "error", "The account changed while it was being checked; test it again.", None, now
+            )
 
     async def _check_useapi(self, account_id: int, now: datetime) -> AccountHealth:
         clients = await self.useapi(account_id)

@@ -214,6 +214,11 @@ class SecretStore:
         if problem is not None:
             log.warning("no usable keyring: %s", problem)
 
+    @property
+    def has_backend(self) -> bool:
+        """Whether a real keyring is configured at all (it may still be locked or silent)."""
+        return self._why_unusable(probe=False) is None
+
     def mark_unusable(self, error: SecretStoreError) -> None:
         """Remember that the keyring failed (e.g. a call timed out), so later calls fail fast."""
         message = error.message.rstrip(".")

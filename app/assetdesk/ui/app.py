@@ -116,16 +116,22 @@ async def _session(
         _add_signal_handlers(loop, window)
         window.show()
 
-        await services.accounts.probe_secret_store()
-        window.accounts_pane.update_store_state()
-        window.show_secret_store()
-        accounts = await services.accounts.list()
-        if sandbox or not accounts:
-            tasks.spawn(_sandbox_session(window, services, child), name="sandbox.start")
-        else:
-            window.accounts_pane.model.set_accounts(accounts)
-            _arm_quit_hook(window)
-        await closed.wait()
+        # A locked keyring may answer only after its unlock prompt: closing the window
+        # meanwhile must not wait for it.
+        probe = asyncio.ensure_future(services.accounts.probe_secret_store())
+        closing = asyncio.ensure_future(closed.wait())
+        await asyncio.wait({probe, closing}, return_when=asyncio.FIRST_COMPLETED)
+        if not closed.is_set():
+            probe.result()
+            window.accounts_pane.update_store_state()
+            accounts = await services.accounts.list()
+            if sandbox or not accounts:
+                tasks.spawn(_sandbox_session(window, services, child), name="sandbox.start")
+            else:
+                window.accounts_pane.model.set_accounts(accounts)
+                _arm_quit_hook(window)
+        probe.cancel()
+        await closing
         log.info("window closed; shutting down")
     return 0
 

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE_SHEET)
 
         self.accounts_pane = AccountsPane(services.accounts, tasks)
+        self.accounts_pane.store_changed.connect(self.show_secret_store)
         self.uploads_pane = UploadsPane(services.inspect_upload, tasks)
         self.library_pane = LibraryPane()
         panes: list[tuple[str, QWidget]] = [

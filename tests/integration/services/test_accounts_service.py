@@ -202,7 +202,7 @@ async def test_removing_while_a_client_is_being_made_leaves_no_client(
     making = asyncio.create_task(accounts.useapi(first))
     removing = asyncio.create_task(accounts.remove(first))
     results = await asyncio.gather(making, removing, return_exceptions=True)
-    assert results[1] is None
+    assert results[1] is True  # removed, and its secrets deleted
     second = await add_sandbox(accounts, sb, token="user:1001-SecondToken0001")
     assert second != first
     health = await accounts.check(second)

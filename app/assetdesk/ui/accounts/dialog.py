@@ -8,6 +8,7 @@ toggle, and never copies to the clipboard.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -47,7 +48,7 @@ class AccountForm:
     name: str
     base_url: str
     wordbee_account_id: str | None
-    secret: str | None
+    secret: str | None = dataclasses.field(repr=False)
 
 
 class SecretField(QLineEdit):
@@ -74,9 +75,6 @@ class SecretField(QLineEdit):
                 event.accept()
                 return True
         return super().eventFilter(watched, event)
-
-    def set_revealed(self, revealed: bool) -> None:
-        self.setEchoMode(QLineEdit.EchoMode.Normal if revealed else QLineEdit.EchoMode.Password)
 
 
 class AccountDialog(QDialog):
@@ -121,8 +119,23 @@ class AccountDialog(QDialog):
         secret_row.setContentsMargins(0, 0, 0, 0)
         secret_row.addWidget(self.secret, 1)
         secret_row.addWidget(self.reveal)
+        # "Show" puts the secret in a label without text interaction, while the field stays
+        # masked: a revealed line edit would hand any mouse selection to the X11/Wayland
+        # primary selection, and a middle click would paste the token anywhere.
+        self.revealed = QLabel()
+        self.revealed.setObjectName("revealedSecret")
+        self.revealed.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        self.revealed.setTextFormat(Qt.TextFormat.PlainText)
+        self.revealed.setWordWrap(True)
+        self.revealed.hide()
+        secret_column = QVBoxLayout()
+        secret_column.setContentsMargins(0, 0, 0, 0)
+        secret_column.setSpacing(2)
+        secret_column.addLayout(secret_row)
+        secret_column.addWidget(self.revealed)
         secret_box = QWidget()
-        secret_box.setLayout(secret_row)
+        secret_box.setLayout(secret_column)
+        self.secret.textChanged.connect(self._update_revealed)
 
         self.errors: dict[str, QLabel] = {}
         form = QFormLayout()
@@ -181,8 +194,13 @@ class AccountDialog(QDialog):
         return str(self.kind.currentData())
 
     def _reveal(self, shown: bool) -> None:
-        self.secret.set_revealed(shown)
         self.reveal.setText("Hide" if shown else "Show")
+        self._update_revealed()
+
+    def _update_revealed(self, *_args: object) -> None:
+        shown = self.reveal.isChecked() and bool(self.secret.text())
+        self.revealed.setText(self.secret.text() if shown else "")
+        self.revealed.setVisible(shown)
 
     def _kind_changed(self, *_args: object) -> None:
         kind = self.kind_value
@@ -292,7 +310,13 @@ class AccountDialog(QDialog):
         self.save_button.setText("Saving…" if saving else "Save")
         for widget in (self.name, self.base_url, self.account_id, self.secret, self.reveal):
             widget.setEnabled(not saving)
+        # While the service saves, Cancel could not undo it: it waits with the rest.
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(not saving)
         self._validate()
+
+    def reject(self) -> None:
+        if not self._saving:  # Esc while saving: the save decides
+            super().reject()
 
     def save_failed(self, message: str) -> None:
         """The service refused: say why here, keep what was typed."""

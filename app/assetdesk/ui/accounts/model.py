@@ -27,6 +27,7 @@ STATE_COLOURS = {
     "reconnect": QColor("#b06000"),
     "unreachable": QColor("#c5221f"),
     "secret_missing": QColor("#b06000"),
+    "keyring": QColor("#b06000"),
     "error": QColor("#c5221f"),
 }
 UNTESTED_COLOUR = QColor("#80868b")
@@ -56,6 +57,8 @@ class AccountRow:
         parts = [self.info.base_url]
         if self.info.secret_state == "missing":
             parts.append("secret missing — enter it again (Edit…)")
+        elif self.info.secret_state == "unavailable":
+            parts.append("the keyring is locked or not answering")
         elif self.info.session_only or self.info.secret_state == "session":
             parts.append("secret kept for this session only")
         return " · ".join(parts)

@@ -7,10 +7,11 @@ plain words and offers to keep secrets for this session only.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assetdesk.core.errors import AssetDeskError
+from assetdesk.core.errors import AssetDeskError, SecretMissing, SecretStoreError
 from assetdesk.ui.accounts.delegate import AccountDelegate
 from assetdesk.ui.accounts.dialog import AccountDialog, AccountForm
 from assetdesk.ui.accounts.model import AccountRole, AccountsModel
@@ -90,6 +91,9 @@ class AccountDetails(QWidget):
 
 
 class AccountsPane(QWidget):
+    #: Where secrets go changed (session-only chosen, or the keyring stopped answering).
+    store_changed = Signal()
+
     def __init__(
         self, accounts: AccountsService, tasks: BackgroundTasks, parent: QWidget | None = None
     ) -> None:
@@ -99,6 +103,7 @@ class AccountsPane(QWidget):
         self.model = AccountsModel()
         self.dialog: AccountDialog | None = None
         self.confirm: QMessageBox | None = None
+        self._reload_lock = asyncio.Lock()
 
         self.notice = Notice()
         self.store_label = QLabel()
@@ -176,6 +181,7 @@ class AccountsPane(QWidget):
         """Say where secrets are kept, or why they cannot be kept, with the way out."""
         problem = self._accounts.secret_store_problem
         where = self._accounts.secret_store_where
+        self.store_changed.emit()
         if problem:
             self.store_label.setText("Secrets: no keyring to keep them in.")
             self.keyring_notice.show_message(
@@ -201,6 +207,18 @@ class AccountsPane(QWidget):
         self.update_store_state()
         self.refresh()
 
+    def _after_store_error(self, error: AssetDeskError) -> None:
+        """The keyring refused or did not answer: say so and offer the way out."""
+        if not isinstance(error, SecretStoreError) or isinstance(error, SecretMissing):
+            return
+        self.update_store_state()
+        if self._accounts.secret_store_where != "this session only":
+            self.keyring_notice.show_message(
+                f"{error.message} You can keep secrets in memory until AssetDesk quits instead.",
+                "warning",
+            )
+            self.session_button.show()
+
     # ------------------------------------------------------------------ loading
 
     def set_empty_text(self, text: str) -> None:
@@ -212,12 +230,14 @@ class AccountsPane(QWidget):
         self._tasks.spawn(self.reload(), name="accounts.reload", key="accounts.reload")
 
     async def reload(self) -> None:
-        """Read the accounts from the service and show them."""
-        accounts = await self._accounts.list()
-        selected = self.selected_account_id()
-        self.model.set_accounts(accounts)
-        if selected is not None:
-            self.select(selected)
+        """Read the accounts from the service and show them (one reload at a time, so that an
+        older list never replaces a newer one)."""
+        async with self._reload_lock:
+            accounts = await self._accounts.list()
+            selected = self.selected_account_id()
+            self.model.set_accounts(accounts)
+            if selected is not None:
+                self.select(selected)
         log.debug("accounts pane shows %d account(s)", len(accounts))
 
     def _after_reset(self) -> None:
@@ -262,8 +282,8 @@ class AccountsPane(QWidget):
         checking = row >= 0 and bool(self.model.index(row, 0).data(AccountRole.CHECKING))
         can_store = not self._accounts.secret_store_problem
         self.add_button.setEnabled(can_store)
-        self.edit_button.setEnabled(row >= 0)
-        self.remove_button.setEnabled(row >= 0)
+        self.edit_button.setEnabled(row >= 0 and not checking)
+        self.remove_button.setEnabled(row >= 0 and not checking)
         self.test_button.setEnabled(row >= 0 and not checking)
 
     # ------------------------------------------------------------------ add and edit
@@ -305,12 +325,19 @@ class AccountsPane(QWidget):
         self.dialog = None
 
     def _add_submitted(self, form: AccountForm) -> None:
-        self._tasks.spawn(self._save(form, None), name="accounts.add", key="accounts.save")
+        self._tasks.spawn(self._save(form, None), name="accounts.add", key="accounts.save[new]")
 
     def _edit_submitted(self, form: AccountForm) -> None:
         dialog = self.dialog
-        account_id = int(dialog.property("accountId")) if dialog is not None else None
-        self._tasks.spawn(self._save(form, account_id), name="accounts.edit", key="accounts.save")
+        if dialog is None:
+            return
+        account_id = int(dialog.property("accountId"))
+        self._tasks.cancel(f"accounts.check[{account_id}]")  # its client is about to change
+        self._tasks.spawn(
+            self._save(form, account_id),
+            name=f"accounts.edit[{account_id}]",
+            key=f"accounts.save[{account_id}]",
+        )
 
     async def _save(self, form: AccountForm, account_id: int | None) -> None:
         dialog = self.dialog
@@ -337,6 +364,7 @@ class AccountsPane(QWidget):
                 dialog.save_failed(error.message)
             else:
                 self.notice.show_message(error.message, "error")
+            self._after_store_error(error)
             return
         if dialog is not None and self.dialog is dialog:
             dialog.accept()
@@ -386,6 +414,7 @@ class AccountsPane(QWidget):
         if button is None or button.property("accountId") is None:
             return
         account_id = int(button.property("accountId"))
+        self._tasks.cancel(f"accounts.check[{account_id}]")
         self._tasks.spawn(
             self._remove(account_id),
             name=f"accounts.remove[{account_id}]",
@@ -401,12 +430,21 @@ class AccountsPane(QWidget):
         row = self.model.row_of(account_id)
         name = self.model.account_at(row).name if row >= 0 else "The account"
         try:
-            await self._accounts.remove(account_id)
+            deleted = await self._accounts.remove(account_id)
         except AssetDeskError as error:
             self.notice.show_message(error.message, "error")
+            self._after_store_error(error)
             return
         await self.reload()
-        self.notice.show_message(f"“{name}” was removed.", "info")
+        if deleted:
+            self.notice.show_message(f"“{name}” was removed.", "info")
+        else:
+            self.notice.show_message(
+                f"“{name}” was removed, but the keyring did not answer, so its secret may still "
+                "be there (under “AssetDesk”).",
+                "warning",
+            )
+            self.update_store_state()
 
     # ------------------------------------------------------------------ default email
 
@@ -455,3 +493,5 @@ class AccountsPane(QWidget):
         finally:
             self.model.set_checking(account_id, False)
         self.model.set_health(account_id, health)
+        if health.state == "keyring":
+            self.update_store_state()
