@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--account", metavar="NAME", help="the saved account to use for a scripting command"
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="open the window offscreen, upload and download one image through the bundled "
+        "sandbox, check the bytes, and exit 0 (or print the step that failed and exit 1)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     upload = commands.add_parser("upload", help="upload images and videos to Google Flow")
@@ -150,7 +156,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from assetdesk.ui.app import run_gui
 
-        status: int = run_gui(data_dir=args.data_dir, sandbox=args.sandbox, argv=[sys.argv[0]])
+        status: int = run_gui(
+            data_dir=args.data_dir,
+            sandbox=args.sandbox,
+            argv=[sys.argv[0]],
+            self_test=args.self_test,
+        )
         return status
     from assetdesk.services.scripting import CredentialsMissing, run_command
 

@@ -201,3 +201,22 @@ def test_bad_segment_count_is_a_usage_error(tmp_path: Path) -> None:
         status, items, stderr = run_cli("download", "x", "--to", str(tmp_path), "--segments", value)
         assert status == 2 and items == []
         assert "--segments" in stderr and "Traceback" not in stderr
+
+
+def test_a_segmented_download_ends_cleanly(sb: Any, tmp_path: Path) -> None:
+    """24 MiB: the first answer is the first piece, the rest come in parallel; nothing is left
+    half read, so the process ends without noise on stderr."""
+    import os
+    import struct
+
+    clip = (DEMO / "clip-320x180.mp4").read_bytes()
+    pad = 24 * 1024 * 1024 - len(clip) - 8
+    source = tmp_path / "big.mp4"
+    source.write_bytes(clip + struct.pack(">I", pad + 8) + b"free" + os.urandom(pad))
+    media_id = sb.put_google_flow_asset(source, "video/mp4")
+    out = tmp_path / "out"
+    out.mkdir()
+    status, (item,), stderr = run_cli("download", media_id, "--to", str(out), env=useapi_env(sb))
+    assert status == 0 and stderr == "", stderr
+    assert item["segments"] == 4
+    assert Path(item["path"]).read_bytes() == source.read_bytes()

@@ -410,7 +410,12 @@ class _Download:
         """One pass from byte 0 into an empty `.part`."""
         self.pieces = []  # nothing of an earlier pass may be kept or counted
         self.meter.set_phase(Phase.CONNECTING)
-        first = _Piece(0, None)
+        # When the file may be split, the first ask ends at the threshold: a smaller file comes
+        # whole, a larger one's first piece is exactly this answer (never an answer abandoned
+        # half read, which would cost a connection and leave httpcore's stream unfinished).
+        may_split = self.options.segments > 1 and self.ranges_work
+        first_ask = max(MIN_PIECE, self.options.segment_threshold)
+        first = _Piece(0, first_ask if may_split else None)
         async with contextlib.AsyncExitStack() as stack:
             response = await self._enter(stack, first)
             if not await self._start(response):
@@ -431,7 +436,8 @@ class _Download:
             self.meter.set_phase(Phase.DOWNLOADING)
             if segmented:
                 assert size is not None
-                self.pieces = self._plan(size)
+                first.end = min(first_ask, size)
+                self.pieces = [first, *self._plan(size, start=first.end)]
                 self.segments_used = self.options.segments
                 await self._run_segmented(response)
             else:
@@ -441,10 +447,10 @@ class _Download:
                 await self._fill(first, response)
         return await self._finish()
 
-    def _plan(self, size: int) -> list[_Piece]:
+    def _plan(self, size: int, *, start: int = 0) -> list[_Piece]:
         count = self.options.segments * PIECES_PER_SEGMENT
         piece = max(MIN_PIECE, math.ceil(size / count / MiB) * MiB)
-        return [_Piece(start, min(size, start + piece)) for start in range(0, size, piece)]
+        return [_Piece(at, min(size, at + piece)) for at in range(start, size, piece)]
 
     async def _run_segmented(self, first_response: httpx.Response | None) -> None:
         queue = [piece for piece in reversed(self.pieces) if not piece.complete]
@@ -496,17 +502,20 @@ class _Download:
             try:
                 if response is not None:
                     current, response = response, None
-                    await self._consume(piece, current)
+                    whole = await self._consume(piece, current)
                 else:
                     if not self.ranges_work and piece.position > 0:
                         raise _StartOver("the server cannot resume this file")
                     async with contextlib.AsyncExitStack() as stack:
-                        await self._consume(piece, await self._enter(stack, piece))
+                        whole = await self._consume(piece, await self._enter(stack, piece))
                 if piece.end is None:
                     piece.end = piece.position  # a clean end of a body of unknown size
                 if piece.complete:
                     self.advanced.set()
                     return
+                if whole:  # the answer was only a part (the first ask): go on at once
+                    tries = 0
+                    continue
                 error: AssetDeskError = NetworkError(
                     f"The connection for {self.source.label} ended early."
                 )
@@ -537,10 +546,13 @@ class _Download:
         if etag and self.expected.etag and etag != self.expected.etag:
             raise _StartOver("the file changed on the server")
 
-    async def _consume(self, piece: _Piece, response: httpx.Response) -> None:
-        """Copy the body into the piece's place in the file, a write block at a time."""
+    async def _consume(self, piece: _Piece, response: httpx.Response) -> bool:
+        """Copy the body into the piece's place in the file, a write block at a time. True when
+        the answer delivered every byte it announced (it may have announced less than the
+        piece lacks)."""
         self._check_answer(piece, response)
         offset = piece.position
+        promised = _answer_end(response, offset)
         # Chunks are gathered in a list and joined once per block: one copy, and read-only
         # bytes that the hashers take as they are.
         chunks: list[bytes] = []
@@ -566,21 +578,25 @@ class _Download:
                     body = response.aiter_bytes()  # decoded: the file is what the user wants
                 else:
                     body = response.aiter_raw()
+                # Past the piece's end only when the answer itself goes further (a server that
+                # ignored the end asked for): then we stop reading it.
+                beyond = piece.end is not None and (promised is None or promised > piece.end)
                 async for chunk in body:
-                    if piece.end is not None:
-                        room = piece.end - offset - buffered
-                        if len(chunk) >= room:
-                            chunks.append(chunk[:room])
-                            buffered += room
-                            self.meter.add(room)
-                            break
-                    chunks.append(chunk)
-                    buffered += len(chunk)
-                    self.meter.add(len(chunk))
-                    if buffered >= WRITE_BLOCK:
-                        await flush()
+                    if piece.end is not None and len(chunk) > piece.end - offset - buffered:
+                        chunk = chunk[: piece.end - offset - buffered]
+                    if chunk:
+                        chunks.append(chunk)
+                        buffered += len(chunk)
+                        self.meter.add(len(chunk))
+                        if buffered >= WRITE_BLOCK:
+                            await flush()
+                    if beyond and piece.end is not None and offset + buffered >= piece.end:
+                        break
             except httpx.TransportError as error:
-                raise network_error(error, STORAGE, response.request.url) from None
+                if piece.end is None or offset + buffered < piece.end:
+                    raise network_error(error, STORAGE, response.request.url) from None
+                # Every byte of the piece is here; how the connection ended is not our concern
+                # (a server that announced more than it had, then hung up).
             except httpx.DecodingError:
                 raise UpstreamFailed(
                     f"{self.source.label} arrived in an encoding that could not be decoded."
@@ -592,6 +608,7 @@ class _Download:
             if pending is not None:
                 await asyncio.wait([pending])
             raise
+        return (promised is not None and offset >= promised) or piece.complete
 
     async def _write(self, piece: _Piece, data: bytes, at: int) -> None:
         assert self.handle is not None and self.part is not None
@@ -944,6 +961,20 @@ async def _finish_even_if_cancelled(
     if record is not None:
         record(result)
     return result
+
+
+def _answer_end(response: httpx.Response, first: int) -> int | None:
+    """One past the last byte the answer announced (Content-Range, else Content-Length)."""
+    if response.status_code == 206:
+        found = content_range(response.headers)
+        return None if found is None else found[1] + 1
+    length = response.headers.get("content-length")
+    if response.headers.get("content-encoding", "identity").lower() not in ("", "identity"):
+        return None  # the length counts encoded bytes
+    try:
+        return first + int(length) if length is not None else None
+    except ValueError:
+        return None
 
 
 def _record_path(part: Path) -> Path:

@@ -21,7 +21,9 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import signal
+import tempfile
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QObject, QSettings
     from PySide6.QtWidgets import QApplication
 
+    from assetdesk.core.redact import Redactor
     from assetdesk.services.app import AppServices
     from assetdesk.store.paths import AppPaths
     from assetdesk.ui.main_window import MainWindow
@@ -44,11 +47,20 @@ QUIT_AFTER_ENV = "ASSETDESK_QUIT_AFTER_MS"
 SETTINGS_FILE = "settings.ini"
 
 
-def run_gui(*, data_dir: str | None, sandbox: bool, argv: list[str]) -> int:
+def run_gui(
+    *, data_dir: str | None, sandbox: bool, argv: list[str], self_test: bool = False
+) -> int:
     """Open the window and run until it is closed; returns the process exit status.
 
     `argv` is the full command line (program name first); Qt takes its own options from it.
+    With `self_test`, the window opens offscreen (unless QT_QPA_PLATFORM says otherwise), runs
+    ui/self_test.py on a throw-away data folder and closes: 0 when it passed, 1 otherwise.
     """
+    scratch: str | None = None
+    if self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        if data_dir is None:  # never the user's folder
+            scratch = data_dir = tempfile.mkdtemp(prefix="assetdesk-self-test-")
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -67,7 +79,7 @@ def run_gui(*, data_dir: str | None, sandbox: bool, argv: list[str]) -> int:
     asyncio.set_event_loop(loop)
     try:
         status: int = loop.run_until_complete(
-            _session(loop, app, data_dir=data_dir, sandbox=sandbox)
+            _session(loop, app, data_dir=data_dir, sandbox=sandbox, self_test=self_test)
         )
         return status
     except AssetDeskError as error:
@@ -77,10 +89,17 @@ def run_gui(*, data_dir: str | None, sandbox: bool, argv: list[str]) -> int:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         collector.stop()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 async def _session(
-    loop: asyncio.AbstractEventLoop, app: QApplication, *, data_dir: str | None, sandbox: bool
+    loop: asyncio.AbstractEventLoop,
+    app: QApplication,
+    *,
+    data_dir: str | None,
+    sandbox: bool,
+    self_test: bool = False,
 ) -> int:
     from assetdesk.core.redact import Redactor
     from assetdesk.services.app import build_services, configure_logging
@@ -99,7 +118,12 @@ async def _session(
         log.info("AssetDesk %s starting; data in %s", __version__, paths.root)
         # Choosing the keyring may wait on D-Bus: off the loop. Trying it (which may raise an
         # unlock prompt) waits until the window shows.
-        services = await asyncio.to_thread(build_services, paths, redactor=redactor, probe=False)
+        if self_test:  # the user's keyring is not the self-test's business
+            services = await asyncio.to_thread(_self_test_services, paths, redactor)
+        else:
+            services = await asyncio.to_thread(
+                build_services, paths, redactor=redactor, probe=False
+            )
         cleanup.push_async_callback(services.aclose)
         tasks = BackgroundTasks()
         cleanup.push_async_callback(tasks.aclose)
@@ -115,6 +139,13 @@ async def _session(
         cleanup.callback(_remove_signal_handlers, loop)
         _add_signal_handlers(loop, window)
         window.show()
+
+        if self_test:
+            from assetdesk.ui.self_test import run_self_test
+
+            passed = await run_self_test(window, services, child)
+            window.close()
+            return 0 if passed else 1
 
         # A locked keyring may answer only after its unlock prompt: closing the window
         # meanwhile must not wait for it.
@@ -134,6 +165,19 @@ async def _session(
         await closing
         log.info("window closed; shutting down")
     return 0
+
+
+def _self_test_services(paths: AppPaths, redactor: Redactor) -> AppServices:
+    import keyring.backends.fail
+
+    from assetdesk.services.app import build_services
+    from assetdesk.store.secrets import SecretStore
+
+    no_keyring = keyring.backends.fail.Keyring()  # type: ignore[no-untyped-call]
+    store = SecretStore(no_keyring, redactor=redactor, probe=False)
+    services = build_services(paths, secrets=store, redactor=redactor)
+    services.accounts.use_session_only()
+    return services
 
 
 async def _sandbox_session(window: MainWindow, services: AppServices, child: SandboxChild) -> None:

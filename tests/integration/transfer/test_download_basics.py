@@ -15,6 +15,7 @@ from tests.integration.providers.support import DEMO, FAST_RETRY
 from tests.integration.transfer.conftest import (
     DL_BIG_SIZE,
     DL_FAST,
+    DL_FIRST,
     MIB,
     DlAsset,
     dl_assert_no_authorization,
@@ -56,7 +57,7 @@ async def test_small_file_comes_in_one_stream(
     assert_saved(result, dl_small, tmp_path / "clip.mp4")
     assert (result.segments, result.reconnects, result.restarts, result.skipped) == (1, 0, 0, False)
     assert result.verified == ("size", "crc32c")
-    assert dl_ranges(sb, dl_small) == ["bytes=0-"]
+    assert dl_ranges(sb, dl_small) == [DL_FIRST]
     dl_assert_no_authorization(sb)
 
 
@@ -72,7 +73,7 @@ async def test_big_file_comes_in_parallel_pieces(
     assert result.verified == ("size", "crc32c")
     gets = dl_gets(sb, dl_big)
     ranges = [r["headers"]["range"] for r in gets]
-    assert ranges[0] == "bytes=0-"
+    assert ranges[0] == DL_FIRST
     # The first answer fills the first piece; every other piece is asked for exactly once and
     # together they cover the rest of the file without a gap or an overlap.
     pieces = sorted(tuple(int(x) for x in r.removeprefix("bytes=").split("-")) for r in ranges[1:])
