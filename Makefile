@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 DEB_RUNTIME := libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
 	libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0 \
 	libxkbcommon0 libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3
-DEB_TEST := dbus dbus-x11 gnome-keyring curl
+DEB_TEST := dbus dbus-x11 gnome-keyring curl shellcheck desktop-file-utils
 DEB_BENCH := curl aria2
 
 .PHONY: run test check lint sysdeps sysdeps-test venv clean bench
