@@ -156,8 +156,8 @@ async def test_segmented_first_answer_dropped_in_its_piece(
     assert_saved(result, dl_big, tmp_path)
     assert result.segments == 4 and result.reconnects >= 1
     asked = spans(dl_ranges(sb, dl_big))
-    assert asked[0] == (0, 16 * MIB - 1)  # the first piece: up to the 16 MiB threshold
-    assert (MIB + 5, 16 * MIB - 1) in asked
+    assert asked[0] == (0, None)
+    assert (MIB + 5, 2 * MIB - 1) in asked
 
 
 async def test_many_drops_in_a_row_give_a_clear_error(
@@ -484,7 +484,7 @@ async def test_long_content_length_as_the_only_size_starts_over(
     assert dl_ranges(sb, dl_small) == [
         DL_FIRST,
         f"bytes={DL_SMALL_SIZE}-{DL_SMALL_SIZE + 999}",
-        "bytes=0-",  # ranges known not to work: the whole file, not a first piece
+        DL_FIRST,
     ]
 
 
@@ -712,7 +712,7 @@ async def test_no_request_to_storage_carries_credentials(
         source = SignedUrlSource(dl_http, resolve, label="clip.mp4", suggested_name="clip.mp4")
         result = await download(source, folder, options=DL_FAST)
         assert_saved(result, asset, folder)
-    assert len(sb.requests("storage")) >= 10
+    assert len(sb.requests("storage")) >= 20
     dl_assert_no_authorization(sb)
     api = [r for r in sb.requests("api") if r["path"].startswith("/v1/google-flow/assets/")]
     assert len(api) >= 3 and all("authorization" in r["headers"] for r in api)
