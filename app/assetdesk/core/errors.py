@@ -10,6 +10,16 @@ from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
 
+def as_sentence(text: str) -> str:
+    """'no keyring was found' -> 'No keyring was found.': lower layers raise fragments; what the
+    user reads is one sentence (whitespace tidied, capital first, a full stop at the end)."""
+    text = " ".join(text.split())
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 class AssetDeskError(Exception):
     """Base of every error AssetDesk reports to the user."""
 

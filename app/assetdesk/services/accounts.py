@@ -34,6 +34,7 @@ from assetdesk.core.errors import (
     SessionExpired,
     Throttled,
     Unauthorized,
+    as_sentence,
 )
 from assetdesk.core.ids import check_useapi_token
 from assetdesk.core.redact import Redactor
@@ -59,22 +60,13 @@ SECRET_FIELD = {AccountKind.USEAPI: "token", AccountKind.WORDBEE: "key"}
 T = TypeVar("T")
 
 
-def _sentence(text: str) -> str:
-    """A message as one sentence: capital first letter, full stop at the end."""
-    text = " ".join(text.split())
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
 @contextmanager
 def _sentences() -> Iterator[None]:
     """InvalidInput from the store and core layers (fragments) re-raised as sentences."""
     try:
         yield
     except InvalidInput as error:
-        raise InvalidInput(_sentence(error.message)) from None
+        raise InvalidInput(as_sentence(error.message)) from None
 
 
 @dataclass(frozen=True)
@@ -120,7 +112,7 @@ def flow_account_state(account: FlowAccount) -> FlowAccountState:
     # `health` is "OK" or the service's own words for what is wrong; `error` is the raw cause.
     health = account.health.strip()
     said = health if health and health.upper() != "OK" else account.error or "needs attention"
-    return FlowAccountState(account.email, False, _sentence(said))
+    return FlowAccountState(account.email, False, as_sentence(said))
 
 
 def health_from_error(error: AssetDeskError, now: datetime) -> AccountHealth:

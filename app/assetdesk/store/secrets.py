@@ -23,7 +23,7 @@ import keyring
 import keyring.backend
 from keyring.errors import PasswordDeleteError
 
-from assetdesk.core.errors import SecretStoreError
+from assetdesk.core.errors import SecretStoreError, as_sentence
 from assetdesk.core.redact import MARK, Redactor
 
 __all__ = [
@@ -99,15 +99,6 @@ def _scrub(text: str, *secrets: str | None) -> str:
     return text
 
 
-def _sentence(fragment: str) -> str:
-    """'no keyring was found' -> 'No keyring was found.'"""
-    text = fragment.strip()
-    if not text:
-        return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
-
-
 class KeyringTimeout(SecretStoreError):
     """A keyring call did not return in time; its thread was abandoned."""
 
@@ -149,7 +140,7 @@ async def run_keyring_call(fn: Callable[..., T], *args: Any, timeout: float = KE
         return await asyncio.wait_for(future, timeout)
     except TimeoutError:
         log.warning("a keyring call (%s) did not return in %g s; abandoned", name, timeout)
-        raise KeyringTimeout(_sentence(_timeout_fragment(timeout))) from None
+        raise KeyringTimeout(as_sentence(_timeout_fragment(timeout))) from None
 
 
 class SecretStore:
@@ -189,7 +180,7 @@ class SecretStore:
     @property
     def unavailable_reason(self) -> str | None:
         """Why the keyring cannot be used, in one sentence; None when it can (or is untested)."""
-        return None if self._problem is None else _sentence(self._problem)
+        return None if self._problem is None else as_sentence(self._problem)
 
     @property
     def session_only(self) -> bool:

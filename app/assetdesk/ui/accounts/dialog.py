@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from assetdesk.core.errors import InvalidInput
+from assetdesk.core.errors import InvalidInput, as_sentence
 from assetdesk.core.ids import check_useapi_token, normalise_base_url
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL
 from assetdesk.ui.notice import Notice
@@ -259,7 +259,7 @@ class AccountDialog(QDialog):
             try:
                 normalise_base_url(url)
             except InvalidInput as error:
-                found["base_url"] = _sentence(error.message)
+                found["base_url"] = as_sentence(error.message)
         if kind == "wordbee" and not self.account_id.text().strip():
             found["account_id"] = "Enter the Wordbee account id."
         secret = self.secret.text()
@@ -268,7 +268,7 @@ class AccountDialog(QDialog):
                 try:
                     check_useapi_token(secret)
                 except InvalidInput as error:
-                    found["secret"] = _sentence(error.message)
+                    found["secret"] = as_sentence(error.message)
             elif not secret.strip():
                 found["secret"] = "Enter the Wordbee API key."
         return found
@@ -322,9 +322,3 @@ class AccountDialog(QDialog):
         """The service refused: say why here, keep what was typed."""
         self.set_saving(False)
         self.notice.show_message(message, "error")
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    text = text[:1].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
