@@ -26,7 +26,6 @@ import json
 import logging
 import math
 import os
-import random
 import shutil
 import threading
 from collections.abc import Callable, Coroutine
@@ -45,7 +44,7 @@ from assetdesk.core.errors import (
     UpstreamFailed,
 )
 from assetdesk.core.units import format_size
-from assetdesk.providers.http import network_error
+from assetdesk.providers.http import RetryPolicy, network_error
 from assetdesk.transfer.integrity import (
     Expected,
     Hashes,
@@ -125,8 +124,8 @@ class DownloadOptions:
             raise InvalidInput("attempts must be at least 1")
 
     def delay(self, attempt: int) -> float:
-        raw: float = min(self.max_backoff, self.backoff * (2**attempt))
-        return raw * (0.5 + random.random() / 2)
+        """The API clients' backoff (exponential, capped, jittered) with this download's bounds."""
+        return RetryPolicy(base_delay=self.backoff, max_delay=self.max_backoff).delay(attempt)
 
 
 @dataclass(frozen=True)

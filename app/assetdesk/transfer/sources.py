@@ -107,12 +107,6 @@ def storage_error(response: httpx.Response, body: bytes, *, label: str) -> Asset
     )
 
 
-class RetryableStorageError(UpstreamFailed):
-    """A 429 or 5xx from the storage host: the engine waits and tries again."""
-
-    retryable = True
-
-
 class SignedUrlSource:
     """A signed URL, resolved through the provider when needed and again when it expires.
 
@@ -186,12 +180,8 @@ class SignedUrlSource:
                 refreshed = True
                 url = await self.fresh_url(url)
                 continue
-            refusal = storage_error(response, body, label=self.label)
-            if status == 429 or status >= 500:
-                raise RetryableStorageError(
-                    refusal.message, service_text=refusal.service_text, status=status
-                )
-            raise refusal
+            # A 429 or 5xx is an UpstreamFailed, which the engine tries again after a pause.
+            raise storage_error(response, body, label=self.label)
 
 
 async def _read_limited(response: httpx.Response) -> bytes:
