@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
+from test_accounts_pane import open_window
 
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.services.app import AppServices, build_services
@@ -22,25 +23,12 @@ from assetdesk.store.secrets import SecretStore
 from assetdesk.ui.accounts.dialog import AccountDialog
 from assetdesk.ui.accounts.model import AccountRole
 from assetdesk.ui.accounts.pane import AUTOMATIC_EMAIL, AccountsPane
-from assetdesk.ui.main_window import MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
 
 REAL_KEYRING = os.environ.get("ASSETDESK_TEST_KEYRING") == "secret-service"
 needs_keyring = pytest.mark.skipif(
     not REAL_KEYRING, reason="needs the Secret Service of `make test` (ASSETDESK_TEST_KEYRING)"
 )
-
-
-def open_window(
-    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
-) -> MainWindow:
-    window = MainWindow(services, tasks)
-    qtbot.addWidget(window)
-    window.resize(900, 640)
-    window.show()
-    qtbot.waitExposed(window)
-    arun(window.accounts_pane.reload())
-    return window
 
 
 def rows(pane: AccountsPane) -> dict[str, Any]:
