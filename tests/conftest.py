@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +72,25 @@ def fail_on_unexpected_error_logs(request: pytest.FixtureRequest) -> Iterator[No
     if handler.records and request.node.get_closest_marker("allow_error_logs") is None:
         lines = "\n".join(f"{r.name}: {r.getMessage()}" for r in handler.records)
         pytest.fail(f"unexpected error log records:\n{lines}", pytrace=False)
+
+
+@pytest.fixture
+def padded_video(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+    """`padded_video(size, name="clip.mp4")`: the demo clip grown to `size` bytes by a trailing
+    `free` box, so a real, probe-able MP4 of any size (uploads long enough to cancel)."""
+    demo = Path(__file__).resolve().parents[1] / "resources" / "demo" / "clip-320x180.mp4"
+    folder = tmp_path_factory.mktemp("videos")
+
+    def make(size: int, name: str = "clip.mp4") -> Path:
+        data = demo.read_bytes()
+        pad = size - len(data)
+        if pad < 8:
+            raise ValueError(f"a padded video must be over {len(data) + 8} bytes")
+        path = folder / name
+        with path.open("wb") as out:
+            out.write(data)
+            out.write(pad.to_bytes(4, "big") + b"free")
+            out.truncate(size)
+        return path
+
+    return make

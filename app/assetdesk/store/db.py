@@ -34,6 +34,58 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT
     );
     """,
+    # 2: the upload queue, the asset catalog and a few app settings.
+    """
+    CREATE TABLE upload_queue (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        path TEXT NOT NULL,                 -- the local file, absolute
+        name TEXT NOT NULL,
+        size INTEGER,
+        mime TEXT,                          -- the real type, from the bytes; NULL when refused
+        kind TEXT,
+        note TEXT,                          -- "named .jpg but is really PNG; ..."
+        account_id INTEGER,                 -- no foreign key: session accounts are not in SQLite
+        account_name TEXT,
+        email TEXT,                         -- the pinned Google account; NULL = the service picks
+        state TEXT NOT NULL CHECK (state IN
+            ('pending', 'uploading', 'done', 'failed', 'cancelled', 'refused')),
+        message TEXT,                       -- the sentence shown on the row when not done
+        error_kind TEXT,
+        service_text TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        media_generation_id TEXT,
+        used_email TEXT,
+        width INTEGER,
+        height INTEGER,
+        duration_seconds REAL,
+        added_at TEXT NOT NULL,
+        finished_at TEXT
+    );
+    CREATE INDEX upload_queue_state ON upload_queue (state);
+    CREATE TABLE assets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        provider TEXT NOT NULL CHECK (provider IN ('google-flow', 'runway', 'wordbee')),
+        remote_id TEXT NOT NULL,            -- mediaGenerationId, Runway assetId, Wordbee reference
+        kind TEXT,
+        name TEXT,
+        mime TEXT,
+        size INTEGER,
+        width INTEGER,
+        height INTEGER,
+        duration_seconds REAL,
+        account_id INTEGER,
+        account_email TEXT,
+        source_path TEXT,                   -- the local file it was uploaded from
+        origin TEXT NOT NULL CHECK (origin IN ('upload', 'listed', 'pasted')),
+        created_at TEXT,                    -- the service's time
+        added_at TEXT NOT NULL,
+        UNIQUE (provider, remote_id)
+    );
+    CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

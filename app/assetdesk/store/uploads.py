@@ -1,0 +1,204 @@
+"""The upload queue's rows, the asset catalog's rows written by finished uploads, and settings.
+
+Sync code over one sqlite3 connection; the upload queue service calls it through
+`asyncio.to_thread`, one call at a time. A finished upload marks its row done and adds its asset
+to the catalog in one transaction, so a crash can never leave one without the other, and the
+catalog's UNIQUE (provider, remote_id) keeps an asset from being listed twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "CatalogEntry",
+    "ItemState",
+    "QueueRow",
+    "UploadQueueStore",
+]
+
+
+class ItemState(StrEnum):
+    """Where a queued file is. `refused` files failed the local checks and are never sent."""
+
+    PENDING = "pending"
+    UPLOADING = "uploading"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    REFUSED = "refused"
+
+
+#: States in which nothing more will happen to an item unless the user asks.
+FINISHED = frozenset({ItemState.DONE, ItemState.CANCELLED, ItemState.REFUSED})
+
+
+@dataclass
+class QueueRow:
+    """One row of `upload_queue`. `id` is None until it is added."""
+
+    path: str
+    name: str
+    state: ItemState
+    size: int | None = None
+    mime: str | None = None
+    kind: str | None = None
+    note: str | None = None
+    account_id: int | None = None
+    account_name: str | None = None
+    email: str | None = None
+    message: str | None = None
+    error_kind: str | None = None
+    service_text: str | None = None
+    attempts: int = 0
+    media_generation_id: str | None = None
+    used_email: str | None = None
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+    added_at: str = ""
+    finished_at: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One asset of the library catalog (see store/db.py's `assets` table)."""
+
+    provider: str
+    remote_id: str
+    origin: str
+    kind: str | None = None
+    name: str | None = None
+    mime: str | None = None
+    size: int | None = None
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+    account_id: int | None = None
+    account_email: str | None = None
+    source_path: str | None = None
+    created_at: str | None = None
+
+
+_ROW_COLUMNS = [f.name for f in fields(QueueRow) if f.name != "id"]
+_CATALOG_COLUMNS = [f.name for f in fields(CatalogEntry)]
+
+
+def now_text() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _row(record: sqlite3.Row) -> QueueRow:
+    values: dict[str, Any] = {name: record[name] for name in _ROW_COLUMNS}
+    values["state"] = ItemState(values["state"])
+    return QueueRow(id=record["id"], **values)
+
+
+class UploadQueueStore:
+    """add / list / save / remove over `upload_queue`; `finish` also writes the catalog."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self._conn.row_factory = sqlite3.Row
+
+    def add(self, rows: Sequence[QueueRow]) -> list[QueueRow]:
+        """Insert `rows` in one transaction; returns them with their ids, in order."""
+        placeholders = ", ".join("?" for _ in _ROW_COLUMNS)
+        sql = f"INSERT INTO upload_queue ({', '.join(_ROW_COLUMNS)}) VALUES ({placeholders})"
+        with self._transaction():
+            for row in rows:
+                if not row.added_at:
+                    row.added_at = now_text()
+                cursor = self._conn.execute(sql, [getattr(row, name) for name in _ROW_COLUMNS])
+                row.id = cursor.lastrowid
+        return list(rows)
+
+    def rows(self) -> list[QueueRow]:
+        """Every queued file, oldest first."""
+        records = self._conn.execute("SELECT * FROM upload_queue ORDER BY id").fetchall()
+        return [_row(record) for record in records]
+
+    def get(self, item_id: int) -> QueueRow | None:
+        record = self._conn.execute(
+            "SELECT * FROM upload_queue WHERE id = ?", (item_id,)
+        ).fetchone()
+        return None if record is None else _row(record)
+
+    def save(self, row: QueueRow) -> None:
+        """Write every field of an existing row (matched by id); a removed row stays removed."""
+        assignments = ", ".join(f"{name} = ?" for name in _ROW_COLUMNS)
+        self._conn.execute(
+            f"UPDATE upload_queue SET {assignments} WHERE id = ?",
+            [*(getattr(row, name) for name in _ROW_COLUMNS), row.id],
+        )
+
+    def return_in_flight(self) -> int:
+        """Uploads cut off by a quit or a crash go back to pending; returns how many."""
+        cursor = self._conn.execute(
+            "UPDATE upload_queue SET state = 'pending' WHERE state = 'uploading'"
+        )
+        return cursor.rowcount
+
+    def remove(self, ids: Iterable[int]) -> None:
+        with self._transaction():
+            self._conn.executemany(
+                "DELETE FROM upload_queue WHERE id = ?", [(item_id,) for item_id in ids]
+            )
+
+    def finish(self, row: QueueRow, entry: CatalogEntry) -> bool:
+        """Mark `row` done and add its asset to the catalog, both or neither.
+
+        Returns False when the catalog already had the asset (it is not added twice).
+        """
+        placeholders = ", ".join("?" for _ in _CATALOG_COLUMNS)
+        with self._transaction():
+            self.save(row)
+            cursor = self._conn.execute(
+                f"INSERT OR IGNORE INTO assets ({', '.join(_CATALOG_COLUMNS)}, added_at)"
+                f" VALUES ({placeholders}, ?)",
+                [*(getattr(entry, name) for name in _CATALOG_COLUMNS), now_text()],
+            )
+        return cursor.rowcount == 1
+
+    def catalog(self, provider: str | None = None) -> list[CatalogEntry]:
+        """The catalog's assets (all providers, or one), oldest first."""
+        sql = f"SELECT {', '.join(_CATALOG_COLUMNS)} FROM assets"
+        args: tuple[str, ...] = ()
+        if provider is not None:
+            sql += " WHERE provider = ?"
+            args = (provider,)
+        records = self._conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [
+            CatalogEntry(**{name: record[name] for name in _CATALOG_COLUMNS}) for record in records
+        ]
+
+    def setting(self, name: str) -> str | None:
+        record = self._conn.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
+        return None if record is None else str(record[0])
+
+    def set_setting(self, name: str, value: str) -> None:
+        self._conn.execute(
+            "INSERT INTO settings (name, value) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._conn)
+
+
+class _Transaction:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def __enter__(self) -> None:
+        self._conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self._conn.execute("COMMIT" if kind is None else "ROLLBACK")
