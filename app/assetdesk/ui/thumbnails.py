@@ -1,0 +1,354 @@
+"""Small thumbnails of images and videos, made without stalling the event loop.
+
+Images are decoded in a worker thread by QImageReader, already scaled while decoding (a 12 MP
+JPEG never becomes a 12 MP QImage). A video's first frame comes from QtMultimedia: a muted
+QMediaPlayer on the GUI thread (its backend decodes on its own threads), at most `video_slots` at
+once; only the frame's scaling runs in a worker. Results are QImages (safe in any thread), never
+QPixmaps, which the GUI thread alone may make. With a cache folder and a key, each thumbnail is
+also kept as a small PNG, so the Library grid shows known assets without decoding anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, QUrl
+from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
+
+from assetdesk.core.errors import AssetDeskError, as_sentence
+from assetdesk.core.redact import MARK
+from assetdesk.core.sniff import HEAD_SIZE, sniff
+
+__all__ = ["ThumbnailError", "ThumbnailMaker"]
+
+log = logging.getLogger("assetdesk.ui.thumbnails")
+
+# What `sniff` names, sorted into what QImageReader decodes and what QtMultimedia plays.
+_IMAGE_LABELS = frozenset({"PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF", "ICO", "SVG"})
+_VIDEO_LABELS = frozenset({"MP4", "MOV", "3GP", "WebM/Matroska", "AVI", "FLV", "WMV"})
+
+
+class ThumbnailError(AssetDeskError):
+    """No thumbnail could be made; `str()` is one sentence naming the file.
+
+    An AssetDeskError, so a background task that fails with it is logged as an expected failure.
+    The player's own error text, when there is one, is also in `service_text`.
+    """
+
+    kind = "thumbnail"
+
+
+class ThumbnailMaker(QObject):
+    """Makes thumbnails that fit in `size` x `size` (aspect kept, never enlarged).
+
+    One maker serves a pane; its players are its children, so `active_players` (and
+    `findChildren(QMediaPlayer)`) tell what is still alive.
+    """
+
+    def __init__(
+        self,
+        *,
+        size: int = 96,
+        cache_dir: Path | None = None,
+        video_slots: int = 2,
+        video_timeout: float = 15.0,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        if size < 1 or video_slots < 1 or video_timeout <= 0:
+            raise ValueError("size, video_slots and video_timeout must be positive")
+        self._size = size
+        self._cache_dir = cache_dir
+        self._video_timeout = video_timeout
+        self._video_slots = asyncio.Semaphore(video_slots)
+        self._players: set[QMediaPlayer] = set()
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    @property
+    def active_players(self) -> int:
+        """How many media players are open right now (torn down ones are not counted)."""
+        return len(self._players)
+
+    # -- public API ---------------------------------------------------------------------------
+
+    async def for_file(
+        self, path: Path, *, video: bool | None = None, key: str | None = None
+    ) -> QImage:
+        """The thumbnail of a local file; `video=None` decides by the file's first bytes."""
+        hit = await self._cached_in_thread(key)
+        if hit is not None:
+            return hit
+        head, absolute = await asyncio.to_thread(_read_head, path)
+        if video is None:
+            label = sniff(head).label
+            if label in _VIDEO_LABELS:
+                video = True
+            elif label in _IMAGE_LABELS:
+                video = False
+            else:
+                raise ThumbnailError(
+                    f"{path.name} is not an image or a video, so it has no thumbnail."
+                )
+        if video:
+            url = QUrl.fromLocalFile(str(absolute))
+            image = await self._video_thumbnail(url, path.name)
+        else:
+            image = await asyncio.to_thread(_decode_image, path, path.name, self._size)
+        await self._store_in_thread(key, image)
+        return image
+
+    async def for_image_bytes(self, data: bytes, *, key: str | None = None) -> QImage:
+        """The thumbnail of an image held in memory (a pasted image, a downloaded preview)."""
+        hit = await self._cached_in_thread(key)
+        if hit is not None:
+            return hit
+        image = await asyncio.to_thread(_decode_image, data, "The image", self._size)
+        await self._store_in_thread(key, image)
+        return image
+
+    async def for_video_url(self, url: QUrl, *, key: str | None = None) -> QImage:
+        """The thumbnail of a video's first frame, from a file:// or http(s):// URL."""
+        hit = await self._cached_in_thread(key)
+        if hit is not None:
+            return hit
+        image = await self._video_thumbnail(url, _url_name(url))
+        await self._store_in_thread(key, image)
+        return image
+
+    def cached(self, key: str) -> QImage | None:
+        """The cached thumbnail for `key`, or None (no cache, none stored, or a damaged file)."""
+        path = self._cache_path(key)
+        if path is None:
+            return None
+        reader = QImageReader(str(path), b"png")
+        image = reader.read()
+        if image.isNull():
+            if path.exists():
+                log.info("ignoring a damaged thumbnail cache file %s", path.name)
+            return None
+        return _normalized(image)
+
+    # -- cache ----------------------------------------------------------------------------------
+
+    def _cache_path(self, key: str) -> Path | None:
+        if self._cache_dir is None:
+            return None
+        name = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        return self._cache_dir / f"{name}.png"
+
+    async def _cached_in_thread(self, key: str | None) -> QImage | None:
+        if key is None or self._cache_dir is None:
+            return None
+        return await asyncio.to_thread(self.cached, key)
+
+    async def _store_in_thread(self, key: str | None, image: QImage) -> None:
+        path = None if key is None else self._cache_path(key)
+        if path is not None:
+            await asyncio.to_thread(_store_png, path, image)
+
+    # -- video ----------------------------------------------------------------------------------
+
+    async def _video_thumbnail(self, url: QUrl, name: str) -> QImage:
+        async with self._video_slots:
+            frame = await self._first_frame(url, name)
+        return await asyncio.to_thread(_fit, frame, self._size)
+
+    async def _first_frame(self, url: QUrl, name: str) -> QImage:
+        """Play `url` muted until its first valid frame; the player is gone when this returns."""
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[QImage] = loop.create_future()
+
+        def settle(result: QImage | ThumbnailError) -> None:  # on the loop's thread only
+            if done.done():
+                return
+            if isinstance(result, ThumbnailError):
+                done.set_exception(result)
+            else:
+                done.set_result(result)
+
+        def deliver(result: QImage | ThumbnailError) -> None:  # from whichever thread Qt uses
+            if threading.get_ident() == loop_thread:
+                settle(result)
+            else:
+                loop.call_soon_threadsafe(settle, result)
+
+        def on_frame(frame: QVideoFrame) -> None:
+            if done.done() or not frame.isValid():
+                return
+            image = frame.toImage()
+            if not image.isNull():
+                deliver(image)
+
+        def on_error(error: QMediaPlayer.Error, text: str) -> None:
+            if error != QMediaPlayer.Error.NoError:
+                deliver(_player_error(name, url, text))
+
+        def on_status(status: QMediaPlayer.MediaStatus) -> None:
+            Status = QMediaPlayer.MediaStatus
+            if status == Status.InvalidMedia:
+                deliver(_player_error(name, url, player.errorString()))
+            elif status in (Status.LoadedMedia, Status.BufferedMedia) and not player.hasVideo():
+                deliver(ThumbnailError(f"{name} has no video picture, so it has no thumbnail."))
+            elif status == Status.EndOfMedia:
+                deliver(ThumbnailError(f"{name} ended before showing a picture."))
+
+        loop_thread = threading.get_ident()
+        # No QAudioOutput is attached: the player decodes no sound and plays none.
+        player = QMediaPlayer(self)
+        sink = QVideoSink(player)
+        player.setVideoSink(sink)
+        self._players.add(player)
+        try:
+            sink.videoFrameChanged.connect(on_frame)
+            player.errorOccurred.connect(on_error)
+            player.mediaStatusChanged.connect(on_status)
+            player.setSource(url)
+            player.play()
+            try:
+                async with asyncio.timeout(self._video_timeout):
+                    return await done
+            except TimeoutError:
+                seconds = f"{self._video_timeout:g} second" + (
+                    "" if self._video_timeout == 1 else "s"
+                )
+                raise ThumbnailError(
+                    f"{name} showed no picture within {seconds}, so it has no thumbnail."
+                ) from None
+        finally:
+            self._tear_down(player, sink)
+
+    def _tear_down(self, player: QMediaPlayer, sink: QVideoSink) -> None:
+        """Stop and release the player (also when the task was cancelled)."""
+        self._players.discard(player)
+        # Disconnect first: stopping and clearing the source emit signals of their own.
+        for signal in (sink.videoFrameChanged, player.errorOccurred, player.mediaStatusChanged):
+            with contextlib.suppress(RuntimeError, TypeError):
+                signal.disconnect()
+        player.stop()
+        player.setSource(QUrl())
+        player.deleteLater()
+
+
+# -- worker-thread helpers --------------------------------------------------------------------
+
+
+def _read_head(path: Path) -> tuple[bytes, Path]:
+    """The file's first bytes (for sniffing) and its absolute path (for a file:// URL)."""
+    try:
+        with path.open("rb") as file:
+            return file.read(HEAD_SIZE), path.absolute()
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ThumbnailError(f"{path.name} could not be read ({reason.lower()}).") from None
+
+
+def _target_size(source: QSize, size: int) -> QSize:
+    """`source` shrunk to fit in size x size, aspect kept; unchanged when it already fits."""
+    if source.width() <= size and source.height() <= size:
+        return QSize(source)
+    fitted = source.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio)
+    return QSize(max(1, fitted.width()), max(1, fitted.height()))
+
+
+def _fit(image: QImage, size: int) -> QImage:
+    target = _target_size(image.size(), size)
+    if target != image.size():
+        image = image.scaled(
+            target,
+            Qt.AspectRatioMode.IgnoreAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    return _normalized(image)
+
+
+def _normalized(image: QImage) -> QImage:
+    """One pixel format per kind, so a thumbnail and its cached copy compare equal."""
+    wanted = QImage.Format.Format_ARGB32 if image.hasAlphaChannel() else QImage.Format.Format_RGB32
+    return image if image.format() == wanted else image.convertToFormat(wanted)
+
+
+def _decode_image(source: Path | bytes, name: str, size: int) -> QImage:
+    """Decode `source` already scaled down to fit, EXIF orientation applied."""
+    buffer = QBuffer()
+    if isinstance(source, Path):
+        reader = QImageReader(str(source))
+    else:
+        buffer.setData(QByteArray(source))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        reader = QImageReader(buffer)
+    try:
+        reader.setAutoTransform(True)
+        source_size = reader.size()  # before any EXIF rotation: fitting a square is the same
+        if source_size.isValid():
+            target = _target_size(source_size, size)
+            if target != source_size:
+                reader.setScaledSize(target)
+        image = reader.read()
+        if image.isNull():
+            reason = as_sentence(reader.errorString()).rstrip(".").lower()
+            raise ThumbnailError(f"{name} could not be decoded as an image ({reason}).")
+    finally:
+        buffer.close()
+    return _fit(image, size)  # a format that tells no size up front comes out full size
+
+
+def _store_png(path: Path, image: QImage) -> None:
+    """Write `image` to `path` as PNG atomically; a failure only costs a cache miss later."""
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    # PySide6 6.11 takes the format as str, though its stubs say bytes (bytes raise ValueError).
+    saved = image.save(buffer, "PNG")  # type: ignore[call-overload]
+    buffer.close()
+    if not saved:
+        log.warning("could not encode a thumbnail for the cache file %s", path.name)
+        return
+    temp = ""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".thumb-", suffix=".part")
+        with os.fdopen(handle, "wb") as file:
+            file.write(data.data())
+        Path(temp).replace(path)
+    except OSError as error:
+        log.warning("could not write the thumbnail cache file %s: %s", path.name, error.strerror)
+        if temp:
+            with contextlib.suppress(OSError):
+                Path(temp).unlink()
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+
+def _url_name(url: QUrl) -> str:
+    """What to call a URL in a message: its file name or host, never its (signed) query."""
+    return url.fileName() or url.host() or "This video"
+
+
+def _player_error(name: str, url: QUrl, text: str) -> ThumbnailError:
+    detail = _without_query(" ".join(text.split()), url)
+    sentence = f"{name} could not be played to make its thumbnail"
+    message = f"{sentence} ({detail.rstrip('.')})." if detail else f"{sentence}."
+    return ThumbnailError(message, service_text=detail or None)
+
+
+def _without_query(text: str, url: QUrl) -> str:
+    """`text` with the URL's query (which may carry a signature) hidden."""
+    for form in (
+        url.query(QUrl.ComponentFormattingOption.FullyEncoded),
+        url.query(QUrl.ComponentFormattingOption.FullyDecoded),
+    ):
+        if form:
+            text = text.replace(form, MARK)
+    return text
