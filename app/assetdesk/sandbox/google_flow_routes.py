@@ -230,6 +230,8 @@ async def _receive(
     except ProbeError as exc:
         await writer.discard()
         return error(400, str(exc))
+    except FileNotFoundError:  # the sandbox was reset (its files cleared) during this upload
+        return error(503, "The sandbox was reset during this upload; send it again")
     is_video = content_type in VIDEO_TYPES
     if digest.has_marker and not is_video:
         await writer.discard()

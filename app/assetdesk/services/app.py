@@ -11,6 +11,7 @@ from assetdesk.core.redact import Redactor, install
 from assetdesk.providers.http import prepare_tls
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.local_files import UploadCandidate, inspect_upload
+from assetdesk.services.uploads import UploadQueue
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
 
@@ -25,6 +26,7 @@ class AppServices:
     redactor: Redactor
     secrets: SecretStore
     accounts: AccountsService
+    uploads: UploadQueue
 
     async def inspect_upload(self, path: Path | str) -> UploadCandidate:
         """Check a local file's real type and size before anything is sent (off the loop)."""
@@ -32,6 +34,7 @@ class AppServices:
 
     async def aclose(self) -> None:
         """Close every client; the app calls this once on shutdown."""
+        await self.uploads.aclose()  # first: its uploads use the accounts' clients
         await self.accounts.aclose()
 
 
@@ -70,4 +73,7 @@ def build_services(
     redactor = redactor or Redactor()
     store = secrets if secrets is not None else SecretStore(redactor=redactor, probe=probe)
     accounts = AccountsService(paths.database, store, redactor)
-    return AppServices(paths=paths, redactor=redactor, secrets=store, accounts=accounts)
+    uploads = UploadQueue(paths.database, accounts)
+    return AppServices(
+        paths=paths, redactor=redactor, secrets=store, accounts=accounts, uploads=uploads
+    )

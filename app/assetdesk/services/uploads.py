@@ -178,7 +178,7 @@ class UploadQueue:
     ) -> None:
         self._database = database
         self._accounts = accounts
-        self._retry = retry
+        self.retry_policy = retry
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._items: dict[int, UploadItem] = {}
@@ -645,13 +645,13 @@ class UploadQueue:
                     self._set_end(other, ItemState.FAILED, sentence, error)
                     await self._save(other)
             self._set_end(item, ItemState.FAILED, sentence, error)
-        elif error.retryable and row.attempts < self._retry.attempts:
-            wait = getattr(error, "retry_after", None) or self._retry.delay(row.attempts - 1)
+        elif error.retryable and row.attempts < self.retry_policy.attempts:
+            wait = getattr(error, "retry_after", None) or self.retry_policy.delay(row.attempts - 1)
             row.state = ItemState.PENDING
             item.waiting_until = now + timedelta(seconds=wait)
             row.message = (
                 f"{_sentence(error)} Trying again in {round(wait)} s "
-                f"(try {row.attempts + 1} of {self._retry.attempts})."
+                f"(try {row.attempts + 1} of {self.retry_policy.attempts})."
             )
             row.error_kind, row.service_text = error.kind, error.service_text
         else:

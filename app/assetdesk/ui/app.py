@@ -160,6 +160,7 @@ async def _session(
                 tasks.spawn(_sandbox_session(window, services, child), name="sandbox.start")
             else:
                 window.accounts_pane.model.set_accounts(accounts)
+                tasks.spawn(window.uploads_pane.activate(), name="uploads.activate")
                 _arm_quit_hook(window)
         probe.cancel()
         await closing
@@ -211,6 +212,8 @@ async def _sandbox_session(window: MainWindow, services: AppServices, child: San
         pane.set_empty_text("No accounts yet.")
         await pane.reload()
     finally:
+        # The queue starts once its accounts exist (items aimed at the sandbox find it).
+        await window.uploads_pane.activate()
         _arm_quit_hook(window)
 
 

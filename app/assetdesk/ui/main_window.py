@@ -6,14 +6,16 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListWidget,
     QMainWindow,
     QMessageBox,
     QSplitter,
     QStackedWidget,
+    QSystemTrayIcon,
     QWidget,
 )
 
@@ -22,7 +24,8 @@ from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.style import STYLE_SHEET
 from assetdesk.ui.tasks import BackgroundTasks
-from assetdesk.ui.uploads.pane import UploadsPane
+from assetdesk.ui.thumbnails import ThumbnailMaker
+from assetdesk.ui.uploads.pane import THUMBNAIL_SIZE, UploadsPane
 
 if TYPE_CHECKING:
     from assetdesk.services.app import AppServices
@@ -52,7 +55,20 @@ class MainWindow(QMainWindow):
 
         self.accounts_pane = AccountsPane(services.accounts, tasks)
         self.accounts_pane.store_changed.connect(self.show_secret_store)
-        self.uploads_pane = UploadsPane(services.inspect_upload, tasks)
+        self._tasks = tasks
+        self.thumbnails = ThumbnailMaker(size=THUMBNAIL_SIZE, parent=self)
+        self.uploads_pane = UploadsPane(
+            services.uploads,
+            services.accounts,
+            tasks,
+            paste_folder=services.paths.root / "pasted",
+            thumbnails=self.thumbnails,
+        )
+        self.accounts_pane.accounts_changed.connect(self._accounts_changed)
+        self.uploads_pane.queue_finished.connect(self._uploads_finished)
+        #: (title, text) of every desktop notification shown, newest last.
+        self.notifications: list[tuple[str, str]] = []
+        self._tray: QSystemTrayIcon | None = None
         self.library_pane = LibraryPane()
         panes: list[tuple[str, QWidget]] = [
             ("Accounts", self.accounts_pane),
@@ -124,6 +140,46 @@ class MainWindow(QMainWindow):
             self.about_box = box
         self.about_box.open()
         return self.about_box
+
+    # ------------------------------------------------------------- panes talking
+
+    def _accounts_changed(self) -> None:
+        if not self._tasks.closing:
+            self._tasks.spawn(
+                self.uploads_pane.reload_targets(), name="uploads.targets", key="uploads.targets"
+            )
+
+    def _uploads_finished(self, succeeded: int, failed: int) -> None:
+        """The queue ran out of work: say so, on the desktop when the window is not in front."""
+        text = f"{succeeded} uploaded" if succeeded != 1 else "1 file uploaded"
+        if failed:
+            text += f", {failed} failed"
+        text += "."
+        self.statusBar().showMessage(f"Uploads finished: {text}", 15_000)
+        if self.isActiveWindow() and not self.isMinimized():
+            return
+        self.notify("Uploads finished", text)
+
+    def notify(self, title: str, text: str) -> None:
+        """A desktop notification (the system tray's message), or the taskbar's attention."""
+        self.notifications.append((title, text))
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            if self._tray is None:
+                icon = self.windowIcon()
+                if icon.isNull():
+                    icon = QApplication.windowIcon()
+                self._tray = QSystemTrayIcon(icon if not icon.isNull() else QIcon(), self)
+                self._tray.setToolTip("AssetDesk")
+                self._tray.activated.connect(self._bring_to_front)
+                self._tray.messageClicked.connect(self._bring_to_front)
+            self._tray.show()
+            self._tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10_000)
+        QApplication.alert(self)
+
+    def _bring_to_front(self, *_: object) -> None:
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
 
     # ------------------------------------------------------------- status bar
 

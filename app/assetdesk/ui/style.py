@@ -39,6 +39,14 @@ QLabel#dropZone {
     border-radius: 10px;
     padding: 24px;
 }
+QLabel#dropZone[dropActive="true"] {
+    border-color: palette(highlight);
+    color: palette(highlight);
+    background: palette(alternate-base);
+}
+QTableView#uploadQueue[dropActive="true"] {
+    border: 2px solid palette(highlight);
+}
 QLabel#fieldError {
     color: #c5221f;
 }

@@ -385,3 +385,15 @@ async def test_remove_and_clear_finished(queue: UploadQueue, target: UploadTarge
     assert queue.items == [] and db_rows(queue, "upload_queue") == []
     assert len(db_rows(queue, "assets")) == 1  # the catalog keeps what was uploaded
     assert [len(ids) for ids in removed] == [2]
+
+
+async def test_a_dropped_connection_is_retried(
+    sb: Any, queue: UploadQueue, target: UploadTarget
+) -> None:
+    sb.fault("api", "/v1/google-flow/assets", method="POST", count=1, drop_after_bytes=0)
+    await queue.add_paths([DEMO / "swatch-256x256.png"], target)
+    queue.start()
+    await settle(queue, all_ended(queue))
+    (item,) = queue.items
+    assert item.state is ItemState.DONE and item.row.attempts == 2
+    assert len(upload_posts(sb)) == 2

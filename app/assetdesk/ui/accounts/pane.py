@@ -93,6 +93,8 @@ class AccountDetails(QWidget):
 class AccountsPane(QWidget):
     #: Where secrets go changed (session-only chosen, or the keyring stopped answering).
     store_changed = Signal()
+    #: The list of accounts was read again (one was added, edited or removed).
+    accounts_changed = Signal()
 
     def __init__(
         self, accounts: AccountsService, tasks: BackgroundTasks, parent: QWidget | None = None
@@ -239,6 +241,7 @@ class AccountsPane(QWidget):
             if selected is not None:
                 self.select(selected)
         log.debug("accounts pane shows %d account(s)", len(accounts))
+        self.accounts_changed.emit()
 
     def _after_reset(self) -> None:
         has_rows = self.model.rowCount() > 0
