@@ -16,7 +16,7 @@ DEB_RUNTIME := libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-ima
 DEB_TEST := dbus dbus-x11 gnome-keyring curl shellcheck desktop-file-utils
 DEB_BENCH := curl aria2
 
-.PHONY: run test check lint sysdeps sysdeps-test venv clean bench
+.PHONY: run test check lint sysdeps sysdeps-test venv clean bench bench-ui
 
 run: sysdeps $(STAMP)
 	$(BIN)/assetdesk $(ARGS)
@@ -28,6 +28,10 @@ test: sysdeps sysdeps-test $(STAMP)
 bench: sysdeps $(STAMP)
 	@$(MAKE) --no-print-directory _deb PKGS="$(DEB_BENCH)"
 	$(BIN)/python benchmarks/transfer.py $(ARGS)
+
+# The window's event loop while it uploads, against the engine alone (benchmarks/README.md).
+bench-ui: sysdeps $(STAMP)
+	$(BIN)/python benchmarks/ui_stall.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check

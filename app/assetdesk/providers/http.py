@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import functools
+import importlib
 import json
 import logging
 import random
@@ -54,6 +55,9 @@ def shared_ssl_context() -> ssl.SSLContext:
 def prepare_tls() -> None:
     """Load the TLS context and httpx's lazy imports; blocking, so call it from a worker thread."""
     httpx.AsyncClient(verify=shared_ssl_context())
+    # httpcore reaches anyio's asyncio backend on the first request; imported there, it stalled
+    # the window's loop for ~20 ms (benchmarks/ui_stall.py).
+    importlib.import_module("anyio._backends._asyncio")
 
 
 def make_http_client(
