@@ -3,6 +3,7 @@ every refusal, the service's errors, cancel / retry / remove, shortcuts and the 
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import sqlite3
@@ -221,11 +222,12 @@ def test_every_local_refusal_is_on_its_row_and_nothing_is_sent(
         big.truncate(21 * MIB)
     shutil.move(padded_video(131_200_000, "long.mp4"), folder / "long.mp4")
     (folder / "elsewhere.png").symlink_to(DEMO / "swatch-256x256.png")
+    os.mkfifo(folder / "pipe.png")  # not a regular file: never opened (it would block)
     broken = tmp_path / "gone.png"
     broken.symlink_to(tmp_path / "nothing-here.png")
 
     drop(pane, file_mime([folder, broken]))
-    qtbot.waitUntil(lambda: pane.model.rowCount() == 9)
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 10)
     shown = {name: r["progress"] for name, r in rows(pane).items()}
     assert shown == {
         "anim.gif": "anim.gif: GIF files are not supported — use PNG, JPEG, WEBP or MP4.",
@@ -239,9 +241,10 @@ def test_every_local_refusal_is_on_its_row_and_nothing_is_sent(
         "use PNG, JPEG, WEBP or MP4.",
         "poster.png": "poster.png: image is 22 MB; the limit is 20 MiB.",
         "gone.png": "gone.png is a link to a file that is not there.",
+        "pipe.png": "pipe.png is not a regular file.",
     }
     assert {r["state"] for r in rows(pane).values()} == {"Not sent"}
-    assert pane.notice.text() == "Added 9 files; 9 cannot be sent (see why on each)."
+    assert pane.notice.text() == "Added 10 files; 10 cannot be sent (see why on each)."
     qtbot.wait(300)
     assert [r for r in sb.requests("api") if r["method"] == "POST"] == []
 
@@ -404,6 +407,11 @@ def test_no_account_means_the_files_wait_with_a_reason(
     assert pane.notice.text().endswith(
         "There is no useapi.net account to upload to: add one in Accounts."
     )
+    # Removing the last row brings the drop zone back.
+    select(pane, "swatch-256x256.png")
+    QTest.keyClick(pane.view, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 0)
+    assert pane.stack.currentWidget() is pane.empty
 
 
 @pytest.mark.parametrize("busy", [False, True])

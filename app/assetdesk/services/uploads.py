@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -78,6 +79,8 @@ MAX_CONCURRENCY = 8
 CONCURRENCY_SETTING = "uploads.concurrency"
 #: A 429 without a Retry-After waits this long.
 DEFAULT_THROTTLE_WAIT = timedelta(seconds=60)
+#: An automatic item throttled once tries again this soon (the service picks another account).
+AUTOMATIC_THROTTLE_RETRY = timedelta(seconds=2)
 #: Network failures and 5xx: this many tries in all, waiting longer each time.
 RETRY = RetryPolicy(attempts=4, base_delay=2.0, max_delay=60.0)
 AUTO = "*"  # the throttle/stop key of items that let the service pick the Google account
@@ -102,6 +105,8 @@ class UploadItem:
         self.waiting_until: datetime | None = None
         self.task: asyncio.Task[None] | None = None
         self.cancel_requested = False
+        #: The last try of this automatic item was throttled (the next one waits with the rest).
+        self.throttled_before = False
 
     @property
     def id(self) -> int:
@@ -185,6 +190,8 @@ class UploadQueue:
         self._changed: set[int] = set()
         self._batch: set[int] = set()
         self._throttled: dict[tuple[int, str], datetime] = {}
+        self._adding: set[str] = set()
+        self._chores: set[asyncio.Task[None]] = set()
         self._concurrency = concurrency or DEFAULT_CONCURRENCY
         self._concurrency_fixed = concurrency is not None
         self._running = False
@@ -246,6 +253,8 @@ class UploadQueue:
             task.cancel()
         if running:
             await asyncio.wait(running, timeout=10)
+        if self._chores:
+            await asyncio.wait(list(self._chores), timeout=10)
 
         def close() -> None:
             with self._lock:
@@ -327,7 +336,7 @@ class UploadQueue:
         file already waiting or uploading is not queued twice.
         """
         collected = await collect_uploads(list(paths))
-        busy = {
+        busy = self._adding | {
             item.row.path
             for item in self._items.values()
             if item.state in (ItemState.PENDING, ItemState.UPLOADING)
@@ -341,7 +350,13 @@ class UploadQueue:
                 continue
             busy.add(key)
             rows.append(self._new_row(checked.path, checked.candidate, checked.error, target))
-        added = await self._db(lambda store: store.add(rows)) if rows else []
+        # Held until the rows are in, so that a second drop of the same files meanwhile waits.
+        reserved = {row.path for row in rows} - self._adding
+        self._adding |= reserved
+        try:
+            added = await self._db(lambda store: store.add(rows)) if rows else []
+        finally:
+            self._adding -= reserved
         items = [UploadItem(row) for row in added]
         for item in items:
             self._items[item.id] = item
@@ -396,6 +411,13 @@ class UploadQueue:
         self._running = True
         self._pump()
 
+    def stop(self) -> None:
+        """Start nothing more (the window is closing); what runs is cut off by `aclose`."""
+        self._running = False
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
+
     async def cancel(self, ids: Iterable[int]) -> None:
         """Stop these items: uploading ones are cut off, waiting ones never start."""
         for item_id in ids:
@@ -434,6 +456,8 @@ class UploadQueue:
                     row.error_kind = error.kind
                     await self._save(item)
                     continue
+                if self._items.get(item_id) is not item or item.state is not ItemState.REFUSED:
+                    continue  # removed or retried by someone else meanwhile
                 row.size, row.mime = candidate.size, candidate.media_type.mime
                 row.kind, row.note = candidate.media_type.kind.value, candidate.note
                 item.meter.total = row.size
@@ -490,9 +514,10 @@ class UploadQueue:
             if item.state is not ItemState.PENDING or item.task is not None:
                 continue
             until = self._throttled.get(_key(item.row))
-            if until is not None and until > now and item.waiting_until != until:
+            if until is not None and until > now and (item.waiting_until or now) < until:
                 item.waiting_until = until
                 item.row.message = _throttled_sentence(until)
+                item.row.error_kind = Throttled.kind
                 self._changed.add(item.id)
             if item.waiting_until is not None and item.waiting_until > now:
                 next_wake = min(next_wake or item.waiting_until, item.waiting_until)
@@ -501,9 +526,11 @@ class UploadQueue:
                 continue
             active += 1
             item.waiting_until = None
-            item.task = asyncio.get_running_loop().create_task(
+            task = asyncio.get_running_loop().create_task(
                 self._run(item), name=f"upload[{item.id}]"
             )
+            item.task = task
+            task.add_done_callback(functools.partial(self._run_ended, item))
         if self._wake is not None:
             self._wake.cancel()
             self._wake = None
@@ -519,7 +546,8 @@ class UploadQueue:
             return
         if self._was_busy:
             self._was_busy = False
-            if self.on_idle is not None:
+            # Cancelling or removing what was left is not "finished": nothing to announce.
+            if self.on_idle is not None and summary.done + summary.failed > 0:
                 self.on_idle(summary.done, summary.failed)
 
     async def _account_ids(self) -> set[int]:
@@ -534,21 +562,46 @@ class UploadQueue:
         item.meter.total = row.size
         item.meter.set_phase(Phase.CONNECTING)
         try:
+            await self._save(item)
             try:
-                await self._save(item)
                 result = await self._send(item)
-            except asyncio.CancelledError:
-                await asyncio.shield(self._cancelled(item))
-                raise
             except AssetDeskError as error:
                 await self._failed(item, error)
             else:
                 await self._finished(item, result)
-        finally:
+        except asyncio.CancelledError:
+            await asyncio.shield(self._cancelled(item))
+            raise
+        except Exception as error:  # a bug or a broken database: the item says so, not hangs
+            log.exception("queue item %d failed unexpectedly", item.id)
+            self._set_end(
+                item,
+                ItemState.FAILED,
+                f"AssetDesk could not upload this file ({type(error).__name__}); the log "
+                "has the details. Retry may work.",
+                None,
+            )
+            with contextlib.suppress(Exception):
+                await self._save(item)
+
+    def _run_ended(self, item: UploadItem, task: asyncio.Task[None]) -> None:
+        """Always called when an upload's task ends, even one cancelled before it started."""
+        if item.task is task:
             item.task = None
-            self._changed.add(item.id)
-            if not self._closing:
-                self._pump()
+        self._changed.add(item.id)
+        if task.cancelled() and (item.cancel_requested or item.state is ItemState.UPLOADING):
+            # Cancelled before `_run` could see it (or after its last await): settle it here.
+            self._chore(self._cancelled(item))
+        elif item.cancel_requested and item.state is ItemState.PENDING:
+            # The cancel came while a failure was being recorded: the user's word wins.
+            self._chore(self._cancelled(item))
+        elif not self._closing:
+            self._pump()
+
+    def _chore(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
 
     async def _send(self, item: UploadItem) -> UploadedAsset:
         row = item.row
@@ -586,10 +639,12 @@ class UploadQueue:
         if item.cancel_requested:
             item.cancel_requested = False
             self._set_end(item, ItemState.CANCELLED, "Cancelled; nothing was kept.", None)
-        else:  # the app is closing: it goes on at the next start
+        elif item.row.state is ItemState.UPLOADING:  # the app is closing: it goes on next time
             item.row.state = ItemState.PENDING
         with contextlib.suppress(sqlite3.Error, AssetDeskError):
             await self._save(item)
+        if not self._closing and item.task is None:
+            self._pump()
 
     async def _finished(self, item: UploadItem, result: UploadedAsset) -> None:
         row = item.row
@@ -625,7 +680,18 @@ class UploadQueue:
         row = item.row
         key = _key(row)
         now = datetime.now(UTC)
-        if isinstance(error, Throttled):
+        automatic = row.email is None
+        if isinstance(error, Throttled) and automatic and not item.throttled_before:
+            # The service takes a throttled account out of its load balancing: an automatic
+            # item tries again soon, on another account, and the others go on meanwhile.
+            item.throttled_before = True
+            row.state = ItemState.PENDING
+            row.attempts -= 1
+            item.waiting_until = now + AUTOMATIC_THROTTLE_RETRY
+            row.message = "The Google account the service picked is throttled; trying another."
+            row.error_kind, row.service_text = error.kind, error.service_text
+        elif isinstance(error, Throttled):
+            # A pinned account, or no account left in the pool: its items wait together.
             until = error.retry_at or now + DEFAULT_THROTTLE_WAIT
             self._throttled[key] = until
             row.state = ItemState.PENDING
@@ -633,18 +699,35 @@ class UploadQueue:
             item.waiting_until = until
             row.message = _throttled_sentence(until)
             row.error_kind, row.service_text = error.kind, error.service_text
-        elif isinstance(error, SessionExpired | Unauthorized):
-            # Every item that would meet the same refusal stops now, without being sent.
+        elif isinstance(error, Unauthorized) or (
+            isinstance(error, SessionExpired) and not automatic
+        ):
+            # Every item that would meet the same refusal stops now, without being sent: all
+            # of the token's for a refused token, a pinned Google account's for a 596.
             sentence = _stop_sentence(error, row)
             whole_token = isinstance(error, Unauthorized)
-            for other in self._items.values():
-                if other is item or other.state is not ItemState.PENDING or other.task:
-                    continue
-                other_key = _key(other.row)
-                if other_key == key or (whole_token and other_key[0] == key[0]):
-                    self._set_end(other, ItemState.FAILED, sentence, error)
-                    await self._save(other)
+            others = [
+                other
+                for other in list(self._items.values())
+                if other is not item
+                and other.state is ItemState.PENDING
+                and other.task is None
+                and (
+                    _key(other.row) == key
+                    or (whole_token and (other.row.account_id or 0) == key[0])
+                )
+            ]
+            for other in others:
+                self._set_end(other, ItemState.FAILED, sentence, error)
             self._set_end(item, ItemState.FAILED, sentence, error)
+            if others:
+                rows = [other.row for other in others]
+
+                def save_all(store: UploadQueueStore) -> None:
+                    for other_row in rows:
+                        store.save(other_row)
+
+                await self._db(save_all)
         elif error.retryable and row.attempts < self.retry_policy.attempts:
             wait = getattr(error, "retry_after", None) or self.retry_policy.delay(row.attempts - 1)
             row.state = ItemState.PENDING
@@ -654,8 +737,12 @@ class UploadQueue:
                 f"(try {row.attempts + 1} of {self.retry_policy.attempts})."
             )
             row.error_kind, row.service_text = error.kind, error.service_text
+        elif isinstance(error, SessionExpired):  # automatic: only this item met that account
+            self._set_end(item, ItemState.FAILED, _stop_sentence(error, row), error)
         else:
             self._set_end(item, ItemState.FAILED, _sentence(error), error)
+        if not isinstance(error, Throttled):
+            item.throttled_before = False
         await self._save(item)
 
     def _set_end(
@@ -695,7 +782,7 @@ def _stop_sentence(error: AssetDeskError, row: QueueRow) -> str:
         return (
             f"useapi.net refused the token of “{row.account_name}”; fix it in Accounts, then retry."
         )
-    who = row.email or "the Google account the service picked"
+    who = row.email or "the Google account the service picked"  # (a 596 on an automatic item)
     return f"Reconnect this Google account ({who}) at useapi.net: its session expired. Then retry."
 
 

@@ -187,16 +187,15 @@ async def _sandbox_session(window: MainWindow, services: AppServices, child: San
     window.set_sandbox_state("Sandbox: starting…")
     pane.set_empty_text("Starting the offline sandbox…")
     try:
-        try:
-            process = await child.start()
-        except RuntimeError as error:
-            log.error("%s", error)
-            window.set_sandbox_state("Sandbox: failed to start")
-            pane.set_empty_text("No accounts yet.")
-            pane.notice.show_message(
-                "The offline sandbox could not start; see the log for what it said.", "error"
-            )
-            return
+        process = await child.start()
+    except RuntimeError as error:
+        log.error("%s", error)
+        window.set_sandbox_state("Sandbox: failed to start")
+        pane.set_empty_text("No accounts yet.")
+        pane.notice.show_message(
+            "The offline sandbox could not start; see the log for what it said.", "error"
+        )
+    else:
         demo = process.demo
         await services.accounts.add_session_account(
             name="Sandbox", kind="useapi", base_url=process.api_url, secret=demo["useapi_token"]
@@ -211,10 +210,11 @@ async def _sandbox_session(window: MainWindow, services: AppServices, child: San
         window.set_sandbox_state(f"Sandbox: running on {urlsplit(process.api_url).netloc}")
         pane.set_empty_text("No accounts yet.")
         await pane.reload()
-    finally:
-        # The queue starts once its accounts exist (items aimed at the sandbox find it).
-        await window.uploads_pane.activate()
-        _arm_quit_hook(window)
+    # Not reached when the window closed meanwhile (this task is cancelled). The queue starts
+    # once its accounts exist, so items aimed at the sandbox find it; when the sandbox failed,
+    # they say that their account is missing.
+    await window.uploads_pane.activate()
+    _arm_quit_hook(window)
 
 
 def _arm_quit_hook(window: MainWindow) -> None:

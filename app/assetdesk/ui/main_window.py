@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._services.uploads.stop()  # nothing new starts while the app shuts down
         self.save_layout()
         event.accept()
         log.debug("main window closed")

@@ -397,3 +397,88 @@ async def test_a_dropped_connection_is_retried(
     (item,) = queue.items
     assert item.state is ItemState.DONE and item.row.attempts == 2
     assert len(upload_posts(sb)) == 2
+
+
+async def test_cancelling_items_the_moment_they_start_leaves_none_stuck(
+    queue: UploadQueue, target: UploadTarget, tmp_path: Path
+) -> None:
+    files = []
+    for number in range(12):
+        path = tmp_path / f"picture {number}.png"
+        shutil.copy(DEMO / "swatch-256x256.png", path)
+        files.append(path)
+    idle: list[tuple[int, int]] = []
+    queue.on_idle = lambda ok, failed: idle.append((ok, failed))
+    queue.start()
+    await queue.add_paths(files, target)  # the first three are started at once
+    await queue.cancel([item.id for item in queue.items])
+    await settle(queue, all_ended(queue))
+    assert {item.state for item in queue.items} == {ItemState.CANCELLED}
+    assert all(item.task is None for item in queue.items)
+    assert idle == []  # nothing finished: nothing to announce
+    rows = db_rows(queue, "upload_queue")
+    assert {row["state"] for row in rows} == {"cancelled"}
+
+
+async def test_the_same_files_dropped_twice_at_once_are_queued_once(
+    queue: UploadQueue, target: UploadTarget
+) -> None:
+    files = [DEMO / "swatch-256x256.png", DEMO / "bars-800x450.jpg"]
+    first, second = await asyncio.gather(
+        queue.add_paths(files, target), queue.add_paths(files, target)
+    )
+    assert len(first.items) + len(second.items) == 2
+    assert first.already_queued + second.already_queued == 2
+    assert len(db_rows(queue, "upload_queue")) == 2
+
+
+async def test_an_automatic_item_throttled_once_goes_on_another_account(
+    sb: Any, queue: UploadQueue, target: UploadTarget
+) -> None:
+    throttled = {
+        "error": {
+            "code": 429,
+            "message": "Resource has been exhausted (e.g. check quota).",
+            "status": "RESOURCE_EXHAUSTED",
+            "details": [{"reason": "PUBLIC_ERROR_USER_REQUESTS_THROTTLED"}],
+        }
+    }
+    sb.fault(
+        "api",
+        "/v1/google-flow/assets",
+        method="POST",
+        status=429,
+        headers={"Retry-After": "1800"},
+        body=throttled,
+    )
+    await queue.set_concurrency(1)
+    await queue.add_paths([DEMO / "swatch-256x256.png", DEMO / "bars-800x450.jpg"], target)
+    queue.start()
+    first, second = queue.items
+    await settle(queue, lambda: first.waiting)
+    assert first.row.message == (
+        "The Google account the service picked is throttled; trying another."
+    )
+    # The other automatic item is not held up by it.
+    await settle(queue, lambda: second.state is ItemState.DONE)
+    await settle(queue, all_ended(queue), timeout=10)
+    assert first.state is ItemState.DONE and first.row.attempts == 1
+
+    # Throttled again on the next try too: the pool is exhausted and automatic items wait.
+    sb.fault(
+        "api",
+        "/v1/google-flow/assets",
+        method="POST",
+        count=2,
+        status=429,
+        headers={"Retry-After": "1800"},
+        body=throttled,
+    )
+    await queue.add_paths([DEMO / "sunrise-640x360.png"], target)
+    third = queue.items[2]
+    await settle(queue, lambda: (third.row.message or "").startswith("Throttled by the service"))
+    await queue.add_paths([DEMO / "portrait-320x480.webp"], target)
+    fourth = queue.items[3]
+    await settle(queue, lambda: fourth.waiting)
+    assert (fourth.row.message or "").startswith("Throttled by the service until ")
+    assert len(upload_posts(sb)) == 3 + 2  # the fourth is not sent into the same refusal

@@ -108,7 +108,7 @@ class UploadsPane(QWidget):
         self.model.want_thumbnail = self._make_thumbnail
         self.model.icon_size = THUMBNAIL_SIZE
         queue.on_added = self._items_added
-        queue.on_removed = self.model.items_removed
+        queue.on_removed = self._items_removed
         queue.on_idle = self.queue_finished.emit
 
         self.view = QTableView()
@@ -369,6 +369,10 @@ class UploadsPane(QWidget):
         self._update_view()
         if items:
             self.view.scrollTo(self.model.index(self.model.row_of(items[-1].id), 0))
+
+    def _items_removed(self, ids: list[int]) -> None:
+        self.model.items_removed(ids)
+        self._update_view()
 
     def pick_files(self) -> None:
         dialog = QFileDialog(self, "Add files to upload")
