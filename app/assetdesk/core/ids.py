@@ -286,3 +286,51 @@ def normalise_base_url(url: str) -> str:
     if parts.query or parts.fragment or parts.username or parts.password:
         raise InvalidInput("the service address must not contain '?', '#' or a user name")
     return text
+
+
+_SEGMENT_SEPARATORS = ("/", ":")
+
+
+@dataclass(frozen=True, slots=True)
+class WordbeeSegmentRef:
+    """A Wordbee segment as users paste it: `{scope}/{segment id}`, like `pr7214/27665601`.
+
+    Names every file attached to that segment in that scope (a project or a job).
+    """
+
+    scope: WordbeeScope
+    segment_id: int
+
+    @classmethod
+    def parse(cls, text: str) -> WordbeeSegmentRef:
+        cleaned = _clean(text, "Wordbee segment reference")
+        separator = next((s for s in _SEGMENT_SEPARATORS if s in cleaned), None)
+        if separator is None:
+            raise InvalidInput(
+                "a Wordbee segment reference is the scope, '/' and the segment id, like pr1234/5678"
+            )
+        scope_text, _, segment_text = cleaned.partition(separator)
+        scope = WordbeeScope.parse(scope_text)
+        segment_text = segment_text.strip()
+        if not segment_text:
+            raise InvalidInput("the segment id after '/' in the Wordbee segment reference is empty")
+        if not _DIGITS.fullmatch(segment_text):
+            raise InvalidInput(
+                "the segment id after '/' in the Wordbee segment reference must be digits"
+            )
+        if len(segment_text) > _MAX_DIGITS:
+            raise InvalidInput("the segment id in the Wordbee segment reference is too long")
+        return cls(scope, int(segment_text))
+
+    @property
+    def short(self) -> str:
+        """A compact label for lists and logs: 'Wordbee segment 5678 (pr1234)'."""
+        return f"Wordbee segment {self.segment_id} ({self.scope})"
+
+    def __str__(self) -> str:
+        return f"{self.scope}/{self.segment_id}"
+
+
+def parse_wordbee_segment_ref(text: str) -> WordbeeSegmentRef:
+    """`WordbeeSegmentRef.parse`, as a function beside `parse_asset_ref`."""
+    return WordbeeSegmentRef.parse(text)

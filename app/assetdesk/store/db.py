@@ -86,6 +86,17 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 3: the library: where a Wordbee asset lives, the last downloaded copy, and indexes for the
+    # pane's filters and its newest-first order. Signed URLs are never stored: they expire.
+    """
+    ALTER TABLE assets ADD COLUMN scope TEXT;          -- Wordbee: pr{n}, jbs{n} or jbc{n}
+    ALTER TABLE assets ADD COLUMN segment_id INTEGER;  -- Wordbee
+    ALTER TABLE assets ADD COLUMN locale TEXT;         -- Wordbee
+    ALTER TABLE assets ADD COLUMN relative_path TEXT;  -- Wordbee
+    ALTER TABLE assets ADD COLUMN local_path TEXT;     -- the last downloaded copy
+    CREATE INDEX assets_provider_kind ON assets (provider, kind);
+    CREATE INDEX assets_added_at ON assets (added_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

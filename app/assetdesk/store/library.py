@@ -1,0 +1,179 @@
+"""The library catalog's rows (the `assets` table of store/db.py, migrations 2 and 3).
+
+Sync code over one sqlite3 connection; the library service calls it through `asyncio.to_thread`,
+one call at a time. Rows come back as plain tuples turned straight into frozen `Asset`s: the
+pane lists 10,000 of them in one SELECT. UNIQUE (provider, remote_id) is how duplicates are
+recognised: an asset the catalog already has is counted, never added twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+
+from assetdesk.core.errors import InvalidInput
+from assetdesk.core.ids import MediaGenerationId, RunwayAssetId
+
+__all__ = ["Asset", "AssetDraft", "LibraryStore", "Stored"]
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """One catalog row, what the Library pane shows."""
+
+    id: int
+    provider: str  # 'google-flow' | 'runway' | 'wordbee'
+    remote_id: str  # mediaGenerationId | Runway assetId | Wordbee "scope/segment/locale/path/name"
+    kind: str | None  # 'image' | 'video' | 'other'
+    name: str | None
+    mime: str | None
+    size: int | None
+    width: int | None
+    height: int | None
+    duration_seconds: float | None
+    account_id: int | None
+    account_email: str | None
+    source_path: str | None
+    origin: str  # 'upload' | 'listed' | 'pasted'
+    created_at: str | None
+    added_at: str
+    scope: str | None = None
+    segment_id: int | None = None
+    locale: str | None = None
+    relative_path: str | None = None
+    local_path: str | None = None
+
+    @property
+    def title(self) -> str:
+        """The name, else a short form of the id ('image ff9aa5cc…', 'Runway asset 3f2a9c1d…')."""
+        if self.name:
+            return self.name
+        return short_id(self.provider, self.remote_id)
+
+
+def short_id(provider: str, remote_id: str) -> str:
+    """A compact label for an id the parsers know; the id itself, shortened, otherwise."""
+    try:
+        if provider == "google-flow":
+            return MediaGenerationId.parse(remote_id).short
+        if provider == "runway":
+            return RunwayAssetId.parse(remote_id).short
+    except InvalidInput:  # an odd row: its raw id, shortened, will do
+        pass
+    tail = remote_id.rsplit("/", 1)[-1] if provider == "wordbee" else remote_id
+    return tail if len(tail) <= 24 else tail[:23] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class AssetDraft:
+    """An asset about to be added: every column but the id and the time it is added."""
+
+    provider: str
+    remote_id: str
+    origin: str
+    kind: str | None = None
+    name: str | None = None
+    mime: str | None = None
+    size: int | None = None
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+    account_id: int | None = None
+    account_email: str | None = None
+    source_path: str | None = None
+    created_at: str | None = None
+    scope: str | None = None
+    segment_id: int | None = None
+    locale: str | None = None
+    relative_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What adding drafts did: every asset in the drafts' order, and how many were new."""
+
+    assets: list[Asset]
+    added: int
+    already: int
+
+
+_COLUMNS = tuple(f.name for f in fields(Asset))
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM assets"
+_DRAFT_COLUMNS = tuple(f.name for f in fields(AssetDraft))
+_INSERT = (
+    f"INSERT OR IGNORE INTO assets ({', '.join(_DRAFT_COLUMNS)}, added_at)"
+    f" VALUES ({', '.join('?' for _ in _DRAFT_COLUMNS)}, ?)"
+)
+
+
+def now_text() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class LibraryStore:
+    """all / get / add / remove / set_local_path over `assets`."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def _rows(self, sql: str, args: Sequence[object] = ()) -> list[Asset]:
+        cursor = self._conn.cursor()
+        cursor.row_factory = None  # plain tuples, in _COLUMNS' order: the fastest way in
+        return [Asset(*row) for row in cursor.execute(sql, args).fetchall()]
+
+    def all(self) -> list[Asset]:
+        """Every asset, newest first (a batch added at once: in the order it was added)."""
+        return self._rows(_SELECT + " ORDER BY added_at DESC, id DESC")
+
+    def get(self, asset_id: int) -> Asset | None:
+        found = self._rows(_SELECT + " WHERE id = ?", (asset_id,))
+        return found[0] if found else None
+
+    def find(self, provider: str, remote_id: str) -> Asset | None:
+        found = self._rows(_SELECT + " WHERE provider = ? AND remote_id = ?", (provider, remote_id))
+        return found[0] if found else None
+
+    def add(self, drafts: Sequence[AssetDraft]) -> Stored:
+        """Insert the drafts in one transaction, the first one first; a draft whose
+        (provider, remote_id) is already there is not changed and counts as `already`."""
+        added_at = now_text()
+        new_ids: set[int] = set()
+        seen: dict[tuple[str, str], None] = {}
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for draft in drafts:
+                key = (draft.provider, draft.remote_id)
+                if key in seen:
+                    continue
+                seen[key] = None
+                cursor = self._conn.execute(
+                    _INSERT, [*(getattr(draft, name) for name in _DRAFT_COLUMNS), added_at]
+                )
+                if cursor.rowcount == 1 and cursor.lastrowid is not None:
+                    new_ids.add(cursor.lastrowid)
+            assets = [found for key in seen if (found := self.find(*key)) is not None]
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+        added = sum(1 for asset in assets if asset.id in new_ids)
+        return Stored(assets, added, len(assets) - added)
+
+    def remove(self, asset_ids: Iterable[int]) -> int:
+        """Forget these assets; returns how many there were."""
+        ids = [(int(asset_id),) for asset_id in asset_ids]
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            before = self._conn.total_changes
+            self._conn.executemany("DELETE FROM assets WHERE id = ?", ids)
+            removed = self._conn.total_changes - before
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+        return removed
+
+    def set_local_path(self, asset_id: int, path: str | None) -> None:
+        self._conn.execute("UPDATE assets SET local_path = ? WHERE id = ?", (path, asset_id))
