@@ -8,12 +8,13 @@ The window's Library and the CLI both call these.
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import httpx
 
 from assetdesk.core.errors import UpstreamFailed
 from assetdesk.core.ids import MediaGenerationId, RunwayAssetId, parse_asset_ref
+from assetdesk.core.media import media_type_for_extension
 from assetdesk.providers.google_flow import GoogleFlowClient
 from assetdesk.providers.runway import RunwayAsset, RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
@@ -44,10 +45,18 @@ def flow_source(
 
 
 def _runway_name(asset: RunwayAsset) -> str | None:
+    """The asset's name with its extension, unless it already has one for that type
+    ("Race car.jpg" stays so though Runway says `jpeg`)."""
     name = asset.name
-    if name and asset.extension and not name.lower().endswith("." + asset.extension.lower()):
-        name = f"{name}.{asset.extension}"
-    return name
+    if not name or not asset.extension:
+        return name
+    wanted = media_type_for_extension(asset.extension)
+    have = media_type_for_extension(PurePath(name).suffix) if PurePath(name).suffix else None
+    if name.lower().endswith("." + asset.extension.lower()) or (
+        wanted is not None and have is not None and wanted.mime == have.mime
+    ):
+        return name
+    return f"{name}.{asset.extension}"
 
 
 async def runway_source(

@@ -661,7 +661,7 @@ class UploadQueue:
             remote_id=result.media_generation_id,
             origin="upload",
             kind=result.kind.value,
-            name=result.display_name or row.name,
+            name=row.name,  # the file the user knows; the service says "upload.png"
             mime=row.mime,
             size=row.size,
             width=result.width,
