@@ -10,6 +10,7 @@ from pathlib import Path
 from assetdesk.core.redact import Redactor, install
 from assetdesk.providers.http import prepare_tls
 from assetdesk.services.accounts import AccountsService
+from assetdesk.services.library import LibraryService
 from assetdesk.services.local_files import UploadCandidate, inspect_upload
 from assetdesk.services.uploads import UploadQueue
 from assetdesk.store.paths import AppPaths
@@ -27,6 +28,7 @@ class AppServices:
     secrets: SecretStore
     accounts: AccountsService
     uploads: UploadQueue
+    library: LibraryService
 
     async def inspect_upload(self, path: Path | str) -> UploadCandidate:
         """Check a local file's real type and size before anything is sent (off the loop)."""
@@ -34,7 +36,8 @@ class AppServices:
 
     async def aclose(self) -> None:
         """Close every client; the app calls this once on shutdown."""
-        await self.uploads.aclose()  # first: its uploads use the accounts' clients
+        await self.uploads.aclose()  # first: uploads and downloads use the accounts' clients
+        await self.library.aclose()
         await self.accounts.aclose()
 
 
@@ -74,6 +77,12 @@ def build_services(
     store = secrets if secrets is not None else SecretStore(redactor=redactor, probe=probe)
     accounts = AccountsService(paths.database, store, redactor)
     uploads = UploadQueue(paths.database, accounts)
+    library = LibraryService(paths.database, accounts)
     return AppServices(
-        paths=paths, redactor=redactor, secrets=store, accounts=accounts, uploads=uploads
+        paths=paths,
+        redactor=redactor,
+        secrets=store,
+        accounts=accounts,
+        uploads=uploads,
+        library=library,
     )

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 import assetdesk
 from assetdesk.ui.accounts.pane import AccountsPane
+from assetdesk.ui.library.pane import TILE as LIBRARY_TILE
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.style import STYLE_SHEET
 from assetdesk.ui.tasks import BackgroundTasks
@@ -56,7 +57,9 @@ class MainWindow(QMainWindow):
         self.accounts_pane = AccountsPane(services.accounts, tasks)
         self.accounts_pane.store_changed.connect(self.show_secret_store)
         self._tasks = tasks
-        self.thumbnails = ThumbnailMaker(size=THUMBNAIL_SIZE, parent=self)
+        # No Qt parent: a thumbnail still being made when the window goes keeps its maker (and
+        # the maker's media players) alive until it ends, instead of losing them under it.
+        self.thumbnails = ThumbnailMaker(size=THUMBNAIL_SIZE)
         self.uploads_pane = UploadsPane(
             services.uploads,
             services.accounts,
@@ -69,7 +72,16 @@ class MainWindow(QMainWindow):
         #: (title, text) of every desktop notification shown, newest last.
         self.notifications: list[tuple[str, str]] = []
         self._tray: QSystemTrayIcon | None = None
-        self.library_pane = LibraryPane()
+        self.library_thumbnails = ThumbnailMaker(
+            size=LIBRARY_TILE, cache_dir=services.paths.thumbnails
+        )
+        self.library_pane = LibraryPane(
+            services.library,
+            services.accounts,
+            tasks,
+            thumbnails=self.library_thumbnails,
+            preview_folder=services.paths.cache / "preview",
+        )
         panes: list[tuple[str, QWidget]] = [
             ("Accounts", self.accounts_pane),
             ("Uploads", self.uploads_pane),
@@ -148,9 +160,13 @@ class MainWindow(QMainWindow):
             self._tasks.spawn(
                 self.uploads_pane.reload_targets(), name="uploads.targets", key="uploads.targets"
             )
+            if self.library_pane.isVisible():
+                self.library_pane.refresh()
 
     def _uploads_finished(self, succeeded: int, failed: int) -> None:
         """The queue ran out of work: say so, on the desktop when the window is not in front."""
+        if self.library_pane.isVisible():  # otherwise it reads the catalog when shown
+            self.library_pane.refresh()
         text = f"{succeeded} uploaded" if succeeded != 1 else "1 file uploaded"
         if failed:
             text += f", {failed} failed"

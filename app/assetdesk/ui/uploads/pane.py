@@ -610,10 +610,10 @@ class UploadsPane(QWidget):
             return
         if not isValid(self):
             return
-        self.model.set_thumbnail(item.id, _square(image, THUMBNAIL_SIZE))
+        self.model.set_thumbnail(item.id, square_thumbnail(image, THUMBNAIL_SIZE))
 
 
-def _square(image: QImage, side: int) -> QPixmap:
+def square_thumbnail(image: QImage, side: int) -> QPixmap:
     """The thumbnail centred on a transparent square, so that every name starts at one place."""
     canvas = QPixmap(side, side)
     canvas.fill(Qt.GlobalColor.transparent)

@@ -1,0 +1,130 @@
+"""The Library's downloads list: one row per file being saved, with its progress bar."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from assetdesk.core.units import format_size
+from assetdesk.transfer.progress import Phase, TransferProgress
+from assetdesk.ui.uploads.model import FractionRole, StateRole, format_eta
+
+Index = QModelIndex | QPersistentModelIndex
+_ids = itertools.count(1)
+
+
+class Column(IntEnum):
+    NAME = 0
+    PROGRESS = 1
+    WHERE = 2
+
+
+@dataclass
+class Download:
+    """One download as the list shows it. `state`: running | done | failed | cancelled."""
+
+    title: str
+    folder: Path
+    state: str = "running"
+    progress: TransferProgress | None = None
+    path: Path | None = None
+    message: str | None = None
+    id: int = field(default_factory=lambda: next(_ids))
+
+
+class DownloadsModel(QAbstractTableModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self._downloads: list[Download] = []
+
+    def add(self, download: Download) -> Download:
+        row = len(self._downloads)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._downloads.append(download)
+        self.endInsertRows()
+        return download
+
+    def changed(self, download: Download) -> None:
+        if download in self._downloads:
+            row = self._downloads.index(download)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def clear_finished(self) -> None:
+        keep = [d for d in self._downloads if d.state == "running"]
+        self.beginResetModel()
+        self._downloads = keep
+        self.endResetModel()
+
+    def downloads(self) -> list[Download]:
+        return list(self._downloads)
+
+    def download_at(self, row: int) -> Download | None:
+        return self._downloads[row] if 0 <= row < len(self._downloads) else None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._downloads)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ("Download", "Progress", "Saved to")[section] if 0 <= section < 3 else None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        download = self.download_at(index.row()) if index.isValid() else None
+        if download is None:
+            return None
+        column = Column(index.column())
+        if role == StateRole:
+            return "failed" if download.state == "failed" else download.state
+        if role == FractionRole and column is Column.PROGRESS:
+            if download.state == "done":
+                return 1.0
+            if download.state == "running" and download.progress is not None:
+                return download.progress.fraction
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return download.message or (str(download.path) if download.path else None)
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if column is Column.NAME:
+            return download.title
+        if column is Column.WHERE:
+            return str(download.path or download.folder)
+        return _progress_text(download)
+
+
+def _progress_text(download: Download) -> str:
+    if download.state == "done":
+        return "Saved"
+    if download.state in ("failed", "cancelled"):
+        return download.message or download.state.capitalize()
+    progress = download.progress
+    if progress is None or progress.phase is Phase.CONNECTING:
+        return "Starting…"
+    if progress.phase is Phase.VERIFYING:
+        return "Verifying…"
+    if progress.phase is Phase.RETRYING:
+        return "Reconnecting…"
+    parts = [format_size(progress.done)]
+    if progress.total:
+        parts[0] += f" of {format_size(progress.total)}"
+    if progress.speed > 0:
+        parts.append(f"{format_size(int(progress.speed))}/s")
+    if progress.eta is not None:
+        parts.append(f"{format_eta(progress.eta)} left")
+    return " · ".join(parts)

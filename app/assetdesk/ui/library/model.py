@@ -1,0 +1,332 @@
+"""The catalog as a table (the details list) and, column 0 only, a grid; filters on top."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QUrl,
+)
+from PySide6.QtGui import QColor, QPixmap
+
+from assetdesk.core.units import format_size
+from assetdesk.services.library import Asset
+from assetdesk.ui.uploads.model import format_eta
+
+Index = QModelIndex | QPersistentModelIndex
+
+AssetRole = Qt.ItemDataRole.UserRole + 10
+SortRole = Qt.ItemDataRole.UserRole + 11
+ErrorRole = Qt.ItemDataRole.UserRole + 12
+
+PROVIDER_NAMES = {"google-flow": "Google Flow", "runway": "Runway", "wordbee": "Wordbee"}
+_ERROR = QColor("#a50e0e")
+
+
+class Column(IntEnum):
+    NAME = 0
+    KIND = 1
+    SIZE = 2
+    DIMENSIONS = 3
+    DURATION = 4
+    PROVIDER = 5
+    ACCOUNT = 6
+    DATE = 7
+
+
+HEADERS = {
+    Column.NAME: "Name",
+    Column.KIND: "Kind",
+    Column.SIZE: "Size",
+    Column.DIMENSIONS: "Dimensions",
+    Column.DURATION: "Duration",
+    Column.PROVIDER: "Provider",
+    Column.ACCOUNT: "Account",
+    Column.DATE: "Date",
+}
+
+
+def asset_date(asset: Asset) -> str:
+    """The service's creation time when known, else when it entered the library; ISO text."""
+    return asset.created_at or asset.added_at or ""
+
+
+def short_date(text: str) -> str:
+    if not text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text[:16]
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+class LibraryModel(QAbstractTableModel):
+    """One row per catalog asset. Thumbnails are asked for when a view paints a row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._assets: list[Asset] = []
+        self._rows: dict[int, int] = {}
+        self._thumbnails: dict[int, QPixmap] = {}
+        self._errors: dict[int, str] = {}
+        self._asked: set[int] = set()
+        self._account_names: dict[int, str] = {}
+        self._blank: QPixmap | None = None
+        self.icon_size = 128
+        #: Called with an asset the first time a view wants its thumbnail.
+        self.want_thumbnail: Callable[[Asset], None] | None = None
+
+    # ------------------------------------------------------------ content
+
+    def set_assets(self, assets: list[Asset]) -> None:
+        self.beginResetModel()
+        self._assets = list(assets)
+        self._rows = {asset.id: row for row, asset in enumerate(self._assets)}
+        known = set(self._rows)
+        self._thumbnails = {k: v for k, v in self._thumbnails.items() if k in known}
+        self._errors = {k: v for k, v in self._errors.items() if k in known}
+        self._asked &= known
+        self.endResetModel()
+
+    def set_account_names(self, names: dict[int, str]) -> None:
+        self._account_names = dict(names)
+        if self._assets:
+            self._changed_column(Column.ACCOUNT)
+
+    def update_asset(self, asset: Asset) -> None:
+        row = self._rows.get(asset.id)
+        if row is None:
+            return
+        self._assets[row] = asset
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def asset(self, asset_id: int) -> Asset | None:
+        row = self._rows.get(asset_id)
+        return None if row is None else self._assets[row]
+
+    def assets(self) -> list[Asset]:
+        return list(self._assets)
+
+    def row_of(self, asset_id: int) -> int:
+        return self._rows.get(asset_id, -1)
+
+    def set_thumbnail(self, asset_id: int, pixmap: QPixmap) -> None:
+        self._thumbnails[asset_id] = pixmap
+        self._changed_cell(asset_id, Column.NAME, [Qt.ItemDataRole.DecorationRole])
+
+    def thumbnail(self, asset_id: int) -> QPixmap | None:
+        return self._thumbnails.get(asset_id)
+
+    def thumbnails_made(self) -> int:
+        return len(self._thumbnails)
+
+    def set_error(self, asset_id: int, sentence: str | None) -> None:
+        """Show (or, with None, clear) a problem on the asset's row and tile."""
+        if sentence is None:
+            self._errors.pop(asset_id, None)
+        else:
+            self._errors[asset_id] = sentence
+        row = self._rows.get(asset_id)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def error(self, asset_id: int) -> str | None:
+        return self._errors.get(asset_id)
+
+    def _changed_cell(self, asset_id: int, column: Column, roles: list[int]) -> None:
+        row = self._rows.get(asset_id)
+        if row is not None:
+            index = self.index(row, column)
+            self.dataChanged.emit(index, index, roles)
+
+    def _changed_column(self, column: Column) -> None:
+        self.dataChanged.emit(self.index(0, column), self.index(len(self._assets) - 1, column))
+
+    # ------------------------------------------------------------ structure
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._assets)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS.get(Column(section)) if 0 <= section < len(Column) else None
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        asset = self._assets[index.row()]
+        if local_copy(asset) is not None:
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    # ------------------------------------------------------------ drag out
+
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list"]
+
+    def mimeData(self, indexes: Iterable[QModelIndex]) -> QMimeData:
+        """Dragging assets out of the window: their local copies, as files."""
+        mime = QMimeData()
+        rows = sorted({index.row() for index in indexes if index.isValid()})
+        paths = [local_copy(self._assets[row]) for row in rows]
+        mime.setUrls([QUrl.fromLocalFile(path) for path in paths if path is not None])
+        return mime
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    # ------------------------------------------------------------ data
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._assets):
+            return None
+        asset = self._assets[index.row()]
+        column = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(asset, column)
+        if role == AssetRole:
+            return asset
+        if role == SortRole:
+            return self._sort_key(asset, column)
+        if role == ErrorRole:
+            return self._errors.get(asset.id)
+        if role == Qt.ItemDataRole.DecorationRole and column is Column.NAME:
+            return self._decoration(asset)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(asset)
+        if role == Qt.ItemDataRole.ForegroundRole and asset.id in self._errors:
+            return _ERROR
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (
+            Column.SIZE,
+            Column.DURATION,
+        ):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def _display(self, asset: Asset, column: Column) -> str:
+        if column is Column.NAME:
+            return asset.title
+        if column is Column.KIND:
+            return (asset.kind or "other").capitalize()
+        if column is Column.SIZE:
+            return format_size(asset.size) if asset.size is not None else ""
+        if column is Column.DIMENSIONS:
+            return f"{asset.width} × {asset.height}" if asset.width and asset.height else ""
+        if column is Column.DURATION:
+            return format_eta(asset.duration_seconds) if asset.duration_seconds else ""
+        if column is Column.PROVIDER:
+            return PROVIDER_NAMES.get(asset.provider, asset.provider)
+        if column is Column.ACCOUNT:
+            name = self._account_names.get(asset.account_id or 0, "")
+            if asset.account_email and name:
+                return f"{name} ({asset.account_email})"
+            return asset.account_email or name
+        return short_date(asset_date(asset))
+
+    def _sort_key(self, asset: Asset, column: Column) -> Any:
+        if column is Column.NAME:
+            return asset.title.casefold()
+        if column is Column.SIZE:
+            return asset.size or 0
+        if column is Column.DIMENSIONS:
+            return (asset.width or 0) * (asset.height or 0)
+        if column is Column.DURATION:
+            return asset.duration_seconds or 0.0
+        if column is Column.DATE:
+            return asset_date(asset)
+        return self._display(asset, column).casefold()
+
+    def _tooltip(self, asset: Asset) -> str:
+        lines = [asset.title, asset.remote_id]
+        if asset.locale or asset.relative_path:
+            lines.append("/".join(p for p in (asset.locale, asset.relative_path) if p))
+        if asset.local_path:
+            lines.append(f"Saved at {asset.local_path}")
+        error = self._errors.get(asset.id)
+        if error:
+            lines.append(error)
+        return "\n".join(lines)
+
+    def _decoration(self, asset: Asset) -> QPixmap | None:
+        pixmap = self._thumbnails.get(asset.id)
+        if pixmap is not None:
+            return pixmap
+        if asset.id not in self._asked and self.want_thumbnail is not None:
+            self._asked.add(asset.id)
+            self.want_thumbnail(asset)
+        if self._blank is None:
+            self._blank = QPixmap(self.icon_size, self.icon_size)
+            self._blank.fill(Qt.GlobalColor.transparent)
+        return self._blank
+
+
+def local_copy(asset: Asset) -> str | None:
+    """A file on this computer with the asset's bytes: its last download, or what was uploaded.
+
+    Stats files: views call it for one row at a time (flags, drags), never for all rows."""
+    for candidate in (asset.local_path, asset.source_path):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+class LibraryFilter(QSortFilterProxyModel):
+    """Provider, kind and account filters and a search over name and id; sorts by SortRole."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSortRole(SortRole)
+        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._provider: str | None = None
+        self._kind: str | None = None
+        self._account: int | None = None
+        self._text = ""
+
+    def set_filters(
+        self,
+        *,
+        provider: str | None = None,
+        kind: str | None = None,
+        account: int | None = None,
+        text: str = "",
+    ) -> None:
+        self.beginFilterChange()
+        self._provider, self._kind, self._account = provider, kind, account
+        self._text = text.strip().casefold()
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        asset = model.index(source_row, 0, source_parent).data(AssetRole)
+        if asset is None:
+            return False
+        if self._provider is not None and asset.provider != self._provider:
+            return False
+        if self._kind is not None and (asset.kind or "other") != self._kind:
+            return False
+        if self._account is not None and asset.account_id != self._account:
+            return False
+        if self._text:
+            haystack = f"{asset.title}\n{asset.name or ''}\n{asset.remote_id}".casefold()
+            return self._text in haystack
+        return True

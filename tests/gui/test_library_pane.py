@@ -1,0 +1,281 @@
+"""The Library pane on the real window, offscreen, against the sandbox: listing, adding by id,
+filters and search, thumbnails, preview, downloads of each provider, removal, the models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtGui import QColor, QGuiApplication, QImage
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from assetdesk.services.app import AppServices
+from assetdesk.ui.library.model import AssetRole, Column
+from assetdesk.ui.library.pane import LibraryPane
+from assetdesk.ui.main_window import MainWindow
+from assetdesk.ui.tasks import BackgroundTasks
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "resources" / "demo"
+
+
+def open_library(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
+) -> tuple[MainWindow, LibraryPane]:
+    window = MainWindow(services, tasks)
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    window.show()
+    qtbot.waitExposed(window)
+    window.navigation.setCurrentRow(2)
+    arun(window.library_pane.reload())
+    return window, window.library_pane
+
+
+def titles(pane: LibraryPane) -> list[str]:
+    """What the current view lists, in its order."""
+    proxy = pane.proxy
+    return [str(proxy.index(row, Column.NAME).data()) for row in range(proxy.rowCount())]
+
+
+def select_title(pane: LibraryPane, title: str) -> Any:
+    for row in range(pane.proxy.rowCount()):
+        index = pane.proxy.index(row, 0)
+        if index.data() == title:
+            view = pane.current_view
+            view.selectionModel().select(
+                index,
+                view.selectionModel().SelectionFlag.ClearAndSelect
+                | view.selectionModel().SelectionFlag.Rows,
+            )
+            return index.data(AssetRole)
+    raise AssertionError(f"{title!r} is not listed: {titles(pane)}")
+
+
+def list_runway(qtbot: QtBot, pane: LibraryPane, count: int) -> None:
+    pane.notice.clear()
+    pane.runway_button.click()
+    qtbot.waitUntil(lambda: pane.notice.text().startswith("Runway:"), timeout=15_000)
+    qtbot.waitUntil(lambda: pane.model.rowCount() >= count, timeout=15_000)
+
+
+def test_runway_assets_are_listed_with_thumbnails(
+    qtbot: QtBot,
+    qtmodeltester: Any,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    _window, pane = open_library(qtbot, services, tasks, arun)
+    assert pane.stack.currentWidget() is pane.empty
+    count = len(sb.demo["runway_asset_ids"])
+    list_runway(qtbot, pane, count)
+    assert pane.stack.currentWidget() is pane.grid
+    assert "Race car.jpg" in titles(pane) and "Test clip.mp4" in titles(pane)
+    assert pane.notice.text() == f"Runway: {count} assets listed, {count} new."
+    # Thumbnails come for what is painted, and are cached on disk.
+    qtbot.waitUntil(lambda: pane.model.thumbnails_made() >= 3, timeout=15_000)
+    assert any(services.paths.thumbnails.iterdir())
+    qtmodeltester.check(pane.model, force_py=True)
+
+    # Listing again finds nothing new.
+    list_runway(qtbot, pane, count)
+    assert pane.notice.text() == f"Runway: {count} assets listed, 0 new."
+    assert pane.model.rowCount() == count
+
+
+def test_assets_are_added_by_each_kind_of_id_and_bad_ids_are_refused(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    _window, pane = open_library(qtbot, services, tasks, arun)
+
+    def add(text: str) -> str:
+        pane.notice.clear()
+        pane.reference.setText(text)
+        pane.add_button.click()
+        qtbot.waitUntil(lambda: pane.notice.isVisible(), timeout=10_000)
+        return pane.notice.text()
+
+    assert add(sb.demo["media_generation_ids"][0]) == "Added 1 asset."
+    assert add(sb.demo["runway_asset_ids"][0]) == "Added 1 asset."
+    scope = sb.demo["wordbee"]["scope"]
+    segment = sb.demo["wordbee"]["segment_ids"][0]
+    assert add(f"{scope}/{segment}").startswith("Added ")
+    assert add(sb.demo["media_generation_ids"][0]) == "Already in the library."
+    providers = {
+        pane.model.index(r, 0).data(AssetRole).provider for r in range(pane.model.rowCount())
+    }
+    assert providers == {"google-flow", "runway", "wordbee"}
+
+    refused = add("user:12-email:zz-image:abc")
+    assert pane.notice.kind == "error" and refused.endswith(".")
+    assert add(sb.demo["other_user_media_generation_ids"][0]).startswith("useapi.net refused")
+
+
+def test_filters_search_and_sort(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    _window, pane = open_library(qtbot, services, tasks, arun)
+    list_runway(qtbot, pane, len(sb.demo["runway_asset_ids"]))
+    pane.reference.setText(sb.demo["media_generation_ids"][2])  # the demo video on Google Flow
+    pane.add_button.click()
+    qtbot.waitUntil(lambda: pane.model.rowCount() == len(sb.demo["runway_asset_ids"]) + 1)
+    everything = pane.proxy.rowCount()
+
+    pane.provider_filter.setCurrentIndex(pane.provider_filter.findData("google-flow"))
+    assert pane.proxy.rowCount() == 1
+    pane.provider_filter.setCurrentIndex(0)
+    pane.kind_filter.setCurrentIndex(pane.kind_filter.findData("video"))
+    videos = {pane.proxy.index(r, 0).data(AssetRole).kind for r in range(pane.proxy.rowCount())}
+    assert videos == {"video"} and pane.proxy.rowCount() == 2
+    pane.kind_filter.setCurrentIndex(0)
+    pane.search.setText("RACE")
+    assert titles(pane) == ["Race car.jpg"]
+    pane.search.setText(sb.demo["runway_asset_ids"][0][-12:])  # part of an id
+    assert pane.proxy.rowCount() == 1
+    pane.search.clear()
+    assert pane.proxy.rowCount() == everything
+
+    pane.sort_combo.setCurrentIndex(int(Column.NAME))
+    pane.descending.setChecked(False)
+    shown = titles(pane)
+    assert shown == sorted(shown, key=str.casefold)
+    pane.sort_combo.setCurrentIndex(int(Column.SIZE))
+    pane.descending.setChecked(True)
+    sizes = [pane.proxy.index(r, 0).data(AssetRole).size or 0 for r in range(everything)]
+    assert sizes == sorted(sizes, reverse=True)
+    pane.set_view("list")
+    assert pane.stack.currentWidget() is pane.table
+
+
+def test_selecting_an_image_previews_its_pixels(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    _window, pane = open_library(qtbot, services, tasks, arun)
+    list_runway(qtbot, pane, len(sb.demo["runway_asset_ids"]))
+    select_title(pane, "Race car.jpg")
+    view = pane.preview.image_view
+    qtbot.waitUntil(lambda: not view.current_image().isNull(), timeout=10_000)
+    shown = view.current_image().convertToFormat(QImage.Format.Format_RGB32)
+    source = QImage(str(DEMO / "bars-800x450.jpg")).convertToFormat(QImage.Format.Format_RGB32)
+    assert shown.size() == source.size()
+    for x, y in ((10, 10), (400, 225), (790, 440)):
+        assert QColor(shown.pixel(x, y)) == QColor(source.pixel(x, y))
+
+
+def test_downloads_of_each_provider_are_byte_for_byte(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    scope = sb.demo["wordbee"]["scope"]
+    segment = sb.demo["wordbee"]["segment_ids"][0]
+    sb.put_wordbee_asset(
+        DEMO / "swatch-256x256.png", "image/png", name="../../escape.png", segment_id=segment
+    )
+    _window, pane = open_library(qtbot, services, tasks, arun)
+    for text in (sb.demo["media_generation_ids"][0], sb.demo["runway_asset_ids"][0]):
+        arun(services.library.add_reference(text, sandbox_accounts[0].id))
+    arun(services.library.add_reference(f"{scope}/{segment}", sandbox_accounts[1].id))
+    arun(pane.reload())
+    target = tmp_path / "saved"
+    target.mkdir()
+    assets = pane.model.assets()
+    downloads = [pane.start_download(asset, target) for asset in assets]
+    qtbot.waitUntil(lambda: all(task.done() for task in downloads), timeout=20_000)
+    states = [(d.title, d.state, d.message) for d in pane.downloads.downloads()]
+    assert all(state == "done" for _title, state, _message in states), states
+    saved = {p.name: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    assert saved["escape.png"] == (DEMO / "swatch-256x256.png").read_bytes()
+    assert all(p.resolve().is_relative_to(target) for p in target.rglob("*"))
+    assert (DEMO / "sunrise-640x360.png").read_bytes() in saved.values()  # the Flow image
+    # The list says so and the asset remembers where its copy is.
+    assert {pane.downloads.index(r, 1).data() for r in range(len(assets))} == {"Saved"}
+    copies = [pane.model.asset(a.id).local_path for a in assets]
+    assert all(copy and Path(copy).is_file() for copy in copies)
+
+
+def test_copy_id_and_remove_from_the_library_only(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    _window, pane = open_library(qtbot, services, tasks, arun)
+    runway_id = sb.demo["runway_asset_ids"][0]
+    arun(services.library.add_reference(runway_id, sandbox_accounts[0].id))
+    arun(pane.reload())
+    asset = select_title(pane, pane.model.assets()[0].title)
+    pane.copy_ids()
+    assert QGuiApplication.clipboard().text() == asset.remote_id == runway_id
+
+    pane.remove()
+    box = pane.remove_box
+    assert "nothing is deleted on the service" in box.informativeText()
+    remove = next(
+        b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
+    )
+    remove.click()
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 0)
+    assert pane.stack.currentWidget() is pane.empty
+    # Still on the service.
+    refreshed = arun(services.library.add_reference(runway_id, sandbox_accounts[0].id))
+    assert refreshed.added == 1
+
+
+def test_the_filtered_model_passes_the_model_tester(
+    qtbot: QtBot,
+    qtmodeltester: Any,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    _window, pane = open_library(qtbot, services, tasks, arun)
+    arun(services.library.sync_runway(sandbox_accounts[0].id))
+    arun(pane.reload())
+    pane.kind_filter.setCurrentIndex(pane.kind_filter.findData("image"))
+    qtmodeltester.check(pane.proxy, force_py=True)
+
+
+def test_the_downloads_list_passes_the_model_tester(
+    qtbot: QtBot,
+    qtmodeltester: Any,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    _window, pane = open_library(qtbot, services, tasks, arun)
+    arun(services.library.add_reference(sb.demo["runway_asset_ids"][0], sandbox_accounts[0].id))
+    arun(pane.reload())
+    task = pane.start_download(pane.model.assets()[0], tmp_path)
+    qtbot.waitUntil(task.done, timeout=10_000)
+    qtmodeltester.check(pane.downloads, force_py=True)
