@@ -23,6 +23,7 @@ import assetdesk
 from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.library.pane import TILE as LIBRARY_TILE
 from assetdesk.ui.library.pane import LibraryPane
+from assetdesk.ui.media_quiet import quiet_ffmpeg
 from assetdesk.ui.style import STYLE_SHEET
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.thumbnails import ThumbnailMaker
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self.accounts_pane = AccountsPane(services.accounts, tasks)
         self.accounts_pane.store_changed.connect(self.show_secret_store)
         self._tasks = tasks
+        quiet_ffmpeg()  # before any player: FFmpeg would print signed links to the console
         # No Qt parent: a thumbnail still being made when the window goes keeps its maker (and
         # the maker's media players) alive until it ends, instead of losing them under it.
         self.thumbnails = ThumbnailMaker(size=THUMBNAIL_SIZE)

@@ -1,0 +1,45 @@
+"""FFmpeg inside QtMultimedia must not print signed links to the console (ui/media_quiet.py)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+CHILD = Path(__file__).with_name("media_quiet_child.py")
+
+
+def signed_clip(sb: Any, tmp_path: Path) -> str:
+    copy = tmp_path / "clip.mp4"
+    shutil.copyfile(ROOT / "resources" / "demo" / "clip-320x180.mp4", copy)
+    sb.put_wordbee_asset(copy, "video/mp4", name="clip.mp4", segment_id=7)
+    key = next(o["key"] for o in sb.objects() if o["file"] == str(copy))
+    return str(sb.signed_url(key))
+
+
+def run_child(url: str, mode: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(CHILD), url, mode],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ffmpeg_prints_no_signed_link_once_quieted(sb: Any, tmp_path: Path) -> None:
+    url = signed_clip(sb, tmp_path)
+    query = url.split("?", 1)[1]
+
+    loud = run_child(url, "loud")  # the reason for the module: FFmpeg names the URL
+    assert loud.returncode == 0, loud.stderr[-2000:]
+    assert "frame " in loud.stdout
+    assert query in loud.stderr
+
+    quiet = run_child(url, "quiet")
+    assert quiet.returncode == 0, quiet.stderr[-2000:]
+    assert "frame 64x" in quiet.stdout
+    assert query not in quiet.stderr and "Input #0" not in quiet.stderr
