@@ -337,6 +337,23 @@ def test_video_slots_limit_the_players(arun: Any, qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: not maker.findChildren(QMediaPlayer))
 
 
+def test_many_videos_in_a_row_do_not_deadlock(arun: Any, qtbot: QtBot) -> None:
+    """The sink emits frames on the render thread; a Python slot there deadlocked `stop()`.
+
+    With the slot connected directly, this test hung in 4 of 5 runs (the GUI thread in
+    QMediaPlayer.stop() holding the GIL, the render thread waiting for it).
+    """
+    maker = ThumbnailMaker(size=48)
+    clips = [DEMO / "clip-320x180.mp4", MEDIA / "clip.mp4", MEDIA / "moov-at-end.mp4"]
+
+    async def in_a_row() -> list[QSize]:
+        return [(await maker.for_file(clips[i % 3], video=True)).size() for i in range(300)]
+
+    sizes = arun(in_a_row(), timeout_ms=90_000)
+    assert sizes == [QSize(48, 27), QSize(48, 36), QSize(48, 27)] * 100
+    qtbot.waitUntil(lambda: not maker.findChildren(QMediaPlayer))
+
+
 # -- cache ----------------------------------------------------------------------------------------
 
 

@@ -17,9 +17,10 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, QUrl, Slot
 from PySide6.QtGui import QImage, QImageReader
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
@@ -168,6 +169,7 @@ class ThumbnailMaker(QObject):
         """Play `url` muted until its first valid frame; the player is gone when this returns."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[QImage] = loop.create_future()
+        loop_thread = threading.get_ident()
 
         def settle(result: QImage | ThumbnailError) -> None:  # on the loop's thread only
             if done.done():
@@ -177,7 +179,7 @@ class ThumbnailMaker(QObject):
             else:
                 done.set_result(result)
 
-        def deliver(result: QImage | ThumbnailError) -> None:  # from whichever thread Qt uses
+        def deliver(result: QImage | ThumbnailError) -> None:
             if threading.get_ident() == loop_thread:
                 settle(result)
             else:
@@ -203,16 +205,16 @@ class ThumbnailMaker(QObject):
             elif status == Status.EndOfMedia:
                 deliver(ThumbnailError(f"{name} ended before showing a picture."))
 
-        loop_thread = threading.get_ident()
         # No QAudioOutput is attached: the player decodes no sound and plays none.
         player = QMediaPlayer(self)
         sink = QVideoSink(player)
         player.setVideoSink(sink)
+        events = _PlayerEvents(on_frame, on_error, on_status, parent=player)
         self._players.add(player)
         try:
-            sink.videoFrameChanged.connect(on_frame)
-            player.errorOccurred.connect(on_error)
-            player.mediaStatusChanged.connect(on_status)
+            sink.videoFrameChanged.connect(events.frame, Qt.ConnectionType.QueuedConnection)
+            player.errorOccurred.connect(events.error)
+            player.mediaStatusChanged.connect(events.status)
             player.setSource(url)
             player.play()
             try:
@@ -226,18 +228,54 @@ class ThumbnailMaker(QObject):
                     f"{name} showed no picture within {seconds}, so it has no thumbnail."
                 ) from None
         finally:
-            self._tear_down(player, sink)
+            self._players.discard(player)
+            events.close()  # stopping and clearing the source emit signals of their own
+            player.stop()
+            player.setSource(QUrl())
+            player.deleteLater()  # with its sink and `events`
 
-    def _tear_down(self, player: QMediaPlayer, sink: QVideoSink) -> None:
-        """Stop and release the player (also when the task was cancelled)."""
-        self._players.discard(player)
-        # Disconnect first: stopping and clearing the source emit signals of their own.
-        for signal in (sink.videoFrameChanged, player.errorOccurred, player.mediaStatusChanged):
-            with contextlib.suppress(RuntimeError, TypeError):
-                signal.disconnect()
-        player.stop()
-        player.setSource(QUrl())
-        player.deleteLater()
+
+class _PlayerEvents(QObject):
+    """Hands a player's signals to Python callbacks, always on the GUI thread.
+
+    QVideoSink emits videoFrameChanged on the backend's render thread. A Python callable
+    connected there directly would run, and be freed, on that thread and need the GIL, while
+    `QMediaPlayer.stop()` on the GUI thread holds the GIL and waits for that very thread: a
+    deadlock (every few dozen thumbnails here). A queued connection to a Qt slot of this
+    GUI-thread object keeps Python off the render thread entirely.
+    """
+
+    def __init__(
+        self,
+        on_frame: Callable[[QVideoFrame], None],
+        on_error: Callable[[QMediaPlayer.Error, str], None],
+        on_status: Callable[[QMediaPlayer.MediaStatus], None],
+        *,
+        parent: QObject,
+    ) -> None:
+        super().__init__(parent)
+        self._on_frame: Callable[[QVideoFrame], None] | None = on_frame
+        self._on_error: Callable[[QMediaPlayer.Error, str], None] | None = on_error
+        self._on_status: Callable[[QMediaPlayer.MediaStatus], None] | None = on_status
+
+    def close(self) -> None:
+        """Drop the callbacks: what arrives from now on (queued frames, teardown) is ignored."""
+        self._on_frame = self._on_error = self._on_status = None
+
+    @Slot(QVideoFrame)
+    def frame(self, frame: QVideoFrame) -> None:
+        if self._on_frame is not None:
+            self._on_frame(frame)
+
+    @Slot(QMediaPlayer.Error, str)
+    def error(self, error: QMediaPlayer.Error, text: str) -> None:
+        if self._on_error is not None:
+            self._on_error(error, text)
+
+    @Slot(QMediaPlayer.MediaStatus)
+    def status(self, status: QMediaPlayer.MediaStatus) -> None:
+        if self._on_status is not None:
+            self._on_status(status)
 
 
 # -- worker-thread helpers --------------------------------------------------------------------
