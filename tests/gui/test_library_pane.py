@@ -79,6 +79,12 @@ def test_runway_assets_are_listed_with_thumbnails(
     # Thumbnails come for what is painted, and are cached on disk.
     qtbot.waitUntil(lambda: pane.model.thumbnails_made() >= 3, timeout=15_000)
     assert any(services.paths.thumbnails.iterdir())
+    # Runway's preview images are used when it sent them (the video's is its poster).
+    clip = next(a for a in pane.model.assets() if a.title == "Test clip.mp4")
+    qtbot.waitUntil(lambda: pane.model.thumbnail(clip.id) is not None, timeout=15_000)
+    fetched = [r["path"] for r in sb.requests("storage") if r["method"] == "GET"]
+    assert any(path.endswith("-preview.jpg") for path in fetched)
+    assert not any(path.endswith(".mp4") for path in fetched)
     qtmodeltester.check(pane.model, force_py=True)
 
     # Listing again finds nothing new.

@@ -463,15 +463,19 @@ class LibraryService:
             self._http = make_download_client()
         return self._http
 
-    async def fetch_bytes(self, asset: Asset, *, limit: int = PREVIEW_LIMIT) -> bytes:
+    async def fetch_bytes(
+        self, asset: Asset, *, limit: int = PREVIEW_LIMIT, preview: bool = False
+    ) -> bytes:
         """The whole file in memory, for previews and thumbnails. A refused link (expired) is
-        resolved afresh once, silently; a file over `limit` is refused with a sentence."""
-        if asset.size is not None and asset.size > limit:
+        resolved afresh once, silently; a file over `limit` is refused with a sentence.
+
+        With `preview`, Runway's preview image when it sent one (smaller; a video's poster)."""
+        if asset.size is not None and asset.size > limit and not preview:
             raise _too_large(asset, asset.size, limit)
         if asset.provider == "wordbee":
             return await self._fetch_wordbee(asset, limit)
         http = self._download_client()
-        link = await self.signed_link(asset)
+        link = await (self.preview_link(asset) if preview else self.signed_link(asset))
         for attempt in (1, 2):
             request = http.build_request("GET", link.url, headers={"Accept-Encoding": "identity"})
             try:
@@ -488,6 +492,8 @@ class LibraryService:
             if attempt == 1 and 400 <= status < 500 and status not in (416, 429):
                 log.info("storage refused a link (%d); resolving a fresh one", status)
                 link = await self.signed_link(asset, fresh=True)
+                if preview:  # the fresh answer brought a fresh preview link too
+                    link = await self.preview_link(asset)
                 continue
             raise storage_error(response, body, label=f"“{asset.title}”")
         raise AssertionError("unreachable")

@@ -458,12 +458,14 @@ class LibraryPane(QWidget):
         if not self._alive():
             return
         self.reference.clear()
+        await self.reload()
+        if not self._alive():
+            return
+        self._select_ids({asset.id for asset in outcome.assets})
         if outcome.added:
             self.notice.show_message(f"Added {_count(outcome.added, 'asset')}.", "info")
         else:
             self.notice.show_message("Already in the library.", "info")
-        await self.reload()
-        self._select_ids({asset.id for asset in outcome.assets})
 
     def sync_runway(self) -> None:
         self._tasks.spawn(self._sync_runway(), name="library.runway", key="library.runway")
@@ -491,9 +493,11 @@ class LibraryPane(QWidget):
                 self.runway_button.setEnabled(True)
         if not self._alive():
             return
+        await self.reload()
+        if not self._alive():
+            return
         text = f"Runway: {_count(seen, 'asset')} listed, {added} new."
         self.notice.show_message(" ".join([text, *problems]), "error" if problems else "info")
-        await self.reload()
 
     # ------------------------------------------------------------------ selection
 
@@ -614,10 +618,15 @@ class LibraryPane(QWidget):
         local = await asyncio.to_thread(local_copy, asset)
         if local is not None:
             return await maker.for_file(Path(local), video=asset.kind == "video", key=key)
+        if asset.provider == "runway":  # its preview image (a video's poster), when it has one
+            preview = await self._library.preview_link(asset)
+            if preview.url != (await self._library.signed_link(asset)).url:
+                data = await self._library.fetch_bytes(asset, preview=True)
+                return await maker.for_image_bytes(data, key=key)
         if asset.kind == "image":
             return await maker.for_image_bytes(await self._library.fetch_bytes(asset), key=key)
         if asset.kind == "video" and asset.provider != "wordbee":
-            link = await self._library.preview_link(asset)
+            link = await self._library.signed_link(asset)
             return await maker.for_video_url(QUrl(link.url), key=key)
         return None
 
