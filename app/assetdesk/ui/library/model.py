@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Qt,
     QUrl,
 )
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from assetdesk.core.units import format_size
 from assetdesk.services.library import Asset
@@ -81,10 +81,11 @@ class LibraryModel(QAbstractTableModel):
         self._assets: list[Asset] = []
         self._rows: dict[int, int] = {}
         self._thumbnails: dict[int, QPixmap] = {}
+        self._icons: dict[int, QIcon] = {}
         self._errors: dict[int, str] = {}
         self._asked: set[int] = set()
         self._account_names: dict[int, str] = {}
-        self._blank: QPixmap | None = None
+        self._blank: QIcon | None = None
         self.icon_size = 128
         #: Called with an asset the first time a view wants its thumbnail.
         self.want_thumbnail: Callable[[Asset], None] | None = None
@@ -97,6 +98,7 @@ class LibraryModel(QAbstractTableModel):
         self._rows = {asset.id: row for row, asset in enumerate(self._assets)}
         known = set(self._rows)
         self._thumbnails = {k: v for k, v in self._thumbnails.items() if k in known}
+        self._icons = {k: v for k, v in self._icons.items() if k in known}
         self._errors = {k: v for k, v in self._errors.items() if k in known}
         self._asked &= known
         self.endResetModel()
@@ -125,6 +127,7 @@ class LibraryModel(QAbstractTableModel):
 
     def set_thumbnail(self, asset_id: int, pixmap: QPixmap) -> None:
         self._thumbnails[asset_id] = pixmap
+        self._icons[asset_id] = QIcon(pixmap)  # an icon is scaled to each view's icon size
         self._changed_cell(asset_id, Column.NAME, [Qt.ItemDataRole.DecorationRole])
 
     def thumbnail(self, asset_id: int) -> QPixmap | None:
@@ -267,16 +270,17 @@ class LibraryModel(QAbstractTableModel):
             lines.append(error)
         return "\n".join(lines)
 
-    def _decoration(self, asset: Asset) -> QPixmap | None:
-        pixmap = self._thumbnails.get(asset.id)
-        if pixmap is not None:
-            return pixmap
+    def _decoration(self, asset: Asset) -> QIcon | None:
+        icon = self._icons.get(asset.id)
+        if icon is not None:
+            return icon
         if asset.id not in self._asked and self.want_thumbnail is not None:
             self._asked.add(asset.id)
             self.want_thumbnail(asset)
         if self._blank is None:
-            self._blank = QPixmap(self.icon_size, self.icon_size)
-            self._blank.fill(Qt.GlobalColor.transparent)
+            blank = QPixmap(self.icon_size, self.icon_size)
+            blank.fill(Qt.GlobalColor.transparent)
+            self._blank = QIcon(blank)
         return self._blank
 
 

@@ -138,6 +138,7 @@ class LibraryPane(QWidget):
         layout.addLayout(self._filter_row)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.downloads_box)
+        self._sort_changed()  # the list's header shows the grid's order
         self._update_view()
 
     # ------------------------------------------------------------------ building
