@@ -285,3 +285,32 @@ def test_the_downloads_list_passes_the_model_tester(
     task = pane.start_download(pane.model.assets()[0], tmp_path)
     qtbot.waitUntil(task.done, timeout=10_000)
     qtmodeltester.check(pane.downloads, force_py=True)
+
+
+def test_dragging_out_fetches_a_copy_first_then_hands_over_files(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    _window, pane = open_library(qtbot, services, tasks, arun)
+    arun(services.library.add_reference(sb.demo["runway_asset_ids"][0], sandbox_accounts[0].id))
+    arun(pane.reload())
+    asset = select_title(pane, pane.model.assets()[0].title)
+    assert asset.local_path is None
+
+    assert pane._before_drag() is False  # no file yet: one is fetched, the drag waits
+    assert pane.notice.text().startswith("Getting a copy of 1 asset to drag")
+    qtbot.waitUntil(lambda: pane.model.asset(asset.id).local_path is not None, timeout=10_000)
+    copy = Path(pane.model.asset(asset.id).local_path)
+    assert copy.parent == services.paths.cache / "copies"
+
+    select_title(pane, asset.title)
+    assert pane._before_drag() is True
+    index = pane.model.index(pane.model.row_of(asset.id), 0)
+    urls = pane.model.mimeData([index]).urls()
+    assert [Path(url.toLocalFile()) for url in urls] == [copy]
+    source = next(p for p in DEMO.iterdir() if p.read_bytes() == copy.read_bytes())
+    assert source.suffix in (".png", ".jpg", ".webp", ".mp4")

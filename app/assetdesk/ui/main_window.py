@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
             tasks,
             thumbnails=self.library_thumbnails,
             preview_folder=services.paths.cache / "preview",
+            copies_folder=services.paths.cache / "copies",
         )
         panes: list[tuple[str, QWidget]] = [
             ("Accounts", self.accounts_pane),

@@ -176,11 +176,10 @@ class LibraryModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        asset = self._assets[index.row()]
-        if local_copy(asset) is not None:
-            flags |= Qt.ItemFlag.ItemIsDragEnabled
-        return flags
+        # Draggable always: the views fetch a copy first when one is missing (LibraryPane).
+        return (
+            Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+        )
 
     # ------------------------------------------------------------ drag out
 

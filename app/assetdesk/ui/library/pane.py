@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -87,6 +88,7 @@ class LibraryPane(QWidget):
         *,
         thumbnails: ThumbnailMaker | None = None,
         preview_folder: Path | None = None,
+        copies_folder: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -95,6 +97,7 @@ class LibraryPane(QWidget):
         self._tasks = tasks
         self._thumbnails = thumbnails
         self._preview_folder = preview_folder
+        self._copies_folder = copies_folder
         self._thumbnail_slots = asyncio.Semaphore(THUMBNAILS_AT_ONCE)
         self._account_list: list[AccountInfo] = []
         self._loaded = False
@@ -223,7 +226,7 @@ class LibraryPane(QWidget):
         self._add_row.addWidget(self.list_button)
 
     def _build_views(self) -> None:
-        grid = QListView()
+        grid = _AssetGrid(self._before_drag)
         grid.setObjectName("libraryGrid")
         grid.setViewMode(QListView.ViewMode.IconMode)
         grid.setResizeMode(QListView.ResizeMode.Adjust)
@@ -240,7 +243,7 @@ class LibraryPane(QWidget):
         grid.setModelColumn(Column.NAME)
         self.grid = grid
 
-        table = QTableView()
+        table = _AssetList(self._before_drag)
         table.setObjectName("libraryList")
         table.setModel(self.proxy)
         table.setSortingEnabled(True)
@@ -574,6 +577,7 @@ class LibraryPane(QWidget):
             if asset.provider == "wordbee":  # no signed link: the API serves it, so save a copy
                 if self._preview_folder is None:
                     raise AssetDeskError("Download this Wordbee video to play it.")
+                await asyncio.to_thread(self._preview_folder.mkdir, parents=True, exist_ok=True)
                 result = await self._library.download(
                     asset,
                     self._preview_folder,
@@ -709,6 +713,35 @@ class LibraryPane(QWidget):
             if self._alive():
                 self.downloads.changed(download)
 
+    # ------------------------------------------------------------------ drag out
+
+    def _before_drag(self) -> bool:
+        """True when the selection can be dragged as files now; else fetch the missing copies.
+
+        A drag hands the file manager paths, so every asset needs a file on this computer: its
+        last download or its upload's source. Missing ones are downloaded into the cache and
+        the user drags again (a drop cannot wait for a download)."""
+        assets = self.selected_assets()
+        missing = [asset for asset in assets if local_copy(asset) is None]
+        if not missing:
+            return bool(assets)
+        if self._copies_folder is None:
+            self.notice.show_message("Download these assets first, then drag them.", "warning")
+            return False
+        self.notice.show_message(
+            f"Getting a copy of {_count(len(missing), 'asset')} to drag; drag again when "
+            "the downloads below say Saved.",
+            "info",
+        )
+        self._tasks.spawn(self._fetch_copies(missing, self._copies_folder), name="library.copies")
+        return False
+
+    async def _fetch_copies(self, assets: list[Asset], folder: Path) -> None:
+        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+        if self._alive():
+            for asset in assets:
+                self.start_download(asset, folder)
+
     # ------------------------------------------------------------------ other actions
 
     def copy_ids(self) -> None:
@@ -793,6 +826,28 @@ class LibraryPane(QWidget):
                 menu.addAction(action)
         self.context_menu = menu
         menu.popup(view.viewport().mapToGlobal(point))
+
+
+class _AssetGrid(QListView):
+    """Starts a drag only when every dragged asset has a file on this computer."""
+
+    def __init__(self, before_drag: Callable[[], bool]) -> None:
+        super().__init__()
+        self._before_drag = before_drag
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        if self._before_drag():
+            super().startDrag(supportedActions)
+
+
+class _AssetList(QTableView):
+    def __init__(self, before_drag: Callable[[], bool]) -> None:
+        super().__init__()
+        self._before_drag = before_drag
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        if self._before_drag():
+            super().startDrag(supportedActions)
 
 
 def _count(number: int, noun: str) -> str:
