@@ -303,9 +303,12 @@ def test_dragging_out_fetches_a_copy_first_then_hands_over_files(
 
     assert pane._before_drag() is False  # no file yet: one is fetched, the drag waits
     assert pane.notice.text().startswith("Getting a copy of 1 asset to drag")
-    qtbot.waitUntil(lambda: pane.model.asset(asset.id).local_path is not None, timeout=10_000)
-    copy = Path(pane.model.asset(asset.id).local_path)
-    assert copy.parent == services.paths.cache / "copies"
+    assert pane._before_drag() is False  # on its way: not fetched twice
+    qtbot.waitUntil(lambda: asset.id in pane._drag_copies, timeout=10_000)
+    copy = pane._drag_copies[asset.id]
+    assert copy.parent == services.paths.cache / "copies" / str(asset.id)
+    assert pane.model.asset(asset.id).local_path is None  # a cache copy is not a download
+    assert len(pane.downloads.downloads()) == 1
 
     select_title(pane, asset.title)
     assert pane._before_drag() is True
@@ -314,3 +317,33 @@ def test_dragging_out_fetches_a_copy_first_then_hands_over_files(
     assert [Path(url.toLocalFile()) for url in urls] == [copy]
     source = next(p for p in DEMO.iterdir() if p.read_bytes() == copy.read_bytes())
     assert source.suffix in (".png", ".jpg", ".webp", ".mp4")
+
+
+def test_a_reload_keeps_the_preview_and_a_vanished_account_filter_shows_all(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    _window, pane = open_library(qtbot, services, tasks, arun)
+    arun(services.library.sync_runway(sandbox_accounts[0].id))
+    arun(pane.reload())
+    select_title(pane, "Race car.jpg")
+    qtbot.waitUntil(lambda: not pane.preview.image_view.current_image().isNull(), timeout=10_000)
+    sb.clear_requests()
+    arun(pane.reload())  # as after a tab switch or finished uploads
+    qtbot.wait(300)
+    assert [r for r in sb.requests("storage") if r["method"] == "GET"] == []
+    assert not pane.preview.image_view.current_image().isNull()
+    # Space previews from the views; in the preview panel it belongs to the video player.
+    assert pane.preview_action in pane.grid.actions() and pane.preview_action not in pane.actions()
+
+    wordbee = sandbox_accounts[1]
+    pane.account_filter.setCurrentIndex(pane.account_filter.findData(wordbee.id))
+    assert pane.proxy.rowCount() == 0  # none of the Runway assets is Wordbee's
+    arun(services.accounts.remove(wordbee.id))
+    arun(pane.reload())
+    assert pane.account_filter.currentData() is None
+    assert pane.proxy.rowCount() == pane.model.rowCount() > 0

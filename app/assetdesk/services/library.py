@@ -78,8 +78,9 @@ T = TypeVar("T")
 RUNWAY_PAGE = MAX_LIMIT
 #: A cached link is used only while it stays valid this much longer.
 LINK_MARGIN = timedelta(minutes=5)
-#: A link whose expiry cannot be read from its query (Runway's may not say) is kept this long.
-ASSUMED_LINK_LIFETIME = timedelta(minutes=30)
+#: A link whose expiry cannot be read from its query is kept this long at most (with the
+#: margin above, reused for 5 minutes): the services say not to cache links at all.
+ASSUMED_LINK_LIFETIME = timedelta(minutes=10)
 #: Previews and thumbnails read the whole file into memory; beyond this, download it instead.
 PREVIEW_LIMIT = 40 * 1024 * 1024
 
@@ -139,9 +140,15 @@ def wordbee_key(
 
 def link_expiry(url: str, resolved_at: datetime) -> datetime:
     """When a signed link stops working, from its query; ASSUMED_LINK_LIFETIME when it says not."""
-    keys = {key.lower() for key in parse_qs(urlsplit(url).query)}
-    if "expires" in keys or {"x-goog-date", "x-goog-expires"} <= keys:
+    query = {key.lower(): values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+    if "expires" in query or {"x-goog-date", "x-goog-expires"} <= query.keys():
         return signed_url_expiry(url, resolved_at)
+    if {"x-amz-date", "x-amz-expires"} <= query.keys():  # S3-style signing
+        try:
+            start = datetime.strptime(query["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            return start + timedelta(seconds=int(query["x-amz-expires"]))
+        except (ValueError, OverflowError):
+            pass
     return resolved_at + ASSUMED_LINK_LIFETIME
 
 
@@ -523,6 +530,7 @@ class LibraryService:
         options: DownloadOptions | None = None,
         progress: ProgressCallback | None = None,
         keep_folders: bool = False,
+        remember: bool = True,
     ) -> DownloadResult:
         """Save the asset in `folder` through the transfer engine (resume, segments,
         verification, conflict policy) and remember where. A Wordbee file keeps the server's
@@ -554,7 +562,8 @@ class LibraryService:
                 )
         except AssetDeskError as error:
             raise _naming(error, asset.title, short_id(asset.provider, asset.remote_id)) from error
-        await self._db(lambda store: store.set_local_path(asset.id, str(result.path)))
+        if remember:  # a copy in the app's cache (preview, drag) is not the user's download
+            await self._db(lambda store: store.set_local_path(asset.id, str(result.path)))
         return result
 
     async def _download_wordbee(

@@ -86,6 +86,7 @@ class LibraryModel(QAbstractTableModel):
         self._asked: set[int] = set()
         self._account_names: dict[int, str] = {}
         self._blank: QIcon | None = None
+        self._drag_copies: dict[int, str] = {}
         self.icon_size = 128
         #: Called with an asset the first time a view wants its thumbnail.
         self.want_thumbnail: Callable[[Asset], None] | None = None
@@ -132,6 +133,14 @@ class LibraryModel(QAbstractTableModel):
 
     def thumbnail(self, asset_id: int) -> QPixmap | None:
         return self._thumbnails.get(asset_id)
+
+    def forget_asked(self, asset_id: int) -> None:
+        """Ask for this asset's thumbnail again the next time a view paints it."""
+        self._asked.discard(asset_id)
+
+    def set_drag_copies(self, copies: dict[int, str]) -> None:
+        """Files in the cache that stand for assets when they are dragged out."""
+        self._drag_copies = dict(copies)
 
     def thumbnails_made(self) -> int:
         return len(self._thumbnails)
@@ -190,7 +199,10 @@ class LibraryModel(QAbstractTableModel):
         """Dragging assets out of the window: their local copies, as files."""
         mime = QMimeData()
         rows = sorted({index.row() for index in indexes if index.isValid()})
-        paths = [local_copy(self._assets[row]) for row in rows]
+        paths = [
+            local_copy(self._assets[row]) or self._drag_copies.get(self._assets[row].id)
+            for row in rows
+        ]
         mime.setUrls([QUrl.fromLocalFile(path) for path in paths if path is not None])
         return mime
 
@@ -227,7 +239,8 @@ class LibraryModel(QAbstractTableModel):
 
     def _display(self, asset: Asset, column: Column) -> str:
         if column is Column.NAME:
-            return asset.title
+            error = self._errors.get(asset.id)
+            return f"{asset.title}\n⚠ {error}" if error else asset.title
         if column is Column.KIND:
             return (asset.kind or "other").capitalize()
         if column is Column.SIZE:

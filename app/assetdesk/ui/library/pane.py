@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from assetdesk.core.errors import AssetDeskError
+from assetdesk.core.errors import AssetDeskError, NetworkError
 from assetdesk.services.accounts import AccountInfo, AccountsService
 from assetdesk.services.library import Asset, LibraryService
 from assetdesk.transfer.download import DownloadOptions
@@ -77,6 +77,7 @@ EMPTY_TEXT = (
 )
 TILE = 128
 THUMBNAILS_AT_ONCE = 4
+THUMBNAIL_RETRY_AFTER = 60.0  # seconds before a failed thumbnail is tried again
 
 
 class LibraryPane(QWidget):
@@ -98,7 +99,15 @@ class LibraryPane(QWidget):
         self._thumbnails = thumbnails
         self._preview_folder = preview_folder
         self._copies_folder = copies_folder
-        self._thumbnail_slots = asyncio.Semaphore(THUMBNAILS_AT_ONCE)
+        #: The asset the preview shows (a re-selection of it after a reload does not restart it).
+        self._previewed: int | None = None
+        #: Copies made in the cache for dragging out (asset id -> file), and those on their way.
+        self._drag_copies: dict[int, Path] = {}
+        self._fetching_copies: set[int] = set()
+        #: Thumbnails wanted, newest last; a few workers take the newest still on screen.
+        self._thumbs_wanted: dict[int, Asset] = {}
+        self._thumb_workers = 0
+        self._image_errors: dict[int, AssetDeskError] = {}
         self._account_list: list[AccountInfo] = []
         self._loaded = False
 
@@ -312,7 +321,13 @@ class LibraryPane(QWidget):
         return action
 
     def _build_actions(self) -> None:
-        self.preview_action = self._action("Preview", "Space", self.preview_selected)
+        self.preview_action = QAction("Preview", self)
+        self.preview_action.setShortcut(QKeySequence("Space"))
+        # On the views only: in the preview panel, Space plays and pauses the video.
+        self.preview_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.preview_action.triggered.connect(self.preview_selected)
+        self.grid.addAction(self.preview_action)
+        self.table.addAction(self.preview_action)
         self.save_as_action = self._action(
             "Save as…", QKeySequence(QKeySequence.StandardKey.Save), self.save_as
         )
@@ -377,6 +392,8 @@ class LibraryPane(QWidget):
         index = self.account_filter.findData(current)
         self.account_filter.setCurrentIndex(max(0, index))
         self.account_filter.blockSignals(False)
+        if index < 0 and current is not None:  # the filtered account is gone: show everything
+            self._filters_changed()
 
     def _update_view(self) -> None:
         if self.model.rowCount() == 0:
@@ -422,8 +439,10 @@ class LibraryPane(QWidget):
         self.sort_combo.blockSignals(True)
         self.sort_combo.setCurrentIndex(column)
         self.sort_combo.blockSignals(False)
+        down = order == Qt.SortOrder.DescendingOrder
         self.descending.blockSignals(True)
-        self.descending.setChecked(order == Qt.SortOrder.DescendingOrder)
+        self.descending.setChecked(down)
+        self.descending.setText("↓" if down else "↑")
         self.descending.blockSignals(False)
 
     # ------------------------------------------------------------------ adding
@@ -533,7 +552,7 @@ class LibraryPane(QWidget):
     def _selection_changed(self, *_: object) -> None:
         self._update_actions()
         assets = self.selected_assets()
-        if len(assets) == 1:
+        if len(assets) == 1 and assets[0].id != self._previewed:
             self.show_preview(assets[0])
 
     def _update_actions(self) -> None:
@@ -555,20 +574,28 @@ class LibraryPane(QWidget):
             self.show_preview(assets[0])
 
     def show_preview(self, asset: Asset) -> None:
+        self._previewed = asset.id
         title = asset.title
         if asset.kind == "video":
             self.preview.show_video(title, lambda fresh: self._video_url(asset, fresh))
         elif asset.kind == "image":
             self.preview.show_image(title, lambda fresh: self._image_bytes(asset, fresh))
         else:
+            self._previewed = None
             self.preview.clear()
 
     async def _image_bytes(self, asset: Asset, fresh: bool) -> bytes:
+        # The service already tried a fresh link once when storage refused one; the panel's own
+        # second try (fresh=True) would only repeat that, so it gets the same answer.
+        if fresh and asset.id in self._image_errors:
+            raise self._image_errors.pop(asset.id)
         try:
             data = await self._library.fetch_bytes(asset)
         except AssetDeskError as error:
+            self._image_errors[asset.id] = error
             self.model.set_error(asset.id, str(error))
             raise
+        self._image_errors.pop(asset.id, None)
         self.model.set_error(asset.id, None)
         return data
 
@@ -577,13 +604,18 @@ class LibraryPane(QWidget):
             if asset.provider == "wordbee":  # no signed link: the API serves it, so save a copy
                 if self._preview_folder is None:
                     raise AssetDeskError("Download this Wordbee video to play it.")
-                await asyncio.to_thread(self._preview_folder.mkdir, parents=True, exist_ok=True)
-                result = await self._library.download(
-                    asset,
-                    self._preview_folder,
-                    options=DownloadOptions(on_conflict=Conflict.OVERWRITE),
-                )
-                return QUrl.fromLocalFile(str(result.path)).toString()
+                folder = self._preview_folder / str(asset.id)  # same names across locales
+                ready = await asyncio.to_thread(_complete_copy, folder, asset.size)
+                if ready is None:
+                    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+                    result = await self._library.download(
+                        asset,
+                        folder,
+                        options=DownloadOptions(on_conflict=Conflict.OVERWRITE),
+                        remember=False,
+                    )
+                    ready = result.path
+                return QUrl.fromLocalFile(str(ready)).toString()
             link = await self._library.signed_link(asset, fresh=fresh)
         except AssetDeskError as error:
             self.model.set_error(asset.id, str(error))
@@ -594,26 +626,54 @@ class LibraryPane(QWidget):
     # ------------------------------------------------------------------ thumbnails
 
     def _make_thumbnail(self, asset: Asset) -> None:
+        """A view painted the asset: queue its thumbnail (newest first, a few at a time)."""
         if self._thumbnails is None or self._tasks.closing:
             return
-        self._tasks.spawn(self._thumbnail(asset), name=f"library.thumbnail[{asset.id}]")
+        self._thumbs_wanted.pop(asset.id, None)
+        self._thumbs_wanted[asset.id] = asset
+        while self._thumb_workers < THUMBNAILS_AT_ONCE and self._thumbs_wanted:
+            self._thumb_workers += 1
+            self._tasks.spawn(self._thumbnail_worker(), name="library.thumbnails")
+
+    def _on_screen(self, asset_id: int) -> bool:
+        row = self.model.row_of(asset_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        view = self.current_view
+        return index.isValid() and view.visualRect(index).intersects(view.viewport().rect())
+
+    async def _thumbnail_worker(self) -> None:
+        try:
+            while self._thumbs_wanted and self._alive():
+                asset_id, asset = self._thumbs_wanted.popitem()  # the newest wish
+                if not self._on_screen(asset_id):
+                    # Scrolled past: asked for again when it is painted again.
+                    self.model.forget_asked(asset_id)
+                    continue
+                await self._thumbnail(asset)
+        finally:
+            self._thumb_workers -= 1
 
     async def _thumbnail(self, asset: Asset) -> None:
         assert self._thumbnails is not None
         maker = self._thumbnails
         key = f"{asset.provider}:{asset.remote_id}"
-        async with self._thumbnail_slots:
+        try:
+            image = await asyncio.to_thread(maker.cached, key)
+            if image is None:
+                image = await self._thumbnail_image(maker, asset, key)
+        except AssetDeskError as error:
+            log.info("no thumbnail for asset %d: %s", asset.id, error)
             if not self._alive():
                 return
-            try:
-                image = await asyncio.to_thread(maker.cached, key)
-                if image is None:
-                    image = await self._thumbnail_image(maker, asset, key)
-            except AssetDeskError as error:
-                log.info("no thumbnail for asset %d: %s", asset.id, error)
-                if self._alive() and error.status is not None:
-                    self.model.set_error(asset.id, str(error))
-                return
+            if error.status is not None or isinstance(error, NetworkError):
+                self.model.set_error(asset.id, str(error))
+            # Tried again later (the network or the account may recover), not on every paint.
+            asyncio.get_running_loop().call_later(
+                THUMBNAIL_RETRY_AFTER, self.model.forget_asked, asset.id
+            )
+            return
         if image is not None and self._alive():
             self.model.set_thumbnail(asset.id, square_thumbnail(image, TILE))
 
@@ -672,17 +732,26 @@ class LibraryPane(QWidget):
         *,
         filename: str | None = None,
         overwrite: bool = False,
+        copy: bool = False,
     ) -> asyncio.Task[None]:
+        """Download `asset` into `folder` (shown in the downloads list). With `copy`, a copy
+        for dragging out: kept in the cache and not remembered as the user's download."""
         download = self.downloads.add(Download(asset.title, folder))
         self.downloads_box.show()
         options = DownloadOptions(on_conflict=Conflict.OVERWRITE if overwrite else Conflict.RENAME)
         return self._tasks.spawn(
-            self._download(asset, download, filename, options),
+            self._download(asset, download, filename, options, copy=copy),
             name=f"library.download[{asset.id}]",
         )
 
     async def _download(
-        self, asset: Asset, download: Download, filename: str | None, options: DownloadOptions
+        self,
+        asset: Asset,
+        download: Download,
+        filename: str | None,
+        options: DownloadOptions,
+        *,
+        copy: bool = False,
     ) -> None:
         def progress(snapshot: TransferProgress) -> None:
             download.progress = snapshot
@@ -695,7 +764,8 @@ class LibraryPane(QWidget):
                 filename=filename,
                 options=options,
                 progress=progress,
-                keep_folders=self.keep_folders.isChecked(),
+                keep_folders=self.keep_folders.isChecked() and not copy,
+                remember=not copy,
             )
         except asyncio.CancelledError:
             download.state, download.message = "cancelled", "Cancelled."
@@ -706,6 +776,8 @@ class LibraryPane(QWidget):
         else:
             download.state, download.path = "done", result.path
             self.model.set_error(asset.id, None)
+            if copy:
+                self._drag_copies[asset.id] = result.path
             updated = await self._library.get(asset.id)
             if updated is not None and self._alive():
                 self.model.update_asset(updated)
@@ -722,9 +794,15 @@ class LibraryPane(QWidget):
         last download or its upload's source. Missing ones are downloaded into the cache and
         the user drags again (a drop cannot wait for a download)."""
         assets = self.selected_assets()
-        missing = [asset for asset in assets if local_copy(asset) is None]
+        missing = [
+            asset
+            for asset in assets
+            if local_copy(asset) is None and not _is_file(self._drag_copies.get(asset.id))
+        ]
         if not missing:
+            self.model.set_drag_copies({k: str(v) for k, v in self._drag_copies.items()})
             return bool(assets)
+        missing = [asset for asset in missing if asset.id not in self._fetching_copies]
         if self._copies_folder is None:
             self.notice.show_message("Download these assets first, then drag them.", "warning")
             return False
@@ -733,14 +811,22 @@ class LibraryPane(QWidget):
             "the downloads below say Saved.",
             "info",
         )
+        self._fetching_copies.update(asset.id for asset in missing)
         self._tasks.spawn(self._fetch_copies(missing, self._copies_folder), name="library.copies")
         return False
 
     async def _fetch_copies(self, assets: list[Asset], folder: Path) -> None:
-        await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-        if self._alive():
+        try:
+            tasks = []
             for asset in assets:
-                self.start_download(asset, folder)
+                own = folder / str(asset.id)  # same names from different assets do not clash
+                await asyncio.to_thread(own.mkdir, parents=True, exist_ok=True)
+                if self._alive():
+                    tasks.append(self.start_download(asset, own, overwrite=True, copy=True))
+            if tasks:
+                await asyncio.wait(tasks)
+        finally:
+            self._fetching_copies.difference_update(asset.id for asset in assets)
 
     # ------------------------------------------------------------------ other actions
 
@@ -848,6 +934,21 @@ class _AssetList(QTableView):
     def startDrag(self, supportedActions: Qt.DropAction) -> None:
         if self._before_drag():
             super().startDrag(supportedActions)
+
+
+def _is_file(path: Path | None) -> bool:
+    return path is not None and path.is_file()
+
+
+def _complete_copy(folder: Path, size: int | None) -> Path | None:
+    """A file already in `folder` with the asset's size (a previous preview's copy), or None."""
+    if not folder.is_dir():
+        return None
+    for candidate in folder.iterdir():
+        unfinished = candidate.name.endswith((".part", ".part.json"))
+        if candidate.is_file() and not unfinished and size in (None, candidate.stat().st_size):
+            return candidate
+    return None
 
 
 def _count(number: int, noun: str) -> str:
