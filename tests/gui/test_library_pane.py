@@ -332,6 +332,8 @@ def test_a_reload_keeps_the_preview_and_a_vanished_account_filter_shows_all(
     arun(pane.reload())
     select_title(pane, "Race car.jpg")
     qtbot.waitUntil(lambda: not pane.preview.image_view.current_image().isNull(), timeout=10_000)
+    rows = pane.model.rowCount()
+    qtbot.waitUntil(lambda: pane.model.thumbnails_made() == rows, timeout=15_000)
     sb.clear_requests()
     arun(pane.reload())  # as after a tab switch or finished uploads
     qtbot.wait(300)

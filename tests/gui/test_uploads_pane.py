@@ -300,6 +300,8 @@ def test_service_errors_show_on_their_rows(
     arun(pane._add([DEMO / "sunrise-640x360.png"]))
     pane.email_combo.setCurrentIndex(0)  # automatic
     arun(pane._add([DEMO / "policy-refused.png"]))
+    # The 502s below are for the next file only.
+    qtbot.waitUntil(lambda: item_named(pane, "policy-refused.png").state is ItemState.FAILED)
     sb.fault("api", "/v1/google-flow/assets", method="POST", count=9, status=502, body={})
     pane._queue.retry_policy = RetryPolicy(attempts=2, base_delay=0.05, max_delay=0.1)
     arun(pane._add([DEMO / "bars-800x450.jpg"]))

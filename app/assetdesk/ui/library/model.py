@@ -87,6 +87,8 @@ class LibraryModel(QAbstractTableModel):
         self._account_names: dict[int, str] = {}
         self._blank: QIcon | None = None
         self._drag_copies: dict[int, str] = {}
+        self._sort_column = Column.DATE
+        self._sort_order = Qt.SortOrder.DescendingOrder
         self.icon_size = 128
         #: Called with an asset the first time a view wants its thumbnail.
         self.want_thumbnail: Callable[[Asset], None] | None = None
@@ -94,8 +96,10 @@ class LibraryModel(QAbstractTableModel):
     # ------------------------------------------------------------ content
 
     def set_assets(self, assets: list[Asset]) -> None:
+        ordered = list(assets)
+        self._sort_list(ordered)  # before the views see them: no proxy re-sort of 10,000 rows
         self.beginResetModel()
-        self._assets = list(assets)
+        self._assets = ordered
         self._rows = {asset.id: row for row, asset in enumerate(self._assets)}
         known = set(self._rows)
         self._thumbnails = {k: v for k, v in self._thumbnails.items() if k in known}
@@ -166,6 +170,31 @@ class LibraryModel(QAbstractTableModel):
 
     def _changed_column(self, column: Column) -> None:
         self.dataChanged.emit(self.index(0, column), self.index(len(self._assets) - 1, column))
+
+    # ------------------------------------------------------------ order
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Order the rows here, with Python's sort over precomputed keys: a proxy sorting
+        10,000 rows asks `data()` a quarter of a million times (0.6 s on the event loop)."""
+        if not 0 <= column < len(Column):
+            return
+        self._sort_column, self._sort_order = Column(column), order
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        held = [(self._assets[i.row()].id, i.column()) for i in persistent]
+        self._sort_list(self._assets)
+        self._rows = {asset.id: row for row, asset in enumerate(self._assets)}
+        self.changePersistentIndexList(
+            persistent, [self.index(self._rows[asset_id], col) for asset_id, col in held]
+        )
+        self.layoutChanged.emit()
+
+    def _sort_list(self, assets: list[Asset]) -> None:
+        column = self._sort_column
+        assets.sort(
+            key=lambda asset: self._sort_key(asset, column),
+            reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+        )
 
     # ------------------------------------------------------------ structure
 
@@ -311,8 +340,6 @@ class LibraryFilter(QSortFilterProxyModel):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setSortRole(SortRole)
-        self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._provider: str | None = None
         self._kind: str | None = None
         self._account: int | None = None
@@ -331,7 +358,16 @@ class LibraryFilter(QSortFilterProxyModel):
         self._text = text.strip().casefold()
         self.endFilterChange()
 
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """The source model orders its rows (fast); this proxy keeps their order and filters."""
+        source = self.sourceModel()
+        if source is not None:
+            source.sort(column, order)
+
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        unfiltered = self._provider is None and self._kind is None and self._account is None
+        if unfiltered and not self._text:
+            return True  # no filter: no per-row work (10,000 rows at each reset)
         model = self.sourceModel()
         asset = model.index(source_row, 0, source_parent).data(AssetRole)
         if asset is None:

@@ -397,6 +397,7 @@ class LibraryPane(QWidget):
 
     def _update_view(self) -> None:
         if self.model.rowCount() == 0:
+            self.empty.setText(EMPTY_TEXT if self._loaded else "Reading the library…")
             self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentWidget(self.grid if self.grid_button.isChecked() else self.table)
