@@ -16,7 +16,7 @@ DEB_RUNTIME := libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-ima
 DEB_TEST := dbus dbus-x11 gnome-keyring curl shellcheck desktop-file-utils
 DEB_BENCH := curl aria2
 
-.PHONY: run test check lint sysdeps sysdeps-test venv clean bench bench-ui
+.PHONY: run test check lint sysdeps sysdeps-test venv clean bench bench-ui bench-library
 
 run: sysdeps $(STAMP)
 	$(BIN)/assetdesk $(ARGS)
@@ -32,6 +32,10 @@ bench: sysdeps $(STAMP)
 # The window's event loop while it uploads, against the engine alone (benchmarks/README.md).
 bench-ui: sysdeps $(STAMP)
 	$(BIN)/python benchmarks/ui_stall.py $(ARGS)
+
+# The Library pane with 10,000 assets: first thumbnails, scrolling, memory (benchmarks/README.md).
+bench-library: sysdeps $(STAMP)
+	$(BIN)/python benchmarks/library_scale.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check
