@@ -44,3 +44,20 @@ def test_cycles_are_collected_by_the_timer_not_by_allocation(
     finally:
         collector.stop()
     assert gc.isenabled()
+
+
+def test_long_lived_objects_are_left_out_of_later_collections(qtbot: QtBot) -> None:
+    long_lived = [Node() for _ in range(100)]
+    collector = MainThreadGarbageCollector(interval_ms=1000, settle_after_ms=10)
+    try:
+        qtbot.waitUntil(lambda: gc.get_freeze_count() >= len(long_lived), timeout=2000)
+        # A cycle made after the settling is still collected.
+        node = Node()
+        ref = weakref.ref(node)
+        del node
+        gc.collect()
+        assert ref() is None
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0  # handed back whole
+    del long_lived
