@@ -34,7 +34,8 @@ def test_navigation_switches_panes(
     window.navigation.setCurrentRow(2)
     assert window.stack.currentWidget() is window.library_pane
     assert window.library_pane.empty.isVisible()
-    assert "empty" in window.library_pane.empty.text()
+    assert window.library_pane.empty.text() == "Reading the library…"
+    qtbot.waitUntil(lambda: "empty" in window.library_pane.empty.text())  # once it was read
 
 
 def test_status_bar_without_a_keyring_says_session_only(
