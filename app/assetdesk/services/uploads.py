@@ -49,9 +49,9 @@ from assetdesk.providers.http import RetryPolicy
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.local_files import collect_uploads, inspect_upload
 from assetdesk.store.db import open_database
+from assetdesk.store.library import AssetDraft
 from assetdesk.store.uploads import (
     FINISHED,
-    CatalogEntry,
     ItemState,
     QueueRow,
     UploadQueueStore,
@@ -656,7 +656,7 @@ class UploadQueue:
         row.duration_seconds = result.duration_seconds
         row.finished_at = now_text()
         item.meter.set_phase(Phase.DONE)
-        entry = CatalogEntry(
+        entry = AssetDraft(
             provider="google-flow",
             remote_id=result.media_generation_id,
             origin="upload",

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from assetdesk.store.library import AssetDraft
+
 __all__ = [
-    "CatalogEntry",
     "ItemState",
     "QueueRow",
     "UploadQueueStore",
@@ -66,28 +67,8 @@ class QueueRow:
     id: int | None = None
 
 
-@dataclass(frozen=True)
-class CatalogEntry:
-    """One asset of the library catalog (see store/db.py's `assets` table)."""
-
-    provider: str
-    remote_id: str
-    origin: str
-    kind: str | None = None
-    name: str | None = None
-    mime: str | None = None
-    size: int | None = None
-    width: int | None = None
-    height: int | None = None
-    duration_seconds: float | None = None
-    account_id: int | None = None
-    account_email: str | None = None
-    source_path: str | None = None
-    created_at: str | None = None
-
-
 _ROW_COLUMNS = [f.name for f in fields(QueueRow) if f.name != "id"]
-_CATALOG_COLUMNS = [f.name for f in fields(CatalogEntry)]
+_CATALOG_COLUMNS = [f.name for f in fields(AssetDraft) if f.name != "id"]
 
 
 def now_text() -> str:
@@ -151,7 +132,7 @@ class UploadQueueStore:
                 "DELETE FROM upload_queue WHERE id = ?", [(item_id,) for item_id in ids]
             )
 
-    def finish(self, row: QueueRow, entry: CatalogEntry) -> bool:
+    def finish(self, row: QueueRow, entry: AssetDraft) -> bool:
         """Mark `row` done and add its asset to the catalog, both or neither.
 
         Returns False when the catalog already had the asset (it is not added twice).
@@ -166,7 +147,7 @@ class UploadQueueStore:
             )
         return cursor.rowcount == 1
 
-    def catalog(self, provider: str | None = None) -> list[CatalogEntry]:
+    def catalog(self, provider: str | None = None) -> list[AssetDraft]:
         """The catalog's assets (all providers, or one), oldest first."""
         sql = f"SELECT {', '.join(_CATALOG_COLUMNS)} FROM assets"
         args: tuple[str, ...] = ()
@@ -175,7 +156,7 @@ class UploadQueueStore:
             args = (provider,)
         records = self._conn.execute(sql + " ORDER BY id", args).fetchall()
         return [
-            CatalogEntry(**{name: record[name] for name in _CATALOG_COLUMNS}) for record in records
+            AssetDraft(**{name: record[name] for name in _CATALOG_COLUMNS}) for record in records
         ]
 
     def setting(self, name: str) -> str | None:

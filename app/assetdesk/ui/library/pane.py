@@ -60,6 +60,7 @@ from assetdesk.ui.library.model import (
 )
 from assetdesk.ui.library.preview import PreviewPanel
 from assetdesk.ui.notice import Notice
+from assetdesk.ui.pane_actions import count, pane_action
 from assetdesk.ui.pane_layout import pane_layout
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.uploads.delegate import ProgressDelegate
@@ -312,14 +313,6 @@ class LibraryPane(QWidget):
         box.hide()  # until the first download
         self.downloads_box = box
 
-    def _action(self, text: str, shortcut: QKeySequence | str, slot: object) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
         self.preview_action = QAction("Preview", self)
         self.preview_action.setShortcut(QKeySequence("Space"))
@@ -328,26 +321,26 @@ class LibraryPane(QWidget):
         self.preview_action.triggered.connect(self.preview_selected)
         self.grid.addAction(self.preview_action)
         self.table.addAction(self.preview_action)
-        self.save_as_action = self._action(
-            "Save as…", QKeySequence(QKeySequence.StandardKey.Save), self.save_as
+        self.save_as_action = pane_action(
+            self, "Save as…", QKeySequence(QKeySequence.StandardKey.Save), self.save_as
         )
-        self.download_action = self._action(
-            "Download to folder…", "Ctrl+Shift+S", self.download_to_folder
+        self.download_action = pane_action(
+            self, "Download to folder…", "Ctrl+Shift+S", self.download_to_folder
         )
-        self.copy_id_action = self._action(
-            "Copy id", QKeySequence(QKeySequence.StandardKey.Copy), self.copy_ids
+        self.copy_id_action = pane_action(
+            self, "Copy id", QKeySequence(QKeySequence.StandardKey.Copy), self.copy_ids
         )
-        self.copy_link_action = self._action(
-            "Copy a fresh signed link", "Ctrl+Shift+C", self.copy_link
+        self.copy_link_action = pane_action(
+            self, "Copy a fresh signed link", "Ctrl+Shift+C", self.copy_link
         )
-        self.open_folder_action = self._action(
-            "Open containing folder", "Ctrl+Shift+O", self.open_folder
+        self.open_folder_action = pane_action(
+            self, "Open containing folder", "Ctrl+Shift+O", self.open_folder
         )
-        self.remove_action = self._action(
-            "Remove from library…", QKeySequence(QKeySequence.StandardKey.Delete), self.remove
+        self.remove_action = pane_action(
+            self, "Remove from library…", QKeySequence(QKeySequence.StandardKey.Delete), self.remove
         )
-        self.search_action = self._action(
-            "Search", QKeySequence(QKeySequence.StandardKey.Find), self.search.setFocus
+        self.search_action = pane_action(
+            self, "Search", QKeySequence(QKeySequence.StandardKey.Find), self.search.setFocus
         )
 
     # ------------------------------------------------------------------ loading
@@ -487,7 +480,7 @@ class LibraryPane(QWidget):
             return
         self._select_ids({asset.id for asset in outcome.assets})
         if outcome.added:
-            self.notice.show_message(f"Added {_count(outcome.added, 'asset')}.", "info")
+            self.notice.show_message(f"Added {count(outcome.added, 'asset')}.", "info")
         else:
             self.notice.show_message("Already in the library.", "info")
 
@@ -520,7 +513,7 @@ class LibraryPane(QWidget):
         await self.reload()
         if not self._alive():
             return
-        text = f"Runway: {_count(seen, 'asset')} listed, {added} new."
+        text = f"Runway: {count(seen, 'asset')} listed, {added} new."
         self.notice.show_message(" ".join([text, *problems]), "error" if problems else "info")
 
     # ------------------------------------------------------------------ selection
@@ -718,7 +711,7 @@ class LibraryPane(QWidget):
         assets = self.selected_assets()
         if not assets:
             return
-        dialog = QFileDialog(self, f"Download {_count(len(assets), 'asset')} to a folder")
+        dialog = QFileDialog(self, f"Download {count(len(assets), 'asset')} to a folder")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.fileSelected.connect(
             lambda folder: [self.start_download(asset, Path(folder)) for asset in assets]
@@ -808,7 +801,7 @@ class LibraryPane(QWidget):
             self.notice.show_message("Download these assets first, then drag them.", "warning")
             return False
         self.notice.show_message(
-            f"Getting a copy of {_count(len(missing), 'asset')} to drag; drag again when "
+            f"Getting a copy of {count(len(missing), 'asset')} to drag; drag again when "
             "the downloads below say Saved.",
             "info",
         )
@@ -865,7 +858,7 @@ class LibraryPane(QWidget):
         box = QMessageBox(self)
         box.setWindowTitle("Remove from library")
         box.setIcon(QMessageBox.Icon.Question)
-        box.setText(f"Remove {_count(len(assets), 'asset')} from the library?")
+        box.setText(f"Remove {count(len(assets), 'asset')} from the library?")
         box.setInformativeText(
             "Only AssetDesk's list forgets them: nothing is deleted on the service, and files "
             "you downloaded stay where they are."
@@ -950,7 +943,3 @@ def _complete_copy(folder: Path, size: int | None) -> Path | None:
         if candidate.is_file() and not unfinished and size in (None, candidate.stat().st_size):
             return candidate
     return None
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import (
-    QAction,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDropEvent,
@@ -56,6 +55,7 @@ from assetdesk.services.uploads import (
     UploadTarget,
 )
 from assetdesk.ui.notice import Notice
+from assetdesk.ui.pane_actions import count, pane_action
 from assetdesk.ui.pane_layout import pane_layout
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.uploads.delegate import ProgressDelegate
@@ -216,32 +216,22 @@ class UploadsPane(QWidget):
         row.addWidget(self.concurrency)
         self._target_row = row
 
-    def _action(
-        self, text: str, shortcut: QKeySequence | QKeySequence.StandardKey | str, slot: object
-    ) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        # Anywhere in the window while this pane is the one shown (a hidden pane's actions do
-        # not fire); a focused text field still keeps its own Copy, Paste and Delete.
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
     def _build_actions(self) -> None:
-        self.add_files_action = self._action(
-            "Add files…", QKeySequence.StandardKey.Open, self.pick_files
+        self.add_files_action = pane_action(
+            self, "Add files…", QKeySequence.StandardKey.Open, self.pick_files
         )
-        self.add_folder_action = self._action("Add folder…", "Ctrl+Shift+O", self.pick_folder)
-        self.paste_action = self._action("Paste", QKeySequence.StandardKey.Paste, self.paste)
-        self.cancel_action = self._action("Cancel", "Ctrl+.", self.cancel_selected)
-        self.retry_action = self._action("Retry", "Ctrl+R", self.retry_selected)
-        self.remove_action = self._action(
-            "Remove", QKeySequence.StandardKey.Delete, self.remove_selected
+        self.add_folder_action = pane_action(self, "Add folder…", "Ctrl+Shift+O", self.pick_folder)
+        self.paste_action = pane_action(self, "Paste", QKeySequence.StandardKey.Paste, self.paste)
+        self.cancel_action = pane_action(self, "Cancel", "Ctrl+.", self.cancel_selected)
+        self.retry_action = pane_action(self, "Retry", "Ctrl+R", self.retry_selected)
+        self.remove_action = pane_action(
+            self, "Remove", QKeySequence.StandardKey.Delete, self.remove_selected
         )
-        self.clear_action = self._action("Clear finished", "Ctrl+Shift+Delete", self.clear_finished)
-        self.copy_id_action = self._action(
-            "Copy mediaGenerationId", QKeySequence.StandardKey.Copy, self.copy_ids
+        self.clear_action = pane_action(
+            self, "Clear finished", "Ctrl+Shift+Delete", self.clear_finished
+        )
+        self.copy_id_action = pane_action(
+            self, "Copy mediaGenerationId", QKeySequence.StandardKey.Copy, self.copy_ids
         )
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
@@ -351,13 +341,13 @@ class UploadsPane(QWidget):
         target = self.target()
         result = await self._queue.add_paths(paths, target)
         refused = sum(1 for item in result.items if item.state is ItemState.REFUSED)
-        parts = [f"Added {_count(len(result.items), 'file')}"]
+        parts = [f"Added {count(len(result.items), 'file')}"]
         if refused:
             parts.append(f"{refused} cannot be sent (see why on each)")
         if result.already_queued:
-            parts.append(f"{_count(result.already_queued, 'file')} already in the queue")
+            parts.append(f"{count(result.already_queued, 'file')} already in the queue")
         if result.hidden_skipped:
-            parts.append(f"{_count(result.hidden_skipped, 'hidden file')} skipped")
+            parts.append(f"{count(result.hidden_skipped, 'hidden file')} skipped")
         kind = "warning" if refused or target is None else "info"
         text = "; ".join(parts) + "."
         if target is None and result.items:
@@ -427,7 +417,7 @@ class UploadsPane(QWidget):
         files = [url for url in mime.urls() if url.isLocalFile()]
         if files or mime.hasImage():
             event.acceptProposedAction()
-            what = _count(len(files), "item") if files else "the image"
+            what = count(len(files), "item") if files else "the image"
             self._set_drop_state(True, f"Release to add {what} to the queue.")
         else:
             event.ignore()
@@ -627,10 +617,6 @@ def square_thumbnail(image: QImage, side: int) -> QPixmap:
     painter.drawImage((side - scaled.width()) // 2, (side - scaled.height()) // 2, scaled)
     painter.end()
     return canvas
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _save_png(image: QImage, folder: Path, stamp: str) -> Path | None:
