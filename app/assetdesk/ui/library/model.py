@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from enum import IntEnum
@@ -28,6 +29,9 @@ Index = QModelIndex | QPersistentModelIndex
 AssetRole = Qt.ItemDataRole.UserRole + 10
 SortRole = Qt.ItemDataRole.UserRole + 11
 ErrorRole = Qt.ItemDataRole.UserRole + 12
+
+#: Thumbnails kept in memory (about 64 KB each at 128 px): a few screens' worth and more.
+MAX_THUMBNAILS = 1500
 
 PROVIDER_NAMES = {"google-flow": "Google Flow", "runway": "Runway", "wordbee": "Wordbee"}
 _ERROR = QColor("#a50e0e")
@@ -80,8 +84,12 @@ class LibraryModel(QAbstractTableModel):
         super().__init__()
         self._assets: list[Asset] = []
         self._rows: dict[int, int] = {}
-        self._thumbnails: dict[int, QPixmap] = {}
+        # Least recently painted first: beyond `max_thumbnails` the oldest are dropped (and made
+        # again from the disk cache when they are painted again), so memory stays flat however
+        # far the user scrolls.
+        self._thumbnails: OrderedDict[int, QPixmap] = OrderedDict()
         self._icons: dict[int, QIcon] = {}
+        self.max_thumbnails = MAX_THUMBNAILS
         self._errors: dict[int, str] = {}
         self._asked: set[int] = set()
         self._account_names: dict[int, str] = {}
@@ -102,7 +110,7 @@ class LibraryModel(QAbstractTableModel):
         self._assets = ordered
         self._rows = {asset.id: row for row, asset in enumerate(self._assets)}
         known = set(self._rows)
-        self._thumbnails = {k: v for k, v in self._thumbnails.items() if k in known}
+        self._thumbnails = OrderedDict((k, v) for k, v in self._thumbnails.items() if k in known)
         self._icons = {k: v for k, v in self._icons.items() if k in known}
         self._errors = {k: v for k, v in self._errors.items() if k in known}
         self._asked &= known
@@ -132,7 +140,12 @@ class LibraryModel(QAbstractTableModel):
 
     def set_thumbnail(self, asset_id: int, pixmap: QPixmap) -> None:
         self._thumbnails[asset_id] = pixmap
+        self._thumbnails.move_to_end(asset_id)
         self._icons[asset_id] = QIcon(pixmap)  # an icon is scaled to each view's icon size
+        while len(self._thumbnails) > self.max_thumbnails:
+            old, _pixmap = self._thumbnails.popitem(last=False)
+            self._icons.pop(old, None)
+            self._asked.discard(old)
         self._changed_cell(asset_id, Column.NAME, [Qt.ItemDataRole.DecorationRole])
 
     def thumbnail(self, asset_id: int) -> QPixmap | None:
@@ -314,6 +327,7 @@ class LibraryModel(QAbstractTableModel):
     def _decoration(self, asset: Asset) -> QIcon | None:
         icon = self._icons.get(asset.id)
         if icon is not None:
+            self._thumbnails.move_to_end(asset.id)  # painted: recently used
             return icon
         if asset.id not in self._asked and self.want_thumbnail is not None:
             self._asked.add(asset.id)
