@@ -358,10 +358,11 @@ class UploadQueue:
         finally:
             self._adding -= reserved
         items = [UploadItem(row) for row in added]
+        self._new_batch_if_idle()
         for item in items:
             self._items[item.id] = item
             if item.state is ItemState.PENDING:
-                self._join_batch(item)
+                self._batch.add(item.id)
         if items and self.on_added is not None:
             self.on_added(items)
         self._pump()
@@ -399,10 +400,11 @@ class UploadQueue:
             row.error_kind = "no_account"
         return row
 
-    def _join_batch(self, item: UploadItem) -> None:
+    def _new_batch_if_idle(self) -> None:
+        """Once per addition or retry (a summary walks the batch): when the queue had nothing
+        left to do, the overall figures start again from the items that come now."""
         if not self._was_busy and not self.summary().busy:
-            self._batch = set()  # the previous batch is over: its figures restart
-        self._batch.add(item.id)
+            self._batch = set()
 
     # ------------------------------------------------------------------ user actions
 
@@ -439,6 +441,7 @@ class UploadQueue:
         item's account when that account no longer exists.
         """
         known = await self._account_ids()
+        joined = False
         for item_id in ids:
             item = self._items.get(item_id)
             if item is None or item.state not in (
@@ -470,7 +473,10 @@ class UploadQueue:
             item.waiting_until = None
             item.meter = Meter(None)
             item.meter.total = row.size
-            self._join_batch(item)
+            if not joined:
+                joined = True
+                self._new_batch_if_idle()
+            self._batch.add(item.id)
             await self._save(item)
         self._pump()
 
