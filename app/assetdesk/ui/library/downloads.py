@@ -8,10 +8,11 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from assetdesk.core.units import format_size
 from assetdesk.transfer.progress import Phase, TransferProgress
+from assetdesk.ui.table_model import FlatTableModel
 from assetdesk.ui.uploads.model import FractionRole, StateRole, format_eta
 
 Index = QModelIndex | QPersistentModelIndex
@@ -37,7 +38,9 @@ class Download:
     id: int = field(default_factory=lambda: next(_ids))
 
 
-class DownloadsModel(QAbstractTableModel):
+class DownloadsModel(FlatTableModel):
+    headers = ("Download", "Progress", "Saved to")
+
     def __init__(self) -> None:
         super().__init__()
         self._downloads: list[Download] = []
@@ -63,26 +66,11 @@ class DownloadsModel(QAbstractTableModel):
     def downloads(self) -> list[Download]:
         return list(self._downloads)
 
+    def row_count(self) -> int:
+        return len(self._downloads)
+
     def download_at(self, row: int) -> Download | None:
         return self._downloads[row] if 0 <= row < len(self._downloads) else None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._downloads)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return ("Download", "Progress", "Saved to")[section] if 0 <= section < 3 else None
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         download = self.download_at(index.row()) if index.isValid() else None

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -22,6 +21,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from assetdesk.core.units import format_size
 from assetdesk.services.library import Asset
+from assetdesk.ui.table_model import FlatTableModel
 from assetdesk.ui.uploads.model import format_eta
 
 Index = QModelIndex | QPersistentModelIndex
@@ -77,8 +77,10 @@ def short_date(text: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
-class LibraryModel(QAbstractTableModel):
+class LibraryModel(FlatTableModel):
     """One row per catalog asset. Thumbnails are asked for when a view paints a row."""
+
+    headers = tuple(HEADERS[column] for column in Column)
 
     def __init__(self) -> None:
         super().__init__()
@@ -87,8 +89,7 @@ class LibraryModel(QAbstractTableModel):
         # Least recently painted first: beyond `max_thumbnails` the oldest are dropped (and made
         # again from the disk cache when they are painted again), so memory stays flat however
         # far the user scrolls.
-        self._thumbnails: OrderedDict[int, QPixmap] = OrderedDict()
-        self._icons: dict[int, QIcon] = {}
+        self._icons: OrderedDict[int, QIcon] = OrderedDict()
         self.max_thumbnails = MAX_THUMBNAILS
         self._errors: dict[int, str] = {}
         self._asked: set[int] = set()
@@ -110,8 +111,7 @@ class LibraryModel(QAbstractTableModel):
         self._assets = ordered
         self._rows = {asset.id: row for row, asset in enumerate(self._assets)}
         known = set(self._rows)
-        self._thumbnails = OrderedDict((k, v) for k, v in self._thumbnails.items() if k in known)
-        self._icons = {k: v for k, v in self._icons.items() if k in known}
+        self._icons = OrderedDict((k, v) for k, v in self._icons.items() if k in known)
         self._errors = {k: v for k, v in self._errors.items() if k in known}
         self._asked &= known
         self.endResetModel()
@@ -139,17 +139,16 @@ class LibraryModel(QAbstractTableModel):
         return self._rows.get(asset_id, -1)
 
     def set_thumbnail(self, asset_id: int, pixmap: QPixmap) -> None:
-        self._thumbnails[asset_id] = pixmap
-        self._thumbnails.move_to_end(asset_id)
         self._icons[asset_id] = QIcon(pixmap)  # an icon is scaled to each view's icon size
-        while len(self._thumbnails) > self.max_thumbnails:
-            old, _pixmap = self._thumbnails.popitem(last=False)
-            self._icons.pop(old, None)
+        self._icons.move_to_end(asset_id)
+        while len(self._icons) > self.max_thumbnails:
+            old, _icon = self._icons.popitem(last=False)
             self._asked.discard(old)
         self._changed_cell(asset_id, Column.NAME, [Qt.ItemDataRole.DecorationRole])
 
-    def thumbnail(self, asset_id: int) -> QPixmap | None:
-        return self._thumbnails.get(asset_id)
+    def thumbnail(self, asset_id: int) -> QIcon | None:
+        """The asset's thumbnail while it is in memory."""
+        return self._icons.get(asset_id)
 
     def forget_asked(self, asset_id: int) -> None:
         """Ask for this asset's thumbnail again the next time a view paints it."""
@@ -160,7 +159,8 @@ class LibraryModel(QAbstractTableModel):
         self._drag_copies = dict(copies)
 
     def thumbnails_made(self) -> int:
-        return len(self._thumbnails)
+        """How many thumbnails are in memory (at most `max_thumbnails`)."""
+        return len(self._icons)
 
     def set_error(self, asset_id: int, sentence: str | None) -> None:
         """Show (or, with None, clear) a problem on the asset's row and tile."""
@@ -211,18 +211,8 @@ class LibraryModel(QAbstractTableModel):
 
     # ------------------------------------------------------------ structure
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._assets)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS.get(Column(section)) if 0 <= section < len(Column) else None
-        return None
+    def row_count(self) -> int:
+        return len(self._assets)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
@@ -327,7 +317,7 @@ class LibraryModel(QAbstractTableModel):
     def _decoration(self, asset: Asset) -> QIcon | None:
         icon = self._icons.get(asset.id)
         if icon is not None:
-            self._thumbnails.move_to_end(asset.id)  # painted: recently used
+            self._icons.move_to_end(asset.id)  # painted: recently used
             return icon
         if asset.id not in self._asked and self.want_thumbnail is not None:
             self._asked.add(asset.id)

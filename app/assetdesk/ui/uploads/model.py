@@ -6,11 +6,13 @@ from collections.abc import Callable
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QPixmap
 
+from assetdesk.core.errors import as_sentence
 from assetdesk.core.units import format_size
 from assetdesk.services.uploads import ItemState, UploadItem, UploadQueue
+from assetdesk.ui.table_model import FlatTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -94,8 +96,10 @@ def type_text(item: UploadItem) -> str:
     return media_type.label
 
 
-class UploadQueueModel(QAbstractTableModel):
+class UploadQueueModel(FlatTableModel):
     """Rows follow the queue's items; `refresh()` repaints the rows that changed since the last."""
+
+    headers = tuple(HEADERS[column] for column in Column)
 
     def __init__(self, queue: UploadQueue) -> None:
         super().__init__()
@@ -112,23 +116,8 @@ class UploadQueueModel(QAbstractTableModel):
 
     # ------------------------------------------------------------ structure
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation is Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS.get(Column(section)) if 0 <= section < len(Column) else None
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def row_count(self) -> int:
+        return len(self._ids)
 
     def item_at(self, row: int) -> UploadItem | None:
         if 0 <= row < len(self._ids):
@@ -270,7 +259,7 @@ class UploadQueueModel(QAbstractTableModel):
         row = item.row
         lines = [row.path]
         if row.note:
-            lines.append(row.note[0].upper() + row.note[1:] + ".")
+            lines.append(as_sentence(row.note))
         if row.message:
             lines.append(row.message)
         if row.service_text:

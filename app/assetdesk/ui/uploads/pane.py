@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from assetdesk.core.errors import AssetDeskError
+from assetdesk.core.errors import AssetDeskError, as_sentence
 from assetdesk.core.media import MediaKind
 from assetdesk.core.units import format_size
 from assetdesk.services.accounts import AccountInfo, AccountsService
@@ -530,7 +530,7 @@ class UploadsPane(QWidget):
         row = item.row
         parts = [row.path]
         if row.note:
-            parts.append(row.note[0].upper() + row.note[1:] + ".")
+            parts.append(as_sentence(row.note))
         if row.message:
             parts.append(row.message)
         if row.media_generation_id:
