@@ -10,6 +10,7 @@ copy, found beside Qt's libraries; the dynamic linker hands Qt the same instance
 from __future__ import annotations
 
 import ctypes
+import functools
 import logging
 import sys
 from pathlib import Path
@@ -37,11 +38,13 @@ def _avutil() -> Path | None:
     return None
 
 
+@functools.cache
 def quiet_ffmpeg() -> bool:
     """Turn FFmpeg's console output off; False when its library is not where it was expected.
 
-    Qt's FFmpeg backend is started first (~20 ms, once): it loads libavutil with what that
-    needs (OpenSSL symbols from Qt's stubs), which a bare dlopen of libavutil cannot resolve.
+    Call it before any player exists; later calls do nothing. Qt's FFmpeg backend is started
+    here (~20 ms, once): it loads libavutil with what that needs (OpenSSL symbols from Qt's
+    stubs), which a bare dlopen of libavutil cannot resolve.
     """
     from PySide6.QtMultimedia import QMediaFormat
 

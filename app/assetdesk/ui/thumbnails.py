@@ -27,6 +27,7 @@ from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 from assetdesk.core.errors import AssetDeskError, as_sentence
 from assetdesk.core.redact import MARK
 from assetdesk.core.sniff import HEAD_SIZE, sniff
+from assetdesk.ui.media_quiet import quiet_ffmpeg
 
 __all__ = ["ThumbnailError", "ThumbnailMaker"]
 
@@ -205,6 +206,7 @@ class ThumbnailMaker(QObject):
             elif status == Status.EndOfMedia:
                 deliver(ThumbnailError(f"{name} ended before showing a picture."))
 
+        quiet_ffmpeg()  # before the first player; once per process
         # No QAudioOutput is attached: the player decodes no sound and plays none.
         player = QMediaPlayer(self)
         sink = QVideoSink(player)

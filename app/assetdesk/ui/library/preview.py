@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from assetdesk.core.errors import AssetDeskError, as_sentence
+from assetdesk.ui.media_quiet import quiet_ffmpeg
 from assetdesk.ui.tasks import BackgroundTasks
 
 __all__ = ["FetchBytes", "ImageView", "PreviewError", "PreviewPanel", "Resolve", "format_time"]
@@ -432,6 +433,7 @@ class PreviewPanel(QWidget):
                 self._loading = False
 
     def _open_player(self) -> None:
+        quiet_ffmpeg()  # before the first player; once per process
         player = QMediaPlayer(self)
         audio = QAudioOutput(player)
         player.setAudioOutput(audio)
