@@ -2,13 +2,44 @@
 
 from __future__ import annotations
 
+import faulthandler
 import logging
+import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from assetdesk.sandbox.launcher import SandboxProcess
+
+#: A test still running after this long is stuck where pytest-timeout's signal cannot reach it
+#: (inside Qt or another C call): every thread's stack is written and the run ends, rather than
+#: waiting for CI's own limit. pytest-timeout (120 s) handles the ordinary cases first.
+HANG_SECONDS = 180
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    """Arm the hang report for one test: the file names the test, then gets the stacks.
+
+    `tests/run-under-keyring.sh` sets ASSETDESK_HANG_REPORT and prints a summary of the file at
+    the end of the run, where a log's tail shows it; without it the stacks go to stderr.
+    """
+    path = os.environ.get("ASSETDESK_HANG_REPORT")
+    report = Path(path).open("w", encoding="utf-8") if path else None  # noqa: SIM115
+    out = report or sys.stderr
+    if report is not None:
+        report.write(f"{item.nodeid}\n")
+        report.flush()
+    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True, file=out)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        if report is not None:
+            report.close()
+            Path(report.name).unlink()
 
 
 @pytest.fixture(scope="session")

@@ -5,12 +5,19 @@ set -euo pipefail
 bin=$1; shift
 export ASSETDESK_TEST_KEYRING=secret-service
 # gnome-keyring creates its "login" collection under $HOME; keep it out of the user's real home.
-export HOME=$(mktemp -d -t assetdesk-test-home.XXXXXX)
+HOME=$(mktemp -d -t assetdesk-test-home.XXXXXX)
+export HOME
 trap 'rm -rf "$HOME"' EXIT
 echo -n assetdesk-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+# tests/conftest.py names the running test here; a test that hangs leaves it with every stack.
+export ASSETDESK_HANG_REPORT=$HOME/hang-report.txt
 status=0
 "$bin/pytest" "$@" || status=$?
 "$bin/ruff" check || status=1
 "$bin/ruff" format --check || status=1
 "$bin/mypy" || status=1
+if [ -s "$ASSETDESK_HANG_REPORT" ]; then
+  "$bin/python" tests/hang_summary.py "$ASSETDESK_HANG_REPORT"
+  status=1
+fi
 exit $status
