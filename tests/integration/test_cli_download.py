@@ -166,11 +166,23 @@ def test_ctrl_c_keeps_the_part_and_the_next_run_resumes_it(sb: Any, tmp_path: Pa
     media_id = sb.put_google_flow_asset(source, "video/mp4")
     out = tmp_path / "out"
     out.mkdir()
-    sb.bandwidth("storage", 1_000_000)
+    # One connection at 500 kB/s: about 8 s for the file, so the interrupt lands mid-way however
+    # slow the machine (at 1 MB/s a connection, parallel segments finished it before the signal).
+    sb.bandwidth("storage", 500_000)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETDESK_")}
     env.update(useapi_env(sb))
     child = subprocess.Popen(
-        [sys.executable, "-m", "assetdesk", "download", media_id, "--to", str(out)],
+        [
+            sys.executable,
+            "-m",
+            "assetdesk",
+            "download",
+            media_id,
+            "--to",
+            str(out),
+            "--segments",
+            "1",
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -181,7 +193,7 @@ def test_ctrl_c_keeps_the_part_and_the_next_run_resumes_it(sb: Any, tmp_path: Pa
     while time.monotonic() < deadline and not parts:
         parts = [p for p in out.glob("*.part") if p.stat().st_size > 0]
         time.sleep(0.05)
-    time.sleep(1.0)  # about a megabyte in
+    time.sleep(1.0)  # about half a megabyte in
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=30)
     assert child.returncode == 130, stderr
