@@ -39,7 +39,7 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
         faulthandler.cancel_dump_traceback_later()
         if report is not None:
             report.close()
-            Path(report.name).unlink()
+            Path(report.name).unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")

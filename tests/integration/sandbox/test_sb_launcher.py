@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -145,11 +146,14 @@ def test_sb_fixture_fails_the_test_that_made_the_sandbox_crash(tmp_path: Path) -
     root = APP_ROOT.parent
     options = ["-p", "tests.conftest", "-p", "no:cacheprovider", "-q"]
     options += ["-c", str(root / "pyproject.toml"), "--rootdir", str(root)]
+    # The hang report file is the outer run's (tests/conftest.py); the inner run keeps off it.
+    env = {k: v for k, v in os.environ.items() if k != "ASSETDESK_HANG_REPORT"}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", *options, str(test_file)],
         capture_output=True,
         text=True,
         cwd=root,
+        env=env,
         timeout=120,
     )
     out = result.stdout
