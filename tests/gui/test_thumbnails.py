@@ -11,6 +11,8 @@ import contextlib
 import hashlib
 import shutil
 import struct
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -473,3 +475,24 @@ def test_a_video_too_slow_to_start_times_out(
     assert max(gaps) < 1.0, max(gaps)
     assert maker.active_players == 0
     qtbot.waitUntil(lambda: not maker.findChildren(QMediaPlayer))
+
+
+def test_decoding_in_several_threads_at_once_never_deadlocks() -> None:
+    """The preview's decoder (bytes) and the thumbnails' (files) in worker threads at once: with
+    the bytes behind a Python QBuffer, two workers stopped for good within a second, each
+    holding what the other waited for (the GIL and Qt's image-plugin lock; ui/image_files.py).
+    In a child process, so that a deadlock fails this test instead of hanging the run."""
+    child = Path(__file__).with_name("decode_threads_child.py")
+    try:
+        done = subprocess.run(
+            [sys.executable, str(child), "3"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("image decoding in worker threads deadlocked (no answer within 60 s)")
+    assert done.returncode == 0, done.stderr[-2000:]
+    decoded = int(done.stdout.split()[1].rstrip(","))
+    assert decoded > 100 and done.stdout.strip().endswith("stuck 0")

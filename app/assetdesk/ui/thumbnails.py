@@ -20,13 +20,14 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, QUrl, Slot
+from PySide6.QtCore import QObject, QSize, Qt, QUrl, Slot
 from PySide6.QtGui import QImage, QImageReader
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
 from assetdesk.core.errors import AssetDeskError, as_sentence
 from assetdesk.core.redact import MARK
 from assetdesk.core.sniff import HEAD_SIZE, sniff
+from assetdesk.ui.image_files import image_file
 from assetdesk.ui.media_quiet import quiet_ffmpeg
 
 __all__ = ["ThumbnailError", "ThumbnailMaker"]
@@ -319,15 +320,9 @@ def _normalized(image: QImage) -> QImage:
 
 
 def _decode_image(source: Path | bytes, name: str, size: int) -> QImage:
-    """Decode `source` already scaled down to fit, EXIF orientation applied."""
-    buffer = QBuffer()
-    if isinstance(source, Path):
-        reader = QImageReader(str(source))
-    else:
-        buffer.setData(QByteArray(source))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        reader = QImageReader(buffer)
-    try:
+    """Decode `source` already scaled down to fit, EXIF orientation applied (worker thread)."""
+    with image_file(source) as file_name:  # never a QBuffer: see ui/image_files.py
+        reader = QImageReader(file_name)
         reader.setAutoTransform(True)
         source_size = reader.size()  # before any EXIF rotation: fitting a square is the same
         if source_size.isValid():
@@ -338,28 +333,22 @@ def _decode_image(source: Path | bytes, name: str, size: int) -> QImage:
         if image.isNull():
             reason = as_sentence(reader.errorString()).rstrip(".").lower()
             raise ThumbnailError(f"{name} could not be decoded as an image ({reason}).")
-    finally:
-        buffer.close()
     return _fit(image, size)  # a format that tells no size up front comes out full size
 
 
 def _store_png(path: Path, image: QImage) -> None:
     """Write `image` to `path` as PNG atomically; a failure only costs a cache miss later."""
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    # PySide6 6.11 takes the format as str, though its stubs say bytes (bytes raise ValueError).
-    saved = image.save(buffer, "PNG")  # type: ignore[call-overload]
-    buffer.close()
-    if not saved:
-        log.warning("could not encode a thumbnail for the cache file %s", path.name)
-        return
     temp = ""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".thumb-", suffix=".part")
-        with os.fdopen(handle, "wb") as file:
-            file.write(data.data())
+        os.close(handle)
+        # By file name, not through a QBuffer (ui/image_files.py). PySide6 6.11 takes the
+        # format as str, though its stubs say bytes (bytes raise ValueError).
+        if not image.save(temp, "PNG"):  # type: ignore[call-overload]
+            log.warning("could not write the thumbnail cache file %s", path.name)
+            Path(temp).unlink()
+            return
         Path(temp).replace(path)
     except OSError as error:
         log.warning("could not write the thumbnail cache file %s: %s", path.name, error.strerror)

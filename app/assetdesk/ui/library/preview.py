@@ -16,7 +16,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QCursor,
     QImage,
@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from assetdesk.core.errors import AssetDeskError, as_sentence
+from assetdesk.ui.image_files import image_file
 from assetdesk.ui.media_quiet import quiet_ffmpeg
 from assetdesk.ui.tasks import BackgroundTasks
 
@@ -91,18 +92,13 @@ def format_time(ms: int) -> str:
 
 def _decode(data: bytes, title: str) -> QImage:
     """Bytes -> an upright QImage in a format QPixmap takes without converting (worker thread)."""
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    try:
-        reader = QImageReader(buffer)
+    with image_file(data) as file_name:  # never a QBuffer: see ui/image_files.py
+        reader = QImageReader(file_name)
         reader.setAutoTransform(True)
         image = reader.read()
         if image.isNull():
             reason = as_sentence(reader.errorString()).rstrip(".").lower()
             raise PreviewError(f"{title} could not be decoded as an image ({reason}).")
-    finally:
-        buffer.close()
     wanted = (
         QImage.Format.Format_ARGB32_Premultiplied
         if image.hasAlphaChannel()
@@ -219,6 +215,8 @@ class PreviewPanel(QWidget):
     def __init__(self, tasks: BackgroundTasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._tasks = tasks
+        # A load still under way would resume into deleted widgets (the window closed).
+        self.destroyed.connect(lambda: tasks.cancel("preview"))
         self.player: QMediaPlayer | None = None
         self._audio: QAudioOutput | None = None
         self._pending: asyncio.Future[tuple[QMediaPlayer.Error, str] | None] | None = None
