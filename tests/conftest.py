@@ -16,7 +16,7 @@ from assetdesk.sandbox.launcher import SandboxProcess
 #: A test still running after this long is stuck where pytest-timeout's signal cannot reach it
 #: (inside Qt or another C call): every thread's stack is written and the run ends, rather than
 #: waiting for CI's own limit. pytest-timeout (120 s) handles the ordinary cases first.
-HANG_SECONDS = 180
+HANG_SECONDS = float(os.environ.get("ASSETDESK_HANG_SECONDS", 180))
 
 
 @pytest.hookimpl(hookwrapper=True)

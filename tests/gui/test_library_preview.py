@@ -340,6 +340,23 @@ def test_a_newer_preview_cancels_the_load_before_it(
     assert panel.image_view.current_image().isNull()
 
 
+def test_a_panel_deleted_mid_load_cancels_the_load(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, tasks: BackgroundTasks
+) -> None:
+    """The load would resume into the deleted panel ("Internal C++ object already deleted")."""
+    widget = PreviewPanel(tasks)
+    never = asyncio.Event()
+
+    async def stuck(fresh: bool) -> str:
+        await never.wait()
+        return ""
+
+    loading = widget.show_video("clip.mp4", stuck)
+    widget.deleteLater()
+    qtbot.waitUntil(loading.done)
+    assert loading.cancelled()
+
+
 # -- video ----------------------------------------------------------------------------------------
 
 

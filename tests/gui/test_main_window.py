@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,7 @@ def test_about_box_shows_the_version(
 
 
 def test_layout_is_saved_on_close_and_restored(
-    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, tmp_path: Path
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, tmp_path: Path, arun: Any
 ) -> None:
     ini = tmp_path / "data" / "settings.ini"
     settings = QSettings(str(ini), QSettings.Format.IniFormat)
@@ -118,10 +119,39 @@ def test_layout_is_saved_on_close_and_restored(
     assert ini.is_file()
     navigation_width = first.splitter.sizes()[0]
 
+    assert tasks.closing  # a closed window's tasks end with it
+
     reread = QSettings(str(ini), QSettings.Format.IniFormat)
-    second = MainWindow(services, tasks, settings=reread)
+    second_tasks = BackgroundTasks()  # as in a new run of the app
+    second = MainWindow(services, second_tasks, settings=reread)
     qtbot.addWidget(second)
-    second.show()
-    assert (second.width(), second.height()) == (760, 530)
-    assert second.splitter.sizes()[0] == navigation_width
-    assert second.stack.currentWidget() is second.library_pane
+    try:
+        second.show()
+        assert (second.width(), second.height()) == (760, 530)
+        assert second.splitter.sizes()[0] == navigation_width
+        assert second.stack.currentWidget() is second.library_pane
+    finally:
+        arun(second_tasks.aclose())
+
+
+def test_closing_the_window_cancels_its_tasks_before_its_widgets_go(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks
+) -> None:
+    """A preview still resolving its link when the window closed used to resume into deleted
+    widgets ("Internal C++ object (PreviewPanel) already deleted", seen on a loaded machine)."""
+    window = MainWindow(services, tasks)
+    qtbot.addWidget(window)
+    window.show()
+    never = asyncio.Event()
+
+    async def stuck(fresh: bool) -> str:
+        await never.wait()
+        return ""
+
+    loading = window.library_pane.preview.show_video("clip.mp4", stuck)
+    with qtbot.waitSignal(window.closed):
+        window.close()
+    qtbot.waitUntil(loading.done)
+    assert loading.cancelled()
+    with pytest.raises(RuntimeError, match="shutting down"):
+        tasks.spawn(asyncio.sleep(0), name="late")

@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._services.uploads.stop()  # nothing new starts while the app shuts down
+        self._tasks.close()  # the shutdown awaits them; none resumes into a closed window
         self.save_layout()
         event.accept()
         log.debug("main window closed")

@@ -97,12 +97,21 @@ class BackgroundTasks:
         if self._on_error is not None:
             self._on_error(task.get_name(), error)
 
+    def close(self) -> None:
+        """Accept no new task and cancel every running one, without waiting (`aclose` waits).
+
+        The window calls it as it closes: a task resumed after its widgets are gone would find
+        deleted Qt objects.
+        """
+        self._closing = True
+        for task in self._tasks:
+            if not task.done():
+                task.cancel()
+
     async def aclose(self, grace: float = 10.0) -> None:
         """Cancel every task and wait until all of them have ended (or `grace` seconds pass)."""
-        self._closing = True
+        self.close()
         pending = [task for task in self._tasks if not task.done()]
-        for task in pending:
-            task.cancel()
         if not pending:
             return
         log.debug("cancelling %d task(s): %s", len(pending), self.names())
