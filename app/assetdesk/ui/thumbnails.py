@@ -27,6 +27,7 @@ from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 from assetdesk.core.errors import AssetDeskError, as_sentence
 from assetdesk.core.redact import MARK
 from assetdesk.core.sniff import HEAD_SIZE, sniff
+from assetdesk.ui import players
 from assetdesk.ui.image_files import image_file
 from assetdesk.ui.media_quiet import quiet_ffmpeg
 
@@ -233,9 +234,7 @@ class ThumbnailMaker(QObject):
         finally:
             self._players.discard(player)
             events.close()  # stopping and clearing the source emit signals of their own
-            player.stop()
-            player.setSource(QUrl())
-            player.deleteLater()  # with its sink and `events`
+            players.release(player)  # with its sink and `events`; never stop() (ui/players.py)
 
 
 class _PlayerEvents(QObject):

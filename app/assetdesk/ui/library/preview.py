@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from assetdesk.core.errors import AssetDeskError, as_sentence
+from assetdesk.ui import players
 from assetdesk.ui.image_files import image_file
 from assetdesk.ui.media_quiet import quiet_ffmpeg
 from assetdesk.ui.tasks import BackgroundTasks
@@ -400,9 +401,9 @@ class PreviewPanel(QWidget):
             return
         self._resume_from = position if fresh else None
         if position:
-            player.setPosition(position)
+            players.seek(player, position)
         if playing:
-            player.play()
+            players.play(player)
         self.state_text.setText(title)
 
     async def _load(self, url: str) -> tuple[QMediaPlayer.Error, str] | None:
@@ -464,10 +465,9 @@ class PreviewPanel(QWidget):
         ):
             with contextlib.suppress(RuntimeError, TypeError):
                 signal.disconnect()
-        player.stop()
-        player.setSource(QUrl())
+        player.setSource(QUrl())  # stops it without holding the GIL (ui/players.py)
         player.setVideoOutput(None)  # type: ignore[arg-type]  # None detaches, as in C++
-        player.deleteLater()
+        players.release(player)
         self.play_button.setText("Play")
 
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
@@ -536,7 +536,7 @@ class PreviewPanel(QWidget):
 
     def _seek(self, position: int) -> None:
         if not self._syncing and self.player is not None:
-            self.player.setPosition(position)
+            players.seek(self.player, position)
 
     def _apply_volume(self) -> None:
         muted = self.mute_button.isChecked()
