@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -155,3 +156,18 @@ def test_closing_the_window_cancels_its_tasks_before_its_widgets_go(
     assert loading.cancelled()
     with pytest.raises(RuntimeError, match="shutting down"):
         tasks.spawn(asyncio.sleep(0), name="late")
+
+
+def test_a_window_deleted_without_closing_cancels_its_tasks(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks
+) -> None:
+    """A window whose last reference went (no closeEvent) left its tasks running: one resumed
+    into the deleted accounts list ("Internal C++ object (QListView) already deleted")."""
+    window = MainWindow(services, tasks)
+    window.show()
+    never = asyncio.Event()
+    stuck = tasks.spawn(never.wait(), name="stuck")
+    del window
+    gc.collect()
+    qtbot.waitUntil(stuck.done)
+    assert stuck.cancelled() and tasks.closing

@@ -58,6 +58,9 @@ class MainWindow(QMainWindow):
         self.accounts_pane = AccountsPane(services.accounts, tasks)
         self.accounts_pane.store_changed.connect(self.show_secret_store)
         self._tasks = tasks
+        # Closing cancels them (closeEvent); so does the window's end without a close (a window
+        # dropped by its last reference): no task resumes into deleted widgets.
+        self.destroyed.connect(tasks.close)
         quiet_ffmpeg()  # before any player: FFmpeg would print signed links to the console
         # No Qt parent: a thumbnail still being made when the window goes keeps its maker (and
         # the maker's media players) alive until it ends, instead of losing them under it.
