@@ -13,6 +13,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,8 @@ from PySide6.QtMultimedia import QMediaPlayer
 from pytestqt.qtbot import QtBot
 
 from assetdesk.sandbox.launcher import SandboxProcess
-from assetdesk.ui.thumbnails import ThumbnailError, ThumbnailMaker
+from assetdesk.ui.image_files import image_file
+from assetdesk.ui.thumbnails import ThumbnailError, ThumbnailMaker, _decode_image
 
 ROOT = Path(__file__).resolve().parents[2]
 MEDIA = ROOT / "tests" / "fixtures" / "media"
@@ -496,3 +498,20 @@ def test_decoding_in_several_threads_at_once_never_deadlocks() -> None:
     assert done.returncode == 0, done.stderr[-2000:]
     decoded = int(done.stdout.split()[1].rstrip(","))
     assert decoded > 100 and done.stdout.strip().endswith("stuck 0")
+
+
+def test_bytes_are_decoded_from_a_private_temporary_file_that_goes_away(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    data = (DEMO / "swatch-256x256.png").read_bytes()
+    with image_file(data) as name:
+        assert Path(name).parent == tmp_path and Path(name).read_bytes() == data
+        assert Path(name).stat().st_mode & 0o777 == 0o600
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ThumbnailError, match="could not be decoded"):
+        _decode_image(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "broken.png", 64)
+    assert list(tmp_path.iterdir()) == []  # gone after a failed decode too
+    source = DEMO / "swatch-256x256.png"
+    with image_file(source) as name:  # a path is used as it is
+        assert name == str(source)
