@@ -5,7 +5,8 @@ and those threads call into Python now and then: a Qt warning goes to a Python m
 (ours, pytest-qt's), and the first queued signal of a sink made in Python asks Python for its
 meta-object. PySide keeps the GIL during `QMediaPlayer.stop()` and `setPosition()` (it lets go
 of it only in `setSource()`), so a player thread calling into Python at that moment and the GUI
-thread waiting for it would wait for each other for good (a thumbnail test froze so). Here a
+thread waiting for it would wait for each other for good (the thumbnails froze so when a Python
+slot ran on the render thread: ui/thumbnails.py `_PlayerEvents`). Here a
 player is stopped by `setSource(QUrl())`, seeks and resumes through queued calls that Qt makes
 from its event loop, where PySide has let go of the GIL, and is deleted by `deleteLater()`.
 """
