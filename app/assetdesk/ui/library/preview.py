@@ -72,6 +72,8 @@ _LINK_ERRORS = frozenset(
 )
 #: A video that neither loads nor fails within this long is reported (generous: a slow host).
 LOAD_TIMEOUT = 30.0
+#: How long a started video may take to report that it plays before its task ends anyway.
+PLAY_WAIT = 5.0
 ZOOM_STEP = 1.25
 MIN_ZOOM = 0.05
 MAX_ZOOM = 16.0
@@ -221,6 +223,7 @@ class PreviewPanel(QWidget):
         self.player: QMediaPlayer | None = None
         self._audio: QAudioOutput | None = None
         self._pending: asyncio.Future[tuple[QMediaPlayer.Error, str] | None] | None = None
+        self._playing: asyncio.Future[None] | None = None  # resolved when playback starts
         self._loading = False  # from setting a source until it loaded or failed
         self._recovering = False
         self._failures = 0  # refused loads in a row; a fresh link is asked for after the first
@@ -402,9 +405,26 @@ class PreviewPanel(QWidget):
         self._resume_from = position if fresh else None
         if position:
             players.seek(player, position)
+        self.state_text.setText(title)
         if playing:
             players.play(player)
-        self.state_text.setText(title)
+            await self._until_playing(player)
+
+    async def _until_playing(self, player: QMediaPlayer) -> None:
+        """Wait until the queued play() took effect (at most PLAY_WAIT seconds): the task ends
+        once the video plays, so a Play/Pause right after it sees the state it expects."""
+        if player.playbackState() == QMediaPlayer.PlaybackState.PlayingState:
+            return
+        started = asyncio.get_running_loop().create_future()
+        self._playing = started
+        try:
+            async with asyncio.timeout(PLAY_WAIT):
+                await started
+        except TimeoutError:
+            log.info("the player did not report playing within %g s", PLAY_WAIT)
+        finally:
+            if self._playing is started:
+                self._playing = None
 
     async def _load(self, url: str) -> tuple[QMediaPlayer.Error, str] | None:
         """Set the source; None once loaded, else the player's error and its text."""
@@ -453,6 +473,9 @@ class PreviewPanel(QWidget):
         if self._pending is not None and not self._pending.done():
             self._pending.cancel()
         self._pending = None
+        if self._playing is not None and not self._playing.done():
+            self._playing.set_result(None)  # nothing will play: stop waiting for it
+        self._playing = None
         self._loading = self._recovering = False
         if player is None:
             return
@@ -532,6 +555,8 @@ class PreviewPanel(QWidget):
 
     def _on_playback_state(self, state: QMediaPlayer.PlaybackState) -> None:
         playing = state == QMediaPlayer.PlaybackState.PlayingState
+        if playing and self._playing is not None and not self._playing.done():
+            self._playing.set_result(None)
         self.play_button.setText("Pause" if playing else "Play")
 
     def _seek(self, position: int) -> None:
