@@ -201,3 +201,23 @@ def test_closing_while_the_sandbox_starts_still_stops_it(
     assert any(r.getMessage().startswith("sandbox stopped") for r in caplog.records)
     assert processes_with(marker) == []
     arun(child.stop())  # a second stop is harmless
+
+
+def test_closing_while_the_accounts_are_read_at_start_exits_0(tmp_path: Path) -> None:
+    """Closing the window cancels its tasks and refuses new ones; start-up then went on to
+    start the sandbox session and crashed on that refusal ("cannot start 'sandbox.start'")."""
+    child = Path(__file__).with_name("close_during_startup_child.py")
+    marker = uuid.uuid4().hex
+    done = subprocess.run(
+        [sys.executable, str(child), str(tmp_path / "data")],
+        env=app_env(marker),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    log = (tmp_path / "data" / "logs" / "assetdesk.log").read_text(encoding="utf-8")
+    assert "the window closed while the accounts were read" in log
+    assert processes_with(marker) == []

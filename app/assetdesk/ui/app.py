@@ -156,7 +156,9 @@ async def _session(
             probe.result()
             window.accounts_pane.update_store_state()
             accounts = await services.accounts.list()
-            if sandbox or not accounts:
+            if tasks.closing:
+                log.info("the window closed while the accounts were read; nothing more starts")
+            elif sandbox or not accounts:
                 tasks.spawn(_sandbox_session(window, services, child), name="sandbox.start")
             else:
                 window.accounts_pane.model.set_accounts(accounts)

@@ -38,7 +38,7 @@ class BackgroundTasks:
 
     @property
     def closing(self) -> bool:
-        """True once `aclose()` started: no new task is accepted."""
+        """True once `close()` or `aclose()` ran (the window closed): no new task is accepted."""
         return self._closing
 
     def names(self) -> list[str]:
