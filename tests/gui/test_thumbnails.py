@@ -25,7 +25,7 @@ from PySide6.QtMultimedia import QMediaPlayer
 from pytestqt.qtbot import QtBot
 
 from assetdesk.sandbox.launcher import SandboxProcess
-from assetdesk.ui.image_files import image_file
+from assetdesk.ui.image_files import image_file, read_image
 from assetdesk.ui.thumbnails import ThumbnailError, ThumbnailMaker, _decode_image
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -519,3 +519,26 @@ def test_bytes_are_decoded_from_a_private_temporary_file_that_goes_away(
     source = DEMO / "swatch-256x256.png"
     with image_file(source) as name:  # a path is used as it is
         assert name == str(source)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/fd")
+def test_the_temporary_file_is_closed_before_it_is_removed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows cannot remove an open file: the reader held it open at the removal, so every
+    decoded preview would have stayed in %TEMP%."""
+    open_at_removal: list[bool] = []
+    remove = Path.unlink
+
+    def unlink(self: Path, missing_ok: bool = False) -> None:
+        targets = set()
+        for fd in Path("/proc/self/fd").iterdir():
+            with contextlib.suppress(OSError):
+                targets.add(str(fd.readlink()))
+        open_at_removal.append(str(self) in targets)
+        remove(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    image, _ = read_image((DEMO / "swatch-256x256.png").read_bytes())
+    assert image.width() == 256
+    broken, error = read_image(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    assert broken.isNull() and error
+    assert open_at_removal == [False, False]

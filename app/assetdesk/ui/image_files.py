@@ -8,6 +8,9 @@ plugin lock and waited for the GIL, while another, in `size()`, held the GIL and
 lock. Both waited forever, and the window with them (seen under load; the thumbnails and the
 preview decode at the same time). Given a file name, Qt opens the file with its own QFile,
 which needs no GIL. The same goes for writing: QImage.save() gets a file name.
+
+`read_image` also lets go of the reader (and so of its open file) before a temporary file is
+removed: Windows cannot remove a file that is still open.
 """
 
 from __future__ import annotations
@@ -15,8 +18,11 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QImage, QImageReader
 
 
 @contextlib.contextmanager
@@ -34,3 +40,21 @@ def image_file(source: Path | bytes) -> Iterator[str]:
     finally:
         with contextlib.suppress(OSError):
             Path(name).unlink()
+
+
+def read_image(
+    source: Path | bytes, fit: Callable[[QSize], QSize] | None = None
+) -> tuple[QImage, str]:
+    """Decode `source`, EXIF orientation applied; `fit(size)` names a smaller size to decode to
+    (a JPEG decodes scaled). The image (null when it failed) and the reader's error text."""
+    with image_file(source) as name:
+        reader = QImageReader(name)
+        reader.setAutoTransform(True)
+        if fit is not None:
+            size = reader.size()  # before any EXIF rotation: fitting a square is the same
+            if size.isValid() and (target := fit(size)) != size:
+                reader.setScaledSize(target)
+        image = reader.read()
+        error = reader.errorString()
+        del reader  # closes the file before image_file removes it
+    return image, error

@@ -28,7 +28,7 @@ from assetdesk.core.errors import AssetDeskError, as_sentence
 from assetdesk.core.redact import MARK
 from assetdesk.core.sniff import HEAD_SIZE, sniff
 from assetdesk.ui import players
-from assetdesk.ui.image_files import image_file
+from assetdesk.ui.image_files import read_image
 from assetdesk.ui.media_quiet import quiet_ffmpeg
 
 __all__ = ["ThumbnailError", "ThumbnailMaker"]
@@ -320,18 +320,10 @@ def _normalized(image: QImage) -> QImage:
 
 def _decode_image(source: Path | bytes, name: str, size: int) -> QImage:
     """Decode `source` already scaled down to fit, EXIF orientation applied (worker thread)."""
-    with image_file(source) as file_name:  # never a QBuffer: see ui/image_files.py
-        reader = QImageReader(file_name)
-        reader.setAutoTransform(True)
-        source_size = reader.size()  # before any EXIF rotation: fitting a square is the same
-        if source_size.isValid():
-            target = _target_size(source_size, size)
-            if target != source_size:
-                reader.setScaledSize(target)
-        image = reader.read()
-        if image.isNull():
-            reason = as_sentence(reader.errorString()).rstrip(".").lower()
-            raise ThumbnailError(f"{name} could not be decoded as an image ({reason}).")
+    image, error = read_image(source, lambda found: _target_size(found, size))
+    if image.isNull():
+        reason = as_sentence(error).rstrip(".").lower()
+        raise ThumbnailError(f"{name} could not be decoded as an image ({reason}).")
     return _fit(image, size)  # a format that tells no size up front comes out full size
 
 

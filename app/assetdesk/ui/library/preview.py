@@ -20,7 +20,6 @@ from PySide6.QtCore import QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QCursor,
     QImage,
-    QImageReader,
     QKeyEvent,
     QKeySequence,
     QPixmap,
@@ -46,7 +45,7 @@ from PySide6.QtWidgets import (
 
 from assetdesk.core.errors import AssetDeskError, as_sentence
 from assetdesk.ui import players
-from assetdesk.ui.image_files import image_file
+from assetdesk.ui.image_files import read_image
 from assetdesk.ui.media_quiet import quiet_ffmpeg
 from assetdesk.ui.tasks import BackgroundTasks
 
@@ -95,13 +94,10 @@ def format_time(ms: int) -> str:
 
 def _decode(data: bytes, title: str) -> QImage:
     """Bytes -> an upright QImage in a format QPixmap takes without converting (worker thread)."""
-    with image_file(data) as file_name:  # never a QBuffer: see ui/image_files.py
-        reader = QImageReader(file_name)
-        reader.setAutoTransform(True)
-        image = reader.read()
-        if image.isNull():
-            reason = as_sentence(reader.errorString()).rstrip(".").lower()
-            raise PreviewError(f"{title} could not be decoded as an image ({reason}).")
+    image, error = read_image(data)  # never through a QBuffer: see ui/image_files.py
+    if image.isNull():
+        reason = as_sentence(error).rstrip(".").lower()
+        raise PreviewError(f"{title} could not be decoded as an image ({reason}).")
     wanted = (
         QImage.Format.Format_ARGB32_Premultiplied
         if image.hasAlphaChannel()
@@ -402,6 +398,7 @@ class PreviewPanel(QWidget):
         player = self.player
         if player is None:
             return
+        self._recovering = False  # the fresh source loaded: a complaint from now on is new
         self._resume_from = position if fresh else None
         if position:
             players.seek(player, position)
@@ -506,6 +503,8 @@ class PreviewPanel(QWidget):
     def _on_error(self, error: QMediaPlayer.Error, text: str) -> None:
         if error == QMediaPlayer.Error.NoError or self.player is None:
             return
+        if self._playing is not None and not self._playing.done():
+            self._playing.set_result(None)  # it will not start playing: stop waiting for it
         pending = self._pending
         if pending is not None and not pending.done():
             pending.set_result((error, text))
