@@ -5,7 +5,6 @@ from __future__ import annotations
 import faulthandler
 import logging
 import os
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,20 +18,31 @@ from assetdesk.sandbox.launcher import SandboxProcess
 HANG_SECONDS = float(os.environ.get("ASSETDESK_HANG_SECONDS", 180))
 
 
+#: The terminal's stderr, copied before any test captures fd 2 (a dump written to the captured
+#: fd would vanish with the process).
+_terminal_stderr: int | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _terminal_stderr
+    _terminal_stderr = os.dup(2)  # pytest's capture is suspended while plugins configure
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
     """Arm the hang report for one test: the file names the test, then gets the stacks.
 
     `tests/run-under-keyring.sh` sets ASSETDESK_HANG_REPORT and prints a summary of the file at
-    the end of the run, where a log's tail shows it; without it the stacks go to stderr.
+    the end of the run, where a log's tail shows it; without it the stacks go to the terminal.
     """
     path = os.environ.get("ASSETDESK_HANG_REPORT")
     report = Path(path).open("w", encoding="utf-8") if path else None  # noqa: SIM115
-    out = report or sys.stderr
     if report is not None:
         report.write(f"{item.nodeid}\n")
         report.flush()
-    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True, file=out)
+    out = report if report is not None else _terminal_stderr
+    if out is not None:
+        faulthandler.dump_traceback_later(HANG_SECONDS, exit=True, file=out)
     try:
         yield
     finally:

@@ -27,6 +27,8 @@ def summary(text: str) -> list[str]:
         elif (match := FRAME.match(line)) and threads:
             where = "/".join(Path(match["file"]).parts[-2:])
             threads[-1][1].append(f"{match['name']} ({where}:{match['line']})")
+    if not threads:  # the file names the test but holds no dump: the process died in it
+        return [f"DIED: the run ended during {test} without a hang dump (a crash? see above)."]
     out = [f"HUNG: {test} made no progress for the hang limit; every stack is above."]
     for name, frames in threads:
         shown = " <- ".join(frames[:FRAMES]) + (" <- ..." if len(frames) > FRAMES else "")
