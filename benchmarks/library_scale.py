@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import itertools
 import json
 import logging
 import math
 import os
 import random
-import re
 import shutil
 import statistics
 import struct
@@ -43,6 +43,16 @@ if str(APP) not in sys.path:  # run as a plain script, without the editable inst
     sys.path.insert(0, str(APP))
 
 from assetdesk.sandbox.launcher import SandboxProcess  # noqa: E402  (needs the path above)
+from shared import (  # noqa: E402  (a sibling of this script)
+    BenchError,
+    gap_figures,
+    profile_text,
+    redact,
+    run_window,
+    say,
+    status_bytes,
+    table_row,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
@@ -55,7 +65,7 @@ STEP_MS = 16  # one scroll step per frame at ~60 Hz
 TAIL_S = 0.5  # the gaps are still recorded this long after the grid reached the bottom
 OPEN_TIMEOUT = 120.0  # seconds for the visible thumbnails before the child gives up
 SCROLL_TIMEOUT = 600.0
-PROFILE_TOP = 10
+SCROLLING = "the grid scrolled"  # what ran while the timer ticked, for its errors
 WORST = 5
 REGISTER_THREADS = 4  # concurrent control calls while registering the sandbox's assets
 
@@ -74,23 +84,6 @@ class Load:
 FULL = Load(assets=10_000, images=200, videos=20)
 QUICK = Load(assets=1_000, images=40, videos=4)
 VIDEO_EVERY = 10  # one catalog row in ten is a video
-
-
-class BenchError(Exception):
-    """A run that could not be measured (a child failed, or the sandbox refused an asset)."""
-
-
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def _status_bytes(field_name: str) -> int:
-    """One `Vm*` line of /proc/self/status, in bytes."""
-    text = Path("/proc/self/status").read_text()
-    match = re.search(rf"^{field_name}:\s+(\d+) kB", text, re.MULTILINE)
-    if match is None:
-        raise BenchError(f"/proc/self/status has no {field_name} line (Linux only).")
-    return int(match[1]) * 1024
 
 
 # ----------------------------------------------------------------------------------- test files
@@ -151,7 +144,7 @@ def make_images(work: Path, count: int) -> list[MediaFile]:
         # QPainter's text and antialiasing want a QGuiApplication; offscreen needs no display.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QGuiApplication.instance() or QGuiApplication(["assetdesk-bench-library"])
-        _say(f"making {len(missing)} image(s) in {work} ...")
+        say(f"making {len(missing)} image(s) in {work} ...")
         for name, width, height in missing:
             image = _draw_image(width, height, seed=int(name[6:9]))
             part = work / (name + ".part")
@@ -392,7 +385,7 @@ async def _window_session(
     import gc
 
     gc.callbacks.append(rec.on_gc)
-    rss_before = _status_bytes("VmRSS")
+    rss_before = status_bytes("VmRSS")
     deadline = time.perf_counter() + OPEN_TIMEOUT
     if profiler is not None:
         profiler.enable()
@@ -477,7 +470,7 @@ async def _window_session(
     ticks.stop()
     if profiler is not None:
         profiler.disable()
-    rss_bottom, peak_bottom = _status_bytes("VmRSS"), _status_bytes("VmHWM")
+    rss_bottom, peak_bottom = status_bytes("VmRSS"), status_bytes("VmHWM")
     thumbs_bottom, pending_bottom = model.thumbnails_made(), len(tasks)
     # --settle: the thumbnails asked for while scrolling are still being made; let them.
     for _ in range(math.ceil(args.settle * 10)):
@@ -528,13 +521,13 @@ async def _window_session(
             "seconds": args.settle,
             "thumbnails": model.thumbnails_made(),
             "tasks_pending": len(tasks),
-            "rss": _status_bytes("VmRSS"),
-            "peak_rss": _status_bytes("VmHWM"),
+            "rss": status_bytes("VmRSS"),
+            "peak_rss": status_bytes("VmHWM"),
         },
         "viewport": [grid.viewport().width(), grid.viewport().height()],
     }
     if profiler is not None:
-        result["profile"] = _profile_text(profiler)
+        result["profile"] = profile_text(profiler)
 
     # Shut down as the app does: tasks, the window, the clients; the log file last.
     await tasks.aclose()
@@ -545,39 +538,9 @@ async def _window_session(
     return result
 
 
-def _profile_text(profiler: Any) -> str:
-    import io
-    import pstats
-
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs()
-    stats.sort_stats("cumulative").print_stats(PROFILE_TOP)
-    stats.sort_stats("tottime").print_stats(PROFILE_TOP)
-    return out.getvalue()
-
-
 def _child_window(args: argparse.Namespace, token: str) -> dict[str, Any]:
     rows: list[dict[str, Any]] = json.loads(Path(args.catalog).read_text()) if args.catalog else []
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector
-    from assetdesk.ui.qt_log import install_qt_message_handler
-
-    install_qt_message_handler()
-    app = QApplication(["assetdesk-bench-library"])
-    app.setQuitOnLastWindowClosed(False)
-    collector = MainThreadGarbageCollector()  # as the app runs: the cycle collector on a timer
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        result: dict[str, Any] = loop.run_until_complete(_window_session(args, token, rows))
-        return result
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
-        collector.stop()
+    return run_window("assetdesk-bench-library", lambda: _window_session(args, token, rows))
 
 
 def _child_main(args: argparse.Namespace) -> int:
@@ -587,12 +550,6 @@ def _child_main(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------------------------ measuring
-
-
-def _redact(text: str) -> str:
-    """Child output without URL queries (signed) or bearer tokens, for error messages."""
-    text = re.sub(r"\?\S*", "?…", text)
-    return re.sub(r"(?i)bearer\s+\S+", "Bearer …", text)
 
 
 @dataclass
@@ -643,7 +600,7 @@ class Bench:
         shutil.rmtree(data_dir, ignore_errors=True)
         lines = done.stdout.strip().splitlines()
         if done.returncode != 0 or not lines:
-            tail = _redact(done.stderr.strip()[-3000:])
+            tail = redact(done.stderr.strip()[-3000:])
             raise BenchError(f"The window run failed (exit {done.returncode}):\n{tail}")
         result: dict[str, Any] = json.loads(lines[-1])
         if not result["at_bottom"] and steps is None:
@@ -667,8 +624,8 @@ def measure(bench: Bench, rounds: int) -> Runs:
         for run in (full, empty) if r % 2 == 0 else (empty, full):
             run()
         f, e = runs.full[-1], runs.empty[-1]
-        gaps = gap_figures(f["gaps_ms"])
-        _say(
+        gaps = gap_figures(f["gaps_ms"], SCROLLING)
+        say(
             f"round {r + 1}/{rounds}: {f['rows']:,} assets: visible thumbnails "
             f"{_s(f['open']['visible_in_s'])}, scroll gaps p99 {gaps['p99']:.1f} ms "
             f"max {gaps['max']:.1f} ms, peak RSS {f['peak_rss'] / MIB:.0f} MiB; empty: "
@@ -683,9 +640,9 @@ def _s(value: float | None) -> str:
 
 def profile_run(bench: Bench) -> str:
     """One more full-catalog run under cProfile (loop thread only); not part of the figures."""
-    _say("profiling one more window run (its figures are not used) ...")
+    say("profiling one more window run (its figures are not used) ...")
     result = bench.window(empty=False, profile=True)
-    gaps = gap_figures(result["gaps_ms"])
+    gaps = gap_figures(result["gaps_ms"], SCROLLING)
     head = (
         f"profile of one window run under cProfile, window shown to the bottom of the grid "
         f"(visible thumbnails {_s(result['open']['visible_in_s'])}, scroll gaps p99 "
@@ -695,25 +652,6 @@ def profile_run(bench: Bench) -> str:
 
 
 # ------------------------------------------------------------------------------------- reporting
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile (no interpolation: a figure that some tick really had)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def gap_figures(gaps: list[float]) -> dict[str, float]:
-    if not gaps:
-        raise BenchError("The timer never ticked while the grid scrolled.")
-    return {
-        "ticks": len(gaps),
-        "p50": _percentile(gaps, 0.50),
-        "p99": _percentile(gaps, 0.99),
-        "max": max(gaps),
-        "over_16ms": sum(1 for g in gaps if g > 16),
-        "over_50ms": sum(1 for g in gaps if g > 50),
-    }
 
 
 def _median_min(values: list[float | None]) -> dict[str, Any]:
@@ -730,10 +668,10 @@ def summary(runs: Runs, load: Load, rounds: int, settle: float) -> dict[str, Any
     def opened(side: list[dict[str, Any]], key: str) -> dict[str, Any]:
         return _median_min([run["open"][key] for run in side])
 
-    gaps = gap_figures([g for run in full for g in run["gaps_ms"]])
-    empty_gaps = gap_figures([g for run in empty for g in run["gaps_ms"]])
-    open_gaps = gap_figures([g for run in full for g in run["open_gaps_ms"]])
-    empty_open_gaps = gap_figures([g for run in empty for g in run["open_gaps_ms"]])
+    gaps = gap_figures([g for run in full for g in run["gaps_ms"]], SCROLLING)
+    empty_gaps = gap_figures([g for run in empty for g in run["gaps_ms"]], SCROLLING)
+    open_gaps = gap_figures([g for run in full for g in run["open_gaps_ms"]], SCROLLING)
+    empty_open_gaps = gap_figures([g for run in empty for g in run["open_gaps_ms"]], SCROLLING)
     loaded, loaded_empty = opened(full, "loaded_painted_s"), opened(empty, "loaded_painted_s")
     visible = opened(full, "visible_in_s")
     peak = max(run["peak_rss"] for run in full)
@@ -805,15 +743,13 @@ def summary(runs: Runs, load: Load, rounds: int, settle: float) -> dict[str, Any
     return result
 
 
-def _row(label: str, figure: str, target: str = "", ok: bool | None = None) -> str:
-    verdict = "" if ok is None else ("ok" if ok else "MISSED")
-    return f"{label:<32}{figure:<54}{target:<18}{verdict}".rstrip()
-
-
 def _mm(figure: dict[str, Any], scale: float = 1.0, unit: str = "s") -> str:
     if figure["median"] is None:
         return "—"
     return f"{figure['median'] * scale:.2f} {unit} ({figure['min'] * scale:.2f})"
+
+
+_row = functools.partial(table_row, label_width=32)
 
 
 def table(result: dict[str, Any]) -> str:
@@ -978,7 +914,7 @@ def main(argv: list[str] | None = None) -> int:
             sandbox_data = scratch / "sandbox"
             sandbox_data.mkdir()
             with SandboxProcess.start(control=True, data_dir=sandbox_data) as sb:
-                _say(f"registering {load.assets:,} Runway assets in the sandbox ...")
+                say(f"registering {load.assets:,} Runway assets in the sandbox ...")
                 start = time.perf_counter()
                 catalog = register_assets(sb, catalog_plan(files, load.assets))
                 register_s = time.perf_counter() - start

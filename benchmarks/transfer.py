@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import statistics
 import struct
@@ -39,6 +38,7 @@ if str(APP) not in sys.path:  # run as a plain script, without the editable inst
 from assetdesk.core.media import MP4  # noqa: E402  (these need the path above)
 from assetdesk.providers.google_flow import parse_upload_response  # noqa: E402
 from assetdesk.sandbox.launcher import SandboxProcess  # noqa: E402
+from shared import BenchError, redact, say, status_bytes  # noqa: E402  (a sibling)
 
 CLIP = ROOT / "resources" / "demo" / "clip-320x180.mp4"
 MIB = 1024 * 1024
@@ -64,20 +64,7 @@ FULL = Sizes(download=1024 * MIB, upload=100 * MIB, capped=256 * MIB)
 QUICK = Sizes(download=64 * MIB, upload=16 * MIB, capped=32 * MIB)
 
 
-class BenchError(Exception):
-    """A run that could not be measured (a tool failed, or an output file is wrong)."""
-
-
 # ------------------------------------------------------------------------------------ child side
-
-
-def _status_kib(field_name: str) -> int:
-    """One `Vm*` line of /proc/self/status, in bytes."""
-    text = Path("/proc/self/status").read_text()
-    match = re.search(rf"^{field_name}:\s+(\d+) kB", text, re.MULTILINE)
-    if match is None:
-        raise BenchError(f"/proc/self/status has no {field_name} line (Linux only).")
-    return int(match[1]) * 1024
 
 
 def _rss_baseline() -> int:
@@ -85,7 +72,7 @@ def _rss_baseline() -> int:
     # On an old kernel this fails and the peak includes start-up, which only overstates growth.
     with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    return _status_kib("VmRSS")
+    return status_bytes("VmRSS")
 
 
 async def _child_upload(args: argparse.Namespace, token: str) -> dict[str, Any]:
@@ -101,7 +88,7 @@ async def _child_upload(args: argparse.Namespace, token: str) -> dict[str, Any]:
         start = time.perf_counter()
         asset = await flow.upload(path, MP4, size)
         seconds = time.perf_counter() - start
-        growth = _status_kib("VmHWM") - before
+        growth = status_bytes("VmHWM") - before
     return {"seconds": seconds, "rss_growth": growth, "id": asset.media_generation_id}
 
 
@@ -131,7 +118,7 @@ async def _child_download(args: argparse.Namespace, token: str) -> dict[str, Any
         start = time.perf_counter()
         result = await download(source, out.parent, filename=out.name, options=options)
         seconds = time.perf_counter() - start
-        growth = _status_kib("VmHWM") - before
+        growth = status_bytes("VmHWM") - before
     return {
         "seconds": seconds,
         "rss_growth": growth,
@@ -203,12 +190,6 @@ def source_sha256(path: Path) -> str:
 # ------------------------------------------------------------------------------------ measuring
 
 
-def _redact(text: str) -> str:
-    """Tool output without URL queries (signed) or bearer tokens, for error messages."""
-    text = re.sub(r"\?\S*", "?…", text)
-    return re.sub(r"(?i)bearer\s+\S+", "Bearer …", text)
-
-
 @dataclass
 class Series:
     """Seconds of each round for one side of a comparison, and its peak RSS growths."""
@@ -253,7 +234,7 @@ class Bench:
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         lines = done.stdout.strip().splitlines()
         if done.returncode != 0 or not lines:
-            tail = _redact(done.stderr.strip()[-2000:])
+            tail = redact(done.stderr.strip()[-2000:])
             raise BenchError(f"The engine's {argv[0]} failed (exit {done.returncode}):\n{tail}")
         result: dict[str, Any] = json.loads(lines[-1])
         return result
@@ -291,7 +272,7 @@ class Bench:
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - start
         if done.returncode != 0:
-            tail = _redact(done.stderr.strip()[-1000:])
+            tail = redact(done.stderr.strip()[-1000:])
             raise BenchError(f"{what} failed (exit {done.returncode}): {tail or 'no message'}")
         return seconds, done.stdout
 
@@ -378,10 +359,6 @@ def _alternate(round_no: int, runs: list[Callable[[], None]]) -> None:
         run()
 
 
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
 def measure(sb: SandboxProcess, work: Path, sizes: Sizes, rounds: int) -> dict[str, Series]:
     bench = Bench(sb, work)
     up_src = make_source(work, sizes.upload)
@@ -410,7 +387,7 @@ def measure(sb: SandboxProcess, work: Path, sizes: Sizes, rounds: int) -> dict[s
 
         _alternate(r, [up_engine, up_curl])
         s = series
-        _say(
+        say(
             f"round {r + 1}/{rounds} upload: engine {s['upload'].seconds[-1]:.2f} s, "
             f"curl {s['upload_curl'].seconds[-1]:.2f} s"
         )
@@ -439,7 +416,7 @@ def measure(sb: SandboxProcess, work: Path, sizes: Sizes, rounds: int) -> dict[s
 
         _alternate(r, [down_engine, down_sha, down_curl])
         s = series
-        _say(
+        say(
             f"round {r + 1}/{rounds} download: engine {s['download'].seconds[-1]:.2f} s, "
             f"curl {s['download_curl'].seconds[-1]:.2f} s"
         )
@@ -459,7 +436,7 @@ def measure(sb: SandboxProcess, work: Path, sizes: Sizes, rounds: int) -> dict[s
                     bench.check_hash(Path(result["path"]), capped_src, result.get("sha256"))
                 series["capped_4"].add(result)
                 if result.get("segments") not in (None, 4):
-                    _say(f"note: asked for 4 segments, the engine used {result['segments']}")
+                    say(f"note: asked for 4 segments, the engine used {result['segments']}")
 
             def single() -> None:
                 result = bench.engine_download(media_id, "engine1.mp4", sizes.capped, 1)
@@ -472,7 +449,7 @@ def measure(sb: SandboxProcess, work: Path, sizes: Sizes, rounds: int) -> dict[s
 
             _alternate(r, [four, single, aria])
             s = series
-            _say(
+            say(
                 f"round {r + 1}/{rounds} capped: 4 segments {s['capped_4'].seconds[-1]:.2f} s, "
                 f"single {s['capped_1'].seconds[-1]:.2f} s, "
                 f"aria2c {s['capped_aria'].seconds[-1]:.2f} s"

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import itertools
 import json
 import logging
 import math
 import os
 import random
-import re
 import shutil
 import statistics
 import struct
@@ -41,6 +41,16 @@ if str(APP) not in sys.path:  # run as a plain script, without the editable inst
     sys.path.insert(0, str(APP))
 
 from assetdesk.sandbox.launcher import SandboxProcess  # noqa: E402  (needs the path above)
+from shared import (  # noqa: E402  (a sibling of this script)
+    BenchError,
+    gap_figures,
+    profile_text,
+    redact,
+    run_window,
+    say,
+    status_bytes,
+    table_row,
+)
 
 CLIP = ROOT / "resources" / "demo" / "clip-320x180.mp4"
 MIB = 1024 * 1024
@@ -49,7 +59,7 @@ TOKEN_ENV = "ASSETDESK_BENCH_TOKEN"  # the children get the token here, not on t
 CONCURRENCY = 3  # the upload queue's default (services/uploads.py DEFAULT_CONCURRENCY)
 TICK_MS = 5
 WINDOW_TIMEOUT = 900.0  # seconds for one batch before the window's child gives up
-PROFILE_TOP = 10
+UPLOADING = "the files uploaded"  # what ran while the timer ticked, for its errors
 WORST = 5  # the longest gaps reported with the moment they ended
 
 TARGET_P99_MS = 16.0
@@ -68,23 +78,6 @@ FULL = Load(videos=4, video_size=100 * MIB, images=50)
 QUICK = Load(videos=4, video_size=16 * MIB, images=10)
 
 
-class BenchError(Exception):
-    """A run that could not be measured (a child failed, or an item did not upload)."""
-
-
-def _say(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
-
-
-def _status_bytes(field_name: str) -> int:
-    """One `Vm*` line of /proc/self/status, in bytes."""
-    text = Path("/proc/self/status").read_text()
-    match = re.search(rf"^{field_name}:\s+(\d+) kB", text, re.MULTILINE)
-    if match is None:
-        raise BenchError(f"/proc/self/status has no {field_name} line (Linux only).")
-    return int(match[1]) * 1024
-
-
 # ----------------------------------------------------------------------------------- test files
 
 
@@ -100,7 +93,7 @@ def make_video(work: Path, index: int, size: int) -> Path:
     pad = size - len(head) - 8
     if pad < 0 or pad + 8 >= 2**32:
         raise BenchError(f"Cannot make a {size:,}-byte MP4 from {CLIP.name}.")
-    _say(f"making {path} ...")
+    say(f"making {path} ...")
     part = path.with_name(path.name + ".part")
     with part.open("wb") as out:
         out.write(head + struct.pack(">I", pad + 8) + b"free")
@@ -135,7 +128,7 @@ def make_images(work: Path, count: int) -> list[Path]:
     if missing:
         from PySide6.QtGui import QImage  # QImage needs no QApplication
 
-        _say(f"making {len(missing)} image(s) in {work} ...")
+        say(f"making {len(missing)} image(s) in {work} ...")
         for name, width, height in missing:
             pixels = os.urandom(width * height * 4)
             image = QImage(pixels, width, height, width * 4, QImage.Format.Format_RGB32).copy()
@@ -220,7 +213,7 @@ async def _window_session(
         import cProfile
 
         profiler = cProfile.Profile()  # this thread only: the loop's
-    rss_before = _status_bytes("VmRSS")
+    rss_before = status_bytes("VmRSS")
 
     timer.start()
     start = time.perf_counter()
@@ -262,11 +255,11 @@ async def _window_session(
         "items": items,
         "thumbnails": thumbnails,
         "rss_before": rss_before,
-        "peak_rss": _status_bytes("VmHWM"),
+        "peak_rss": status_bytes("VmHWM"),
         "drop_accepted": drop.isAccepted(),
     }
     if profiler is not None:
-        result["profile"] = _profile_text(profiler)
+        result["profile"] = profile_text(profiler)
 
     # Shut down as the app does: tasks, the window, the clients; the log file last.
     await tasks.aclose()
@@ -277,38 +270,8 @@ async def _window_session(
     return result
 
 
-def _profile_text(profiler: Any) -> str:
-    import io
-    import pstats
-
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs()
-    stats.sort_stats("cumulative").print_stats(PROFILE_TOP)
-    stats.sort_stats("tottime").print_stats(PROFILE_TOP)
-    return out.getvalue()
-
-
 def _child_window(args: argparse.Namespace, token: str, files: list[Path]) -> dict[str, Any]:
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported
-    import qasync
-    from PySide6.QtWidgets import QApplication
-
-    from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector
-    from assetdesk.ui.qt_log import install_qt_message_handler
-
-    install_qt_message_handler()
-    app = QApplication(["assetdesk-bench-ui"])
-    app.setQuitOnLastWindowClosed(False)
-    collector = MainThreadGarbageCollector()  # as the app runs: the cycle collector on a timer
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    try:
-        result: dict[str, Any] = loop.run_until_complete(_window_session(args, token, files))
-        return result
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
-        collector.stop()
+    return run_window("assetdesk-bench-ui", lambda: _window_session(args, token, files))
 
 
 # ------------------------------------------------------------------------- child: the engine
@@ -333,7 +296,7 @@ async def _child_engine(args: argparse.Namespace, token: str, files: list[Path])
         start = time.perf_counter()
         items = await asyncio.gather(*(one(path, i) for i, path in enumerate(files)))
         seconds = time.perf_counter() - start
-    return {"seconds": seconds, "items": items, "peak_rss": _status_bytes("VmHWM")}
+    return {"seconds": seconds, "items": items, "peak_rss": status_bytes("VmHWM")}
 
 
 def _child_main(args: argparse.Namespace) -> int:
@@ -348,12 +311,6 @@ def _child_main(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------------------------ measuring
-
-
-def _redact(text: str) -> str:
-    """Child output without URL queries (signed) or bearer tokens, for error messages."""
-    text = re.sub(r"\?\S*", "?…", text)
-    return re.sub(r"(?i)bearer\s+\S+", "Bearer …", text)
 
 
 @dataclass
@@ -394,7 +351,7 @@ class Bench:
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         lines = done.stdout.strip().splitlines()
         if done.returncode != 0 or not lines:
-            tail = _redact(done.stderr.strip()[-3000:])
+            tail = redact(done.stderr.strip()[-3000:])
             raise BenchError(f"The {argv[0]} run failed (exit {done.returncode}):\n{tail}")
         result: dict[str, Any] = json.loads(lines[-1])
         return result
@@ -459,7 +416,7 @@ def measure(bench: Bench, rounds: int) -> Runs:
             result = bench.window()
             runs.window_s.append(result["seconds"])
             runs.gaps_ms.extend(result["gaps_ms"])
-            runs.gap_rounds.append(gap_figures(result["gaps_ms"]))
+            runs.gap_rounds.append(gap_figures(result["gaps_ms"], UPLOADING))
             runs.worst.append(result["worst"])
             runs.peak_rss.append(result["peak_rss"])
             runs.rss_before.append(result["rss_before"])
@@ -473,7 +430,7 @@ def measure(bench: Bench, rounds: int) -> Runs:
         for run in (window, engine) if r % 2 == 0 else (engine, window):
             run()
         gaps = runs.gap_rounds[-1]
-        _say(
+        say(
             f"round {r + 1}/{rounds}: window {runs.window_s[-1]:.2f} s "
             f"(gaps p99 {gaps['p99']:.1f} ms, max {gaps['max']:.1f} ms), "
             f"engine {runs.engine_s[-1]:.2f} s"
@@ -483,10 +440,10 @@ def measure(bench: Bench, rounds: int) -> Runs:
 
 def profile_run(bench: Bench) -> str:
     """One more window run under cProfile (loop thread only); not part of the figures."""
-    _say("profiling one more window run (its figures are not used) ...")
+    say("profiling one more window run (its figures are not used) ...")
     result = bench.window(profile=True)
     text: str = result.get("profile", "")
-    gaps = gap_figures(result["gaps_ms"])
+    gaps = gap_figures(result["gaps_ms"], UPLOADING)
     head = (
         f"profile of one window run under cProfile ({result['seconds']:.2f} s, "
         f"gaps p99 {gaps['p99']:.1f} ms, max {gaps['max']:.1f} ms: slowed by the profiler)"
@@ -497,29 +454,10 @@ def profile_run(bench: Bench) -> str:
 # ------------------------------------------------------------------------------------- reporting
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile (no interpolation: a figure that some tick really had)."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def gap_figures(gaps: list[float]) -> dict[str, float]:
-    if not gaps:
-        raise BenchError("The timer never ticked while the files uploaded.")
-    return {
-        "ticks": len(gaps),
-        "p50": _percentile(gaps, 0.50),
-        "p99": _percentile(gaps, 0.99),
-        "max": max(gaps),
-        "over_16ms": sum(1 for g in gaps if g > 16),
-        "over_50ms": sum(1 for g in gaps if g > 50),
-    }
-
-
 def summary(runs: Runs, load: Load, files: list[Path], rounds: int) -> dict[str, Any]:
     """The figures as one JSON-able dict (seconds, bytes, milliseconds, ratios of medians)."""
     total = sum(path.stat().st_size for path in files)
-    gaps = gap_figures(runs.gaps_ms)
+    gaps = gap_figures(runs.gaps_ms, UPLOADING)
     window = statistics.median(runs.window_s)
     engine = statistics.median(runs.engine_s)
     ratio = window / engine
@@ -562,9 +500,7 @@ def summary(runs: Runs, load: Load, files: list[Path], rounds: int) -> dict[str,
     return result
 
 
-def _row(label: str, figure: str, target: str = "", ok: bool | None = None) -> str:
-    verdict = "" if ok is None else ("ok" if ok else "MISSED")
-    return f"{label:<30}{figure:<56}{target:<18}{verdict}".rstrip()
+_row = functools.partial(table_row, label_width=30)
 
 
 def table(result: dict[str, Any]) -> str:
