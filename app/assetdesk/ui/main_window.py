@@ -23,7 +23,6 @@ import assetdesk
 from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.library.pane import TILE as LIBRARY_TILE
 from assetdesk.ui.library.pane import LibraryPane
-from assetdesk.ui.media_quiet import quiet_ffmpeg
 from assetdesk.ui.style import STYLE_SHEET
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.thumbnails import ThumbnailMaker
@@ -61,7 +60,6 @@ class MainWindow(QMainWindow):
         # Closing cancels them (closeEvent); so does the window's end without a close (a window
         # dropped by its last reference): no task resumes into deleted widgets.
         self.destroyed.connect(tasks.close)
-        quiet_ffmpeg()  # before any player: FFmpeg would print signed links to the console
         # No Qt parent: a thumbnail still being made when the window goes keeps its maker (and
         # the maker's media players) alive until it ends, instead of losing them under it.
         self.thumbnails = ThumbnailMaker(size=THUMBNAIL_SIZE)

@@ -485,9 +485,9 @@ class PreviewPanel(QWidget):
         ):
             with contextlib.suppress(RuntimeError, TypeError):
                 signal.disconnect()
-        player.setSource(QUrl())  # stops it without holding the GIL (ui/players.py)
-        player.setVideoOutput(None)  # type: ignore[arg-type]  # None detaches, as in C++
-        players.release(player)
+        players.release(player)  # stopped now without holding the GIL, deleted from the loop
+        # Only after the stop (no playback engine left to wait for): None detaches, as in C++.
+        player.setVideoOutput(None)  # type: ignore[arg-type]
         self.play_button.setText("Play")
 
     def _on_status(self, status: QMediaPlayer.MediaStatus) -> None:
