@@ -1,0 +1,1 @@
+"""HTTP plumbing that providers/ and transfer/ both use: retries, network errors, clients."""
