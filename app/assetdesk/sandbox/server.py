@@ -22,6 +22,7 @@ import uvicorn
 
 from assetdesk.sandbox.control_routes import control_app
 from assetdesk.sandbox.faults import OriginMiddleware, hide_drop_tracebacks
+from assetdesk.sandbox.seed import seed_demo
 from assetdesk.sandbox.state import SandboxState
 from assetdesk.sandbox.storage_routes import storage_app
 from assetdesk.sandbox.useapi_routes import useapi_app
@@ -145,6 +146,7 @@ async def serve(args: argparse.Namespace) -> int:
         wordbee_url=urls["wordbee"],
         data_dir=data_dir,
         seed_dir=seed_dir,
+        seed=seed_demo,
     )
     try:
         state.reset()

@@ -11,6 +11,7 @@ import hmac
 import secrets
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -124,9 +125,22 @@ class WordbeeToken:
 
 
 class SandboxState:
-    """The mutable world of one sandbox process. `reset()` restores the seeded demo."""
+    """The mutable world of one sandbox process. `reset()` restores the seeded demo.
 
-    def __init__(self, *, storage_url: str, wordbee_url: str, data_dir: Path, seed_dir: Path):
+    `seed` fills an emptied state with the demo and returns what it made (sandbox/seed.py's
+    `seed_demo`); it is handed in because the seed builds on this module's types.
+    """
+
+    def __init__(
+        self,
+        *,
+        storage_url: str,
+        wordbee_url: str,
+        data_dir: Path,
+        seed_dir: Path,
+        seed: Callable[[SandboxState], dict[str, object]],
+    ):
+        self._seed = seed
         self.storage_url = storage_url
         self.wordbee_url = wordbee_url
         self.seed_dir = seed_dir
@@ -150,8 +164,6 @@ class SandboxState:
         return time.time() + self.clock_offset
 
     def reset(self) -> None:
-        from assetdesk.sandbox.seed import seed_demo  # seed builds on this module
-
         self.blobs.clear()
         self.faults.clear()
         self.requests.clear()
@@ -164,7 +176,7 @@ class SandboxState:
         self.wordbee_assets.clear()
         self.wordbee_accounts.clear()
         self.wordbee_tokens.clear()
-        self.demo = seed_demo(self)
+        self.demo = self._seed(self)
 
     # ------------------------------------------------------------------- lookups
 
