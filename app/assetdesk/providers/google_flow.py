@@ -14,7 +14,8 @@ import httpx
 from assetdesk.core.errors import UpstreamFailed
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.media import MediaKind, MediaType
-from assetdesk.providers.http import NO_RETRY, as_dict, json_body
+from assetdesk.net.retry import NO_RETRY
+from assetdesk.providers.http import as_dict, json_body
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.transfer.upload_body import FileBody, Progress
 

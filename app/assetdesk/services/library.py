@@ -45,8 +45,9 @@ from assetdesk.core.ids import (
 )
 from assetdesk.core.media import media_type_for_extension, media_type_for_mime
 from assetdesk.core.units import format_size
+from assetdesk.net.clients import make_download_client
+from assetdesk.net.errors import network_error
 from assetdesk.providers.google_flow import signed_url_expiry
-from assetdesk.providers.http import make_download_client, network_error
 from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
 from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
 from assetdesk.services.accounts import AccountsService, UseapiClients

@@ -276,7 +276,7 @@ def _download_setup(args: argparse.Namespace) -> tuple[Path, DownloadOptions]:
 
 async def download(args: argparse.Namespace, emit: Emit, creds: UseapiCredentials) -> int:
     """Each asset in turn (each one already uses parallel segments when large)."""
-    from assetdesk.providers.http import make_download_client
+    from assetdesk.net.clients import make_download_client
     from assetdesk.services.downloads import download_asset
 
     folder, options = _download_setup(args)

@@ -44,7 +44,8 @@ from assetdesk.core.errors import (
     UpstreamFailed,
 )
 from assetdesk.core.units import format_size
-from assetdesk.providers.http import RetryPolicy, network_error
+from assetdesk.net.errors import network_error
+from assetdesk.net.retry import RetryPolicy
 from assetdesk.transfer.integrity import (
     Expected,
     Hashes,

@@ -24,7 +24,7 @@ from assetdesk.core.errors import (
     SessionExpired,
     UpstreamFailed,
 )
-from assetdesk.providers.http import host_of, network_error
+from assetdesk.net.errors import host_of, network_error
 from assetdesk.providers.wordbee import WordbeeClient
 
 log = logging.getLogger("assetdesk.transfer")

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from tests.integration.providers.support import DEMO
 
-from assetdesk.providers.http import make_download_client
+from assetdesk.net.clients import make_download_client
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.transfer.download import DownloadOptions
 from assetdesk.transfer.sources import SignedUrlSource
