@@ -24,15 +24,12 @@ from assetdesk.core.errors import (
     SessionExpired,
     UpstreamFailed,
 )
-from assetdesk.net.errors import host_of, network_error
+from assetdesk.net.errors import ERROR_BODY_LIMIT, host_of, network_error, read_error_body
 from assetdesk.providers.wordbee import WordbeeClient
 
 log = logging.getLogger("assetdesk.transfer")
 
 STORAGE = "the storage host"
-
-#: An error body is read only this far (a misconfigured host could send anything).
-ERROR_BODY_LIMIT = 16 * 1024
 
 
 class Source(Protocol):
@@ -168,7 +165,7 @@ class SignedUrlSource:
                     await response.aclose()
                 return
             try:
-                body = await _read_limited(response)
+                body = await read_error_body(response)
             finally:
                 await response.aclose()
             status = response.status_code
@@ -182,18 +179,6 @@ class SignedUrlSource:
                 continue
             # A 429 or 5xx is an UpstreamFailed, which the engine tries again after a pause.
             raise storage_error(response, body, label=self.label)
-
-
-async def _read_limited(response: httpx.Response) -> bytes:
-    body = bytearray()
-    try:
-        async for chunk in response.aiter_raw():
-            body += chunk
-            if len(body) >= ERROR_BODY_LIMIT:
-                break
-    except httpx.TransportError:
-        pass  # the status says enough
-    return bytes(body)
 
 
 class WordbeeSource:
