@@ -16,8 +16,8 @@ from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.media import MediaKind, MediaType
 from assetdesk.net.retry import NO_RETRY
 from assetdesk.providers.http import as_dict, json_body
+from assetdesk.providers.upload_body import FileBody, Progress
 from assetdesk.providers.useapi import UseapiConnection
-from assetdesk.transfer.upload_body import FileBody, Progress
 
 #: Signed URLs last about six hours; without an `Expires` we assume a little less.
 SIGNED_URL_LIFETIME = timedelta(hours=6)
