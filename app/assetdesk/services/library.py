@@ -52,11 +52,12 @@ from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
 from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
 from assetdesk.services.accounts import AccountsService, UseapiClients
 from assetdesk.services.downloads import download_wordbee_asset, flow_source, runway_source
+from assetdesk.services.wordbee_source import WordbeeSource
 from assetdesk.store.db import open_database
 from assetdesk.store.library import Asset, AssetDraft, LibraryStore, short_id
 from assetdesk.transfer.download import DownloadOptions, DownloadResult, download
 from assetdesk.transfer.progress import ProgressCallback
-from assetdesk.transfer.sources import STORAGE, WordbeeSource, storage_error
+from assetdesk.transfer.sources import STORAGE, storage_error
 
 __all__ = [
     "ASSUMED_LINK_LIFETIME",
