@@ -20,8 +20,9 @@ from assetdesk.providers.runway import RunwayAsset, RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.services.wordbee_source import WordbeeSource
-from assetdesk.transfer.download import DownloadOptions, DownloadResult, download
+from assetdesk.transfer.download import download
 from assetdesk.transfer.names import sanitise_filename
+from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import ProgressCallback
 from assetdesk.transfer.sources import SignedUrlSource
 

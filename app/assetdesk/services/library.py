@@ -55,7 +55,8 @@ from assetdesk.services.downloads import download_wordbee_asset, flow_source, ru
 from assetdesk.services.wordbee_source import WordbeeSource
 from assetdesk.store.db import open_database
 from assetdesk.store.library import Asset, AssetDraft, LibraryStore, short_id
-from assetdesk.transfer.download import DownloadOptions, DownloadResult, download
+from assetdesk.transfer.download import download
+from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import ProgressCallback
 from assetdesk.transfer.sources import STORAGE, storage_error
 

@@ -20,8 +20,8 @@ from assetdesk.providers.runway import RunwayAsset, RunwayClient
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL, UseapiConnection
 from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
 from assetdesk.services.local_files import UploadCandidate, inspect_upload
-from assetdesk.transfer.download import DownloadOptions
 from assetdesk.transfer.names import Conflict
+from assetdesk.transfer.options import DownloadOptions
 
 log = logging.getLogger("assetdesk.cli")
 

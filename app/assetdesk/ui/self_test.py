@@ -41,7 +41,7 @@ async def run_self_test(
     from assetdesk.net.clients import make_download_client
     from assetdesk.sandbox.server import default_seed_dir
     from assetdesk.services.downloads import download_asset
-    from assetdesk.transfer.download import DownloadOptions
+    from assetdesk.transfer.options import DownloadOptions
 
     step = "the window"
     try:

@@ -42,7 +42,7 @@ from assetdesk.services.library import (
 from assetdesk.services.uploads import ItemState, UploadQueue, UploadTarget
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
-from assetdesk.transfer.download import DownloadOptions
+from assetdesk.transfer.options import DownloadOptions
 
 pytestmark = pytest.mark.anyio
 

@@ -29,8 +29,9 @@ from assetdesk.core.errors import IntegrityError
 from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.services.wordbee_source import WordbeeSource
-from assetdesk.transfer.download import DownloadOptions, DownloadResult, download
+from assetdesk.transfer.download import download
 from assetdesk.transfer.names import Conflict
+from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import Phase, TransferProgress
 
 pytestmark = pytest.mark.anyio
