@@ -93,11 +93,12 @@ async def _child_upload(args: argparse.Namespace, token: str) -> dict[str, Any]:
 
 
 async def _child_download(args: argparse.Namespace, token: str) -> dict[str, Any]:
+    from assetdesk.net.clients import make_download_client
     from assetdesk.providers.google_flow import GoogleFlowClient
-    from assetdesk.providers.http import make_download_client
     from assetdesk.providers.useapi import UseapiConnection
-    from assetdesk.transfer.download import DownloadOptions, download
+    from assetdesk.transfer.download import download
     from assetdesk.transfer.names import Conflict
+    from assetdesk.transfer.options import DownloadOptions
     from assetdesk.transfer.sources import SignedUrlSource
 
     out = Path(args.path)

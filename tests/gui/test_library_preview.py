@@ -21,7 +21,7 @@ from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from assetdesk.providers.http import make_download_client
+from assetdesk.net.clients import make_download_client
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.transfer.sources import storage_error
 from assetdesk.ui.library.preview import EMPTY_TEXT, PreviewPanel, format_time

@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.units import format_size
-from assetdesk.providers.http import RetryPolicy
+from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.app import AppServices
 from assetdesk.services.uploads import ItemState, UploadItem
 from assetdesk.ui.main_window import MainWindow

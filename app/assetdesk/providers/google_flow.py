@@ -14,9 +14,10 @@ import httpx
 from assetdesk.core.errors import UpstreamFailed
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.media import MediaKind, MediaType
-from assetdesk.providers.http import NO_RETRY, as_dict, json_body
+from assetdesk.net.retry import NO_RETRY
+from assetdesk.providers.http import as_dict, json_body
+from assetdesk.providers.upload_body import FileBody, Progress
 from assetdesk.providers.useapi import UseapiConnection
-from assetdesk.transfer.upload_body import FileBody, Progress
 
 #: Signed URLs last about six hours; without an `Expires` we assume a little less.
 SIGNED_URL_LIFETIME = timedelta(hours=6)

@@ -26,18 +26,10 @@ from assetdesk.core.errors import (
     UpstreamFailed,
 )
 from assetdesk.core.ids import normalise_base_url
-from assetdesk.providers.http import (
-    DEFAULT_RETRY,
-    DEFAULT_TIMEOUT,
-    NO_RETRY,
-    RetryPolicy,
-    body_text,
-    json_body,
-    make_http_client,
-    network_error,
-    parse_retry_after,
-    with_retries,
-)
+from assetdesk.net.clients import DEFAULT_TIMEOUT, make_http_client
+from assetdesk.net.errors import network_error
+from assetdesk.net.retry import DEFAULT_RETRY, RetryPolicy, parse_retry_after, with_retries
+from assetdesk.providers.http import body_text, json_body
 
 DEFAULT_USEAPI_URL = "https://api.useapi.net"
 SERVICE = "useapi.net"
@@ -288,7 +280,6 @@ def _bool_or_none(value: Any) -> bool | None:
 
 __all__ = [
     "DEFAULT_USEAPI_URL",
-    "NO_RETRY",
     "UseapiAccount",
     "UseapiConnection",
     "policy_sentence",

@@ -27,16 +27,10 @@ from assetdesk.core.errors import (
     UpstreamFailed,
 )
 from assetdesk.core.ids import WordbeeScope, normalise_base_url
-from assetdesk.providers.http import (
-    DEFAULT_RETRY,
-    DEFAULT_TIMEOUT,
-    RetryPolicy,
-    body_text,
-    json_body,
-    make_http_client,
-    network_error,
-    with_retries,
-)
+from assetdesk.net.clients import DEFAULT_TIMEOUT, make_http_client
+from assetdesk.net.errors import network_error
+from assetdesk.net.retry import DEFAULT_RETRY, RetryPolicy, with_retries
+from assetdesk.providers.http import body_text, json_body
 
 log = logging.getLogger("assetdesk.providers.wordbee")
 

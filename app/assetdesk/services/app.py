@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assetdesk.core.redact import Redactor, install
-from assetdesk.providers.http import prepare_tls
+from assetdesk.net.clients import prepare_tls
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.library import LibraryService
 from assetdesk.services.local_files import UploadCandidate, inspect_upload

@@ -19,10 +19,12 @@ from assetdesk.providers.google_flow import GoogleFlowClient
 from assetdesk.providers.runway import RunwayAsset, RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.providers.wordbee import WordbeeClient
-from assetdesk.transfer.download import DownloadOptions, DownloadResult, download
+from assetdesk.services.wordbee_source import WordbeeSource
+from assetdesk.transfer.download import download
 from assetdesk.transfer.names import sanitise_filename
+from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import ProgressCallback
-from assetdesk.transfer.sources import SignedUrlSource, WordbeeSource
+from assetdesk.transfer.sources import SignedUrlSource
 
 
 def flow_source(

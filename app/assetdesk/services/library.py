@@ -45,17 +45,20 @@ from assetdesk.core.ids import (
 )
 from assetdesk.core.media import media_type_for_extension, media_type_for_mime
 from assetdesk.core.units import format_size
+from assetdesk.net.clients import make_download_client
+from assetdesk.net.errors import network_error, read_error_body
 from assetdesk.providers.google_flow import signed_url_expiry
-from assetdesk.providers.http import make_download_client, network_error
 from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
 from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
 from assetdesk.services.accounts import AccountsService, UseapiClients
 from assetdesk.services.downloads import download_wordbee_asset, flow_source, runway_source
+from assetdesk.services.wordbee_source import WordbeeSource
 from assetdesk.store.db import open_database
 from assetdesk.store.library import Asset, AssetDraft, LibraryStore, short_id
-from assetdesk.transfer.download import DownloadOptions, DownloadResult, download
+from assetdesk.transfer.download import download
+from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import ProgressCallback
-from assetdesk.transfer.sources import ERROR_BODY_LIMIT, STORAGE, WordbeeSource, storage_error
+from assetdesk.transfer.sources import STORAGE, storage_error
 
 __all__ = [
     "ASSUMED_LINK_LIFETIME",
@@ -492,7 +495,7 @@ class LibraryService:
             try:
                 if response.status_code == 200:
                     return await _read_all(response, asset, limit, service=STORAGE)
-                body = await _read_error_body(response)
+                body = await read_error_body(response)
             finally:
                 await response.aclose()
             status = response.status_code
@@ -641,15 +644,3 @@ async def _read_all(response: httpx.Response, asset: Asset, limit: int, *, servi
     except httpx.TransportError as error:
         raise _naming(network_error(error, service, response.request.url), asset.title) from None
     return bytes(data)
-
-
-async def _read_error_body(response: httpx.Response) -> bytes:
-    body = bytearray()
-    try:
-        async for chunk in response.aiter_raw():
-            body += chunk
-            if len(body) >= ERROR_BODY_LIMIT:
-                break
-    except httpx.TransportError:
-        pass  # the status says enough
-    return bytes(body)

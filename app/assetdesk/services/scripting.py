@@ -20,8 +20,8 @@ from assetdesk.providers.runway import RunwayAsset, RunwayClient
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL, UseapiConnection
 from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
 from assetdesk.services.local_files import UploadCandidate, inspect_upload
-from assetdesk.transfer.download import DownloadOptions
 from assetdesk.transfer.names import Conflict
+from assetdesk.transfer.options import DownloadOptions
 
 log = logging.getLogger("assetdesk.cli")
 
@@ -276,7 +276,7 @@ def _download_setup(args: argparse.Namespace) -> tuple[Path, DownloadOptions]:
 
 async def download(args: argparse.Namespace, emit: Emit, creds: UseapiCredentials) -> int:
     """Each asset in turn (each one already uses parallel segments when large)."""
-    from assetdesk.providers.http import make_download_client
+    from assetdesk.net.clients import make_download_client
     from assetdesk.services.downloads import download_asset
 
     folder, options = _download_setup(args)

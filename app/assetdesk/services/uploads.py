@@ -44,8 +44,8 @@ from assetdesk.core.errors import (
 )
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.media import MediaType, media_type_for_mime
+from assetdesk.net.retry import RetryPolicy
 from assetdesk.providers.google_flow import UploadedAsset
-from assetdesk.providers.http import RetryPolicy
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.local_files import collect_uploads, inspect_upload
 from assetdesk.store.db import open_database

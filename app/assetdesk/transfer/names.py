@@ -1,5 +1,6 @@
 """Names for downloaded files: what the server calls the file, a name that is safe on every OS,
-and where it goes in the folder under the user's conflict policy.
+the name a download is saved under, and where it goes in the folder under the user's conflict
+policy.
 
 A server's name is never trusted: `sanitise_filename` makes it one harmless path component, and
 `resolve_target` refuses anything that would leave the folder.
@@ -16,10 +17,14 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
+import httpx
+
 from assetdesk.core.errors import InvalidInput, LocalFileError
+from assetdesk.transfer.sources import Source
 
 __all__ = [
     "Conflict",
+    "choose_name",
     "filename_from_content_disposition",
     "name_from_url",
     "part_path",
@@ -315,3 +320,44 @@ def resolve_target(folder: Path, name: str, policy: Conflict) -> Path | None:
         if not _taken(candidate):
             return candidate
     raise LocalFileError(f"There is no free name for {name} in {folder}; choose another folder.")
+
+
+# ---- the name a download is saved under ---------------------------------------------------------
+
+_EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/webp": ".webp",
+    "image/gif": ".gif",
+    "video/mp4": ".mp4",
+    "video/quicktime": ".mov",
+    "video/webm": ".webm",
+    "audio/mpeg": ".mp3",
+    "audio/wav": ".wav",
+    "application/pdf": ".pdf",
+    "text/plain": ".txt",
+}
+
+
+def _extension_for(content_type: str | None) -> str:
+    if not content_type:
+        return ""
+    return _EXTENSIONS.get(content_type.split(";")[0].strip().lower(), "")
+
+
+def choose_name(
+    requested: str | None, response: httpx.Response, source: Source, *, fallback: str
+) -> str:
+    """The caller's name, else the server's Content-Disposition, else the source's suggestion,
+    sanitised, with an extension from Content-Type when it has none."""
+    raw = (
+        requested
+        or filename_from_content_disposition(response.headers.get("content-disposition"))
+        or source.suggested_name
+        or fallback
+    )
+    name = sanitise_filename(raw, fallback=fallback)
+    if not split_extension(name)[1]:
+        extension = _extension_for(response.headers.get("content-type"))
+        name = sanitise_filename(name + extension, fallback=fallback)
+    return name

@@ -1,7 +1,9 @@
-"""Where a download's bytes come from: a signed storage URL (Google Flow, Runway) or Wordbee.
+"""Where a download's bytes come from: the `Source` protocol, and a signed storage URL (Google
+Flow, Runway) with the storage host's refusals in words.
 
 A source opens one ranged GET at a time and hands the engine the streamed response. It knows
-how to get a fresh link when the old one has expired; the engine knows nothing of providers.
+how to get a fresh link when the old one has expired; the engine knows nothing of providers
+(the Wordbee source, which needs the Wordbee client, is `services/wordbee_source.py`).
 Signed URLs are fetched with a plain client that carries no credentials: the useapi.net token
 never goes to the storage host.
 """
@@ -24,15 +26,11 @@ from assetdesk.core.errors import (
     SessionExpired,
     UpstreamFailed,
 )
-from assetdesk.providers.http import host_of, network_error
-from assetdesk.providers.wordbee import WordbeeClient
+from assetdesk.net.errors import ERROR_BODY_LIMIT, host_of, network_error, read_error_body
 
 log = logging.getLogger("assetdesk.transfer")
 
 STORAGE = "the storage host"
-
-#: An error body is read only this far (a misconfigured host could send anything).
-ERROR_BODY_LIMIT = 16 * 1024
 
 
 class Source(Protocol):
@@ -168,7 +166,7 @@ class SignedUrlSource:
                     await response.aclose()
                 return
             try:
-                body = await _read_limited(response)
+                body = await read_error_body(response)
             finally:
                 await response.aclose()
             status = response.status_code
@@ -182,51 +180,3 @@ class SignedUrlSource:
                 continue
             # A 429 or 5xx is an UpstreamFailed, which the engine tries again after a pause.
             raise storage_error(response, body, label=self.label)
-
-
-async def _read_limited(response: httpx.Response) -> bytes:
-    body = bytearray()
-    try:
-        async for chunk in response.aiter_raw():
-            body += chunk
-            if len(body) >= ERROR_BODY_LIMIT:
-                break
-    except httpx.TransportError:
-        pass  # the status says enough
-    return bytes(body)
-
-
-class WordbeeSource:
-    """A Wordbee segment asset, streamed from the Wordbee API with the session token."""
-
-    def __init__(
-        self,
-        client: WordbeeClient,
-        segment_id: int,
-        scope: str,
-        filename: str,
-        *,
-        locale: str | None = None,
-        relative_path: str | None = None,
-    ) -> None:
-        self.client = client
-        self.segment_id = segment_id
-        self.scope = scope
-        self.filename = filename
-        self.locale = locale
-        self.relative_path = relative_path
-        self.label = filename
-        self.suggested_name: str | None = filename
-        self.resume_key: str | None = "wordbee:" + "|".join(
-            (str(segment_id), scope, locale or "", relative_path or "", filename)
-        )
-
-    def open(self, first: int, last: int | None) -> AbstractAsyncContextManager[httpx.Response]:
-        return self.client.open_download(
-            self.segment_id,
-            self.scope,
-            self.filename,
-            locale=self.locale,
-            relative_path=self.relative_path,
-            headers=range_header(first, last),
-        )

@@ -38,10 +38,10 @@ async def run_self_test(
     report: Callable[[str], None] = say,
 ) -> bool:
     """True when every step passed; each step reports one line."""
-    from assetdesk.providers.http import make_download_client
+    from assetdesk.net.clients import make_download_client
     from assetdesk.sandbox.server import default_seed_dir
     from assetdesk.services.downloads import download_asset
-    from assetdesk.transfer.download import DownloadOptions
+    from assetdesk.transfer.options import DownloadOptions
 
     step = "the window"
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assetdesk.providers.http import RetryPolicy
+from assetdesk.net.retry import RetryPolicy
 
 DEMO = Path(__file__).resolve().parents[3] / "resources" / "demo"
 

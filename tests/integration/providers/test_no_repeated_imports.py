@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assetdesk.providers.http import make_download_client
+from assetdesk.net.clients import make_download_client
 from assetdesk.providers.runway import RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
 

@@ -30,7 +30,7 @@ from assetdesk.core.errors import (
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.redact import Redactor
 from assetdesk.core.units import format_size
-from assetdesk.providers.http import make_download_client
+from assetdesk.net.clients import make_download_client
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.library import (
     ASSUMED_LINK_LIFETIME,
@@ -42,7 +42,7 @@ from assetdesk.services.library import (
 from assetdesk.services.uploads import ItemState, UploadQueue, UploadTarget
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
-from assetdesk.transfer.download import DownloadOptions
+from assetdesk.transfer.options import DownloadOptions
 
 pytestmark = pytest.mark.anyio
 

@@ -15,7 +15,7 @@ import pytest
 
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.redact import Redactor
-from assetdesk.providers.http import RetryPolicy
+from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.uploads import ItemState, UploadItem, UploadQueue, UploadTarget
 from assetdesk.store.paths import AppPaths

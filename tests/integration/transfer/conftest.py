@@ -19,9 +19,9 @@ import httpx
 import pytest
 from tests.integration.providers.support import DEMO
 
-from assetdesk.providers.http import make_download_client
+from assetdesk.net.clients import make_download_client
 from assetdesk.sandbox.launcher import SandboxProcess
-from assetdesk.transfer.download import DownloadOptions
+from assetdesk.transfer.options import DownloadOptions
 from assetdesk.transfer.sources import SignedUrlSource
 
 MIB = 1024 * 1024

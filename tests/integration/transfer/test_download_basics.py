@@ -28,10 +28,11 @@ from tests.integration.transfer.conftest import (
 from assetdesk.core.errors import IntegrityError
 from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.sandbox.launcher import SandboxProcess
-from assetdesk.transfer.download import DownloadOptions, DownloadResult, download
+from assetdesk.services.wordbee_source import WordbeeSource
+from assetdesk.transfer.download import download
 from assetdesk.transfer.names import Conflict
+from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import Phase, TransferProgress
-from assetdesk.transfer.sources import WordbeeSource
 
 pytestmark = pytest.mark.anyio
 

@@ -47,7 +47,8 @@ from assetdesk.core.units import format_size
 from assetdesk.providers.google_flow import GoogleFlowClient
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.sandbox.launcher import SandboxProcess
-from assetdesk.transfer.download import DownloadOptions, DownloadResult, download
+from assetdesk.transfer.download import download
+from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import Phase, TransferProgress
 from assetdesk.transfer.sources import SignedUrlSource
 

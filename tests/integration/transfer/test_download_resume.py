@@ -22,7 +22,8 @@ from tests.integration.transfer.conftest import (
 
 from assetdesk.core.errors import NetworkError
 from assetdesk.sandbox.launcher import SandboxProcess
-from assetdesk.transfer.download import DownloadOptions, download
+from assetdesk.transfer.download import download
+from assetdesk.transfer.options import DownloadOptions
 
 pytestmark = pytest.mark.anyio
 

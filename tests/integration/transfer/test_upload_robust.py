@@ -22,9 +22,9 @@ import assetdesk.providers.google_flow as google_flow_module
 from assetdesk.core.errors import LocalFileError
 from assetdesk.core.media import MP4
 from assetdesk.providers.google_flow import GoogleFlowClient
+from assetdesk.providers.upload_body import FileBody
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.sandbox.launcher import SandboxProcess
-from assetdesk.transfer.upload_body import FileBody
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import google_crc32c
 
-from assetdesk.transfer.download import _Ledger, _open_for_writing, _open_reader, _write_at
+from assetdesk.transfer.ledger import Ledger
+from assetdesk.transfer.part_file import open_for_writing, open_reader, write_at
 
 
 def test_catching_up_never_hashes_bytes_overwritten_since_an_earlier_read(tmp_path: Path) -> None:
@@ -17,20 +18,20 @@ def test_catching_up_never_hashes_bytes_overwritten_since_an_earlier_read(tmp_pa
     out after another stream had written real bytes there (the order below)."""
     data = os.urandom(12_000)
     part = tmp_path / "x.part"
-    writer, lock = _open_for_writing(part), threading.Lock()
+    writer, lock = open_for_writing(part), threading.Lock()
     writer.truncate(len(data))
-    reader = _open_reader(part)
-    ledger = _Ledger(md5=True, sha256=True)
+    reader = open_reader(part)
+    ledger = Ledger(md5=True, sha256=True)
     try:
         # Offsets stay inside the smallest read-ahead a buffered reader would use (4 KiB).
-        _write_at(writer, lock, data[:1000], 0)  # written by a stream that was not first
+        write_at(writer, lock, data[:1000], 0)  # written by a stream that was not first
         ledger.catch_up(reader, 1000)  # hashed from the file (a reader may read ahead)
-        _write_at(writer, lock, data[2000:3000], 2000)  # ahead of the prefix: not hashed
+        write_at(writer, lock, data[2000:3000], 2000)  # ahead of the prefix: not hashed
         ledger.after_write(2000, data[2000:3000])
-        _write_at(writer, lock, data[1000:2000], 1000)  # at the prefix: hashed at once
+        write_at(writer, lock, data[1000:2000], 1000)  # at the prefix: hashed at once
         ledger.after_write(1000, data[1000:2000])
         ledger.catch_up(reader, 3000)
-        _write_at(writer, lock, data[3000:], 3000)
+        write_at(writer, lock, data[3000:], 3000)
         ledger.after_write(3000, data[3000:])
         while ledger.hashed < len(data):
             ledger.catch_up(reader, len(data))

@@ -46,8 +46,8 @@ from shiboken6 import isValid
 from assetdesk.core.errors import AssetDeskError, NetworkError
 from assetdesk.services.accounts import AccountInfo, AccountsService
 from assetdesk.services.library import Asset, LibraryService
-from assetdesk.transfer.download import DownloadOptions
 from assetdesk.transfer.names import Conflict
+from assetdesk.transfer.options import DownloadOptions
 from assetdesk.transfer.progress import TransferProgress
 from assetdesk.ui.library.downloads import Download, DownloadsModel
 from assetdesk.ui.library.model import (

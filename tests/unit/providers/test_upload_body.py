@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assetdesk.core.errors import LocalFileError
-from assetdesk.transfer.upload_body import FileBody
+from assetdesk.providers.upload_body import FileBody
 
 pytestmark = pytest.mark.anyio
 

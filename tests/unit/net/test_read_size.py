@@ -1,4 +1,4 @@
-"""The download path reads 256 KiB per call (providers/http.py sets it on httpcore's HTTP/1.1
+"""The download path reads 256 KiB per call (net/clients.py sets it on httpcore's HTTP/1.1
 connection). If an httpcore upgrade renames or stops honouring the attribute, this fails."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpcore._async.http11
 
-from assetdesk.providers.http import READ_SIZE, make_download_client
+from assetdesk.net.clients import READ_SIZE, make_download_client
 
 BODY = bytes(range(256)) * 16384  # 4 MiB
 

@@ -1,0 +1,47 @@
+"""The hash ledger: the running hashes of a `.part`'s contiguous prefix, fed from worker threads
+as pieces are written, possibly out of order."""
+
+from __future__ import annotations
+
+import threading
+from typing import BinaryIO
+
+from assetdesk.core.units import MIB
+from assetdesk.transfer.integrity import Hashes
+
+#: Bytes hashed per worker-thread call when catching up on pieces written out of order.
+HASH_STEP = 4 * MIB
+
+
+class Ledger:
+    """The running hashes of the file's contiguous prefix, fed from worker threads.
+
+    A write that lands exactly at the hashed end is hashed at once from its buffer; bytes written
+    ahead of it (later pieces) are read back from the file when the prefix reaches them.
+    """
+
+    def __init__(self, *, md5: bool, sha256: bool = False) -> None:
+        self.hashes = Hashes(md5=md5, sha256=sha256)
+        self.hashed = 0
+        self.lock = threading.Lock()
+
+    def after_write(self, offset: int, data: bytes) -> None:
+        with self.lock:
+            if offset == self.hashed:
+                self.hashes.update(data)
+                self.hashed += len(data)
+
+    def catch_up(self, handle: BinaryIO, upto: int) -> None:
+        with self.lock:
+            if self.hashed >= upto:
+                return
+            want = min(HASH_STEP, upto - self.hashed)
+            handle.seek(self.hashed)
+            data = b""
+            while len(data) < want:  # an unbuffered handle: no stale read-ahead, maybe short
+                more = handle.read(want - len(data))
+                if not more:
+                    raise OSError(f"read {len(data)} of {want} bytes back from the partial file")
+                data += more
+            self.hashes.update(data)
+            self.hashed += want
