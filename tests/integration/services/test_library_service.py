@@ -27,18 +27,13 @@ from assetdesk.core.errors import (
     TooLarge,
     UpstreamFailed,
 )
-from assetdesk.core.ids import MediaGenerationId
+from assetdesk.core.ids import MediaGenerationId, wordbee_key
 from assetdesk.core.redact import Redactor
 from assetdesk.core.units import format_size
 from assetdesk.providers.http import make_download_client
 from assetdesk.services.accounts import AccountsService
-from assetdesk.services.library import (
-    ASSUMED_LINK_LIFETIME,
-    Asset,
-    LibraryService,
-    link_expiry,
-    wordbee_key,
-)
+from assetdesk.services.library import Asset, LibraryService
+from assetdesk.services.library_links import ASSUMED_LINK_LIFETIME, link_expiry
 from assetdesk.services.uploads import ItemState, UploadQueue, UploadTarget
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
