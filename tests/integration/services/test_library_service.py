@@ -34,7 +34,8 @@ from assetdesk.providers.http import make_download_client
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.library import Asset, LibraryService
 from assetdesk.services.library_links import ASSUMED_LINK_LIFETIME, link_expiry
-from assetdesk.services.uploads import ItemState, UploadQueue, UploadTarget
+from assetdesk.services.upload_items import ItemState, UploadTarget
+from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
 from assetdesk.transfer.download import DownloadOptions
