@@ -86,7 +86,7 @@ def test_a_pinned_item_throttled_waits_for_retry_after_or_the_default(
     assert isinstance(decision, WaitThrottled)
     wait = timedelta(seconds=retry_after) if retry_after is not None else DEFAULT_THROTTLE_WAIT
     assert decision.until == NOW + wait
-    assert DEFAULT_THROTTLE_WAIT == timedelta(seconds=60)
+    assert timedelta(seconds=60) == DEFAULT_THROTTLE_WAIT
 
 
 def test_a_401_stops_every_item_of_the_token() -> None:
