@@ -9,7 +9,8 @@ from __future__ import annotations
 from assetdesk.core.errors import AssetDeskError, InvalidInput, NotFound, TooLarge, as_sentence
 from assetdesk.core.units import format_size
 from assetdesk.providers.wordbee import WordbeeClient
-from assetdesk.services.accounts import AccountsService, UseapiClients
+from assetdesk.services.account_clients import UseapiClients
+from assetdesk.services.accounts import AccountsService
 from assetdesk.store.library import Asset
 
 __all__ = [

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 from assetdesk.core.errors import AssetDeskError, InvalidInput, UpstreamFailed
 from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow import signed_url_expiry
-from assetdesk.services.accounts import UseapiClients
+from assetdesk.services.account_clients import UseapiClients
 from assetdesk.services.library_errors import account_of, with_asset_name
 from assetdesk.store.library import Asset, short_id
 
