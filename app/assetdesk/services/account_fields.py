@@ -15,7 +15,7 @@ from assetdesk.core.ids import check_useapi_token
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL
 from assetdesk.store.accounts import Account, AccountKind, validated
 
-__all__ = ["SECRET_FIELD", "checked_account", "invalid_input_as_sentences"]
+__all__ = ["SECRET_FIELD", "checked_account", "invalid_input_as_sentences", "saved_id"]
 
 #: The secret field each kind of account keeps in the keyring.
 SECRET_FIELD = {AccountKind.USEAPI: "token", AccountKind.WORDBEE: "key"}
@@ -71,3 +71,9 @@ def checked_account(
             )
         )
     return account, cleaned
+
+
+def saved_id(account: Account) -> int:
+    if account.id is None:
+        raise ValueError(f"account {account.name!r} has not been saved")
+    return account.id

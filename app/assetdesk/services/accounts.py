@@ -7,20 +7,18 @@ call runs off the event loop: SQLite in `asyncio.to_thread`, the keyring through
 prompt never keeps the app from quitting). Each account has one pooled client, created on first
 use and reused, and closed when the account is edited or removed.
 
-Beside it: the fields' checks (account_fields.py), the pooled clients (account_clients.py) and
-connection tests (account_health.py).
+Beside it: the fields' checks (account_fields.py), the secrets (account_secrets.py), the pooled
+clients (account_clients.py) and connection tests (account_health.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import itertools
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,15 +38,16 @@ from assetdesk.services.account_fields import (
     SECRET_FIELD,
     checked_account,
     invalid_input_as_sentences,
+    saved_id,
 )
 from assetdesk.services.account_health import AccountHealth, health_from_error, useapi_health
+from assetdesk.services.account_secrets import AccountSecrets
 from assetdesk.store.accounts import Account, AccountKind, AccountRepository, validated
 from assetdesk.store.db import open_database
 from assetdesk.store.secrets import (
     KEYRING_TIMEOUT,
     KeyringTimeout,
     SecretStore,
-    run_keyring_call,
 )
 
 log = logging.getLogger("assetdesk.services.accounts")
@@ -70,12 +69,6 @@ class AccountInfo:
     default_email: str | None = None
 
 
-def _id(account: Account) -> int:
-    if account.id is None:
-        raise ValueError(f"account {account.name!r} has not been saved")
-    return account.id
-
-
 class AccountsService:
     """Saved and session-only accounts, with one pooled client per account."""
 
@@ -88,13 +81,12 @@ class AccountsService:
         keyring_timeout: float = KEYRING_TIMEOUT,
     ) -> None:
         self._database = database
-        self._keyring_timeout = keyring_timeout
         self._secrets = secrets
         self._redactor = redactor
+        self._account_secrets = AccountSecrets(secrets, redactor, keyring_timeout)
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._session: dict[int, Account] = {}
-        self._session_secrets: dict[int, str] = {}
         self._session_ids = itertools.count(-1, -1)
         self._clients = ClientPool()
 
@@ -111,16 +103,6 @@ class AccountsService:
                 return getattr(self._repo(), method)(*args, **kwargs)
 
         return await asyncio.to_thread(run)
-
-    async def _keyring(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """A SecretStore call on an abandonable thread; after a timeout the store fails fast."""
-        try:
-            return await run_keyring_call(
-                functools.partial(fn, *args, **kwargs), timeout=self._keyring_timeout
-            )
-        except KeyringTimeout as error:
-            self._secrets.mark_unusable(error)
-            raise
 
     # ------------------------------------------------------------ the secret store
 
@@ -155,8 +137,8 @@ class AccountsService:
 
     async def probe_secret_store(self) -> None:
         """Try the keyring once, off the loop (it may block on D-Bus or an unlock prompt)."""
-        with contextlib.suppress(KeyringTimeout):  # _keyring marked the store unusable
-            await self._keyring(self._secrets.probe)
+        with contextlib.suppress(KeyringTimeout):  # `call` marked the store unusable
+            await self._account_secrets.call(self._secrets.probe)
 
     # ------------------------------------------------------------ queries
 
@@ -165,7 +147,7 @@ class AccountsService:
             state = "session"
         else:
             try:
-                secret = await self._secret(account)
+                secret = await self._account_secrets.get(account)
             except SecretStoreError:  # locked, refused, not answering: not the same as missing
                 state = "unavailable" if self._secrets.has_backend else "missing"
             else:
@@ -174,7 +156,7 @@ class AccountsService:
                 else:
                     state = "session" if self._secrets.session_only else "stored"
         return AccountInfo(
-            id=_id(account),
+            id=saved_id(account),
             name=account.name,
             kind=account.kind.value,
             base_url=account.base_url,
@@ -203,32 +185,10 @@ class AccountsService:
                 return await self._info(account)
         return None
 
-    async def _secret(self, account: Account) -> str | None:
-        if account.id in self._session_secrets:
-            return self._session_secrets[account.id]
-        field = SECRET_FIELD[account.kind]
-        secret = await self._keyring(self._secrets.get, _id(account), field, owner=account.name)
-        if secret:
-            self._redactor.register(secret)
-        return secret
-
-    async def _require_secret(self, account: Account) -> str:
-        try:
-            secret = await self._secret(account)
-        except SecretStoreError as error:
-            if self._secrets.has_backend:
-                raise  # locked or silent: the secret may well be there
-            raise SecretMissing(error.message) from None  # no keyring: nothing can be there
-        if not secret:
-            raise SecretMissing(
-                f"The secret of “{account.name}” is missing — enter it again in Accounts."
-            )
-        return secret
-
     async def saved_secret(self, account_id: int) -> tuple[Account, str]:
         """An account and its secret, for the CLI's `--account NAME` (services/credentials.py)."""
         account = await self._account(account_id)
-        return account, await self._require_secret(account)
+        return account, await self._account_secrets.require(account)
 
     # ------------------------------------------------------------ changes
 
@@ -256,15 +216,15 @@ class AccountsService:
         with invalid_input_as_sentences():
             account: Account = await self._db("add", draft)
         try:
-            await self._keyring(
+            await self._account_secrets.call(
                 self._secrets.set,
-                _id(account),
+                saved_id(account),
                 SECRET_FIELD[account.kind],
                 cleaned,
                 owner=account.name,
             )
         except SecretStoreError:
-            await self._db("remove", _id(account))
+            await self._db("remove", saved_id(account))
             raise
         return await self._info(account)
 
@@ -290,7 +250,7 @@ class AccountsService:
         assert cleaned is not None
         self._redactor.register(cleaned)
         self._session[account_id] = account
-        self._session_secrets[account_id] = cleaned
+        self._account_secrets.keep_for_session(account_id, cleaned)
         return await self._info(account)
 
     async def update(
@@ -328,14 +288,14 @@ class AccountsService:
             if account_id in self._session:
                 self._session[account_id] = draft
                 if cleaned is not None:
-                    self._session_secrets[account_id] = cleaned
+                    self._account_secrets.keep_for_session(account_id, cleaned)
                 saved = draft
             else:
                 with invalid_input_as_sentences():
                     saved = await self._db("update", draft)
                 if cleaned is not None:
                     try:
-                        await self._keyring(
+                        await self._account_secrets.call(
                             self._secrets.set,
                             account_id,
                             SECRET_FIELD[saved.kind],
@@ -372,12 +332,14 @@ class AccountsService:
             await self._clients.close(account_id)
             if account_id in self._session:
                 del self._session[account_id]
-                self._session_secrets.pop(account_id, None)
+                self._account_secrets.forget_session(account_id)
                 return True
             account = await self._account(account_id)
             deleted = True
             try:
-                await self._keyring(self._secrets.delete_all, account_id, owner=account.name)
+                await self._account_secrets.call(
+                    self._secrets.delete_all, account_id, owner=account.name
+                )
             except SecretStoreError as error:
                 log.warning("removing %s: its secret stays in the keyring (%s)", account_id, error)
                 deleted = False
@@ -394,7 +356,7 @@ class AccountsService:
                 account = await self._account(account_id)
                 if account.kind is not AccountKind.USEAPI:
                     raise InvalidInput(f"“{account.name}” is not a useapi.net account.")
-                token = await self._require_secret(account)
+                token = await self._account_secrets.require(account)
                 connection = UseapiConnection(token, account.base_url)
                 clients = self._clients.keep_useapi(account_id, connection)
             return clients
@@ -407,7 +369,7 @@ class AccountsService:
                 account = await self._account(account_id)
                 if account.kind is not AccountKind.WORDBEE or not account.wordbee_account_id:
                     raise InvalidInput(f"“{account.name}” is not a Wordbee account.")
-                key = await self._require_secret(account)
+                key = await self._account_secrets.require(account)
                 client = self._clients.keep_wordbee(
                     account_id, WordbeeClient(account.base_url, account.wordbee_account_id, key)
                 )
