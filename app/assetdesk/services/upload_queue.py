@@ -24,12 +24,12 @@ from assetdesk.services.accounts import AccountsService
 from assetdesk.services.local_files import collect_uploads, inspect_upload
 from assetdesk.services.upload_failures import RETRY
 from assetdesk.services.upload_items import AddResult, UploadItem, UploadTarget, new_row
-from assetdesk.services.upload_scheduler import DEFAULT_CONCURRENCY, UploadScheduler
+from assetdesk.services.upload_scheduler import UploadScheduler
 from assetdesk.services.upload_sentences import item_sentence
 from assetdesk.store.uploads import FINISHED, ItemState, QueueRow, UploadQueueStore
 from assetdesk.transfer.progress import Meter
 
-__all__ = ["DEFAULT_CONCURRENCY", "MAX_CONCURRENCY", "UploadQueue"]
+__all__ = ["MAX_CONCURRENCY", "UploadQueue"]
 
 log = logging.getLogger("assetdesk.services.uploads")
 

@@ -47,7 +47,7 @@ log = logging.getLogger("assetdesk.services.uploads")
 
 T = TypeVar("T")
 
-DEFAULT_CONCURRENCY = 3
+DEFAULT_CONCURRENCY = 3  # uploads at once unless set (upload_queue.MAX_CONCURRENCY at most)
 
 
 class UploadScheduler:
