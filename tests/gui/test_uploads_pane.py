@@ -23,7 +23,7 @@ from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.units import format_size
 from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.app import AppServices
-from assetdesk.services.uploads import ItemState, UploadItem
+from assetdesk.services.upload_items import ItemState, UploadItem
 from assetdesk.ui.main_window import MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.uploads.model import Column, ItemIdRole

@@ -13,7 +13,7 @@ from pathlib import Path
 import keyring.backends.fail
 
 from assetdesk.services.app import build_services
-from assetdesk.services.uploads import UploadTarget
+from assetdesk.services.upload_items import UploadTarget
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
 

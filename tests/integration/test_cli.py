@@ -46,8 +46,8 @@ def wordbee_env(sb: Any) -> dict[str, str]:
 
 def test_help_and_scripting_paths_import_no_qt() -> None:
     code = (
-        "import sys, time; t = time.perf_counter(); from assetdesk.cli import build_parser; "
-        "build_parser().format_help(); import assetdesk.services.scripting; "
+        "import sys, time; t = time.perf_counter(); from assetdesk.cli.parser import build_parser; "
+        "build_parser().format_help(); import assetdesk.cli.commands; "
         "print(time.perf_counter() - t); "
         "sys.exit(1 if any(m.startswith('PySide6') for m in sys.modules) else 0)"
     )

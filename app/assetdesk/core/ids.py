@@ -26,6 +26,8 @@ __all__ = [
     "check_useapi_token",
     "normalise_base_url",
     "parse_asset_ref",
+    "parse_reference",
+    "wordbee_key",
 ]
 
 MEDIA_GENERATION_KINDS: Final = ("image", "video", "character", "voice")
@@ -37,6 +39,7 @@ _DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _HEX = re.compile(r"[0-9a-fA-F]*", re.ASCII)
 _PLAIN_ID = re.compile(r"[^\s\x00-\x1f\x7f]+")
 _MAX_DIGITS = 19  # fits a signed 64-bit SQLite integer
+_WORDBEE_LIKE = re.compile(r"\s*(pr|jbs|jbc)[0-9]", re.IGNORECASE | re.ASCII)
 
 
 def _clean(text: str, what: str) -> str:
@@ -334,3 +337,32 @@ class WordbeeSegmentRef:
 def parse_wordbee_segment_ref(text: str) -> WordbeeSegmentRef:
     """`WordbeeSegmentRef.parse`, as a function beside `parse_asset_ref`."""
     return WordbeeSegmentRef.parse(text)
+
+
+def parse_reference(text: str) -> MediaGenerationId | RunwayAssetId | WordbeeSegmentRef:
+    """A pasted Google Flow mediaGenerationId, Runway assetId or Wordbee segment reference
+    (`pr1234/5678`), chosen by its shape; InvalidInput with the parser's words otherwise."""
+    if not isinstance(text, str):
+        raise InvalidInput("the reference must be text")
+    cleaned = text.strip()
+    if not cleaned:
+        raise InvalidInput(
+            "nothing was pasted: paste a mediaGenerationId, a Runway assetId or a Wordbee "
+            "segment reference like pr1234/5678"
+        )
+    if cleaned.lower().startswith("user") or "-email:" in cleaned or "-runwayml:" in cleaned:
+        return parse_asset_ref(cleaned)
+    if _WORDBEE_LIKE.match(cleaned) or "/" in cleaned:
+        return WordbeeSegmentRef.parse(cleaned)
+    raise InvalidInput(
+        "this is neither a Google Flow mediaGenerationId (user:…-email:…-image:…), a Runway "
+        "asset id (user:…-runwayml:…-asset:…) nor a Wordbee segment reference (pr1234/5678)"
+    )
+
+
+def wordbee_key(
+    scope: str, segment_id: int, locale: str | None, relative_path: str | None, name: str
+) -> str:
+    """The catalog's id for a Wordbee file: "scope/segment/locale/relative path/name"."""
+    folder = (relative_path or "").replace("\\", "/").strip("/")
+    return "/".join((scope, str(segment_id), locale or "", folder, name))

@@ -12,7 +12,7 @@ from assetdesk.net.clients import prepare_tls
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.library import LibraryService
 from assetdesk.services.local_files import UploadCandidate, inspect_upload
-from assetdesk.services.uploads import UploadQueue
+from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
 

@@ -7,88 +7,60 @@ for, kept in memory only until shortly before they expire, and never written any
 an asset forgets it here; nothing on the service is ever deleted.
 
 Qt-free: the Library pane calls this from its bridge. Every error on an asset is a typed error
-from `core.errors` whose sentence names the asset.
+from `core.errors` whose sentence names the asset. The parts live beside it: catalog drafts
+(library_drafts.py), the signed-link cache (library_links.py), byte fetching for previews
+(library_bytes.py) and the sentences that name the asset (library_errors.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
-import mimetypes
-import re
+import functools
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
-from urllib.parse import parse_qs, urlsplit
 
-import httpx
-
-from assetdesk.core.errors import (
-    AssetDeskError,
-    InvalidInput,
-    NotFound,
-    TooLarge,
-    UpstreamFailed,
-    as_sentence,
-)
+from assetdesk.core.errors import AssetDeskError, InvalidInput, NotFound, as_sentence
 from assetdesk.core.ids import (
     MediaGenerationId,
     RunwayAssetId,
     WordbeeScope,
     WordbeeSegmentRef,
-    parse_asset_ref,
+    parse_reference,
 )
-from assetdesk.core.media import media_type_for_extension, media_type_for_mime
-from assetdesk.core.units import format_size
-from assetdesk.net.clients import make_download_client
-from assetdesk.net.errors import network_error, read_error_body
+from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow import signed_url_expiry
 from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
-from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
-from assetdesk.services.accounts import AccountsService, UseapiClients
+from assetdesk.services.accounts import AccountsService
 from assetdesk.services.downloads import download_wordbee_asset, flow_source, runway_source
+from assetdesk.services.library_bytes import PREVIEW_LIMIT, AssetBytes
+from assetdesk.services.library_drafts import runway_draft, wordbee_draft
+from assetdesk.services.library_errors import (
+    account_of,
+    useapi_for,
+    with_asset_name,
+    wordbee_for,
+    wordbee_place,
+)
+from assetdesk.services.library_links import LinkCache, SignedLink
 from assetdesk.services.wordbee_source import WordbeeSource
 from assetdesk.store.db import open_database
 from assetdesk.store.library import Asset, AssetDraft, LibraryStore, short_id
 from assetdesk.transfer.download import download
+from assetdesk.transfer.names import Conflict
 from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import ProgressCallback
-from assetdesk.transfer.sources import STORAGE, storage_error
 
-__all__ = [
-    "ASSUMED_LINK_LIFETIME",
-    "LINK_MARGIN",
-    "PREVIEW_LIMIT",
-    "RUNWAY_PAGE",
-    "AddOutcome",
-    "Asset",
-    "LibraryService",
-    "SignedLink",
-    "parse_reference",
-    "wordbee_key",
-]
-
-log = logging.getLogger("assetdesk.services.library")
+__all__ = ["RUNWAY_PAGE", "AddOutcome", "Asset", "LibraryService"]
 
 T = TypeVar("T")
 
 #: Runway lists at most 50 assets a page, from offsets 0 to 1000.
 RUNWAY_PAGE = MAX_LIMIT
-#: A cached link is used only while it stays valid this much longer.
-LINK_MARGIN = timedelta(minutes=5)
-#: A link whose expiry cannot be read from its query is kept this long at most (with the
-#: margin above, reused for 5 minutes): the services say not to cache links at all.
-ASSUMED_LINK_LIFETIME = timedelta(minutes=10)
-#: Previews and thumbnails read the whole file into memory; beyond this, download it instead.
-PREVIEW_LIMIT = 40 * 1024 * 1024
-
-_WORDBEE_LIKE = re.compile(r"\s*(pr|jbs|jbc)[0-9]", re.IGNORECASE | re.ASCII)
-_LOWER_FIRST = ("The ", "A ", "An ", "Not ", "No ", "There ", "This ")
 
 
 @dataclass(frozen=True)
@@ -99,139 +71,6 @@ class AddOutcome:
     assets: list[Asset]
     added: int
     already: int
-
-
-@dataclass(frozen=True)
-class SignedLink:
-    """A link that carries its own authorisation: for previews and "copy link", never stored."""
-
-    url: str
-    expires_at: datetime
-
-    def usable(self, now: datetime, margin: timedelta = LINK_MARGIN) -> bool:
-        return now + margin < self.expires_at
-
-
-def parse_reference(text: str) -> MediaGenerationId | RunwayAssetId | WordbeeSegmentRef:
-    """A pasted Google Flow mediaGenerationId, Runway assetId or Wordbee segment reference
-    (`pr1234/5678`), chosen by its shape; InvalidInput with the parser's words otherwise."""
-    if not isinstance(text, str):
-        raise InvalidInput("the reference must be text")
-    cleaned = text.strip()
-    if not cleaned:
-        raise InvalidInput(
-            "nothing was pasted: paste a mediaGenerationId, a Runway assetId or a Wordbee "
-            "segment reference like pr1234/5678"
-        )
-    if cleaned.lower().startswith("user") or "-email:" in cleaned or "-runwayml:" in cleaned:
-        return parse_asset_ref(cleaned)
-    if _WORDBEE_LIKE.match(cleaned) or "/" in cleaned:
-        return WordbeeSegmentRef.parse(cleaned)
-    raise InvalidInput(
-        "this is neither a Google Flow mediaGenerationId (user:…-email:…-image:…), a Runway "
-        "asset id (user:…-runwayml:…-asset:…) nor a Wordbee segment reference (pr1234/5678)"
-    )
-
-
-def wordbee_key(
-    scope: str, segment_id: int, locale: str | None, relative_path: str | None, name: str
-) -> str:
-    """The catalog's id for a Wordbee file: "scope/segment/locale/relative path/name"."""
-    folder = (relative_path or "").replace("\\", "/").strip("/")
-    return "/".join((scope, str(segment_id), locale or "", folder, name))
-
-
-def link_expiry(url: str, resolved_at: datetime) -> datetime:
-    """When a signed link stops working, from its query; ASSUMED_LINK_LIFETIME when it says not."""
-    query = {key.lower(): values[0] for key, values in parse_qs(urlsplit(url).query).items()}
-    if "expires" in query or {"x-goog-date", "x-goog-expires"} <= query.keys():
-        return signed_url_expiry(url, resolved_at)
-    if {"x-amz-date", "x-amz-expires"} <= query.keys():  # S3-style signing
-        try:
-            start = datetime.strptime(query["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-            return start + timedelta(seconds=int(query["x-amz-expires"]))
-        except (ValueError, OverflowError):
-            pass
-    return resolved_at + ASSUMED_LINK_LIFETIME
-
-
-def _kind_of(mime: str | None, name: str | None) -> str | None:
-    if mime:
-        major = mime.split("/", 1)[0].strip().lower()
-        return major if major in ("image", "video") else "other"
-    known = media_type_for_extension(Path(name).suffix) if name else None
-    return known.kind.value if known else None
-
-
-def _mime_for(extension: str | None, name: str | None) -> str | None:
-    known = media_type_for_extension(extension) if extension else None
-    if known is not None:
-        return known.mime
-    guessed = mimetypes.guess_type(name or "")[0] if name else None
-    return guessed
-
-
-def runway_draft(
-    asset: RunwayAsset, account_id: int, origin: str, email: str | None = None
-) -> AssetDraft:
-    """A Runway asset as the catalog keeps it (no URL: its links expire)."""
-    with contextlib.suppress(InvalidInput):  # the id names the Runway account, when it parses
-        email = RunwayAssetId.parse(asset.asset_id).email
-    media = asset.media_type
-    kind = None if media is None else (media if media in ("image", "video") else "other")
-    return AssetDraft(
-        provider="runway",
-        remote_id=asset.asset_id,
-        origin=origin,
-        kind=kind,
-        name=asset.name,
-        mime=_mime_for(asset.extension, asset.name),
-        size=asset.file_size,
-        width=asset.width,
-        height=asset.height,
-        duration_seconds=asset.duration,
-        account_id=account_id,
-        account_email=email,
-        created_at=asset.created_at,
-    )
-
-
-def wordbee_draft(asset: WordbeeAsset, scope: str, account_id: int, origin: str) -> AssetDraft:
-    """A Wordbee segment file as the catalog keeps it: where it lives, so it can be fetched."""
-    known = media_type_for_mime(asset.content_type)
-    return AssetDraft(
-        provider="wordbee",
-        remote_id=wordbee_key(
-            scope, asset.segment_id, asset.locale, asset.relative_path, asset.name
-        ),
-        origin=origin,
-        kind=_kind_of(asset.content_type, asset.name),
-        name=asset.name,
-        mime=known.mime if known else asset.content_type,
-        size=asset.size,
-        account_id=account_id,
-        created_at=asset.created,
-        scope=scope,
-        segment_id=asset.segment_id,
-        locale=asset.locale,
-        relative_path=asset.relative_path,
-    )
-
-
-def _naming(error: AssetDeskError, title: str, *other_names: str) -> AssetDeskError:
-    """`error` as it is when its sentence already names the asset; else the same kind of error
-    (all its details kept) whose sentence starts by naming it."""
-    if any(name and name in error.message for name in (title, *other_names)):
-        return error
-    said = error.message
-    if said.startswith(_LOWER_FIRST):
-        said = said[0].lower() + said[1:]
-    message = as_sentence(f"Could not get “{title}”: {said}")
-    named = type(error).__new__(type(error))
-    named.__dict__.update(error.__dict__)
-    named.args = (message,)
-    named.message = message
-    return named
 
 
 class LibraryService:
@@ -250,10 +89,10 @@ class LibraryService:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
-        self._http: httpx.AsyncClient | None = None
-        self._links: dict[int, SignedLink] = {}
-        self._previews: dict[int, SignedLink] = {}
-        self._link_locks: dict[int, asyncio.Lock] = {}
+        self._useapi = functools.partial(useapi_for, accounts)
+        self._wordbee = functools.partial(wordbee_for, accounts)
+        self._links = LinkCache(self._useapi, self._clock)
+        self._bytes = AssetBytes(self._links, self._wordbee)
 
     # ------------------------------------------------------------ the catalog
 
@@ -278,8 +117,7 @@ class LibraryService:
         ids = list(asset_ids)
         removed = await self._db(lambda store: store.remove(ids))
         for asset_id in ids:
-            self._links.pop(asset_id, None)
-            self._previews.pop(asset_id, None)
+            self._links.forget(asset_id)
         return removed
 
     async def _store(self, drafts: list[AssetDraft]) -> AddOutcome:
@@ -304,7 +142,7 @@ class LibraryService:
             try:
                 found = await client.list_segment_assets(ref.segment_id, str(ref.scope))
             except AssetDeskError as error:
-                raise _naming(error, ref.short, str(ref)) from error
+                raise with_asset_name(error, ref.short, str(ref)) from error
             if not found:
                 raise NotFound(f"{ref.short} has no files attached.")
             scope = str(ref.scope)
@@ -315,11 +153,11 @@ class LibraryService:
             try:
                 signed = await clients.google_flow.resolve_url(ref)
             except AssetDeskError as error:
-                raise _naming(error, ref.short) from error
+                raise with_asset_name(error, ref.short) from error
             outcome = await self._store(
                 [
                     AssetDraft(
-                        provider="google-flow",
+                        provider=Provider.GOOGLE_FLOW,
                         remote_id=str(ref),
                         origin="pasted",
                         kind=ref.kind,
@@ -330,13 +168,13 @@ class LibraryService:
             )
             link = SignedLink(signed.url, signed_url_expiry(signed.url, resolved_at))
             for asset in outcome.assets:  # the link just resolved serves the first preview
-                self._links[asset.id] = link
+                self._links.keep(asset.id, link)
             return outcome
         clients = await self._useapi(account_id, "a Runway assetId")
         try:
             runway_asset = await clients.runway.get(str(ref))
         except AssetDeskError as error:
-            raise _naming(error, ref.short) from error
+            raise with_asset_name(error, ref.short) from error
         return await self._store([runway_draft(runway_asset, account_id, "pasted")])
 
     async def sync_runway(
@@ -383,146 +221,24 @@ class LibraryService:
         found = await client.list_assets(segment_ids, checked)
         return await self._store([wordbee_draft(a, checked, account_id, "listed") for a in found])
 
-    # ------------------------------------------------------------ accounts
-
-    async def _useapi(self, account_id: int, what: str) -> UseapiClients:
-        try:
-            return await self._accounts.useapi(account_id)
-        except InvalidInput as error:  # the only InvalidInput there: another kind of account
-            raise InvalidInput(
-                f"{error.message.rstrip('.')}; {what} needs a useapi.net account."
-            ) from None
-        except NotFound as error:
-            raise NotFound(as_sentence(error.message)) from None
-
-    async def _wordbee(self, account_id: int, what: str) -> WordbeeClient:
-        try:
-            return await self._accounts.wordbee(account_id)
-        except InvalidInput as error:
-            raise InvalidInput(
-                f"{error.message.rstrip('.')}; {what} needs a Wordbee account."
-            ) from None
-        except NotFound as error:
-            raise NotFound(as_sentence(error.message)) from None
-
-    @staticmethod
-    def _account_of(asset: Asset) -> int:
-        if asset.account_id is None:
-            raise InvalidInput(
-                f"“{asset.title}” is not linked to an account; add it again through one."
-            )
-        return asset.account_id
-
-    # ------------------------------------------------------------ links
-
-    def _link_lock(self, asset_id: int) -> asyncio.Lock:
-        return self._link_locks.setdefault(asset_id, asyncio.Lock())
+    # ------------------------------------------------------------ links and bytes
 
     async def signed_link(self, asset: Asset, *, fresh: bool = False) -> SignedLink:
         """A link to the asset's file, reused until 5 minutes before it expires; `fresh`
         asks the service again and replaces the one kept. Wordbee files have none."""
-        if asset.provider == "wordbee":
-            raise InvalidInput(
-                f"Wordbee files are downloaded through the API; “{asset.title}” has no link."
-            )
-        async with self._link_lock(asset.id):
-            cached = self._links.get(asset.id)
-            if not fresh and cached is not None and cached.usable(self._clock()):
-                return cached
-            return await self._resolve(asset)
+        return await self._links.signed_link(asset, fresh=fresh)
 
     async def preview_link(self, asset: Asset) -> SignedLink:
         """Runway's preview image when it sent one (a video's poster), else the file's link."""
-        if asset.provider != "runway":
-            return await self.signed_link(asset)
-        async with self._link_lock(asset.id):
-            cached = self._previews.get(asset.id)
-            if cached is not None and cached.usable(self._clock()):
-                return cached
-            await self._resolve(asset)
-            return self._previews[asset.id]
-
-    async def _resolve(self, asset: Asset) -> SignedLink:
-        """Ask the service for fresh links (the caller holds the asset's link lock)."""
-        resolved_at = self._clock()
-        try:
-            clients = await self._useapi(self._account_of(asset), "this asset")
-            if asset.provider == "google-flow":
-                signed = await clients.google_flow.resolve_url(asset.remote_id)
-                link = SignedLink(signed.url, signed_url_expiry(signed.url, resolved_at))
-            elif asset.provider == "runway":
-                found = await clients.runway.get(asset.remote_id)
-                if not found.url:
-                    raise UpstreamFailed(f"Runway sent no download link for “{asset.title}”.")
-                link = SignedLink(found.url, link_expiry(found.url, resolved_at))
-                preview = found.preview_urls[0] if found.preview_urls else None
-                self._previews[asset.id] = (
-                    SignedLink(preview, link_expiry(preview, resolved_at)) if preview else link
-                )
-            else:
-                raise InvalidInput(f"“{asset.title}” comes from an unknown service.")
-        except AssetDeskError as error:
-            raise _naming(error, asset.title, short_id(asset.provider, asset.remote_id)) from error
-        self._links[asset.id] = link
-        return link
-
-    # ------------------------------------------------------------ bytes
-
-    def _download_client(self) -> httpx.AsyncClient:
-        if self._http is None:
-            self._http = make_download_client()
-        return self._http
+        return await self._links.preview_link(asset)
 
     async def fetch_bytes(
         self, asset: Asset, *, limit: int = PREVIEW_LIMIT, preview: bool = False
     ) -> bytes:
-        """The whole file in memory, for previews and thumbnails. A refused link (expired) is
-        resolved afresh once, silently; a file over `limit` is refused with a sentence.
+        """The whole file in memory, for previews and thumbnails (library_bytes.py)."""
+        return await self._bytes.fetch(asset, limit=limit, preview=preview)
 
-        With `preview`, Runway's preview image when it sent one (smaller; a video's poster)."""
-        if asset.size is not None and asset.size > limit and not preview:
-            raise _too_large(asset, asset.size, limit)
-        if asset.provider == "wordbee":
-            return await self._fetch_wordbee(asset, limit)
-        http = self._download_client()
-        link = await (self.preview_link(asset) if preview else self.signed_link(asset))
-        for attempt in (1, 2):
-            request = http.build_request("GET", link.url, headers={"Accept-Encoding": "identity"})
-            try:
-                response = await http.send(request, stream=True)
-            except httpx.TransportError as error:
-                raise _naming(network_error(error, STORAGE, link.url), asset.title) from None
-            try:
-                if response.status_code == 200:
-                    return await _read_all(response, asset, limit, service=STORAGE)
-                body = await read_error_body(response)
-            finally:
-                await response.aclose()
-            status = response.status_code
-            if attempt == 1 and 400 <= status < 500 and status not in (416, 429):
-                log.info("storage refused a link (%d); resolving a fresh one", status)
-                link = await self.signed_link(asset, fresh=True)
-                if preview:  # the fresh answer brought a fresh preview link too
-                    link = await self.preview_link(asset)
-                continue
-            raise storage_error(response, body, label=f"“{asset.title}”")
-        raise AssertionError("unreachable")
-
-    async def _fetch_wordbee(self, asset: Asset, limit: int) -> bytes:
-        segment_id, scope, name = _wordbee_place(asset)
-        try:
-            client = await self._wordbee(self._account_of(asset), "this file")
-            async with client.open_download(
-                segment_id,
-                scope,
-                name,
-                locale=asset.locale,
-                relative_path=asset.relative_path,
-                headers={"Accept-Encoding": "identity"},
-            ) as response:
-                return await _read_all(response, asset, limit, service="Wordbee")
-        except AssetDeskError as error:
-            raise _naming(error, asset.title) from error
+    # ------------------------------------------------------------ downloads
 
     async def download(
         self,
@@ -540,18 +256,18 @@ class LibraryService:
         name, sanitised, and with `keep_folders` its locale and relative path as folders;
         nothing lands outside `folder`."""
         try:
-            if asset.provider == "wordbee":
+            if asset.provider == Provider.WORDBEE:
                 result = await self._download_wordbee(
                     asset, folder, filename, options, progress, keep_folders
                 )
             else:
-                clients = await self._useapi(self._account_of(asset), "this asset")
-                http = self._download_client()
-                if asset.provider == "google-flow":
+                clients = await self._useapi(account_of(asset), "this asset")
+                http = self._bytes.download_client()
+                if asset.provider == Provider.GOOGLE_FLOW:
                     source = flow_source(
                         clients.connection, http, MediaGenerationId.parse(asset.remote_id)
                     )
-                elif asset.provider == "runway":
+                elif asset.provider == Provider.RUNWAY:
                     source = await runway_source(
                         clients.connection, http, RunwayAssetId.parse(asset.remote_id)
                     )
@@ -559,15 +275,62 @@ class LibraryService:
                     raise InvalidInput(f"“{asset.title}” comes from an unknown service.")
                 # Saved under the name the catalog shows ("Race car.jpg"), not one rebuilt from
                 # the service's standardised extension ("Race car.jpg.jpeg").
-                chosen = filename or (asset.name if asset.provider == "runway" else None)
+                chosen = filename or (asset.name if asset.provider == Provider.RUNWAY else None)
                 result = await download(
                     source, folder, filename=chosen, options=options, progress=progress
                 )
         except AssetDeskError as error:
-            raise _naming(error, asset.title, short_id(asset.provider, asset.remote_id)) from error
+            raise with_asset_name(
+                error, asset.title, short_id(asset.provider, asset.remote_id)
+            ) from error
         if remember:  # a copy in the app's cache (preview, drag) is not the user's download
             await self._db(lambda store: store.set_local_path(asset.id, str(result.path)))
         return result
+
+    async def save_as(
+        self, asset: Asset, path: Path, *, progress: ProgressCallback | None = None
+    ) -> DownloadResult:
+        """Save the asset as exactly `path` ("Save as…"): an existing file there is replaced,
+        since the save dialog already asked. Remembered as the user's download."""
+        return await self.download(
+            asset,
+            path.parent,
+            filename=path.name,
+            options=DownloadOptions(on_conflict=Conflict.OVERWRITE),
+            progress=progress,
+        )
+
+    async def save_to_folder(
+        self,
+        asset: Asset,
+        folder: Path,
+        *,
+        keep_folders: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> DownloadResult:
+        """Save the asset in `folder` under its own name ("Download to a folder"): a name
+        already taken gets ' (1)'; with `keep_folders` a Wordbee file goes under its locale and
+        relative path. Remembered as the user's download."""
+        return await self.download(
+            asset,
+            folder,
+            options=DownloadOptions(on_conflict=Conflict.RENAME),
+            progress=progress,
+            keep_folders=keep_folders,
+        )
+
+    async def save_copy(
+        self, asset: Asset, folder: Path, *, progress: ProgressCallback | None = None
+    ) -> DownloadResult:
+        """A copy in the app's own `folder` (to play a Wordbee video, to drag out): replaces the
+        copy there and is not remembered as the user's download."""
+        return await self.download(
+            asset,
+            folder,
+            options=DownloadOptions(on_conflict=Conflict.OVERWRITE),
+            progress=progress,
+            remember=False,
+        )
 
     async def _download_wordbee(
         self,
@@ -578,8 +341,8 @@ class LibraryService:
         progress: ProgressCallback | None,
         keep_folders: bool,
     ) -> DownloadResult:
-        segment_id, scope, name = _wordbee_place(asset)
-        client = await self._wordbee(self._account_of(asset), "this file")
+        segment_id, scope, name = wordbee_place(asset)
+        client = await self._wordbee(account_of(asset), "this file")
         if filename is None:
             return await download_wordbee_asset(
                 client,
@@ -601,10 +364,7 @@ class LibraryService:
     async def aclose(self) -> None:
         """Close the download client and the database connection."""
         self._links.clear()
-        self._previews.clear()
-        if self._http is not None:
-            http, self._http = self._http, None
-            await http.aclose()
+        await self._bytes.aclose()
         if self._conn is not None:
 
             def close() -> None:
@@ -614,33 +374,3 @@ class LibraryService:
                         self._conn = None
 
             await asyncio.to_thread(close)
-
-
-def _wordbee_place(asset: Asset) -> tuple[int, str, str]:
-    if asset.segment_id is None or not asset.scope or not asset.name:
-        raise InvalidInput(f"“{asset.title}” lacks its Wordbee segment, scope or file name.")
-    return asset.segment_id, asset.scope, asset.name
-
-
-def _too_large(asset: Asset, size: int, limit: int) -> TooLarge:
-    return TooLarge(
-        f"“{asset.title}” is {format_size(size)}, too large to preview (the limit is "
-        f"{format_size(limit)}); download it instead.",
-        size=size,
-        limit=limit,
-    )
-
-
-async def _read_all(response: httpx.Response, asset: Asset, limit: int, *, service: str) -> bytes:
-    length = response.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit:
-        raise _too_large(asset, int(length), limit)
-    data = bytearray()
-    try:
-        async for chunk in response.aiter_bytes():
-            data += chunk
-            if len(data) > limit:
-                raise _too_large(asset, len(data), limit)
-    except httpx.TransportError as error:
-        raise _naming(network_error(error, service, response.request.url), asset.title) from None
-    return bytes(data)

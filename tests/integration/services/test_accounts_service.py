@@ -271,7 +271,7 @@ async def _leak_checks(
 async def test_health_lists_flow_and_runway_accounts(
     sb: Any, session_services: AppServices
 ) -> None:
-    from assetdesk.services.accounts import FlowAccountState
+    from assetdesk.services.account_health import FlowAccountState
 
     accounts = session_services.accounts
     first, second = sb.demo["google_flow_emails"]

@@ -27,19 +27,15 @@ from assetdesk.core.errors import (
     TooLarge,
     UpstreamFailed,
 )
-from assetdesk.core.ids import MediaGenerationId
+from assetdesk.core.ids import MediaGenerationId, wordbee_key
 from assetdesk.core.redact import Redactor
 from assetdesk.core.units import format_size
 from assetdesk.net.clients import make_download_client
 from assetdesk.services.accounts import AccountsService
-from assetdesk.services.library import (
-    ASSUMED_LINK_LIFETIME,
-    Asset,
-    LibraryService,
-    link_expiry,
-    wordbee_key,
-)
-from assetdesk.services.uploads import ItemState, UploadQueue, UploadTarget
+from assetdesk.services.library import Asset, LibraryService
+from assetdesk.services.library_links import ASSUMED_LINK_LIFETIME, link_expiry
+from assetdesk.services.upload_items import ItemState, UploadTarget
+from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
 from assetdesk.transfer.options import DownloadOptions
@@ -554,6 +550,36 @@ async def test_downloads_of_each_providers_asset_are_byte_for_byte_and_remembere
     assert (await library.get(flow.id)).local_path == str(got_flow.path)  # type: ignore[union-attr]
     assert (await library.get(car.id)).local_path == str(named.path)  # type: ignore[union-attr]
     assert (await library.get(german.id)).local_path == str(got_german.path)  # type: ignore[union-attr]
+
+
+async def test_the_panes_choices_save_as_a_path_to_a_folder_or_as_a_copy(
+    sb: Any, library: LibraryService, useapi_id: int, wordbee_id: int, tmp_path: Path
+) -> None:
+    folder, cache = tmp_path / "saved", tmp_path / "cache"
+    folder.mkdir()
+    cache.mkdir()
+    car = (await library.add_reference(runway_named(sb, "Race car.jpg"), useapi_id)).assets[0]
+    listed = await library.sync_wordbee(wordbee_id, SCOPE, SEGMENTS)
+    german = next(a for a in listed.assets if a.locale == "de")
+    car_bytes = (DEMO / "bars-800x450.jpg").read_bytes()
+
+    first = await library.save_to_folder(car, folder)
+    second = await library.save_to_folder(car, folder)  # the name is taken: renamed
+    assert (first.path, second.path) == (folder / "Race car.jpg", folder / "Race car (1).jpg")
+    assert second.path.read_bytes() == car_bytes
+    kept = await library.save_to_folder(german, folder, keep_folders=True)
+    assert kept.path == folder / "de" / "pexels-gons3.jpg"
+
+    chosen = folder / "chosen.jpg"
+    chosen.write_bytes(b"the user's old file")
+    saved = await library.save_as(car, chosen)  # the save dialog already asked: replaced
+    assert saved.path == chosen and chosen.read_bytes() == car_bytes
+    assert (await library.get(car.id)).local_path == str(chosen)  # type: ignore[union-attr]
+
+    copies = [await library.save_copy(car, cache) for _ in range(2)]  # replaced, not renamed
+    assert [c.path for c in copies] == [cache / "Race car.jpg"] * 2
+    assert sorted(p.name for p in cache.iterdir()) == ["Race car.jpg"]
+    assert (await library.get(car.id)).local_path == str(chosen)  # type: ignore[union-attr]
 
 
 async def test_a_wordbee_file_named_with_dot_dot_stays_inside_the_folder(

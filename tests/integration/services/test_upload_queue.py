@@ -17,7 +17,8 @@ from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.redact import Redactor
 from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.accounts import AccountsService
-from assetdesk.services.uploads import ItemState, UploadItem, UploadQueue, UploadTarget
+from assetdesk.services.upload_items import ItemState, UploadItem, UploadTarget
+from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
 

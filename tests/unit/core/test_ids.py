@@ -15,9 +15,12 @@ from assetdesk.core.ids import (
     RunwayAssetId,
     ScopeKind,
     WordbeeScope,
+    WordbeeSegmentRef,
     check_email,
     check_useapi_token,
     parse_asset_ref,
+    parse_reference,
+    wordbee_key,
 )
 
 EMAIL = "jo.maker@example.com"
@@ -204,6 +207,37 @@ def test_parse_asset_ref_gives_a_value_or_invalid_input(text: str) -> None:
     assert parse_asset_ref(str(value)) == value
     if isinstance(value, MediaGenerationId):
         assert value.kind in {"image", "video"}
+
+
+# ---- parse_reference (what the Library's "Add by id" accepts) --------------------------------
+
+
+def test_parse_reference_picks_by_shape() -> None:
+    assert isinstance(parse_reference(f"  {FLOW_ID}\n"), MediaGenerationId)
+    assert isinstance(parse_reference(RUNWAY_ID), RunwayAssetId)
+    assert parse_reference("pr1234/5678") == WordbeeSegmentRef.parse("pr1234/5678")
+    assert isinstance(parse_reference("JBS12:5"), WordbeeSegmentRef)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        ("", "nothing was pasted"),
+        ("   ", "nothing was pasted"),
+        ("3f2a9c1d-1111-4aaa-8bbb-123456789abc", "neither a Google Flow mediaGenerationId"),
+        ("pr1234", "a Wordbee segment reference is the scope"),
+        ("user:12", "nor a Runway asset id"),  # a "user…" paste is a useapi.net id
+    ],
+)
+def test_parse_reference_says_what_is_wrong(text: str, sentence: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_reference(text)
+    assert sentence in str(caught.value)
+
+
+def test_wordbee_key_joins_where_a_file_lives() -> None:
+    assert wordbee_key("pr1", 5, None, None, "a.png") == "pr1/5///a.png"
+    assert wordbee_key("pr1", 5, "fr-FR", "\\refs\\old\\", "a.png") == "pr1/5/fr-FR/refs/old/a.png"
 
 
 # ---- WordbeeScope -------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QPersist
 from PySide6.QtGui import QColor
 
 if TYPE_CHECKING:
-    from assetdesk.services.accounts import AccountHealth, AccountInfo
+    from assetdesk.services.account_health import AccountHealth
+    from assetdesk.services.accounts import AccountInfo
 
 _Index = QModelIndex | QPersistentModelIndex
 

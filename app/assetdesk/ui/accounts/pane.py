@@ -35,7 +35,8 @@ from assetdesk.ui.pane_layout import pane_layout
 from assetdesk.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
-    from assetdesk.services.accounts import AccountHealth, AccountInfo, AccountsService
+    from assetdesk.services.account_health import AccountHealth
+    from assetdesk.services.accounts import AccountInfo, AccountsService
 
 log = logging.getLogger("assetdesk.ui.accounts")
 

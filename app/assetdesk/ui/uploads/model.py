@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor, QPixmap
 
 from assetdesk.core.errors import as_sentence
 from assetdesk.core.units import format_size
-from assetdesk.services.uploads import ItemState, UploadItem, UploadQueue
+from assetdesk.services.upload_items import ItemState, UploadItem
+from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.ui.table_model import FlatTableModel
 
 Index = QModelIndex | QPersistentModelIndex

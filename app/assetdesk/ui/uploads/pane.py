@@ -46,14 +46,8 @@ from assetdesk.core.errors import AssetDeskError, as_sentence
 from assetdesk.core.media import MediaKind
 from assetdesk.core.units import format_size
 from assetdesk.services.accounts import AccountInfo, AccountsService
-from assetdesk.services.uploads import (
-    MAX_CONCURRENCY,
-    ItemState,
-    QueueSummary,
-    UploadItem,
-    UploadQueue,
-    UploadTarget,
-)
+from assetdesk.services.upload_items import ItemState, QueueSummary, UploadItem, UploadTarget
+from assetdesk.services.upload_queue import MAX_CONCURRENCY, UploadQueue
 from assetdesk.ui.notice import Notice
 from assetdesk.ui.pane_actions import count, pane_action
 from assetdesk.ui.pane_layout import pane_layout

@@ -1,7 +1,8 @@
-"""The scripting commands of the CLI, on the same core as the window.
+"""The scripting commands' bodies, on the same core as the window.
 
-Each command reports one dict per item through `emit` and returns the exit status: 0 when every
-item succeeded, 1 when any failed.
+Each command reports one dict per item through `emit` (output.py shapes them) and returns the
+exit status: 0 when every item succeeded, 1 when any failed. Credentials come from `--account`
+or the environment (services/credentials.py); none at all is a usage error.
 """
 
 from __future__ import annotations
@@ -9,65 +10,42 @@ from __future__ import annotations
 import argparse
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assetdesk.cli.output import (
+    error_item,
+    runway_item,
+    uploaded_item,
+    url_item,
+    wordbee_item,
+)
 from assetdesk.core.errors import AssetDeskError, InvalidInput
-from assetdesk.core.ids import MediaGenerationId, check_useapi_token
-from assetdesk.providers.google_flow import GoogleFlowClient, SignedUrl, UploadedAsset
-from assetdesk.providers.runway import RunwayAsset, RunwayClient
-from assetdesk.providers.useapi import DEFAULT_USEAPI_URL, UseapiConnection
-from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
+from assetdesk.core.ids import MediaGenerationId
+from assetdesk.providers.google_flow import GoogleFlowClient
+from assetdesk.providers.runway import RunwayClient
+from assetdesk.providers.useapi import UseapiConnection
+from assetdesk.providers.wordbee import WordbeeClient
+from assetdesk.services.credentials import (
+    CredentialsMissing,
+    UseapiCredentials,
+    WordbeeCredentials,
+    useapi_from_env,
+    wordbee_from_env,
+)
 from assetdesk.services.local_files import UploadCandidate, inspect_upload
 from assetdesk.transfer.names import Conflict
 from assetdesk.transfer.options import DownloadOptions
+
+__all__ = ["Emit", "run_command"]
 
 log = logging.getLogger("assetdesk.cli")
 
 Emit = Callable[[dict[str, Any]], None]
 
 
-class CredentialsMissing(Exception):
-    """No account and no environment variables: a usage error (exit status 2)."""
-
-
-@dataclass(frozen=True)
-class UseapiCredentials:
-    base_url: str
-    token: str
-
-
-@dataclass(frozen=True)
-class WordbeeCredentials:
-    base_url: str
-    account_id: str
-    key: str
-
-
-def useapi_from_env(environ: Mapping[str, str]) -> UseapiCredentials | None:
-    raw = environ.get("ASSETDESK_USEAPI_TOKEN", "").strip()
-    if not raw:
-        return None
-    try:
-        token = check_useapi_token(raw)
-    except InvalidInput as error:
-        raise CredentialsMissing(f"ASSETDESK_USEAPI_TOKEN: {error.message}") from None
-    url = environ.get("ASSETDESK_USEAPI_URL", "").strip() or DEFAULT_USEAPI_URL
-    return UseapiCredentials(url, token)
-
-
-def wordbee_from_env(environ: Mapping[str, str]) -> WordbeeCredentials | None:
-    url = environ.get("ASSETDESK_WORDBEE_URL", "").strip()
-    account = environ.get("ASSETDESK_WORDBEE_ACCOUNT_ID", "").strip()
-    key = environ.get("ASSETDESK_WORDBEE_KEY", "").strip()
-    if not (url and account and key):
-        return None
-    return WordbeeCredentials(url, account, key)
-
-
 async def _saved_account(args: argparse.Namespace, kind: str) -> Any:
-    from assetdesk.services.accounts import open_account_credentials
+    from assetdesk.services.credentials import open_account_credentials
 
     return await open_account_credentials(args.data_dir, args.account, kind)
 
@@ -110,65 +88,6 @@ async def wordbee_credentials(
         "ASSETDESK_WORDBEE_ACCOUNT_ID and ASSETDESK_WORDBEE_KEY",
     )
     return found
-
-
-def error_item(error: AssetDeskError, **about: Any) -> dict[str, Any]:
-    return {**about, **error.to_dict()}
-
-
-def uploaded_item(candidate: UploadCandidate, result: UploadedAsset) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "file": str(candidate.path),
-        "mediaGenerationId": result.media_generation_id,
-        "kind": result.kind.value,
-        "type": candidate.media_type.mime,
-        "bytes": candidate.size,
-        "email": result.email,
-        "width": result.width,
-        "height": result.height,
-    }
-    if result.duration_seconds is not None:
-        item["durationSeconds"] = result.duration_seconds
-    if candidate.note:
-        item["note"] = candidate.note
-    return item
-
-
-def url_item(signed: SignedUrl) -> dict[str, Any]:
-    return {
-        "mediaGenerationId": signed.media_generation_id,
-        "url": signed.url,
-        "expiresAt": signed.expires_at.isoformat(),
-    }
-
-
-def runway_item(asset: RunwayAsset) -> dict[str, Any]:
-    return {
-        "assetId": asset.asset_id,
-        "name": asset.name,
-        "mediaType": asset.media_type,
-        "fileSize": asset.file_size,
-        "width": asset.width,
-        "height": asset.height,
-        "duration": asset.duration,
-        "createdAt": asset.created_at,
-        "url": asset.url,
-        "previewUrls": list(asset.preview_urls),
-    }
-
-
-def wordbee_item(asset: WordbeeAsset) -> dict[str, Any]:
-    return {
-        "segmentId": asset.segment_id,
-        "projectId": asset.project_id,
-        "documentId": asset.document_id,
-        "name": asset.name,
-        "locale": asset.locale,
-        "relativePath": asset.relative_path,
-        "size": asset.size,
-        "contentType": asset.content_type,
-        "modifiedDate": asset.modified,
-    }
 
 
 async def upload(args: argparse.Namespace, emit: Emit, creds: UseapiCredentials) -> int:

@@ -1,0 +1,7 @@
+"""`python -m assetdesk.cli`, as `python -m assetdesk`."""
+
+import sys
+
+from assetdesk.cli import main
+
+sys.exit(main())

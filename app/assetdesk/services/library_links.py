@@ -1,0 +1,135 @@
+"""The signed-link cache: links to an asset's file, resolved when asked for, kept in memory only.
+
+A link carries its own authorisation, so it is never written anywhere; it is reused only until
+shortly before it expires (LINK_MARGIN), and resolved afresh when a caller says it was refused.
+Runway's answer also brings a preview image's link (a video's poster), cached beside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from assetdesk.core.errors import AssetDeskError, InvalidInput, UpstreamFailed
+from assetdesk.core.provider import Provider
+from assetdesk.providers.google_flow import signed_url_expiry
+from assetdesk.services.account_clients import UseapiClients
+from assetdesk.services.library_errors import account_of, with_asset_name
+from assetdesk.store.library import Asset, short_id
+
+__all__ = ["ASSUMED_LINK_LIFETIME", "LINK_MARGIN", "LinkCache", "SignedLink", "link_expiry"]
+
+#: A cached link is used only while it stays valid this much longer.
+LINK_MARGIN = timedelta(minutes=5)
+#: A link whose expiry cannot be read from its query is kept this long at most (with the
+#: margin above, reused for 5 minutes): the services say not to cache links at all.
+ASSUMED_LINK_LIFETIME = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class SignedLink:
+    """A link that carries its own authorisation: for previews and "copy link", never stored."""
+
+    url: str
+    expires_at: datetime
+
+    def usable(self, now: datetime, margin: timedelta = LINK_MARGIN) -> bool:
+        return now + margin < self.expires_at
+
+
+def link_expiry(url: str, resolved_at: datetime) -> datetime:
+    """When a signed link stops working, from its query; ASSUMED_LINK_LIFETIME when it says not."""
+    query = {key.lower(): values[0] for key, values in parse_qs(urlsplit(url).query).items()}
+    if "expires" in query or {"x-goog-date", "x-goog-expires"} <= query.keys():
+        return signed_url_expiry(url, resolved_at)
+    if {"x-amz-date", "x-amz-expires"} <= query.keys():  # S3-style signing
+        try:
+            start = datetime.strptime(query["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+            return start + timedelta(seconds=int(query["x-amz-expires"]))
+        except (ValueError, OverflowError):
+            pass
+    return resolved_at + ASSUMED_LINK_LIFETIME
+
+
+#: The useapi.net clients of an account: (account id, what the action is) -> clients.
+UseapiLookup = Callable[[int, str], Awaitable[UseapiClients]]
+
+
+class LinkCache:
+    """Each asset's file link and preview link, resolved through its account's clients."""
+
+    def __init__(self, useapi: UseapiLookup, clock: Callable[[], datetime]) -> None:
+        """`clock` tells the time that cached links are judged by (tests step it)."""
+        self._useapi = useapi
+        self._clock = clock
+        self._links: dict[int, SignedLink] = {}
+        self._previews: dict[int, SignedLink] = {}
+        self._link_locks: dict[int, asyncio.Lock] = {}
+
+    def keep(self, asset_id: int, link: SignedLink) -> None:
+        """Keep a link resolved elsewhere (adding a pasted id resolves one)."""
+        self._links[asset_id] = link
+
+    def forget(self, asset_id: int) -> None:
+        self._links.pop(asset_id, None)
+        self._previews.pop(asset_id, None)
+
+    def clear(self) -> None:
+        self._links.clear()
+        self._previews.clear()
+
+    def _link_lock(self, asset_id: int) -> asyncio.Lock:
+        return self._link_locks.setdefault(asset_id, asyncio.Lock())
+
+    async def signed_link(self, asset: Asset, *, fresh: bool = False) -> SignedLink:
+        """A link to the asset's file, reused until 5 minutes before it expires; `fresh`
+        asks the service again and replaces the one kept. Wordbee files have none."""
+        if asset.provider == Provider.WORDBEE:
+            raise InvalidInput(
+                f"Wordbee files are downloaded through the API; “{asset.title}” has no link."
+            )
+        async with self._link_lock(asset.id):
+            cached = self._links.get(asset.id)
+            if not fresh and cached is not None and cached.usable(self._clock()):
+                return cached
+            return await self._resolve(asset)
+
+    async def preview_link(self, asset: Asset) -> SignedLink:
+        """Runway's preview image when it sent one (a video's poster), else the file's link."""
+        if asset.provider != Provider.RUNWAY:
+            return await self.signed_link(asset)
+        async with self._link_lock(asset.id):
+            cached = self._previews.get(asset.id)
+            if cached is not None and cached.usable(self._clock()):
+                return cached
+            await self._resolve(asset)
+            return self._previews[asset.id]
+
+    async def _resolve(self, asset: Asset) -> SignedLink:
+        """Ask the service for fresh links (the caller holds the asset's link lock)."""
+        resolved_at = self._clock()
+        try:
+            clients = await self._useapi(account_of(asset), "this asset")
+            if asset.provider == Provider.GOOGLE_FLOW:
+                signed = await clients.google_flow.resolve_url(asset.remote_id)
+                link = SignedLink(signed.url, signed_url_expiry(signed.url, resolved_at))
+            elif asset.provider == Provider.RUNWAY:
+                found = await clients.runway.get(asset.remote_id)
+                if not found.url:
+                    raise UpstreamFailed(f"Runway sent no download link for “{asset.title}”.")
+                link = SignedLink(found.url, link_expiry(found.url, resolved_at))
+                preview = found.preview_urls[0] if found.preview_urls else None
+                self._previews[asset.id] = (
+                    SignedLink(preview, link_expiry(preview, resolved_at)) if preview else link
+                )
+            else:
+                raise InvalidInput(f"“{asset.title}” comes from an unknown service.")
+        except AssetDeskError as error:
+            raise with_asset_name(
+                error, asset.title, short_id(asset.provider, asset.remote_id)
+            ) from error
+        self._links[asset.id] = link
+        return link

@@ -1,0 +1,141 @@
+"""What happens when an upload fails: the failure policy, a pure function `decide`.
+
+DESIGN.md: retry only what can succeed. For each failed try, `decide(error, item, now)` says
+what the queue does next (the queue applies it, services/upload_queue.py):
+
+- 429 on an automatic item (no pinned Google account) the first time: try again soon
+  (AUTOMATIC_THROTTLE_RETRY): the service takes a throttled account out of its load balancing
+  and picks another. Not counted as a try.
+- 429 otherwise (a pinned account, or an automatic item throttled twice in a row): the item waits
+  until the service's Retry-After (DEFAULT_THROTTLE_WAIT without one), and so does every item of
+  the same throttle scope (`throttle_scope`: the same Google account, or for automatic items
+  every other automatic item of the token). Items aimed elsewhere go on. Not counted as a try.
+- 401: the item and every waiting item of the token stop with one sentence.
+- 596 on a pinned item: the Google account must be reconnected; the item and every waiting item
+  aimed at it stop. On an automatic item only that item fails (only it met that account).
+- Network failures and 5xx: tried again after a backoff (the service's Retry-After when it sent
+  one), `attempts` times in all; the last try fails the item.
+- Content policy, 400, 402, 403, 404, too large, bad type, a file that changed or vanished: the
+  item fails with the reason, at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from assetdesk.core.errors import AssetDeskError, SessionExpired, Throttled, Unauthorized
+from assetdesk.net.retry import RetryPolicy
+from assetdesk.services.upload_items import UploadItem
+from assetdesk.services.upload_sentences import item_sentence, stop_sentence, throttled_sentence
+from assetdesk.store.uploads import QueueRow
+
+__all__ = [
+    "AUTO",
+    "AUTOMATIC_THROTTLE_RETRY",
+    "DEFAULT_THROTTLE_WAIT",
+    "RETRY",
+    "Decision",
+    "FailItem",
+    "RetryLater",
+    "StopItems",
+    "TryAnotherAccount",
+    "WaitThrottled",
+    "decide",
+    "throttle_scope",
+]
+
+#: A 429 without a Retry-After waits this long.
+DEFAULT_THROTTLE_WAIT = timedelta(seconds=60)
+#: An automatic item throttled once tries again this soon (the service picks another account).
+AUTOMATIC_THROTTLE_RETRY = timedelta(seconds=2)
+#: Network failures and 5xx: this many tries in all, waiting longer each time.
+RETRY = RetryPolicy(attempts=4, base_delay=2.0, max_delay=60.0)
+AUTO = "*"  # the throttle/stop scope of items that let the service pick the Google account
+
+
+@dataclass(frozen=True)
+class TryAnotherAccount:
+    """An automatic item's first 429: pending again until `until`; not counted as a try."""
+
+    until: datetime
+    sentence: str
+
+
+@dataclass(frozen=True)
+class WaitThrottled:
+    """A 429: the item and every item of its throttle scope wait until `until`; not a try."""
+
+    until: datetime
+    sentence: str
+
+
+@dataclass(frozen=True)
+class RetryLater:
+    """A failure that may pass (network, 5xx): pending again after `delay` seconds."""
+
+    until: datetime
+    delay: float
+    sentence: str
+
+
+@dataclass(frozen=True)
+class StopItems:
+    """The item fails, and so does every waiting item that would meet the same refusal: all of
+    the token's (`whole_token`, a 401) or those of the item's throttle scope (a 596)."""
+
+    sentence: str
+    whole_token: bool
+
+
+@dataclass(frozen=True)
+class FailItem:
+    """The item fails with `sentence`; nothing else changes."""
+
+    sentence: str
+
+
+Decision = TryAnotherAccount | WaitThrottled | RetryLater | StopItems | FailItem
+
+
+def throttle_scope(row: QueueRow) -> tuple[int, str]:
+    """The items that wait or stop together: one token's account id and Google account
+    (AUTO for the items that let the service pick one)."""
+    return (row.account_id or 0, (row.email or AUTO).lower())
+
+
+def decide(
+    error: AssetDeskError, item: UploadItem, now: datetime, *, retry: RetryPolicy = RETRY
+) -> Decision:
+    """What the queue does after `item`'s try failed with `error` at `now`.
+
+    `item.row.attempts` counts the try that failed; `item.throttled_before` says whether the
+    try before it was an automatic item's 429."""
+    row = item.row
+    automatic = row.email is None
+    if isinstance(error, Throttled) and automatic and not item.throttled_before:
+        # The service takes a throttled account out of its load balancing: an automatic
+        # item tries again soon, on another account, and the others go on meanwhile.
+        return TryAnotherAccount(
+            now + AUTOMATIC_THROTTLE_RETRY,
+            "The Google account the service picked is throttled; trying another.",
+        )
+    if isinstance(error, Throttled):
+        # A pinned account, or no account left in the pool: its items wait together.
+        until = error.retry_at or now + DEFAULT_THROTTLE_WAIT
+        return WaitThrottled(until, throttled_sentence(until))
+    if isinstance(error, Unauthorized) or (isinstance(error, SessionExpired) and not automatic):
+        # Every item that would meet the same refusal stops now, without being sent: all
+        # of the token's for a refused token, a pinned Google account's for a 596.
+        return StopItems(stop_sentence(error, row), whole_token=isinstance(error, Unauthorized))
+    if error.retryable and row.attempts < retry.attempts:
+        wait = getattr(error, "retry_after", None) or retry.delay(row.attempts - 1)
+        return RetryLater(
+            now + timedelta(seconds=wait),
+            wait,
+            f"{item_sentence(error)} Trying again in {round(wait)} s "
+            f"(try {row.attempts + 1} of {retry.attempts}).",
+        )
+    if isinstance(error, SessionExpired):  # automatic: only this item met that account
+        return FailItem(stop_sentence(error, row))
+    return FailItem(item_sentence(error))

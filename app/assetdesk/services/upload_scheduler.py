@@ -1,0 +1,289 @@
+"""The upload scheduler: the queue's items sent a few at a time, and each try's outcome kept.
+
+`_pump` starts what may start (within the concurrency, past every wait), and arranges to be
+called again when the next wait ends. A try that ends is recorded in the item's row: uploaded
+(with its catalog entry), cancelled, or failed, when the failure policy (upload_failures.py)
+decides whether it waits, is tried again, or stops, alone or with the items that share its fate.
+The public queue (adding, cancel, retry, remove) is UploadQueue in upload_queue.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from assetdesk.core.errors import AssetDeskError, LocalFileError, Throttled
+from assetdesk.net.retry import RetryPolicy
+from assetdesk.providers.google_flow import UploadedAsset
+from assetdesk.services.accounts import AccountsService
+from assetdesk.services.upload_failures import (
+    RETRY,
+    FailItem,
+    RetryLater,
+    StopItems,
+    TryAnotherAccount,
+    WaitThrottled,
+    decide,
+    throttle_scope,
+)
+from assetdesk.services.upload_items import QueueSummary, UploadItem, summarize
+from assetdesk.services.upload_sender import mark_uploaded, send
+from assetdesk.services.upload_sentences import throttled_sentence
+from assetdesk.store.db import open_database
+from assetdesk.store.uploads import ItemState, UploadQueueStore, now_text
+from assetdesk.transfer.progress import Meter, Phase
+
+__all__ = ["DEFAULT_CONCURRENCY", "UploadScheduler"]
+
+log = logging.getLogger("assetdesk.services.uploads")
+
+T = TypeVar("T")
+
+DEFAULT_CONCURRENCY = 3  # uploads at once unless set (upload_queue.MAX_CONCURRENCY at most)
+
+
+class UploadScheduler:
+    """The items, their storage and the scheduler; UploadQueue adds what the window asks for."""
+
+    def __init__(
+        self,
+        database: Path,
+        accounts: AccountsService,
+        *,
+        concurrency: int | None = None,
+        retry: RetryPolicy = RETRY,
+    ) -> None:
+        self._database = database
+        self._accounts = accounts
+        self.retry_policy = retry
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._items: dict[int, UploadItem] = {}
+        self._changed: set[int] = set()
+        self._batch: set[int] = set()
+        self._throttled: dict[tuple[int, str], datetime] = {}
+        self._chores: set[asyncio.Task[None]] = set()
+        self._concurrency = concurrency or DEFAULT_CONCURRENCY
+        self._concurrency_fixed = concurrency is not None
+        self._running = False
+        self._closing = False
+        self._closed = False
+        self._wake: asyncio.TimerHandle | None = None
+        self._was_busy = False
+        #: Called with (succeeded, failed) when the queue has nothing left to do after having
+        #: work.
+        self.on_idle: Callable[[int, int], None] | None = None
+
+    # ------------------------------------------------------------------ storage
+
+    def _store(self) -> UploadQueueStore:
+        if self._closed:
+            raise LocalFileError("the upload queue is closed")
+        if self._conn is None:
+            self._conn = open_database(self._database, check_same_thread=False)
+        return UploadQueueStore(self._conn)
+
+    async def _db(self, call: Callable[[UploadQueueStore], T]) -> T:
+        def run() -> T:
+            with self._lock:
+                return call(self._store())
+
+        return await asyncio.to_thread(run)
+
+    async def _save(self, item: UploadItem) -> None:
+        row = item.row
+        await self._db(lambda store: store.save(row))
+        self._changed.add(item.id)
+
+    def summary(self) -> QueueSummary:
+        batch = (self._items[i] for i in self._batch if i in self._items)
+        return summarize(batch)
+
+    # ------------------------------------------------------------------ the scheduler
+
+    def _pump(self) -> None:
+        """Start what may start now, and arrange to be called again when a wait ends."""
+        if not self._running or self._closing:
+            return
+        now = datetime.now(UTC)
+        active = sum(1 for item in self._items.values() if item.task is not None)
+        next_wake: datetime | None = None
+        for item in self._items.values():
+            if item.state is not ItemState.PENDING or item.task is not None:
+                continue
+            until = self._throttled.get(throttle_scope(item.row))
+            if until is not None and until > now and (item.waiting_until or now) < until:
+                item.waiting_until = until
+                item.row.message = throttled_sentence(until)
+                item.row.error_kind = Throttled.kind
+                self._changed.add(item.id)
+            if item.waiting_until is not None and item.waiting_until > now:
+                next_wake = min(next_wake or item.waiting_until, item.waiting_until)
+                continue
+            if active >= self._concurrency:
+                continue
+            active += 1
+            item.waiting_until = None
+            task = asyncio.get_running_loop().create_task(
+                self._run(item), name=f"upload[{item.id}]"
+            )
+            item.task = task
+            task.add_done_callback(functools.partial(self._run_ended, item))
+        if self._wake is not None:
+            self._wake.cancel()
+            self._wake = None
+        if next_wake is not None:
+            delay = max(0.05, (next_wake - datetime.now(UTC)).total_seconds())
+            self._wake = asyncio.get_running_loop().call_later(delay, self._pump)
+        self._check_idle()
+
+    def _check_idle(self) -> None:
+        summary = self.summary()
+        if summary.busy:
+            self._was_busy = True
+            return
+        if self._was_busy:
+            self._was_busy = False
+            # Cancelling or removing what was left is not "finished": nothing to announce.
+            if self.on_idle is not None and summary.done + summary.failed > 0:
+                self.on_idle(summary.done, summary.failed)
+
+    async def _run(self, item: UploadItem) -> None:
+        row = item.row
+        row.state = ItemState.UPLOADING
+        row.attempts += 1
+        row.message = None
+        item.meter = Meter(None)
+        item.meter.total = row.size
+        item.meter.set_phase(Phase.CONNECTING)
+        try:
+            await self._save(item)
+            try:
+                result = await send(item, self._accounts)
+            except AssetDeskError as error:
+                await self._failed(item, error)
+            else:
+                await self._finished(item, result)
+        except asyncio.CancelledError:
+            await asyncio.shield(self._cancelled(item))
+            raise
+        except Exception as error:  # a bug or a broken database: the item says so, not hangs
+            log.exception("queue item %d failed unexpectedly", item.id)
+            self._set_end(
+                item,
+                ItemState.FAILED,
+                f"AssetDesk could not upload this file ({type(error).__name__}); the log "
+                "has the details. Retry may work.",
+                None,
+            )
+            with contextlib.suppress(Exception):
+                await self._save(item)
+
+    def _run_ended(self, item: UploadItem, task: asyncio.Task[None]) -> None:
+        """Always called when an upload's task ends, even one cancelled before it started."""
+        if item.task is task:
+            item.task = None
+        self._changed.add(item.id)
+        if task.cancelled() and (item.cancel_requested or item.state is ItemState.UPLOADING):
+            # Cancelled before `_run` could see it (or after its last await): settle it here.
+            self._chore(self._cancelled(item))
+        elif item.cancel_requested and item.state is ItemState.PENDING:
+            # The cancel came while a failure was being recorded: the user's word wins.
+            self._chore(self._cancelled(item))
+        elif not self._closing:
+            self._pump()
+
+    def _chore(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._chores.add(task)
+        task.add_done_callback(self._chores.discard)
+
+    async def _cancelled(self, item: UploadItem) -> None:
+        if item.cancel_requested:
+            item.cancel_requested = False
+            self._set_end(item, ItemState.CANCELLED, "Cancelled; nothing was kept.", None)
+        elif item.row.state is ItemState.UPLOADING:  # the app is closing: it goes on next time
+            item.row.state = ItemState.PENDING
+        with contextlib.suppress(sqlite3.Error, AssetDeskError):
+            await self._save(item)
+        if not self._closing and item.task is None:
+            self._pump()
+
+    async def _finished(self, item: UploadItem, result: UploadedAsset) -> None:
+        row = item.row
+        entry = mark_uploaded(row, result)
+        item.meter.set_phase(Phase.DONE)
+        await self._db(lambda store: store.finish(row, entry))
+        self._changed.add(item.id)
+        log.info("queue item %d uploaded (%s, %s bytes)", item.id, row.mime, row.size)
+
+    async def _failed(self, item: UploadItem, error: AssetDeskError) -> None:
+        """Apply the failure policy's decision (upload_failures.decide) to the item and, for a
+        throttle or a refusal, to the items that share its fate."""
+        row = item.row
+        decision = decide(error, item, datetime.now(UTC), retry=self.retry_policy)
+        if isinstance(decision, TryAnotherAccount | WaitThrottled | RetryLater):
+            if isinstance(decision, WaitThrottled):
+                self._throttled[throttle_scope(row)] = decision.until
+            if not isinstance(decision, RetryLater):
+                row.attempts -= 1  # a wait the service asked for is not a failed try
+            row.state = ItemState.PENDING
+            item.waiting_until = decision.until
+            row.message = decision.sentence
+            row.error_kind, row.service_text = error.kind, error.service_text
+        elif isinstance(decision, StopItems):
+            await self._stop_items(item, decision, error)
+        else:
+            assert isinstance(decision, FailItem)
+            self._set_end(item, ItemState.FAILED, decision.sentence, error)
+        if isinstance(decision, TryAnotherAccount):
+            item.throttled_before = True
+        elif not isinstance(error, Throttled):
+            item.throttled_before = False
+        await self._save(item)
+
+    async def _stop_items(self, item: UploadItem, stop: StopItems, error: AssetDeskError) -> None:
+        """Fail the item and every waiting item that would meet the same refusal, unsent."""
+        scope = throttle_scope(item.row)
+        others = [
+            other
+            for other in list(self._items.values())
+            if other is not item
+            and other.state is ItemState.PENDING
+            and other.task is None
+            and (
+                throttle_scope(other.row) == scope
+                or (stop.whole_token and (other.row.account_id or 0) == scope[0])
+            )
+        ]
+        for other in others:
+            self._set_end(other, ItemState.FAILED, stop.sentence, error)
+        self._set_end(item, ItemState.FAILED, stop.sentence, error)
+        if others:
+            rows = [other.row for other in others]
+
+            def save_all(store: UploadQueueStore) -> None:
+                for other_row in rows:
+                    store.save(other_row)
+
+            await self._db(save_all)
+
+    def _set_end(
+        self, item: UploadItem, state: ItemState, sentence: str, error: AssetDeskError | None
+    ) -> None:
+        row = item.row
+        row.state = state
+        row.message = sentence
+        row.error_kind = error.kind if error else None
+        row.service_text = error.service_text if error else None
+        row.finished_at = now_text()
+        item.waiting_until = None
+        self._changed.add(item.id)

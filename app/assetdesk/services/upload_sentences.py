@@ -1,0 +1,34 @@
+"""The sentences an upload item shows: its error, a throttle's wait, why a group stopped."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from assetdesk.core.errors import AssetDeskError, Unauthorized
+from assetdesk.store.uploads import QueueRow
+
+__all__ = ["item_sentence", "stop_sentence", "throttled_sentence"]
+
+
+def item_sentence(error: AssetDeskError | None) -> str:
+    """The error as one sentence; a message that starts with a file name keeps its case."""
+    if error is None:
+        return ""
+    text = error.message.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def throttled_sentence(until: datetime) -> str:
+    return (
+        f"Throttled by the service until {until.astimezone().strftime('%H:%M')}; "
+        "it goes on by itself then."
+    )
+
+
+def stop_sentence(error: AssetDeskError, row: QueueRow) -> str:
+    if isinstance(error, Unauthorized):
+        return (
+            f"useapi.net refused the token of “{row.account_name}”; fix it in Accounts, then retry."
+        )
+    who = row.email or "the Google account the service picked"  # (a 596 on an automatic item)
+    return f"Reconnect this Google account ({who}) at useapi.net: its session expired. Then retry."

@@ -1,0 +1,171 @@
+"""services/upload_failures.py: what the upload queue does after each kind of failed try."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from assetdesk.core.errors import (
+    AssetDeskError,
+    BadRequest,
+    ContentPolicy,
+    Forbidden,
+    NetworkError,
+    NotFound,
+    PaymentRequired,
+    SessionExpired,
+    Throttled,
+    TooLarge,
+    Unauthorized,
+    UpstreamFailed,
+)
+from assetdesk.net.retry import RetryPolicy
+from assetdesk.services.upload_failures import (
+    AUTO,
+    AUTOMATIC_THROTTLE_RETRY,
+    DEFAULT_THROTTLE_WAIT,
+    RETRY,
+    FailItem,
+    RetryLater,
+    StopItems,
+    TryAnotherAccount,
+    WaitThrottled,
+    decide,
+    throttle_scope,
+)
+from assetdesk.services.upload_items import UploadItem
+from assetdesk.store.uploads import ItemState, QueueRow
+
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+PINNED = "jo.maker@example.com"
+
+
+def item(
+    *, email: str | None = None, attempts: int = 1, throttled_before: bool = False
+) -> UploadItem:
+    """An item whose try number `attempts` just failed."""
+    row = QueueRow(
+        path="/tmp/a.png",
+        name="a.png",
+        state=ItemState.UPLOADING,
+        account_id=7,
+        account_name="Studio",
+        email=email,
+        attempts=attempts,
+        id=1,
+    )
+    made = UploadItem(row)
+    made.throttled_before = throttled_before
+    return made
+
+
+def test_an_automatic_item_throttled_once_tries_another_account_soon() -> None:
+    decision = decide(Throttled("Too many requests", retry_after=300, now=NOW), item(), NOW)
+    assert decision == TryAnotherAccount(
+        NOW + AUTOMATIC_THROTTLE_RETRY,
+        "The Google account the service picked is throttled; trying another.",
+    )
+
+
+def test_an_automatic_item_throttled_twice_waits_with_the_others() -> None:
+    error = Throttled("Too many requests", retry_after=300, now=NOW)
+    decision = decide(error, item(throttled_before=True), NOW)
+    assert isinstance(decision, WaitThrottled)
+    assert decision.until == NOW + timedelta(seconds=300)
+    assert decision.sentence.startswith("Throttled by the service until ")
+    assert decision.sentence.endswith("; it goes on by itself then.")
+
+
+@pytest.mark.parametrize("retry_after", [30.0, None])
+def test_a_pinned_item_throttled_waits_for_retry_after_or_the_default(
+    retry_after: float | None,
+) -> None:
+    error = Throttled("Too many requests", retry_after=retry_after, now=NOW)
+    decision = decide(error, item(email=PINNED), NOW)
+    assert isinstance(decision, WaitThrottled)
+    wait = timedelta(seconds=retry_after) if retry_after is not None else DEFAULT_THROTTLE_WAIT
+    assert decision.until == NOW + wait
+    assert timedelta(seconds=60) == DEFAULT_THROTTLE_WAIT
+
+
+def test_a_401_stops_every_item_of_the_token() -> None:
+    decision = decide(Unauthorized("Invalid token"), item(email=PINNED), NOW)
+    assert decision == StopItems(
+        "useapi.net refused the token of “Studio”; fix it in Accounts, then retry.",
+        whole_token=True,
+    )
+    assert isinstance(decide(Unauthorized("Invalid token"), item(), NOW), StopItems)
+
+
+def test_a_596_on_a_chosen_account_stops_that_accounts_items() -> None:
+    decision = decide(SessionExpired("Session expired"), item(email=PINNED), NOW)
+    assert decision == StopItems(
+        f"Reconnect this Google account ({PINNED}) at useapi.net: its session expired. Then retry.",
+        whole_token=False,
+    )
+
+
+def test_a_596_on_an_automatic_item_fails_only_that_item() -> None:
+    decision = decide(SessionExpired("Session expired"), item(), NOW)
+    assert decision == FailItem(
+        "Reconnect this Google account (the Google account the service picked) at useapi.net: "
+        "its session expired. Then retry."
+    )
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        BadRequest("The service refused the request"),
+        PaymentRequired("The useapi.net subscription has expired"),
+        Forbidden("Not allowed"),
+        NotFound("Not found"),
+        ContentPolicy("The image was refused by the content policy", reason="PUBLIC_ERROR"),
+        TooLarge("a.png: too large", size=10, limit=5),
+    ],
+)
+def test_refusals_fail_the_item_at_once_with_the_reason(error: AssetDeskError) -> None:
+    decision = decide(error, item(attempts=1), NOW)
+    assert decision == FailItem(error.message.rstrip(".") + ".")
+
+
+def test_a_sentence_keeps_its_own_end() -> None:
+    assert decide(NotFound("Gone!"), item(), NOW) == FailItem("Gone!")
+
+
+@pytest.mark.parametrize(
+    "error", [NetworkError("The connection was lost"), UpstreamFailed("Server error", status=502)]
+)
+def test_network_errors_and_5xx_are_tried_again_after_a_backoff(error: AssetDeskError) -> None:
+    policy = RetryPolicy(attempts=4, base_delay=2.0, max_delay=60.0)
+    for attempts in (1, 2, 3):
+        decision = decide(error, item(attempts=attempts), NOW, retry=policy)
+        assert isinstance(decision, RetryLater)
+        full = policy.base_delay * 2 ** (attempts - 1)  # with jitter: half of it up to all
+        assert full / 2 <= decision.delay <= full
+        assert decision.until == NOW + timedelta(seconds=decision.delay)
+        assert decision.sentence == (
+            f"{error.message}. Trying again in {round(decision.delay)} s (try {attempts + 1} of 4)."
+        )
+
+
+def test_a_5xx_with_retry_after_waits_that_long() -> None:
+    error = UpstreamFailed("Overloaded", retry_after=17.0, status=503)
+    decision = decide(error, item(attempts=1), NOW)
+    assert decision == RetryLater(
+        NOW + timedelta(seconds=17), 17.0, "Overloaded. Trying again in 17 s (try 2 of 4)."
+    )
+
+
+def test_the_last_attempt_fails_the_item() -> None:
+    assert RETRY.attempts == 4
+    error = NetworkError("The connection was lost")
+    assert decide(error, item(attempts=4), NOW) == FailItem("The connection was lost.")
+    short = RetryPolicy(attempts=1)
+    assert decide(error, item(attempts=1), NOW, retry=short) == FailItem("The connection was lost.")
+
+
+def test_the_throttle_scope_is_the_google_account_or_the_tokens_automatic_items() -> None:
+    assert throttle_scope(item(email="Jo.Maker@Example.com").row) == (7, PINNED)
+    assert throttle_scope(item().row) == (7, AUTO)
