@@ -30,9 +30,9 @@ from assetdesk.core.errors import AssetDeskError, SecretMissing, SecretStoreErro
 from assetdesk.ui.accounts.delegate import AccountDelegate
 from assetdesk.ui.accounts.dialog import AccountDialog, AccountForm
 from assetdesk.ui.accounts.model import AccountRole, AccountsModel
-from assetdesk.ui.notice import Notice
-from assetdesk.ui.pane_layout import pane_layout
 from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.widgets.notice import Notice
+from assetdesk.ui.widgets.pane_layout import pane_layout
 
 if TYPE_CHECKING:
     from assetdesk.services.accounts import AccountHealth, AccountInfo, AccountsService

@@ -10,10 +10,10 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from assetdesk.core.units import format_size
+from assetdesk.core.units import format_eta, format_size, format_speed
 from assetdesk.transfer.progress import Phase, TransferProgress
-from assetdesk.ui.table_model import FlatTableModel
-from assetdesk.ui.uploads.model import FractionRole, StateRole, format_eta
+from assetdesk.ui.widgets.roles import FractionRole, StateRole
+from assetdesk.ui.widgets.table_model import FlatTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 _ids = itertools.count(1)
@@ -112,7 +112,7 @@ def _progress_text(download: Download) -> str:
     if progress.total:
         parts[0] += f" of {format_size(progress.total)}"
     if progress.speed > 0:
-        parts.append(f"{format_size(int(progress.speed))}/s")
+        parts.append(format_speed(progress.speed))
     if progress.eta is not None:
         parts.append(f"{format_eta(progress.eta)} left")
     return " · ".join(parts)

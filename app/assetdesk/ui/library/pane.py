@@ -59,12 +59,12 @@ from assetdesk.ui.library.model import (
     local_copy,
 )
 from assetdesk.ui.library.preview import PreviewPanel
-from assetdesk.ui.notice import Notice
-from assetdesk.ui.pane_actions import count, pane_action
-from assetdesk.ui.pane_layout import pane_layout
 from assetdesk.ui.tasks import BackgroundTasks
-from assetdesk.ui.uploads.delegate import ProgressDelegate
-from assetdesk.ui.uploads.pane import square_thumbnail
+from assetdesk.ui.widgets.notice import Notice
+from assetdesk.ui.widgets.pane_actions import pane_action, pluralise
+from assetdesk.ui.widgets.pane_layout import pane_layout
+from assetdesk.ui.widgets.progress_delegate import ProgressDelegate
+from assetdesk.ui.widgets.square_thumbnail import square_thumbnail
 
 if TYPE_CHECKING:
     from assetdesk.ui.thumbnails import ThumbnailMaker
@@ -480,7 +480,7 @@ class LibraryPane(QWidget):
             return
         self._select_ids({asset.id for asset in outcome.assets})
         if outcome.added:
-            self.notice.show_message(f"Added {count(outcome.added, 'asset')}.", "info")
+            self.notice.show_message(f"Added {pluralise(outcome.added, 'asset')}.", "info")
         else:
             self.notice.show_message("Already in the library.", "info")
 
@@ -513,7 +513,7 @@ class LibraryPane(QWidget):
         await self.reload()
         if not self._alive():
             return
-        text = f"Runway: {count(seen, 'asset')} listed, {added} new."
+        text = f"Runway: {pluralise(seen, 'asset')} listed, {added} new."
         self.notice.show_message(" ".join([text, *problems]), "error" if problems else "info")
 
     # ------------------------------------------------------------------ selection
@@ -711,7 +711,7 @@ class LibraryPane(QWidget):
         assets = self.selected_assets()
         if not assets:
             return
-        dialog = QFileDialog(self, f"Download {count(len(assets), 'asset')} to a folder")
+        dialog = QFileDialog(self, f"Download {pluralise(len(assets), 'asset')} to a folder")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.fileSelected.connect(
             lambda folder: [self.start_download(asset, Path(folder)) for asset in assets]
@@ -801,7 +801,7 @@ class LibraryPane(QWidget):
             self.notice.show_message("Download these assets first, then drag them.", "warning")
             return False
         self.notice.show_message(
-            f"Getting a copy of {count(len(missing), 'asset')} to drag; drag again when "
+            f"Getting a copy of {pluralise(len(missing), 'asset')} to drag; drag again when "
             "the downloads below say Saved.",
             "info",
         )
@@ -858,7 +858,7 @@ class LibraryPane(QWidget):
         box = QMessageBox(self)
         box.setWindowTitle("Remove from library")
         box.setIcon(QMessageBox.Icon.Question)
-        box.setText(f"Remove {count(len(assets), 'asset')} from the library?")
+        box.setText(f"Remove {pluralise(len(assets), 'asset')} from the library?")
         box.setInformativeText(
             "Only AssetDesk's list forgets them: nothing is deleted on the service, and files "
             "you downloaded stay where they are."

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from assetdesk.core.errors import AssetDeskError, as_sentence
+from assetdesk.core.units import format_duration
 from assetdesk.ui import players
 from assetdesk.ui.image_files import read_image
 from assetdesk.ui.media_quiet import quiet_ffmpeg
@@ -85,11 +86,8 @@ class PreviewError(AssetDeskError):
 
 
 def format_time(ms: int) -> str:
-    """3_000 -> '0:03'; 3_723_000 -> '1:02:03'."""
-    seconds = max(0, ms) // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+    """A player's position in whole seconds gone: 3_000 -> '0:03'; 3_723_000 -> '1:02:03'."""
+    return format_duration(max(0, ms) // 1000)
 
 
 def _decode(data: bytes, title: str) -> QImage:

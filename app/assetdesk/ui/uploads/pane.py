@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QGuiApplication,
     QImage,
     QKeySequence,
-    QPainter,
     QPixmap,
 )
 from PySide6.QtWidgets import (
@@ -44,7 +43,7 @@ from shiboken6 import isValid
 
 from assetdesk.core.errors import AssetDeskError, as_sentence
 from assetdesk.core.media import MediaKind
-from assetdesk.core.units import format_size
+from assetdesk.core.units import format_duration, format_eta, format_size, format_speed
 from assetdesk.services.accounts import AccountInfo, AccountsService
 from assetdesk.services.uploads import (
     MAX_CONCURRENCY,
@@ -54,12 +53,13 @@ from assetdesk.services.uploads import (
     UploadQueue,
     UploadTarget,
 )
-from assetdesk.ui.notice import Notice
-from assetdesk.ui.pane_actions import count, pane_action
-from assetdesk.ui.pane_layout import pane_layout
 from assetdesk.ui.tasks import BackgroundTasks
-from assetdesk.ui.uploads.delegate import ProgressDelegate
-from assetdesk.ui.uploads.model import Column, ItemIdRole, UploadQueueModel, format_eta
+from assetdesk.ui.uploads.model import Column, ItemIdRole, UploadQueueModel
+from assetdesk.ui.widgets.notice import Notice
+from assetdesk.ui.widgets.pane_actions import pane_action, pluralise
+from assetdesk.ui.widgets.pane_layout import pane_layout
+from assetdesk.ui.widgets.progress_delegate import ProgressDelegate
+from assetdesk.ui.widgets.square_thumbnail import square_thumbnail
 
 if TYPE_CHECKING:
     from assetdesk.ui.thumbnails import ThumbnailMaker
@@ -341,13 +341,13 @@ class UploadsPane(QWidget):
         target = self.target()
         result = await self._queue.add_paths(paths, target)
         refused = sum(1 for item in result.items if item.state is ItemState.REFUSED)
-        parts = [f"Added {count(len(result.items), 'file')}"]
+        parts = [f"Added {pluralise(len(result.items), 'file')}"]
         if refused:
             parts.append(f"{refused} cannot be sent (see why on each)")
         if result.already_queued:
-            parts.append(f"{count(result.already_queued, 'file')} already in the queue")
+            parts.append(f"{pluralise(result.already_queued, 'file')} already in the queue")
         if result.hidden_skipped:
-            parts.append(f"{count(result.hidden_skipped, 'hidden file')} skipped")
+            parts.append(f"{pluralise(result.hidden_skipped, 'hidden file')} skipped")
         kind = "warning" if refused or target is None else "info"
         text = "; ".join(parts) + "."
         if target is None and result.items:
@@ -417,7 +417,7 @@ class UploadsPane(QWidget):
         files = [url for url in mime.urls() if url.isLocalFile()]
         if files or mime.hasImage():
             event.acceptProposedAction()
-            what = count(len(files), "item") if files else "the image"
+            what = pluralise(len(files), "item") if files else "the image"
             self._set_drop_state(True, f"Release to add {what} to the queue.")
         else:
             event.ignore()
@@ -539,7 +539,7 @@ class UploadsPane(QWidget):
         if row.width and row.height:
             measures = f"{row.width} × {row.height}"
             if row.duration_seconds:
-                measures += f", {row.duration_seconds:.1f} s"
+                measures += f", {format_duration(row.duration_seconds)}"
             parts.append(measures)
         self.details.setText("\n".join(parts))
 
@@ -571,7 +571,7 @@ class UploadsPane(QWidget):
             parts.append(f"{format_size(summary.bytes_done)} of {format_size(summary.bytes_total)}")
             if summary.active:
                 if summary.speed > 0:
-                    parts.append(f"{format_size(int(summary.speed))}/s")
+                    parts.append(format_speed(summary.speed))
                 if summary.eta is not None:
                     parts.append(f"about {format_eta(summary.eta)} left")
             text = " · ".join(parts)
@@ -601,22 +601,6 @@ class UploadsPane(QWidget):
         if not isValid(self):
             return
         self.model.set_thumbnail(item.id, square_thumbnail(image, THUMBNAIL_SIZE))
-
-
-def square_thumbnail(image: QImage, side: int) -> QPixmap:
-    """The thumbnail centred on a transparent square, so that every name starts at one place."""
-    canvas = QPixmap(side, side)
-    canvas.fill(Qt.GlobalColor.transparent)
-    scaled = image.scaled(
-        side,
-        side,
-        Qt.AspectRatioMode.KeepAspectRatio,
-        Qt.TransformationMode.SmoothTransformation,
-    )
-    painter = QPainter(canvas)
-    painter.drawImage((side - scaled.width()) // 2, (side - scaled.height()) // 2, scaled)
-    painter.end()
-    return canvas
 
 
 def _save_png(image: QImage, folder: Path, stamp: str) -> Path | None:
