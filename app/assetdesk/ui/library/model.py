@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon, QPixmap
 
+from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_duration, format_size
 from assetdesk.services.library import Asset
 from assetdesk.ui.widgets.colours import ERROR_COLOUR
@@ -32,8 +33,6 @@ ErrorRole = Qt.ItemDataRole.UserRole + 12
 
 #: Thumbnails kept in memory (about 64 KB each at 128 px): a few screens' worth and more.
 MAX_THUMBNAILS = 1500
-
-PROVIDER_NAMES = {"google-flow": "Google Flow", "runway": "Runway", "wordbee": "Wordbee"}
 
 
 class Column(IntEnum):
@@ -281,7 +280,7 @@ class LibraryModel(FlatTableModel):
         if column is Column.DURATION:
             return format_duration(asset.duration_seconds) if asset.duration_seconds else ""
         if column is Column.PROVIDER:
-            return PROVIDER_NAMES.get(asset.provider, asset.provider)
+            return Provider(asset.provider).label
         if column is Column.ACCOUNT:
             name = self._account_names.get(asset.account_id or 0, "")
             if asset.account_email and name:

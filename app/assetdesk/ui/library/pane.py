@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from assetdesk.core.errors import AssetDeskError, NetworkError
+from assetdesk.core.provider import Provider
 from assetdesk.services.accounts import AccountInfo, AccountsService
 from assetdesk.services.library import Asset, LibraryService
 from assetdesk.transfer.download import DownloadOptions
@@ -51,7 +52,6 @@ from assetdesk.transfer.names import Conflict
 from assetdesk.transfer.progress import TransferProgress
 from assetdesk.ui.library.downloads import Download, DownloadsModel
 from assetdesk.ui.library.model import (
-    PROVIDER_NAMES,
     AssetRole,
     Column,
     LibraryFilter,
@@ -180,8 +180,8 @@ class LibraryPane(QWidget):
         self.search.textChanged.connect(self._filters_changed)
         self.provider_filter = QComboBox()
         self.provider_filter.addItem("All providers", None)
-        for key, name in PROVIDER_NAMES.items():
-            self.provider_filter.addItem(name, key)
+        for provider in Provider:
+            self.provider_filter.addItem(provider.label, provider.value)
         self.kind_filter = QComboBox()
         for label, kind in (("All kinds", None), ("Images", "image"), ("Videos", "video")):
             self.kind_filter.addItem(label, kind)
@@ -556,7 +556,7 @@ class LibraryPane(QWidget):
         self.save_as_action.setEnabled(one)
         self.download_action.setEnabled(bool(assets))
         self.copy_id_action.setEnabled(bool(assets))
-        self.copy_link_action.setEnabled(one and assets[0].provider != "wordbee")
+        self.copy_link_action.setEnabled(one and assets[0].provider != Provider.WORDBEE)
         self.open_folder_action.setEnabled(one and bool(assets[0].local_path))
         self.remove_action.setEnabled(bool(assets))
 
@@ -595,7 +595,9 @@ class LibraryPane(QWidget):
 
     async def _video_url(self, asset: Asset, fresh: bool) -> str:
         try:
-            if asset.provider == "wordbee":  # no signed link: the API serves it, so save a copy
+            if (
+                asset.provider == Provider.WORDBEE
+            ):  # no signed link: the API serves it, so save a copy
                 if self._preview_folder is None:
                     raise AssetDeskError("Download this Wordbee video to play it.")
                 folder = self._preview_folder / str(asset.id)  # same names across locales
@@ -677,14 +679,16 @@ class LibraryPane(QWidget):
         local = await asyncio.to_thread(local_copy, asset)
         if local is not None:
             return await maker.for_file(Path(local), video=asset.kind == "video", key=key)
-        if asset.provider == "runway":  # its preview image (a video's poster), when it has one
+        if (
+            asset.provider == Provider.RUNWAY
+        ):  # its preview image (a video's poster), when it has one
             preview = await self._library.preview_link(asset)
             if preview.url != (await self._library.signed_link(asset)).url:
                 data = await self._library.fetch_bytes(asset, preview=True)
                 return await maker.for_image_bytes(data, key=key)
         if asset.kind == "image":
             return await maker.for_image_bytes(await self._library.fetch_bytes(asset), key=key)
-        if asset.kind == "video" and asset.provider != "wordbee":
+        if asset.kind == "video" and asset.provider != Provider.WORDBEE:
             link = await self._library.signed_link(asset)
             return await maker.for_video_url(QUrl(link.url), key=key)
         return None
