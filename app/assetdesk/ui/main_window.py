@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 import assetdesk
 from assetdesk.ui.accounts.pane import AccountsPane
-from assetdesk.ui.library.pane import TILE as LIBRARY_TILE
 from assetdesk.ui.library.pane import LibraryPane
+from assetdesk.ui.library.thumbnail_queue import TILE as LIBRARY_TILE
 from assetdesk.ui.style import STYLE_SHEET
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.thumbnails import ThumbnailMaker
