@@ -18,7 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtGui import QGuiApplication
 
-from assetdesk.ui.library.preview import _decode
+from assetdesk.ui.library.image_view import decode_image
 from assetdesk.ui.thumbnails import _decode_image
 
 DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
@@ -34,7 +34,7 @@ if __name__ == "__main__":
         while time.monotonic() < stop:
             k = next(counter)
             if preview:  # read() first: the plugin probe runs inside read()
-                _decode(blobs[k % len(blobs)], "image")
+                decode_image(blobs[k % len(blobs)], "image")
             else:  # size() first, from a path, as the grid's thumbnails
                 _decode_image(files[k % len(files)], "image", 64)
 

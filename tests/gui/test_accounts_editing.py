@@ -20,9 +20,10 @@ from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.services.app import AppServices, build_services
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
+from assetdesk.ui.accounts.details import AUTOMATIC_EMAIL
 from assetdesk.ui.accounts.dialog import AccountDialog
 from assetdesk.ui.accounts.model import AccountRole
-from assetdesk.ui.accounts.pane import AUTOMATIC_EMAIL, AccountsPane
+from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.tasks import BackgroundTasks
 
 REAL_KEYRING = os.environ.get("ASSETDESK_TEST_KEYRING") == "secret-service"

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from assetdesk.ui.sandbox_child import SandboxChild
+from assetdesk.services.sandbox_child import SandboxChild
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
 
@@ -196,7 +196,7 @@ def test_closing_while_the_sandbox_starts_still_stops_it(
     qtbot.waitUntil(starting.done)
     assert starting.cancelled()
     assert child.process is None
-    with caplog.at_level(logging.INFO, logger="assetdesk.ui.sandbox"):
+    with caplog.at_level(logging.INFO, logger="assetdesk.services.sandbox_child"):
         arun(child.stop(), timeout_ms=30_000)
     assert any(r.getMessage().startswith("sandbox stopped") for r in caplog.records)
     assert processes_with(marker) == []

@@ -236,11 +236,11 @@ def test_copy_id_and_remove_from_the_library_only(
     arun(services.library.add_reference(runway_id, sandbox_accounts[0].id))
     arun(pane.reload())
     asset = select_title(pane, pane.model.assets()[0].title)
-    pane.copy_ids()
+    pane.asset_actions.copy_ids()
     assert QGuiApplication.clipboard().text() == asset.remote_id == runway_id
 
-    pane.remove()
-    box = pane.remove_box
+    pane.asset_actions.remove()
+    box = pane.asset_actions.remove_box
     assert "nothing is deleted on the service" in box.informativeText()
     remove = next(
         b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
@@ -301,17 +301,17 @@ def test_dragging_out_fetches_a_copy_first_then_hands_over_files(
     asset = select_title(pane, pane.model.assets()[0].title)
     assert asset.local_path is None
 
-    assert pane._before_drag() is False  # no file yet: one is fetched, the drag waits
+    assert pane.drag_out.before_drag() is False  # no file yet: one is fetched, the drag waits
     assert pane.notice.text().startswith("Getting a copy of 1 asset to drag")
-    assert pane._before_drag() is False  # on its way: not fetched twice
-    qtbot.waitUntil(lambda: asset.id in pane._drag_copies, timeout=10_000)
-    copy = pane._drag_copies[asset.id]
+    assert pane.drag_out.before_drag() is False  # on its way: not fetched twice
+    qtbot.waitUntil(lambda: asset.id in pane.drag_out.copies, timeout=10_000)
+    copy = pane.drag_out.copies[asset.id]
     assert copy.parent == services.paths.cache / "copies" / str(asset.id)
     assert pane.model.asset(asset.id).local_path is None  # a cache copy is not a download
     assert len(pane.downloads.downloads()) == 1
 
     select_title(pane, asset.title)
-    assert pane._before_drag() is True
+    assert pane.drag_out.before_drag() is True
     index = pane.model.index(pane.model.row_of(asset.id), 0)
     urls = pane.model.mimeData([index]).urls()
     assert [Path(url.toLocalFile()) for url in urls] == [copy]
@@ -340,7 +340,8 @@ def test_a_reload_keeps_the_preview_and_a_vanished_account_filter_shows_all(
     assert [r for r in sb.requests("storage") if r["method"] == "GET"] == []
     assert not pane.preview.image_view.current_image().isNull()
     # Space previews from the views; in the preview panel it belongs to the video player.
-    assert pane.preview_action in pane.grid.actions() and pane.preview_action not in pane.actions()
+    preview_action = pane.asset_actions.preview_action
+    assert preview_action in pane.grid.actions() and preview_action not in pane.actions()
 
     wordbee = sandbox_accounts[1]
     pane.account_filter.setCurrentIndex(pane.account_filter.findData(wordbee.id))

@@ -24,7 +24,8 @@ from pytestqt.qtbot import QtBot
 from assetdesk.net.clients import make_download_client
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.transfer.sources import storage_error
-from assetdesk.ui.library.preview import EMPTY_TEXT, PreviewPanel, format_time
+from assetdesk.ui.library.preview import EMPTY_TEXT, PreviewPanel
+from assetdesk.ui.library.preview_pages import format_time
 from assetdesk.ui.tasks import BackgroundTasks
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -354,17 +354,20 @@ def test_cancel_retry_remove_and_clear_with_the_keyboard(
     assert not [a for a in sb.google_flow_assets() if a["object"]["size"] == 40 * MIB]
 
     sb.bandwidth("api", None)
-    assert pane.retry_action.isEnabled() and not pane.cancel_action.isEnabled()
+    assert pane.queue_actions.retry_action.isEnabled()
+    assert not pane.queue_actions.cancel_action.isEnabled()
     QTest.keyClick(pane.view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: long_take.state is ItemState.DONE, timeout=20_000)
     qtbot.waitUntil(settled(pane))
     assert [a for a in sb.google_flow_assets() if a["object"]["size"] == 40 * MIB]
 
     # Copy the id from the context menu's action.
-    pane._context_menu(pane.view.visualRect(pane.model.index(0, 0)).center())
-    assert pane.context_menu.actions()[0].text() == "Copy mediaGenerationId"
-    pane.context_menu.actions()[0].trigger()
-    pane.context_menu.close()
+    pane.queue_actions.context_menu(
+        pane.view, pane.view.visualRect(pane.model.index(0, 0)).center()
+    )
+    assert pane.queue_actions.menu.actions()[0].text() == "Copy mediaGenerationId"
+    pane.queue_actions.menu.actions()[0].trigger()
+    pane.queue_actions.menu.close()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     assert QGuiApplication.clipboard().text() == long_take.row.media_generation_id

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from assetdesk import __version__
 from assetdesk.core.errors import AssetDeskError
-from assetdesk.ui.sandbox_child import SandboxChild
+from assetdesk.services.sandbox_child import SandboxChild
 from assetdesk.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:

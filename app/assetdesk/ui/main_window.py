@@ -21,12 +21,13 @@ from PySide6.QtWidgets import (
 
 import assetdesk
 from assetdesk.ui.accounts.pane import AccountsPane
-from assetdesk.ui.library.pane import TILE as LIBRARY_TILE
 from assetdesk.ui.library.pane import LibraryPane
+from assetdesk.ui.library.thumbnail_queue import TILE as LIBRARY_TILE
 from assetdesk.ui.style import STYLE_SHEET
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.thumbnails import ThumbnailMaker
-from assetdesk.ui.uploads.pane import THUMBNAIL_SIZE, UploadsPane
+from assetdesk.ui.uploads.pane import UploadsPane
+from assetdesk.ui.uploads.queue_view import THUMBNAIL_SIZE
 
 if TYPE_CHECKING:
     from assetdesk.services.app import AppServices

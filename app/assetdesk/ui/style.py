@@ -1,9 +1,14 @@
 """The window's style sheet: spacing, the navigation list, pane titles, notices and empty states.
 
-Colours come from the palette where they can, so the platform's light or dark theme still applies.
+Colours come from the palette where they can, so the platform's light or dark theme still applies;
+the colours of states come from `ui/widgets/colours.py`, where the models take theirs.
 """
 
-STYLE_SHEET = """
+from string import Template
+
+from assetdesk.ui.widgets.colours import BAD, ERROR_TEXT
+
+_SHEET = """
 QListWidget#navigation {
     border: none;
     outline: 0;
@@ -48,7 +53,7 @@ QTableView#uploadQueue[dropActive="true"] {
     border: 2px solid palette(highlight);
 }
 QLabel#fieldError {
-    color: #c5221f;
+    color: $bad;
 }
 QLabel#notice {
     border-radius: 6px;
@@ -64,7 +69,7 @@ QLabel#notice[kind="warning"] {
 }
 QLabel#notice[kind="error"] {
     background: #fce8e6;
-    color: #a50e0e;
+    color: $error_text;
 }
 QListView#accountsList, QListWidget#droppedFiles {
     border: 1px solid palette(mid);
@@ -77,3 +82,5 @@ QStatusBar QLabel {
     padding: 0 8px;
 }
 """
+
+STYLE_SHEET = Template(_SHEET).substitute(bad=BAD, error_text=ERROR_TEXT)

@@ -6,7 +6,8 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from assetdesk.ui.accounts.model import STATE_COLOURS, UNTESTED_COLOUR, AccountRole
+from assetdesk.ui.accounts.model import AccountRole
+from assetdesk.ui.widgets.colours import STATE_COLOURS, UNTESTED_COLOUR
 
 _Index = QModelIndex | QPersistentModelIndex
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from assetdesk.core.errors import InvalidInput, as_sentence
 from assetdesk.core.ids import check_useapi_token, normalise_base_url
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL
-from assetdesk.ui.notice import Notice
+from assetdesk.ui.widgets.notice import Notice
 
 KINDS = (("useapi", "useapi.net (Google Flow, Runway)"), ("wordbee", "Wordbee Translator"))
 SECRET_LABELS = {"useapi": "API token", "wordbee": "API key"}

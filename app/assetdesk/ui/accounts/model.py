@@ -7,7 +7,6 @@ from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 if TYPE_CHECKING:
     from assetdesk.services.account_health import AccountHealth
@@ -20,18 +19,6 @@ KIND_LABELS = {
     "wordbee": "Wordbee Translator",
 }
 
-#: Colour of the state dot and the health line, per `AccountHealth.state`.
-STATE_COLOURS = {
-    "valid": QColor("#1e8e3e"),
-    "invalid": QColor("#c5221f"),
-    "throttled": QColor("#b06000"),
-    "reconnect": QColor("#b06000"),
-    "unreachable": QColor("#c5221f"),
-    "secret_missing": QColor("#b06000"),
-    "keyring": QColor("#b06000"),
-    "error": QColor("#c5221f"),
-}
-UNTESTED_COLOUR = QColor("#80868b")
 CHECKING_TEXT = "Checking the connection…"
 UNTESTED_TEXT = "Not tested yet"
 

@@ -14,8 +14,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -28,67 +26,19 @@ from PySide6.QtWidgets import (
 
 from assetdesk.core.errors import AssetDeskError, SecretMissing, SecretStoreError
 from assetdesk.ui.accounts.delegate import AccountDelegate
+from assetdesk.ui.accounts.details import AccountDetails
 from assetdesk.ui.accounts.dialog import AccountDialog, AccountForm
 from assetdesk.ui.accounts.model import AccountRole, AccountsModel
-from assetdesk.ui.notice import Notice
-from assetdesk.ui.pane_layout import pane_layout
+from assetdesk.ui.accounts.remove_box import remove_box
+from assetdesk.ui.accounts.secret_store_banner import SESSION_ONLY, SecretStoreBanner
 from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.widgets.notice import Notice
+from assetdesk.ui.widgets.pane_layout import pane_layout
 
 if TYPE_CHECKING:
-    from assetdesk.services.account_health import AccountHealth
-    from assetdesk.services.accounts import AccountInfo, AccountsService
+    from assetdesk.services.accounts import AccountsService
 
 log = logging.getLogger("assetdesk.ui.accounts")
-
-AUTOMATIC_EMAIL = "Automatic (useapi.net picks a healthy account)"
-
-
-class AccountDetails(QWidget):
-    """Under the list: the selected useapi.net account's Google Flow and Runway accounts, and
-    which Google Flow account uploads go to."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("accountDetails")
-        self.flow = QLabel()
-        self.flow.setObjectName("flowAccounts")
-        self.flow.setWordWrap(True)
-        self.flow.setTextFormat(Qt.TextFormat.PlainText)
-        self.runway = QLabel()
-        self.runway.setObjectName("runwayAccounts")
-        self.runway.setWordWrap(True)
-        self.default_email = QComboBox()
-        self.default_email.setObjectName("defaultEmail")
-        self.default_email.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.default_email.setMaximumWidth(460)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 4, 0, 4)
-        form.addRow("Google Flow", self.flow)
-        form.addRow("Runway", self.runway)
-        form.addRow("Uploads go to", self.default_email)
-
-    def show_account(self, info: AccountInfo, health: AccountHealth | None) -> None:
-        flows = health.flow_accounts if health is not None else ()
-        if health is None:
-            self.flow.setText("Test the connection to see the Google accounts of this token.")
-            self.runway.setText("—")
-        else:
-            lines = [
-                f"{f.email} — {'ready' if f.healthy else f.sentence}" for f in health.flow_accounts
-            ]
-            self.flow.setText("\n".join(lines) or "No Google Flow account is connected.")
-            self.runway.setText(", ".join(health.runway_accounts) or "No Runway account.")
-        emails = [f.email for f in flows]
-        if info.default_email and info.default_email not in emails:
-            emails.append(info.default_email)
-        combo = self.default_email
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItem(AUTOMATIC_EMAIL, None)
-        for email in emails:
-            combo.addItem(email, email)
-        combo.setCurrentIndex(max(0, combo.findData(info.default_email)))
-        combo.blockSignals(False)
 
 
 class AccountsPane(QWidget):
@@ -109,13 +59,11 @@ class AccountsPane(QWidget):
         self._reload_lock = asyncio.Lock()
 
         self.notice = Notice()
-        self.store_label = QLabel()
-        self.store_label.setObjectName("paneHint")
-        self.keyring_notice = Notice()
-        self.session_button = QPushButton("Keep secrets for this session only")
-        self.session_button.setObjectName("sessionOnly")
-        self.session_button.clicked.connect(self.use_session_only)
-        self.session_button.hide()
+        self.banner = SecretStoreBanner()
+        self.banner.session_only_requested.connect(self.use_session_only)
+        self.store_label = self.banner.store_label
+        self.keyring_notice = self.banner.keyring_notice
+        self.session_button = self.banner.session_button
 
         self.view = QListView()
         self.view.setObjectName("accountsList")
@@ -156,15 +104,10 @@ class AccountsPane(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.test_button)
 
-        keyring_row = QHBoxLayout()
-        keyring_row.addWidget(self.keyring_notice, 1)
-        keyring_row.addWidget(self.session_button, 0, Qt.AlignmentFlag.AlignVCenter)
-
         layout = pane_layout(
             self, "Accounts", "Your useapi.net and Wordbee accounts, and whether each one connects."
         )
-        layout.addWidget(self.store_label)
-        layout.addLayout(keyring_row)
+        layout.addWidget(self.banner)
         layout.addWidget(self.notice)
         column = QVBoxLayout()
         column.addWidget(self.stack, 1)
@@ -182,27 +125,10 @@ class AccountsPane(QWidget):
 
     def update_store_state(self) -> None:
         """Say where secrets are kept, or why they cannot be kept, with the way out."""
-        problem = self._accounts.secret_store_problem
-        where = self._accounts.secret_store_where
         self.store_changed.emit()
-        if problem:
-            self.store_label.setText("Secrets: no keyring to keep them in.")
-            self.keyring_notice.show_message(
-                f"{problem} AssetDesk can keep secrets in memory until it quits; you will "
-                "enter them again next time.",
-                "warning",
-            )
-            self.session_button.show()
-        elif where == "this session only":
-            self.store_label.setText(
-                "Secrets are kept in memory for this session only; enter them again next time."
-            )
-            self.keyring_notice.clear()
-            self.session_button.hide()
-        else:
-            self.store_label.setText(f"Secrets are kept in {where}, never on disk.")
-            self.keyring_notice.clear()
-            self.session_button.hide()
+        self.banner.show_store(
+            self._accounts.secret_store_problem, self._accounts.secret_store_where
+        )
         self._update_buttons()
 
     def use_session_only(self) -> None:
@@ -215,12 +141,8 @@ class AccountsPane(QWidget):
         if not isinstance(error, SecretStoreError) or isinstance(error, SecretMissing):
             return
         self.update_store_state()
-        if self._accounts.secret_store_where != "this session only":
-            self.keyring_notice.show_message(
-                f"{error.message} You can keep secrets in memory until AssetDesk quits instead.",
-                "warning",
-            )
-            self.session_button.show()
+        if self._accounts.secret_store_where != SESSION_ONLY:
+            self.banner.offer_session_only(error.message)
 
     # ------------------------------------------------------------------ loading
 
@@ -387,22 +309,7 @@ class AccountsPane(QWidget):
         if row < 0:
             return None
         info = self.model.account_at(row)
-        where = "" if info.session_only else f" and deletes its secret from {self._store_words()}"
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            "Remove account",
-            f"Remove “{info.name}”?",
-            QMessageBox.StandardButton.Cancel,
-            self,
-        )
-        box.setObjectName("confirmRemove")
-        box.setInformativeText(
-            f"This forgets the account in AssetDesk{where}. Nothing is deleted on the service."
-        )
-        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        # On the button: the box may already be finished when its click is delivered.
-        remove.setProperty("accountId", info.id)
+        box, remove = remove_box(self, info, self._store_words())
         self.confirm = box
         box.finished.connect(self._confirm_finished)
         remove.clicked.connect(self._remove_confirmed)
@@ -411,7 +318,7 @@ class AccountsPane(QWidget):
 
     def _store_words(self) -> str:
         where = self._accounts.secret_store_where
-        return "memory" if where == "this session only" else where
+        return "memory" if where == SESSION_ONLY else where
 
     def _remove_confirmed(self) -> None:
         button = self.sender()

@@ -1,4 +1,5 @@
-"""The Library's downloads list: one row per file being saved, with its progress bar."""
+"""The Library's downloads list: one row per file being saved, with its progress bar, and the box
+that shows it under the views."""
 
 from __future__ import annotations
 
@@ -9,11 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
-from assetdesk.core.units import format_size
+from assetdesk.core.units import format_eta, format_size, format_speed
 from assetdesk.transfer.progress import Phase, TransferProgress
-from assetdesk.ui.table_model import FlatTableModel
-from assetdesk.ui.uploads.model import FractionRole, StateRole, format_eta
+from assetdesk.ui.widgets.progress_delegate import ProgressDelegate
+from assetdesk.ui.widgets.roles import FractionRole, StateRole
+from assetdesk.ui.widgets.table_model import FlatTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 _ids = itertools.count(1)
@@ -112,7 +123,43 @@ def _progress_text(download: Download) -> str:
     if progress.total:
         parts[0] += f" of {format_size(progress.total)}"
     if progress.speed > 0:
-        parts.append(f"{format_size(int(progress.speed))}/s")
+        parts.append(format_speed(progress.speed))
     if progress.eta is not None:
         parts.append(f"{format_eta(progress.eta)} left")
     return " · ".join(parts)
+
+
+class DownloadsBox(QWidget):
+    """The list of `downloads` with "Keep Wordbee locale and folders" and "Clear finished";
+    hidden until the first download."""
+
+    def __init__(self, downloads: DownloadsModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = QTableView()
+        self.view.setObjectName("downloadsList")
+        self.view.setModel(downloads)
+        self.view.verticalHeader().hide()
+        self.view.setShowGrid(False)
+        self.view.setItemDelegateForColumn(1, ProgressDelegate(self.view))
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setColumnWidth(0, 220)
+        self.view.setColumnWidth(1, 280)
+        self.view.setMaximumHeight(120)
+        self.keep_folders = QCheckBox("Keep Wordbee locale and folders")
+        self.keep_folders.setToolTip(
+            "Save Wordbee files under <locale>/<relative path>/ inside the chosen folder."
+        )
+        self.clear_button = QPushButton("Clear finished")
+        self.clear_button.clicked.connect(downloads.clear_finished)
+        title = QLabel("Downloads")
+        title.setObjectName("paneHint")
+        header = QHBoxLayout()
+        header.addWidget(title)
+        header.addStretch(1)
+        header.addWidget(self.keep_folders)
+        header.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(header)
+        layout.addWidget(self.view)
+        self.hide()  # until the first download

@@ -17,12 +17,13 @@ from PySide6.QtCore import (
     Qt,
     QUrl,
 )
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtGui import QIcon, QPixmap
 
-from assetdesk.core.units import format_size
+from assetdesk.core.provider import Provider
+from assetdesk.core.units import format_duration, format_size
 from assetdesk.services.library import Asset
-from assetdesk.ui.table_model import FlatTableModel
-from assetdesk.ui.uploads.model import format_eta
+from assetdesk.ui.widgets.colours import ERROR_COLOUR
+from assetdesk.ui.widgets.table_model import FlatTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -32,9 +33,6 @@ ErrorRole = Qt.ItemDataRole.UserRole + 12
 
 #: Thumbnails kept in memory (about 64 KB each at 128 px): a few screens' worth and more.
 MAX_THUMBNAILS = 1500
-
-PROVIDER_NAMES = {"google-flow": "Google Flow", "runway": "Runway", "wordbee": "Wordbee"}
-_ERROR = QColor("#a50e0e")
 
 
 class Column(IntEnum):
@@ -261,7 +259,7 @@ class LibraryModel(FlatTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(asset)
         if role == Qt.ItemDataRole.ForegroundRole and asset.id in self._errors:
-            return _ERROR
+            return ERROR_COLOUR
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (
             Column.SIZE,
             Column.DURATION,
@@ -280,9 +278,9 @@ class LibraryModel(FlatTableModel):
         if column is Column.DIMENSIONS:
             return f"{asset.width} × {asset.height}" if asset.width and asset.height else ""
         if column is Column.DURATION:
-            return format_eta(asset.duration_seconds) if asset.duration_seconds else ""
+            return format_duration(asset.duration_seconds) if asset.duration_seconds else ""
         if column is Column.PROVIDER:
-            return PROVIDER_NAMES.get(asset.provider, asset.provider)
+            return Provider(asset.provider).label
         if column is Column.ACCOUNT:
             name = self._account_names.get(asset.account_id or 0, "")
             if asset.account_email and name:

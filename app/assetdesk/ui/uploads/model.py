@@ -7,22 +7,20 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor, QPixmap
+from PySide6.QtGui import QPixmap
 
 from assetdesk.core.errors import as_sentence
-from assetdesk.core.units import format_size
+from assetdesk.core.units import format_eta, format_size, format_speed
 from assetdesk.services.upload_items import ItemState, UploadItem
 from assetdesk.services.upload_queue import UploadQueue
-from assetdesk.ui.table_model import FlatTableModel
+from assetdesk.ui.widgets.colours import DONE_COLOUR, ERROR_COLOUR
+from assetdesk.ui.widgets.roles import FractionRole, StateRole
+from assetdesk.ui.widgets.table_model import FlatTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 
 #: The item's id, for views and tests.
 ItemIdRole = Qt.ItemDataRole.UserRole + 1
-#: The fraction done (0..1) or None, for the progress column's delegate.
-FractionRole = Qt.ItemDataRole.UserRole + 2
-#: The ItemState value ("pending", ...), for styling and tests.
-StateRole = Qt.ItemDataRole.UserRole + 3
 
 
 class Column(IntEnum):
@@ -44,24 +42,6 @@ HEADERS = {
     Column.SPEED: "Speed",
     Column.ETA: "Time left",
 }
-
-_ERROR = QColor("#a50e0e")
-_DONE = QColor("#137333")
-
-
-def format_speed(bytes_per_second: float) -> str:
-    return f"{format_size(int(bytes_per_second))}/s" if bytes_per_second > 0 else ""
-
-
-def format_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
 def state_text(item: UploadItem) -> str:
@@ -205,9 +185,9 @@ class UploadQueueModel(FlatTableModel):
             return self._decoration(item)
         if role == Qt.ItemDataRole.ForegroundRole and column is Column.STATE:
             if item.state in (ItemState.FAILED, ItemState.REFUSED):
-                return _ERROR
+                return ERROR_COLOUR
             if item.state is ItemState.DONE:
-                return _DONE
+                return DONE_COLOUR
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (
             Column.SIZE,
             Column.SPEED,
@@ -232,8 +212,8 @@ class UploadQueueModel(FlatTableModel):
             return ""
         progress = item.progress
         if column is Column.SPEED:
-            return format_speed(progress.speed)
-        return format_eta(progress.eta)
+            return format_speed(progress.speed) if progress.speed > 0 else ""
+        return format_eta(progress.eta) if progress.eta is not None else ""
 
     def _fraction(self, item: UploadItem) -> float | None:
         if item.state is ItemState.DONE:

@@ -26,6 +26,6 @@ def pane_action(
     return action
 
 
-def count(number: int, noun: str) -> str:
+def pluralise(number: int, noun: str) -> str:
     """'1 file', '3 files'."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

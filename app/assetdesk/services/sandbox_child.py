@@ -1,9 +1,10 @@
-"""The offline sandbox as a child process of the window, started and stopped off the event loop.
+"""The offline sandbox as a child process of the app, started and stopped off the event loop.
 
 `SandboxProcess.start()` blocks until the child reports its ports (a second or two), so it runs on
-a worker thread while the window stays responsive. Whatever happens — the window is closed while
-the child is still starting, or the start-up fails half way — `stop()` waits for the start to
-settle and then stops the child, so `assetdesk --sandbox` never leaves a server behind.
+a worker thread while the loop (and the window on it) stays responsive. Whatever happens — the
+window is closed while the child is still starting, or the start-up fails half way — `stop()`
+waits for the start to settle and then stops the child, so `assetdesk --sandbox` never leaves a
+server behind.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from typing import Any
 
 from assetdesk.sandbox.launcher import SandboxProcess
 
-log = logging.getLogger("assetdesk.ui.sandbox")
+log = logging.getLogger("assetdesk.services.sandbox_child")
 
 
 class SandboxChild:
-    """Owns at most one sandbox child for the lifetime of the window."""
+    """Owns at most one sandbox child for the lifetime of the window (or of a self-test)."""
 
     def __init__(self) -> None:
         self._starting: asyncio.Future[SandboxProcess] | None = None

@@ -1,9 +1,10 @@
-"""The Progress column: a bar while a file uploads, its reason in words when it will not go."""
+"""The Progress column of a transfer list (uploads, downloads): a bar while a file moves, its
+reason in words when it will not go."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
@@ -12,9 +13,10 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from assetdesk.ui.uploads.model import FractionRole, StateRole
+from assetdesk.ui.widgets.colours import ERROR_COLOUR
+from assetdesk.ui.widgets.roles import FractionRole, StateRole
 
-_REASON = {"failed": QColor("#a50e0e"), "refused": QColor("#a50e0e")}
+_REASON = {"failed": ERROR_COLOUR, "refused": ERROR_COLOUR}
 
 
 class ProgressDelegate(QStyledItemDelegate):

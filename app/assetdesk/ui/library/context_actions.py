@@ -1,0 +1,203 @@
+"""What the Library offers for the selected assets: the actions, their shortcuts and context menu,
+and what each one does (save, download, copy an id or a link, open the folder, remove).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt, QUrl
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QMenu, QMessageBox, QWidget
+
+from assetdesk.core.errors import AssetDeskError
+from assetdesk.core.provider import Provider
+from assetdesk.services.library import Asset, LibraryService
+from assetdesk.ui.library.model import LibraryModel
+from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.widgets.notice import Notice
+from assetdesk.ui.widgets.pane_actions import pane_action, pluralise
+
+#: start_download(asset, folder, filename=..., overwrite=...) -> the download's task.
+StartDownload = Callable[..., "asyncio.Task[None]"]
+
+
+class AssetActions:
+    """The pane's actions on the selection; `update()` enables those that apply to it."""
+
+    def __init__(
+        self,
+        pane: QWidget,
+        library: LibraryService,
+        tasks: BackgroundTasks,
+        model: LibraryModel,
+        notice: Notice,
+        *,
+        selected: Callable[[], list[Asset]],
+        start_download: StartDownload,
+        preview: Callable[[], None],
+        search: Callable[[], None],
+        reload: Callable[[], Awaitable[None]],
+    ) -> None:
+        self._pane = pane
+        self._library = library
+        self._tasks = tasks
+        self._model = model
+        self._notice = notice
+        self._selected = selected
+        self._start_download = start_download
+        self._reload = reload
+
+        self.preview_action = QAction("Preview", pane)
+        self.preview_action.setShortcut(QKeySequence("Space"))
+        # On the views only: in the preview panel, Space plays and pauses the video.
+        self.preview_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.preview_action.triggered.connect(preview)
+        self.save_as_action = pane_action(
+            pane, "Save as…", QKeySequence(QKeySequence.StandardKey.Save), self.save_as
+        )
+        self.download_action = pane_action(
+            pane, "Download to folder…", "Ctrl+Shift+S", self.download_to_folder
+        )
+        self.copy_id_action = pane_action(
+            pane, "Copy id", QKeySequence(QKeySequence.StandardKey.Copy), self.copy_ids
+        )
+        self.copy_link_action = pane_action(
+            pane, "Copy a fresh signed link", "Ctrl+Shift+C", self.copy_link
+        )
+        self.open_folder_action = pane_action(
+            pane, "Open containing folder", "Ctrl+Shift+O", self.open_folder
+        )
+        self.remove_action = pane_action(
+            pane, "Remove from library…", QKeySequence(QKeySequence.StandardKey.Delete), self.remove
+        )
+        self.search_action = pane_action(
+            pane, "Search", QKeySequence(QKeySequence.StandardKey.Find), search
+        )
+
+    def update(self) -> None:
+        assets = self._selected()
+        one = len(assets) == 1
+        self.preview_action.setEnabled(one)
+        self.save_as_action.setEnabled(one)
+        self.download_action.setEnabled(bool(assets))
+        self.copy_id_action.setEnabled(bool(assets))
+        self.copy_link_action.setEnabled(one and assets[0].provider != Provider.WORDBEE)
+        self.open_folder_action.setEnabled(one and bool(assets[0].local_path))
+        self.remove_action.setEnabled(bool(assets))
+
+    def context_menu(self, view: QAbstractItemView, point: QPoint) -> None:
+        index = view.indexAt(point)
+        if index.isValid() and not view.selectionModel().isSelected(index):
+            view.selectionModel().select(
+                index,
+                view.selectionModel().SelectionFlag.ClearAndSelect
+                | view.selectionModel().SelectionFlag.Rows,
+            )
+        self.update()
+        menu = QMenu(self._pane)
+        for action in (
+            self.preview_action,
+            self.save_as_action,
+            self.download_action,
+            None,
+            self.copy_id_action,
+            self.copy_link_action,
+            self.open_folder_action,
+            None,
+            self.remove_action,
+        ):
+            if action is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(action)
+        self.menu = menu
+        menu.popup(view.viewport().mapToGlobal(point))
+
+    # ------------------------------------------------------------------ downloads
+
+    def save_as(self) -> None:
+        assets = self._selected()
+        if len(assets) != 1:
+            return
+        asset = assets[0]
+        dialog = QFileDialog(self._pane, f"Save {asset.title}")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.selectFile(asset.name or asset.title)
+        dialog.fileSelected.connect(
+            lambda name: self._start_download(
+                asset, Path(name).parent, filename=Path(name).name, overwrite=True
+            )
+        )
+        dialog.open()
+        self.file_dialog = dialog
+
+    def download_to_folder(self) -> None:
+        assets = self._selected()
+        if not assets:
+            return
+        dialog = QFileDialog(self._pane, f"Download {pluralise(len(assets), 'asset')} to a folder")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.fileSelected.connect(
+            lambda folder: [self._start_download(asset, Path(folder)) for asset in assets]
+        )
+        dialog.open()
+        self.file_dialog = dialog
+
+    # ------------------------------------------------------------------ other actions
+
+    def copy_ids(self) -> None:
+        ids = [asset.remote_id for asset in self._selected()]
+        if ids:
+            QGuiApplication.clipboard().setText("\n".join(ids))
+
+    def copy_link(self) -> None:
+        assets = self._selected()
+        if len(assets) == 1:
+            self._tasks.spawn(self._copy_link(assets[0]), name="library.link")
+
+    async def _copy_link(self, asset: Asset) -> None:
+        try:
+            link = await self._library.signed_link(asset, fresh=True)
+        except AssetDeskError as error:
+            self._model.set_error(asset.id, str(error))
+            self._notice.show_message(str(error), "error")
+            return
+        QGuiApplication.clipboard().setText(link.url)
+        when = link.expires_at.astimezone().strftime("%H:%M")
+        self._notice.show_message(f"A fresh link is on the clipboard; it works until {when}.")
+
+    def open_folder(self) -> None:
+        assets = self._selected()
+        if len(assets) == 1 and assets[0].local_path:
+            folder = Path(assets[0].local_path).parent
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def remove(self) -> None:
+        assets = self._selected()
+        if not assets:
+            return
+        box = QMessageBox(self._pane)
+        box.setWindowTitle("Remove from library")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setText(f"Remove {pluralise(len(assets), 'asset')} from the library?")
+        box.setInformativeText(
+            "Only AssetDesk's list forgets them: nothing is deleted on the service, and files "
+            "you downloaded stay where they are."
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Cancel)
+        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        ids = [asset.id for asset in assets]
+        box.buttonClicked.connect(
+            lambda button: (
+                button is remove and self._tasks.spawn(self._remove(ids), name="library.remove")
+            )
+        )
+        box.open()
+        self.remove_box = box
+
+    async def _remove(self, ids: list[int]) -> None:
+        await self._library.remove(ids)
+        await self._reload()

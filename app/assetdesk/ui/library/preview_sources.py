@@ -1,0 +1,66 @@
+"""Where the Library's preview gets an asset from: an image's bytes, a video's URL to stream.
+
+Signed links are resolved when needed by the library service, never kept past their validity;
+a Wordbee video has no signed link (its API serves it), so a copy is saved and played from disk.
+A failure is noted on the asset's row as well as in the preview.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+
+from assetdesk.core.errors import AssetDeskError
+from assetdesk.core.provider import Provider
+from assetdesk.services.library import Asset, LibraryService
+from assetdesk.ui.library.download_jobs import DownloadJobs
+from assetdesk.ui.library.model import LibraryModel
+
+
+class PreviewSources:
+    """`image_bytes(asset, fresh)` and `video_url(asset, fresh)`, as `PreviewPanel` asks them."""
+
+    def __init__(
+        self,
+        library: LibraryService,
+        model: LibraryModel,
+        download_jobs: DownloadJobs,
+        preview_folder: Path | None,
+    ) -> None:
+        self._library = library
+        self._model = model
+        self._download_jobs = download_jobs
+        self._preview_folder = preview_folder
+        self._image_errors: dict[int, AssetDeskError] = {}
+
+    async def image_bytes(self, asset: Asset, fresh: bool) -> bytes:
+        # The service already tried a fresh link once when storage refused one; the panel's own
+        # second try (fresh=True) would only repeat that, so it gets the same answer.
+        if fresh and asset.id in self._image_errors:
+            raise self._image_errors.pop(asset.id)
+        try:
+            data = await self._library.fetch_bytes(asset)
+        except AssetDeskError as error:
+            self._image_errors[asset.id] = error
+            self._model.set_error(asset.id, str(error))
+            raise
+        self._image_errors.pop(asset.id, None)
+        self._model.set_error(asset.id, None)
+        return data
+
+    async def video_url(self, asset: Asset, fresh: bool) -> str:
+        try:
+            if asset.provider == Provider.WORDBEE:
+                # No signed link: the API serves it, so save a copy.
+                if self._preview_folder is None:
+                    raise AssetDeskError("Download this Wordbee video to play it.")
+                folder = self._preview_folder / str(asset.id)  # same names across locales
+                ready = await self._download_jobs.playable_copy(asset, folder)
+                return QUrl.fromLocalFile(str(ready)).toString()
+            link = await self._library.signed_link(asset, fresh=fresh)
+        except AssetDeskError as error:
+            self._model.set_error(asset.id, str(error))
+            raise
+        self._model.set_error(asset.id, None)
+        return link.url

@@ -1,0 +1,74 @@
+"""The Library's two views of the catalog, a grid of tiles and a list with columns; both drag
+assets out as files, and only once `before_drag()` says every file is on this computer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QAbstractItemModel, QSize, Qt
+from PySide6.QtWidgets import QHeaderView, QListView, QTableView
+
+from assetdesk.ui.library.model import Column
+from assetdesk.ui.library.thumbnail_queue import TILE
+
+
+class AssetGrid(QListView):
+    """Starts a drag only when every dragged asset has a file on this computer."""
+
+    def __init__(self, before_drag: Callable[[], bool]) -> None:
+        super().__init__()
+        self._before_drag = before_drag
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        if self._before_drag():
+            super().startDrag(supportedActions)
+
+
+class AssetList(QTableView):
+    def __init__(self, before_drag: Callable[[], bool]) -> None:
+        super().__init__()
+        self._before_drag = before_drag
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        if self._before_drag():
+            super().startDrag(supportedActions)
+
+
+def asset_grid(model: QAbstractItemModel, before_drag: Callable[[], bool]) -> AssetGrid:
+    """Tiles of TILE px with the name under each."""
+    grid = AssetGrid(before_drag)
+    grid.setObjectName("libraryGrid")
+    grid.setViewMode(QListView.ViewMode.IconMode)
+    grid.setResizeMode(QListView.ResizeMode.Adjust)
+    grid.setMovement(QListView.Movement.Static)
+    grid.setUniformItemSizes(True)  # no size hint asked of 10,000 items
+    grid.setLayoutMode(QListView.LayoutMode.Batched)
+    grid.setBatchSize(500)
+    grid.setIconSize(QSize(TILE, TILE))
+    grid.setGridSize(QSize(TILE + 28, TILE + 44))
+    grid.setWordWrap(True)
+    grid.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    grid.setSpacing(6)
+    grid.setModel(model)
+    grid.setModelColumn(Column.NAME)
+    return grid
+
+
+def asset_list(model: QAbstractItemModel, before_drag: Callable[[], bool]) -> AssetList:
+    """One row per asset, sortable by its header."""
+    table = AssetList(before_drag)
+    table.setObjectName("libraryList")
+    table.setModel(model)
+    table.setSortingEnabled(True)
+    table.setIconSize(QSize(32, 32))
+    table.verticalHeader().hide()
+    table.verticalHeader().setDefaultSectionSize(36)
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    table.setColumnWidth(Column.NAME, 240)
+    return table

@@ -1,0 +1,135 @@
+"""What the Uploads pane offers: add, paste, cancel, retry, remove, clear and copy an id; their
+shortcuts, buttons and context menu, which of them apply to the selection, and what each does to
+the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QTableView, QWidget
+
+from assetdesk.services.upload_items import ItemState, UploadItem, UploadTarget
+from assetdesk.services.upload_queue import UploadQueue
+from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.uploads.queue_view import button_row
+from assetdesk.ui.widgets.pane_actions import pane_action
+
+
+class QueueActions:
+    """The pane's actions; `buttons` and `button_row` show them, `update()` enables them."""
+
+    def __init__(
+        self,
+        pane: QWidget,
+        queue: UploadQueue,
+        tasks: BackgroundTasks,
+        *,
+        selected_ids: Callable[[], list[int]],
+        selected_items: Callable[[], list[UploadItem]],
+        target: Callable[[], UploadTarget | None],
+        pick_files: Callable[[], None],
+        pick_folder: Callable[[], None],
+        paste: Callable[[], None],
+        cleared: Callable[[], None],
+    ) -> None:
+        self._pane = pane
+        self._queue = queue
+        self._tasks = tasks
+        self._selected_ids = selected_ids
+        self._selected_items = selected_items
+        self._target = target
+        self._cleared = cleared
+        self.add_files_action = pane_action(
+            pane, "Add files…", QKeySequence.StandardKey.Open, pick_files
+        )
+        self.add_folder_action = pane_action(pane, "Add folder…", "Ctrl+Shift+O", pick_folder)
+        self.paste_action = pane_action(pane, "Paste", QKeySequence.StandardKey.Paste, paste)
+        self.cancel_action = pane_action(pane, "Cancel", "Ctrl+.", self.cancel_selected)
+        self.retry_action = pane_action(pane, "Retry", "Ctrl+R", self.retry_selected)
+        self.remove_action = pane_action(
+            pane, "Remove", QKeySequence.StandardKey.Delete, self.remove_selected
+        )
+        self.clear_action = pane_action(
+            pane, "Clear finished", "Ctrl+Shift+Delete", self.clear_finished
+        )
+        self.copy_id_action = pane_action(
+            pane, "Copy mediaGenerationId", QKeySequence.StandardKey.Copy, self.copy_ids
+        )
+        self.button_row: QHBoxLayout
+        self.button_row, self.buttons = button_row(
+            [
+                ("add", self.add_files_action),
+                ("folder", self.add_folder_action),
+                ("paste", self.paste_action),
+                None,
+                ("cancel", self.cancel_action),
+                ("retry", self.retry_action),
+                ("remove", self.remove_action),
+                ("clear", self.clear_action),
+            ]
+        )
+
+    def update(self) -> None:
+        items = self._selected_items()
+        states = {item.state for item in items}
+        self.cancel_action.setEnabled(bool(states & {ItemState.PENDING, ItemState.UPLOADING}))
+        self.retry_action.setEnabled(
+            bool(states & {ItemState.FAILED, ItemState.CANCELLED, ItemState.REFUSED})
+        )
+        self.remove_action.setEnabled(bool(items))
+        self.copy_id_action.setEnabled(any(i.row.media_generation_id for i in items))
+        finished = {ItemState.DONE, ItemState.CANCELLED, ItemState.REFUSED}
+        self.clear_action.setEnabled(any(i.state in finished for i in self._queue.items))
+        for key, action in (
+            ("cancel", self.cancel_action),
+            ("retry", self.retry_action),
+            ("remove", self.remove_action),
+            ("clear", self.clear_action),
+        ):
+            self.buttons[key].setEnabled(action.isEnabled())
+
+    def context_menu(self, view: QTableView, point: QPoint) -> None:
+        index = view.indexAt(point)
+        if index.isValid() and not view.selectionModel().isRowSelected(index.row()):
+            view.selectRow(index.row())
+        menu = QMenu(self._pane)
+        menu.addAction(self.copy_id_action)
+        menu.addSeparator()
+        for action in (self.cancel_action, self.retry_action, self.remove_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.clear_action)
+        self.update()
+        self.menu = menu
+        menu.popup(view.viewport().mapToGlobal(point))
+
+    def cancel_selected(self) -> None:
+        ids = self._selected_ids()
+        if ids:
+            self._tasks.spawn(self._queue.cancel(ids), name="uploads.cancel")
+
+    def retry_selected(self) -> None:
+        ids = self._selected_ids()
+        if ids:
+            self._tasks.spawn(self._queue.retry(ids, self._target()), name="uploads.retry")
+
+    def remove_selected(self) -> None:
+        ids = self._selected_ids()
+        if ids:
+            self._tasks.spawn(self._queue.remove(ids), name="uploads.remove")
+
+    def clear_finished(self) -> None:
+        self._tasks.spawn(self._clear(), name="uploads.clear")
+
+    async def _clear(self) -> None:
+        await self._queue.clear_finished()
+        self._cleared()
+
+    def copy_ids(self) -> None:
+        ids = [i.row.media_generation_id for i in self._selected_items()]
+        text = "\n".join(i for i in ids if i)
+        if text:
+            QGuiApplication.clipboard().setText(text)
