@@ -1,6 +1,6 @@
 # The two commands of the README, and what stands behind them.
 #   make run    open AssetDesk (on the sandbox when no account is saved)
-#   make test   every test, under a real Secret Service, then ruff and mypy
+#   make test   every test, under a real Secret Service, then ruff, mypy and the import contracts
 .DEFAULT_GOAL := run
 SHELL := /bin/bash
 
@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache --no-logo
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \

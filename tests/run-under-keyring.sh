@@ -16,6 +16,7 @@ status=0
 "$bin/ruff" check || status=1
 "$bin/ruff" format --check || status=1
 "$bin/mypy" || status=1
+"$bin/lint-imports" --no-cache --no-logo || status=1
 if [ -s "$ASSETDESK_HANG_REPORT" ]; then
   "$bin/python" tests/hang_summary.py "$ASSETDESK_HANG_REPORT"
   status=1
