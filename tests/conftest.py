@@ -12,6 +12,11 @@ import pytest
 
 from assetdesk.sandbox.launcher import SandboxProcess
 
+#: The fixtures of tests/helpers/ (its plain functions are imported where used).
+pytest_plugins = [
+    "tests.helpers.async_backend",
+]
+
 #: A test still running after this long is stuck where pytest-timeout's signal cannot reach it
 #: (inside Qt or another C call): every thread's stack is written and the run ends, rather than
 #: waiting for CI's own limit. pytest-timeout (120 s) handles the ordinary cases first.

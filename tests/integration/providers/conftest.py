@@ -15,11 +15,6 @@ from assetdesk.providers.useapi import UseapiConnection
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def demo_dir() -> Path:
     return DEMO
 

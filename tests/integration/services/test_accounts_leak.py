@@ -23,11 +23,6 @@ pytestmark = pytest.mark.anyio
 DEMO = Path(__file__).resolve().parents[3] / "resources" / "demo"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def secret_forms(token: str) -> list[str]:
     """The token as it could leak: itself, base64 (of it and of its header), URL-encoded."""
     return [

@@ -25,11 +25,6 @@ TOKEN_PROBLEM_TAIL = " — keep secrets for this session only, or set up a syste
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def paths(tmp_path: Path) -> AppPaths:
     return AppPaths.from_option(str(tmp_path / "data")).ensure()
 

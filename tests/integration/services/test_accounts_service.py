@@ -20,11 +20,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def session_services(tmp_path: Path) -> AsyncIterator[AppServices]:
     """Services whose secrets stay in memory: no keyring needed."""
     paths = AppPaths.from_option(str(tmp_path / "data")).ensure()

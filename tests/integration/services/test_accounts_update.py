@@ -28,11 +28,6 @@ WRONG_TOKEN = "user:1001-WrongToken0001"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def paths(tmp_path: Path) -> AppPaths:
     return AppPaths.from_option(str(tmp_path / "data")).ensure()
 

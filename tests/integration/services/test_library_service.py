@@ -53,11 +53,6 @@ SEGMENTS = [27665601, 27665602]
 QUICK = DownloadOptions(backoff=0.01, max_backoff=0.05)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class Clock:
     """The time the service judges cached links by; starts at the real time."""
 

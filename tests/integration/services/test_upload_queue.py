@@ -30,11 +30,6 @@ QUICK_RETRY = RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.2)
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def accounts(tmp_path: Path) -> AsyncIterator[AccountsService]:
     paths = AppPaths.from_option(str(tmp_path / "data")).ensure()
     store = SecretStore(keyring.backends.fail.Keyring())

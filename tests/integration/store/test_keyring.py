@@ -53,11 +53,6 @@ def items_for(account_id: int) -> list[str]:
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def account_id() -> int:
     """A random id, so repeated runs against one keyring never see each other's items."""
     return random_secrets.randbelow(10**9) + 10**6

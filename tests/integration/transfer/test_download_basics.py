@@ -36,11 +36,6 @@ from assetdesk.transfer.sources import WordbeeSource
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def assert_saved(result: DownloadResult, asset: DlAsset, path: Path) -> None:
     """The exact original bytes under `path`, and nothing else in its folder."""
     assert result.path == path

@@ -54,11 +54,6 @@ from assetdesk.transfer.sources import SignedUrlSource
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def host(sb: SandboxProcess) -> str:
     """host:port of the storage origin, as the engine's messages name it."""
     url = httpx.URL(sb.storage_url)

@@ -27,11 +27,6 @@ from assetdesk.transfer.download import DownloadOptions, download
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 KEEP = DownloadOptions(sha256=True, keep_partial=True, backoff=0.01, max_backoff=0.05)
 KEY = "google-flow:test-asset"
 

@@ -32,11 +32,6 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def flow(sb: SandboxProcess) -> AsyncIterator[GoogleFlowClient]:
     async with UseapiConnection(sb.demo["useapi_token"], sb.api_url, retry=FAST_RETRY) as conn:
         yield GoogleFlowClient(conn)
