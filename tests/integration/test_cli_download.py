@@ -7,7 +7,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from test_cli import DEMO, run_cli, useapi_env, wordbee_env
+from tests.helpers.cli_process import run_cli, useapi_env, wordbee_env
+from tests.helpers.media_files import DEMO
 
 
 def sha256(path: Path) -> str:

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from assetdesk.sandbox.launcher import SandboxProcess
-
-DEMO = Path(__file__).resolve().parents[3] / "resources" / "demo"
-
-
-@pytest.fixture
-def demo_dir() -> Path:
-    return DEMO
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ from urllib.parse import parse_qs
 import google_crc32c
 import httpx
 import pytest
-from tests.integration.providers.support import DEMO, FAST_RETRY
-from tests.integration.transfer.conftest import (
+from tests.helpers.downloads import (
     DL_BIG_SIZE,
     DL_FAST,
     DL_FIRST,
@@ -35,6 +34,8 @@ from tests.integration.transfer.conftest import (
     dl_source,
     dl_write_mp4,
 )
+from tests.helpers.http_calls import FAST_RETRY
+from tests.helpers.media_files import DEMO
 
 from assetdesk.core.errors import (
     Forbidden,

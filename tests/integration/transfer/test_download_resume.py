@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.integration.transfer.conftest import (
+from tests.helpers.downloads import (
     DL_SMALL_SIZE,
     MIB,
     DlAsset,

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from tests.integration.providers.support import DEMO, FAST_RETRY
+from tests.helpers.http_calls import FAST_RETRY
+from tests.helpers.media_files import DEMO
 
 import assetdesk.providers.google_flow as google_flow_module
 from assetdesk.core.errors import LocalFileError
