@@ -4,7 +4,6 @@ with secrets in the real Secret Service (under `make test`) or, without a keyrin
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import keyring.backend
@@ -15,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 from test_accounts_pane import open_window
+from tests.helpers.secrets_on_disk import assert_no_file_holds
 
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.services.app import AppServices, build_services
@@ -268,9 +268,7 @@ def test_without_a_keyring_the_pane_says_so_and_offers_session_only(
     qtbot.mouseClick(pane.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: health(pane, "Studio")[0] == "valid", timeout=10_000)
     # Nothing secret is on disk.
-    for path in Path(app_paths.root).rglob("*"):
-        if path.is_file():
-            assert token.encode() not in path.read_bytes(), path
+    assert_no_file_holds(app_paths.root, [token], expected=[app_paths.database])
 
 
 def test_health_states_throttled_reconnect_and_unreachable(

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
+from tests.helpers.secrets_on_disk import assert_no_file_holds
 
 from assetdesk.ui.sandbox_child import SandboxChild
 
@@ -109,10 +110,8 @@ def test_sandbox_session_closes_itself_exits_0_and_stops_the_sandbox(tmp_path: P
     assert "[window]" in settings and "geometry=" in settings
     # The sandbox accounts were session-only: their secrets reached no file.
     secrets = [b"SandboxDemoToken", b"SandboxDemoKey"]
-    for path in data_dir.rglob("*"):
-        if path.is_file():
-            content = path.read_bytes()
-            assert not any(secret in content for secret in secrets), f"a secret is in {path}"
+    expected = [data_dir / "settings.ini", data_dir / "assetdesk.sqlite3"]
+    assert_no_file_holds(data_dir, secrets, expected=expected)
 
 
 QUIT_FROM_QT = """

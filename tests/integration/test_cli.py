@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from tests.helpers.cli_process import run_cli, useapi_env, wordbee_env
 from tests.helpers.media_files import DEMO
+from tests.helpers.secrets_on_disk import assert_no_file_holds
 
 
 def test_help_and_scripting_paths_import_no_qt() -> None:
@@ -158,10 +159,9 @@ def test_saved_account_is_used_by_name(sb: Any, tmp_path: Path) -> None:
     )
     assert status == 0, stderr
     assert len(items) == 1
-    token = sb.demo["useapi_token"].encode()
-    for file in (tmp_path / "data").rglob("*"):
-        if file.is_file():
-            assert token not in file.read_bytes(), f"the token reached {file}"
+    token = sb.demo["useapi_token"]
+    data = tmp_path / "data"
+    assert_no_file_holds(data, [token], expected=[data / "assetdesk.sqlite3"])
     status, items, _ = run_cli("--data-dir", data_dir, "--account", "nobody", "runway", "list")
     assert status == 1 and items[0]["kind"] == "not_found"
 

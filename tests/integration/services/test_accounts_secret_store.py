@@ -12,6 +12,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import KeyringError
+from tests.helpers.secrets_on_disk import assert_no_file_holds
 
 from assetdesk.core.errors import SecretStoreError
 from assetdesk.core.redact import Redactor
@@ -27,11 +28,6 @@ TOKEN_PROBLEM_TAIL = " — keep secrets for this session only, or set up a syste
 @pytest.fixture
 def paths(tmp_path: Path) -> AppPaths:
     return AppPaths.from_option(str(tmp_path / "data")).ensure()
-
-
-def files_holding(root: Path, secret: str) -> list[Path]:
-    """Every file under `root` whose bytes contain `secret`."""
-    return [f for f in root.rglob("*") if f.is_file() and secret.encode() in f.read_bytes()]
 
 
 class RaisingKeyring(KeyringBackend):
@@ -121,8 +117,7 @@ async def test_no_keyring_then_session_only_writes_nothing_to_disk(
         assert edited.secret_state == "session"
     finally:
         await service.aclose()
-    assert paths.database.exists()
-    assert files_holding(paths.root, token) == []
+    assert_no_file_holds(paths.root, [token], expected=[paths.database])
 
     restarted = AccountsService(paths.database, SecretStore(fail.Keyring()), Redactor())
     try:
@@ -177,7 +172,7 @@ async def test_a_keyring_that_raises_gives_plain_sentences(sb: Any, paths: AppPa
         assert await service.list() == []
     finally:
         await service.aclose()
-    assert files_holding(paths.root, token) == []
+    assert_no_file_holds(paths.root, [token], expected=[paths.database])
 
 
 async def test_a_hanging_keyring_is_given_up_on(
