@@ -15,15 +15,14 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
 from tests.helpers.secrets_on_disk import assert_no_file_holds
+from tests.helpers.waiting import wait_until
 
 from assetdesk.ui.sandbox_child import SandboxChild
 
@@ -57,14 +56,6 @@ def processes_with(marker: str) -> list[int]:
         if needle in environ.split(b"\0") and state != "Z":
             found.append(int(entry.name))
     return found
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def read_log(data_dir: Path) -> str:
@@ -163,7 +154,7 @@ def test_sigterm_closes_the_window_and_stops_the_sandbox(tmp_path: Path) -> None
         text=True,
     )
     try:
-        wait_for(lambda: SANDBOX_PID.search(read_log(data_dir)), 60, "the sandbox to start")
+        wait_until(lambda: SANDBOX_PID.search(read_log(data_dir)), "the sandbox started", 60, 0.05)
         pid = sandbox_pid(read_log(data_dir))
         assert Path(f"/proc/{pid}").exists()
         app.send_signal(signal.SIGTERM)

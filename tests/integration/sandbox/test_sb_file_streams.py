@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.helpers.waiting import wait_until
 
 from assetdesk.sandbox.launcher import SandboxProcess
 
@@ -34,14 +34,6 @@ def open_files(sb: SandboxProcess) -> set[str]:
         if target.startswith("/"):
             found.add(target.removesuffix(" (deleted)"))
     return found
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        time.sleep(0.02)
 
 
 @pytest.fixture

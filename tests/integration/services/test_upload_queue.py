@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import keyring.backends.fail
 import pytest
+from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.redact import Redactor
@@ -56,12 +56,11 @@ async def queue(accounts: AccountsService, tmp_path: Path) -> AsyncIterator[Uplo
 
 
 async def settle(queue: UploadQueue, done: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            states = [(i.row.name, i.state.value, i.row.message) for i in queue.items]
-            raise AssertionError(f"the queue did not settle: {states}")
-        await asyncio.sleep(0.02)
+    def states() -> str:
+        shown = [(i.row.name, i.state.value, i.row.message) for i in queue.items]
+        return f"the queue settled: {shown}"
+
+    await wait_until_async(done, states, timeout, interval=0.02)
 
 
 def all_ended(queue: UploadQueue) -> Callable[[], bool]:

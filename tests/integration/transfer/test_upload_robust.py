@@ -18,6 +18,7 @@ from typing import ClassVar
 import pytest
 from tests.helpers.http_calls import FAST_RETRY
 from tests.helpers.media_files import DEMO
+from tests.helpers.waiting import wait_until_async
 
 import assetdesk.providers.google_flow as google_flow_module
 from assetdesk.core.errors import LocalFileError
@@ -72,14 +73,6 @@ def sandbox_upload_files(sb: SandboxProcess) -> list[Path]:
     return found
 
 
-async def wait_until(condition: Callable[[], bool], what: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        await asyncio.sleep(0.01)
-
-
 class Holdings:
     """What the sandbox keeps, to check that a failed upload added nothing."""
 
@@ -91,8 +84,10 @@ class Holdings:
     async def assert_unchanged(self, upload_file: Path | None) -> None:
         sb = self.sb
         if upload_file is not None:  # the partial upload is closed and deleted
-            await wait_until(lambda: upload_file not in sandbox_upload_files(sb), "it is closed")
-            await wait_until(lambda: not upload_file.exists(), "the sandbox deleted it")
+            await wait_until_async(
+                lambda: upload_file not in sandbox_upload_files(sb), "it is closed"
+            )
+            await wait_until_async(lambda: not upload_file.exists(), "the sandbox deleted it")
         assert sorted(a["mediaGenerationId"] for a in sb.google_flow_assets()) == self.assets
         assert sorted(o["key"] for o in sb.objects()) == self.objects
 
@@ -117,8 +112,10 @@ class Upload:
 
     async def midway(self, sb: SandboxProcess, at_least: int = MIB) -> Path:
         """Wait until `at_least` bytes went out and the sandbox writes them to its upload file."""
-        await wait_until(lambda: self.done >= at_least or self.task.done(), "bytes went out")
-        await wait_until(lambda: bool(sandbox_upload_files(sb)), "the sandbox receives the file")
+        await wait_until_async(lambda: self.done >= at_least or self.task.done(), "bytes went out")
+        await wait_until_async(
+            lambda: bool(sandbox_upload_files(sb)), "the sandbox receives the file"
+        )
         assert not self.task.done(), "the upload ended before the test could act on it"
         assert self.done < self.size
         (upload_file,) = sandbox_upload_files(sb)
@@ -175,7 +172,7 @@ async def test_reads_do_not_block_the_event_loop(
     async def heartbeat() -> None:
         while not stop.is_set():
             beats.append(time.monotonic())
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0.005)  # the beat: a blocked loop shows as a long gap
 
     beating = asyncio.create_task(heartbeat())
     try:
@@ -312,6 +309,6 @@ async def test_cancelling_ends_the_upload_promptly_and_leaves_nothing(
         await upload.task
     assert time.monotonic() - cancelled_at < 2.0
     # the task object (and the CancelledError it keeps) is still alive: no handle may be left
-    await wait_until(lambda: not fds_on(path), "our file handle is closed", timeout=1.0)
+    await wait_until_async(lambda: not fds_on(path), "our file handle is closed", timeout=1.0)
     await holdings.assert_unchanged(upload_file)
     assert upload.done < upload.size
