@@ -14,7 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 from test_accounts_pane import open_window
+from tests.helpers.http_calls import api_requests
 from tests.helpers.secrets_on_disk import assert_no_file_holds
+from tests.helpers.waiting import wait_until_async
 
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.services.app import AppServices, build_services
@@ -361,7 +363,11 @@ def test_an_account_changed_under_a_check_gets_a_sentence_not_a_crash(
 
     async def check_while_renaming() -> Any:
         check = asyncio.ensure_future(services.accounts.check(useapi.id))
-        await asyncio.sleep(0.5)  # /v2/account answered; the Google Flow list is on its way
+        # /v2/account answered; the Google Flow list is on its way (held 1 s by the sandbox).
+        await wait_until_async(
+            lambda: asyncio.to_thread(api_requests, sb, "/v1/google-flow/accounts"),
+            "the check asked for the Google Flow list",
+        )
         await services.accounts.update(useapi.id, name="Renamed", base_url=sb.api_url)
         return await check
 

@@ -336,7 +336,7 @@ def test_a_reload_keeps_the_preview_and_a_vanished_account_filter_shows_all(
     qtbot.waitUntil(lambda: pane.model.thumbnails_made() == rows, timeout=15_000)
     sb.clear_requests()
     arun(pane.reload())  # as after a tab switch or finished uploads
-    qtbot.wait(300)
+    qtbot.wait(300)  # a window for a fetch that must not come: the check is that none does
     assert [r for r in sb.requests("storage") if r["method"] == "GET"] == []
     assert not pane.preview.image_view.current_image().isNull()
     # Space previews from the views; in the preview panel it belongs to the video player.

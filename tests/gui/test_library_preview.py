@@ -404,7 +404,7 @@ def test_video_plays_reports_its_duration_and_space_toggles(
     qtbot.waitUntil(lambda: player.playbackState() == State.PausedState)
     assert panel.play_button.text() == "Play"
     held = player.position()
-    qtbot.wait(300)
+    qtbot.wait(300)  # paused playback must stay put for a while: the check is that it does
     assert player.position() == held
     qtbot.keyClick(panel, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: player.position() > held, timeout=10_000)

@@ -245,7 +245,7 @@ def test_every_local_refusal_is_on_its_row_and_nothing_is_sent(
     }
     assert {r["state"] for r in rows(pane).values()} == {"Not sent"}
     assert pane.notice.text() == "Added 10 files; 10 cannot be sent (see why on each)."
-    qtbot.wait(300)
+    qtbot.wait(300)  # a window for an upload that must not start: the check is that none does
     assert [r for r in sb.requests("api") if r["method"] == "POST"] == []
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.helpers.cli_process import run_cli, useapi_env, wordbee_env
 from tests.helpers.media_files import DEMO
+from tests.helpers.waiting import wait_until
 
 
 def sha256(path: Path) -> str:
@@ -158,7 +159,6 @@ def test_ctrl_c_keeps_the_part_and_the_next_run_resumes_it(sb: Any, tmp_path: Pa
     import struct
     import subprocess
     import sys
-    import time
 
     clip = (DEMO / "clip-320x180.mp4").read_bytes()
     pad = 4 * 1024 * 1024 - len(clip) - 8
@@ -189,12 +189,20 @@ def test_ctrl_c_keeps_the_part_and_the_next_run_resumes_it(sb: Any, tmp_path: Pa
         stderr=subprocess.PIPE,
         text=True,
     )
-    parts: list[Path] = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not parts:
-        parts = [p for p in out.glob("*.part") if p.stat().st_size > 0]
-        time.sleep(0.05)
-    time.sleep(1.0)  # about half a megabyte in
+    data = source.read_bytes()
+    half = 512 * 1024
+
+    def half_a_megabyte_in() -> bool:
+        """The bytes just before 512 KiB are on disk (the `.part` is allocated in full at once,
+        its size says nothing; one stream writes it in order)."""
+        parts = list(out.glob("*.part"))
+        if not parts:
+            return False
+        with parts[0].open("rb") as part:
+            part.seek(half - 4096)
+            return part.read(4096) == data[half - 4096 : half]
+
+    wait_until(half_a_megabyte_in, "half a megabyte was written", timeout=30, interval=0.05)
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=30)
     assert child.returncode == 130, stderr

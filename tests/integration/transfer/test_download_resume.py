@@ -19,10 +19,12 @@ from tests.helpers.downloads import (
     dl_source,
     dl_write_mp4,
 )
+from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.errors import NetworkError
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.transfer.download import DownloadOptions, download
+from assetdesk.transfer.progress import TransferProgress
 
 pytestmark = pytest.mark.anyio
 
@@ -49,10 +51,16 @@ async def test_cancelled_download_is_resumed_by_the_next_one(
         max_backoff=0.05,
     )
     sb.bandwidth("storage", 1_500_000)
+    seen: list[TransferProgress] = []
     task = asyncio.create_task(
-        download(dl_source(sb, dl_http, asset, resume_key=KEY), tmp_path, options=options)
+        download(
+            dl_source(sb, dl_http, asset, resume_key=KEY),
+            tmp_path,
+            options=options,
+            progress=seen.append,
+        )
     )
-    await asyncio.sleep(1.2)
+    await wait_until_async(lambda: seen and seen[-1].done >= MIB, "a MiB arrived")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
