@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
-from test_accounts_pane import open_window
 from tests.helpers.http_calls import api_requests
+from tests.helpers.main_window import open_window
 from tests.helpers.secrets_on_disk import assert_no_file_holds
 from tests.helpers.waiting import wait_until_async
 
