@@ -15,6 +15,7 @@ from assetdesk.sandbox.launcher import SandboxProcess
 #: The fixtures of tests/helpers/ (its plain functions are imported where used).
 pytest_plugins = [
     "tests.helpers.async_backend",
+    "tests.helpers.data_folder",
     "tests.helpers.media_files",
 ]
 
