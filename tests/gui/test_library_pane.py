@@ -10,14 +10,13 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from tests.helpers.main_window import Pane, open_window
+from tests.helpers.media_files import DEMO
 
 from assetdesk.services.app import AppServices
 from assetdesk.ui.library.model import AssetRole, Column
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.tasks import BackgroundTasks
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "resources" / "demo"
 WINDOW_SIZE = (1200, 760)
 
 

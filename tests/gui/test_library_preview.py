@@ -20,15 +20,13 @@ from PySide6.QtGui import QImage, QMouseEvent, QWheelEvent
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from tests.helpers.media_files import DEMO
 
 from assetdesk.providers.http import make_download_client
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.transfer.sources import storage_error
 from assetdesk.ui.library.preview import EMPTY_TEXT, PreviewPanel, format_time
 from assetdesk.ui.tasks import BackgroundTasks
-
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "resources" / "demo"
 
 #: QtMultimedia without a GPU (offscreen), once per converting thread.
 NO_RHI = "No RHI backend"

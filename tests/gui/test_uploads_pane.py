@@ -19,6 +19,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, 
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 from tests.helpers.main_window import Pane, open_window
+from tests.helpers.media_files import DEMO, MEDIA
 
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.units import format_size
@@ -29,9 +30,6 @@ from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.uploads.model import Column, ItemIdRole
 from assetdesk.ui.uploads.pane import UploadsPane
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "resources" / "demo"
-MEDIA = ROOT / "tests" / "fixtures" / "media"
 MIB = 1024 * 1024
 WINDOW_SIZE = (1100, 640)
 

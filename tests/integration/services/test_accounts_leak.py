@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from tests.helpers.media_files import DEMO
 from tests.helpers.secrets_on_disk import assert_no_file_holds
 
 from assetdesk.core.media import PNG
@@ -20,8 +21,6 @@ from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import FIELDS, SERVICE_NAME, SecretStore
 
 pytestmark = pytest.mark.anyio
-
-DEMO = Path(__file__).resolve().parents[3] / "resources" / "demo"
 
 
 def secret_forms(token: str) -> list[str]:

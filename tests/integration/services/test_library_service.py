@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import keyring.backends.fail
 import pytest
+from tests.helpers.media_files import DEMO
 from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.errors import (
@@ -47,8 +48,6 @@ from assetdesk.transfer.download import DownloadOptions
 
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "resources" / "demo"
 SCOPE = "pr7214"
 SEGMENTS = [27665601, 27665602]
 QUICK = DownloadOptions(backoff=0.01, max_backoff=0.05)

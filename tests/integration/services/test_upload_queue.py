@@ -11,6 +11,7 @@ from typing import Any
 
 import keyring.backends.fail
 import pytest
+from tests.helpers.media_files import DEMO, MEDIA
 from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.ids import MediaGenerationId
@@ -23,9 +24,6 @@ from assetdesk.store.secrets import SecretStore
 
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "resources" / "demo"
-MEDIA = ROOT / "tests" / "fixtures" / "media"
 QUICK_RETRY = RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.2)
 
 
