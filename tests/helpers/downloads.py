@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-from tests.helpers.media_files import DEMO
 
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.transfer.download import DownloadOptions
@@ -29,14 +26,6 @@ DL_BIG_SIZE = 40 * MIB
 DL_FIRST = "bytes=0-"
 #: Retries as in the app, without the long waits.
 DL_FAST = DownloadOptions(sha256=True, backoff=0.01, max_backoff=0.05)
-
-
-def dl_write_mp4(path: Path, size: int) -> Path:
-    """The demo clip grown to `size` bytes by a trailing `free` box of random bytes."""
-    clip = (DEMO / "clip-320x180.mp4").read_bytes()
-    pad = size - len(clip) - 8
-    path.write_bytes(clip + struct.pack(">I", pad + 8) + b"free" + os.urandom(pad))
-    return path
 
 
 @dataclass(frozen=True)

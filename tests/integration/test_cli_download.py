@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.helpers.cli_process import run_cli, useapi_env, wordbee_env
-from tests.helpers.media_files import DEMO
+from tests.helpers.media_files import DEMO, write_padded_clip
 from tests.helpers.waiting import wait_until
 
 
@@ -156,14 +156,10 @@ def test_wordbee_locale_as_folder_and_same_name_per_locale(sb: Any, tmp_path: Pa
 def test_ctrl_c_keeps_the_part_and_the_next_run_resumes_it(sb: Any, tmp_path: Path) -> None:
     import os
     import signal
-    import struct
     import subprocess
     import sys
 
-    clip = (DEMO / "clip-320x180.mp4").read_bytes()
-    pad = 4 * 1024 * 1024 - len(clip) - 8
-    source = tmp_path / "big.mp4"
-    source.write_bytes(clip + struct.pack(">I", pad + 8) + b"free" + os.urandom(pad))
+    source = write_padded_clip(tmp_path / "big.mp4", 4 * 1024 * 1024)
     media_id = sb.put_google_flow_asset(source, "video/mp4")
     out = tmp_path / "out"
     out.mkdir()
@@ -227,13 +223,8 @@ def test_bad_segment_count_is_a_usage_error(tmp_path: Path) -> None:
 def test_a_segmented_download_ends_cleanly(sb: Any, tmp_path: Path) -> None:
     """24 MiB: the first answer is the first piece, the rest come in parallel; nothing is left
     half read, so the process ends without noise on stderr."""
-    import os
-    import struct
 
-    clip = (DEMO / "clip-320x180.mp4").read_bytes()
-    pad = 24 * 1024 * 1024 - len(clip) - 8
-    source = tmp_path / "big.mp4"
-    source.write_bytes(clip + struct.pack(">I", pad + 8) + b"free" + os.urandom(pad))
+    source = write_padded_clip(tmp_path / "big.mp4", 24 * 1024 * 1024)
     media_id = sb.put_google_flow_asset(source, "video/mp4")
     out = tmp_path / "out"
     out.mkdir()

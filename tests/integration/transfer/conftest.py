@@ -12,7 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.helpers.downloads import DL_BIG_SIZE, DL_SMALL_SIZE, DlAsset, dl_register, dl_write_mp4
+from tests.helpers.downloads import DL_BIG_SIZE, DL_SMALL_SIZE, DlAsset, dl_register
+from tests.helpers.media_files import write_padded_clip
 
 from assetdesk.providers.http import make_download_client
 from assetdesk.sandbox.launcher import SandboxProcess
@@ -23,8 +24,8 @@ def dl_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A 3 MiB and a 40 MiB MP4, made once per session."""
     folder = tmp_path_factory.mktemp("dl-media")
     return {
-        "small": dl_write_mp4(folder / "small.mp4", DL_SMALL_SIZE),
-        "big": dl_write_mp4(folder / "big.mp4", DL_BIG_SIZE),
+        "small": write_padded_clip(folder / "small.mp4", DL_SMALL_SIZE),
+        "big": write_padded_clip(folder / "big.mp4", DL_BIG_SIZE),
     }
 
 

@@ -32,10 +32,9 @@ from tests.helpers.downloads import (
     dl_ranges,
     dl_register,
     dl_source,
-    dl_write_mp4,
 )
 from tests.helpers.http_calls import FAST_RETRY
-from tests.helpers.media_files import DEMO
+from tests.helpers.media_files import DEMO, write_padded_clip
 
 from assetdesk.core.errors import (
     Forbidden,
@@ -722,7 +721,7 @@ async def test_concurrent_downloads_of_the_same_name_keep_apart(
 ) -> None:
     """A batch that saves several assets of the same name into one folder (Wordbee's seed has
     two 'pexels-gons3.jpg'): each must end as its own file with its own bytes."""
-    other = dl_write_mp4(tmp_path / "other.mp4", DL_SMALL_SIZE)
+    other = write_padded_clip(tmp_path / "other.mp4", DL_SMALL_SIZE)
     first, second = dl_register(sb, dl_media["small"]), dl_register(sb, other)
     problems: list[str] = []
     for round_ in range(8):

@@ -17,8 +17,8 @@ from tests.helpers.downloads import (
     dl_ranges,
     dl_register,
     dl_source,
-    dl_write_mp4,
 )
+from tests.helpers.media_files import write_padded_clip
 from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.errors import NetworkError
@@ -124,7 +124,7 @@ async def test_a_kept_part_of_an_object_that_changed_is_thrown_away(
     sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     await _kept_part(sb, dl_http, dl_small, tmp_path)
-    changed = dl_register(sb, dl_write_mp4(tmp_path.parent / "changed.mp4", DL_SMALL_SIZE))
+    changed = dl_register(sb, write_padded_clip(tmp_path.parent / "changed.mp4", DL_SMALL_SIZE))
     result = await download(dl_source(sb, dl_http, changed, resume_key=KEY), tmp_path, options=KEEP)
     assert result.resumed_bytes == 0
     assert result.path == tmp_path / "clip.mp4"
