@@ -12,6 +12,15 @@ import pytest
 
 from assetdesk.sandbox.launcher import SandboxProcess
 
+#: The fixtures of tests/helpers/ (its plain functions are imported where used). Its asserts are
+#: rewritten as a test module's are, so that a helper's failure shows the values.
+pytest.register_assert_rewrite("tests.helpers")
+pytest_plugins = [
+    "tests.helpers.async_backend",
+    "tests.helpers.data_folder",
+    "tests.helpers.media_files",
+]
+
 #: A test still running after this long is stuck where pytest-timeout's signal cannot reach it
 #: (inside Qt or another C call): every thread's stack is written and the run ends, rather than
 #: waiting for CI's own limit. pytest-timeout (120 s) handles the ordinary cases first.
@@ -116,10 +125,10 @@ def fail_on_unexpected_error_logs(request: pytest.FixtureRequest) -> Iterator[No
 
 
 @pytest.fixture
-def padded_video(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
+def padded_video(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> Callable[..., Path]:
     """`padded_video(size, name="clip.mp4")`: the demo clip grown to `size` bytes by a trailing
     `free` box, so a real, probe-able MP4 of any size (uploads long enough to cancel)."""
-    demo = Path(__file__).resolve().parents[1] / "resources" / "demo" / "clip-320x180.mp4"
+    demo = demo_dir / "clip-320x180.mp4"
     folder = tmp_path_factory.mktemp("videos")
 
     def make(size: int, name: str = "clip.mp4") -> Path:

@@ -25,7 +25,6 @@ import contextlib
 import gc
 import os
 from collections.abc import Callable, Coroutine, Iterator
-from pathlib import Path
 from typing import Any, TypeVar
 
 # Before any QApplication exists (pytest-qt creates it lazily in the `qapp` fixture).
@@ -83,12 +82,6 @@ def arun(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Callable[..., Any]:
         return task.result()
 
     return run
-
-
-@pytest.fixture
-def app_paths(tmp_path: Path) -> AppPaths:
-    """A fresh data folder for this test (never the user's)."""
-    return AppPaths.from_option(str(tmp_path / "data")).ensure()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ with secrets in the real Secret Service (under `make test`) or, without a keyrin
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import keyring.backend
@@ -14,7 +13,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
-from test_accounts_pane import open_window
+from tests.helpers.http_calls import api_requests
+from tests.helpers.main_window import open_window
+from tests.helpers.secrets_on_disk import assert_no_file_holds
+from tests.helpers.waiting import wait_until_async
 
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.services.app import AppServices, build_services
@@ -269,9 +271,7 @@ def test_without_a_keyring_the_pane_says_so_and_offers_session_only(
     qtbot.mouseClick(pane.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: health(pane, "Studio")[0] == "valid", timeout=10_000)
     # Nothing secret is on disk.
-    for path in Path(app_paths.root).rglob("*"):
-        if path.is_file():
-            assert token.encode() not in path.read_bytes(), path
+    assert_no_file_holds(app_paths.root, [token], expected=[app_paths.database])
 
 
 def test_health_states_throttled_reconnect_and_unreachable(
@@ -364,7 +364,11 @@ def test_an_account_changed_under_a_check_gets_a_sentence_not_a_crash(
 
     async def check_while_renaming() -> Any:
         check = asyncio.ensure_future(services.accounts.check(useapi.id))
-        await asyncio.sleep(0.5)  # /v2/account answered; the Google Flow list is on its way
+        # /v2/account answered; the Google Flow list is on its way (held 1 s by the sandbox).
+        await wait_until_async(
+            lambda: asyncio.to_thread(api_requests, sb, "/v1/google-flow/accounts"),
+            "the check asked for the Google Flow list",
+        )
         await services.accounts.update(useapi.id, name="Renamed", base_url=sb.api_url)
         return await check
 

@@ -6,23 +6,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
+from tests.helpers.main_window import open_window
 
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.services.app import AppServices
 from assetdesk.ui.accounts.model import CHECKING_TEXT, UNTESTED_TEXT, AccountRole, AccountsModel
 from assetdesk.ui.main_window import MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
-
-
-def open_window(
-    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
-) -> MainWindow:
-    window = MainWindow(services, tasks)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    arun(window.accounts_pane.reload())
-    return window
 
 
 def row_data(window: MainWindow, name: str, role: int) -> Any:

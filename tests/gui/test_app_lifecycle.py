@@ -15,14 +15,14 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
+from tests.helpers.secrets_on_disk import assert_no_file_holds
+from tests.helpers.waiting import wait_until
 
 from assetdesk.services.sandbox_child import SandboxChild
 
@@ -56,14 +56,6 @@ def processes_with(marker: str) -> list[int]:
         if needle in environ.split(b"\0") and state != "Z":
             found.append(int(entry.name))
     return found
-
-
-def wait_for(condition: Callable[[], object], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def read_log(data_dir: Path) -> str:
@@ -109,10 +101,8 @@ def test_sandbox_session_closes_itself_exits_0_and_stops_the_sandbox(tmp_path: P
     assert "[window]" in settings and "geometry=" in settings
     # The sandbox accounts were session-only: their secrets reached no file.
     secrets = [b"SandboxDemoToken", b"SandboxDemoKey"]
-    for path in data_dir.rglob("*"):
-        if path.is_file():
-            content = path.read_bytes()
-            assert not any(secret in content for secret in secrets), f"a secret is in {path}"
+    expected = [data_dir / "settings.ini", data_dir / "assetdesk.sqlite3"]
+    assert_no_file_holds(data_dir, secrets, expected=expected)
 
 
 QUIT_FROM_QT = """
@@ -164,7 +154,7 @@ def test_sigterm_closes_the_window_and_stops_the_sandbox(tmp_path: Path) -> None
         text=True,
     )
     try:
-        wait_for(lambda: SANDBOX_PID.search(read_log(data_dir)), 60, "the sandbox to start")
+        wait_until(lambda: SANDBOX_PID.search(read_log(data_dir)), "the sandbox started", 60, 0.05)
         pid = sandbox_pid(read_log(data_dir))
         assert Path(f"/proc/{pid}").exists()
         app.send_signal(signal.SIGTERM)

@@ -9,28 +9,15 @@ from typing import Any
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
+from tests.helpers.main_window import Pane, open_window
+from tests.helpers.media_files import DEMO
 
 from assetdesk.services.app import AppServices
 from assetdesk.ui.library.model import AssetRole, Column
 from assetdesk.ui.library.pane import LibraryPane
-from assetdesk.ui.main_window import MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "resources" / "demo"
-
-
-def open_library(
-    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
-) -> tuple[MainWindow, LibraryPane]:
-    window = MainWindow(services, tasks)
-    qtbot.addWidget(window)
-    window.resize(1200, 760)
-    window.show()
-    qtbot.waitExposed(window)
-    window.navigation.setCurrentRow(2)
-    arun(window.library_pane.reload())
-    return window, window.library_pane
+WINDOW_SIZE = (1200, 760)
 
 
 def titles(pane: LibraryPane) -> list[str]:
@@ -69,7 +56,8 @@ def test_runway_assets_are_listed_with_thumbnails(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
-    _window, pane = open_library(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
     assert pane.stack.currentWidget() is pane.empty
     count = len(sb.demo["runway_asset_ids"])
     list_runway(qtbot, pane, count)
@@ -101,7 +89,8 @@ def test_assets_are_added_by_each_kind_of_id_and_bad_ids_are_refused(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
-    _window, pane = open_library(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
 
     def add(text: str) -> str:
         pane.notice.clear()
@@ -134,7 +123,8 @@ def test_filters_search_and_sort(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
-    _window, pane = open_library(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
     list_runway(qtbot, pane, len(sb.demo["runway_asset_ids"]))
     pane.reference.setText(sb.demo["media_generation_ids"][2])  # the demo video on Google Flow
     pane.add_button.click()
@@ -175,7 +165,8 @@ def test_selecting_an_image_previews_its_pixels(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
-    _window, pane = open_library(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
     list_runway(qtbot, pane, len(sb.demo["runway_asset_ids"]))
     select_title(pane, "Race car.jpg")
     view = pane.preview.image_view
@@ -201,7 +192,8 @@ def test_downloads_of_each_provider_are_byte_for_byte(
     sb.put_wordbee_asset(
         DEMO / "swatch-256x256.png", "image/png", name="../../escape.png", segment_id=segment
     )
-    _window, pane = open_library(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
     for text in (sb.demo["media_generation_ids"][0], sb.demo["runway_asset_ids"][0]):
         arun(services.library.add_reference(text, sandbox_accounts[0].id))
     arun(services.library.add_reference(f"{scope}/{segment}", sandbox_accounts[1].id))
@@ -231,7 +223,8 @@ def test_copy_id_and_remove_from_the_library_only(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
-    _window, pane = open_library(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
     runway_id = sb.demo["runway_asset_ids"][0]
     arun(services.library.add_reference(runway_id, sandbox_accounts[0].id))
     arun(pane.reload())
@@ -262,7 +255,8 @@ def test_the_filtered_model_passes_the_model_tester(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
-    _window, pane = open_library(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
     arun(services.library.sync_runway(sandbox_accounts[0].id))
     arun(pane.reload())
     pane.kind_filter.setCurrentIndex(pane.kind_filter.findData("image"))
@@ -279,7 +273,8 @@ def test_the_downloads_list_passes_the_model_tester(
     arun: Any,
     tmp_path: Path,
 ) -> None:
-    _window, pane = open_library(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
     arun(services.library.add_reference(sb.demo["runway_asset_ids"][0], sandbox_accounts[0].id))
     arun(pane.reload())
     task = pane.start_download(pane.model.assets()[0], tmp_path)
@@ -295,7 +290,8 @@ def test_dragging_out_fetches_a_copy_first_then_hands_over_files(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
-    _window, pane = open_library(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
     arun(services.library.add_reference(sb.demo["runway_asset_ids"][0], sandbox_accounts[0].id))
     arun(pane.reload())
     asset = select_title(pane, pane.model.assets()[0].title)
@@ -327,7 +323,8 @@ def test_a_reload_keeps_the_preview_and_a_vanished_account_filter_shows_all(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
-    _window, pane = open_library(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
     arun(services.library.sync_runway(sandbox_accounts[0].id))
     arun(pane.reload())
     select_title(pane, "Race car.jpg")
@@ -336,7 +333,7 @@ def test_a_reload_keeps_the_preview_and_a_vanished_account_filter_shows_all(
     qtbot.waitUntil(lambda: pane.model.thumbnails_made() == rows, timeout=15_000)
     sb.clear_requests()
     arun(pane.reload())  # as after a tab switch or finished uploads
-    qtbot.wait(300)
+    qtbot.wait(300)  # a window for a fetch that must not come: the check is that none does
     assert [r for r in sb.requests("storage") if r["method"] == "GET"] == []
     assert not pane.preview.image_view.current_image().isNull()
     # Space previews from the views; in the preview panel it belongs to the video player.

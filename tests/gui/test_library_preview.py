@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage, QMouseEvent, QWheelEvent
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from tests.helpers.media_files import DEMO
 
 from assetdesk.net.clients import make_download_client
 from assetdesk.sandbox.launcher import SandboxProcess
@@ -27,9 +28,6 @@ from assetdesk.transfer.sources import storage_error
 from assetdesk.ui.library.preview import EMPTY_TEXT, PreviewPanel
 from assetdesk.ui.library.preview_pages import format_time
 from assetdesk.ui.tasks import BackgroundTasks
-
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "resources" / "demo"
 
 #: QtMultimedia without a GPU (offscreen), once per converting thread.
 NO_RHI = "No RHI backend"
@@ -405,7 +403,7 @@ def test_video_plays_reports_its_duration_and_space_toggles(
     qtbot.waitUntil(lambda: player.playbackState() == State.PausedState)
     assert panel.play_button.text() == "Play"
     held = player.position()
-    qtbot.wait(300)
+    qtbot.wait(300)  # paused playback must stay put for a while: the check is that it does
     assert player.position() == held
     qtbot.keyClick(panel, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: player.position() > held, timeout=10_000)

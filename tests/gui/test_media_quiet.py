@@ -9,17 +9,17 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QLoggingCategory
+from tests.helpers.media_files import DEMO
 
 from assetdesk.ui import OPTIONAL_LIBRARIES_CATEGORY
 from assetdesk.ui.media_quiet import quiet_ffmpeg
 
-ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("media_quiet_child.py")
 
 
 def signed_clip(sb: Any, tmp_path: Path) -> str:
     copy = tmp_path / "clip.mp4"
-    shutil.copyfile(ROOT / "resources" / "demo" / "clip-320x180.mp4", copy)
+    shutil.copyfile(DEMO / "clip-320x180.mp4", copy)
     sb.put_wordbee_asset(copy, "video/mp4", name="clip.mp4", segment_id=7)
     key = next(o["key"] for o in sb.objects() if o["file"] == str(copy))
     return str(sb.signed_url(key))

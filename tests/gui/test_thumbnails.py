@@ -23,14 +23,11 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, QUrl
 from PySide6.QtGui import QColor, QImage, QImageReader, QPainter
 from PySide6.QtMultimedia import QMediaPlayer
 from pytestqt.qtbot import QtBot
+from tests.helpers.media_files import DEMO, MEDIA
 
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.ui.image_files import image_file, read_image
 from assetdesk.ui.thumbnails import ThumbnailError, ThumbnailMaker, _decode_image
-
-ROOT = Path(__file__).resolve().parents[2]
-MEDIA = ROOT / "tests" / "fixtures" / "media"
-DEMO = ROOT / "resources" / "demo"
 
 # QtMultimedia's own chatter when it plays a file; none of it is AssetDesk's warning.
 #: Converting a frame without a GPU (offscreen platform): once per thread that converts.

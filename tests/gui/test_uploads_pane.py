@@ -18,34 +18,20 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
+from tests.helpers.main_window import Pane, open_window
+from tests.helpers.media_files import DEMO, MEDIA
 
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.units import format_size
 from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.app import AppServices
 from assetdesk.services.upload_items import ItemState, UploadItem
-from assetdesk.ui.main_window import MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.uploads.model import Column, ItemIdRole
 from assetdesk.ui.uploads.pane import UploadsPane
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "resources" / "demo"
-MEDIA = ROOT / "tests" / "fixtures" / "media"
 MIB = 1024 * 1024
-
-
-def open_uploads(
-    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
-) -> tuple[MainWindow, UploadsPane]:
-    window = MainWindow(services, tasks)
-    qtbot.addWidget(window)
-    window.resize(1100, 640)
-    window.show()
-    qtbot.waitExposed(window)
-    window.navigation.setCurrentRow(1)
-    arun(window.uploads_pane.activate())
-    return window, window.uploads_pane
+WINDOW_SIZE = (1100, 640)
 
 
 def file_mime(paths: list[Path]) -> QMimeData:
@@ -126,7 +112,8 @@ def test_dropped_files_and_folders_are_checked_uploaded_and_shown(
     arun: Any,
     tmp_path: Path,
 ) -> None:
-    _window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     assert pane.stack.currentWidget() is pane.empty
     assert pane.account_combo.currentText() == "Sandbox"
     folder = tmp_path / "shoot"
@@ -173,7 +160,8 @@ def test_dropped_files_and_folders_are_checked_uploaded_and_shown(
 def test_drag_over_says_whether_the_drop_is_taken(
     qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
 ) -> None:
-    _window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
 
     def enter(mime: QMimeData) -> QDragEnterEvent:
         event = QDragEnterEvent(
@@ -209,7 +197,8 @@ def test_every_local_refusal_is_on_its_row_and_nothing_is_sent(
     tmp_path: Path,
     padded_video: Callable[..., Path],
 ) -> None:
-    _window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     folder = tmp_path / "mixed"
     folder.mkdir()
     (folder / "layers.psd").write_bytes(b"8BPS" + bytes(100))
@@ -245,7 +234,7 @@ def test_every_local_refusal_is_on_its_row_and_nothing_is_sent(
     }
     assert {r["state"] for r in rows(pane).values()} == {"Not sent"}
     assert pane.notice.text() == "Added 10 files; 10 cannot be sent (see why on each)."
-    qtbot.wait(300)
+    qtbot.wait(300)  # a window for an upload that must not start: the check is that none does
     assert [r for r in sb.requests("api") if r["method"] == "POST"] == []
 
 
@@ -257,7 +246,8 @@ def test_a_pasted_image_is_saved_as_png_and_uploaded(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
-    _window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     image = QImage(120, 80, QImage.Format.Format_RGB32)
     image.fill(QColor("#336699"))
     QGuiApplication.clipboard().setImage(image)
@@ -291,7 +281,8 @@ def test_service_errors_show_on_their_rows(
     sb.set_google_flow_account(throttled, throttled_for=1800)
     sb.set_google_flow_account(broken, session_error=True)
     sb.set_google_flow_account("third.account@gmail.com")  # what automatic uploads go to
-    _window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     qtbot.waitUntil(lambda: pane.email_combo.findData(throttled) >= 0)
 
     pane.email_combo.setCurrentIndex(pane.email_combo.findData(throttled))
@@ -335,7 +326,8 @@ def test_cancel_retry_remove_and_clear_with_the_keyboard(
     arun: Any,
     padded_video: Callable[..., Path],
 ) -> None:
-    window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     sb.bandwidth("api", 2_000_000)  # more than the sockets' buffers hold at once
     video = padded_video(40 * MIB, "long take.mp4")
     arun(pane._add([video, DEMO / "swatch-256x256.png"]))
@@ -392,7 +384,8 @@ def test_finishing_in_the_background_notifies(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
-    window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     window.showMinimized()
     arun(pane._add([DEMO / "swatch-256x256.png", DEMO / "policy-refused.png"]))
     qtbot.waitUntil(lambda: window.notifications != [], timeout=15_000)
@@ -403,7 +396,8 @@ def test_finishing_in_the_background_notifies(
 def test_no_account_means_the_files_wait_with_a_reason(
     qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
 ) -> None:
-    _window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     assert pane.account_combo.currentText() == "No useapi.net account yet"
     arun(pane._add([DEMO / "swatch-256x256.png"]))
     assert rows(pane)["swatch-256x256.png"]["progress"] == (
@@ -429,7 +423,8 @@ def test_queue_model_passes_the_model_tester(
     arun: Any,
     busy: bool,
 ) -> None:
-    _window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     arun(pane._add([DEMO / "swatch-256x256.png", DEMO / "policy-refused.png"]))
     arun(pane._add([MEDIA / "picture.gif"]))
     if busy:
@@ -486,7 +481,8 @@ def test_the_queue_survives_a_kill_mid_upload(
             name="Sandbox", kind="useapi", base_url=sb.api_url, secret=sb.demo["useapi_token"]
         )
     )
-    _window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     assert list(rows(pane)) == ["interview.mp4", "swatch-256x256.png", "bars-800x450.jpg"]
     qtbot.waitUntil(settled(pane), timeout=30_000)
     assert {r["state"] for r in rows(pane).values()} == {"Uploaded"}
@@ -523,7 +519,8 @@ def test_each_documented_refusal_is_said_on_the_row_and_not_retried(
     body: dict[str, Any],
     shown: str,
 ) -> None:
-    _window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     sb.fault("api", "/v1/google-flow/assets", method="POST", count=5, status=status, body=body)
     arun(pane._add([DEMO / "swatch-256x256.png"]))
     qtbot.waitUntil(settled(pane), timeout=10_000)
@@ -540,7 +537,8 @@ def test_files_picked_in_the_dialog_are_queued(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
-    _window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     pane.view.setFocus()
     QTest.keyClick(pane.view, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: getattr(pane, "file_dialog", None) is not None)
@@ -562,7 +560,8 @@ def test_the_default_email_of_the_account_is_the_target(
 ) -> None:
     email = sb.demo["google_flow_emails"][1]
     arun(services.accounts.set_default_email(sandbox_accounts[0].id, email))
-    _window, pane = open_uploads(qtbot, services, tasks, arun)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
+    pane = window.uploads_pane
     assert pane.email_combo.currentData() == email
     arun(pane._add([DEMO / "swatch-256x256.png"]))
     qtbot.waitUntil(settled(pane), timeout=10_000)

@@ -11,37 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-DEMO = Path(__file__).resolve().parents[2] / "resources" / "demo"
-
-
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
-) -> tuple[int, list[dict[str, Any]], str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETDESK_")}
-    full_env.update(env or {})
-    done = subprocess.run(
-        [sys.executable, "-m", "assetdesk", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        timeout=timeout,
-        check=False,
-    )
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-    return done.returncode, lines, done.stderr
-
-
-def useapi_env(sb: Any) -> dict[str, str]:
-    return {"ASSETDESK_USEAPI_TOKEN": sb.demo["useapi_token"], "ASSETDESK_USEAPI_URL": sb.api_url}
-
-
-def wordbee_env(sb: Any) -> dict[str, str]:
-    return {
-        "ASSETDESK_WORDBEE_URL": sb.wordbee_url,
-        "ASSETDESK_WORDBEE_ACCOUNT_ID": sb.demo["wordbee_account_id"],
-        "ASSETDESK_WORDBEE_KEY": sb.demo["wordbee_key"],
-    }
+from tests.helpers.cli_process import run_cli, useapi_env, wordbee_env
+from tests.helpers.media_files import DEMO
+from tests.helpers.secrets_on_disk import assert_no_file_holds
 
 
 def test_help_and_scripting_paths_import_no_qt() -> None:
@@ -187,10 +159,9 @@ def test_saved_account_is_used_by_name(sb: Any, tmp_path: Path) -> None:
     )
     assert status == 0, stderr
     assert len(items) == 1
-    token = sb.demo["useapi_token"].encode()
-    for file in (tmp_path / "data").rglob("*"):
-        if file.is_file():
-            assert token not in file.read_bytes(), f"the token reached {file}"
+    token = sb.demo["useapi_token"]
+    data = tmp_path / "data"
+    assert_no_file_holds(data, [token], expected=[data / "assetdesk.sqlite3"])
     status, items, _ = run_cli("--data-dir", data_dir, "--account", "nobody", "runway", "list")
     assert status == 1 and items[0]["kind"] == "not_found"
 

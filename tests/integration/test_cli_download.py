@@ -7,7 +7,9 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from test_cli import DEMO, run_cli, useapi_env, wordbee_env
+from tests.helpers.cli_process import run_cli, useapi_env, wordbee_env
+from tests.helpers.media_files import DEMO, write_padded_clip
+from tests.helpers.waiting import wait_until
 
 
 def sha256(path: Path) -> str:
@@ -154,15 +156,10 @@ def test_wordbee_locale_as_folder_and_same_name_per_locale(sb: Any, tmp_path: Pa
 def test_ctrl_c_keeps_the_part_and_the_next_run_resumes_it(sb: Any, tmp_path: Path) -> None:
     import os
     import signal
-    import struct
     import subprocess
     import sys
-    import time
 
-    clip = (DEMO / "clip-320x180.mp4").read_bytes()
-    pad = 4 * 1024 * 1024 - len(clip) - 8
-    source = tmp_path / "big.mp4"
-    source.write_bytes(clip + struct.pack(">I", pad + 8) + b"free" + os.urandom(pad))
+    source = write_padded_clip(tmp_path / "big.mp4", 4 * 1024 * 1024)
     media_id = sb.put_google_flow_asset(source, "video/mp4")
     out = tmp_path / "out"
     out.mkdir()
@@ -188,12 +185,20 @@ def test_ctrl_c_keeps_the_part_and_the_next_run_resumes_it(sb: Any, tmp_path: Pa
         stderr=subprocess.PIPE,
         text=True,
     )
-    parts: list[Path] = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not parts:
-        parts = [p for p in out.glob("*.part") if p.stat().st_size > 0]
-        time.sleep(0.05)
-    time.sleep(1.0)  # about half a megabyte in
+    data = source.read_bytes()
+    half = 512 * 1024
+
+    def half_a_megabyte_in() -> bool:
+        """The bytes just before 512 KiB are on disk (the `.part` is allocated in full at once,
+        its size says nothing; one stream writes it in order)."""
+        parts = list(out.glob("*.part"))
+        if not parts:
+            return False
+        with parts[0].open("rb") as part:
+            part.seek(half - 4096)
+            return part.read(4096) == data[half - 4096 : half]
+
+    wait_until(half_a_megabyte_in, "half a megabyte was written", timeout=30, interval=0.05)
     child.send_signal(signal.SIGINT)
     _, stderr = child.communicate(timeout=30)
     assert child.returncode == 130, stderr
@@ -218,13 +223,8 @@ def test_bad_segment_count_is_a_usage_error(tmp_path: Path) -> None:
 def test_a_segmented_download_ends_cleanly(sb: Any, tmp_path: Path) -> None:
     """24 MiB: the first answer is the first piece, the rest come in parallel; nothing is left
     half read, so the process ends without noise on stderr."""
-    import os
-    import struct
 
-    clip = (DEMO / "clip-320x180.mp4").read_bytes()
-    pad = 24 * 1024 * 1024 - len(clip) - 8
-    source = tmp_path / "big.mp4"
-    source.write_bytes(clip + struct.pack(">I", pad + 8) + b"free" + os.urandom(pad))
+    source = write_padded_clip(tmp_path / "big.mp4", 24 * 1024 * 1024)
     media_id = sb.put_google_flow_asset(source, "video/mp4")
     out = tmp_path / "out"
     out.mkdir()

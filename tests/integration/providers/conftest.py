@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.integration.providers.support import DEMO, FAST_RETRY
+from tests.helpers.http_calls import FAST_RETRY
 
 from assetdesk.providers.google_flow import GoogleFlowClient
 from assetdesk.providers.runway import RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def demo_dir() -> Path:
-    return DEMO
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.integration.providers.support import FAST_RETRY, api_requests
+from tests.helpers.http_calls import FAST_RETRY, api_requests
 
 from assetdesk.core.errors import (
     BadRequest,

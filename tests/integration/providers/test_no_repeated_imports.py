@@ -16,11 +16,6 @@ from assetdesk.providers.useapi import UseapiConnection
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_requests_do_not_search_for_modules(sb: Any) -> None:
     searched: Counter[str] = Counter()
     watching = False

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.integration.providers.support import api_requests
+from tests.helpers.http_calls import api_requests
 
 from assetdesk.core.errors import BadRequest, InvalidInput, NotFound, Unauthorized
 from assetdesk.core.ids import RunwayAssetId

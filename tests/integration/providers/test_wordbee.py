@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from tests.integration.providers.support import FAST_RETRY, api_requests
+from tests.helpers.http_calls import FAST_RETRY, api_requests
 
 from assetdesk.core.errors import InvalidInput, NotFound, Throttled, Unauthorized
 from assetdesk.providers.wordbee import WordbeeClient

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import struct
-import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.helpers.media_files import padded_clip
+from tests.helpers.waiting import wait_until
 
 from assetdesk.sandbox.launcher import SandboxProcess
 
@@ -34,14 +34,6 @@ def open_files(sb: SandboxProcess) -> set[str]:
         if target.startswith("/"):
             found.add(target.removesuffix(" (deleted)"))
     return found
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        time.sleep(0.02)
 
 
 @pytest.fixture
@@ -93,17 +85,10 @@ def test_injected_drop_closes_the_file(
     wait_until(lambda: str(path) not in open_files(sb), "the sandbox closed the file")
 
 
-def padded_mp4(demo_dir: Path, size: int) -> bytes:
-    """The demo clip grown to `size` bytes by a trailing `free` box of random bytes."""
-    clip = (demo_dir / "clip-320x180.mp4").read_bytes()
-    pad = size - len(clip)
-    return clip + struct.pack(">I4s", pad, b"free") + os.urandom(pad - 8)
-
-
 def test_large_upload_keeps_every_byte(
-    sb: SandboxProcess, http: httpx.Client, auth: dict[str, str], demo_dir: Path
+    sb: SandboxProcess, http: httpx.Client, auth: dict[str, str]
 ) -> None:
-    data = padded_mp4(demo_dir, 9 * MIB + 777)  # not a whole number of write pieces
+    data = padded_clip(9 * MIB + 777)  # not a whole number of write pieces
 
     def pieces() -> Iterator[bytes]:  # uneven network-sized pieces, chunked transfer
         for start in range(0, len(data), 50_001):
@@ -127,9 +112,9 @@ def test_large_upload_keeps_every_byte(
 
 
 def test_aborted_upload_closes_and_deletes_its_file(
-    sb: SandboxProcess, http: httpx.Client, auth: dict[str, str], demo_dir: Path
+    sb: SandboxProcess, http: httpx.Client, auth: dict[str, str]
 ) -> None:
-    data = padded_mp4(demo_dir, 8 * MIB)
+    data = padded_clip(8 * MIB)
     uploads: list[str] = []
 
     def upload_files() -> list[str]:

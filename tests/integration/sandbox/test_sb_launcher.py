@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.helpers.waiting import wait_until
 
 from assetdesk.sandbox.launcher import SandboxProcess
 
@@ -184,8 +185,8 @@ def test_sandbox_child_stops_when_its_parent_is_killed(tmp_path: Path) -> None:
     import signal
     import subprocess
     import sys
-    import time
 
+    # The parent keeps running (its sleep) until the test kills it.
     script = (
         "import sys, time\n"
         "from assetdesk.sandbox.launcher import SandboxProcess\n"
@@ -198,16 +199,18 @@ def test_sandbox_child_stops_when_its_parent_is_killed(tmp_path: Path) -> None:
     child_pid = int(parent.stdout.readline())
     os.kill(parent.pid, signal.SIGKILL)
     parent.wait(10)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+
+    def gone() -> bool:
         try:
             os.kill(child_pid, 0)
         except ProcessLookupError:
-            return
+            return True
         # the child is re-parented and reaped by init; until then it may be a zombie
         state = Path(f"/proc/{child_pid}/stat")
-        if state.exists() and state.read_text().split(")")[-1].split()[0] == "Z":
-            return
-        time.sleep(0.1)
-    os.kill(child_pid, signal.SIGKILL)
-    raise AssertionError("the sandbox child outlived its killed parent")
+        return state.exists() and state.read_text().split(")")[-1].split()[0] == "Z"
+
+    try:
+        wait_until(gone, "the sandbox child ended with its killed parent", 15, interval=0.1)
+    except AssertionError:
+        os.kill(child_pid, signal.SIGKILL)
+        raise

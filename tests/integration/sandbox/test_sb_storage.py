@@ -14,19 +14,6 @@ import pytest
 from assetdesk.sandbox.launcher import SandboxProcess
 
 
-@pytest.fixture
-def clip_url(sb: SandboxProcess, http: httpx.Client, auth: dict[str, str]) -> str:
-    ref = urllib.parse.quote(sb.demo["media_generation_ids"][2], safe="")
-    answer = http.get(f"{sb.api_url}/v1/google-flow/assets/{ref}", headers=auth)
-    url: str = answer.json()["url"]
-    return url
-
-
-@pytest.fixture
-def clip(demo_dir: Path) -> bytes:
-    return (demo_dir / "clip-320x180.mp4").read_bytes()
-
-
 def test_full_get_carries_gcs_headers_and_hashes(
     http: httpx.Client, clip_url: str, clip: bytes
 ) -> None:

@@ -5,27 +5,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import urllib.parse
 from collections.abc import Callable
-from pathlib import Path
 
 import google_crc32c
 import httpx
 import pytest
 
 from assetdesk.sandbox.launcher import SandboxProcess
-
-
-@pytest.fixture
-def clip_url(sb: SandboxProcess, http: httpx.Client, auth: dict[str, str]) -> str:
-    ref = urllib.parse.quote(sb.demo["media_generation_ids"][2], safe="")
-    url: str = http.get(f"{sb.api_url}/v1/google-flow/assets/{ref}", headers=auth).json()["url"]
-    return url
-
-
-@pytest.fixture
-def clip(demo_dir: Path) -> bytes:
-    return (demo_dir / "clip-320x180.mp4").read_bytes()
 
 
 def hashes(clip: bytes) -> tuple[str, str]:

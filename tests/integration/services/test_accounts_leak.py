@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from tests.helpers.media_files import DEMO
+from tests.helpers.secrets_on_disk import assert_no_file_holds
 
 from assetdesk.core.media import PNG
 from assetdesk.services.app import build_services, configure_logging
@@ -19,13 +21,6 @@ from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import FIELDS, SERVICE_NAME, SecretStore
 
 pytestmark = pytest.mark.anyio
-
-DEMO = Path(__file__).resolve().parents[3] / "resources" / "demo"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def secret_forms(token: str) -> list[str]:
@@ -105,13 +100,9 @@ async def test_the_token_goes_only_to_the_api_and_the_keyring(
     assert all(SecretStore().get(info.id, field) is None for field in FIELDS)
 
     # No file under the data folder holds the token in any form: database, WAL, logs...
-    files = [f for f in paths.root.rglob("*") if f.is_file()]
-    assert paths.database in files
-    assert any(f.suffix == ".log" and f.stat().st_size for f in files), "logging was on"
-    for file in files:
-        data = file.read_bytes()
-        for form in secret_forms(token):
-            assert form.encode() not in data, f"the token ({form[:8]}…) reached {file}"
+    assert paths.log_file.stat().st_size, "logging was on"
+    expected = [paths.database, paths.log_file]
+    assert_no_file_holds(paths.root, secret_forms(token), expected=expected)
 
     # No log record holds it either, though the records are many (httpx and httpcore included).
     names = {record.name.split(".")[0] for record in caplog.records}

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import KeyringError
+from tests.helpers.secrets_on_disk import assert_no_file_holds
 
 from assetdesk.core.errors import SecretStoreError
 from assetdesk.core.redact import Redactor
@@ -22,21 +22,6 @@ from assetdesk.store.secrets import SecretStore
 pytestmark = pytest.mark.anyio
 
 TOKEN_PROBLEM_TAIL = " — keep secrets for this session only, or set up a system keyring."
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def paths(tmp_path: Path) -> AppPaths:
-    return AppPaths.from_option(str(tmp_path / "data")).ensure()
-
-
-def files_holding(root: Path, secret: str) -> list[Path]:
-    """Every file under `root` whose bytes contain `secret`."""
-    return [f for f in root.rglob("*") if f.is_file() and secret.encode() in f.read_bytes()]
 
 
 class RaisingKeyring(KeyringBackend):
@@ -99,10 +84,10 @@ def assert_plain(error: SecretStoreError, *secrets: str) -> None:
 
 
 async def test_no_keyring_then_session_only_writes_nothing_to_disk(
-    sb: Any, paths: AppPaths
+    sb: Any, app_paths: AppPaths
 ) -> None:
     token = sb.demo["useapi_token"]
-    service = AccountsService(paths.database, SecretStore(fail.Keyring()), Redactor())
+    service = AccountsService(app_paths.database, SecretStore(fail.Keyring()), Redactor())
     try:
         assert service.secret_store_problem == "No system keyring was found on this computer."
         assert service.secret_store_where == "no keyring"
@@ -126,10 +111,9 @@ async def test_no_keyring_then_session_only_writes_nothing_to_disk(
         assert edited.secret_state == "session"
     finally:
         await service.aclose()
-    assert paths.database.exists()
-    assert files_holding(paths.root, token) == []
+    assert_no_file_holds(app_paths.root, [token], expected=[app_paths.database])
 
-    restarted = AccountsService(paths.database, SecretStore(fail.Keyring()), Redactor())
+    restarted = AccountsService(app_paths.database, SecretStore(fail.Keyring()), Redactor())
     try:
         (found,) = await restarted.list()
         assert (found.name, found.secret_state) == ("Studio", "missing")
@@ -143,10 +127,10 @@ async def test_no_keyring_then_session_only_writes_nothing_to_disk(
         await restarted.aclose()
 
 
-async def test_a_keyring_that_raises_gives_plain_sentences(sb: Any, paths: AppPaths) -> None:
+async def test_a_keyring_that_raises_gives_plain_sentences(sb: Any, app_paths: AppPaths) -> None:
     token = sb.demo["useapi_token"]
     store = SecretStore(RaisingKeyring(), probe=False)  # as the window builds it
-    service = AccountsService(paths.database, store, Redactor())
+    service = AccountsService(app_paths.database, store, Redactor())
     try:
         assert service.secret_store_problem is None, "unknown until the probe has run"
         with pytest.raises(SecretStoreError) as caught:
@@ -182,15 +166,15 @@ async def test_a_keyring_that_raises_gives_plain_sentences(sb: Any, paths: AppPa
         assert await service.list() == []
     finally:
         await service.aclose()
-    assert files_holding(paths.root, token) == []
+    assert_no_file_holds(app_paths.root, [token], expected=[app_paths.database])
 
 
 async def test_a_hanging_keyring_is_given_up_on(
-    sb: Any, paths: AppPaths, hanging: HangingKeyring
+    sb: Any, app_paths: AppPaths, hanging: HangingKeyring
 ) -> None:
     token = sb.demo["useapi_token"]
     store = SecretStore(hanging, probe=False)
-    service = AccountsService(paths.database, store, Redactor(), keyring_timeout=0.5)
+    service = AccountsService(app_paths.database, store, Redactor(), keyring_timeout=0.5)
     try:
         with pytest.raises(SecretStoreError) as caught:
             await service.add(name="Studio", kind="useapi", secret=token, base_url=sb.api_url)
@@ -217,10 +201,10 @@ async def test_a_hanging_keyring_is_given_up_on(
 
 
 async def test_the_probe_of_a_hanging_keyring_times_out(
-    paths: AppPaths, hanging: HangingKeyring
+    app_paths: AppPaths, hanging: HangingKeyring
 ) -> None:
     service = AccountsService(
-        paths.database, SecretStore(hanging, probe=False), Redactor(), keyring_timeout=0.5
+        app_paths.database, SecretStore(hanging, probe=False), Redactor(), keyring_timeout=0.5
     )
     try:
         assert service.secret_store_problem is None
@@ -233,9 +217,9 @@ async def test_the_probe_of_a_hanging_keyring_times_out(
         await service.aclose()
 
 
-async def test_the_probe_after_session_only_changes_nothing(paths: AppPaths) -> None:
+async def test_the_probe_after_session_only_changes_nothing(app_paths: AppPaths) -> None:
     service = AccountsService(
-        paths.database, SecretStore(RaisingKeyring(), probe=False), Redactor()
+        app_paths.database, SecretStore(RaisingKeyring(), probe=False), Redactor()
     )
     try:
         service.use_session_only()

@@ -10,6 +10,7 @@ from typing import Any
 
 import keyring
 import pytest
+from tests.helpers.secrets_on_disk import assert_no_file_holds
 
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.app import AppServices, build_services
@@ -17,11 +18,6 @@ from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture
@@ -160,10 +156,8 @@ async def test_saved_account_survives_and_missing_secret_is_said(sb: Any, tmp_pa
     await third.accounts.remove(found.id)
     assert await third.accounts.list() == []
     await third.aclose()
-    token = sb.demo["useapi_token"].encode()
-    for file in paths.root.rglob("*"):
-        if file.is_file():
-            assert token not in file.read_bytes(), f"the token reached {file}"
+    token = sb.demo["useapi_token"]
+    assert_no_file_holds(paths.root, [token], expected=[paths.database])
 
 
 async def test_pasted_bearer_prefix_is_cleaned(sb: Any, session_services: AppServices) -> None:
@@ -256,12 +250,11 @@ async def _leak_checks(
         handler.flush()
     log_text = "\n".join(r.getMessage() for r in caplog.records)
     assert "token in a message" in log_text
-    files = [f for f in session_services.paths.root.rglob("*") if f.is_file()]
-    assert any(f.suffix == ".log" and f.stat().st_size for f in files)
+    data = session_services.paths
+    assert data.log_file.stat().st_size
     for secret in secrets:
         assert secret not in log_text
-        for file in files:
-            assert secret.encode() not in file.read_bytes(), f"{secret[:6]}… reached {file}"
+    assert_no_file_holds(data.root, secrets, expected=[data.log_file])
     assert sb.requests("storage") == []
 
 

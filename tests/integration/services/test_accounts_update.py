@@ -7,7 +7,6 @@ import os
 import socket
 import sqlite3
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import keyring
@@ -27,16 +26,6 @@ pytestmark = pytest.mark.anyio
 WRONG_TOKEN = "user:1001-WrongToken0001"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def paths(tmp_path: Path) -> AppPaths:
-    return AppPaths.from_option(str(tmp_path / "data")).ensure()
-
-
 def session_store() -> SecretStore:
     """No keyring at all, and the user chose session-only secrets."""
     store = SecretStore(fail.Keyring())
@@ -45,9 +34,9 @@ def session_store() -> SecretStore:
 
 
 @pytest.fixture
-async def accounts(paths: AppPaths) -> AsyncIterator[AccountsService]:
+async def accounts(app_paths: AppPaths) -> AsyncIterator[AccountsService]:
     """Saved accounts (fields in SQLite) whose secrets stay in memory."""
-    service = AccountsService(paths.database, session_store(), Redactor())
+    service = AccountsService(app_paths.database, session_store(), Redactor())
     yield service
     await service.aclose()
 
@@ -62,11 +51,11 @@ def bearers(sb: Any) -> set[str]:
     return {r["headers"].get("authorization", "") for r in sb.requests("api")}
 
 
-def saved_rows(paths: AppPaths) -> list[tuple[Any, ...]]:
+def saved_rows(app_paths: AppPaths) -> list[tuple[Any, ...]]:
     """The accounts table as it is on disk (nothing when the database was never made)."""
-    if not paths.database.exists():
+    if not app_paths.database.exists():
         return []
-    conn = sqlite3.connect(paths.database)
+    conn = sqlite3.connect(app_paths.database)
     try:
         return conn.execute("SELECT name, base_url, default_email FROM accounts").fetchall()
     finally:
@@ -98,10 +87,12 @@ def keyring_items(account_id: int) -> list[str]:
 
 
 @pytest.mark.keyring
-async def test_a_new_secret_replaces_the_old_one_in_the_keyring(sb: Any, paths: AppPaths) -> None:
+async def test_a_new_secret_replaces_the_old_one_in_the_keyring(
+    sb: Any, app_paths: AppPaths
+) -> None:
     require_secret_service()
     demo = sb.demo["useapi_token"]
-    service = AccountsService(paths.database, SecretStore(redactor=Redactor()), Redactor())
+    service = AccountsService(app_paths.database, SecretStore(redactor=Redactor()), Redactor())
     try:
         assert service.secret_store_where == "Secret Service"
         assert service.secret_store_problem is None
@@ -129,7 +120,7 @@ async def test_a_new_secret_replaces_the_old_one_in_the_keyring(sb: Any, paths: 
     finally:
         await service.aclose()
 
-    reopened = AccountsService(paths.database, SecretStore(), Redactor())
+    reopened = AccountsService(app_paths.database, SecretStore(), Redactor())
     try:
         (found,) = await reopened.list()
         assert (found.name, found.secret_state) == ("Studio C", "stored")
@@ -162,9 +153,11 @@ class WriteRefusingKeyring(KeyringBackend):
         self.items.pop((service, username), None)
 
 
-async def test_a_refused_new_secret_leaves_the_account_as_it_was(sb: Any, paths: AppPaths) -> None:
+async def test_a_refused_new_secret_leaves_the_account_as_it_was(
+    sb: Any, app_paths: AppPaths
+) -> None:
     backend = WriteRefusingKeyring()
-    service = AccountsService(paths.database, SecretStore(backend), Redactor())
+    service = AccountsService(app_paths.database, SecretStore(backend), Redactor())
     try:
         info = await service.add(
             name="Studio", kind="useapi", secret=WRONG_TOKEN, base_url=sb.api_url
@@ -180,7 +173,7 @@ async def test_a_refused_new_secret_leaves_the_account_as_it_was(sb: Any, paths:
         (unchanged,) = await service.list()
         assert (unchanged.name, unchanged.secret_state) == ("Studio", "stored")
         assert backend.items == {(SERVICE_NAME, f"account-{info.id}:token"): WRONG_TOKEN}
-        assert saved_rows(paths) == [("Studio", sb.api_url, None)]
+        assert saved_rows(app_paths) == [("Studio", sb.api_url, None)]
     finally:
         await service.aclose()
 
@@ -189,7 +182,7 @@ async def test_a_refused_new_secret_leaves_the_account_as_it_was(sb: Any, paths:
 
 
 async def test_a_new_address_is_used_by_the_next_check(
-    sb: Any, paths: AppPaths, accounts: AccountsService
+    sb: Any, app_paths: AppPaths, accounts: AccountsService
 ) -> None:
     nowhere = closed_port_url()
     info = await accounts.add(
@@ -202,11 +195,11 @@ async def test_a_new_address_is_used_by_the_next_check(
     sb.clear_requests()
     assert (await accounts.check(info.id)).state == "valid"
     assert bearers(sb) == {f"Bearer {sb.demo['useapi_token']}"}
-    assert saved_rows(paths) == [("Studio", sb.api_url, None)]
+    assert saved_rows(app_paths) == [("Studio", sb.api_url, None)]
 
 
 async def test_an_edit_keeps_the_default_email_and_wordbee_id(
-    sb: Any, paths: AppPaths, accounts: AccountsService
+    sb: Any, app_paths: AppPaths, accounts: AccountsService
 ) -> None:
     email = sb.demo["google_flow_emails"][1]
     useapi = await accounts.add(
@@ -249,7 +242,7 @@ async def test_an_edit_keeps_the_default_email_and_wordbee_id(
 )
 async def test_invalid_edits_are_refused_with_one_sentence(
     sb: Any,
-    paths: AppPaths,
+    app_paths: AppPaths,
     accounts: AccountsService,
     changes: dict[str, Any],
     message: str | None,
@@ -258,7 +251,7 @@ async def test_invalid_edits_are_refused_with_one_sentence(
         name="Studio", kind="useapi", secret=sb.demo["useapi_token"], base_url=sb.api_url
     )
     await accounts.add(name="Other", kind="useapi", secret=WRONG_TOKEN, base_url=sb.api_url)
-    before = saved_rows(paths)
+    before = saved_rows(app_paths)
     arguments: dict[str, Any] = {"name": "Studio", "base_url": sb.api_url, **changes}
     with pytest.raises(InvalidInput) as caught:
         await accounts.update(info.id, **arguments)
@@ -269,7 +262,7 @@ async def test_invalid_edits_are_refused_with_one_sentence(
         assert text.startswith("A useapi.net token") and text.endswith(".")
         assert "not-a-token" not in text
     assert (text[0].isupper() or text[0] in "'“") and text.endswith(".")
-    assert saved_rows(paths) == before
+    assert saved_rows(app_paths) == before
     sb.clear_requests()
     assert (await accounts.check(info.id)).state == "valid", "the old secret still works"
 
@@ -293,7 +286,7 @@ async def test_a_wordbee_account_keeps_needing_its_address(
 
 
 async def test_a_session_account_is_edited_in_memory_only(
-    sb: Any, paths: AppPaths, accounts: AccountsService
+    sb: Any, app_paths: AppPaths, accounts: AccountsService
 ) -> None:
     info = await accounts.add_session_account(
         name="Sandbox", kind="useapi", base_url=closed_port_url(), secret=WRONG_TOKEN
@@ -307,7 +300,7 @@ async def test_a_session_account_is_edited_in_memory_only(
     sb.clear_requests()
     assert (await accounts.check(info.id)).state == "valid"
     assert bearers(sb) == {f"Bearer {sb.demo['useapi_token']}"}
-    assert saved_rows(paths) == []
+    assert saved_rows(app_paths) == []
     (listed,) = await accounts.list()
     assert listed.name == "Sandbox 2"
 
@@ -315,9 +308,9 @@ async def test_a_session_account_is_edited_in_memory_only(
 # ---- the default Google Flow email --------------------------------------------------------------
 
 
-async def test_the_default_email_survives_a_restart(sb: Any, paths: AppPaths) -> None:
+async def test_the_default_email_survives_a_restart(sb: Any, app_paths: AppPaths) -> None:
     email = sb.demo["google_flow_emails"][0]
-    service = AccountsService(paths.database, session_store(), Redactor())
+    service = AccountsService(app_paths.database, session_store(), Redactor())
     try:
         info = await service.add(
             name="Studio", kind="useapi", secret=sb.demo["useapi_token"], base_url=sb.api_url
@@ -331,7 +324,7 @@ async def test_the_default_email_survives_a_restart(sb: Any, paths: AppPaths) ->
     finally:
         await service.aclose()
 
-    reopened = AccountsService(paths.database, session_store(), Redactor())
+    reopened = AccountsService(app_paths.database, session_store(), Redactor())
     try:
         (found,) = await reopened.list()
         assert found.default_email == email
@@ -340,11 +333,11 @@ async def test_the_default_email_survives_a_restart(sb: Any, paths: AppPaths) ->
         assert balanced.default_email is None
     finally:
         await reopened.aclose()
-    assert saved_rows(paths) == [("Studio", sb.api_url, None)]
+    assert saved_rows(app_paths) == [("Studio", sb.api_url, None)]
 
 
 async def test_default_email_of_session_and_wordbee_accounts(
-    sb: Any, paths: AppPaths, accounts: AccountsService
+    sb: Any, app_paths: AppPaths, accounts: AccountsService
 ) -> None:
     email = sb.demo["google_flow_emails"][1]
     session = await accounts.add_session_account(
@@ -353,7 +346,7 @@ async def test_default_email_of_session_and_wordbee_accounts(
     assert (await accounts.set_default_email(session.id, email)).default_email == email
     (listed,) = await accounts.list()
     assert listed.default_email == email
-    assert saved_rows(paths) == []
+    assert saved_rows(app_paths) == []
     wordbee = await accounts.add_session_account(
         name="WB",
         kind="wordbee",

@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import keyring.backends.fail
 import pytest
+from tests.helpers.media_files import DEMO
+from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.errors import (
     Forbidden,
@@ -42,16 +44,9 @@ from assetdesk.transfer.options import DownloadOptions
 
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "resources" / "demo"
 SCOPE = "pr7214"
 SEGMENTS = [27665601, 27665602]
 QUICK = DownloadOptions(backoff=0.01, max_backoff=0.05)
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 class Clock:
@@ -383,11 +378,13 @@ async def test_an_uploaded_asset_pasted_again_is_recognised(
         await queue.load()
         await queue.add_paths([DEMO / "swatch-256x256.png"], UploadTarget(useapi_id, "Sandbox"))
         queue.start()
-        deadline = time.monotonic() + 30
         item = queue.items[0]
-        while item.state is not ItemState.DONE or item.task is not None:  # catalogued when ended
-            assert time.monotonic() < deadline, item.row.message
-            await asyncio.sleep(0.02)
+        await wait_until_async(
+            lambda: item.state is ItemState.DONE and item.task is None,  # catalogued when ended
+            lambda: f"the upload ended ({item.row.message})",
+            timeout=30,
+            interval=0.02,
+        )
         media_id = item.row.media_generation_id
     finally:
         await queue.aclose()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
-import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import keyring.backends.fail
 import pytest
+from tests.helpers.media_files import DEMO, MEDIA
+from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.redact import Redactor
@@ -24,15 +25,7 @@ from assetdesk.store.secrets import SecretStore
 
 pytestmark = pytest.mark.anyio
 
-ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "resources" / "demo"
-MEDIA = ROOT / "tests" / "fixtures" / "media"
 QUICK_RETRY = RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.2)
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture
@@ -62,12 +55,11 @@ async def queue(accounts: AccountsService, tmp_path: Path) -> AsyncIterator[Uplo
 
 
 async def settle(queue: UploadQueue, done: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not done():
-        if time.monotonic() > deadline:
-            states = [(i.row.name, i.state.value, i.row.message) for i in queue.items]
-            raise AssertionError(f"the queue did not settle: {states}")
-        await asyncio.sleep(0.02)
+    def states() -> str:
+        shown = [(i.row.name, i.state.value, i.row.message) for i in queue.items]
+        return f"the queue settled: {shown}"
+
+    await wait_until_async(done, states, timeout, interval=0.02)
 
 
 def all_ended(queue: UploadQueue) -> Callable[[], bool]:

@@ -15,6 +15,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 from keyring.errors import KeyringError
+from tests.helpers.secrets_on_disk import assert_no_file_holds
 
 from assetdesk.core.errors import SecretStoreError
 from assetdesk.core.redact import MARK, Redactor
@@ -50,11 +51,6 @@ def items_for(account_id: int) -> list[str]:
         return found
     finally:
         conn.close()
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture
@@ -149,10 +145,7 @@ def test_session_only_keeps_secrets_in_memory_and_writes_nothing(tmp_path: Path)
     assert store.get(account.id, "token") == token
     conn.close()
     # The secret is in no file under the data folder (database, WAL, logs...).
-    files = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert files, "the database should exist"
-    for path in files:
-        assert token.encode() not in path.read_bytes(), path
+    assert_no_file_holds(tmp_path, [token], expected=[paths.database])
     # Memory only: a new store in the same process knows nothing.
     fresh = SecretStore(fail.Keyring())
     fresh.use_session_only()

@@ -1,67 +1,22 @@
-"""Fixtures of the download tests (test_download_basics.py, test_download_faults.py): MP4 files
-registered with the sandbox's storage origin, a plain download client, and signed-URL sources.
+"""Fixtures of the download tests (test_download_basics.py, test_download_faults.py,
+test_download_resume.py): MP4 files registered with the sandbox's storage origin and plain download
+clients. Their plain helpers are in tests/helpers/downloads.py.
 
 Every name here starts with `dl_` so that it cannot clash with another test file's fixtures.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import os
-import struct
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from tests.integration.providers.support import DEMO
+from tests.helpers.downloads import DL_BIG_SIZE, DL_SMALL_SIZE, DlAsset, dl_register
+from tests.helpers.media_files import write_padded_clip
 
 from assetdesk.net.clients import make_download_client
 from assetdesk.sandbox.launcher import SandboxProcess
-from assetdesk.transfer.options import DownloadOptions
-from assetdesk.transfer.sources import SignedUrlSource
-
-MIB = 1024 * 1024
-DL_SMALL_SIZE = 3 * MIB
-DL_BIG_SIZE = 40 * MIB
-#: The first request of a download: the whole file, from byte 0 (a 206 says ranges work).
-DL_FIRST = "bytes=0-"
-#: Retries as in the app, without the long waits.
-DL_FAST = DownloadOptions(sha256=True, backoff=0.01, max_backoff=0.05)
-
-
-def dl_write_mp4(path: Path, size: int) -> Path:
-    """The demo clip grown to `size` bytes by a trailing `free` box of random bytes."""
-    clip = (DEMO / "clip-320x180.mp4").read_bytes()
-    pad = size - len(clip) - 8
-    path.write_bytes(clip + struct.pack(">I", pad + 8) + b"free" + os.urandom(pad))
-    return path
-
-
-@dataclass(frozen=True)
-class DlAsset:
-    """A local file the sandbox's storage origin serves in place."""
-
-    file: Path
-    data: bytes
-    key: str  # `bucket/object`
-    media_id: str  # its Google Flow mediaGenerationId
-    crc32c: str  # hex, as the sandbox reports it
-
-    @property
-    def url_path(self) -> str:
-        return "/" + self.key
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-    @property
-    def size(self) -> int:
-        return len(self.data)
 
 
 @pytest.fixture(scope="session")
@@ -69,18 +24,9 @@ def dl_media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A 3 MiB and a 40 MiB MP4, made once per session."""
     folder = tmp_path_factory.mktemp("dl-media")
     return {
-        "small": dl_write_mp4(folder / "small.mp4", DL_SMALL_SIZE),
-        "big": dl_write_mp4(folder / "big.mp4", DL_BIG_SIZE),
+        "small": write_padded_clip(folder / "small.mp4", DL_SMALL_SIZE),
+        "big": write_padded_clip(folder / "big.mp4", DL_BIG_SIZE),
     }
-
-
-def dl_register(sb: SandboxProcess, file: Path) -> DlAsset:
-    """Register `file` as a Google Flow asset (the sandbox was just reset) and find its key."""
-    media_id = sb.put_google_flow_asset(file, "video/mp4")
-    found = [o for o in sb.objects() if o.get("file") == str(file.resolve())]
-    assert found, f"the sandbox holds no object for {file}"
-    obj = found[-1]
-    return DlAsset(file, file.read_bytes(), obj["key"], media_id, obj["crc32c"])
 
 
 @pytest.fixture
@@ -106,46 +52,3 @@ async def dl_stall_http() -> AsyncIterator[httpx.AsyncClient]:
     timeout = httpx.Timeout(connect=5, read=0.5, write=5, pool=5)
     async with make_download_client(timeout=timeout) as client:
         yield client
-
-
-def dl_source(
-    sb: SandboxProcess,
-    http: httpx.AsyncClient,
-    asset: DlAsset,
-    *,
-    ttl: float | None = None,
-    label: str = "clip.mp4",
-    suggested_name: str | None = "clip.mp4",
-    resume_key: str | None = None,
-) -> SignedUrlSource:
-    """A source whose `resolve` signs a fresh URL with the sandbox (a blocking control call, run
-    on a worker thread so that it does not hold up the event loop)."""
-
-    async def resolve() -> str:
-        return await asyncio.to_thread(sb.signed_url, asset.key, ttl=ttl)
-
-    return SignedUrlSource(
-        http, resolve, label=label, suggested_name=suggested_name, resume_key=resume_key
-    )
-
-
-def dl_gets(sb: SandboxProcess, asset: DlAsset) -> list[dict[str, Any]]:
-    """The GET requests the storage origin received for `asset`, in arrival order."""
-    return [
-        r for r in sb.requests("storage") if r["method"] == "GET" and r["path"] == asset.url_path
-    ]
-
-
-def dl_ranges(sb: SandboxProcess, asset: DlAsset) -> list[str | None]:
-    return [r["headers"].get("range") for r in dl_gets(sb, asset)]
-
-
-def dl_assert_no_authorization(sb: SandboxProcess) -> None:
-    """No request to the storage origin carried credentials."""
-    for request in sb.requests("storage"):
-        assert "authorization" not in request["headers"], request["path"]
-        assert "x-auth-token" not in request["headers"], request["path"]
-
-
-def dl_listing(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())

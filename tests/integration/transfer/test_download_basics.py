@@ -11,8 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.integration.providers.support import DEMO, FAST_RETRY
-from tests.integration.transfer.conftest import (
+from tests.helpers.downloads import (
     DL_BIG_SIZE,
     DL_FAST,
     DL_FIRST,
@@ -24,6 +23,8 @@ from tests.integration.transfer.conftest import (
     dl_ranges,
     dl_source,
 )
+from tests.helpers.http_calls import FAST_RETRY
+from tests.helpers.media_files import DEMO
 
 from assetdesk.core.errors import IntegrityError
 from assetdesk.providers.wordbee import WordbeeClient
@@ -35,11 +36,6 @@ from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import Phase, TransferProgress
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def assert_saved(result: DownloadResult, asset: DlAsset, path: Path) -> None:

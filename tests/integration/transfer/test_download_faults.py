@@ -19,8 +19,7 @@ from urllib.parse import parse_qs
 import google_crc32c
 import httpx
 import pytest
-from tests.integration.providers.support import DEMO, FAST_RETRY
-from tests.integration.transfer.conftest import (
+from tests.helpers.downloads import (
     DL_BIG_SIZE,
     DL_FAST,
     DL_FIRST,
@@ -33,8 +32,9 @@ from tests.integration.transfer.conftest import (
     dl_ranges,
     dl_register,
     dl_source,
-    dl_write_mp4,
 )
+from tests.helpers.http_calls import FAST_RETRY
+from tests.helpers.media_files import DEMO, write_padded_clip
 
 from assetdesk.core.errors import (
     Forbidden,
@@ -53,11 +53,6 @@ from assetdesk.transfer.progress import Phase, TransferProgress
 from assetdesk.transfer.sources import SignedUrlSource
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def host(sb: SandboxProcess) -> str:
@@ -727,7 +722,7 @@ async def test_concurrent_downloads_of_the_same_name_keep_apart(
 ) -> None:
     """A batch that saves several assets of the same name into one folder (Wordbee's seed has
     two 'pexels-gons3.jpg'): each must end as its own file with its own bytes."""
-    other = dl_write_mp4(tmp_path / "other.mp4", DL_SMALL_SIZE)
+    other = write_padded_clip(tmp_path / "other.mp4", DL_SMALL_SIZE)
     first, second = dl_register(sb, dl_media["small"]), dl_register(sb, other)
     problems: list[str] = []
     for round_ in range(8):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tests.integration.transfer.conftest import (
+from tests.helpers.downloads import (
     DL_SMALL_SIZE,
     MIB,
     DlAsset,
@@ -17,20 +17,17 @@ from tests.integration.transfer.conftest import (
     dl_ranges,
     dl_register,
     dl_source,
-    dl_write_mp4,
 )
+from tests.helpers.media_files import write_padded_clip
+from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.errors import NetworkError
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.transfer.download import download
 from assetdesk.transfer.options import DownloadOptions
+from assetdesk.transfer.progress import TransferProgress
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 KEEP = DownloadOptions(sha256=True, keep_partial=True, backoff=0.01, max_backoff=0.05)
@@ -55,10 +52,16 @@ async def test_cancelled_download_is_resumed_by_the_next_one(
         max_backoff=0.05,
     )
     sb.bandwidth("storage", 1_500_000)
+    seen: list[TransferProgress] = []
     task = asyncio.create_task(
-        download(dl_source(sb, dl_http, asset, resume_key=KEY), tmp_path, options=options)
+        download(
+            dl_source(sb, dl_http, asset, resume_key=KEY),
+            tmp_path,
+            options=options,
+            progress=seen.append,
+        )
     )
-    await asyncio.sleep(1.2)
+    await wait_until_async(lambda: seen and seen[-1].done >= MIB, "a MiB arrived")
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -122,7 +125,7 @@ async def test_a_kept_part_of_an_object_that_changed_is_thrown_away(
     sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     await _kept_part(sb, dl_http, dl_small, tmp_path)
-    changed = dl_register(sb, dl_write_mp4(tmp_path.parent / "changed.mp4", DL_SMALL_SIZE))
+    changed = dl_register(sb, write_padded_clip(tmp_path.parent / "changed.mp4", DL_SMALL_SIZE))
     result = await download(dl_source(sb, dl_http, changed, resume_key=KEY), tmp_path, options=KEEP)
     assert result.resumed_bytes == 0
     assert result.path == tmp_path / "clip.mp4"

@@ -8,7 +8,6 @@ import asyncio
 import itertools
 import os
 import re
-import struct
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -16,7 +15,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from tests.integration.providers.support import DEMO, FAST_RETRY
+from tests.helpers.http_calls import FAST_RETRY
+from tests.helpers.media_files import write_padded_clip
+from tests.helpers.waiting import wait_until_async
 
 import assetdesk.providers.google_flow as google_flow_module
 from assetdesk.core.errors import LocalFileError
@@ -32,22 +33,9 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 async def flow(sb: SandboxProcess) -> AsyncIterator[GoogleFlowClient]:
     async with UseapiConnection(sb.demo["useapi_token"], sb.api_url, retry=FAST_RETRY) as conn:
         yield GoogleFlowClient(conn)
-
-
-def write_mp4(path: Path, size: int) -> Path:
-    """The demo clip grown to `size` bytes by a trailing `free` box, which the sandbox accepts."""
-    clip = (DEMO / "clip-320x180.mp4").read_bytes()
-    pad = size - len(clip)
-    path.write_bytes(clip + struct.pack(">I4s", pad, b"free") + os.urandom(pad - 8))
-    return path
 
 
 def fds_on(path: Path, pid: int | str = "self") -> list[str]:
@@ -76,14 +64,6 @@ def sandbox_upload_files(sb: SandboxProcess) -> list[Path]:
     return found
 
 
-async def wait_until(condition: Callable[[], bool], what: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting until {what}")
-        await asyncio.sleep(0.01)
-
-
 class Holdings:
     """What the sandbox keeps, to check that a failed upload added nothing."""
 
@@ -95,8 +75,10 @@ class Holdings:
     async def assert_unchanged(self, upload_file: Path | None) -> None:
         sb = self.sb
         if upload_file is not None:  # the partial upload is closed and deleted
-            await wait_until(lambda: upload_file not in sandbox_upload_files(sb), "it is closed")
-            await wait_until(lambda: not upload_file.exists(), "the sandbox deleted it")
+            await wait_until_async(
+                lambda: upload_file not in sandbox_upload_files(sb), "it is closed"
+            )
+            await wait_until_async(lambda: not upload_file.exists(), "the sandbox deleted it")
         assert sorted(a["mediaGenerationId"] for a in sb.google_flow_assets()) == self.assets
         assert sorted(o["key"] for o in sb.objects()) == self.objects
 
@@ -121,8 +103,10 @@ class Upload:
 
     async def midway(self, sb: SandboxProcess, at_least: int = MIB) -> Path:
         """Wait until `at_least` bytes went out and the sandbox writes them to its upload file."""
-        await wait_until(lambda: self.done >= at_least or self.task.done(), "bytes went out")
-        await wait_until(lambda: bool(sandbox_upload_files(sb)), "the sandbox receives the file")
+        await wait_until_async(lambda: self.done >= at_least or self.task.done(), "bytes went out")
+        await wait_until_async(
+            lambda: bool(sandbox_upload_files(sb)), "the sandbox receives the file"
+        )
         assert not self.task.done(), "the upload ended before the test could act on it"
         assert self.done < self.size
         (upload_file,) = sandbox_upload_files(sb)
@@ -132,7 +116,7 @@ class Upload:
 async def test_progress_is_paced_monotonic_and_ends_with_the_size(
     sb: SandboxProcess, flow: GoogleFlowClient, tmp_path: Path
 ) -> None:
-    path = write_mp4(tmp_path / "paced.mp4", 32 * MIB + 123)
+    path = write_padded_clip(tmp_path / "paced.mp4", 32 * MIB + 123)
     size = path.stat().st_size
     sb.bandwidth("api", 48 * MIB)  # ~0.7 s: chunks every ~20 ms, more often than reports
     upload = Upload(flow, path)
@@ -170,7 +154,7 @@ class SlowDiskBody(FileBody):
 async def test_reads_do_not_block_the_event_loop(
     sb: SandboxProcess, flow: GoogleFlowClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write_mp4(tmp_path / "slow-disk.mp4", 6 * MIB + 5)
+    path = write_padded_clip(tmp_path / "slow-disk.mp4", 6 * MIB + 5)
     monkeypatch.setattr(google_flow_module, "FileBody", SlowDiskBody)
     SlowDiskBody.threads = []
     beats: list[float] = []
@@ -179,7 +163,7 @@ async def test_reads_do_not_block_the_event_loop(
     async def heartbeat() -> None:
         while not stop.is_set():
             beats.append(time.monotonic())
-            await asyncio.sleep(0.005)
+            await asyncio.sleep(0.005)  # the beat: a blocked loop shows as a long gap
 
     beating = asyncio.create_task(heartbeat())
     try:
@@ -197,7 +181,7 @@ async def test_reads_do_not_block_the_event_loop(
 async def test_a_file_that_gets_shorter_fails_and_nothing_is_kept(
     sb: SandboxProcess, flow: GoogleFlowClient, tmp_path: Path
 ) -> None:
-    path = write_mp4(tmp_path / "shrinks.mp4", 32 * MIB)
+    path = write_padded_clip(tmp_path / "shrinks.mp4", 32 * MIB)
     holdings = Holdings(sb)
     sb.bandwidth("api", 6 * MIB)  # 32 MiB: ~5 s
     upload = Upload(flow, path)
@@ -237,7 +221,7 @@ async def test_a_file_that_changes_fails_and_nothing_is_kept(
     tmp_path: Path,
     change: Callable[[Path], None],
 ) -> None:
-    path = write_mp4(tmp_path / "changes.mp4", 32 * MIB)
+    path = write_padded_clip(tmp_path / "changes.mp4", 32 * MIB)
     holdings = Holdings(sb)
     sb.bandwidth("api", 6 * MIB)  # 32 MiB: ~5 s
     upload = Upload(flow, path)
@@ -255,7 +239,7 @@ async def test_a_file_that_grows_after_its_last_chunk_was_read_is_not_kept(
     sb: SandboxProcess, flow: GoogleFlowClient, tmp_path: Path
 ) -> None:
     """The growth shows only after the promised bytes: the last chunk must not go out."""
-    path = write_mp4(tmp_path / "late.mp4", 3 * MIB)
+    path = write_padded_clip(tmp_path / "late.mp4", 3 * MIB)
     holdings = Holdings(sb)
     size = path.stat().st_size
     with path.open("ab") as stream:
@@ -272,7 +256,7 @@ async def test_a_file_that_grows_after_its_last_chunk_was_read_is_not_kept(
 async def test_a_file_that_disappears_before_the_upload_fails_clearly(
     sb: SandboxProcess, flow: GoogleFlowClient, tmp_path: Path
 ) -> None:
-    path = write_mp4(tmp_path / "gone.mp4", 2 * MIB)
+    path = write_padded_clip(tmp_path / "gone.mp4", 2 * MIB)
     size = path.stat().st_size
     holdings = Holdings(sb)
     path.unlink()
@@ -288,7 +272,7 @@ async def test_a_file_deleted_midway_fails_and_nothing_is_kept(
     """Decided behaviour: on Linux an open handle could go on reading a deleted file, but the
     user removed it, so it is not sent. The body opens the file again for every chunk (it holds
     no handle between chunks), so a deleted file fails at the next chunk."""
-    path = write_mp4(tmp_path / "deleted.mp4", 32 * MIB)
+    path = write_padded_clip(tmp_path / "deleted.mp4", 32 * MIB)
     holdings = Holdings(sb)
     sb.bandwidth("api", 6 * MIB)  # 32 MiB: ~5 s
     upload = Upload(flow, path)
@@ -305,7 +289,7 @@ async def test_a_file_deleted_midway_fails_and_nothing_is_kept(
 async def test_cancelling_ends_the_upload_promptly_and_leaves_nothing(
     sb: SandboxProcess, flow: GoogleFlowClient, tmp_path: Path
 ) -> None:
-    path = write_mp4(tmp_path / "cancelled.mp4", 32 * MIB)
+    path = write_padded_clip(tmp_path / "cancelled.mp4", 32 * MIB)
     holdings = Holdings(sb)
     sb.bandwidth("api", 6 * MIB)  # 32 MiB: ~5 s
     upload = Upload(flow, path)
@@ -316,6 +300,6 @@ async def test_cancelling_ends_the_upload_promptly_and_leaves_nothing(
         await upload.task
     assert time.monotonic() - cancelled_at < 2.0
     # the task object (and the CancelledError it keeps) is still alive: no handle may be left
-    await wait_until(lambda: not fds_on(path), "our file handle is closed", timeout=1.0)
+    await wait_until_async(lambda: not fds_on(path), "our file handle is closed", timeout=1.0)
     await holdings.assert_unchanged(upload_file)
     assert upload.done < upload.size

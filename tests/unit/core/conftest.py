@@ -10,10 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[3]
-DEMO = REPO / "resources" / "demo"
-MEDIA = REPO / "tests" / "fixtures" / "media"
+from tests.helpers.media_files import DEMO, MEDIA
 
 MADE = (
     "picture.png", "picture.jpg", "picture.webp", "picture.gif", "picture.bmp", "picture.tiff",

@@ -21,11 +21,6 @@ KIB = 1024
 MIB = 1024 * KIB
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def make_file(path: Path, size: int) -> bytes:
     data = os.urandom(size)
     path.write_bytes(data)

@@ -1,13 +1,11 @@
-"""Shared helpers of the provider tests."""
+"""HTTP calls of the provider and transfer tests: the app's retries without their waits, and the
+requests an origin of the sandbox received."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from assetdesk.net.retry import RetryPolicy
-
-DEMO = Path(__file__).resolve().parents[3] / "resources" / "demo"
 
 #: Retries as in the app, without the waits: tests check how often a call is tried, not the clock.
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02, max_throttle_wait=3)
