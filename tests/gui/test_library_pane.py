@@ -201,7 +201,7 @@ def test_downloads_of_each_provider_are_byte_for_byte(
     target = tmp_path / "saved"
     target.mkdir()
     assets = pane.model.assets()
-    downloads = [pane.start_download(asset, target) for asset in assets]
+    downloads = [pane.download_jobs.save_to_folder(asset, target) for asset in assets]
     qtbot.waitUntil(lambda: all(task.done() for task in downloads), timeout=20_000)
     states = [(d.title, d.state, d.message) for d in pane.downloads.downloads()]
     assert all(state == "done" for _title, state, _message in states), states
@@ -277,7 +277,7 @@ def test_the_downloads_list_passes_the_model_tester(
     pane = window.library_pane
     arun(services.library.add_reference(sb.demo["runway_asset_ids"][0], sandbox_accounts[0].id))
     arun(pane.reload())
-    task = pane.start_download(pane.model.assets()[0], tmp_path)
+    task = pane.download_jobs.save_to_folder(pane.model.assets()[0], tmp_path)
     qtbot.waitUntil(task.done, timeout=10_000)
     qtmodeltester.check(pane.downloads, force_py=True)
 

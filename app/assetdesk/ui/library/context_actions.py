@@ -4,7 +4,6 @@ and what each one does (save, download, copy an id or a link, open the folder, r
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -15,13 +14,11 @@ from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QMenu, QMessageBox
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.core.provider import Provider
 from assetdesk.services.library import Asset, LibraryService
+from assetdesk.ui.library.download_jobs import DownloadJobs
 from assetdesk.ui.library.model import LibraryModel
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_actions import pane_action, pluralise
-
-#: start_download(asset, folder, filename=..., overwrite=...) -> the download's task.
-StartDownload = Callable[..., "asyncio.Task[None]"]
 
 
 class AssetActions:
@@ -36,7 +33,7 @@ class AssetActions:
         notice: Notice,
         *,
         selected: Callable[[], list[Asset]],
-        start_download: StartDownload,
+        downloads: DownloadJobs,
         preview: Callable[[], None],
         search: Callable[[], None],
         reload: Callable[[], Awaitable[None]],
@@ -47,7 +44,7 @@ class AssetActions:
         self._model = model
         self._notice = notice
         self._selected = selected
-        self._start_download = start_download
+        self._downloads = downloads
         self._reload = reload
 
         self.preview_action = QAction("Preview", pane)
@@ -126,11 +123,7 @@ class AssetActions:
         dialog = QFileDialog(self._pane, f"Save {asset.title}")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.selectFile(asset.name or asset.title)
-        dialog.fileSelected.connect(
-            lambda name: self._start_download(
-                asset, Path(name).parent, filename=Path(name).name, overwrite=True
-            )
-        )
+        dialog.fileSelected.connect(lambda name: self._downloads.save_as(asset, Path(name)))
         dialog.open()
         self.file_dialog = dialog
 
@@ -141,7 +134,7 @@ class AssetActions:
         dialog = QFileDialog(self._pane, f"Download {pluralise(len(assets), 'asset')} to a folder")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.fileSelected.connect(
-            lambda folder: [self._start_download(asset, Path(folder)) for asset in assets]
+            lambda folder: [self._downloads.save_to_folder(asset, Path(folder)) for asset in assets]
         )
         dialog.open()
         self.file_dialog = dialog

@@ -1,5 +1,5 @@
 """The Library's downloads as tasks: what the user saves, copies for dragging out, and the copy a
-Wordbee video plays from. The one place of the pane that chooses download options.
+Wordbee video plays from. The library service turns each of these choices into download options.
 
 Each download is a row of the downloads list, updated from the transfer's progress snapshots.
 """
@@ -7,14 +7,13 @@ Each download is a row of the downloads list, updated from the transfer's progre
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.services.library import Asset, LibraryService
-from assetdesk.transfer.names import Conflict
-from assetdesk.transfer.options import DownloadOptions
-from assetdesk.transfer.progress import TransferProgress
+from assetdesk.transfer.options import DownloadResult
+from assetdesk.transfer.progress import ProgressCallback, TransferProgress
 from assetdesk.ui.library.downloads import Download, DownloadsBox, DownloadsModel
 from assetdesk.ui.library.model import LibraryModel
 from assetdesk.ui.tasks import BackgroundTasks
@@ -40,24 +39,50 @@ class DownloadJobs:
         self._box = box
         self._alive = alive
 
-    def start(
+    def save_as(self, asset: Asset, path: Path) -> asyncio.Task[None]:
+        """ "Save as…": exactly `path`, replacing a file there (the save dialog asked)."""
+        return self._start(
+            asset,
+            path.parent,
+            lambda progress: self._library.save_as(asset, path, progress=progress),
+        )
+
+    def save_to_folder(self, asset: Asset, folder: Path) -> asyncio.Task[None]:
+        """ "Download to folder": its own name in `folder`, renamed when the name is taken;
+        Wordbee locale and folders kept when the downloads box says so."""
+        keep_folders = self._box.keep_folders.isChecked()
+        return self._start(
+            asset,
+            folder,
+            lambda progress: self._library.save_to_folder(
+                asset, folder, keep_folders=keep_folders, progress=progress
+            ),
+        )
+
+    def save_copy(
+        self, asset: Asset, folder: Path, *, saved: Callable[[Path], None]
+    ) -> asyncio.Task[None]:
+        """A copy for dragging out, in the cache `folder`: not remembered as the user's
+        download. `saved(path)` is called once the file is in place."""
+        return self._start(
+            asset,
+            folder,
+            lambda progress: self._library.save_copy(asset, folder, progress=progress),
+            saved=saved,
+        )
+
+    def _start(
         self,
         asset: Asset,
         folder: Path,
+        save: Callable[[ProgressCallback], Awaitable[DownloadResult]],
         *,
-        filename: str | None = None,
-        overwrite: bool = False,
-        copy: bool = False,
         saved: Callable[[Path], None] | None = None,
     ) -> asyncio.Task[None]:
-        """Download `asset` into `folder` (shown in the downloads list). With `copy`, a copy
-        for dragging out: kept in the cache and not remembered as the user's download.
-        `saved(path)` is called once the file is in place."""
         download = self._downloads.add(Download(asset.title, folder))
         self._box.show()
-        options = DownloadOptions(on_conflict=Conflict.OVERWRITE if overwrite else Conflict.RENAME)
         return self._tasks.spawn(
-            self._download(asset, download, filename, options, copy=copy, saved=saved),
+            self._download(asset, download, save, saved=saved),
             name=f"library.download[{asset.id}]",
         )
 
@@ -65,10 +90,8 @@ class DownloadJobs:
         self,
         asset: Asset,
         download: Download,
-        filename: str | None,
-        options: DownloadOptions,
+        save: Callable[[ProgressCallback], Awaitable[DownloadResult]],
         *,
-        copy: bool = False,
         saved: Callable[[Path], None] | None = None,
     ) -> None:
         def progress(snapshot: TransferProgress) -> None:
@@ -76,15 +99,7 @@ class DownloadJobs:
             self._downloads.changed(download)
 
         try:
-            result = await self._library.download(
-                asset,
-                download.folder,
-                filename=filename,
-                options=options,
-                progress=progress,
-                keep_folders=self._box.keep_folders.isChecked() and not copy,
-                remember=not copy,
-            )
+            result = await save(progress)
         except asyncio.CancelledError:
             download.state, download.message = "cancelled", "Cancelled."
             raise
@@ -108,12 +123,7 @@ class DownloadJobs:
         ready = await asyncio.to_thread(_complete_copy, folder, asset.size)
         if ready is None:
             await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-            result = await self._library.download(
-                asset,
-                folder,
-                options=DownloadOptions(on_conflict=Conflict.OVERWRITE),
-                remember=False,
-            )
+            result = await self._library.save_copy(asset, folder)
             ready = result.path
         return ready
 

@@ -9,7 +9,6 @@ selection are in `context_actions.py`.
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,8 +89,8 @@ class LibraryPane(QWidget):
             self.notice,
             tasks,
             selected=self.selected_assets,
-            start_copy=lambda asset, folder, saved: self.download_jobs.start(
-                asset, folder, overwrite=True, copy=True, saved=saved
+            start_copy=lambda asset, folder, saved: self.download_jobs.save_copy(
+                asset, folder, saved=saved
             ),
             copies_folder=copies_folder,
             alive=self._alive,
@@ -114,7 +113,7 @@ class LibraryPane(QWidget):
             self.model,
             self.notice,
             selected=self.selected_assets,
-            start_download=self.start_download,
+            downloads=self.download_jobs,
             preview=self.preview_selected,
             search=self.search.setFocus,
             reload=self.reload,
@@ -394,16 +393,3 @@ class LibraryPane(QWidget):
         index = self.proxy.mapFromSource(self.model.index(row, 0))
         view = self.current_view
         return index.isValid() and view.visualRect(index).intersects(view.viewport().rect())
-
-    # ------------------------------------------------------------------ downloads
-
-    def start_download(
-        self,
-        asset: Asset,
-        folder: Path,
-        *,
-        filename: str | None = None,
-        overwrite: bool = False,
-    ) -> asyncio.Task[None]:
-        """Download `asset` into `folder`, shown in the downloads list."""
-        return self.download_jobs.start(asset, folder, filename=filename, overwrite=overwrite)
