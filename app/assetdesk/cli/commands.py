@@ -22,6 +22,7 @@ from assetdesk.cli.output import (
 )
 from assetdesk.core.errors import AssetDeskError, InvalidInput
 from assetdesk.core.ids import MediaGenerationId
+from assetdesk.core.provider import AccountKind
 from assetdesk.providers.google_flow import GoogleFlowClient
 from assetdesk.providers.runway import RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
@@ -44,7 +45,7 @@ log = logging.getLogger("assetdesk.cli")
 Emit = Callable[[dict[str, Any]], None]
 
 
-async def _saved_account(args: argparse.Namespace, kind: str) -> Any:
+async def _saved_account(args: argparse.Namespace, kind: AccountKind) -> Any:
     from assetdesk.services.credentials import open_account_credentials
 
     return await open_account_credentials(args.data_dir, args.account, kind)
@@ -52,7 +53,7 @@ async def _saved_account(args: argparse.Namespace, kind: str) -> Any:
 
 async def _credentials(
     args: argparse.Namespace,
-    kind: str,
+    kind: AccountKind,
     from_env: Callable[[], Any],
     missing: str,
 ) -> Any:
@@ -70,7 +71,7 @@ async def useapi_credentials(
 ) -> UseapiCredentials:
     found: UseapiCredentials = await _credentials(
         args,
-        "useapi",
+        AccountKind.USEAPI,
         lambda: useapi_from_env(environ),
         "no useapi.net credentials: pass --account NAME or set ASSETDESK_USEAPI_TOKEN",
     )
@@ -82,7 +83,7 @@ async def wordbee_credentials(
 ) -> WordbeeCredentials:
     found: WordbeeCredentials = await _credentials(
         args,
-        "wordbee",
+        AccountKind.WORDBEE,
         lambda: wordbee_from_env(environ),
         "no Wordbee credentials: pass --account NAME or set ASSETDESK_WORDBEE_URL, "
         "ASSETDESK_WORDBEE_ACCOUNT_ID and ASSETDESK_WORDBEE_KEY",

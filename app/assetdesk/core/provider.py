@@ -1,10 +1,11 @@
-"""The services an asset can live on: one name each, as the catalog stores it."""
+"""The services AssetDesk reaches, named once: where an asset lives (`Provider`, as the catalog
+stores it) and the kind of account that reaches them (`AccountKind`, as the accounts table does)."""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["Provider"]
+__all__ = ["AccountKind", "Provider"]
 
 
 class Provider(StrEnum):
@@ -25,3 +26,10 @@ _LABELS = {
     Provider.RUNWAY: "Runway",
     Provider.WORDBEE: "Wordbee",
 }
+
+
+class AccountKind(StrEnum):
+    """useapi.net (Google Flow and Runway through one token) or Wordbee Translator."""
+
+    USEAPI = "useapi"
+    WORDBEE = "wordbee"

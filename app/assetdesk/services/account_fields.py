@@ -12,8 +12,9 @@ from contextlib import contextmanager
 
 from assetdesk.core.errors import InvalidInput, as_sentence
 from assetdesk.core.ids import check_useapi_token
+from assetdesk.core.provider import AccountKind
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL
-from assetdesk.store.accounts import Account, AccountKind, validated
+from assetdesk.store.accounts import Account, validated
 
 __all__ = ["SECRET_FIELD", "checked_account", "invalid_input_as_sentences", "saved_id"]
 

@@ -30,6 +30,7 @@ from assetdesk.core.errors import (
     SecretMissing,
     SecretStoreError,
 )
+from assetdesk.core.provider import AccountKind
 from assetdesk.core.redact import Redactor
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.providers.wordbee import WordbeeClient
@@ -42,7 +43,7 @@ from assetdesk.services.account_fields import (
 )
 from assetdesk.services.account_health import AccountHealth, health_from_error, useapi_health
 from assetdesk.services.account_secrets import AccountSecrets
-from assetdesk.store.accounts import Account, AccountKind, AccountRepository, validated
+from assetdesk.store.accounts import Account, AccountRepository, validated
 from assetdesk.store.db import open_database
 from assetdesk.store.secrets import (
     KEYRING_TIMEOUT,
@@ -61,7 +62,7 @@ class AccountInfo:
 
     id: int
     name: str
-    kind: str
+    kind: AccountKind
     base_url: str
     session_only: bool
     secret_state: str  # "stored" | "session" | "missing"
@@ -158,7 +159,7 @@ class AccountsService:
         return AccountInfo(
             id=saved_id(account),
             name=account.name,
-            kind=account.kind.value,
+            kind=account.kind,
             base_url=account.base_url,
             session_only=account.id in self._session,
             secret_state=state,

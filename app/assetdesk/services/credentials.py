@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from assetdesk.core.errors import InvalidInput, NotFound
 from assetdesk.core.ids import check_useapi_token
+from assetdesk.core.provider import AccountKind
 from assetdesk.core.redact import Redactor
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL
 from assetdesk.services.accounts import AccountsService
-from assetdesk.store.accounts import AccountKind
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore, run_keyring_call
 
@@ -69,7 +69,7 @@ def wordbee_from_env(environ: Mapping[str, str]) -> WordbeeCredentials | None:
 
 
 async def open_account_credentials(
-    data_dir: str | None, name: str, kind: str
+    data_dir: str | None, name: str, kind: AccountKind
 ) -> UseapiCredentials | WordbeeCredentials:
     """For the CLI's `--account NAME`: the saved account's URL and secret."""
     paths = AppPaths.from_option(data_dir)
@@ -86,7 +86,7 @@ async def open_account_credentials(
         if found.kind != kind:
             raise InvalidInput(f"“{name}” is a {found.kind} account; this command needs {kind}.")
         account, secret = await service.saved_secret(found.id)
-        if kind == AccountKind.USEAPI.value:
+        if kind is AccountKind.USEAPI:
             return UseapiCredentials(account.base_url, secret)
         return WordbeeCredentials(account.base_url, account.wordbee_account_id or "", secret)
     finally:

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assetdesk.core.provider import AccountKind
+
 if TYPE_CHECKING:
     from assetdesk.services.app import AppServices
     from assetdesk.services.sandbox_child import SandboxChild
@@ -58,7 +60,7 @@ async def run_service_steps(
         process = await child.start()
         account = await services.accounts.add_session_account(
             name="Self-test",
-            kind="useapi",
+            kind=AccountKind.USEAPI,
             base_url=process.api_url,
             secret=process.demo["useapi_token"],
         )

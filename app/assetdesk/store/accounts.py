@@ -8,28 +8,20 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from assetdesk.core.errors import InvalidInput, NotFound
 from assetdesk.core.ids import check_email, normalise_base_url
+from assetdesk.core.provider import AccountKind
 
 __all__ = [
     "DEFAULT_BASE_URLS",
     "USEAPI_BASE_URL",
     "Account",
-    "AccountKind",
     "AccountRepository",
 ]
 
 USEAPI_BASE_URL = "https://api.useapi.net"
 MAX_NAME_LENGTH = 80
-
-
-class AccountKind(StrEnum):
-    """useapi.net (Google Flow and Runway through one token) or Wordbee Translator."""
-
-    USEAPI = "useapi"
-    WORDBEE = "wordbee"
 
 
 #: A Wordbee base URL is the company's own site, so it has no default.

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from assetdesk.core.errors import InvalidInput
 from assetdesk.core.ids import MediaGenerationId, RunwayAssetId
+from assetdesk.core.provider import Provider
 
 __all__ = ["Asset", "AssetDraft", "LibraryStore", "Stored"]
 
@@ -24,7 +25,7 @@ class Asset:
     """One catalog row, what the Library pane shows."""
 
     id: int
-    provider: str  # 'google-flow' | 'runway' | 'wordbee'
+    provider: Provider
     remote_id: str  # mediaGenerationId | Runway assetId | Wordbee "scope/segment/locale/path/name"
     kind: str | None  # 'image' | 'video' | 'other'
     name: str | None
@@ -53,16 +54,16 @@ class Asset:
         return short_id(self.provider, self.remote_id)
 
 
-def short_id(provider: str, remote_id: str) -> str:
+def short_id(provider: Provider, remote_id: str) -> str:
     """A compact label for an id the parsers know; the id itself, shortened, otherwise."""
     try:
-        if provider == "google-flow":
+        if provider is Provider.GOOGLE_FLOW:
             return MediaGenerationId.parse(remote_id).short
-        if provider == "runway":
+        if provider is Provider.RUNWAY:
             return RunwayAssetId.parse(remote_id).short
     except InvalidInput:  # an odd row: its raw id, shortened, will do
         pass
-    tail = remote_id.rsplit("/", 1)[-1] if provider == "wordbee" else remote_id
+    tail = remote_id.rsplit("/", 1)[-1] if provider is Provider.WORDBEE else remote_id
     return tail if len(tail) <= 24 else tail[:23] + "…"
 
 
@@ -70,7 +71,7 @@ def short_id(provider: str, remote_id: str) -> str:
 class AssetDraft:
     """An asset about to be added: every column but the id and the time it is added."""
 
-    provider: str
+    provider: Provider
     remote_id: str
     origin: str
     kind: str | None = None
@@ -100,6 +101,9 @@ class Stored:
 
 
 _COLUMNS = tuple(f.name for f in fields(Asset))
+assert _COLUMNS[:2] == ("id", "provider")  # _rows relies on this order
+#: The stored names, looked up per row (a dict is faster than Provider(text) on 10,000 rows).
+_PROVIDERS = {provider.value: provider for provider in Provider}
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM assets"
 _DRAFT_COLUMNS = tuple(f.name for f in fields(AssetDraft))
 _INSERT = (
@@ -121,7 +125,10 @@ class LibraryStore:
     def _rows(self, sql: str, args: Sequence[object] = ()) -> list[Asset]:
         cursor = self._conn.cursor()
         cursor.row_factory = None  # plain tuples, in _COLUMNS' order: the fastest way in
-        return [Asset(*row) for row in cursor.execute(sql, args).fetchall()]
+        return [
+            Asset(row[0], _PROVIDERS[row[1]], *row[2:])
+            for row in cursor.execute(sql, args).fetchall()
+        ]
 
     def all(self) -> list[Asset]:
         """Every asset, newest first (a batch added at once: in the order it was added)."""
@@ -131,7 +138,7 @@ class LibraryStore:
         found = self._rows(_SELECT + " WHERE id = ?", (asset_id,))
         return found[0] if found else None
 
-    def find(self, provider: str, remote_id: str) -> Asset | None:
+    def find(self, provider: Provider, remote_id: str) -> Asset | None:
         found = self._rows(_SELECT + " WHERE provider = ? AND remote_id = ?", (provider, remote_id))
         return found[0] if found else None
 
@@ -140,7 +147,7 @@ class LibraryStore:
         (provider, remote_id) is already there is not changed and counts as `already`."""
         added_at = now_text()
         new_ids: set[int] = set()
-        seen: dict[tuple[str, str], None] = {}
+        seen: dict[tuple[Provider, str], None] = {}
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             for draft in drafts:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from assetdesk.core.provider import Provider
 from assetdesk.store.library import AssetDraft
 
 __all__ = [
@@ -147,7 +148,7 @@ class UploadQueueStore:
             )
         return cursor.rowcount == 1
 
-    def catalog(self, provider: str | None = None) -> list[AssetDraft]:
+    def catalog(self, provider: Provider | None = None) -> list[AssetDraft]:
         """The catalog's assets (all providers, or one), oldest first."""
         sql = f"SELECT {', '.join(_CATALOG_COLUMNS)} FROM assets"
         args: tuple[str, ...] = ()
@@ -155,9 +156,12 @@ class UploadQueueStore:
             sql += " WHERE provider = ?"
             args = (provider,)
         records = self._conn.execute(sql + " ORDER BY id", args).fetchall()
-        return [
-            AssetDraft(**{name: record[name] for name in _CATALOG_COLUMNS}) for record in records
-        ]
+        drafts = []
+        for record in records:
+            values = {name: record[name] for name in _CATALOG_COLUMNS}
+            values["provider"] = Provider(values["provider"])
+            drafts.append(AssetDraft(**values))
+        return drafts
 
     def setting(self, name: str) -> str | None:
         record = self._conn.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()

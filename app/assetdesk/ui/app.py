@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from assetdesk import __version__
 from assetdesk.core.errors import AssetDeskError
+from assetdesk.core.provider import AccountKind
 from assetdesk.services.sandbox_child import SandboxChild
 from assetdesk.ui.tasks import BackgroundTasks
 
@@ -200,11 +201,14 @@ async def _sandbox_session(window: MainWindow, services: AppServices, child: San
     else:
         demo = process.demo
         await services.accounts.add_session_account(
-            name="Sandbox", kind="useapi", base_url=process.api_url, secret=demo["useapi_token"]
+            name="Sandbox",
+            kind=AccountKind.USEAPI,
+            base_url=process.api_url,
+            secret=demo["useapi_token"],
         )
         await services.accounts.add_session_account(
             name="Sandbox Wordbee",
-            kind="wordbee",
+            kind=AccountKind.WORDBEE,
             base_url=process.wordbee_url,
             secret=demo["wordbee_key"],
             wordbee_account_id=str(demo["wordbee_account_id"]),

@@ -18,8 +18,9 @@ from keyring.errors import KeyringError
 from tests.helpers.secrets_on_disk import assert_no_file_holds
 
 from assetdesk.core.errors import SecretStoreError
+from assetdesk.core.provider import AccountKind
 from assetdesk.core.redact import MARK, Redactor
-from assetdesk.store.accounts import USEAPI_BASE_URL, Account, AccountKind, AccountRepository
+from assetdesk.store.accounts import USEAPI_BASE_URL, Account, AccountRepository
 from assetdesk.store.db import open_database
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import (

@@ -28,15 +28,19 @@ from PySide6.QtWidgets import (
 
 from assetdesk.core.errors import InvalidInput, as_sentence
 from assetdesk.core.ids import check_useapi_token, normalise_base_url
+from assetdesk.core.provider import AccountKind
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL
 from assetdesk.ui.widgets.notice import Notice
 
-KINDS = (("useapi", "useapi.net (Google Flow, Runway)"), ("wordbee", "Wordbee Translator"))
-SECRET_LABELS = {"useapi": "API token", "wordbee": "API key"}
-NAME_HINTS = {"useapi": "e.g. Studio useapi", "wordbee": "e.g. Acme Wordbee"}
+KINDS = (
+    (AccountKind.USEAPI, "useapi.net (Google Flow, Runway)"),
+    (AccountKind.WORDBEE, "Wordbee Translator"),
+)
+SECRET_LABELS = {AccountKind.USEAPI: "API token", AccountKind.WORDBEE: "API key"}
+NAME_HINTS = {AccountKind.USEAPI: "e.g. Studio useapi", AccountKind.WORDBEE: "e.g. Acme Wordbee"}
 URL_HINTS = {
-    "useapi": DEFAULT_USEAPI_URL,
-    "wordbee": "https://yourcompany.wordbee-translator.com",
+    AccountKind.USEAPI: DEFAULT_USEAPI_URL,
+    AccountKind.WORDBEE: "https://yourcompany.wordbee-translator.com",
 }
 
 
@@ -44,7 +48,7 @@ URL_HINTS = {
 class AccountForm:
     """What the user entered, checked. `secret` is None when editing and left empty."""
 
-    kind: str
+    kind: AccountKind
     name: str
     base_url: str
     wordbee_account_id: str | None
@@ -87,7 +91,7 @@ class AccountDialog(QDialog):
         parent: QWidget | None = None,
         *,
         editing: bool = False,
-        kind: str = "useapi",
+        kind: AccountKind = AccountKind.USEAPI,
         name: str = "",
         base_url: str = "",
         wordbee_account_id: str = "",
@@ -190,8 +194,8 @@ class AccountDialog(QDialog):
     # ------------------------------------------------------------------ state
 
     @property
-    def kind_value(self) -> str:
-        return str(self.kind.currentData())
+    def kind_value(self) -> AccountKind:
+        return AccountKind(self.kind.currentData())
 
     def _reveal(self, shown: bool) -> None:
         self.reveal.setText("Hide" if shown else "Show")
@@ -204,16 +208,16 @@ class AccountDialog(QDialog):
 
     def _kind_changed(self, *_args: object) -> None:
         kind = self.kind_value
-        wordbee = kind == "wordbee"
+        wordbee = kind is AccountKind.WORDBEE
         self.account_id.setVisible(wordbee)
         self.account_id_label.setVisible(wordbee)
         self._form.setRowVisible(self.account_id_row, wordbee)
         self.secret_label.setText(SECRET_LABELS[kind])
         self.base_url.setPlaceholderText(URL_HINTS[kind])
         self.name.setPlaceholderText(NAME_HINTS[kind])
-        if kind == "useapi" and not self.base_url.text().strip():
+        if kind is AccountKind.USEAPI and not self.base_url.text().strip():
             self.base_url.setText(DEFAULT_USEAPI_URL)
-        if kind == "wordbee" and self.base_url.text().strip() == DEFAULT_USEAPI_URL:
+        if kind is AccountKind.WORDBEE and self.base_url.text().strip() == DEFAULT_USEAPI_URL:
             self.base_url.clear()
         if self.editing:
             self.secret.setPlaceholderText(
@@ -252,7 +256,7 @@ class AccountDialog(QDialog):
         if not url:
             found["base_url"] = (
                 "Enter your company's Wordbee address."
-                if kind == "wordbee"
+                if kind is AccountKind.WORDBEE
                 else "Enter the service address."
             )
         else:
@@ -260,11 +264,11 @@ class AccountDialog(QDialog):
                 normalise_base_url(url)
             except InvalidInput as error:
                 found["base_url"] = as_sentence(error.message)
-        if kind == "wordbee" and not self.account_id.text().strip():
+        if kind is AccountKind.WORDBEE and not self.account_id.text().strip():
             found["account_id"] = "Enter the Wordbee account id."
         secret = self.secret.text()
         if secret.strip() or not self.editing or self.secret_missing:
-            if kind == "useapi":
+            if kind is AccountKind.USEAPI:
                 try:
                     check_useapi_token(secret)
                 except InvalidInput as error:
@@ -292,7 +296,9 @@ class AccountDialog(QDialog):
             kind=kind,
             name=self.name.text().strip(),
             base_url=normalise_base_url(self.base_url.text()),
-            wordbee_account_id=self.account_id.text().strip() if kind == "wordbee" else None,
+            wordbee_account_id=self.account_id.text().strip()
+            if kind is AccountKind.WORDBEE
+            else None,
             secret=secret or None,
         )
 

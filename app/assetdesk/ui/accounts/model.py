@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt
 
+from assetdesk.core.provider import AccountKind
+
 if TYPE_CHECKING:
     from assetdesk.services.account_health import AccountHealth
     from assetdesk.services.accounts import AccountInfo
@@ -15,8 +17,8 @@ if TYPE_CHECKING:
 _Index = QModelIndex | QPersistentModelIndex
 
 KIND_LABELS = {
-    "useapi": "useapi.net · Google Flow and Runway",
-    "wordbee": "Wordbee Translator",
+    AccountKind.USEAPI: "useapi.net · Google Flow and Runway",
+    AccountKind.WORDBEE: "Wordbee Translator",
 }
 
 CHECKING_TEXT = "Checking the connection…"

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from assetdesk.core.errors import AssetDeskError, SecretMissing, SecretStoreError
+from assetdesk.core.provider import AccountKind
 from assetdesk.ui.accounts.delegate import AccountDelegate
 from assetdesk.ui.accounts.details import AccountDetails
 from assetdesk.ui.accounts.dialog import AccountDialog, AccountForm
@@ -197,7 +198,7 @@ class AccountsPane(QWidget):
             self.details.hide()
             return
         info = self.model.account_at(row)
-        if info.kind != "useapi":
+        if info.kind is not AccountKind.USEAPI:
             self.details.hide()
             return
         self.details.show_account(info, self.model.health_at(row))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from assetdesk.core.errors import AssetDeskError
+from assetdesk.core.provider import AccountKind
 from assetdesk.services.accounts import AccountInfo, AccountsService
 from assetdesk.services.library import Asset, LibraryService
 from assetdesk.ui.library.context_actions import AssetActions
@@ -261,7 +262,7 @@ class LibraryPane(QWidget):
 
     def _account_for(self, text: str) -> AccountInfo | None:
         wordbee = "/" in text and not text.startswith("user:")
-        wanted = "wordbee" if wordbee else "useapi"
+        wanted = AccountKind.WORDBEE if wordbee else AccountKind.USEAPI
         chosen = self.account_filter.currentData()
         for account in self._account_list:
             if account.kind == wanted and (chosen is None or account.id == chosen):
@@ -301,7 +302,7 @@ class LibraryPane(QWidget):
         self._tasks.spawn(self._sync_runway(), name="library.runway", key="library.runway")
 
     async def _sync_runway(self) -> None:
-        accounts = [a for a in self._account_list if a.kind == "useapi"]
+        accounts = [a for a in self._account_list if a.kind is AccountKind.USEAPI]
         if not accounts:
             self.notice.show_message("Add a useapi.net account first.", "warning")
             return

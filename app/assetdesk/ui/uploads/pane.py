@@ -35,6 +35,7 @@ from shiboken6 import isValid
 
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.core.media import MediaKind
+from assetdesk.core.provider import AccountKind
 from assetdesk.services.accounts import AccountInfo, AccountsService
 from assetdesk.services.upload_items import ItemState, QueueSummary, UploadItem, UploadTarget
 from assetdesk.services.upload_queue import UploadQueue
@@ -175,7 +176,7 @@ class UploadsPane(QWidget):
 
     async def reload_targets(self) -> None:
         """List the useapi.net accounts in "Upload to", keeping the current choice."""
-        accounts = [a for a in await self._accounts.list() if a.kind == "useapi"]
+        accounts = [a for a in await self._accounts.list() if a.kind is AccountKind.USEAPI]
         if not isValid(self):  # the window was closed meanwhile
             return
         self.picker.set_accounts(accounts)
