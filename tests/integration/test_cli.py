@@ -21,10 +21,12 @@ def test_help_and_scripting_paths_import_no_qt() -> None:
         "import sys, time; t = time.perf_counter(); from assetdesk.cli.parser import build_parser; "
         "build_parser().format_help(); import assetdesk.cli.commands; "
         "print(time.perf_counter() - t); "
-        "sys.exit(1 if any(m.startswith('PySide6') for m in sys.modules) else 0)"
+        "sys.exit(1 if any(m.startswith(('PySide6', 'keyring')) for m in sys.modules) else 0)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.returncode == 0, "the scripting paths must not import Qt"
+    assert done.returncode == 0, (
+        "the scripting paths must not import Qt, nor the keyring before --account"
+    )
     shown = subprocess.run(
         [sys.executable, "-m", "assetdesk", "--help"], capture_output=True, text=True, check=False
     )

@@ -16,9 +16,6 @@ from assetdesk.core.ids import check_useapi_token
 from assetdesk.core.provider import AccountKind
 from assetdesk.core.redact import Redactor
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL
-from assetdesk.services.accounts import AccountsService
-from assetdesk.store.paths import AppPaths
-from assetdesk.store.secrets import SecretStore, run_keyring_call
 
 __all__ = [
     "CredentialsMissing",
@@ -72,6 +69,12 @@ async def open_account_credentials(
     data_dir: str | None, name: str, kind: AccountKind
 ) -> UseapiCredentials | WordbeeCredentials:
     """For the CLI's `--account NAME`: the saved account's URL and secret."""
+    # Imported here: only `--account` needs the keyring and the accounts service; the commands
+    # that read the environment start without them.
+    from assetdesk.services.accounts import AccountsService
+    from assetdesk.store.paths import AppPaths
+    from assetdesk.store.secrets import SecretStore, run_keyring_call
+
     paths = AppPaths.from_option(data_dir)
     if not paths.database.exists():
         raise NotFound(f"There is no saved account named “{name}” (no accounts are saved yet).")
