@@ -13,7 +13,8 @@ from typing import TypeVar
 
 from assetdesk.core.errors import AssetDeskError, Throttled
 
-log = logging.getLogger("assetdesk.net")
+#: The providers' logger, as before net/ existed: only provider calls are retried.
+log = logging.getLogger("assetdesk.providers")
 
 T = TypeVar("T")
 
