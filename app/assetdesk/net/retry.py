@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from assetdesk.core.errors import AssetDeskError, Throttled
 
-#: The providers' logger, as before net/ existed: only provider calls are retried.
+#: Only provider calls are retried, so the retry lines go to the providers' log.
 log = logging.getLogger("assetdesk.providers")
 
 T = TypeVar("T")
