@@ -9,10 +9,10 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPixmap
 
-from assetdesk.core.errors import as_sentence
 from assetdesk.core.units import format_eta, format_size, format_speed
 from assetdesk.services.upload_items import ItemState, UploadItem
 from assetdesk.services.upload_queue import UploadQueue
+from assetdesk.ui.uploads.status_text import item_lines
 from assetdesk.ui.widgets.colours import DONE_COLOUR, ERROR_COLOUR
 from assetdesk.ui.widgets.roles import FractionRole, StateRole
 from assetdesk.ui.widgets.table_model import FlatTableModel
@@ -238,11 +238,7 @@ class UploadQueueModel(FlatTableModel):
 
     def _tooltip(self, item: UploadItem) -> str:
         row = item.row
-        lines = [row.path]
-        if row.note:
-            lines.append(as_sentence(row.note))
-        if row.message:
-            lines.append(row.message)
+        lines = item_lines(item)
         if row.service_text:
             lines.append(f"The service said: {row.service_text[:300]}")
         if row.account_name:

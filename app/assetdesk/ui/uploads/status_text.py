@@ -1,4 +1,5 @@
-"""The sentences under the upload queue: the selected file's details and the overall line."""
+"""The sentences about the upload queue: what names an item (its details and its tooltip start
+with it), the selected file's details and the overall line."""
 
 from __future__ import annotations
 
@@ -7,17 +8,23 @@ from assetdesk.core.units import format_duration, format_eta, format_size, forma
 from assetdesk.services.upload_items import QueueSummary, UploadItem
 
 
+def item_lines(item: UploadItem) -> list[str]:
+    """The lines that start both an item's details and its tooltip: path, note and message."""
+    row = item.row
+    lines = [row.path]
+    if row.note:
+        lines.append(as_sentence(row.note))
+    if row.message:
+        lines.append(row.message)
+    return lines
+
+
 def details_text(items: list[UploadItem]) -> str:
     """One selected file: its path, note, message, id and measures; several: how many."""
     if len(items) != 1:
         return f"{len(items)} files selected." if items else ""
-    item = items[0]
-    row = item.row
-    parts = [row.path]
-    if row.note:
-        parts.append(as_sentence(row.note))
-    if row.message:
-        parts.append(row.message)
+    row = items[0].row
+    parts = item_lines(items[0])
     if row.media_generation_id:
         who = f" on {row.used_email}" if row.used_email else ""
         parts.append(f"Uploaded{who} as {row.media_generation_id}.")
