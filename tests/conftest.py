@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.helpers.async_backend",
     "tests.helpers.data_folder",
     "tests.helpers.media_files",
+    "tests.helpers.session_accounts",
 ]
 
 #: A test still running after this long is stuck where pytest-timeout's signal cannot reach it

@@ -11,22 +11,19 @@ from typing import Any
 import keyring
 import pytest
 from tests.helpers.secrets_on_disk import assert_no_file_holds
+from tests.helpers.session_accounts import session_store
 
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.app import AppServices, build_services
 from assetdesk.store.paths import AppPaths
-from assetdesk.store.secrets import SecretStore
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-async def session_services(tmp_path: Path) -> AsyncIterator[AppServices]:
+async def session_services(app_paths: AppPaths) -> AsyncIterator[AppServices]:
     """Services whose secrets stay in memory: no keyring needed."""
-    paths = AppPaths.from_option(str(tmp_path / "data")).ensure()
-    store = SecretStore(keyring.backends.fail.Keyring())
-    store.use_session_only()
-    services = build_services(paths, secrets=store)
+    services = build_services(app_paths, secrets=session_store())
     yield services
     await services.aclose()
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import socket
 import sqlite3
-from collections.abc import AsyncIterator
 from typing import Any
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
-from keyring.backends import fail
 from keyring.errors import KeyringError
+from tests.helpers.session_accounts import session_store
 
 from assetdesk.core.errors import InvalidInput, SecretStoreError
 from assetdesk.core.redact import Redactor
@@ -24,21 +23,6 @@ from assetdesk.store.secrets import SERVICE_NAME, SecretStore
 pytestmark = pytest.mark.anyio
 
 WRONG_TOKEN = "user:1001-WrongToken0001"
-
-
-def session_store() -> SecretStore:
-    """No keyring at all, and the user chose session-only secrets."""
-    store = SecretStore(fail.Keyring())
-    store.use_session_only()
-    return store
-
-
-@pytest.fixture
-async def accounts(app_paths: AppPaths) -> AsyncIterator[AccountsService]:
-    """Saved accounts (fields in SQLite) whose secrets stay in memory."""
-    service = AccountsService(app_paths.database, session_store(), Redactor())
-    yield service
-    await service.aclose()
 
 
 def closed_port_url() -> str:

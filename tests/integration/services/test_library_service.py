@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import keyring.backends.fail
 import pytest
 from tests.helpers.media_files import DEMO
 from tests.helpers.waiting import wait_until_async
@@ -30,7 +29,6 @@ from assetdesk.core.errors import (
     UpstreamFailed,
 )
 from assetdesk.core.ids import MediaGenerationId, wordbee_key
-from assetdesk.core.redact import Redactor
 from assetdesk.core.units import format_size
 from assetdesk.net.clients import make_download_client
 from assetdesk.services.accounts import AccountsService
@@ -39,7 +37,6 @@ from assetdesk.services.library_links import ASSUMED_LINK_LIFETIME, link_expiry
 from assetdesk.services.upload_items import ItemState, UploadTarget
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.store.paths import AppPaths
-from assetdesk.store.secrets import SecretStore
 from assetdesk.transfer.options import DownloadOptions
 
 pytestmark = pytest.mark.anyio
@@ -60,17 +57,8 @@ class Clock:
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Path:
-    return AppPaths.from_option(str(tmp_path / "data")).ensure().database
-
-
-@pytest.fixture
-async def accounts(database: Path) -> AsyncIterator[AccountsService]:
-    store = SecretStore(keyring.backends.fail.Keyring())
-    store.use_session_only()
-    service = AccountsService(database, store, Redactor())
-    yield service
-    await service.aclose()
+def database(app_paths: AppPaths) -> Path:
+    return app_paths.database
 
 
 @pytest.fixture

@@ -9,33 +9,20 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
-import keyring.backends.fail
 import pytest
 from tests.helpers.media_files import DEMO, MEDIA
 from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.ids import MediaGenerationId
-from assetdesk.core.redact import Redactor
 from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.upload_items import ItemState, UploadItem, UploadTarget
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.store.paths import AppPaths
-from assetdesk.store.secrets import SecretStore
 
 pytestmark = pytest.mark.anyio
 
 QUICK_RETRY = RetryPolicy(attempts=3, base_delay=0.05, max_delay=0.2)
-
-
-@pytest.fixture
-async def accounts(tmp_path: Path) -> AsyncIterator[AccountsService]:
-    paths = AppPaths.from_option(str(tmp_path / "data")).ensure()
-    store = SecretStore(keyring.backends.fail.Keyring())
-    store.use_session_only()
-    service = AccountsService(paths.database, store, Redactor())
-    yield service
-    await service.aclose()
 
 
 @pytest.fixture
@@ -47,8 +34,8 @@ async def target(accounts: AccountsService, sb: Any) -> UploadTarget:
 
 
 @pytest.fixture
-async def queue(accounts: AccountsService, tmp_path: Path) -> AsyncIterator[UploadQueue]:
-    made = UploadQueue(tmp_path / "data" / "assetdesk.sqlite3", accounts, retry=QUICK_RETRY)
+async def queue(accounts: AccountsService, app_paths: AppPaths) -> AsyncIterator[UploadQueue]:
+    made = UploadQueue(app_paths.database, accounts, retry=QUICK_RETRY)
     await made.load()
     yield made
     await made.aclose()
@@ -305,10 +292,10 @@ async def test_quitting_mid_upload_leaves_it_pending_for_the_next_start(
     sb: Any,
     accounts: AccountsService,
     target: UploadTarget,
-    tmp_path: Path,
+    app_paths: AppPaths,
     padded_video: Callable[..., Path],
 ) -> None:
-    database = tmp_path / "data" / "assetdesk.sqlite3"
+    database = app_paths.database
     first = UploadQueue(database, accounts)
     await first.load()
     sb.bandwidth("api", 500_000)
