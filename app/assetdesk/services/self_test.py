@@ -34,7 +34,7 @@ def say(line: str) -> None:
     sys.stdout.flush()
 
 
-def failed(step: str, error: Exception, report: Report) -> bool:
+def report_failure(step: str, error: Exception, report: Report) -> bool:
     """Log the failure with its traceback and report it in one line; always False."""
     log.error("self-test failed at %s", step, exc_info=error)
     report(f"FAILED at {step}: {error}")
@@ -92,6 +92,6 @@ async def run_service_steps(
                 raise RuntimeError(f"{result.path.name} differs from {IMAGE}")
             report(f"downloaded {result.bytes:,} bytes, verified ({', '.join(result.verified)})")
     except Exception as error:  # any failure is the answer, reported in one line
-        return failed(step, error, report)
+        return report_failure(step, error, report)
     report("passed")
     return True

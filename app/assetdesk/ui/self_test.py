@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from assetdesk.services.self_test import Report, failed, run_service_steps, say
+from assetdesk.services.self_test import Report, report_failure, run_service_steps, say
 
 if TYPE_CHECKING:
     from assetdesk.services.app import AppServices
@@ -27,7 +27,7 @@ async def run_self_test(
 ) -> bool:
     """True when every step passed; each step reports one line."""
     if not window.isVisible():
-        return failed("the window", RuntimeError("the window did not open"), report)
+        return report_failure("the window", RuntimeError("the window did not open"), report)
     report(f"window open ({window.windowTitle()}, {sys.platform})")
     return await run_service_steps(
         services, child, report, account_added=window.accounts_pane.reload
