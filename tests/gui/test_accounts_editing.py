@@ -135,7 +135,7 @@ def test_add_test_pick_email_edit_and_remove_with_the_real_keyring(
     token = sb.demo["useapi_token"]
     window = open_window(qtbot, services, tasks, arun)
     pane = window.accounts_pane
-    assert "Secret Service" in pane.store_label.text()
+    assert "Secret Service" in pane.banner.store_label.text()
     assert pane.empty.isVisible()
     add_useapi(qtbot, pane, "Studio", sb.api_url, token)
     info = arun(services.accounts.find("Studio"))
@@ -260,12 +260,13 @@ def test_without_a_keyring_the_pane_says_so_and_offers_session_only(
     token = sb.demo["useapi_token"]
     window = open_window(qtbot, keyless_services, tasks, arun)
     pane = window.accounts_pane
-    assert pane.keyring_notice.isVisible() and pane.keyring_notice.kind == "warning"
-    assert pane.keyring_notice.text().startswith("No system keyring was found on this computer.")
-    assert pane.session_button.isVisible() and not pane.add_button.isEnabled()
-    qtbot.mouseClick(pane.session_button, Qt.MouseButton.LeftButton)
-    assert not pane.keyring_notice.isVisible() and pane.add_button.isEnabled()
-    assert "this session only" in pane.store_label.text()
+    banner = pane.banner
+    assert banner.keyring_notice.isVisible() and banner.keyring_notice.kind == "warning"
+    assert banner.keyring_notice.text().startswith("No system keyring was found on this computer.")
+    assert banner.session_button.isVisible() and not pane.add_button.isEnabled()
+    qtbot.mouseClick(banner.session_button, Qt.MouseButton.LeftButton)
+    assert not banner.keyring_notice.isVisible() and pane.add_button.isEnabled()
+    assert "this session only" in banner.store_label.text()
     add_useapi(qtbot, pane, "Studio", sb.api_url, token)
     select(pane, "Studio")
     qtbot.mouseClick(pane.test_button, Qt.MouseButton.LeftButton)
@@ -401,7 +402,7 @@ def test_a_refusing_keyring_is_said_in_the_dialog_and_offers_session_only(
     try:
         window = open_window(qtbot, services, tasks, arun)
         pane = window.accounts_pane
-        assert not pane.session_button.isVisible()
+        assert not pane.banner.session_button.isVisible()
         qtbot.mouseClick(pane.add_button, Qt.MouseButton.LeftButton)
         dialog = pane.dialog
         assert dialog is not None
@@ -412,10 +413,10 @@ def test_a_refusing_keyring_is_said_in_the_dialog_and_offers_session_only(
         qtbot.waitUntil(lambda: dialog.notice.isVisible(), timeout=10_000)
         assert sb.demo["useapi_token"] not in dialog.notice.text()
         assert dialog.isVisible() and dialog.secret.text() == sb.demo["useapi_token"]
-        assert pane.session_button.isVisible() and pane.keyring_notice.isVisible()
+        assert pane.banner.session_button.isVisible() and pane.banner.keyring_notice.isVisible()
         assert arun(services.accounts.list()) == []  # nothing half-saved
         dialog.reject()
-        qtbot.mouseClick(pane.session_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(pane.banner.session_button, Qt.MouseButton.LeftButton)
         add_useapi(qtbot, pane, "Studio", sb.api_url, sb.demo["useapi_token"])
         assert window.secret_label.text() == "Secrets: this session only"
     finally:

@@ -131,13 +131,15 @@ def test_filters_search_and_sort(
     qtbot.waitUntil(lambda: pane.model.rowCount() == len(sb.demo["runway_asset_ids"]) + 1)
     everything = pane.proxy.rowCount()
 
-    pane.provider_filter.setCurrentIndex(pane.provider_filter.findData("google-flow"))
+    pane.filter_bar.provider_filter.setCurrentIndex(
+        pane.filter_bar.provider_filter.findData("google-flow")
+    )
     assert pane.proxy.rowCount() == 1
-    pane.provider_filter.setCurrentIndex(0)
-    pane.kind_filter.setCurrentIndex(pane.kind_filter.findData("video"))
+    pane.filter_bar.provider_filter.setCurrentIndex(0)
+    pane.filter_bar.kind_filter.setCurrentIndex(pane.filter_bar.kind_filter.findData("video"))
     videos = {pane.proxy.index(r, 0).data(AssetRole).kind for r in range(pane.proxy.rowCount())}
     assert videos == {"video"} and pane.proxy.rowCount() == 2
-    pane.kind_filter.setCurrentIndex(0)
+    pane.filter_bar.kind_filter.setCurrentIndex(0)
     pane.search.setText("RACE")
     assert titles(pane) == ["Race car.jpg"]
     pane.search.setText(sb.demo["runway_asset_ids"][0][-12:])  # part of an id
@@ -145,12 +147,12 @@ def test_filters_search_and_sort(
     pane.search.clear()
     assert pane.proxy.rowCount() == everything
 
-    pane.sort_combo.setCurrentIndex(int(Column.NAME))
-    pane.descending.setChecked(False)
+    pane.filter_bar.sort_combo.setCurrentIndex(int(Column.NAME))
+    pane.filter_bar.descending.setChecked(False)
     shown = titles(pane)
     assert shown == sorted(shown, key=str.casefold)
-    pane.sort_combo.setCurrentIndex(int(Column.SIZE))
-    pane.descending.setChecked(True)
+    pane.filter_bar.sort_combo.setCurrentIndex(int(Column.SIZE))
+    pane.filter_bar.descending.setChecked(True)
     sizes = [pane.proxy.index(r, 0).data(AssetRole).size or 0 for r in range(everything)]
     assert sizes == sorted(sizes, reverse=True)
     pane.set_view("list")
@@ -259,7 +261,7 @@ def test_the_filtered_model_passes_the_model_tester(
     pane = window.library_pane
     arun(services.library.sync_runway(sandbox_accounts[0].id))
     arun(pane.reload())
-    pane.kind_filter.setCurrentIndex(pane.kind_filter.findData("image"))
+    pane.filter_bar.kind_filter.setCurrentIndex(pane.filter_bar.kind_filter.findData("image"))
     qtmodeltester.check(pane.proxy, force_py=True)
 
 

@@ -208,12 +208,12 @@ def test_image_pixels_match_the_source(
     viewport = view.viewport().size()
     fit = min(1.0, viewport.width() / source.width(), viewport.height() / source.height())
     assert view.scale_factor() == pytest.approx(fit)
-    assert panel.zoom_text.text() == f"{round(fit * 100)} %"
+    assert panel.image_page.zoom_text.text() == f"{round(fit * 100)} %"
 
     # At 100 % the pixels on screen are the source's own.
-    panel.actual_button.click()
+    panel.image_page.actual_button.click()
     assert view.scale_factor() == 1.0
-    assert panel.zoom_text.text() == "100 %"
+    assert panel.image_page.zoom_text.text() == "100 %"
     screen = view.viewport().grab().toImage()
     origin = view.mapFromScene(QPointF(0, 0))
     left, top = max(0, origin.x()), max(0, origin.y())
@@ -246,7 +246,7 @@ def test_zoom_keeps_the_point_under_the_cursor_and_drag_pans(
     assert not view.fitting
     after = scene_at(panel, at)
     assert abs(after.x() - before.x()) <= 2 and abs(after.y() - before.y()) <= 2, (before, after)
-    assert panel.zoom_text.text() == f"{round(fit * 1.25**2 * 100)} %"
+    assert panel.image_page.zoom_text.text() == f"{round(fit * 1.25**2 * 100)} %"
     wheel(panel, at, -1)
     assert view.scale_factor() == pytest.approx(fit * 1.25)
 
@@ -259,7 +259,7 @@ def test_zoom_keeps_the_point_under_the_cursor_and_drag_pans(
     assert view.scale_factor() == pytest.approx(fit)
 
     # Dragging pans by as much as the mouse moved (at 100 % a pixel is a pixel).
-    panel.actual_button.click()
+    panel.image_page.actual_button.click()
     assert view.scale_factor() == 1.0
     centre = view.viewport().rect().center()
     before = scene_at(panel, centre)
@@ -269,7 +269,7 @@ def test_zoom_keeps_the_point_under_the_cursor_and_drag_pans(
     after = scene_at(panel, centre)
     assert (after.x() - before.x(), after.y() - before.y()) == (40, 30)
 
-    panel.fit_button.click()
+    panel.image_page.fit_button.click()
     assert view.scale_factor() == pytest.approx(fit)
     assert view.fitting
     # A fitted image follows the panel's size.
@@ -391,8 +391,8 @@ def test_video_plays_reports_its_duration_and_space_toggles(
     player = panel.player
     assert player is not None
     assert player.playbackState() == State.PlayingState
-    assert panel.play_button.text() == "Pause"
-    assert panel.time_text.text().endswith(" / 0:02")
+    assert panel.video_page.play_button.text() == "Pause"
+    assert panel.video_page.time_text.text().endswith(" / 0:02")
     assert fetcher.calls == [False]
     (request,) = storage_requests(sb)
     assert "authorization" not in request["headers"]
@@ -401,7 +401,7 @@ def test_video_plays_reports_its_duration_and_space_toggles(
     panel.setFocus()
     qtbot.keyClick(panel, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: player.playbackState() == State.PausedState)
-    assert panel.play_button.text() == "Play"
+    assert panel.video_page.play_button.text() == "Play"
     held = player.position()
     qtbot.wait(300)  # paused playback must stay put for a while: the check is that it does
     assert player.position() == held
@@ -409,14 +409,14 @@ def test_video_plays_reports_its_duration_and_space_toggles(
     qtbot.waitUntil(lambda: player.position() > held, timeout=10_000)
 
     # Volume and mute reach the audio output.
-    panel.volume_slider.setValue(30)
-    panel.mute_button.click()
+    panel.video_page.volume_slider.setValue(30)
+    panel.video_page.mute_button.click()
     audio = player.audioOutput()
     assert audio.volume() == pytest.approx(0.3) and audio.isMuted()
-    assert panel.mute_button.text() == "Unmute"
+    assert panel.video_page.mute_button.text() == "Unmute"
 
     qtbot.waitUntil(lambda: player.mediaStatus() == Status.EndOfMedia, timeout=15_000)
-    assert panel.time_text.text() == "0:02 / 0:02"
+    assert panel.video_page.time_text.text() == "0:02 / 0:02"
 
     panel.clear()
     assert panel.player is None
@@ -435,12 +435,12 @@ def test_seek_slider_moves_the_player(
     settle(qtbot, panel.show_video("clip.mp4", fetcher.resolve))
     player = panel.player
     assert player is not None
-    panel.play_button.click()  # pause
+    panel.video_page.play_button.click()  # pause
     qtbot.waitUntil(lambda: player.playbackState() == State.PausedState)
-    qtbot.waitUntil(lambda: panel.seek_slider.maximum() >= 1900)
-    panel.seek_slider.setValue(1500)
+    qtbot.waitUntil(lambda: panel.video_page.seek_slider.maximum() >= 1900)
+    panel.video_page.seek_slider.setValue(1500)
     qtbot.waitUntil(lambda: abs(player.position() - 1500) < 100, timeout=10_000)
-    assert panel.time_text.text() == "0:01 / 0:02"
+    assert panel.video_page.time_text.text() == "0:01 / 0:02"
 
 
 @pytest.mark.qt_log_ignore(CANNOT_OPEN)

@@ -50,9 +50,9 @@ def test_status_bar_without_a_keyring_says_session_only(
         window.show()
         assert window.secret_label.text() == "Secrets: no keyring found"
         pane = window.accounts_pane
-        assert pane.keyring_notice.isVisible() and pane.session_button.isVisible()
-        assert "in memory until it quits" in pane.keyring_notice.text()
-        pane.session_button.click()  # the status bar follows the pane
+        assert pane.banner.keyring_notice.isVisible() and pane.banner.session_button.isVisible()
+        assert "in memory until it quits" in pane.banner.keyring_notice.text()
+        pane.banner.session_button.click()  # the status bar follows the pane
         assert window.secret_label.text() == "Secrets: this session only"
     finally:
         arun(services.aclose())
@@ -70,7 +70,7 @@ def test_status_bar_names_the_secret_service(
     assert services.accounts.secret_store_problem is None
     assert services.accounts.secret_store_where.startswith("Secret Service")
     assert window.secret_label.text() == f"Secrets: {services.accounts.secret_store_where}"
-    assert not window.accounts_pane.keyring_notice.isVisible()
+    assert not window.accounts_pane.banner.keyring_notice.isVisible()
 
 
 def test_status_bar_shows_the_sandbox_state(

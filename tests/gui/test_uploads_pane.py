@@ -115,7 +115,7 @@ def test_dropped_files_and_folders_are_checked_uploaded_and_shown(
     window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
     pane = window.uploads_pane
     assert pane.stack.currentWidget() is pane.empty
-    assert pane.account_combo.currentText() == "Sandbox"
+    assert pane.picker.account_combo.currentText() == "Sandbox"
     folder = tmp_path / "shoot"
     (folder / "day two").mkdir(parents=True)
     shutil.copy(DEMO / "bars-800x450.jpg", folder / "bars.jpg")
@@ -283,13 +283,13 @@ def test_service_errors_show_on_their_rows(
     sb.set_google_flow_account("third.account@gmail.com")  # what automatic uploads go to
     window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
     pane = window.uploads_pane
-    qtbot.waitUntil(lambda: pane.email_combo.findData(throttled) >= 0)
+    qtbot.waitUntil(lambda: pane.picker.email_combo.findData(throttled) >= 0)
 
-    pane.email_combo.setCurrentIndex(pane.email_combo.findData(throttled))
+    pane.picker.email_combo.setCurrentIndex(pane.picker.email_combo.findData(throttled))
     arun(pane._add([DEMO / "swatch-256x256.png"]))
-    pane.email_combo.setCurrentIndex(pane.email_combo.findData(broken))
+    pane.picker.email_combo.setCurrentIndex(pane.picker.email_combo.findData(broken))
     arun(pane._add([DEMO / "sunrise-640x360.png"]))
-    pane.email_combo.setCurrentIndex(0)  # automatic
+    pane.picker.email_combo.setCurrentIndex(0)  # automatic
     arun(pane._add([DEMO / "policy-refused.png"]))
     # The 502s below are for the next file only.
     qtbot.waitUntil(lambda: item_named(pane, "policy-refused.png").state is ItemState.FAILED)
@@ -398,7 +398,7 @@ def test_no_account_means_the_files_wait_with_a_reason(
 ) -> None:
     window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
     pane = window.uploads_pane
-    assert pane.account_combo.currentText() == "No useapi.net account yet"
+    assert pane.picker.account_combo.currentText() == "No useapi.net account yet"
     arun(pane._add([DEMO / "swatch-256x256.png"]))
     assert rows(pane)["swatch-256x256.png"]["progress"] == (
         "There is no useapi.net account to upload to; add one, then retry."
@@ -562,7 +562,7 @@ def test_the_default_email_of_the_account_is_the_target(
     arun(services.accounts.set_default_email(sandbox_accounts[0].id, email))
     window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WINDOW_SIZE)
     pane = window.uploads_pane
-    assert pane.email_combo.currentData() == email
+    assert pane.picker.email_combo.currentData() == email
     arun(pane._add([DEMO / "swatch-256x256.png"]))
     qtbot.waitUntil(settled(pane), timeout=10_000)
     item = item_named(pane, "swatch-256x256.png")

@@ -62,9 +62,6 @@ class AccountsPane(QWidget):
         self.notice = Notice()
         self.banner = SecretStoreBanner()
         self.banner.session_only_requested.connect(self.use_session_only)
-        self.store_label = self.banner.store_label
-        self.keyring_notice = self.banner.keyring_notice
-        self.session_button = self.banner.session_button
 
         self.view = QListView()
         self.view.setObjectName("accountsList")

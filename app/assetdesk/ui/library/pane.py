@@ -100,7 +100,6 @@ class LibraryPane(QWidget):
         self.preview = PreviewPanel(tasks)
         self.downloads = DownloadsModel()
         self.downloads_box = DownloadsBox(self.downloads)
-        self.keep_folders = self.downloads_box.keep_folders
         self.download_jobs = DownloadJobs(
             library, tasks, self.model, self.downloads, self.downloads_box, alive=self._alive
         )
@@ -165,11 +164,7 @@ class LibraryPane(QWidget):
         self.filter_bar.filters_changed.connect(self._filters_changed)
         self.filter_bar.sort_changed.connect(self._sort_changed)
         self.search = self.filter_bar.search
-        self.provider_filter = self.filter_bar.provider_filter
-        self.kind_filter = self.filter_bar.kind_filter
         self.account_filter = self.filter_bar.account_filter
-        self.sort_combo = self.filter_bar.sort_combo
-        self.descending = self.filter_bar.descending
 
     def _build_views(self) -> None:
         grid = asset_grid(self.proxy, self.drag_out.before_drag)

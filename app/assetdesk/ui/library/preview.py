@@ -83,20 +83,12 @@ class PreviewPanel(QWidget):
 
         self.image_page = ImagePage()
         self.image_view = self.image_page.image_view
-        self.fit_button = self.image_page.fit_button
-        self.actual_button = self.image_page.actual_button
-        self.zoom_text = self.image_page.zoom_text
 
         self.video_page = VideoPage()
         self.video_page.play_clicked.connect(self.toggle_play)
         self.video_page.seek_requested.connect(self._seek)
         self.video_page.volume_changed.connect(self._apply_volume)
         self.video_widget = self.video_page.video_widget
-        self.play_button = self.video_page.play_button
-        self.seek_slider = self.video_page.seek_slider
-        self.time_text = self.video_page.time_text
-        self.mute_button = self.video_page.mute_button
-        self.volume_slider = self.video_page.volume_slider
         self.media = MediaPlayer(self, self.video_widget)
 
         self.pages = QStackedWidget()

@@ -94,8 +94,6 @@ class UploadsPane(QWidget):
         self.picker = TargetPicker(queue.concurrency)
         self.picker.account_changed.connect(self._account_changed)
         self.picker.concurrency_changed.connect(self._concurrency_changed)
-        self.account_combo = self.picker.account_combo
-        self.email_combo = self.picker.email_combo
         self.concurrency = self.picker.concurrency
 
         self.model = UploadQueueModel(queue)
