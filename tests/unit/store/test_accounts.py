@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from assetdesk.core.errors import InvalidInput, NotFound
+from assetdesk.core.provider import AccountKind
 from assetdesk.store.accounts import (
     USEAPI_BASE_URL,
     Account,
-    AccountKind,
     AccountRepository,
 )
 from assetdesk.store.db import open_database
