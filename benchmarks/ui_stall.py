@@ -184,8 +184,9 @@ async def _window_session(
     pane = window.uploads_pane
     await pane.activate()
     await asyncio.sleep(1.0)  # let start-up work (the Google accounts' list) settle
-    if pane.concurrency.value() != CONCURRENCY:
-        raise BenchError(f"The queue runs {pane.concurrency.value()} at once, not {CONCURRENCY}.")
+    running = pane.picker.concurrency.value()
+    if running != CONCURRENCY:
+        raise BenchError(f"The queue runs {running} at once, not {CONCURRENCY}.")
 
     ticks: list[float] = []
     timer = QTimer()

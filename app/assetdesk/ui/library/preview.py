@@ -88,8 +88,7 @@ class PreviewPanel(QWidget):
         self.video_page.play_clicked.connect(self.toggle_play)
         self.video_page.seek_requested.connect(self._seek)
         self.video_page.volume_changed.connect(self._apply_volume)
-        self.video_widget = self.video_page.video_widget
-        self.media = MediaPlayer(self, self.video_widget)
+        self.media = MediaPlayer(self, self.video_page.video_widget)
 
         self.pages = QStackedWidget()
         self._blank = QWidget()

@@ -94,7 +94,6 @@ class UploadsPane(QWidget):
         self.picker = TargetPicker(queue.concurrency)
         self.picker.account_changed.connect(self._account_changed)
         self.picker.concurrency_changed.connect(self._concurrency_changed)
-        self.concurrency = self.picker.concurrency
 
         self.model = UploadQueueModel(queue)
         self.model.want_thumbnail = self._make_thumbnail
