@@ -108,9 +108,8 @@ class ThumbnailQueue:
         local = await asyncio.to_thread(local_copy, asset)
         if local is not None:
             return await maker.for_file(Path(local), video=asset.kind == "video", key=key)
-        if (
-            asset.provider == Provider.RUNWAY
-        ):  # its preview image (a video's poster), when it has one
+        # Runway: its preview image (a video's poster), when it has one.
+        if asset.provider == Provider.RUNWAY:
             preview = await self._library.preview_link(asset)
             if preview.url != (await self._library.signed_link(asset)).url:
                 data = await self._library.fetch_bytes(asset, preview=True)
