@@ -9,9 +9,7 @@ import argparse
 
 from assetdesk import __version__
 
-__all__ = ["USAGE_ERROR", "build_parser"]
-
-USAGE_ERROR = 2
+__all__ = ["build_parser"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -19,10 +19,11 @@ import itertools
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from assetdesk.core.errors import (
     AssetDeskError,
@@ -98,10 +99,12 @@ class AccountsService:
             self._conn = open_database(self._database, check_same_thread=False)
         return AccountRepository(self._conn)
 
-    async def _db(self, method: str, *args: Any, **kwargs: Any) -> Any:
-        def run() -> Any:
+    async def _db(self, call: Callable[[AccountRepository], T]) -> T:
+        """`call(repository)` in a worker thread, one at a time."""
+
+        def run() -> T:
             with self._lock:
-                return getattr(self._repo(), method)(*args, **kwargs)
+                return call(self._repo())
 
         return await asyncio.to_thread(run)
 
@@ -168,7 +171,7 @@ class AccountsService:
         )
 
     async def _accounts(self) -> list[Account]:
-        saved: list[Account] = await self._db("list")
+        saved = await self._db(lambda repo: repo.list())
         return [*self._session.values(), *saved]
 
     async def list(self) -> list[AccountInfo]:
@@ -177,7 +180,7 @@ class AccountsService:
     async def _account(self, account_id: int) -> Account:
         if account_id in self._session:
             return self._session[account_id]
-        account: Account = await self._db("get", account_id)
+        account = await self._db(lambda repo: repo.get(account_id))
         return account
 
     async def find(self, name: str) -> AccountInfo | None:
@@ -215,7 +218,7 @@ class AccountsService:
         assert cleaned is not None
         self._redactor.register(cleaned)
         with invalid_input_as_sentences():
-            account: Account = await self._db("add", draft)
+            account = await self._db(lambda repo: repo.add(draft))
         try:
             await self._account_secrets.call(
                 self._secrets.set,
@@ -225,7 +228,7 @@ class AccountsService:
                 owner=account.name,
             )
         except SecretStoreError:
-            await self._db("remove", saved_id(account))
+            await self._db(lambda repo: repo.remove(saved_id(account)))
             raise
         return await self._info(account)
 
@@ -293,7 +296,7 @@ class AccountsService:
                 saved = draft
             else:
                 with invalid_input_as_sentences():
-                    saved = await self._db("update", draft)
+                    saved = await self._db(lambda repo: repo.update(draft))
                 if cleaned is not None:
                     try:
                         await self._account_secrets.call(
@@ -304,7 +307,7 @@ class AccountsService:
                             owner=saved.name,
                         )
                     except SecretStoreError:
-                        await self._db("update", current)  # all or nothing
+                        await self._db(lambda repo: repo.update(current))  # all or nothing
                         raise
             await self._clients.close_quietly(account_id)
             return await self._info(saved)
@@ -323,7 +326,7 @@ class AccountsService:
                 if account_id in self._session:
                     self._session[account_id] = changed
                 else:
-                    changed = await self._db("update", changed)
+                    changed = await self._db(lambda repo: repo.update(changed))
             return await self._info(changed)
 
     async def remove(self, account_id: int) -> bool:
@@ -344,7 +347,7 @@ class AccountsService:
             except SecretStoreError as error:
                 log.warning("removing %s: its secret stays in the keyring (%s)", account_id, error)
                 deleted = False
-            await self._db("remove", account_id)
+            await self._db(lambda repo: repo.remove(account_id))
             return deleted
 
     # ------------------------------------------------------------ clients and health
