@@ -97,6 +97,23 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX assets_provider_kind ON assets (provider, kind);
     CREATE INDEX assets_added_at ON assets (added_at);
     """,
+    # 4: the whole library, refreshed from the services: where an asset lives (the Google Flow
+    # project), what the service says of it (an upload or a generation, and the prompt, model and
+    # seed it was made with), and whether the last refresh still found it. A refresh never
+    # deletes a row: an asset it no longer lists gets `gone_at` until the user clears it.
+    """
+    ALTER TABLE assets ADD COLUMN project_id TEXT;     -- Google Flow projectId
+    ALTER TABLE assets ADD COLUMN uploaded INTEGER     -- 1 upload, 0 generated, NULL not said
+        CHECK (uploaded IN (0, 1));
+    ALTER TABLE assets ADD COLUMN prompt TEXT;
+    ALTER TABLE assets ADD COLUMN model TEXT;
+    ALTER TABLE assets ADD COLUMN seed INTEGER;
+    ALTER TABLE assets ADD COLUMN task_id TEXT;        -- Runway taskId, Google Flow jobId
+    ALTER TABLE assets ADD COLUMN gone_at TEXT;        -- NULL while the service still lists it
+    ALTER TABLE assets ADD COLUMN seen_at TEXT;        -- the refresh that last listed a change
+    CREATE INDEX assets_source ON assets (provider, account_id, account_email, project_id);
+    CREATE INDEX assets_gone ON assets (gone_at) WHERE gone_at IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

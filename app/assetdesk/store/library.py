@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
+from typing import Any
 
 from assetdesk.core.errors import InvalidInput
 from assetdesk.core.ids import MediaGenerationId, RunwayAssetId
@@ -45,6 +46,19 @@ class Asset:
     locale: str | None = None
     relative_path: str | None = None
     local_path: str | None = None
+    project_id: str | None = None  # Google Flow projectId
+    uploaded: bool | None = None  # the service says: True an upload, False generated
+    prompt: str | None = None
+    model: str | None = None
+    seed: int | None = None
+    task_id: str | None = None  # Runway taskId, Google Flow jobId
+    gone_at: str | None = None  # set when a refresh no longer found it
+    seen_at: str | None = None  # the refresh that last listed a change
+
+    @property
+    def gone(self) -> bool:
+        """Whether the last refresh of its source no longer found it on the service."""
+        return self.gone_at is not None
 
     @property
     def title(self) -> str:
@@ -89,6 +103,12 @@ class AssetDraft:
     segment_id: int | None = None
     locale: str | None = None
     relative_path: str | None = None
+    project_id: str | None = None
+    uploaded: bool | None = None
+    prompt: str | None = None
+    model: str | None = None
+    seed: int | None = None
+    task_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +122,8 @@ class Stored:
 
 _COLUMNS = tuple(f.name for f in fields(Asset))
 assert _COLUMNS[:2] == ("id", "provider")  # _rows relies on this order
+_UPLOADED = _COLUMNS.index("uploaded")  # stored as 0 / 1 / NULL, read back as a bool or None
+_BOOLS = {None: None, 0: False, 1: True}
 #: The stored names, looked up per row (a dict is faster than Provider(text) on 10,000 rows).
 _PROVIDERS = {provider.value: provider for provider in Provider}
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM assets"
@@ -112,12 +134,21 @@ _INSERT = (
 )
 
 
+def _tail(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The row after its id and provider, with `uploaded` as a bool."""
+    return (*row[2:_UPLOADED], _BOOLS[row[_UPLOADED]], *row[_UPLOADED + 1 :])
+
+
+#: Ids per `IN (...)` query: well under SQLite's default limit of 999 bound parameters.
+_IN_CHUNK = 500
+
+
 def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class LibraryStore:
-    """all / get / add / remove / set_local_path over `assets`."""
+    """all / get / find / add / remove / set_local_path over `assets`."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -125,10 +156,8 @@ class LibraryStore:
     def _rows(self, sql: str, args: Sequence[object] = ()) -> list[Asset]:
         cursor = self._conn.cursor()
         cursor.row_factory = None  # plain tuples, in _COLUMNS' order: the fastest way in
-        return [
-            Asset(row[0], _PROVIDERS[row[1]], *row[2:])
-            for row in cursor.execute(sql, args).fetchall()
-        ]
+        rows: list[tuple[Any, ...]] = cursor.execute(sql, args).fetchall()
+        return [Asset(row[0], _PROVIDERS[row[1]], *_tail(row)) for row in rows]
 
     def all(self) -> list[Asset]:
         """Every asset, newest first (a batch added at once: in the order it was added)."""
@@ -141,6 +170,16 @@ class LibraryStore:
     def find(self, provider: Provider, remote_id: str) -> Asset | None:
         found = self._rows(_SELECT + " WHERE provider = ? AND remote_id = ?", (provider, remote_id))
         return found[0] if found else None
+
+    def find_many(self, provider: Provider, remote_ids: Sequence[str]) -> dict[str, Asset]:
+        """The assets of `provider` among these ids, by id (ids the catalog lacks are left out)."""
+        found: dict[str, Asset] = {}
+        for start in range(0, len(remote_ids), _IN_CHUNK):
+            chunk = remote_ids[start : start + _IN_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            sql = _SELECT + f" WHERE provider = ? AND remote_id IN ({marks})"
+            found.update((asset.remote_id, asset) for asset in self._rows(sql, (provider, *chunk)))
+        return found
 
     def add(self, drafts: Sequence[AssetDraft]) -> Stored:
         """Insert the drafts in one transaction, the first one first; a draft whose

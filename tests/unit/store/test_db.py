@@ -101,3 +101,47 @@ def test_accounts_check_constraint(tmp_path: Path) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("INSERT INTO accounts (name, kind, base_url) VALUES ('x', 'other', 'u')")
     conn.close()
+
+
+def test_migration_4_keeps_a_version_3_catalog_and_adds_the_refresh_columns(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "a.sqlite3"
+    old = open_database(path, migrations=MIGRATIONS[:3])
+    old.execute("INSERT INTO accounts (name, kind, base_url) VALUES ('x', 'useapi', 'https://a')")
+    old.execute(
+        "INSERT INTO assets (provider, remote_id, kind, name, account_id, account_email,"
+        " source_path, origin, added_at, local_path)"
+        " VALUES ('google-flow', 'user:1-email:6a6f40782e636f-image:a', 'image', 'cat.png', 1,"
+        " 'jo@x.co', '/home/jo/cat.png', 'upload', '2026-01-01T00:00:00+00:00', '/dl/cat.png')"
+    )
+    old.execute(
+        "INSERT INTO assets (provider, remote_id, origin, added_at, scope, segment_id, locale)"
+        " VALUES ('wordbee', 'pr7/5/en//a.jpg', 'listed', '2026-01-02T00:00:00+00:00',"
+        " 'pr7', 5, 'en')"
+    )
+    before = old.execute("SELECT * FROM assets ORDER BY id").fetchall()
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 3
+    old.close()
+
+    conn = open_database(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 4
+    after = conn.execute("SELECT * FROM assets ORDER BY id").fetchall()
+    assert [tuple(row)[: len(before[0])] for row in after] == [tuple(row) for row in before]
+    added = ("project_id", "uploaded", "prompt", "model", "seed", "task_id", "gone_at", "seen_at")
+    for row in after:
+        assert {name: row[name] for name in added} == dict.fromkeys(added)
+    assert conn.execute("SELECT name FROM accounts").fetchall()[0][0] == "x"
+    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"assets_source", "assets_gone"} <= indexes
+    plan = " ".join(
+        str(row[-1])
+        for row in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM assets WHERE provider = 'runway'"
+            " AND account_id = 1 AND account_email = 'a@b.co'"
+        )
+    )
+    assert "assets_source" in plan
+    with pytest.raises(sqlite3.IntegrityError):  # uploaded is 0, 1 or NULL
+        conn.execute("UPDATE assets SET uploaded = 2 WHERE id = 1")
+    conn.close()
