@@ -1,0 +1,105 @@
+"""Where a generated asset came from: the prompt, model and seed the service kept, read from a
+Runway task (`GET /v1/runwayml/tasks/{taskId}`) or a Google Flow job started through useapi.net
+(`GET /v1/google-flow/jobs/{jobId}`), both read defensively (MORE-ENDPOINTS.md 1.4 and 2.4).
+
+- Runway: `options.text_prompt`, `options.seed`, and `taskType` as the model (`gen3a`); only a
+  gen3a example is documented, so every key is optional.
+- Google Flow: `request.prompt`, `request.model`, `request.seed` (sent only when the caller
+  chose one). A job names its media by mediaGenerationId in the older shape
+  (`response.operations[].video.mediaGenerationId`, beside the `seed` the service used); the newer
+  shape may not name them at all, and then the job links nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from assetdesk.store.library import AssetDraft
+
+__all__ = ["Provenance", "flow_job_provenance", "runway_task_provenance", "with_provenance"]
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What a generation was made with; None where the service did not say."""
+
+    prompt: str | None = None
+    model: str | None = None
+    seed: int | None = None
+    task_id: str | None = None
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _seed(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def runway_task_provenance(task: Any) -> Provenance:
+    """The prompt, seed and model of a Runway task record (any shape: missing keys are None)."""
+    record = _dict(task)
+    options = _dict(record.get("options"))
+    return Provenance(
+        prompt=_text(options.get("text_prompt")),
+        model=_text(record.get("taskType")),
+        seed=_seed(options.get("seed")),
+        task_id=_text(record.get("taskId")),
+    )
+
+
+def flow_job_provenance(job: Any) -> dict[str, Provenance]:
+    """The provenance of each medium a Google Flow job record names, by mediaGenerationId."""
+    record = _dict(job)
+    request = _dict(record.get("request"))
+    common = Provenance(
+        prompt=_text(request.get("prompt")),
+        model=_text(request.get("model")),
+        seed=_seed(request.get("seed")),
+        task_id=_text(record.get("jobid")) or _text(record.get("jobId")),
+    )
+    found: dict[str, Provenance] = {}
+    for media_id, seed in _named_media(record.get("response")):
+        found.setdefault(media_id, dataclasses.replace(common, seed=seed or common.seed))
+    return found
+
+
+def _named_media(value: Any) -> Iterator[tuple[str, int | None]]:
+    """Every (mediaGenerationId, seed beside it) in the answer, wherever it sits."""
+    if isinstance(value, list):
+        for item in value:
+            yield from _named_media(item)
+    elif isinstance(value, dict):
+        named = value.get("mediaGenerationId")
+        if isinstance(named, dict):  # {"mediaGenerationId": {"mediaGenerationId": "…"}}
+            named = named.get("mediaGenerationId")
+        if isinstance(named, str) and named.strip():
+            yield named.strip(), _seed(value.get("seed"))
+        for key, item in value.items():
+            if key != "mediaGenerationId":
+                yield from _named_media(item)
+
+
+def with_provenance(draft: AssetDraft, provenance: Provenance) -> AssetDraft:
+    """The draft with what the provenance says (the draft's own values where it says nothing)."""
+    return dataclasses.replace(
+        draft,
+        prompt=provenance.prompt or draft.prompt,
+        model=provenance.model or draft.model,
+        seed=provenance.seed if provenance.seed is not None else draft.seed,
+        task_id=provenance.task_id or draft.task_id,
+    )

@@ -1,0 +1,70 @@
+"""services/library_provenance.py: prompt, model and seed from Runway tasks and Flow jobs."""
+
+from __future__ import annotations
+
+from assetdesk.core.provider import Provider
+from assetdesk.services.library_provenance import (
+    Provenance,
+    flow_job_provenance,
+    runway_task_provenance,
+    with_provenance,
+)
+from assetdesk.store.library import AssetDraft
+
+
+def test_a_runway_task_gives_prompt_seed_and_model() -> None:
+    task = {
+        "taskId": "user:1-runwayml:jo@x.co-task:t1",
+        "taskType": "gen3a",
+        "options": {"text_prompt": "a red fox", "seed": 123, "seconds": 5},
+        "progressRatio": "1",
+    }
+    assert runway_task_provenance(task) == Provenance(
+        "a red fox", "gen3a", 123, "user:1-runwayml:jo@x.co-task:t1"
+    )
+
+
+def test_a_runway_task_of_another_shape_gives_what_it_has() -> None:
+    assert runway_task_provenance({"options": None, "taskType": 7}) == Provenance()
+    assert runway_task_provenance([]) == Provenance()
+    assert runway_task_provenance({"options": {"seed": "42"}}).seed == 42
+    assert runway_task_provenance({"options": {"seed": True}}).seed is None
+
+
+def test_an_older_flow_job_links_each_video_to_its_seed() -> None:
+    job = {
+        "jobid": "j1-bot:google-flow",
+        "request": {"prompt": "a cat", "model": "veo-3.1-fast"},
+        "response": {
+            "operations": [
+                {"video": {"mediaGenerationId": "m1", "seed": 11}},
+                {"video": {"mediaGenerationId": "m2", "seed": 12}},
+            ]
+        },
+    }
+    assert flow_job_provenance(job) == {
+        "m1": Provenance("a cat", "veo-3.1-fast", 11, "j1-bot:google-flow"),
+        "m2": Provenance("a cat", "veo-3.1-fast", 12, "j1-bot:google-flow"),
+    }
+
+
+def test_a_newer_flow_job_links_what_it_names_and_keeps_the_request_seed() -> None:
+    job = {
+        "jobid": "j2",
+        "request": {"prompt": "a dog", "model": "imagen-4", "seed": 5},
+        "response": {
+            "media": [
+                {"name": "uuid-1", "mediaGenerationId": {"mediaGenerationId": "m3"}},
+                {"name": "uuid-2", "mediaMetadata": {"mediaTitle": "a dog"}},
+            ]
+        },
+    }
+    assert flow_job_provenance(job) == {"m3": Provenance("a dog", "imagen-4", 5, "j2")}
+    assert flow_job_provenance({"response": None}) == {}
+
+
+def test_with_provenance_fills_a_draft() -> None:
+    draft = AssetDraft(Provider.RUNWAY, "r1", "listed", task_id="t0", seed=1)
+    filled = with_provenance(draft, Provenance(prompt="a fox", model="gen3a"))
+    assert (filled.prompt, filled.model, filled.seed, filled.task_id) == ("a fox", "gen3a", 1, "t0")
+    assert with_provenance(draft, Provenance(seed=0)).seed == 0
