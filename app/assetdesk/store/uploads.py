@@ -160,6 +160,8 @@ class UploadQueueStore:
         for record in records:
             values = {name: record[name] for name in _CATALOG_COLUMNS}
             values["provider"] = Provider(values["provider"])
+            if values["uploaded"] is not None:  # stored as 0 / 1
+                values["uploaded"] = bool(values["uploaded"])
             drafts.append(AssetDraft(**values))
         return drafts
 
