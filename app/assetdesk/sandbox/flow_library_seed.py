@@ -75,7 +75,7 @@ def seed_flow_library(
         made.append({"token": token, "user_id": user_id, "google_flow_projects": listed})
     for n in range(assets):
         user, email, project_id = slots[n % len(slots)]
-        kind = "video" if n % 5 == 4 else "image"
+        kind = "video" if n % 7 == 6 else "image"
         media_id = stable_uuid(f"library/{user.user_id}/{n}")
         mgid = flow_media_id(user.user_id, email, kind, media_id)
         info = infos[kind]
