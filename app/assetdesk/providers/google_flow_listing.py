@@ -1,5 +1,5 @@
 """Google Flow's library through useapi.net: list an account's projects and a project's media,
-delete media in batches.
+read the job record of a generation, delete media in batches.
 
 The answers' envelopes and field names are not public (MORE-ENDPOINTS.md 1.1-1.3), so they are
 read by what they carry, not by where: a media entry is the outermost object of a list that holds
@@ -316,6 +316,20 @@ class GoogleFlowLibrary:
                     yield item
             if progress is not None:
                 progress(len(seen))
+
+    async def job(self, job_id: str) -> dict[str, Any]:
+        """`GET /v1/google-flow/jobs/{jobId}`: the record of a generation started through
+        useapi.net, as the service sent it (prompt, model and seed in `request`; its media in
+        `response`, in one of two documented shapes: services read it defensively)."""
+        body = await self.connection.get_json(
+            f"/v1/google-flow/jobs/{quote(job_id, safe='')}", subject=f"Google Flow job {job_id}"
+        )
+        if not isinstance(body, dict):
+            raise UpstreamFailed(
+                f"useapi.net answered Google Flow job {job_id} with something other than a record.",
+                service_text=str(body)[:300],
+            )
+        return body
 
     async def delete_media(self, email: str, ids: Sequence[str]) -> None:
         """`DELETE /v1/google-flow/assets/{email}` with at most 100 ids, checked whole by the

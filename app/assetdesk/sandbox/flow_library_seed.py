@@ -4,7 +4,9 @@
 "assets": 1000, "generated_every": 3}` adds that many useapi.net users (new tokens), each with
 `accounts` Google Flow accounts of `projects` projects (the first is the account's current
 project), and spreads `assets` assets over all the projects: every `generated_every`-th one is
-generated (on the timeline), the others uploads; images and videos mixed. The assets share the
+generated (on the timeline), the others uploads; images and videos mixed. Three of every four
+generated ones have a useapi.net job record (prompt, model, and a seed on every other one); the
+fourth was made in Flow's own web page and has none. The assets share the
 demo media's bytes (one stored object per kind), so a thousand cost no disk. The answer lists the
 tokens, emails and project ids made. The default demo (sandbox/seed.py) stays small.
 """
@@ -17,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from assetdesk.sandbox.flow_job_routes import job_id_for
 from assetdesk.sandbox.media_probe import probe
 from assetdesk.sandbox.seed import flow_media_id, new_flow_account, stable_uuid
 from assetdesk.sandbox.state import FLOW_BUCKET, FlowAsset, SandboxState, User
@@ -57,6 +60,7 @@ def seed_flow_library(
     start = state.now() - 86400 * 300
     slots: list[tuple[User, str, str]] = []  # (user, account email, project id)
     made: list[dict[str, Any]] = []
+    jobs: dict[int, list[str]] = {}
     for u in range(users):
         user_id = _START + u
         token = f"user:{user_id}-SandboxLibraryUser{u:02d}"
@@ -72,13 +76,31 @@ def seed_flow_library(
             ids = [account.project_id, *account.projects][:projects]
             listed[email] = ids
             slots += [(user, email, project_id) for project_id in ids]
-        made.append({"token": token, "user_id": user_id, "google_flow_projects": listed})
+        jobs[user_id] = []
+        made.append(
+            {
+                "token": token,
+                "user_id": user_id,
+                "google_flow_projects": listed,
+                "jobs": jobs[user_id],
+            }
+        )
     for n in range(assets):
         user, email, project_id = slots[n % len(slots)]
         kind = "video" if n % 7 == 6 else "image"
         media_id = stable_uuid(f"library/{user.user_id}/{n}")
         mgid = flow_media_id(user.user_id, email, kind, media_id)
         info = infos[kind]
+        generated = bool(generated_every and n % generated_every == 0)
+        job_id: str | None = None
+        job_request: dict[str, object] | None = None
+        if generated and (n // max(generated_every, 1)) % 4 != 3:
+            job_id = job_id_for(user.user_id, email, n)
+            model = "veo-3.1-fast" if kind == "video" else "imagen-4"
+            job_request = {"prompt": f"test scene {n}: a lighthouse at dusk", "model": model}
+            if n % 2 == 0:
+                job_request["seed"] = 100_000 + n
+            jobs[user.user_id].append(job_id)
         state.flow_assets[mgid] = FlowAsset(
             mgid,
             user.user_id,
@@ -89,10 +111,12 @@ def seed_flow_library(
             info.width,
             info.height,
             info.duration,
-            f"{kind} {n}",
+            str(job_request["prompt"]) if job_request else f"{kind} {n}",
             start + 600 * n,
             project_id=project_id,
-            uploaded=not (generated_every and n % generated_every == 0),
+            uploaded=not generated,
+            job_id=job_id,
+            job_request=job_request,
         )
     return {"users": made, "assets": assets}
 

@@ -87,6 +87,8 @@ class FlowAsset:
     created: float
     project_id: str | None = None  # None: the account's current project
     uploaded: bool = True  # False: generated in Flow (counted by the projects listing)
+    job_id: str | None = None  # the useapi.net job that generated it (GET /jobs/{jobId})
+    job_request: dict[str, object] | None = None  # that job's request: prompt, model, seed...
 
 
 @dataclass

@@ -7,7 +7,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from assetdesk.sandbox import flow_listing_routes, google_flow_routes, runway_routes
+from assetdesk.sandbox import (
+    flow_job_routes,
+    flow_listing_routes,
+    google_flow_routes,
+    runway_routes,
+)
 from assetdesk.sandbox.http_bits import authorize
 from assetdesk.sandbox.state import SandboxState, iso
 
@@ -37,6 +42,7 @@ def useapi_app(state: SandboxState, control: Starlette | None) -> Starlette:
 
     routes: list[BaseRoute] = [Route("/v2/account", account, methods=["GET"])]
     routes += flow_listing_routes.make_routes(state)  # before the asset-URL GET
+    routes += flow_job_routes.make_routes(state)
     routes += google_flow_routes.make_routes(state)
     routes += runway_routes.make_routes(state)
     if control is not None:

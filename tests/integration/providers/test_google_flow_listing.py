@@ -14,6 +14,7 @@ from assetdesk.core.errors import (
     BatchRefused,
     InvalidInput,
     NetworkError,
+    NotFound,
     SessionExpired,
     Throttled,
     Unauthorized,
@@ -190,3 +191,16 @@ async def test_a_lost_answer_is_a_network_error_not_retried(
     deletes = [r for r in api_requests(sb, "/v1/google-flow/assets/") if r["method"] == "DELETE"]
     assert len(deletes) == 1
     assert [m.media_generation_id for m in await _media(library, JO, None)] == [demo[2]]
+
+
+@pytest.mark.parametrize("shape", FLOW_SHAPES)
+async def test_reads_a_job_record_in_either_shape(sb: Any, shape: str) -> None:
+    made = seed_flow_library(sb, projects=1, assets=7, generated_every=3)["users"][0]
+    flow_listing_shape(sb, shape)
+    async with UseapiConnection(made["token"], sb.api_url, retry=FAST_RETRY) as conn:
+        library = GoogleFlowLibrary(conn)
+        record = await library.job(made["jobs"][1])
+        assert record["request"]["prompt"].startswith("test scene 3")
+        assert "seed" not in record["request"]  # sent only when the caller chose one
+        with pytest.raises(NotFound):
+            await library.job("j0000000v-u1-email:no***@gmail.com-bot:google-flow")

@@ -204,3 +204,29 @@ def test_a_lost_answer_still_deleted(sb: SandboxProcess, http: httpx.Client) -> 
     with pytest.raises(httpx.TransportError):
         _delete(http, sb, sb.demo["useapi_token"], JO, {"mediaGenerationIds": [demo[0]]})
     assert demo[0] not in {a["mediaGenerationId"] for a in sb.google_flow_assets()}
+
+
+@pytest.mark.parametrize("shape", FLOW_SHAPES)
+def test_a_generated_asset_has_its_job_record(
+    sb: SandboxProcess, http: httpx.Client, shape: str
+) -> None:
+    made = seed_flow_library(sb, projects=1, assets=12, generated_every=3)["users"][0]
+    assert len(made["jobs"]) == 3  # assets 0, 3, 6 and 9 are generated; 9 was made on the web
+    flow_listing_shape(sb, shape)
+    headers = {"Authorization": f"Bearer {made['token']}"}
+    job_id = made["jobs"][0]
+    answer = http.get(f"{sb.api_url}/v1/google-flow/jobs/{job_id}", headers=headers)
+    assert answer.status_code == 200, answer.text
+    record = answer.json()
+    assert record["jobid"] == job_id and record["status"] == "completed"
+    assert record["request"]["prompt"].startswith("test scene 0")
+    assert record["request"]["model"] == "imagen-4" and record["request"]["seed"] == 100_000
+    held = "media" if shape == "a" else "operations"
+    assert len(record["response"][held]) == 1
+    assert "mediaGenerationId" in answer.text
+    other = http.get(f"{sb.api_url}/v1/google-flow/jobs/{job_id}", headers=sb_auth(sb))
+    assert other.status_code == 404, "another user's job is not found"
+
+
+def sb_auth(sb: SandboxProcess) -> dict[str, str]:
+    return {"Authorization": f"Bearer {sb.demo['useapi_token']}"}
