@@ -204,3 +204,23 @@ async def test_reads_a_job_record_in_either_shape(sb: Any, shape: str) -> None:
         assert "seed" not in record["request"]  # sent only when the caller chose one
         with pytest.raises(NotFound):
             await library.job("j0000000v-u1-email:no***@gmail.com-bot:google-flow")
+
+
+async def test_the_issue_scale_lists_every_asset_once(sb: Any) -> None:
+    """2 useapi.net users x 2 Google Flow accounts x 3 projects holding 1,000 assets in all."""
+    made = seed_flow_library(sb, users=2, accounts=2, projects=3, assets=1000)["users"]
+    listed: set[str] = set()
+    for user in made:
+        async with UseapiConnection(user["token"], sb.api_url, retry=FAST_RETRY) as conn:
+            library = GoogleFlowLibrary(conn)
+            for email, project_ids in user["google_flow_projects"].items():
+                projects = [p.project_id for p in await _projects(library, email)]
+                assert projects == project_ids
+                for project_id in projects:
+                    listed.update(
+                        m.media_generation_id for m in await _media(library, email, project_id)
+                    )
+    assert len(listed) == 1000
+    # 12 projects of 84 or 83 assets, 50 per page: 2 pages each; 2 pages of projects per account
+    assert len(api_requests(sb, "/v1/google-flow/assets/media/")) == 24
+    assert len(api_requests(sb, "/v1/google-flow/assets/projects/")) == 8
