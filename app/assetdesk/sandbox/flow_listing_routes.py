@@ -23,8 +23,8 @@ from assetdesk.sandbox.flow_listing_shapes import ProjectSummary, media_answer, 
 from assetdesk.sandbox.google_flow_routes import (
     MEDIA_ID,
     SESSION_ERROR,
-    _hex_email,
-    _throttled_response,
+    hex_email,
+    throttled_response,
 )
 from assetdesk.sandbox.http_bits import authorize, error
 from assetdesk.sandbox.state import FlowAccount, FlowAsset, SandboxState, User
@@ -64,7 +64,7 @@ def _usable_account(state: SandboxState, user: User, email: str) -> FlowAccount 
         return error(596, SESSION_ERROR)
     now = state.now()
     if account.throttled_until and account.throttled_until > now:
-        return _throttled_response(account.throttled_until - now)
+        return throttled_response(account.throttled_until - now)
     return account
 
 
@@ -112,7 +112,7 @@ def _bad_id(state: SandboxState, user: User, account: FlowAccount, ref: Any) -> 
     """Why `ref` cannot be deleted from `account`, naming it; None when it can."""
     text = ref if isinstance(ref, str) else json.dumps(ref)
     match = MEDIA_ID.fullmatch(text) if isinstance(ref, str) else None
-    email = _hex_email(match.group(2)) if match else None
+    email = hex_email(match.group(2)) if match else None
     if match is None or email is None:
         return error(400, f"Invalid mediaGenerationId format: {text}")
     owner, kind = int(match.group(1)), match.group(3)
