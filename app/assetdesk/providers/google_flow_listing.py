@@ -96,15 +96,15 @@ def _dicts(value: Any) -> Iterator[dict[str, Any]]:
             queue += [v for v in item.values() if isinstance(v, dict)]
 
 
-def _text(value: Any) -> bool:
+def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _flag(value: Any) -> bool:
+def _is_flag(value: Any) -> bool:
     return isinstance(value, bool)
 
 
-def _number(value: Any) -> bool:
+def _is_number(value: Any) -> bool:
     return _int(value) is not None
 
 
@@ -161,7 +161,7 @@ def _without_lists(value: Any) -> Any:
 
 def next_cursor(body: Any) -> str | None:
     """The next page's cursor when the answer carries one (a URL's `cursor` parameter too)."""
-    found = _first(_without_lists(body), _CURSOR_KEYS, _text)
+    found = _first(_without_lists(body), _CURSOR_KEYS, _is_text)
     if not isinstance(found, str) or not found.strip():
         return None
     if found.startswith(("http://", "https://", "/")) or "cursor=" in found:
@@ -184,7 +184,7 @@ def _int(value: Any) -> int | None:
 
 
 def _project_id(entry: dict[str, Any]) -> str | None:
-    found = _first(entry, _PROJECT_ID_KEYS, _text)
+    found = _first(entry, _PROJECT_ID_KEYS, _is_text)
     if found is None:
         nested = entry.get("project")
         candidate = nested.get("id") if isinstance(nested, dict) else entry.get("id")
@@ -198,8 +198,9 @@ def parse_projects(body: Any) -> list[FlowProject]:
     for entry in _entries(body, lambda item: _project_id(item) is not None):
         project_id = _project_id(entry)
         assert project_id is not None
-        title = _first(entry, _TITLE_KEYS, _text)
-        projects.append(FlowProject(project_id, title, _int(_first(entry, _COUNT_KEYS, _number))))
+        title = _first(entry, _TITLE_KEYS, _is_text)
+        count = _int(_first(entry, _COUNT_KEYS, _is_number))
+        projects.append(FlowProject(project_id, title, count))
     return projects
 
 
@@ -208,19 +209,19 @@ def _dimension(entry: dict[str, Any], name: str) -> int | None:
         dims = obj.get("dimensions")
         if isinstance(dims, dict) and _int(dims.get(name)) is not None:
             return _int(dims.get(name))
-    return _int(_first(entry, (name,), _number))
+    return _int(_first(entry, (name,), _is_number))
 
 
 def _kind(media_generation_id: str, entry: dict[str, Any]) -> str | None:
     try:
         return MediaGenerationId.parse(media_generation_id).kind
     except InvalidInput:
-        found = _first(entry, ("type", "kind", "mediaType"), _text)
+        found = _first(entry, ("type", "kind", "mediaType"), _is_text)
         return found.lower() if isinstance(found, str) else None
 
 
 def _likely_upload(entry: dict[str, Any]) -> bool | None:
-    flag = _first(entry, _UPLOAD_KEYS, _flag)
+    flag = _first(entry, _UPLOAD_KEYS, _is_flag)
     if isinstance(flag, bool):
         return flag
     if any(key in obj for obj in _dicts(entry) for key in _UPLOAD_MARKS):
@@ -230,20 +231,20 @@ def _likely_upload(entry: dict[str, Any]) -> bool | None:
 
 def parse_media(body: Any, project_id: str | None = None) -> list[FlowMedia]:
     """The media entries of one answer; `project_id` stands in where an entry names none."""
-    envelope_project = project_id or _first(_without_lists(body), _PROJECT_ID_KEYS, _text)
+    envelope_project = project_id or _first(_without_lists(body), _PROJECT_ID_KEYS, _is_text)
     media = []
     for entry in _entries(body, lambda item: len(_media_ids(item)) == 1):
         (media_generation_id,) = _media_ids(entry)
         media.append(
             FlowMedia(
                 media_generation_id=media_generation_id,
-                project_id=_first(entry, _PROJECT_ID_KEYS, _text) or envelope_project,
+                project_id=_first(entry, _PROJECT_ID_KEYS, _is_text) or envelope_project,
                 likely_upload=_likely_upload(entry),
                 kind=_kind(media_generation_id, entry),
                 width=_dimension(entry, "width"),
                 height=_dimension(entry, "height"),
-                created=_first(entry, _CREATED_KEYS, _text),
-                title=_first(entry, _TITLE_KEYS[:4], _text),
+                created=_first(entry, _CREATED_KEYS, _is_text),
+                title=_first(entry, _TITLE_KEYS[:4], _is_text),
             )
         )
     return media
@@ -307,7 +308,7 @@ class GoogleFlowLibrary:
             if (
                 not media
                 and not _has_list(body)
-                and _first(body, ("likelyUploads",), _number) is None
+                and _first(body, ("likelyUploads",), _is_number) is None
             ):
                 raise _unreadable(what, body)
             for item in media:
