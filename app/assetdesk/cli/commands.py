@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from assetdesk.cli.flow_commands import run_flow_command
 from assetdesk.cli.output import (
     error_item,
     runway_item,
@@ -261,6 +262,8 @@ async def run_command(args: argparse.Namespace, emit: Emit, *, environ: Mapping[
         return await download(args, emit, creds)
     if args.command == "resolve":
         return await resolve(args, emit, creds)
+    if args.command == "flow":
+        return await run_flow_command(args, emit, creds)
     if args.command == "runway" and args.runway_command == "get":
         return await runway_get(args, emit, creds)
     if args.command == "runway" and args.runway_command == "list":

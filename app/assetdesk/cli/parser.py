@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from assetdesk import __version__
+from assetdesk.cli.flow_parser import add_flow_commands
 
 __all__ = ["build_parser"]
 
@@ -94,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="save under DIR/LOCALE/RELATIVE_PATH/ instead of DIR/",
     )
     _download_options(wordbee_download, segments=False)
+
+    add_flow_commands(commands)
 
     commands.add_parser(
         "sandbox",

@@ -167,6 +167,31 @@ class ContentPolicy(AssetDeskError):
         return {**super().to_dict(), "reason": self.reason}
 
 
+class BatchRefused(AssetDeskError):
+    """The service checked a batch (of Google Flow ids to delete) as a whole and refused all of
+    it: nothing was done. `named_ids` are the batch's ids that the service's words name (empty
+    when they name none, e.g. when the body's shape is what it objects to)."""
+
+    kind = "batch_refused"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        named_ids: tuple[str, ...] = (),
+        service_text: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message, service_text=service_text, status=status)
+        self.named_ids = named_ids
+
+    def to_dict(self) -> dict[str, object]:
+        out = super().to_dict()
+        if self.named_ids:
+            out["named_ids"] = list(self.named_ids)
+        return out
+
+
 class TooLarge(AssetDeskError):
     """The file is over the service's limit for its type."""
 

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from assetdesk.sandbox.faults import FaultRule
+from assetdesk.sandbox.flow_library_seed import control_routes as flow_library_routes
 from assetdesk.sandbox.media_probe import ProbeError, probe
 from assetdesk.sandbox.seed import add_runway_asset, new_flow_account, record_flow_asset
 from assetdesk.sandbox.state import (
@@ -279,4 +280,5 @@ def control_app(state: SandboxState) -> Starlette:
         Route("/stderr", endpoint(stderr), methods=["POST"]),
         Route("/sign", endpoint(sign), methods=["POST"]),
     ]
+    routes += flow_library_routes(state)
     return Starlette(routes=routes)

@@ -59,7 +59,7 @@ def _account_json(state: SandboxState, account: FlowAccount, *, detail: bool) ->
     return body
 
 
-def _throttled_response(seconds: float) -> JSONResponse:
+def throttled_response(seconds: float) -> JSONResponse:
     body = _google_error(
         429,
         "Resource has been exhausted (e.g. check quota).",
@@ -99,7 +99,7 @@ def _pick_account(state: SandboxState, user: User, email: str | None) -> FlowAcc
         if a.throttled_until and a.throttled_until > now and not a.session_error
     ]
     if throttled:
-        return _throttled_response(min(throttled))
+        return throttled_response(min(throttled))
     return error(596, SESSION_ERROR)
 
 
@@ -158,7 +158,7 @@ def make_routes(state: SandboxState) -> list[Route]:
             return user
         ref: str = request.path_params["ref"]
         match = MEDIA_ID.fullmatch(ref)
-        email = _hex_email(match.group(2)) if match else None
+        email = hex_email(match.group(2)) if match else None
         if match is None or email is None:
             return error(400, f"Invalid mediaGenerationId format: {ref}")
         owner, kind, media_id = int(match.group(1)), match.group(3), match.group(4)
@@ -187,7 +187,7 @@ def make_routes(state: SandboxState) -> list[Route]:
     ]
 
 
-def _hex_email(text: str) -> str | None:
+def hex_email(text: str) -> str | None:
     try:
         email = bytes.fromhex(text).decode()
     except ValueError:

@@ -12,6 +12,8 @@ from typing import Any
 #: `x-goog-hash` variants: both hashes on one line (GCS's usual `crc32c=..., md5=...`), one of
 #: them, none, or one header line per hash (as the XML API can send).
 HASH_HEADER_MODES = ("both", "crc32c", "md5", "none", "separate")
+#: Google Flow's listings are served in one of these shapes (their field names are not public).
+FLOW_LISTING_SHAPES = ("a", "b")
 WORDBEE_EXPIRED_STATUSES = (400, 401)
 
 
@@ -23,6 +25,8 @@ class Settings:
     ignore_range: bool = False  # storage answers 200 with the whole object despite `Range`
     hash_header: str = "both"  # one of HASH_HEADER_MODES
     stored_length: bool = True  # storage sends `x-goog-stored-content-length`
+    flow_listing_shape: str = "a"  # one of FLOW_LISTING_SHAPES
+    flow_media_page_size: int = 50  # entries per page of a Google Flow project's media
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply `changes` after checking all of them (ValueError: nothing is changed)."""
@@ -50,6 +54,14 @@ def _check(name: str, value: Any) -> Any:
     if name == "hash_header":
         if value not in HASH_HEADER_MODES:
             raise ValueError(f"hash_header must be one of {HASH_HEADER_MODES}, not {value!r}")
+        return value
+    if name == "flow_listing_shape":
+        if value not in FLOW_LISTING_SHAPES:
+            raise ValueError(f"{name} must be one of {FLOW_LISTING_SHAPES}, not {value!r}")
+        return value
+    if name == "flow_media_page_size":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 500:
+            raise ValueError(f"{name} must be a whole number from 1 to 500, not {value!r}")
         return value
     if name == "wordbee_expired_status":
         if isinstance(value, bool) or value not in WORDBEE_EXPIRED_STATUSES:

@@ -50,6 +50,7 @@ class FlowAccount:
     throttled_until: float | None = None
     session_error: bool = False
     credits: int = 12500
+    projects: dict[str, str] = field(default_factory=dict)  # other projects: id -> title
 
 
 @dataclass
@@ -84,6 +85,10 @@ class FlowAsset:
     duration: float | None
     display_name: str
     created: float
+    project_id: str | None = None  # None: the account's current project
+    uploaded: bool = True  # False: generated in Flow (counted by the projects listing)
+    job_id: str | None = None  # the useapi.net job that generated it (GET /jobs/{jobId})
+    job_request: dict[str, object] | None = None  # that job's request: prompt, model, seed...
 
 
 @dataclass

@@ -7,7 +7,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from assetdesk.sandbox import google_flow_routes, runway_routes
+from assetdesk.sandbox import (
+    flow_job_routes,
+    flow_listing_routes,
+    google_flow_routes,
+    runway_routes,
+)
 from assetdesk.sandbox.http_bits import authorize
 from assetdesk.sandbox.state import SandboxState, iso
 
@@ -36,6 +41,8 @@ def useapi_app(state: SandboxState, control: Starlette | None) -> Starlette:
         return JSONResponse({"error": "Not found", "code": 404}, status_code=404)
 
     routes: list[BaseRoute] = [Route("/v2/account", account, methods=["GET"])]
+    routes += flow_listing_routes.make_routes(state)  # before the asset-URL GET
+    routes += flow_job_routes.make_routes(state)
     routes += google_flow_routes.make_routes(state)
     routes += runway_routes.make_routes(state)
     if control is not None:

@@ -94,6 +94,8 @@ def test_settings_are_checked_and_reset_restores_the_defaults(sb: SandboxProcess
         "ignore_range": False,
         "hash_header": "both",
         "stored_length": True,
+        "flow_listing_shape": "a",
+        "flow_media_page_size": 50,
     }
     for bad in (
         {"hash_header": "sha256"},
@@ -101,6 +103,8 @@ def test_settings_are_checked_and_reset_restores_the_defaults(sb: SandboxProcess
         {"stored_length": 1},
         {"wordbee_expired_status": 403},
         {"signed_url_ttl": "soon"},
+        {"flow_listing_shape": "c"},
+        {"flow_media_page_size": 0},
         {"no_such_setting": 1},
         {"hash_header": "none", "ignore_range": 2},  # nothing of a refused change is applied
     ):
