@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
-from typing import Protocol
 
 from assetdesk.core.errors import InvalidInput
 from assetdesk.core.ids import ASSET_KINDS, MediaGenerationId
 from assetdesk.core.provider import Provider
+from assetdesk.providers.google_flow_listing import FlowMedia
 from assetdesk.providers.runway import RunwayAsset
 from assetdesk.providers.wordbee import WordbeeAsset
 from assetdesk.services.library_drafts import runway_draft, wordbee_draft
@@ -29,7 +29,6 @@ from assetdesk.store.library_sync import Source
 
 __all__ = [
     "RUNWAY_REACHABLE",
-    "FlowMediaEntry",
     "flow_drafts",
     "flow_source",
     "runway_drafts",
@@ -42,27 +41,6 @@ __all__ = [
 #: The most Runway assets the listing can reach: offset 0…1000 in pages of at most 50
 #: (MORE-ENDPOINTS.md 2.3), so offsets 0, 50, …, 1000: 21 pages.
 RUNWAY_REACHABLE = 1000 + 50
-
-
-class FlowMediaEntry(Protocol):
-    """What the Google Flow client yields per media entry (providers.google_flow.FlowMedia)."""
-
-    @property
-    def media_generation_id(self) -> str: ...
-    @property
-    def project_id(self) -> str | None: ...
-    @property
-    def likely_upload(self) -> bool | None: ...
-    @property
-    def kind(self) -> str | None: ...
-    @property
-    def width(self) -> int | None: ...
-    @property
-    def height(self) -> int | None: ...
-    @property
-    def created(self) -> str | None: ...
-    @property
-    def title(self) -> str | None: ...
 
 
 def flow_source(account_id: int, email: str, project_id: str | None = None) -> Source:
@@ -79,7 +57,7 @@ def wordbee_source(account_id: int, scope: str) -> Source:
 
 
 def flow_drafts(
-    entries: Iterable[FlowMediaEntry],
+    entries: Iterable[FlowMedia],
     account_id: int,
     email: str,
     project_id: str | None = None,
@@ -89,7 +67,7 @@ def flow_drafts(
 
 
 def _flow_draft(
-    entry: FlowMediaEntry, account_id: int, email: str, project_id: str | None
+    entry: FlowMedia, account_id: int, email: str, project_id: str | None
 ) -> AssetDraft:
     kind = _flow_kind(entry.kind)
     account_email = email

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.provider import Provider
+from assetdesk.providers.google_flow_listing import FlowMedia
 from assetdesk.providers.runway import parse_asset as parse_runway
 from assetdesk.providers.wordbee import parse_asset as parse_wordbee
 from assetdesk.services.library_refresh import (
@@ -24,18 +24,12 @@ from assetdesk.store.library_sync import Source
 JO = "jo.demo@x.co"
 
 
-@dataclass(frozen=True)
-class Media:
-    """The shape of providers.google_flow.FlowMedia."""
-
-    media_generation_id: str
-    project_id: str | None = None
-    likely_upload: bool | None = None
-    kind: str | None = None
-    width: int | None = None
-    height: int | None = None
-    created: str | None = None
-    title: str | None = None
+def Media(media_generation_id: str, **fields: Any) -> FlowMedia:
+    """A Google Flow media entry as the client yields it, with what the test leaves out unknown."""
+    unknown = dict.fromkeys(
+        ("project_id", "likely_upload", "kind", "width", "height", "created", "title")
+    )
+    return FlowMedia(media_generation_id, **{**unknown, **fields})
 
 
 def test_a_flow_entry_takes_its_kind_and_account_from_the_id() -> None:
