@@ -18,7 +18,7 @@ import asyncio
 import functools
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,9 +47,11 @@ from assetdesk.services.library_errors import (
     wordbee_place,
 )
 from assetdesk.services.library_links import LinkCache, SignedLink
+from assetdesk.services.library_refresher import LibraryRefresher, OnProgress, RefreshReport
 from assetdesk.services.wordbee_source import WordbeeSource
 from assetdesk.store.db import open_database
 from assetdesk.store.library import Asset, AssetDraft, LibraryStore, short_id
+from assetdesk.store.library_sync import CatalogSync, Source, SyncResult
 from assetdesk.transfer.download import download
 from assetdesk.transfer.names import Conflict
 from assetdesk.transfer.options import DownloadOptions, DownloadResult
@@ -96,14 +98,19 @@ class LibraryService:
 
     # ------------------------------------------------------------ the catalog
 
-    async def _db(self, work: Callable[[LibraryStore], T]) -> T:
+    async def _on_connection(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`work(connection)` in a worker thread, one at a time."""
+
         def run() -> T:
             with self._lock:
                 if self._conn is None:
                     self._conn = open_database(self._database, check_same_thread=False)
-                return work(LibraryStore(self._conn))
+                return work(self._conn)
 
         return await asyncio.to_thread(run)
+
+    async def _db(self, work: Callable[[LibraryStore], T]) -> T:
+        return await self._on_connection(lambda conn: work(LibraryStore(conn)))
 
     async def assets(self) -> list[Asset]:
         """Every asset, newest first (one SELECT, in a worker thread)."""
@@ -123,6 +130,24 @@ class LibraryService:
     async def _store(self, drafts: list[AssetDraft]) -> AddOutcome:
         stored = await self._db(lambda store: store.add(drafts))
         return AddOutcome(stored.assets, stored.added, stored.already)
+
+    # ------------------------------------------------------------ refreshing
+
+    async def refresh(self, progress: OnProgress | None = None) -> RefreshReport:
+        """List every account's assets and sync them in (services/library_refresher.py)."""
+        return await LibraryRefresher(self._accounts, self._sync).refresh(progress)
+
+    async def _sync(
+        self, source: Source, drafts: Sequence[AssetDraft], complete: bool
+    ) -> SyncResult:
+        return await self._on_connection(
+            lambda conn: CatalogSync(conn).sync(source, drafts, complete=complete)
+        )
+
+    async def clear_gone(self, asset_ids: Iterable[int]) -> int:
+        """Forget assets a refresh found gone from their service; present ones stay."""
+        ids = list(asset_ids)
+        return await self._on_connection(lambda conn: CatalogSync(conn).clear_gone(ids))
 
     # ------------------------------------------------------------ adding
 

@@ -1,0 +1,194 @@
+"""Refreshing the Library from every account: what each service lists, synced into the catalog.
+
+1. For each useapi.net account: each Google Flow account of the token (its projects, then each
+   project's media, all pages), then each Runway account of the token (every page of the asset
+   listing, offset 0 to 1000). For each Wordbee account: the projects the user named (remembered),
+   their segments' files.
+2. Each source is synced in one transaction (store/library_sync.py): new assets appear, changed
+   ones update, assets the service no longer lists are marked gone (never deleted here).
+3. A failure is said on the account it concerns and the rest go on: a refused token (401) stops
+   that useapi.net account, a Google account to reconnect (596) or throttled (429) stops that
+   Google account. What a listing cut short had listed is still synced, as incomplete: nothing is
+   marked gone on the strength of a partial listing.
+
+Progress goes to a plain callback as `RefreshProgress` (services/refresh_progress.py words it).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+from assetdesk.core.errors import AssetDeskError, Unauthorized
+from assetdesk.core.provider import AccountKind, Provider
+from assetdesk.providers.google_flow_listing import FlowMedia, GoogleFlowLibrary
+from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
+from assetdesk.services.account_clients import UseapiClients
+from assetdesk.services.accounts import AccountInfo, AccountsService
+from assetdesk.services.library_refresh import (
+    flow_drafts,
+    flow_source,
+    runway_drafts,
+    runway_listing_complete,
+    runway_source,
+)
+from assetdesk.services.refresh_progress import (
+    RefreshProgress,
+    failed_line,
+    finished_line,
+)
+from assetdesk.store.library import AssetDraft
+from assetdesk.store.library_sync import Source, SyncResult
+
+__all__ = ["LibraryRefresher", "RefreshReport", "SyncCatalog"]
+
+log = logging.getLogger("assetdesk.services.library")
+
+#: `sync(source, drafts, complete)`: one source's listing into the catalog (store/library_sync.py).
+SyncCatalog = Callable[[Source, Sequence[AssetDraft], bool], Awaitable[SyncResult]]
+OnProgress = Callable[[RefreshProgress], None]
+
+
+@dataclass
+class RefreshReport:
+    """What a refresh did: a line per source (done or failed), the sync results, and the
+    failures by account (account id -> the sentence), for the Accounts pane."""
+
+    lines: list[str] = field(default_factory=list)
+    results: list[SyncResult] = field(default_factory=list)
+    failures: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(result.changed for result in self.results)
+
+
+class LibraryRefresher:
+    """One refresh of every account's listings; `refresh()` may be called again for the next."""
+
+    def __init__(self, accounts: AccountsService, sync: SyncCatalog) -> None:
+        self._accounts = accounts
+        self._sync = sync
+
+    async def refresh(self, progress: OnProgress | None = None) -> RefreshReport:
+        report = RefreshReport()
+        for account in await self._accounts.list():
+            if account.kind is AccountKind.USEAPI:
+                await self._useapi_account(account, report, progress or _ignore)
+        return report
+
+    async def _useapi_account(
+        self, account: AccountInfo, report: RefreshReport, progress: OnProgress
+    ) -> None:
+        try:
+            clients = await self._accounts.useapi(account.id)
+            flow_emails = [flow.email for flow in await clients.google_flow.accounts()]
+        except AssetDeskError as error:
+            self._failed(report, account, Provider.GOOGLE_FLOW, account.name, error)
+            return
+        for email in flow_emails:
+            if not await self._flow_account(clients, account, email, report, progress):
+                return  # the token itself was refused: nothing else of it will answer
+        try:
+            runway_emails = await clients.runway.accounts()
+        except AssetDeskError as error:
+            self._failed(report, account, Provider.RUNWAY, account.name, error)
+            return
+        for email in runway_emails:
+            await self._runway_account(clients, account, email, report, progress)
+
+    async def _flow_account(
+        self,
+        clients: UseapiClients,
+        account: AccountInfo,
+        email: str,
+        report: RefreshReport,
+        progress: OnProgress,
+    ) -> bool:
+        """Sync one Google account's projects; False when the token was refused."""
+        library = GoogleFlowLibrary(clients.connection)
+        listed: list[FlowMedia] = []
+        drafts: list[AssetDraft] = []
+        failure: AssetDeskError | None = None
+        try:
+            progress(RefreshProgress(Provider.GOOGLE_FLOW, email))
+            projects = [project async for project in library.list_projects(email)]
+            for step, project in enumerate(projects, start=1):
+                progress(
+                    RefreshProgress(Provider.GOOGLE_FLOW, email, step, len(projects), len(listed))
+                )
+                media = [m async for m in library.list_media(email, project.project_id)]
+                listed.extend(media)
+                drafts.extend(flow_drafts(media, account.id, email, project.project_id))
+        except AssetDeskError as error:
+            failure = error
+        await self._finish(
+            report, account, flow_source(account.id, email), email, len(listed), drafts, failure
+        )
+        return not isinstance(failure, Unauthorized)
+
+    async def _runway_account(
+        self,
+        clients: UseapiClients,
+        account: AccountInfo,
+        email: str,
+        report: RefreshReport,
+        progress: OnProgress,
+    ) -> None:
+        listed: list[RunwayAsset] = []
+        failure: AssetDeskError | None = None
+        pages = MAX_OFFSET // MAX_LIMIT + 1
+        try:
+            for step, offset in enumerate(range(0, MAX_OFFSET + 1, MAX_LIMIT), start=1):
+                progress(RefreshProgress(Provider.RUNWAY, email, step, pages, len(listed)))
+                page = await clients.runway.list(offset=offset, limit=MAX_LIMIT, email=email)
+                listed.extend(page)
+                if len(page) < MAX_LIMIT:
+                    break
+        except AssetDeskError as error:
+            failure = error
+        drafts = runway_drafts(listed, account.id, email)
+        source = runway_source(account.id, email)
+        complete = runway_listing_complete(len(listed))
+        await self._finish(
+            report, account, source, email, len(listed), drafts, failure, complete=complete
+        )
+
+    async def _finish(
+        self,
+        report: RefreshReport,
+        account: AccountInfo,
+        source: Source,
+        label: str,
+        listed: int,
+        drafts: Sequence[AssetDraft],
+        failure: AssetDeskError | None,
+        *,
+        complete: bool = True,
+    ) -> None:
+        """Sync what was listed (incomplete when the listing failed) and say how it went."""
+        if drafts or failure is None:
+            result = await self._sync(source, drafts, complete and failure is None)
+            report.results.append(result)
+            if failure is None:
+                report.lines.append(finished_line(source.provider, label, listed, result))
+        if failure is not None:
+            self._failed(report, account, source.provider, label, failure)
+
+    def _failed(
+        self,
+        report: RefreshReport,
+        account: AccountInfo,
+        provider: Provider,
+        label: str,
+        error: AssetDeskError,
+    ) -> None:
+        log.info("refresh of %s %s stopped: %s", provider.label, label, error.kind)
+        line = failed_line(provider, label, error)
+        report.lines.append(line)
+        report.failures.setdefault(account.id, line)
+
+
+def _ignore(_progress: RefreshProgress) -> None:
+    pass
