@@ -10,7 +10,7 @@ import pytest
 from tests.helpers.http_calls import api_requests
 from tests.helpers.sandbox_scale import seed_wordbee_project
 
-from assetdesk.core.errors import InvalidInput
+from assetdesk.core.errors import InvalidInput, Throttled
 from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.providers.wordbee_segments import LIST_CHUNK, WordbeeSegments
 
@@ -102,3 +102,27 @@ async def test_delete_and_search_sign_in_again_after_expiry(
     assert "None:café münchen.png" not in await names(segments, scope, segment)
     sign_ins = [r for r in api_requests(sb, "/api/auth/token", "wordbee") if r["method"] == "POST"]
     assert len(sign_ins) == 3
+
+
+async def test_a_delete_whose_answer_is_lost_is_sent_again_with_its_file_name(
+    sb: Any, segments: WordbeeSegments
+) -> None:
+    """The delete is idempotent (200 when the file is gone), so retrying it is safe; the retry
+    carries the file name like the first call. (The empty answer announced as one byte long:
+    the connection ends before it is complete.)"""
+    scope, segment = sb.demo["wordbee"]["scope"], sb.demo["wordbee"]["segment_ids"][0]
+    sb.fault("wordbee", "/api/resources/assets/*", method="DELETE", content_length=1)
+    await segments.delete_asset(segment, scope, "clip.mp4")
+    sent = calls(sb, "DELETE")
+    assert len(sent) == 2
+    assert all(parse_qs(r["query"])["filename"] == ["clip.mp4"] for r in sent)
+    assert "None:clip.mp4" not in await names(segments, scope, segment)
+    assert len(await names(segments, scope, segment)) == 3
+
+
+async def test_a_throttled_search_says_so(sb: Any, segments: WordbeeSegments) -> None:
+    body = {"error": {"messages": ["Requests throttled. Maximum allowed 1000 per 01:00:00."]}}
+    sb.fault("wordbee", "/api/resources/segments/search", status=429, body=body)
+    with pytest.raises(Throttled) as caught:
+        await segments.search_segments(7214)
+    assert caught.value.message.startswith("Wordbee is limiting requests (segments of pr7214)")
