@@ -138,3 +138,16 @@ async def test_delete_runway_ids_one_line_each(sb: Any, demo_dir: Any) -> None:
         f"/v1/runwayml/assets/{mine}",
         f"/v1/runwayml/assets/{theirs}",
     ]
+
+
+def test_runway_list_all_reports_a_failing_account_and_goes_on(sb: Any) -> None:
+    env = {**useapi_env(sb), "ASSETDESK_USEAPI_TOKEN": sb.demo["other_user_token"]}
+    seed_runway_assets(sb, 3, email="other.two@example.com", token=sb.demo["other_user_token"])
+    refused = {"error": "Runway account other.one@example.com is not reachable", "code": 400}
+    sb.fault("api", "/v1/runwayml/assets/", status=400, body=refused)
+    status, items, stderr = run_cli("runway", "list", "--all", env=env)
+    assert status == 1, stderr
+    failed, *listed = items
+    assert failed["email"] == "other.one@example.com" and failed["kind"] == "bad_request"
+    assert "other.one@example.com is not reachable" in failed["error"]
+    assert len(listed) == 3 and all("other.two@example.com" in i["assetId"] for i in listed)
