@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from assetdesk.cli import library_commands
 from assetdesk.cli.flow_commands import run_flow_command
 from assetdesk.cli.output import (
     error_item,
@@ -251,6 +252,10 @@ async def run_command(args: argparse.Namespace, emit: Emit, *, environ: Mapping[
             wordbee_creds = await wordbee_credentials(args, environ)
             if args.wordbee_command == "download":
                 return await wordbee_download(args, emit, wordbee_creds)
+            if args.wordbee_command == "assets":
+                return await library_commands.wordbee_assets(args, emit, wordbee_creds)
+            if args.wordbee_command == "delete":
+                return await library_commands.wordbee_delete(args, emit, wordbee_creds)
             return await wordbee_list(args, emit, wordbee_creds)
         creds = await useapi_credentials(args, environ)
     except AssetDeskError as error:  # a saved account that cannot be used
@@ -266,6 +271,8 @@ async def run_command(args: argparse.Namespace, emit: Emit, *, environ: Mapping[
         return await run_flow_command(args, emit, creds)
     if args.command == "runway" and args.runway_command == "get":
         return await runway_get(args, emit, creds)
+    if args.command == "runway" and args.runway_command == "list" and args.all:
+        return await library_commands.runway_list_all(args, emit, creds)
     if args.command == "runway" and args.runway_command == "list":
         return await runway_list(args, emit, creds)
     raise CredentialsMissing(f"unknown command {args.command}")

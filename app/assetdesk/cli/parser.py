@@ -9,6 +9,7 @@ import argparse
 
 from assetdesk import __version__
 from assetdesk.cli.flow_parser import add_flow_commands
+from assetdesk.cli.library_parser import add_runway_list_all, add_wordbee_library
 
 __all__ = ["build_parser"]
 
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     runway_list.add_argument("--offset", type=int, default=0)
     runway_list.add_argument("--limit", type=int, default=20)
     runway_list.add_argument("--email", help="the Runway account, when the token has several")
+    add_runway_list_all(runway_list)
 
     wordbee = commands.add_parser("wordbee", help="Wordbee segment assets")
     wordbee_commands = wordbee.add_subparsers(
@@ -95,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="save under DIR/LOCALE/RELATIVE_PATH/ instead of DIR/",
     )
     _download_options(wordbee_download, segments=False)
+    add_wordbee_library(wordbee_commands)
 
     add_flow_commands(commands)
 

@@ -1,21 +1,32 @@
-"""Runway assets through useapi.net: one asset, and the paged list."""
+"""Runway assets through useapi.net: one asset, the paged list and every page of it, deleting
+an asset, and a generated asset's task (prompt, seed, model)."""
 
 from __future__ import annotations
 
 import builtins
+import logging
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from assetdesk.core.errors import InvalidInput, UpstreamFailed
+from assetdesk.core.errors import AssetDeskError, InvalidInput, NotFound, UpstreamFailed
 from assetdesk.core.ids import RunwayAssetId
+from assetdesk.net.retry import NO_RETRY
 from assetdesk.providers.http import as_dict
 from assetdesk.providers.useapi import UseapiConnection
+
+log = logging.getLogger("assetdesk.providers.runway")
 
 #: The list call's documented bounds.
 MAX_OFFSET = 1000
 MAX_LIMIT = 50
 MEDIA_TYPES = ("video", "image", "audio")
+#: What the offset bound means for an account with more assets than one listing reaches.
+CAPPED = (
+    "useapi.net lists only the newest {count:,} Runway assets of an account{about}; "
+    "older ones cannot be listed."
+)
 
 
 @dataclass(frozen=True)
@@ -35,6 +46,51 @@ class RunwayAsset:
     height: int | None
     duration: float | None
     raw: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def task_id(self) -> str | None:
+        """The generation's task (`GET /tasks/{taskId}`); None for an upload."""
+        return _text(self.raw.get("taskId"))
+
+    @property
+    def is_upload(self) -> bool | None:
+        """`isUserUpload` when the service said it."""
+        value = self.raw.get("isUserUpload")
+        return value if isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
+class RunwayTask:
+    """What a generation was asked: the prompt, seed and model (`taskType`) of its task."""
+
+    task_id: str
+    model: str | None
+    prompt: str | None
+    seed: int | None
+    status: str | None
+    created_at: str | None
+    raw: dict[str, Any] = field(repr=False, compare=False)
+
+
+def parse_task(body: Any, *, task_id: str) -> RunwayTask:
+    """The documented gen3a task; other task types' option keys are unknown, so the prompt falls
+    back on the task `name` ("<model> <seed>, <prompt>")."""
+    if not isinstance(body, dict):
+        raise UpstreamFailed("useapi.net sent a Runway task that is not a JSON object.")
+    options = as_dict(body.get("options"))
+    prompt = _text(options.get("text_prompt"))
+    name = _text(body.get("name")) or _text(options.get("name"))
+    if prompt is None and name and ", " in name:
+        prompt = name.split(", ", 1)[1].strip() or None
+    return RunwayTask(
+        task_id=_text(body.get("taskId")) or task_id,
+        model=_text(body.get("taskType")),
+        prompt=prompt,
+        seed=_whole(options.get("seed")),
+        status=_text(body.get("status")),
+        created_at=_text(body.get("createdAt")),
+        raw=body,
+    )
 
 
 def _whole(value: Any) -> int | None:
@@ -126,6 +182,12 @@ class RunwayClient:
         email: str | None = None,
     ) -> builtins.list[RunwayAsset]:
         """`GET /v1/runwayml/assets/?offset=&limit=&mediaType=&email=`: one page."""
+        return (await self._page(offset, limit, media_type, email))[1]
+
+    async def _page(
+        self, offset: int, limit: int, media_type: str | None, email: str | None
+    ) -> tuple[int, builtins.list[RunwayAsset]]:
+        """One page: how many items the service sent, and the assets among them."""
         if not 0 <= offset <= MAX_OFFSET:
             raise InvalidInput(f"offset must be between 0 and {MAX_OFFSET}; it was {offset}.")
         if not 1 <= limit <= MAX_LIMIT:
@@ -144,7 +206,73 @@ class RunwayClient:
         )
         if not isinstance(body, list):
             raise UpstreamFailed("useapi.net sent a Runway asset list that is not a JSON array.")
-        return [parse_asset(item) for item in body if isinstance(item, dict)]
+        return len(body), [parse_asset(item) for item in body if isinstance(item, dict)]
+
+    async def list_all(
+        self,
+        email: str | None = None,
+        media_type: str | None = None,
+        *,
+        on_capped: Callable[[str], None] | None = None,
+    ) -> AsyncIterator[RunwayAsset]:
+        """Every page, offset 0 to the documented 1000 by 50, until a page comes back short.
+
+        An asset seen twice (the list moved while it was read) is yielded once. When the page at
+        the last offset is full, more assets may exist that no offset reaches: the listing stops
+        there and says so (a warning in the log, and `on_capped` with the sentence).
+        """
+        seen: set[str] = set()
+        offset = 0
+        while True:
+            sent, assets = await self._page(offset, MAX_LIMIT, media_type, email)
+            for asset in assets:
+                if asset.asset_id not in seen:
+                    seen.add(asset.asset_id)
+                    yield asset
+            if sent < MAX_LIMIT:
+                return
+            if offset + MAX_LIMIT > MAX_OFFSET:
+                about = f" ({email})" if email else ""
+                sentence = CAPPED.format(count=offset + MAX_LIMIT, about=about)
+                log.warning("%s", sentence)
+                if on_capped is not None:
+                    on_capped(sentence)
+                return
+            offset += MAX_LIMIT
+
+    async def delete_asset(self, asset_id: str) -> None:
+        """`DELETE /v1/runwayml/assets/{assetId}`: one asset, permanently.
+
+        A lost answer or a failed service is not guessed at: the asset is looked up, and only if
+        it is still there is the delete sent again. An unknown id (or one already deleted) raises
+        NotFound.
+        """
+        try:
+            parsed = RunwayAssetId.parse(asset_id)
+        except InvalidInput as error:
+            raise InvalidInput(f"Invalid Runway assetId: {error.message}.") from None
+        path = f"/v1/runwayml/assets/{quote(str(parsed), safe=':@')}"
+        try:
+            await self.connection.send("DELETE", path, subject=parsed.short, retry=NO_RETRY)
+        except AssetDeskError as error:
+            if not error.retryable:
+                raise
+            log.info("Runway delete of %s had no answer (%s); checking", parsed.short, error.kind)
+            try:
+                await self.get(str(parsed))
+            except NotFound:
+                return  # the first call did it
+            await self.connection.send("DELETE", path, subject=parsed.short)
+
+    async def get_task(self, task_id: str) -> RunwayTask:
+        """`GET /v1/runwayml/tasks/{taskId}`: a generated asset's prompt, seed and model."""
+        text = task_id.strip()
+        if not text or "/" in text:
+            raise InvalidInput("A Runway taskId is needed.")
+        body = await self.connection.get_json(
+            f"/v1/runwayml/tasks/{quote(text, safe=':@')}", subject="Runway task"
+        )
+        return parse_task(body, task_id=text)
 
     async def accounts(self) -> builtins.list[str]:
         """`GET /v1/runwayml/accounts`: the emails of the Runway accounts of the token."""

@@ -266,7 +266,7 @@ class WordbeeClient:
                 return await self.authenticate()
             return self._token
 
-    async def _send(
+    async def send(
         self,
         method: str,
         path: str,
@@ -275,14 +275,20 @@ class WordbeeClient:
         subject: str,
         stream: bool = False,
         headers: dict[str, str] | None = None,
+        payload: Any = None,
     ) -> httpx.Response:
-        """One call, re-authenticating once if the token has expired."""
+        """One call (with `payload` as its JSON body), re-authenticating once if the token
+        has expired; a non-2xx answer raises its typed error."""
 
         async def attempt() -> httpx.Response:
             token = await self._current_token()
             for renewed in (False, True):
                 request = self.http.build_request(
-                    method, path, params=params, headers={**(headers or {}), **self._headers(token)}
+                    method,
+                    path,
+                    params=params,
+                    headers={**(headers or {}), **self._headers(token)},
+                    json=payload,
                 )
                 try:
                     response = await self.http.send(request, stream=stream)
@@ -310,7 +316,7 @@ class WordbeeClient:
     async def list_segment_assets(self, segment_id: int, scope: str) -> list[WordbeeAsset]:
         """`GET /api/resources/assets/{segmentid}/list?scope=`."""
         checked = WordbeeScope.parse(scope)
-        response = await self._send(
+        response = await self.send(
             "GET",
             f"/api/resources/assets/{int(segment_id)}/list",
             params={"scope": str(checked)},
@@ -323,7 +329,7 @@ class WordbeeClient:
         if not segment_ids:
             raise InvalidInput("Name at least one segment id.")
         checked = WordbeeScope.parse(scope)
-        response = await self._send(
+        response = await self.send(
             "GET",
             "/api/resources/assets/list",
             params={
@@ -369,7 +375,7 @@ class WordbeeClient:
             params["locale"] = locale
         if relative_path:
             params["relativePath"] = relative_path
-        response = await self._send(
+        response = await self.send(
             "GET",
             f"/api/resources/assets/{int(segment_id)}",
             params=params,

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from assetdesk.sandbox.faults import FaultRule
 from assetdesk.sandbox.flow_library_seed import control_routes as flow_library_routes
 from assetdesk.sandbox.media_probe import ProbeError, probe
+from assetdesk.sandbox.scale_controls import scale_routes
 from assetdesk.sandbox.seed import add_runway_asset, new_flow_account, record_flow_asset
 from assetdesk.sandbox.state import (
     WORDBEE_BUCKET,
@@ -279,6 +280,7 @@ def control_app(state: SandboxState) -> Starlette:
         Route("/objects", endpoint(objects), methods=["GET"]),
         Route("/stderr", endpoint(stderr), methods=["POST"]),
         Route("/sign", endpoint(sign), methods=["POST"]),
+        *scale_routes(state),
     ]
     routes += flow_library_routes(state)
     return Starlette(routes=routes)

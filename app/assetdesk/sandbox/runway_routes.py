@@ -1,4 +1,9 @@
-"""useapi.net Runway: accounts, one asset, the asset list."""
+"""useapi.net Runway: accounts, one asset, the asset list, deleting an asset, a generation task.
+
+Choices where the pages leave room: DELETE answers 200 `{"success": true}`; an unknown id, and
+an id of another user or of an account the token does not hold, answer 404
+`{"error": "Not found.", "code": 404}` (what the service's MCP listing shows for an unknown id).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from assetdesk.sandbox.http_bits import authorize, error
-from assetdesk.sandbox.state import RunwayAsset, SandboxState, User, iso
+from assetdesk.sandbox.state import RunwayAsset, RunwayTask, SandboxState, User, iso
 
 MEDIA_TYPES = ("video", "image", "audio")
 
@@ -46,7 +51,7 @@ def asset_json(state: SandboxState, asset: RunwayAsset, user: User) -> dict[str,
         "fileCount": 1,
         "fileSize": obj.size if obj else 0,
         "fileExtStandardized": asset.ext,
-        "isUserUpload": True,
+        "isUserUpload": asset.task_id is None,
         "metadata": metadata,
         "username": account.username if account else "",
         "userId": runway_user,
@@ -56,7 +61,62 @@ def asset_json(state: SandboxState, asset: RunwayAsset, user: User) -> dict[str,
         "privateInTeam": True,
         "parentAssetGroupId": None,
         "favorite": False,
+        **({"taskId": asset.task_id} if asset.task_id else {}),
     }
+
+
+def task_json(state: SandboxState, task: RunwayTask) -> dict[str, Any]:
+    """The page's gen3a example, with the task's own prompt, seed and type."""
+    name = f"{task.task_type} {task.seed}, {task.prompt}"
+    artifacts = [
+        {
+            "assetId": a.asset_id,
+            "id": a.uuid,
+            "taskId": task.task_id,
+            "filename": f"{name}.{a.ext}",
+            "url": state.signed_url(a.object_key),
+            "fileSize": str(obj.size if (obj := state.blobs.get(a.object_key)) else 0),
+            "previewUrls": [state.signed_url(a.preview_key)],
+            "deleted": False,
+            "reported": False,
+            "metadata": {},
+            "favorite": False,
+        }
+        for a in state.runway_assets.values()
+        if a.task_id == task.task_id
+    ]
+    return {
+        "taskId": task.task_id,
+        "id": task.task_id.rsplit("-task:", 1)[-1],
+        "name": name,
+        "image": None,
+        "createdAt": iso(task.created),
+        "updatedAt": iso(task.created),
+        "taskType": task.task_type,
+        "options": {
+            "name": name,
+            "seconds": 5,
+            "text_prompt": task.prompt,
+            "seed": task.seed,
+            "exploreMode": True,
+            "watermark": False,
+            "enhance_prompt": False,
+            "resolution": "720p",
+            "assetGroupName": "Generative Video",
+            "recordingEnabled": True,
+        },
+        "status": "SUCCEEDED",
+        "error": None,
+        "progressText": None,
+        "progressRatio": "1",
+        "estimatedTimeToStartSeconds": None,
+        "artifacts": artifacts,
+        "sharedAsset": None,
+    }
+
+
+def _owned(user: User, item: RunwayAsset | RunwayTask | None) -> bool:
+    return item is not None and item.user_id == user.user_id and item.email in user.runway_accounts
 
 
 def _int_param(request: Request, name: str, low: int, high: int) -> int | Response:
@@ -136,10 +196,31 @@ def make_routes(state: SandboxState) -> list[Route]:
             return error(404, "Not found.", code=True)
         return JSONResponse(asset_json(state, asset, user))
 
+    async def delete_asset(request: Request) -> Response:
+        user = authorize(state, request)
+        if isinstance(user, Response):
+            return user
+        asset = state.runway_assets.get(request.path_params["asset_id"])
+        if asset is None or not _owned(user, asset):
+            return error(404, "Not found.", code=True)
+        del state.runway_assets[asset.asset_id]
+        return JSONResponse({"success": True})
+
+    async def one_task(request: Request) -> Response:
+        user = authorize(state, request)
+        if isinstance(user, Response):
+            return user
+        task = state.runway_tasks.get(request.path_params["task_id"])
+        if task is None or not _owned(user, task):
+            return error(404, "Not found.", code=True)
+        return JSONResponse(task_json(state, task))
+
     return [
         Route("/v1/runwayml/accounts", accounts, methods=["GET"]),
         Route("/v1/runwayml/accounts/", accounts, methods=["GET"]),
         Route("/v1/runwayml/assets", list_assets, methods=["GET"]),
         Route("/v1/runwayml/assets/", list_assets, methods=["GET"]),
         Route("/v1/runwayml/assets/{asset_id:path}", one_asset, methods=["GET"]),
+        Route("/v1/runwayml/assets/{asset_id:path}", delete_asset, methods=["DELETE"]),
+        Route("/v1/runwayml/tasks/{task_id:path}", one_task, methods=["GET"]),
     ]

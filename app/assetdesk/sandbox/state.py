@@ -108,6 +108,18 @@ class RunwayAsset:
     created: float
     with_metadata: bool = True
     sparse: bool = False  # answer only assetId, name, mediaType, url and `metadata: null`
+    task_id: str | None = None  # a generated asset's task (runway_tasks); None for an upload
+
+
+@dataclass
+class RunwayTask:
+    task_id: str
+    user_id: int
+    email: str
+    task_type: str  # gen3a, gen4_turbo...
+    prompt: str
+    seed: int
+    created: float
 
 
 @dataclass
@@ -121,6 +133,14 @@ class WordbeeAsset:
     name: str
     object_key: str
     created: float
+
+
+@dataclass
+class WordbeeSegment:
+    project_id: int
+    segment_id: int
+    document_id: int
+    number: int  # the display number (`no`)
 
 
 @dataclass
@@ -159,6 +179,8 @@ class SandboxState:
         self.users: dict[str, User] = {}
         self.flow_assets: dict[str, FlowAsset] = {}
         self.runway_assets: dict[str, RunwayAsset] = {}
+        self.runway_tasks: dict[str, RunwayTask] = {}
+        self.wordbee_segments: dict[int, WordbeeSegment] = {}
         self.wordbee_assets: list[WordbeeAsset] = []
         self.wordbee_accounts: dict[str, str] = {}  # account id -> key
         self.wordbee_tokens: dict[str, WordbeeToken] = {}
@@ -178,6 +200,8 @@ class SandboxState:
         self.users.clear()
         self.flow_assets.clear()
         self.runway_assets.clear()
+        self.runway_tasks.clear()
+        self.wordbee_segments.clear()
         self.wordbee_assets.clear()
         self.wordbee_accounts.clear()
         self.wordbee_tokens.clear()

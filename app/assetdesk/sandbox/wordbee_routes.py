@@ -1,4 +1,5 @@
-"""The Wordbee Translator origin: auth tokens and segment assets under /api/.
+"""The Wordbee Translator origin: auth tokens, segment assets (list, download, delete) and the
+segment search under /api/.
 
 Status choices where the pages leave room: a missing, unknown or idle-expired token answers
 Wordbee's default 400 with "Token invalid or expired." (401 with the setting
@@ -21,6 +22,7 @@ from starlette.routing import Route
 
 from assetdesk.sandbox.http_bits import FileStream
 from assetdesk.sandbox.state import SandboxState, WordbeeAsset, WordbeeToken, iso
+from assetdesk.sandbox.wordbee_search import search_segments
 
 SCOPE = re.compile(r"(pr|jbs|jbc)\d+")
 TOKEN_INVALID = "Token invalid or expired."
@@ -193,6 +195,36 @@ def wordbee_app(state: SandboxState) -> Starlette:
         }
         return FileStream(obj.path, 0, obj.size, media_type=obj.content_type, headers=headers)
 
+    async def delete(request: Request) -> Response:
+        refused = check_token(request) or check_scope(request)
+        if refused is not None:
+            return refused
+        segment = request.path_params["segmentid"]
+        if not segment.isdigit():
+            return fail(request, 400, "Invalid parameter", f"Invalid segment id '{segment}'.")
+        delete_assets(
+            state,
+            request.query_params["scope"],
+            int(segment),
+            request.query_params.get("filename") or None,
+            request.query_params.get("locale") or None,
+            request.query_params.get("relativePath"),
+        )
+        return Response(status_code=200)  # empty, also when nothing matched (idempotent)
+
+    async def search(request: Request) -> Response:
+        refused = check_token(request)
+        if refused is not None:
+            return refused
+        try:
+            payload = json.loads(await request.body())
+        except ValueError:
+            payload = None
+        answer = search_segments(state, payload)
+        if isinstance(answer, str):
+            return fail(request, 400, "Invalid parameter", answer)
+        return JSONResponse(answer)
+
     async def not_found(request: Request, exc: Exception) -> Response:
         return fail(request, 404, "Not found", "The requested resource does not exist.")
 
@@ -202,8 +234,20 @@ def wordbee_app(state: SandboxState) -> Starlette:
         Route("/api/resources/assets/list", list_many, methods=["GET"]),
         Route("/api/resources/assets/{segmentid}/list", list_one, methods=["GET"]),
         Route("/api/resources/assets/{segmentid}", download, methods=["GET"]),
+        Route("/api/resources/assets/{segmentid}", delete, methods=["DELETE"]),
+        Route("/api/resources/segments/search", search, methods=["POST"]),
     ]
     return Starlette(routes=routes, exception_handlers={404: not_found})
+
+
+def _wanted(filename: str, relative_path: str | None) -> list[tuple[str, str]]:
+    """(folder, name) pairs a `filename` (+ `relativePath`) can mean: the exact name first, else a
+    path inside `filename` (which `relativePath`, when given, overrides)."""
+    wanted = [(_norm(relative_path), filename)]
+    if "/" in filename:
+        folder, _, base = filename.rpartition("/")
+        wanted.append((_norm(relative_path) if relative_path is not None else _norm(folder), base))
+    return wanted
 
 
 def _find(
@@ -221,12 +265,37 @@ def _find(
         for a in state.wordbee_assets
         if a.scope == scope and a.segment_id == segment and (a.locale or None) == locale
     ]
-    wanted = [(_norm(relative_path), filename)]
-    if "/" in filename:
-        folder, _, base = filename.rpartition("/")
-        wanted.append((_norm(relative_path) if relative_path is not None else _norm(folder), base))
-    for folder, name in wanted:
+    for folder, name in _wanted(filename, relative_path):
         for asset in candidates:
             if asset.name == name and _norm(asset.relative_path) == folder:
                 return asset
     return None
+
+
+def delete_assets(
+    state: SandboxState,
+    scope: str,
+    segment: int,
+    filename: str | None,
+    locale: str | None,
+    relative_path: str | None,
+) -> int:
+    """Remove what a DELETE names; how many files went. No (or an empty) `filename` is the
+    documented delete-all: every file of the segment, in every locale. With `filename`, the file
+    of that name in every locale, or only `locale`'s copy when a locale is given."""
+
+    def doomed(asset: WordbeeAsset) -> bool:
+        if asset.scope != scope or asset.segment_id != segment:
+            return False
+        if not filename:
+            return True
+        if locale and (asset.locale or None) != locale:
+            return False
+        return any(
+            asset.name == name and _norm(asset.relative_path) == folder
+            for folder, name in _wanted(filename, relative_path)
+        )
+
+    before = len(state.wordbee_assets)
+    state.wordbee_assets[:] = [a for a in state.wordbee_assets if not doomed(a)]
+    return before - len(state.wordbee_assets)

@@ -5,8 +5,8 @@ filed under the source it was listed from (store/library_sync.py takes them from
   mediaGenerationId (`-image:` / `-video:`), else from what the entry said; `likelyUpload` is how
   Google recorded it (an upload or a generation); the account is the email encoded in the id.
 - Runway: the listing's `RunwayAsset`s, with `isUserUpload` and `taskId` kept (the task holds the
-  prompt, seed and model: services/library_provenance.py reads it). The listing reaches at most
-  offset 1000 + one page of 50: a listing that long may be cut short, and is not complete.
+  prompt, seed and model: services/library_provenance.py reads it). A listing that ran into the
+  offset cap (the client says so) is synced as incomplete by the refresher.
 - Wordbee: the segment files of a project scope, as `wordbee_draft` makes them.
 
 No HTTP here: the provider clients list, the library service drives, this module translates.
@@ -28,19 +28,13 @@ from assetdesk.store.library import AssetDraft
 from assetdesk.store.library_sync import Source
 
 __all__ = [
-    "RUNWAY_REACHABLE",
     "flow_drafts",
     "flow_source",
     "runway_drafts",
-    "runway_listing_complete",
     "runway_source",
     "wordbee_drafts",
     "wordbee_source",
 ]
-
-#: The most Runway assets the listing can reach: offset 0…1000 in pages of at most 50
-#: (MORE-ENDPOINTS.md 2.3), so offsets 0, 50, …, 1000: 21 pages.
-RUNWAY_REACHABLE = 1000 + 50
 
 
 def flow_source(account_id: int, email: str, project_id: str | None = None) -> Source:
@@ -118,12 +112,6 @@ def _runway_listed(asset: RunwayAsset, account_id: int, email: str | None) -> As
         uploaded=uploaded if isinstance(uploaded, bool) else None,
         task_id=task_id if isinstance(task_id, str) and task_id else None,
     )
-
-
-def runway_listing_complete(listed: int) -> bool:
-    """Whether a Runway listing of `listed` assets holds every asset: one that reached the
-    offset cap may have been cut short, and then nothing of it may be marked gone."""
-    return listed < RUNWAY_REACHABLE
 
 
 def wordbee_drafts(assets: Iterable[WordbeeAsset], account_id: int, scope: str) -> list[AssetDraft]:

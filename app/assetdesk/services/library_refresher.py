@@ -30,7 +30,6 @@ from assetdesk.services.library_refresh import (
     flow_drafts,
     flow_source,
     runway_drafts,
-    runway_listing_complete,
     runway_source,
 )
 from assetdesk.services.refresh_progress import (
@@ -137,22 +136,22 @@ class LibraryRefresher:
         progress: OnProgress,
     ) -> None:
         listed: list[RunwayAsset] = []
+        capped: list[str] = []
         failure: AssetDeskError | None = None
         pages = MAX_OFFSET // MAX_LIMIT + 1
+        progress(RefreshProgress(Provider.RUNWAY, email, 1, pages, 0))
         try:
-            for step, offset in enumerate(range(0, MAX_OFFSET + 1, MAX_LIMIT), start=1):
-                progress(RefreshProgress(Provider.RUNWAY, email, step, pages, len(listed)))
-                page = await clients.runway.list(offset=offset, limit=MAX_LIMIT, email=email)
-                listed.extend(page)
-                if len(page) < MAX_LIMIT:
-                    break
+            async for asset in clients.runway.list_all(email, on_capped=capped.append):
+                listed.append(asset)
+                if len(listed) % MAX_LIMIT == 0:  # a full page read: the next one starts
+                    step = len(listed) // MAX_LIMIT + 1
+                    progress(RefreshProgress(Provider.RUNWAY, email, step, pages, len(listed)))
         except AssetDeskError as error:
             failure = error
         drafts = runway_drafts(listed, account.id, email)
         source = runway_source(account.id, email)
-        complete = runway_listing_complete(len(listed))
         await self._finish(
-            report, account, source, email, len(listed), drafts, failure, complete=complete
+            report, account, source, email, len(listed), drafts, failure, complete=not capped
         )
 
     async def _finish(

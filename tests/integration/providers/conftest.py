@@ -11,6 +11,7 @@ from tests.helpers.http_calls import FAST_RETRY
 from assetdesk.providers.google_flow import GoogleFlowClient
 from assetdesk.providers.runway import RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
+from assetdesk.providers.wordbee import WordbeeClient
 
 
 @pytest.fixture
@@ -27,3 +28,13 @@ def flow(connection: UseapiConnection) -> GoogleFlowClient:
 @pytest.fixture
 def runway(connection: UseapiConnection) -> RunwayClient:
     return RunwayClient(connection)
+
+
+@pytest.fixture
+async def wordbee(sb: Any) -> AsyncIterator[WordbeeClient]:
+    """The demo Wordbee account's client (it signs in on its first call)."""
+    client = WordbeeClient(
+        sb.wordbee_url, sb.demo["wordbee_account_id"], sb.demo["wordbee_key"], retry=FAST_RETRY
+    )
+    async with client:
+        yield client

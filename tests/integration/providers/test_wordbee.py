@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from tests.helpers.http_calls import FAST_RETRY, api_requests
+from tests.helpers.http_calls import api_requests
 
 from assetdesk.core.errors import InvalidInput, NotFound, Throttled, Unauthorized
 from assetdesk.providers.wordbee import WordbeeClient
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def wordbee(sb: Any) -> AsyncIterator[WordbeeClient]:
-    client = WordbeeClient(
-        sb.wordbee_url, sb.demo["wordbee_account_id"], sb.demo["wordbee_key"], retry=FAST_RETRY
-    )
-    async with client:
-        yield client
 
 
 def auth_calls(sb: Any) -> list[dict[str, Any]]:

@@ -10,11 +10,9 @@ from assetdesk.providers.google_flow_listing import FlowMedia
 from assetdesk.providers.runway import parse_asset as parse_runway
 from assetdesk.providers.wordbee import parse_asset as parse_wordbee
 from assetdesk.services.library_refresh import (
-    RUNWAY_REACHABLE,
     flow_drafts,
     flow_source,
     runway_drafts,
-    runway_listing_complete,
     runway_source,
     wordbee_drafts,
     wordbee_source,
@@ -98,13 +96,6 @@ def test_runway_drafts_keep_whether_it_was_uploaded_and_its_task() -> None:
     assert (second.uploaded, second.task_id) == (True, None)
     assert (third.uploaded, third.task_id) == (None, None)
     assert {draft.account_email for draft in (first, second, third)} == {JO}
-
-
-def test_a_runway_listing_that_reached_the_offset_cap_is_not_complete() -> None:
-    assert RUNWAY_REACHABLE == 1050
-    assert runway_listing_complete(300)
-    assert runway_listing_complete(1049)
-    assert not runway_listing_complete(1050)
 
 
 def test_wordbee_drafts_are_filed_under_their_scope() -> None:
