@@ -14,6 +14,7 @@ import httpx
 import pytest
 from tests.helpers.flow_library import FLOW_SHAPES, flow_listing_shape, seed_flow_library
 from tests.helpers.http_calls import api_requests
+from tests.helpers.sandbox_scale import seed_runway_assets
 
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.provider import AccountKind, Provider
@@ -180,3 +181,25 @@ async def test_the_issue_scale_refreshes_from_empty(
     assert len(flow) == len({asset.remote_id for asset in flow}) == 1000
     assert not report.failures
     print(f"refresh of 1,000 Google Flow assets from empty: {took:.2f} s")
+
+
+async def test_every_runway_page_of_every_account_is_refreshed(
+    sb: Any, accounts: AccountsService, library: LibraryService
+) -> None:
+    account_id = await add_useapi(accounts, sb, sb.demo["useapi_token"], "Sandbox")
+    await library.refresh()
+    runway = by_provider(await library.assets(), Provider.RUNWAY)
+    demo_count = len(runway)
+    assert demo_count > 0 and {asset.account_id for asset in runway} == {account_id}
+
+    added = seed_runway_assets(sb, 300, token=sb.demo["useapi_token"])
+    seen: list[RefreshProgress] = []
+    report = await library.refresh(seen.append)
+
+    runway = by_provider(await library.assets(), Provider.RUNWAY)
+    assert len(runway) == demo_count + 300
+    assert set(added["assetIds"]) <= {asset.remote_id for asset in runway}
+    assert {asset.uploaded for asset in runway} >= {True, False}
+    pages = [p.step for p in seen if p.provider is Provider.RUNWAY]
+    assert pages[:2] == [1, 2] and max(p for p in pages if p is not None) >= 7
+    assert any(line.startswith("Runway") and "300 new" in line for line in report.lines)
