@@ -135,7 +135,11 @@ class LibraryService:
 
     async def refresh(self, progress: OnProgress | None = None) -> RefreshReport:
         """List every account's assets and sync them in (services/library_refresher.py)."""
-        return await LibraryRefresher(self._accounts, self._sync).refresh(progress)
+        refresher = LibraryRefresher(self._accounts, self._sync, self._find_many)
+        return await refresher.refresh(progress)
+
+    async def _find_many(self, provider: Provider, remote_ids: list[str]) -> dict[str, Asset]:
+        return await self._db(lambda store: store.find_many(provider, remote_ids))
 
     async def _sync(
         self, source: Source, drafts: Sequence[AssetDraft], complete: bool

@@ -2,8 +2,8 @@
 Runway task (`GET /v1/runwayml/tasks/{taskId}`) or a Google Flow job started through useapi.net
 (`GET /v1/google-flow/jobs/{jobId}`), both read defensively (MORE-ENDPOINTS.md 1.4 and 2.4).
 
-- Runway: `options.text_prompt`, `options.seed`, and `taskType` as the model (`gen3a`); only a
-  gen3a example is documented, so every key is optional.
+- Runway: the task as `providers.runway.parse_task` reads it (prompt, seed, `taskType` as the
+  model).
 - Google Flow: `request.prompt`, `request.model`, `request.seed` (sent only when the caller
   chose one). A job names its media by mediaGenerationId in the older shape
   (`response.operations[].video.mediaGenerationId`, beside the `seed` the service used); the newer
@@ -17,9 +17,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from assetdesk.providers.runway import RunwayTask
 from assetdesk.store.library import AssetDraft
 
-__all__ = ["Provenance", "flow_job_provenance", "runway_task_provenance", "with_provenance"]
+__all__ = ["Provenance", "flow_job_provenance", "runway_provenance", "with_provenance"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +51,10 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def runway_task_provenance(task: Any) -> Provenance:
-    """The prompt, seed and model of a Runway task record (any shape: missing keys are None)."""
-    record = _dict(task)
-    options = _dict(record.get("options"))
-    return Provenance(
-        prompt=_text(options.get("text_prompt")),
-        model=_text(record.get("taskType")),
-        seed=_seed(options.get("seed")),
-        task_id=_text(record.get("taskId")),
-    )
+def runway_provenance(task: RunwayTask) -> Provenance:
+    """The prompt, seed and model of a Runway task as the client read it (providers/runway.py
+    parses the answer, tolerantly)."""
+    return Provenance(prompt=task.prompt, model=task.model, seed=task.seed, task_id=task.task_id)
 
 
 def flow_job_provenance(job: Any) -> dict[str, Provenance]:

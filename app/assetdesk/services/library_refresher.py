@@ -2,8 +2,8 @@
 
 1. For each useapi.net account: each Google Flow account of the token (its projects, then each
    project's media, all pages), then each Runway account of the token (every page of the asset
-   listing, offset 0 to 1000). For each Wordbee account: the projects the user named (remembered),
-   their segments' files.
+   listing, offset 0 to 1000), with the prompt, model and seed of generations read once from
+   their Runway task.
 2. Each source is synced in one transaction (store/library_sync.py): new assets appear, changed
    ones update, assets the service no longer lists are marked gone (never deleted here).
 3. A failure is said on the account it concerns and the rest go on: a refused token (401) stops
@@ -16,6 +16,7 @@ Progress goes to a plain callback as `RefreshProgress` (services/refresh_progres
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from assetdesk.providers.google_flow_listing import FlowMedia, GoogleFlowLibrary
 from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
 from assetdesk.services.account_clients import UseapiClients
 from assetdesk.services.accounts import AccountInfo, AccountsService
+from assetdesk.services.library_provenance import Provenance, runway_provenance, with_provenance
 from assetdesk.services.library_refresh import (
     flow_drafts,
     flow_source,
@@ -37,7 +39,7 @@ from assetdesk.services.refresh_progress import (
     failed_line,
     finished_line,
 )
-from assetdesk.store.library import AssetDraft
+from assetdesk.store.library import Asset, AssetDraft
 from assetdesk.store.library_sync import Source, SyncResult
 
 __all__ = ["LibraryRefresher", "RefreshReport", "SyncCatalog"]
@@ -46,7 +48,11 @@ log = logging.getLogger("assetdesk.services.library")
 
 #: `sync(source, drafts, complete)`: one source's listing into the catalog (store/library_sync.py).
 SyncCatalog = Callable[[Source, Sequence[AssetDraft], bool], Awaitable[SyncResult]]
+#: `find(provider, remote_ids)`: the catalog's assets among these ids, by id.
+FindAssets = Callable[[Provider, list[str]], Awaitable[dict[str, Asset]]]
 OnProgress = Callable[[RefreshProgress], None]
+#: Runway task calls in flight at once while a refresh reads prompts.
+TASK_CALLS_AT_ONCE = 4
 
 
 @dataclass
@@ -66,9 +72,10 @@ class RefreshReport:
 class LibraryRefresher:
     """One refresh of every account's listings; `refresh()` may be called again for the next."""
 
-    def __init__(self, accounts: AccountsService, sync: SyncCatalog) -> None:
+    def __init__(self, accounts: AccountsService, sync: SyncCatalog, find: FindAssets) -> None:
         self._accounts = accounts
         self._sync = sync
+        self._find = find
 
     async def refresh(self, progress: OnProgress | None = None) -> RefreshReport:
         report = RefreshReport()
@@ -148,11 +155,45 @@ class LibraryRefresher:
                     progress(RefreshProgress(Provider.RUNWAY, email, step, pages, len(listed)))
         except AssetDeskError as error:
             failure = error
-        drafts = runway_drafts(listed, account.id, email)
+        drafts = await self._with_task_provenance(clients, runway_drafts(listed, account.id, email))
         source = runway_source(account.id, email)
         await self._finish(
             report, account, source, email, len(listed), drafts, failure, complete=not capped
         )
+
+    async def _with_task_provenance(
+        self, clients: UseapiClients, drafts: list[AssetDraft]
+    ) -> list[AssetDraft]:
+        """The drafts, those of generations whose prompt the catalog does not know yet with their
+        task's prompt, model and seed (one task call each, a few at a time; a refresh that finds
+        nothing new asks for none). A task that fails to load is asked again next time."""
+        generated = [draft for draft in drafts if draft.task_id]
+        known = await self._find(Provider.RUNWAY, [draft.remote_id for draft in generated])
+        wanted = {
+            draft.remote_id: draft.task_id
+            for draft in generated
+            if draft.task_id
+            and not ((asset := known.get(draft.remote_id)) and (asset.prompt or asset.model))
+        }
+        gate = asyncio.Semaphore(TASK_CALLS_AT_ONCE)
+
+        async def read(task_id: str) -> Provenance | None:
+            async with gate:
+                try:
+                    return runway_provenance(await clients.runway.get_task(task_id))
+                except AssetDeskError as error:
+                    log.info("a Runway task could not be read: %s", error.kind)
+                    return None
+
+        ids = list(wanted)
+        found = await asyncio.gather(*(read(wanted[remote_id]) for remote_id in ids))
+        provenance = {remote_id: p for remote_id, p in zip(ids, found, strict=True) if p}
+        return [
+            with_provenance(draft, provenance[draft.remote_id])
+            if draft.remote_id in provenance
+            else draft
+            for draft in drafts
+        ]
 
     async def _finish(
         self,

@@ -203,3 +203,9 @@ async def test_every_runway_page_of_every_account_is_refreshed(
     pages = [p.step for p in seen if p.provider is Provider.RUNWAY]
     assert pages[:2] == [1, 2] and max(p for p in pages if p is not None) >= 7
     assert any(line.startswith("Runway") and "300 new" in line for line in report.lines)
+    generated = [asset for asset in runway if asset.task_id]
+    assert len(generated) >= 100 and all(asset.prompt and asset.model for asset in generated)
+    assert len(api_requests(sb, "/v1/runwayml/tasks/")) == len(generated)
+
+    await library.refresh()
+    assert len(api_requests(sb, "/v1/runwayml/tasks/")) == len(generated), "prompts read once"
