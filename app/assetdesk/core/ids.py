@@ -339,20 +339,25 @@ def parse_wordbee_segment_ref(text: str) -> WordbeeSegmentRef:
     return WordbeeSegmentRef.parse(text)
 
 
-def parse_reference(text: str) -> MediaGenerationId | RunwayAssetId | WordbeeSegmentRef:
-    """A pasted Google Flow mediaGenerationId, Runway assetId or Wordbee segment reference
-    (`pr1234/5678`), chosen by its shape; InvalidInput with the parser's words otherwise."""
+def parse_reference(
+    text: str,
+) -> MediaGenerationId | RunwayAssetId | WordbeeSegmentRef | WordbeeScope:
+    """A pasted Google Flow mediaGenerationId, Runway assetId, Wordbee segment reference
+    (`pr1234/5678`) or Wordbee project (`pr1234`), chosen by its shape; InvalidInput with the
+    parser's words otherwise."""
     if not isinstance(text, str):
         raise InvalidInput("the reference must be text")
     cleaned = text.strip()
     if not cleaned:
         raise InvalidInput(
-            "nothing was pasted: paste a mediaGenerationId, a Runway assetId or a Wordbee "
-            "segment reference like pr1234/5678"
+            "nothing was pasted: paste a mediaGenerationId, a Runway assetId, a Wordbee "
+            "segment reference like pr1234/5678 or a Wordbee project like pr1234"
         )
     if cleaned.lower().startswith("user") or "-email:" in cleaned or "-runwayml:" in cleaned:
         return parse_asset_ref(cleaned)
     if _WORDBEE_LIKE.match(cleaned) or "/" in cleaned:
+        if "/" not in cleaned and ":" not in cleaned:  # a whole project (or job) to follow
+            return WordbeeScope.parse(cleaned)
         return WordbeeSegmentRef.parse(cleaned)
     raise InvalidInput(
         "this is neither a Google Flow mediaGenerationId (user:…-email:…-image:…), a Runway "

@@ -35,6 +35,7 @@ from assetdesk.core.ids import (
 from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow import signed_url_expiry
 from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
+from assetdesk.providers.wordbee_segments import WordbeeSegments
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.downloads import download_wordbee_asset, flow_source, runway_source
 from assetdesk.services.library_bytes import PREVIEW_LIMIT, AssetBytes
@@ -47,7 +48,9 @@ from assetdesk.services.library_errors import (
     wordbee_place,
 )
 from assetdesk.services.library_links import LinkCache, SignedLink
+from assetdesk.services.library_refresh import wordbee_drafts
 from assetdesk.services.library_refresher import LibraryRefresher, OnProgress, RefreshReport
+from assetdesk.services.wordbee_projects import follow_project, followed_projects
 from assetdesk.services.wordbee_source import WordbeeSource
 from assetdesk.store.db import open_database
 from assetdesk.store.library import Asset, AssetDraft, LibraryStore, short_id
@@ -135,8 +138,11 @@ class LibraryService:
 
     async def refresh(self, progress: OnProgress | None = None) -> RefreshReport:
         """List every account's assets and sync them in (services/library_refresher.py)."""
-        refresher = LibraryRefresher(self._accounts, self._sync, self._find_many)
+        refresher = LibraryRefresher(self._accounts, self._sync, self._find_many, self._followed)
         return await refresher.refresh(progress)
+
+    async def _followed(self, account_id: int) -> list[str]:
+        return await self._on_connection(lambda conn: followed_projects(conn, account_id))
 
     async def _find_many(self, provider: Provider, remote_ids: list[str]) -> dict[str, Asset]:
         return await self._db(lambda store: store.find_many(provider, remote_ids))
@@ -153,6 +159,16 @@ class LibraryService:
         ids = list(asset_ids)
         return await self._on_connection(lambda conn: CatalogSync(conn).clear_gone(ids))
 
+    async def follow_wordbee_project(self, account_id: int, scope: WordbeeScope) -> AddOutcome:
+        """Follow a Wordbee project from now on (every refresh lists it); its files come in now."""
+        client = await self._wordbee(account_id, "a Wordbee project")
+        try:
+            found = await WordbeeSegments(client).list_project_assets(str(scope))
+        except AssetDeskError as error:
+            raise with_asset_name(error, str(scope)) from error
+        await self._on_connection(lambda conn: follow_project(conn, account_id, scope))
+        return await self._store(wordbee_drafts(found, account_id, str(scope)))
+
     # ------------------------------------------------------------ adding
 
     async def add_reference(self, text: str, account_id: int) -> AddOutcome:
@@ -166,6 +182,8 @@ class LibraryService:
             ref = parse_reference(text)
         except InvalidInput as error:
             raise InvalidInput(as_sentence(error.message)) from None
+        if isinstance(ref, WordbeeScope):
+            return await self.follow_wordbee_project(account_id, ref)
         if isinstance(ref, WordbeeSegmentRef):
             client = await self._wordbee(account_id, "a Wordbee segment reference")
             try:

@@ -3,7 +3,8 @@
 1. For each useapi.net account: each Google Flow account of the token (its projects, then each
    project's media, all pages), then each Runway account of the token (every page of the asset
    listing, offset 0 to 1000), with the prompt, model and seed of generations read once from
-   their Runway task.
+   their Runway task. For each Wordbee account: the projects the user follows (named once,
+   services/wordbee_projects.py), every file of their segments.
 2. Each source is synced in one transaction (store/library_sync.py): new assets appear, changed
    ones update, assets the service no longer lists are marked gone (never deleted here).
 3. A failure is said on the account it concerns and the rest go on: a refused token (401) stops
@@ -25,6 +26,8 @@ from assetdesk.core.errors import AssetDeskError, Unauthorized
 from assetdesk.core.provider import AccountKind, Provider
 from assetdesk.providers.google_flow_listing import FlowMedia, GoogleFlowLibrary
 from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
+from assetdesk.providers.wordbee import WordbeeAsset
+from assetdesk.providers.wordbee_segments import WordbeeSegments
 from assetdesk.services.account_clients import UseapiClients
 from assetdesk.services.accounts import AccountInfo, AccountsService
 from assetdesk.services.library_provenance import Provenance, runway_provenance, with_provenance
@@ -33,6 +36,8 @@ from assetdesk.services.library_refresh import (
     flow_source,
     runway_drafts,
     runway_source,
+    wordbee_drafts,
+    wordbee_source,
 )
 from assetdesk.services.refresh_progress import (
     RefreshProgress,
@@ -50,6 +55,8 @@ log = logging.getLogger("assetdesk.services.library")
 SyncCatalog = Callable[[Source, Sequence[AssetDraft], bool], Awaitable[SyncResult]]
 #: `find(provider, remote_ids)`: the catalog's assets among these ids, by id.
 FindAssets = Callable[[Provider, list[str]], Awaitable[dict[str, Asset]]]
+#: `followed(account_id)`: the Wordbee project scopes the Library follows for that account.
+FollowedProjects = Callable[[int], Awaitable[list[str]]]
 OnProgress = Callable[[RefreshProgress], None]
 #: Runway task calls in flight at once while a refresh reads prompts.
 TASK_CALLS_AT_ONCE = 4
@@ -72,16 +79,26 @@ class RefreshReport:
 class LibraryRefresher:
     """One refresh of every account's listings; `refresh()` may be called again for the next."""
 
-    def __init__(self, accounts: AccountsService, sync: SyncCatalog, find: FindAssets) -> None:
+    def __init__(
+        self,
+        accounts: AccountsService,
+        sync: SyncCatalog,
+        find: FindAssets,
+        followed: FollowedProjects,
+    ) -> None:
         self._accounts = accounts
         self._sync = sync
         self._find = find
+        self._followed = followed
 
     async def refresh(self, progress: OnProgress | None = None) -> RefreshReport:
         report = RefreshReport()
         for account in await self._accounts.list():
             if account.kind is AccountKind.USEAPI:
                 await self._useapi_account(account, report, progress or _ignore)
+            else:
+                for scope in await self._followed(account.id):
+                    await self._wordbee_project(account, scope, report, progress or _ignore)
         return report
 
     async def _useapi_account(
@@ -160,6 +177,22 @@ class LibraryRefresher:
         await self._finish(
             report, account, source, email, len(listed), drafts, failure, complete=not capped
         )
+
+    async def _wordbee_project(
+        self, account: AccountInfo, scope: str, report: RefreshReport, progress: OnProgress
+    ) -> None:
+        """Every file of the project's segments (a segment search, then the files by batches)."""
+        listed: list[WordbeeAsset] = []
+        failure: AssetDeskError | None = None
+        progress(RefreshProgress(Provider.WORDBEE, scope))
+        try:
+            client = await self._accounts.wordbee(account.id)
+            listed = await WordbeeSegments(client).list_project_assets(scope)
+        except AssetDeskError as error:
+            failure = error
+        drafts = wordbee_drafts(listed, account.id, scope)
+        source = wordbee_source(account.id, scope)
+        await self._finish(report, account, source, scope, len(listed), drafts, failure)
 
     async def _with_task_provenance(
         self, clients: UseapiClients, drafts: list[AssetDraft]

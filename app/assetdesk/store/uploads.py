@@ -17,6 +17,7 @@ from typing import Any
 
 from assetdesk.core.provider import Provider
 from assetdesk.store.library import AssetDraft
+from assetdesk.store.settings import Settings
 
 __all__ = [
     "ItemState",
@@ -166,15 +167,10 @@ class UploadQueueStore:
         return drafts
 
     def setting(self, name: str) -> str | None:
-        record = self._conn.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
-        return None if record is None else str(record[0])
+        return Settings(self._conn).get(name)
 
     def set_setting(self, name: str, value: str) -> None:
-        self._conn.execute(
-            "INSERT INTO settings (name, value) VALUES (?, ?)"
-            " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-            (name, value),
-        )
+        Settings(self._conn).put(name, value)
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self._conn)

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from tests.helpers.flow_library import FLOW_SHAPES, flow_listing_shape, seed_flow_library
 from tests.helpers.http_calls import api_requests
-from tests.helpers.sandbox_scale import seed_runway_assets
+from tests.helpers.sandbox_scale import seed_runway_assets, seed_wordbee_project
 
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.provider import AccountKind, Provider
@@ -209,3 +209,28 @@ async def test_every_runway_page_of_every_account_is_refreshed(
 
     await library.refresh()
     assert len(api_requests(sb, "/v1/runwayml/tasks/")) == len(generated), "prompts read once"
+
+
+async def test_a_wordbee_project_named_once_is_followed_by_every_refresh(
+    sb: Any, accounts: AccountsService, library: LibraryService
+) -> None:
+    info = await accounts.add_session_account(
+        name="Wordbee",
+        kind=AccountKind.WORDBEE,
+        base_url=sb.wordbee_url,
+        secret=sb.demo["wordbee_key"],
+        wordbee_account_id=sb.demo["wordbee_account_id"],
+    )
+    project = seed_wordbee_project(sb, 7215, segments=20, assets_per_segment=2, empty_segments=3)
+
+    outcome = await library.add_reference(" pr7215 ", info.id)
+
+    assert (outcome.added, outcome.already) == (40, 0)
+    files = by_provider(await library.assets(), Provider.WORDBEE)
+    assert {asset.scope for asset in files} == {project["scope"]} == {"pr7215"}
+    assert {asset.segment_id for asset in files} == set(project["segment_ids"])
+    report = await library.refresh()
+    assert report.lines == ["Wordbee pr7215: 40 assets, no change"]
+    again = await library.add_reference("pr7215", info.id)
+    assert (again.added, again.already) == (0, 40)
+    assert len(by_provider(await library.assets(), Provider.WORDBEE)) == 40

@@ -217,6 +217,7 @@ def test_parse_reference_picks_by_shape() -> None:
     assert isinstance(parse_reference(RUNWAY_ID), RunwayAssetId)
     assert parse_reference("pr1234/5678") == WordbeeSegmentRef.parse("pr1234/5678")
     assert isinstance(parse_reference("JBS12:5"), WordbeeSegmentRef)
+    assert parse_reference(" pr1234 ") == WordbeeScope.parse("pr1234")  # a project to follow
 
 
 @pytest.mark.parametrize(
@@ -225,7 +226,8 @@ def test_parse_reference_picks_by_shape() -> None:
         ("", "nothing was pasted"),
         ("   ", "nothing was pasted"),
         ("3f2a9c1d-1111-4aaa-8bbb-123456789abc", "neither a Google Flow mediaGenerationId"),
-        ("pr1234", "a Wordbee segment reference is the scope"),
+        ("pr12x4", "a Wordbee scope is"),
+        ("pr1234/x", "the segment id after '/' in the Wordbee segment reference must be digits"),
         ("user:12", "nor a Runway asset id"),  # a "user…" paste is a useapi.net id
     ],
 )
