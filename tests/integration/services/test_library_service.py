@@ -245,8 +245,8 @@ ENCODED_EMAIL = b"jo.demo@gmail.com".hex()
     [
         (
             "   ",
-            "Nothing was pasted: paste a mediaGenerationId, a Runway assetId or a Wordbee "
-            "segment reference like pr1234/5678.",
+            "Nothing was pasted: paste a mediaGenerationId, a Runway assetId, a Wordbee "
+            "segment reference like pr1234/5678 or a Wordbee project like pr1234.",
         ),
         ("user:1001-email:zz-image:abc", "The email part is not valid hex."),
         (
@@ -263,8 +263,9 @@ ENCODED_EMAIL = b"jo.demo@gmail.com".hex()
             "Missing the '-asset:' part after the Runway account email.",
         ),
         (
-            "pr7214",
-            "A Wordbee segment reference is the scope, '/' and the segment id, like pr1234/5678.",
+            "pr72x4",
+            "A Wordbee scope is 'pr' and a project number, or 'jbs' or 'jbc' and a job number, "
+            "like pr1234.",
         ),
         (
             "pr7214/12a",
