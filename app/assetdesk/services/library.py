@@ -38,6 +38,7 @@ from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.downloads import download_wordbee_asset, flow_source, runway_source
 from assetdesk.services.library_bytes import PREVIEW_LIMIT, AssetBytes
+from assetdesk.services.library_delete import LibraryDeleter
 from assetdesk.services.library_drafts import runway_draft, wordbee_draft
 from assetdesk.services.library_errors import (
     account_of,
@@ -148,6 +149,9 @@ class LibraryService:
         """Forget assets a refresh found gone from their service; present ones stay."""
         ids = list(asset_ids)
         return await self._on_connection(lambda conn: CatalogSync(conn).clear_gone(ids))
+
+    def deleter(self) -> LibraryDeleter:  # deleting on the services (library_delete.py)
+        return LibraryDeleter(self._useapi, self._wordbee, self.remove, self.save_to_folder)
 
     # ------------------------------------------------------------ adding
 
