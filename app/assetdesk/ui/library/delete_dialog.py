@@ -30,6 +30,7 @@ from assetdesk.services.library import Asset, LibraryService
 from assetdesk.services.library_delete import DeleteOutcome, DeleteState, delete_summary
 from assetdesk.ui.library.model import LibraryModel
 from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.widgets.colours import BAD
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_actions import pluralise
 
@@ -49,9 +50,13 @@ class DeleteDialog(QDialog):
         )
         self.places = QLabel("\n".join(f"•  {line}" for line in summary.lines()))
         self.places.setObjectName("deletePlaces")
+        services = [service for service, _where, _n in summary.places]
+        names = list(dict.fromkeys(services))
+        who = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         self.warning = QLabel(
-            "This cannot be undone: Google Flow, Runway and Wordbee delete them for good. "
-            "To only hide assets in AssetDesk, use Remove from library (Delete) instead."
+            f"<b>This cannot be undone:</b> {who} delete{'s' if len(names) == 1 else ''} "
+            "them for good. To only hide assets in AssetDesk, use "
+            "<i>Remove from library</i> (Delete) instead."
         )
         self.warning.setWordWrap(True)
         self.download_first = QCheckBox("Download them first (only what downloads is deleted)")
@@ -68,6 +73,10 @@ class DeleteDialog(QDialog):
             f"Delete {pluralise(summary.total, 'asset')}", QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.delete_button.setObjectName("destructiveButton")
+        self.delete_button.setStyleSheet(
+            f"QPushButton:enabled {{ background: {BAD}; color: white; border: 1px solid {BAD};"
+            " border-radius: 4px; padding: 4px 12px; }"
+        )
         self.delete_button.setAutoDefault(False)
         self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
