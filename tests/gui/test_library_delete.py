@@ -74,8 +74,10 @@ def test_the_confirmation_names_the_numbers_and_the_outcome_lands_on_the_items(
     (left,) = pane.model.assets()
     assert left.id == refused.id
     error = pane.model.error(refused.id)
-    assert error is not None and "Asset is locked" in error
+    assert error is not None and "Asset is locked" in error, (error, pane.notice.text())
     qtbot.waitUntil(lambda: "not deleted" in pane.notice.text())
+    arun(pane.preview_sources.image_bytes(left, False))  # the one left is previewed: it works
+    assert pane.model.error(refused.id) == error, "and the reason stays on its row"
     assert pane.notice.text().startswith(f"{total - 1} assets deleted; 1 not deleted")
     deletes = [r for r in sb.requests("api") if r["method"] == "DELETE"]
     assert len([r for r in deletes if "google-flow" in r["path"]]) == 2
