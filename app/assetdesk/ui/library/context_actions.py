@@ -75,6 +75,8 @@ class AssetActions:
         self.delete_action = pane_action(  # Delete only forgets; Shift+Delete deletes for good
             pane, "Delete on the service…", "Shift+Del", lambda: self.service_delete.ask(selected())
         )
+        self.remove_action.setToolTip("Forget in AssetDesk only: the service keeps them")
+        self.delete_action.setToolTip("Delete them on Google Flow, Runway or Wordbee, for good")
         self.search_action = pane_action(
             pane, "Search", QKeySequence(QKeySequence.StandardKey.Find), search
         )
@@ -101,6 +103,7 @@ class AssetActions:
             )
         self.update()
         menu = QMenu(self._pane)
+        menu.setToolTipsVisible(True)
         for action in (
             self.preview_action,
             self.save_as_action,

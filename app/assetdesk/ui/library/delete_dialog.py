@@ -168,9 +168,13 @@ class ServiceDelete:
         unsure = sum(o.state is DeleteState.UNSURE for o in outcomes)
         failed = total - deleted - unsure
         parts = [f"{pluralise(deleted, 'asset')} deleted"]
-        if failed:
-            parts.append(f"{failed} not deleted (the reason is on each)")
-        if unsure:
-            parts.append(f"{unsure} unsure (the next refresh checks)")
+        left = [o for o in outcomes if not o.deleted]
+        if len(left) == 1 and left[0].reason:
+            parts.append(left[0].reason.rstrip("."))
+        else:
+            if failed:
+                parts.append(f"{failed} not deleted (the reason is on each)")
+            if unsure:
+                parts.append(f"{unsure} unsure (the next refresh checks)")
         self._notice.show_message("; ".join(parts) + ".", "error" if failed or unsure else "info")
         return outcomes
