@@ -199,3 +199,27 @@ async def test_download_first_deletes_only_what_downloaded_and_verified(
     assert len(list(folder.iterdir())) == 3
     assert deletes(sb, f"/v1/runwayml/assets/{broken.remote_id}") == []
     assert broken.id in {a.id for a in await library.assets()}
+
+
+async def test_a_wordbee_file_without_its_name_is_never_sent(
+    sb: Any, library: LibraryService, wordbee_id: int, app_paths: AppPaths
+) -> None:
+    add_to_catalog(
+        app_paths.database,
+        AssetDraft(
+            Provider.WORDBEE,
+            f"{SCOPE}/{SEGMENTS[0]}//",
+            "pasted",
+            account_id=wordbee_id,
+            scope=SCOPE,
+            segment_id=SEGMENTS[0],
+        ),
+    )
+    (nameless,) = await library.assets()
+
+    (outcome,) = await library.deleter().delete([nameless])
+
+    assert outcome.state is DeleteState.NOT_DELETED
+    assert outcome.reason is not None and "file name" in outcome.reason
+    assert deletes(sb, "/api/resources/assets/", "wordbee") == []
+    assert len(await library.assets()) == 1
