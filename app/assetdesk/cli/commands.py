@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from assetdesk.cli import library_commands
+from assetdesk.cli import delete_command, library_commands
 from assetdesk.cli.flow_commands import run_flow_command
 from assetdesk.cli.output import (
     error_item,
@@ -269,6 +269,8 @@ async def run_command(args: argparse.Namespace, emit: Emit, *, environ: Mapping[
         return await resolve(args, emit, creds)
     if args.command == "flow":
         return await run_flow_command(args, emit, creds)
+    if args.command == "delete":
+        return await delete_command.delete_ids(args, emit, creds)
     if args.command == "runway" and args.runway_command == "get":
         return await runway_get(args, emit, creds)
     if args.command == "runway" and args.runway_command == "list" and args.all:

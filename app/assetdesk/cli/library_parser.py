@@ -1,4 +1,5 @@
-"""The grammar of the library commands: `runway list --all`, `wordbee assets`, `wordbee delete`.
+"""The grammar of the library commands: `runway list --all`, `wordbee assets`, `wordbee delete`,
+`delete`.
 
 parser.py calls these on its sub-parsers, so that the library's options live beside each other.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["add_runway_list_all", "add_wordbee_library"]
+__all__ = ["add_delete_command", "add_runway_list_all", "add_wordbee_library"]
 
 SCOPE_HELP = "pr{project}, jbs{job} or jbc{job}"
 
@@ -40,4 +41,16 @@ def add_wordbee_library(wordbee_commands: argparse._SubParsersAction) -> None:  
     delete.add_argument("--filename", required=True, help="the file's exact name in Wordbee")
     delete.add_argument("--locale", help="delete only this language's copy")
     delete.add_argument("--relative-path", metavar="P", help="the file's folder in the segment")
+    delete.add_argument("--yes", action="store_true", help="really delete")
+
+
+def add_delete_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    delete = commands.add_parser(
+        "delete",
+        help="delete Google Flow and Runway assets on their service, permanently (needs --yes)",
+        description="Delete each asset on its service: Google Flow mediaGenerationIds (in "
+        "batches of at most 100 per Google account) and Runway assetIds (one per call). "
+        "Without --yes nothing is deleted: the command says what it would delete and exits 2.",
+    )
+    delete.add_argument("ids", nargs="+", metavar="ID")
     delete.add_argument("--yes", action="store_true", help="really delete")

@@ -9,7 +9,11 @@ import argparse
 
 from assetdesk import __version__
 from assetdesk.cli.flow_parser import add_flow_commands
-from assetdesk.cli.library_parser import add_runway_list_all, add_wordbee_library
+from assetdesk.cli.library_parser import (
+    add_delete_command,
+    add_runway_list_all,
+    add_wordbee_library,
+)
 
 __all__ = ["build_parser"]
 
@@ -100,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_wordbee_library(wordbee_commands)
 
     add_flow_commands(commands)
+    add_delete_command(commands)
 
     commands.add_parser(
         "sandbox",

@@ -39,6 +39,7 @@ from assetdesk.providers.wordbee_segments import WordbeeSegments
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.downloads import download_wordbee_asset, flow_source, runway_source
 from assetdesk.services.library_bytes import PREVIEW_LIMIT, AssetBytes
+from assetdesk.services.library_delete import LibraryDeleter
 from assetdesk.services.library_drafts import runway_draft, wordbee_draft
 from assetdesk.services.library_errors import (
     account_of,
@@ -168,6 +169,9 @@ class LibraryService:
             raise with_asset_name(error, str(scope)) from error
         await self._on_connection(lambda conn: follow_project(conn, account_id, scope))
         return await self._store(wordbee_drafts(found, account_id, str(scope)))
+
+    def deleter(self) -> LibraryDeleter:  # deleting on the services (library_delete.py)
+        return LibraryDeleter(self._useapi, self._wordbee, self.remove, self.save_to_folder)
 
     # ------------------------------------------------------------ adding
 

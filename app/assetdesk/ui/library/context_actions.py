@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractItemView, QFileDialog, QMenu, QMessageBox
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.core.provider import Provider
 from assetdesk.services.library import Asset, LibraryService
+from assetdesk.ui.library.delete_dialog import ServiceDelete
 from assetdesk.ui.library.download_jobs import DownloadJobs
 from assetdesk.ui.library.model import LibraryModel
 from assetdesk.ui.tasks import BackgroundTasks
@@ -70,6 +71,12 @@ class AssetActions:
         self.remove_action = pane_action(
             pane, "Remove from library…", QKeySequence(QKeySequence.StandardKey.Delete), self.remove
         )
+        self.service_delete = ServiceDelete(pane, library, tasks, model, notice, reload)
+        self.delete_action = pane_action(  # Delete only forgets; Shift+Delete deletes for good
+            pane, "Delete on the service…", "Shift+Del", lambda: self.service_delete.ask(selected())
+        )
+        self.remove_action.setToolTip("Forget in AssetDesk only: the service keeps them")
+        self.delete_action.setToolTip("Delete them on Google Flow, Runway or Wordbee, for good")
         self.search_action = pane_action(
             pane, "Search", QKeySequence(QKeySequence.StandardKey.Find), search
         )
@@ -84,6 +91,7 @@ class AssetActions:
         self.copy_link_action.setEnabled(one and assets[0].provider != Provider.WORDBEE)
         self.open_folder_action.setEnabled(one and bool(assets[0].local_path))
         self.remove_action.setEnabled(bool(assets))
+        self.delete_action.setEnabled(bool(assets))
 
     def context_menu(self, view: QAbstractItemView, point: QPoint) -> None:
         index = view.indexAt(point)
@@ -95,6 +103,7 @@ class AssetActions:
             )
         self.update()
         menu = QMenu(self._pane)
+        menu.setToolTipsVisible(True)
         for action in (
             self.preview_action,
             self.save_as_action,
@@ -105,6 +114,7 @@ class AssetActions:
             self.open_folder_action,
             None,
             self.remove_action,
+            self.delete_action,
         ):
             if action is None:
                 menu.addSeparator()

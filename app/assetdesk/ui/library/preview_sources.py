@@ -33,6 +33,8 @@ class PreviewSources:
         self._download_jobs = download_jobs
         self._preview_folder = preview_folder
         self._image_errors: dict[int, AssetDeskError] = {}
+        # The errors it put on rows: a preview that works clears only those.
+        self._shown: set[int] = set()
 
     async def image_bytes(self, asset: Asset, fresh: bool) -> bytes:
         # The service already tried a fresh link once when storage refused one; the panel's own
@@ -43,10 +45,10 @@ class PreviewSources:
             data = await self._library.fetch_bytes(asset)
         except AssetDeskError as error:
             self._image_errors[asset.id] = error
-            self._model.set_error(asset.id, str(error))
+            self._show_error(asset.id, str(error))
             raise
         self._image_errors.pop(asset.id, None)
-        self._model.set_error(asset.id, None)
+        self._show_error(asset.id, None)
         return data
 
     async def video_url(self, asset: Asset, fresh: bool) -> str:
@@ -60,7 +62,16 @@ class PreviewSources:
                 return QUrl.fromLocalFile(str(ready)).toString()
             link = await self._library.signed_link(asset, fresh=fresh)
         except AssetDeskError as error:
-            self._model.set_error(asset.id, str(error))
+            self._show_error(asset.id, str(error))
             raise
-        self._model.set_error(asset.id, None)
+        self._show_error(asset.id, None)
         return link.url
+
+    def _show_error(self, asset_id: int, sentence: str | None) -> None:
+        if sentence is not None:
+            self._shown.add(asset_id)
+        elif asset_id not in self._shown:
+            return  # another action's reason (a refused delete, a failed download) stays
+        else:
+            self._shown.discard(asset_id)
+        self._model.set_error(asset_id, sentence)

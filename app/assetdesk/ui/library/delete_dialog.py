@@ -1,0 +1,180 @@
+"""Deleting the selected assets on their services: the confirmation and the run.
+
+The confirmation names how many assets, on which services and accounts, says that it cannot be
+undone (and how it differs from "Remove from library", which deletes nothing on the service),
+and offers "Download them first" with a folder. Its default button is Cancel. The run goes
+through LibraryService.deleter() (services/library_delete.py); each asset that was not deleted
+keeps its row with the reason as its error, the deleted ones leave the grid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from assetdesk.services.library import Asset, LibraryService
+from assetdesk.services.library_delete import DeleteOutcome, DeleteState, delete_summary
+from assetdesk.ui.library.model import LibraryModel
+from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.widgets.colours import BAD
+from assetdesk.ui.widgets.notice import Notice
+from assetdesk.ui.widgets.pane_actions import pluralise
+
+__all__ = ["DeleteDialog", "ServiceDelete"]
+
+
+class DeleteDialog(QDialog):
+    """ "Delete N assets on their services?": the numbers, the warning, download-first."""
+
+    def __init__(self, assets: list[Asset], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        summary = delete_summary(assets)
+        self.setWindowTitle("Delete on the service")
+        self.heading = QLabel(
+            f"<b>Delete {pluralise(summary.total, 'asset')} on "
+            f"{'its service' if summary.total == 1 else 'their services'}?</b>"
+        )
+        self.places = QLabel("\n".join(f"•  {line}" for line in summary.lines()))
+        self.places.setObjectName("deletePlaces")
+        services = [service for service, _where, _n in summary.places]
+        names = list(dict.fromkeys(services))
+        who = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        self.warning = QLabel(
+            f"<b>This cannot be undone:</b> {who} delete{'s' if len(names) == 1 else ''} "
+            "them for good. To only hide assets in AssetDesk, use "
+            "<i>Remove from library</i> (Delete) instead."
+        )
+        self.warning.setWordWrap(True)
+        self.download_first = QCheckBox("Download them first (only what downloads is deleted)")
+        self.folder = QLineEdit()
+        self.folder.setPlaceholderText("Folder to download into")
+        self.choose = QPushButton("Choose…")
+        self.choose.clicked.connect(self._choose_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(self.choose)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.delete_button = self.buttons.addButton(
+            f"Delete {pluralise(summary.total, 'asset')}", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.delete_button.setObjectName("destructiveButton")
+        self.delete_button.setStyleSheet(
+            f"QPushButton:enabled {{ background: {BAD}; color: white; border: 1px solid {BAD};"
+            " border-radius: 4px; padding: 4px 12px; }"
+        )
+        self.delete_button.setAutoDefault(False)
+        self.cancel_button = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.places)
+        layout.addWidget(self.warning)
+        layout.addSpacing(6)
+        layout.addWidget(self.download_first)
+        layout.addLayout(folder_row)
+        layout.addWidget(self.buttons)
+        self.download_first.toggled.connect(self._update)
+        self.folder.textChanged.connect(self._update)
+        self._update()
+        self.setMinimumWidth(460)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)  # the button box picks its accept button as default here
+        self.delete_button.setDefault(False)
+        self.cancel_button.setDefault(True)  # Enter must not delete anything
+        self.cancel_button.setFocus()
+
+    def _choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Download them into")
+        if folder:
+            self.folder.setText(folder)
+            self.download_first.setChecked(True)
+
+    def _update(self) -> None:
+        on = self.download_first.isChecked()
+        self.folder.setEnabled(on)
+        self.choose.setEnabled(on)
+        self.delete_button.setEnabled(not on or bool(self.folder.text().strip()))
+
+    def download_folder(self) -> Path | None:
+        """The folder to download into first, or None when the box is not ticked."""
+        text = self.folder.text().strip()
+        return Path(text).expanduser() if self.download_first.isChecked() and text else None
+
+
+class ServiceDelete:
+    """Asks with a DeleteDialog, then deletes in the background and shows the outcome."""
+
+    def __init__(
+        self,
+        parent: QWidget,
+        library: LibraryService,
+        tasks: BackgroundTasks,
+        model: LibraryModel,
+        notice: Notice,
+        reload: Callable[[], Awaitable[None]],
+    ) -> None:
+        self._parent = parent
+        self._library = library
+        self._tasks = tasks
+        self._model = model
+        self._notice = notice
+        self._reload = reload
+        self.dialog: DeleteDialog | None = None
+
+    def ask(self, assets: list[Asset]) -> None:
+        if not assets:
+            return
+        dialog = DeleteDialog(assets, self._parent)
+        dialog.accepted.connect(lambda: self.start(assets, dialog.download_folder()))
+        dialog.open()
+        self.dialog = dialog
+
+    def start(self, assets: list[Asset], folder: Path | None) -> None:
+        self._tasks.spawn(self.run(assets, folder), name="library.delete", key="library.delete")
+
+    async def run(self, assets: list[Asset], folder: Path | None) -> list[DeleteOutcome]:
+        total = len(assets)
+        done: list[DeleteOutcome] = []
+        first = "Downloading, then deleting" if folder else "Deleting"
+        self._notice.show_message(f"{first} {pluralise(total, 'asset')} on their services…")
+
+        def one(outcome: DeleteOutcome) -> None:
+            done.append(outcome)
+            if outcome.reason:
+                self._model.set_error(outcome.asset.id, outcome.reason)
+            self._notice.show_message(f"{first}: {len(done)} of {total} done…")
+
+        outcomes = await self._library.deleter().delete(assets, download_to=folder, on_outcome=one)
+        await self._reload()
+        deleted = sum(o.deleted for o in outcomes)
+        unsure = sum(o.state is DeleteState.UNSURE for o in outcomes)
+        failed = total - deleted - unsure
+        parts = [f"{pluralise(deleted, 'asset')} deleted"]
+        left = [o for o in outcomes if not o.deleted]
+        if len(left) == 1 and left[0].reason:
+            parts.append(left[0].reason.rstrip("."))
+        else:
+            if failed:
+                parts.append(f"{failed} not deleted (the reason is on each)")
+            if unsure:
+                parts.append(f"{unsure} unsure (the next refresh checks)")
+        self._notice.show_message("; ".join(parts) + ".", "error" if failed or unsure else "info")
+        return outcomes
