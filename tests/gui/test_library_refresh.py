@@ -7,16 +7,20 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import httpx
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from tests.helpers.flow_library import flow_listing_shape, seed_flow_library
 from tests.helpers.http_calls import api_requests
 from tests.helpers.main_window import Pane, open_window
 from tests.helpers.sandbox_scale import seed_runway_assets
 
-from assetdesk.core.provider import AccountKind
+from assetdesk.core.ids import MediaGenerationId
+from assetdesk.core.provider import AccountKind, Provider
 from assetdesk.services.app import AppServices
-from assetdesk.ui.library.model import AssetRole
+from assetdesk.ui.library.model import AssetRole, Column
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.main_window import MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
@@ -154,3 +158,130 @@ def test_the_start_up_refresh_waits_for_the_window_to_show(
     qtbot.waitUntil(lambda: bool(pane.notice.text()), timeout=30_000)
     assert set(sb.demo["runway_asset_ids"]) <= remote_ids(pane)
     assert api_requests(sb, "/v1/runwayml/assets")
+
+
+def delete_on_flow(sb: Any, token: str, media_id: str) -> None:
+    """Delete on the sandbox's Google Flow directly (not through the code under test)."""
+    email = MediaGenerationId.parse(media_id).email
+    answer = httpx.request(
+        "DELETE",
+        f"{sb.api_url}/v1/google-flow/assets/{email}",
+        json={"mediaGenerationIds": [media_id]},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    answer.raise_for_status()
+
+
+def test_an_asset_deleted_on_the_service_is_greyed_until_cleared(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
+    press_f5(qtbot, pane)
+    victim = sb.demo["media_generation_ids"][0]
+    assert not pane.sources.clear_action.isEnabled()
+    delete_on_flow(sb, sb.demo["useapi_token"], victim)
+    press_f5(qtbot, pane)
+    assert any(line.endswith("1 gone") for line in pane.notice.text().splitlines())
+
+    gone = next(a for a in pane.model.assets() if a.remote_id == victim)
+    assert gone.gone
+    index = pane.model.index(pane.model.row_of(gone.id), Column.NAME)
+    disabled = QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+    assert index.data(Qt.ItemDataRole.ForegroundRole) == disabled
+    assert str(index.data()).endswith("\nNo longer on Google Flow")
+    assert "No longer on Google Flow" in index.data(Qt.ItemDataRole.ToolTipRole)
+    present = next(a for a in pane.model.assets() if not a.gone)
+    other = pane.model.index(pane.model.row_of(present.id), Column.NAME)
+    assert other.data(Qt.ItemDataRole.ForegroundRole) != disabled
+
+    # Shown by default; hidden with "Show gone" off.
+    assert pane.sources.show_gone.isChecked() and gone in shown(pane)
+    pane.sources.show_gone.setChecked(False)
+    assert gone.id not in {asset.id for asset in shown(pane)}
+    pane.sources.show_gone.setChecked(True)
+
+    assert pane.sources.clear_action.isEnabled()
+    rows = pane.model.rowCount()
+    pane.sources.clear_action.trigger()
+    qtbot.waitUntil(lambda: pane.model.rowCount() == rows - 1)
+    assert victim not in remote_ids(pane)
+    assert not pane.sources.clear_action.isEnabled()
+    assert all(not asset.gone for asset in pane.model.assets())
+
+
+def test_the_source_tree_counts_and_filters_where_assets_live(
+    qtbot: QtBot,
+    qtmodeltester: Any,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    made = seed_flow_library(sb, users=1, accounts=2, projects=3, assets=30)
+    (user,) = made["users"]
+    arun(
+        services.accounts.add_session_account(
+            name="Studio", kind=AccountKind.USEAPI, base_url=sb.api_url, secret=user["token"]
+        )
+    )
+    scope = sb.demo["wordbee"]["scope"]
+    segment = sb.demo["wordbee"]["segment_ids"][0]
+    arun(services.library.add_reference(f"{scope}/{segment}", sandbox_accounts[1].id))
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
+    press_f5(qtbot, pane)
+    tree = pane.sources
+    assets = pane.model.assets()
+    assert tree.count_of(()) == len(assets)
+    for provider in Provider:
+        mine = [a for a in assets if a.provider is provider]
+        assert tree.count_of((("provider", provider),)) == len(mine), provider
+
+    # provider -> email -> project (Google Flow): the counts and the grid agree.
+    for email, projects in user["google_flow_projects"].items():
+        at_email = (("provider", Provider.GOOGLE_FLOW), ("account_email", email))
+        tree.choose(at_email)
+        assert {a.account_email for a in shown(pane)} == {email}
+        assert tree.count_of(at_email) == len(shown(pane)) > 0
+        for project in projects:
+            place = (*at_email, ("project_id", project))
+            tree.choose(place)
+            assert tree.count_of(place) == len(shown(pane))
+            assert {a.project_id for a in shown(pane)} <= {project}
+    # Runway: provider -> email; Wordbee: provider -> account -> project -> segment.
+    runway = (("provider", Provider.RUNWAY), ("account_email", sb.demo["runway_emails"][0]))
+    assert tree.count_of(runway) == len(sb.demo["runway_asset_ids"])
+    wordbee = (
+        ("provider", Provider.WORDBEE),
+        ("account_id", sandbox_accounts[1].id),
+        ("scope", scope),
+        ("segment_id", segment),
+    )
+    tree.choose(wordbee)
+    assert tree.count_of(wordbee) == len(shown(pane)) > 0
+    assert {a.provider for a in shown(pane)} == {Provider.WORDBEE}
+    labels = [tree.tree_model.index(0, 0).data()]
+    assert labels == ["All assets"]
+    tree.choose(())
+    assert len(shown(pane)) == len(assets)
+
+    # Uploads only / generated only, as the service tells; unknown shows in neither.
+    tree.origin.setCurrentIndex(tree.origin.findData("uploads"))
+    uploads = shown(pane)
+    assert uploads and all(a.uploaded is True for a in uploads)
+    tree.origin.setCurrentIndex(tree.origin.findData("generated"))
+    generated = shown(pane)
+    assert generated and all(a.uploaded is False for a in generated)
+    unknown = [a for a in assets if a.uploaded is None]
+    assert len(uploads) + len(generated) + len(unknown) == len(assets)
+    qtmodeltester.check(pane.proxy, force_py=True)
+    tree.origin.setCurrentIndex(0)
+    qtmodeltester.check(tree.tree_model, force_py=True)

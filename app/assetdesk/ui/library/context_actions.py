@@ -70,6 +70,8 @@ class AssetActions:
         self.remove_action = pane_action(
             pane, "Remove from library…", QKeySequence(QKeySequence.StandardKey.Delete), self.remove
         )
+        #: Actions other parts of the pane add at the end of the context menu.
+        self.extra_actions: list[QAction] = []
         self.search_action = pane_action(
             pane, "Search", QKeySequence(QKeySequence.StandardKey.Find), search
         )
@@ -110,6 +112,8 @@ class AssetActions:
                 menu.addSeparator()
             else:
                 menu.addAction(action)
+        for action in self.extra_actions:
+            menu.addAction(action)
         self.menu = menu
         menu.popup(view.viewport().mapToGlobal(point))
 

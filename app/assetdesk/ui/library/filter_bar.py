@@ -76,7 +76,7 @@ class FilterBar(QWidget):
         super().__init__(parent)
         self.search = QLineEdit()
         self.search.setObjectName("librarySearch")
-        self.search.setPlaceholderText("Search by name or id")
+        self.search.setPlaceholderText("Search by name, id or prompt")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.filters_changed)
         self.provider_filter = QComboBox()

@@ -32,10 +32,12 @@ from assetdesk.ui.library.download_jobs import DownloadJobs
 from assetdesk.ui.library.downloads import DownloadsBox, DownloadsModel
 from assetdesk.ui.library.drag_out import DragOut
 from assetdesk.ui.library.filter_bar import FilterBar, ReferenceBar
-from assetdesk.ui.library.model import AssetRole, Column, LibraryFilter, LibraryModel
+from assetdesk.ui.library.model import AssetRole, Column, LibraryModel
+from assetdesk.ui.library.place_filter import PlaceFilter
 from assetdesk.ui.library.preview import PreviewPanel
 from assetdesk.ui.library.preview_sources import PreviewSources
 from assetdesk.ui.library.refresh_runner import RefreshRunner
+from assetdesk.ui.library.sources_panel import SourcesPanel
 from assetdesk.ui.library.thumbnail_queue import TILE, ThumbnailQueue
 from assetdesk.ui.library.views import asset_grid, asset_list
 from assetdesk.ui.tasks import BackgroundTasks
@@ -81,7 +83,7 @@ class LibraryPane(QWidget):
             thumbnails, library, tasks, self.model, on_screen=self._on_screen, alive=self._alive
         )
         self.model.want_thumbnail = self.thumbnails.want
-        self.proxy = LibraryFilter()
+        self.proxy = PlaceFilter()
         self.proxy.setSourceModel(self.model)
         self.proxy.sort(Column.DATE, Qt.SortOrder.DescendingOrder)
 
@@ -128,6 +130,15 @@ class LibraryPane(QWidget):
             reload=self.reload,
             alive=self._alive,
         )
+        self.sources = SourcesPanel(
+            self.proxy,
+            library,
+            tasks,
+            self.notice,
+            selected=self.selected_assets,
+            reload=self.reload,
+        )
+        self.asset_actions.extra_actions.append(self.sources.clear_action)
         self.grid.addAction(self.asset_actions.preview_action)
         self.table.addAction(self.asset_actions.preview_action)
 
@@ -146,6 +157,8 @@ class LibraryPane(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([560, 360])
+        self.splitter.insertWidget(0, self.sources)
+        self.splitter.setSizes([220, 500, 320])
 
         layout = pane_layout(
             self, "Library", "Images and videos on Google Flow, Runway and Wordbee."
@@ -209,6 +222,7 @@ class LibraryPane(QWidget):
         selected = {a.id for a in self.selected_assets()}
         assets = await self._library.assets()
         accounts = await self._accounts.list()
+        sources = await self._library.sources()
         if not self._alive():
             return
         self._loaded = True
@@ -216,6 +230,7 @@ class LibraryPane(QWidget):
         self.model.set_account_names({a.id: a.name for a in accounts})
         self._account_list = accounts
         self.filter_bar.set_accounts(accounts)
+        self.sources.set_sources(sources, accounts)
         self._update_view()
         if selected:
             self._select_ids(selected)
@@ -332,6 +347,7 @@ class LibraryPane(QWidget):
 
     def _selection_changed(self, *_: object) -> None:
         self.asset_actions.update()
+        self.sources.update_clear()
         assets = self.selected_assets()
         if len(assets) == 1 and assets[0].id != self._previewed:
             self.show_preview(assets[0])
