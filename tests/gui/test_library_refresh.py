@@ -20,6 +20,8 @@ from tests.helpers.sandbox_scale import seed_runway_assets
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.provider import AccountKind, Provider
 from assetdesk.services.app import AppServices
+from assetdesk.store.db import open_database
+from assetdesk.store.library import AssetDraft, LibraryStore
 from assetdesk.ui.library.model import AssetRole, Column
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.main_window import MainWindow
@@ -285,3 +287,45 @@ def test_the_source_tree_counts_and_filters_where_assets_live(
     qtmodeltester.check(pane.proxy, force_py=True)
     tree.origin.setCurrentIndex(0)
     qtmodeltester.check(tree.tree_model, force_py=True)
+
+
+def test_provenance_shows_in_the_tooltip_and_search_finds_the_prompt(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    generated = AssetDraft(
+        provider=Provider.RUNWAY,
+        remote_id=sb.demo["runway_asset_ids"][0],
+        origin="listed",
+        name="Fox.png",
+        kind="image",
+        account_id=sandbox_accounts[0].id,
+        uploaded=False,
+        prompt="A red fox asleep in fresh snow",
+        model="gen3a",
+        seed=4242,
+    )
+    conn = open_database(services.paths.database)
+    try:
+        LibraryStore(conn).add([generated])
+    finally:
+        conn.close()
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
+    list_runway_only(arun, services, pane, sandbox_accounts[0].id)
+    fox = next(a for a in pane.model.assets() if a.name == "Fox.png")
+    tip = pane.model.index(pane.model.row_of(fox.id), 0).data(Qt.ItemDataRole.ToolTipRole)
+    lines = tip.splitlines()
+    assert "Prompt: A red fox asleep in fresh snow" in lines
+    assert "Model: gen3a" in lines and "Seed: 4242" in lines and "Generated" in lines
+    pane.search.setText("fox ASLEEP")
+    assert [a.id for a in shown(pane)] == [fox.id]
+
+
+def list_runway_only(arun: Any, services: AppServices, pane: LibraryPane, account_id: int) -> None:
+    arun(services.library.sync_runway(account_id))
+    arun(pane.reload())

@@ -145,8 +145,7 @@ class LibraryService:
             lambda conn: CatalogSync(conn).sync(source, drafts, complete=complete)
         )
 
-    async def sources(self) -> list[SourceCount]:
-        """Where the catalog's assets live, counted (store/library_sources.py)."""
+    async def sources(self) -> list[SourceCount]:  # counted places: store/library_sources.py
         return await self._on_connection(source_counts)
 
     async def clear_gone(self, asset_ids: Iterable[int]) -> int:
