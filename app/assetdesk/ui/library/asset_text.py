@@ -4,12 +4,16 @@ its provenance (prompt, model, seed), and its tooltip; and the grey that gone as
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 
 from assetdesk.core.provider import Provider
 from assetdesk.services.library import Asset
 
-__all__ = ["gone_colour", "gone_line", "provenance_lines", "titled", "tooltip"]
+__all__ = ["gone_colour", "gone_line", "greyed", "provenance_lines", "titled", "tooltip"]
+
+#: A gone asset's name on its tile is cut to this many characters, so that the name stays on one
+#: line and "No longer on …" fits on the second (the tooltip has the whole name).
+TILE_NAME = 22
 
 
 def gone_line(asset: Asset) -> str | None:
@@ -20,13 +24,22 @@ def gone_line(asset: Asset) -> str | None:
 def titled(asset: Asset) -> str:
     """The name as a tile shows it: with 'No longer on …' on a second line when gone."""
     gone = gone_line(asset)
-    return f"{asset.title}\n{gone}" if gone else asset.title
+    if gone is None:
+        return asset.title
+    title = asset.title
+    short = title if len(title) <= TILE_NAME else title[: TILE_NAME - 1] + "…"
+    return f"{short}\n{gone}"
 
 
 def gone_colour() -> QColor:
     """The palette's disabled text colour (light or dark theme alike), for gone assets."""
     palette = QGuiApplication.palette()
     return palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+
+
+def greyed(icon: QIcon, size: int) -> QIcon:
+    """The thumbnail as the style draws a disabled one, for a gone asset's tile and row."""
+    return QIcon(icon.pixmap(size, size, QIcon.Mode.Disabled))
 
 
 def provenance_lines(asset: Asset) -> list[str]:

@@ -22,7 +22,7 @@ from PySide6.QtGui import QIcon, QPixmap
 from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_duration, format_size
 from assetdesk.services.library import Asset
-from assetdesk.ui.library.asset_text import gone_colour, titled, tooltip
+from assetdesk.ui.library.asset_text import gone_colour, greyed, titled, tooltip
 from assetdesk.ui.widgets.colours import ERROR_COLOUR
 from assetdesk.ui.widgets.table_model import FlatTableModel
 
@@ -311,7 +311,7 @@ class LibraryModel(FlatTableModel):
         icon = self._icons.get(asset.id)
         if icon is not None:
             self._icons.move_to_end(asset.id)  # painted: recently used
-            return icon
+            return greyed(icon, self.icon_size) if asset.gone else icon
         if asset.id not in self._asked and self.want_thumbnail is not None:
             self._asked.add(asset.id)
             self.want_thumbnail(asset)

@@ -158,7 +158,7 @@ class LibraryPane(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([560, 360])
         self.splitter.insertWidget(0, self.sources)
-        self.splitter.setSizes([220, 500, 320])
+        self.splitter.setSizes([240, 520, 280])
 
         layout = pane_layout(
             self, "Library", "Images and videos on Google Flow, Runway and Wordbee."
