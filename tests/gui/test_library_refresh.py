@@ -100,6 +100,8 @@ def test_f5_during_a_refresh_does_nothing_and_the_progress_line_is_throttled(
     assert runner.start() is True
     qtbot.waitUntil(lambda: runner.progress.isVisible() and "project" in runner.progress.text())
     assert runner.progress.text().startswith("Refreshing — Google Flow ")
+    assert pane.stack.currentWidget() is pane.empty
+    assert pane.empty.text() == "Listing the assets of your accounts…"
     assert not pane.refresh_button.isEnabled() and pane.refresh_button.text() == "Refreshing…"
     assert "F5 waits" in pane.refresh_button.toolTip()
     assert runner.start() is False  # F5 meanwhile: nothing new starts

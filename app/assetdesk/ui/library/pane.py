@@ -129,6 +129,7 @@ class LibraryPane(QWidget):
             self.refresh_button,
             reload=self.reload,
             alive=self._alive,
+            on_busy=self._update_view,
         )
         self.sources = SourcesPanel(
             self.proxy,
@@ -246,6 +247,8 @@ class LibraryPane(QWidget):
     def _update_view(self) -> None:
         if self.model.rowCount() == 0:
             self.empty.setText(EMPTY_TEXT if self._loaded else "Reading the library…")
+            if self.refresher.busy:
+                self.empty.setText("Listing the assets of your accounts…")
             self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentWidget(self.grid if self.grid_button.isChecked() else self.table)

@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
@@ -43,12 +44,17 @@ class RefreshRunner:
         *,
         reload: Callable[[], Awaitable[None]],
         alive: Callable[[], bool],
+        on_busy: Callable[[], None] = lambda: None,
     ) -> None:
+        """`on_busy()` is called when `busy` changes (the pane's empty state says it)."""
         self._library = library
         self._tasks = tasks
         self._notice = notice
         self._reload = reload
         self._alive = alive
+        self._on_busy = on_busy
+        #: True while the services are being listed (not during the reload after).
+        self.busy = False
         self.button = button
         self.button.setToolTip(IDLE_TIP)
         self.button.clicked.connect(self.start)
@@ -61,6 +67,11 @@ class RefreshRunner:
         self._task: asyncio.Task[None] | None = None
         self._shown_at = 0.0
         self._latest: RefreshProgress | None = None
+        # What came within the interval is shown when it ends (a listing may then be quiet for
+        # seconds: the line must not stay on an older step).
+        self._trailing = QTimer(self.progress)
+        self._trailing.setSingleShot(True)
+        self._trailing.timeout.connect(self._show_latest)
         #: How many times the progress line was written (the throttle's test reads it).
         self.updates = 0
 
@@ -82,14 +93,18 @@ class RefreshRunner:
 
     def _on_progress(self, progress: RefreshProgress) -> None:
         self._latest = progress
-        now = time.monotonic()
-        if now - self._shown_at >= PROGRESS_INTERVAL and self._alive():
-            self._shown_at = now
-            self._show(progress)
+        waited = time.monotonic() - self._shown_at
+        if waited >= PROGRESS_INTERVAL:
+            self._show_latest()
+        elif not self._trailing.isActive():
+            self._trailing.start(max(1, int((PROGRESS_INTERVAL - waited) * 1000)))
 
-    def _show(self, progress: RefreshProgress) -> None:
+    def _show_latest(self) -> None:
+        if self._latest is None or not self._alive() or not self.running:
+            return
+        self._shown_at = time.monotonic()
         self.updates += 1
-        self.progress.setText(f"Refreshing — {progress_line(progress)}")
+        self.progress.setText(f"Refreshing — {progress_line(self._latest)}")
 
     async def _run(self) -> None:
         self.button.setEnabled(False)
@@ -97,7 +112,10 @@ class RefreshRunner:
         self.button.setToolTip(BUSY_TIP)
         self.progress.setText("Refreshing — reading your accounts…")
         self.progress.show()
+        self.busy = True
+        self._on_busy()
         self._shown_at = 0.0
+        self._latest = None
         try:
             report = await self._library.refresh(self._on_progress)
         except AssetDeskError as error:
@@ -105,7 +123,10 @@ class RefreshRunner:
                 self._notice.show_message(f"Not refreshed: {as_sentence(str(error))}", "error")
             return
         finally:
+            self.busy = False
             if self._alive():
+                self._on_busy()
+                self._trailing.stop()
                 self.progress.hide()
                 self.button.setEnabled(True)
                 self.button.setText("Refresh")
