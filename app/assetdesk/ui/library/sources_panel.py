@@ -182,6 +182,8 @@ class SourcesPanel(QWidget):
         self.tree.expandToDepth(1)
         self.tree.selectionModel().blockSignals(False)
         self._select(chosen)
+        if self.place() != chosen:  # its node is gone: show everything, as the tree now says
+            self._proxy.set_place(self.place())
         self.update_clear()
 
     def _add_children(
