@@ -159,7 +159,8 @@ class LibraryPane(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([560, 360])
         self.splitter.insertWidget(0, self.sources)
-        self.splitter.setSizes([240, 520, 280])
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setSizes([210, 540, 270])
 
         layout = pane_layout(
             self, "Library", "Images and videos on Google Flow, Runway and Wordbee."
