@@ -40,11 +40,17 @@ def select_title(pane: LibraryPane, title: str) -> Any:
     raise AssertionError(f"{title!r} is not listed: {titles(pane)}")
 
 
-def list_runway(qtbot: QtBot, pane: LibraryPane, count: int) -> None:
+def list_runway(arun: Any, services: AppServices, pane: LibraryPane, account_id: int) -> None:
+    """The account's Runway assets only (not a whole refresh), into the catalog and the pane."""
+    arun(services.library.sync_runway(account_id))
+    arun(pane.reload())
+
+
+def refresh(qtbot: QtBot, pane: LibraryPane) -> None:
+    """Refresh as the user does (the Refresh button) and wait for its summary."""
     pane.notice.clear()
-    pane.runway_button.click()
-    qtbot.waitUntil(lambda: pane.notice.text().startswith("Runway:"), timeout=15_000)
-    qtbot.waitUntil(lambda: pane.model.rowCount() >= count, timeout=15_000)
+    pane.refresh_button.click()
+    qtbot.waitUntil(lambda: pane.notice.isVisible(), timeout=15_000)
 
 
 def test_runway_assets_are_listed_with_thumbnails(
@@ -60,10 +66,12 @@ def test_runway_assets_are_listed_with_thumbnails(
     pane = window.library_pane
     assert pane.stack.currentWidget() is pane.empty
     count = len(sb.demo["runway_asset_ids"])
-    list_runway(qtbot, pane, count)
+    refresh(qtbot, pane)
     assert pane.stack.currentWidget() is pane.grid
     assert "Race car.jpg" in titles(pane) and "Test clip.mp4" in titles(pane)
-    assert pane.notice.text() == f"Runway: {count} assets listed, {count} new."
+    runway = sb.demo["runway_emails"][0].partition("@")[0]
+    runway_line = f"Runway {runway}@…: {count} assets, {count} new"
+    assert runway_line in pane.notice.text().splitlines(), pane.notice.text()
     # Thumbnails come for what is painted, and are cached on disk.
     qtbot.waitUntil(lambda: pane.model.thumbnails_made() >= 3, timeout=15_000)
     assert any(services.paths.thumbnails.iterdir())
@@ -76,9 +84,10 @@ def test_runway_assets_are_listed_with_thumbnails(
     qtmodeltester.check(pane.model, force_py=True)
 
     # Listing again finds nothing new.
-    list_runway(qtbot, pane, count)
-    assert pane.notice.text() == f"Runway: {count} assets listed, 0 new."
-    assert pane.model.rowCount() == count
+    rows = pane.model.rowCount()
+    refresh(qtbot, pane)
+    assert all(line.endswith("no change") for line in pane.notice.text().splitlines())
+    assert pane.model.rowCount() == rows
 
 
 def test_assets_are_added_by_each_kind_of_id_and_bad_ids_are_refused(
@@ -125,7 +134,7 @@ def test_filters_search_and_sort(
 ) -> None:
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
     pane = window.library_pane
-    list_runway(qtbot, pane, len(sb.demo["runway_asset_ids"]))
+    list_runway(arun, services, pane, sandbox_accounts[0].id)
     pane.reference.setText(sb.demo["media_generation_ids"][2])  # the demo video on Google Flow
     pane.add_button.click()
     qtbot.waitUntil(lambda: pane.model.rowCount() == len(sb.demo["runway_asset_ids"]) + 1)
@@ -169,7 +178,7 @@ def test_selecting_an_image_previews_its_pixels(
 ) -> None:
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
     pane = window.library_pane
-    list_runway(qtbot, pane, len(sb.demo["runway_asset_ids"]))
+    list_runway(arun, services, pane, sandbox_accounts[0].id)
     select_title(pane, "Race car.jpg")
     view = pane.preview.image_view
     qtbot.waitUntil(lambda: not view.current_image().isNull(), timeout=10_000)
@@ -259,8 +268,7 @@ def test_the_filtered_model_passes_the_model_tester(
 ) -> None:
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
     pane = window.library_pane
-    arun(services.library.sync_runway(sandbox_accounts[0].id))
-    arun(pane.reload())
+    list_runway(arun, services, pane, sandbox_accounts[0].id)
     pane.filter_bar.kind_filter.setCurrentIndex(pane.filter_bar.kind_filter.findData("image"))
     qtmodeltester.check(pane.proxy, force_py=True)
 
@@ -327,8 +335,7 @@ def test_a_reload_keeps_the_preview_and_a_vanished_account_filter_shows_all(
 ) -> None:
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
     pane = window.library_pane
-    arun(services.library.sync_runway(sandbox_accounts[0].id))
-    arun(pane.reload())
+    list_runway(arun, services, pane, sandbox_accounts[0].id)
     select_title(pane, "Race car.jpg")
     qtbot.waitUntil(lambda: not pane.preview.image_view.current_image().isNull(), timeout=10_000)
     rows = pane.model.rowCount()

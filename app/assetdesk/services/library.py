@@ -55,6 +55,7 @@ from assetdesk.services.wordbee_projects import follow_project, followed_project
 from assetdesk.services.wordbee_source import WordbeeSource
 from assetdesk.store.db import open_database
 from assetdesk.store.library import Asset, AssetDraft, LibraryStore, short_id
+from assetdesk.store.library_sources import SourceCount, source_counts
 from assetdesk.store.library_sync import CatalogSync, Source, SyncResult
 from assetdesk.transfer.download import download
 from assetdesk.transfer.names import Conflict
@@ -154,6 +155,9 @@ class LibraryService:
         return await self._on_connection(
             lambda conn: CatalogSync(conn).sync(source, drafts, complete=complete)
         )
+
+    async def sources(self) -> list[SourceCount]:  # counted places: store/library_sources.py
+        return await self._on_connection(source_counts)
 
     async def clear_gone(self, asset_ids: Iterable[int]) -> int:
         """Forget assets a refresh found gone from their service; present ones stay."""

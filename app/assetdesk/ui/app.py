@@ -164,6 +164,7 @@ async def _session(
             else:
                 window.accounts_pane.model.set_accounts(accounts)
                 tasks.spawn(window.uploads_pane.activate(), name="uploads.activate")
+                window.refresh_library_at_start()
                 _arm_quit_hook(window)
         probe.cancel()
         await closing
@@ -216,6 +217,7 @@ async def _sandbox_session(window: MainWindow, services: AppServices, child: San
         window.set_sandbox_state(f"Sandbox: running on {urlsplit(process.api_url).netloc}")
         pane.set_empty_text("No accounts yet.")
         await pane.reload()
+        window.refresh_library_at_start()
     # Not reached when the window closed meanwhile (this task is cancelled). The queue starts
     # once its accounts exist, so items aimed at the sandbox find it; when the sandbox failed,
     # they say that their account is missing.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.secret_label)
 
         self.about_box: QMessageBox | None = None
+        self._refresh_when_shown = False
         self._build_menus()
         self.resize(*DEFAULT_SIZE)
         self.navigation.setCurrentRow(0)
@@ -159,6 +160,19 @@ class MainWindow(QMainWindow):
         return self.about_box
 
     # ------------------------------------------------------------- panes talking
+
+    def refresh_library_at_start(self) -> None:
+        """Refresh the Library in the background once the window shows (now, if it does)."""
+        if self.isVisible():
+            self.library_pane.refresher.start()
+        else:
+            self._refresh_when_shown = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._refresh_when_shown:  # after this show has been handled, never before it
+            self._refresh_when_shown = False
+            QTimer.singleShot(0, self.library_pane.refresher.start)
 
     def _accounts_changed(self) -> None:
         if not self._tasks.closing:

@@ -77,6 +77,8 @@ class AssetActions:
         )
         self.remove_action.setToolTip("Forget in AssetDesk only: the service keeps them")
         self.delete_action.setToolTip("Delete them on Google Flow, Runway or Wordbee, for good")
+        #: Actions other parts of the pane add at the end of the context menu.
+        self.extra_actions: list[QAction] = []
         self.search_action = pane_action(
             pane, "Search", QKeySequence(QKeySequence.StandardKey.Find), search
         )
@@ -120,6 +122,8 @@ class AssetActions:
                 menu.addSeparator()
             else:
                 menu.addAction(action)
+        for action in self.extra_actions:
+            menu.addAction(action)
         self.menu = menu
         menu.popup(view.viewport().mapToGlobal(point))
 

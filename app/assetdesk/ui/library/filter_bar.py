@@ -26,13 +26,12 @@ def _row(widget: QWidget) -> QHBoxLayout:
 
 
 class ReferenceBar(QWidget):
-    """A reference field with Add, List Runway, and the Grid / List switch.
+    """A reference field with Add, Refresh (its runner connects it), and the Grid / List switch.
 
-    Emits `add_requested` (Return or Add), `runway_requested` and `view_chosen("grid" | "list")`.
+    Emits `add_requested` (Return or Add) and `view_chosen("grid" | "list")`.
     """
 
     add_requested = Signal()
-    runway_requested = Signal()
     view_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -45,9 +44,8 @@ class ReferenceBar(QWidget):
         self.reference.returnPressed.connect(self.add_requested)
         self.add_button = QPushButton("Add")
         self.add_button.clicked.connect(self.add_requested)
-        self.runway_button = QPushButton("List Runway")
-        self.runway_button.setToolTip("Add every Runway asset of your useapi.net accounts.")
-        self.runway_button.clicked.connect(self.runway_requested)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.setObjectName("libraryRefresh")
         self.grid_button = QPushButton("Grid")
         self.list_button = QPushButton("List")
         for button in (self.grid_button, self.list_button):
@@ -57,7 +55,7 @@ class ReferenceBar(QWidget):
         self.list_button.clicked.connect(lambda: self.view_chosen.emit("list"))
         row = _row(self)
         row.addWidget(self.reference, 1)
-        for button in (self.add_button, self.runway_button, self.grid_button, self.list_button):
+        for button in (self.add_button, self.refresh_button, self.grid_button, self.list_button):
             row.addWidget(button)
 
     def show_view(self, which: str) -> None:
@@ -78,7 +76,7 @@ class FilterBar(QWidget):
         super().__init__(parent)
         self.search = QLineEdit()
         self.search.setObjectName("librarySearch")
-        self.search.setPlaceholderText("Search by name or id")
+        self.search.setPlaceholderText("Search by name, id or prompt")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.filters_changed)
         self.provider_filter = QComboBox()

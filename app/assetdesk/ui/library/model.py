@@ -22,6 +22,7 @@ from PySide6.QtGui import QIcon, QPixmap
 from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_duration, format_size
 from assetdesk.services.library import Asset
+from assetdesk.ui.library.asset_text import gone_colour, greyed, titled, tooltip
 from assetdesk.ui.widgets.colours import ERROR_COLOUR
 from assetdesk.ui.widgets.table_model import FlatTableModel
 
@@ -260,6 +261,8 @@ class LibraryModel(FlatTableModel):
             return self._tooltip(asset)
         if role == Qt.ItemDataRole.ForegroundRole and asset.id in self._errors:
             return ERROR_COLOUR
+        if role == Qt.ItemDataRole.ForegroundRole and asset.gone:
+            return gone_colour()
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (
             Column.SIZE,
             Column.DURATION,
@@ -270,7 +273,7 @@ class LibraryModel(FlatTableModel):
     def _display(self, asset: Asset, column: Column) -> str:
         if column is Column.NAME:
             error = self._errors.get(asset.id)
-            return f"{asset.title}\n⚠ {error}" if error else asset.title
+            return f"{asset.title}\n⚠ {error}" if error else titled(asset)
         if column is Column.KIND:
             return (asset.kind or "other").capitalize()
         if column is Column.SIZE:
@@ -302,21 +305,13 @@ class LibraryModel(FlatTableModel):
         return self._display(asset, column).casefold()
 
     def _tooltip(self, asset: Asset) -> str:
-        lines = [asset.title, asset.remote_id]
-        if asset.locale or asset.relative_path:
-            lines.append("/".join(p for p in (asset.locale, asset.relative_path) if p))
-        if asset.local_path:
-            lines.append(f"Saved at {asset.local_path}")
-        error = self._errors.get(asset.id)
-        if error:
-            lines.append(error)
-        return "\n".join(lines)
+        return tooltip(asset, self._errors.get(asset.id))
 
     def _decoration(self, asset: Asset) -> QIcon | None:
         icon = self._icons.get(asset.id)
         if icon is not None:
             self._icons.move_to_end(asset.id)  # painted: recently used
-            return icon
+            return greyed(icon, self.icon_size) if asset.gone else icon
         if asset.id not in self._asked and self.want_thumbnail is not None:
             self._asked.add(asset.id)
             self.want_thumbnail(asset)
@@ -381,6 +376,7 @@ class LibraryFilter(QSortFilterProxyModel):
         if self._account is not None and asset.account_id != self._account:
             return False
         if self._text:
-            haystack = f"{asset.title}\n{asset.name or ''}\n{asset.remote_id}".casefold()
+            haystack = f"{asset.title}\n{asset.name or ''}\n{asset.remote_id}\n{asset.prompt or ''}"
+            haystack = haystack.casefold()
             return self._text in haystack
         return True

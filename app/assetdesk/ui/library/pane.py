@@ -32,9 +32,12 @@ from assetdesk.ui.library.download_jobs import DownloadJobs
 from assetdesk.ui.library.downloads import DownloadsBox, DownloadsModel
 from assetdesk.ui.library.drag_out import DragOut
 from assetdesk.ui.library.filter_bar import FilterBar, ReferenceBar
-from assetdesk.ui.library.model import AssetRole, Column, LibraryFilter, LibraryModel
+from assetdesk.ui.library.model import AssetRole, Column, LibraryModel
+from assetdesk.ui.library.place_filter import PlaceFilter
 from assetdesk.ui.library.preview import PreviewPanel
 from assetdesk.ui.library.preview_sources import PreviewSources
+from assetdesk.ui.library.refresh_runner import RefreshRunner
+from assetdesk.ui.library.sources_panel import SourcesPanel
 from assetdesk.ui.library.thumbnail_queue import TILE, ThumbnailQueue
 from assetdesk.ui.library.views import asset_grid, asset_list
 from assetdesk.ui.tasks import BackgroundTasks
@@ -48,7 +51,7 @@ if TYPE_CHECKING:
 EMPTY_TEXT = (
     "Your library is empty.\n\n"
     "Everything you upload is listed here. Paste a mediaGenerationId, a Runway asset id or a\n"
-    "Wordbee segment (pr12/345) above to add more, or list your Runway assets."
+    "Wordbee segment (pr12/345) above to add more, or Refresh (F5) to list every account's."
 )
 
 
@@ -80,7 +83,7 @@ class LibraryPane(QWidget):
             thumbnails, library, tasks, self.model, on_screen=self._on_screen, alive=self._alive
         )
         self.model.want_thumbnail = self.thumbnails.want
-        self.proxy = LibraryFilter()
+        self.proxy = PlaceFilter()
         self.proxy.setSourceModel(self.model)
         self.proxy.sort(Column.DATE, Qt.SortOrder.DescendingOrder)
 
@@ -118,6 +121,25 @@ class LibraryPane(QWidget):
             search=self.search.setFocus,
             reload=self.reload,
         )
+        self.refresher = RefreshRunner(
+            self,
+            library,
+            tasks,
+            self.notice,
+            self.refresh_button,
+            reload=self.reload,
+            alive=self._alive,
+            on_busy=self._update_view,
+        )
+        self.sources = SourcesPanel(
+            self.proxy,
+            library,
+            tasks,
+            self.notice,
+            selected=self.selected_assets,
+            reload=self.reload,
+        )
+        self.asset_actions.extra_actions.append(self.sources.clear_action)
         self.grid.addAction(self.asset_actions.preview_action)
         self.table.addAction(self.asset_actions.preview_action)
 
@@ -136,12 +158,16 @@ class LibraryPane(QWidget):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([560, 360])
+        self.splitter.insertWidget(0, self.sources)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setSizes([210, 540, 270])
 
         layout = pane_layout(
             self, "Library", "Images and videos on Google Flow, Runway and Wordbee."
         )
         layout.addWidget(self.notice)
         layout.addWidget(self.reference_bar)
+        layout.addWidget(self.refresher.progress)
         layout.addWidget(self.filter_bar)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.downloads_box)
@@ -153,11 +179,10 @@ class LibraryPane(QWidget):
     def _build_bars(self) -> None:
         self.reference_bar = ReferenceBar()
         self.reference_bar.add_requested.connect(self.add_reference)
-        self.reference_bar.runway_requested.connect(self.sync_runway)
         self.reference_bar.view_chosen.connect(self.set_view)
         self.reference = self.reference_bar.reference
         self.add_button = self.reference_bar.add_button
-        self.runway_button = self.reference_bar.runway_button
+        self.refresh_button = self.reference_bar.refresh_button
         self.grid_button = self.reference_bar.grid_button
         self.list_button = self.reference_bar.list_button
         self.filter_bar = FilterBar()
@@ -199,6 +224,7 @@ class LibraryPane(QWidget):
         selected = {a.id for a in self.selected_assets()}
         assets = await self._library.assets()
         accounts = await self._accounts.list()
+        sources = await self._library.sources()
         if not self._alive():
             return
         self._loaded = True
@@ -206,6 +232,7 @@ class LibraryPane(QWidget):
         self.model.set_account_names({a.id: a.name for a in accounts})
         self._account_list = accounts
         self.filter_bar.set_accounts(accounts)
+        self.sources.set_sources(sources, accounts)
         self._update_view()
         if selected:
             self._select_ids(selected)
@@ -221,6 +248,8 @@ class LibraryPane(QWidget):
     def _update_view(self) -> None:
         if self.model.rowCount() == 0:
             self.empty.setText(EMPTY_TEXT if self._loaded else "Reading the library…")
+            if self.refresher.busy:
+                self.empty.setText("Listing the assets of your accounts…")
             self.stack.setCurrentWidget(self.empty)
         else:
             self.stack.setCurrentWidget(self.grid if self.grid_button.isChecked() else self.table)
@@ -293,38 +322,6 @@ class LibraryPane(QWidget):
         else:
             self.notice.show_message("Already in the library.", "info")
 
-    def sync_runway(self) -> None:
-        self._tasks.spawn(self._sync_runway(), name="library.runway", key="library.runway")
-
-    async def _sync_runway(self) -> None:
-        accounts = [a for a in self._account_list if a.kind is AccountKind.USEAPI]
-        if not accounts:
-            self.notice.show_message("Add a useapi.net account first.", "warning")
-            return
-        self.runway_button.setEnabled(False)
-        added = seen = 0
-        problems: list[str] = []
-        try:
-            for account in accounts:
-                self.notice.show_message(f"Listing the Runway assets of {account.name}…", "info")
-                try:
-                    outcome = await self._library.sync_runway(account.id)
-                except AssetDeskError as error:
-                    problems.append(f"{account.name}: {error}")
-                    continue
-                added += outcome.added
-                seen += outcome.added + outcome.already
-        finally:
-            if self._alive():
-                self.runway_button.setEnabled(True)
-        if not self._alive():
-            return
-        await self.reload()
-        if not self._alive():
-            return
-        text = f"Runway: {pluralise(seen, 'asset')} listed, {added} new."
-        self.notice.show_message(" ".join([text, *problems]), "error" if problems else "info")
-
     # ------------------------------------------------------------------ selection
 
     def selected_assets(self) -> list[Asset]:
@@ -354,6 +351,7 @@ class LibraryPane(QWidget):
 
     def _selection_changed(self, *_: object) -> None:
         self.asset_actions.update()
+        self.sources.update_clear()
         assets = self.selected_assets()
         if len(assets) == 1 and assets[0].id != self._previewed:
             self.show_preview(assets[0])

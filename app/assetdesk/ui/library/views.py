@@ -6,8 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel, QSize, Qt
-from PySide6.QtWidgets import QHeaderView, QListView, QTableView
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QListView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 from assetdesk.ui.library.model import Column
 from assetdesk.ui.library.thumbnail_queue import TILE
@@ -35,6 +41,16 @@ class AssetList(QTableView):
             super().startDrag(supportedActions)
 
 
+class TileDelegate(QStyledItemDelegate):
+    """Every tile as tall as a thumbnail and two lines of text (a name, and "No longer on …" or a
+    problem under it): with uniform sizes the first tile's one-line hint would cut the second."""
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        return QSize(TILE + 34, TILE + 40)
+
+
 def asset_grid(model: QAbstractItemModel, before_drag: Callable[[], bool]) -> AssetGrid:
     """Tiles of TILE px with the name under each."""
     grid = AssetGrid(before_drag)
@@ -46,12 +62,13 @@ def asset_grid(model: QAbstractItemModel, before_drag: Callable[[], bool]) -> As
     grid.setLayoutMode(QListView.LayoutMode.Batched)
     grid.setBatchSize(500)
     grid.setIconSize(QSize(TILE, TILE))
-    grid.setGridSize(QSize(TILE + 28, TILE + 44))
+    grid.setGridSize(QSize(TILE + 36, TILE + 44))
     grid.setWordWrap(True)
     grid.setTextElideMode(Qt.TextElideMode.ElideMiddle)
     grid.setSpacing(6)
     grid.setModel(model)
     grid.setModelColumn(Column.NAME)
+    grid.setItemDelegate(TileDelegate(grid))
     return grid
 
 
