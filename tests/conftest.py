@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import faulthandler
+import gc
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -105,6 +107,16 @@ class _ErrorRecords(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def collect_qt_leftovers() -> None:
+    """Once GUI tests have run in this process, run the cycle collector on the main thread before
+    each test. Otherwise a Qt object a GUI test left in a reference cycle may be collected on
+    whichever thread allocates next, such as a worker thread running SQLite, and Qt warns
+    "QObject::~QObject: Timers cannot be stopped from another thread" into the current test."""
+    if "PySide6.QtCore" in sys.modules:
+        gc.collect()
 
 
 @pytest.fixture(autouse=True)
