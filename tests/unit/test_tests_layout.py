@@ -37,3 +37,14 @@ def test_no_test_module_imports_another_test_module() -> None:
         if is_test_module(name)
     ]
     assert wrong == [], "shared helpers belong in tests/helpers/"
+
+
+def test_no_two_test_modules_share_a_name() -> None:
+    """pytest imports test modules by their base name (the folders are not packages): a second
+    module of the same name stops the whole run at collection."""
+    modules = sorted(TESTS.rglob("test_*.py"))
+    assert Path(__file__).resolve() in modules
+    by_name: dict[str, list[str]] = {}
+    for path in modules:
+        by_name.setdefault(path.name, []).append(str(path.relative_to(TESTS)))
+    assert {name: paths for name, paths in by_name.items() if len(paths) > 1} == {}
