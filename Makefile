@@ -16,7 +16,7 @@ DEB_RUNTIME := libpulse0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-ima
 DEB_TEST := dbus dbus-x11 gnome-keyring curl shellcheck desktop-file-utils
 DEB_BENCH := curl aria2
 
-.PHONY: run test check lint sysdeps sysdeps-test venv clean bench bench-ui bench-library
+.PHONY: run test check lint sysdeps sysdeps-test venv clean bench bench-ui bench-library bench-refresh
 
 run: sysdeps $(STAMP)
 	$(BIN)/assetdesk $(ARGS)
@@ -36,6 +36,10 @@ bench-ui: sysdeps $(STAMP)
 # The Library pane with 10,000 assets: first thumbnails, scrolling, memory (benchmarks/README.md).
 bench-library: sysdeps $(STAMP)
 	$(BIN)/python benchmarks/library_scale.py $(ARGS)
+
+# The Library's refresh from empty at issue 13's scale, window against the service (benchmarks/README.md).
+bench-refresh: sysdeps $(STAMP)
+	$(BIN)/python benchmarks/refresh_scale.py $(ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check
