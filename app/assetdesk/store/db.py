@@ -7,14 +7,22 @@ version intact. Sync code: the services call it through `asyncio.to_thread`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from assetdesk.core.errors import AssetDeskError, LocalFileError
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "DatabaseTooNew", "open_database", "schema_version"]
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "DatabaseTooNew",
+    "open_database",
+    "schema_version",
+    "transaction",
+]
 
 log = logging.getLogger("assetdesk.store.db")
 
@@ -127,6 +135,19 @@ class DatabaseTooNew(LocalFileError):
 def schema_version(conn: sqlite3.Connection) -> int:
     row = conn.execute("PRAGMA user_version").fetchone()
     return int(row[0])
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction (BEGIN IMMEDIATE: the write lock at once), committed when the block
+    ends, rolled back when it raises (whatever it raises)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def open_database(

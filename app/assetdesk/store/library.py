@@ -17,6 +17,7 @@ from typing import Any
 from assetdesk.core.errors import InvalidInput
 from assetdesk.core.ids import MediaGenerationId, RunwayAssetId
 from assetdesk.core.provider import Provider
+from assetdesk.store.db import transaction
 
 __all__ = ["Asset", "AssetDraft", "LibraryStore", "Stored"]
 
@@ -187,8 +188,7 @@ class LibraryStore:
         added_at = now_text()
         new_ids: set[int] = set()
         seen: dict[tuple[Provider, str], None] = {}
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self._conn):
             for draft in drafts:
                 key = (draft.provider, draft.remote_id)
                 if key in seen:
@@ -200,26 +200,16 @@ class LibraryStore:
                 if cursor.rowcount == 1 and cursor.lastrowid is not None:
                     new_ids.add(cursor.lastrowid)
             assets = [found for key in seen if (found := self.find(*key)) is not None]
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
         added = sum(1 for asset in assets if asset.id in new_ids)
         return Stored(assets, added, len(assets) - added)
 
     def remove(self, asset_ids: Iterable[int]) -> int:
         """Forget these assets; returns how many there were."""
         ids = [(int(asset_id),) for asset_id in asset_ids]
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self._conn):
             before = self._conn.total_changes
             self._conn.executemany("DELETE FROM assets WHERE id = ?", ids)
-            removed = self._conn.total_changes - before
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
-        return removed
+            return self._conn.total_changes - before
 
     def set_local_path(self, asset_id: int, path: str | None) -> None:
         self._conn.execute("UPDATE assets SET local_path = ? WHERE id = ?", (path, asset_id))

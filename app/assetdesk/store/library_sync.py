@@ -23,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
 from assetdesk.core.provider import Provider
+from assetdesk.store.db import transaction
 from assetdesk.store.library import Asset, AssetDraft, LibraryStore, now_text
 
 __all__ = ["CatalogSync", "Source", "SyncResult"]
@@ -115,8 +116,7 @@ class CatalogSync:
                 wrong = f"a {draft.provider.label} asset in a {source.provider.label} sync"
                 raise ValueError(wrong)
             listed.setdefault(draft.remote_id, _filed_under(draft, source))
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self._conn):
             present = LibraryStore(self._conn).find_many(source.provider, list(listed))
             added = updated = 0
             for remote_id, draft in listed.items():
@@ -131,25 +131,15 @@ class CatalogSync:
                     self._update(asset.id, {**changes, "seen_at": now})
                     updated += 1
             gone = self._mark_gone(source, listed.keys(), now) if complete else 0
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
         return SyncResult(added, updated, len(listed) - added - updated, gone)
 
     def clear_gone(self, asset_ids: Iterable[int]) -> int:
         """Forget these assets if they are gone (a present one is kept); how many were removed."""
         ids = [(int(asset_id),) for asset_id in asset_ids]
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction(self._conn):
             before = self._conn.total_changes
             self._conn.executemany("DELETE FROM assets WHERE id = ? AND gone_at IS NOT NULL", ids)
-            removed = self._conn.total_changes - before
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
-        return removed
+            return self._conn.total_changes - before
 
     def _update(self, asset_id: int, changes: dict[str, object]) -> None:
         # The column names come from AssetDraft's fields and this module, never from data.

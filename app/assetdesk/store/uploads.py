@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from assetdesk.core.provider import Provider
+from assetdesk.store.db import transaction
 from assetdesk.store.library import AssetDraft
 from assetdesk.store.settings import Settings
 
@@ -94,7 +95,7 @@ class UploadQueueStore:
         """Insert `rows` in one transaction; returns them with their ids, in order."""
         placeholders = ", ".join("?" for _ in _ROW_COLUMNS)
         sql = f"INSERT INTO upload_queue ({', '.join(_ROW_COLUMNS)}) VALUES ({placeholders})"
-        with self._transaction():
+        with transaction(self._conn):
             for row in rows:
                 if not row.added_at:
                     row.added_at = now_text()
@@ -129,7 +130,7 @@ class UploadQueueStore:
         return cursor.rowcount
 
     def remove(self, ids: Iterable[int]) -> None:
-        with self._transaction():
+        with transaction(self._conn):
             self._conn.executemany(
                 "DELETE FROM upload_queue WHERE id = ?", [(item_id,) for item_id in ids]
             )
@@ -140,7 +141,7 @@ class UploadQueueStore:
         Returns False when the catalog already had the asset (it is not added twice).
         """
         placeholders = ", ".join("?" for _ in _CATALOG_COLUMNS)
-        with self._transaction():
+        with transaction(self._conn):
             self.save(row)
             cursor = self._conn.execute(
                 f"INSERT OR IGNORE INTO assets ({', '.join(_CATALOG_COLUMNS)}, added_at)"
@@ -171,17 +172,3 @@ class UploadQueueStore:
 
     def set_setting(self, name: str, value: str) -> None:
         Settings(self._conn).put(name, value)
-
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self._conn)
-
-
-class _Transaction:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-
-    def __enter__(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind: object, error: object, trace: object) -> None:
-        self._conn.execute("COMMIT" if kind is None else "ROLLBACK")

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from assetdesk.core.errors import LocalFileError
-from assetdesk.store.db import MIGRATIONS, SCHEMA_VERSION, DatabaseTooNew, open_database
+from assetdesk.store.db import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    DatabaseTooNew,
+    open_database,
+    transaction,
+)
 
 # Column names that could hold a secret; none may exist in any table.
 SECRETISH = ("token", "key", "secret", "password", "session", "credential", "auth")
@@ -145,3 +151,18 @@ def test_migration_4_keeps_a_version_3_catalog_and_adds_the_refresh_columns(
     with pytest.raises(sqlite3.IntegrityError):  # uploaded is 0, 1 or NULL
         conn.execute("UPDATE assets SET uploaded = 2 WHERE id = 1")
     conn.close()
+
+
+def test_a_transaction_commits_its_block_and_rolls_back_one_that_raises(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.sqlite3"
+    conn = open_database(path)
+    row = ("runway", "kept", "pasted", "2026-12-05T12:00:00Z")
+    insert = "INSERT INTO assets (provider, remote_id, origin, added_at) VALUES (?, ?, ?, ?)"
+    with transaction(conn):
+        conn.execute(insert, row)
+    with pytest.raises(KeyboardInterrupt), transaction(conn):
+        conn.execute(insert, ("runway", "lost", "pasted", "2026-12-05T12:00:00Z"))
+        raise KeyboardInterrupt  # not an Exception: rolled back all the same
+    conn.close()
+    with sqlite3.connect(path) as other:  # what another connection sees on disk
+        assert other.execute("SELECT remote_id FROM assets").fetchall() == [("kept",)]
