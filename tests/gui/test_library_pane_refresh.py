@@ -131,6 +131,10 @@ def test_a_failing_account_says_so_on_its_line_and_the_others_are_refreshed(
         body={"error": {"code": 596, "message": "Session expired", "status": "UNAUTHENTICATED"}},
     )
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    arun(window.accounts_pane.reload())  # as at start-up: the Accounts pane lists them
+    useapi = sandbox_accounts[0]
+    accounts = window.accounts_pane.model
+    assert accounts.health_at(accounts.row_of(useapi.id)) is None  # not checked yet
     pane = window.library_pane
     press_f5(qtbot, pane)
     assert pane.notice.kind == "error"
@@ -139,6 +143,11 @@ def test_a_failing_account_says_so_on_its_line_and_the_others_are_refreshed(
     local = emails[0].partition("@")[0]
     assert len(failed) == 1 and failed[0].startswith(f"Google Flow {local}@…: not refreshed — ")
     assert set(sb.demo["runway_asset_ids"]) <= remote_ids(pane), "the others are refreshed"
+    # ... and the account says so in Accounts, as a connection test would.
+    health = accounts.health_at(accounts.row_of(useapi.id))
+    assert health is not None and health.state == "reconnect", health
+    shown = accounts.index(accounts.row_of(useapi.id), 0).data(Qt.ItemDataRole.DisplayRole)
+    assert health.sentence in shown
 
 
 def test_the_start_up_refresh_waits_for_the_window_to_show(

@@ -21,6 +21,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from assetdesk.core.errors import AssetDeskError, Unauthorized
 from assetdesk.core.provider import AccountKind, Provider
@@ -29,6 +30,7 @@ from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
 from assetdesk.providers.wordbee import WordbeeAsset
 from assetdesk.providers.wordbee_segments import WordbeeSegments
 from assetdesk.services.account_clients import UseapiClients
+from assetdesk.services.account_health import AccountHealth, health_from_error
 from assetdesk.services.accounts import AccountInfo, AccountsService
 from assetdesk.services.library_provenance import Provenance, runway_provenance, with_provenance
 from assetdesk.services.library_refresh import (
@@ -64,12 +66,14 @@ TASK_CALLS_AT_ONCE = 4
 
 @dataclass
 class RefreshReport:
-    """What a refresh did: a line per source (done or failed), the sync results, and the
-    failures by account (account id -> the sentence), for the Accounts pane."""
+    """What a refresh did: a line per source (done or failed), the sync results, the failures
+    by account (account id -> the line), and what they say of each account's health, for the
+    Accounts pane (a refused token, a Google account to reconnect, throttled until a time)."""
 
     lines: list[str] = field(default_factory=list)
     results: list[SyncResult] = field(default_factory=list)
     failures: dict[int, str] = field(default_factory=dict)
+    health: dict[int, AccountHealth] = field(default_factory=dict)
 
     @property
     def changed(self) -> bool:
@@ -261,6 +265,7 @@ class LibraryRefresher:
         line = failed_line(provider, label, error)
         report.lines.append(line)
         report.failures.setdefault(account.id, line)
+        report.health.setdefault(account.id, health_from_error(error, datetime.now(UTC)))
 
 
 def _ignore(_progress: RefreshProgress) -> None:

@@ -31,6 +31,7 @@ from assetdesk.ui.uploads.queue_view import THUMBNAIL_SIZE
 
 if TYPE_CHECKING:
     from assetdesk.services.app import AppServices
+    from assetdesk.services.library_refresher import RefreshReport
 
 log = logging.getLogger("assetdesk.ui.window")
 
@@ -87,6 +88,7 @@ class MainWindow(QMainWindow):
             preview_folder=services.paths.cache / "preview",
             copies_folder=services.paths.cache / "copies",
         )
+        self.library_pane.refreshed.connect(self._library_refreshed)
         panes: list[tuple[str, QWidget]] = [
             ("Accounts", self.accounts_pane),
             ("Uploads", self.uploads_pane),
@@ -173,6 +175,12 @@ class MainWindow(QMainWindow):
         if self._refresh_when_shown:  # after this show has been handled, never before it
             self._refresh_when_shown = False
             QTimer.singleShot(0, self.library_pane.refresher.start)
+
+    def _library_refreshed(self, report: RefreshReport) -> None:
+        """What a refresh found wrong with an account shows on it in Accounts (refused token,
+        Google account to reconnect, throttled until a time), as a check would show it."""
+        for account_id, health in report.health.items():
+            self.accounts_pane.model.set_health(account_id, health)
 
     def _accounts_changed(self) -> None:
         if not self._tasks.closing:

@@ -141,6 +141,10 @@ async def test_a_failing_account_is_said_and_the_others_are_refreshed(
     report = await library.refresh()
 
     assert set(report.failures) == {refused, bad}
+    assert {key: health.state for key, health in report.health.items()} == {
+        refused: "invalid",
+        bad: "reconnect",
+    }
     assert "reconnect" in report.failures[bad].lower() or "session" in report.failures[bad].lower()
     filed = {
         asset.account_id for asset in by_provider(await library.assets(), Provider.GOOGLE_FLOW)

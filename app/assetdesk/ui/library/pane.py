@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -57,6 +57,9 @@ EMPTY_TEXT = (
 
 
 class LibraryPane(QWidget):
+    #: A refresh ended: its RefreshReport (what it says of each account's health included).
+    refreshed = Signal(object)
+
     def __init__(
         self,
         library: LibraryService,
@@ -131,6 +134,7 @@ class LibraryPane(QWidget):
             reload=self.reload,
             alive=self._alive,
             on_busy=self._update_view,
+            on_report=lambda report: self.refreshed.emit(report),
         )
         self.sources = SourcesPanel(
             self.proxy,

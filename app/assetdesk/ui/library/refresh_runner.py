@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
 from assetdesk.core.errors import AssetDeskError, as_sentence
 from assetdesk.services.library import LibraryService
+from assetdesk.services.library_refresher import RefreshReport
 from assetdesk.services.refresh_progress import RefreshProgress, progress_line
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
@@ -45,14 +46,17 @@ class RefreshRunner:
         reload: Callable[[], Awaitable[None]],
         alive: Callable[[], bool],
         on_busy: Callable[[], None] = lambda: None,
+        on_report: Callable[[RefreshReport], None] = lambda _report: None,
     ) -> None:
-        """`on_busy()` is called when `busy` changes (the pane's empty state says it)."""
+        """`on_busy()` is called when `busy` changes (the pane's empty state says it);
+        `on_report(report)` when a refresh ends (the window hands its health to Accounts)."""
         self._library = library
         self._tasks = tasks
         self._notice = notice
         self._reload = reload
         self._alive = alive
         self._on_busy = on_busy
+        self._on_report = on_report
         #: True while the services are being listed (not during the reload after).
         self.busy = False
         self.button = button
@@ -133,6 +137,7 @@ class RefreshRunner:
                 self.button.setToolTip(IDLE_TIP)
         if not self._alive():
             return
+        self._on_report(report)
         await self._reload()
         if not self._alive():
             return
