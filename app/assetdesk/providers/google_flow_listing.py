@@ -28,6 +28,7 @@ from assetdesk.core.errors import (
 )
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.net.retry import NO_RETRY
+from assetdesk.providers.http import whole_number
 from assetdesk.providers.useapi import UseapiConnection
 
 #: The service's limit on ids per delete call.
@@ -105,7 +106,7 @@ def _is_flag(value: Any) -> bool:
 
 
 def _is_number(value: Any) -> bool:
-    return _int(value) is not None
+    return whole_number(value) is not None
 
 
 def _first(value: Any, keys: Sequence[str], accept: Callable[[Any], bool]) -> Any:
@@ -171,18 +172,6 @@ def next_cursor(body: Any) -> str | None:
     return found
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
 def _project_id(entry: dict[str, Any]) -> str | None:
     found = _first(entry, _PROJECT_ID_KEYS, _is_text)
     if found is None:
@@ -199,7 +188,7 @@ def parse_projects(body: Any) -> list[FlowProject]:
         project_id = _project_id(entry)
         assert project_id is not None
         title = _first(entry, _TITLE_KEYS, _is_text)
-        count = _int(_first(entry, _COUNT_KEYS, _is_number))
+        count = whole_number(_first(entry, _COUNT_KEYS, _is_number))
         projects.append(FlowProject(project_id, title, count))
     return projects
 
@@ -207,9 +196,9 @@ def parse_projects(body: Any) -> list[FlowProject]:
 def _dimension(entry: dict[str, Any], name: str) -> int | None:
     for obj in _dicts(entry):
         dims = obj.get("dimensions")
-        if isinstance(dims, dict) and _int(dims.get(name)) is not None:
-            return _int(dims.get(name))
-    return _int(_first(entry, (name,), _is_number))
+        if isinstance(dims, dict) and whole_number(dims.get(name)) is not None:
+            return whole_number(dims.get(name))
+    return whole_number(_first(entry, (name,), _is_number))
 
 
 def _kind(media_generation_id: str, entry: dict[str, Any]) -> str | None:

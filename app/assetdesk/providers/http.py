@@ -24,6 +24,19 @@ def as_dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def whole_number(value: Any) -> int | None:
+    """A whole number however the service wrote it: 12, 12.0 or "12" (not a bool, not 12.5)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
 def body_text(response: httpx.Response, limit: int = 500) -> str:
     """The body as short text, for `service_text` when it is not JSON."""
     try:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from assetdesk.providers.http import whole_number
 from assetdesk.providers.runway import RunwayTask
 from assetdesk.store.library import AssetDraft
 
@@ -37,16 +38,6 @@ def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def _seed(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -64,7 +55,7 @@ def flow_job_provenance(job: Any) -> dict[str, Provenance]:
     common = Provenance(
         prompt=_text(request.get("prompt")),
         model=_text(request.get("model")),
-        seed=_seed(request.get("seed")),
+        seed=whole_number(request.get("seed")),
         task_id=_text(record.get("jobid")) or _text(record.get("jobId")),
     )
     found: dict[str, Provenance] = {}
@@ -83,7 +74,7 @@ def _named_media(value: Any) -> Iterator[tuple[str, int | None]]:
         if isinstance(named, dict):  # {"mediaGenerationId": {"mediaGenerationId": "…"}}
             named = named.get("mediaGenerationId")
         if isinstance(named, str) and named.strip():
-            yield named.strip(), _seed(value.get("seed"))
+            yield named.strip(), whole_number(value.get("seed"))
         for key, item in value.items():
             if key != "mediaGenerationId":
                 yield from _named_media(item)
