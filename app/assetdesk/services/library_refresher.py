@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 
 from assetdesk.core.errors import AssetDeskError, Unauthorized
 from assetdesk.core.provider import AccountKind, Provider
-from assetdesk.providers.google_flow_listing import FlowMedia, GoogleFlowLibrary
+from assetdesk.providers.google_flow_listing import GoogleFlowLibrary
 from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
 from assetdesk.providers.wordbee import WordbeeAsset
 from assetdesk.providers.wordbee_segments import WordbeeSegments
@@ -97,12 +97,13 @@ class LibraryRefresher:
 
     async def refresh(self, progress: OnProgress | None = None) -> RefreshReport:
         report = RefreshReport()
+        said = progress or _ignore
         for account in await self._accounts.list():
             if account.kind is AccountKind.USEAPI:
-                await self._useapi_account(account, report, progress or _ignore)
+                await self._useapi_account(account, report, said)
             else:
                 for scope in await self._followed(account.id):
-                    await self._wordbee_project(account, scope, report, progress or _ignore)
+                    await self._wordbee_project(account, scope, report, said)
         return report
 
     async def _useapi_account(
@@ -135,7 +136,6 @@ class LibraryRefresher:
     ) -> bool:
         """Sync one Google account's projects; False when the token was refused."""
         library = GoogleFlowLibrary(clients.connection)
-        listed: list[FlowMedia] = []
         drafts: list[AssetDraft] = []
         failure: AssetDeskError | None = None
         try:
@@ -143,15 +143,14 @@ class LibraryRefresher:
             projects = [project async for project in library.list_projects(email)]
             for step, project in enumerate(projects, start=1):
                 progress(
-                    RefreshProgress(Provider.GOOGLE_FLOW, email, step, len(projects), len(listed))
+                    RefreshProgress(Provider.GOOGLE_FLOW, email, step, len(projects), len(drafts))
                 )
                 media = [m async for m in library.list_media(email, project.project_id)]
-                listed.extend(media)
                 drafts.extend(flow_drafts(media, account.id, email, project.project_id))
         except AssetDeskError as error:
             failure = error
         await self._finish(
-            report, account, flow_source(account.id, email), email, len(listed), drafts, failure
+            report, account, flow_source(account.id, email), email, len(drafts), drafts, failure
         )
         return not isinstance(failure, Unauthorized)
 
