@@ -7,6 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPixmap
 
+from assetdesk.core.provider import Provider
 from assetdesk.services.library import Asset
 from assetdesk.ui.library.model import Column, LibraryFilter, LibraryModel
 
@@ -14,7 +15,7 @@ from assetdesk.ui.library.model import Column, LibraryFilter, LibraryModel
 def asset(number: int, *, size: int = 0) -> Asset:
     return Asset(
         id=number,
-        provider="runway",
+        provider=Provider.RUNWAY,
         remote_id=f"user:1-runwayml:a@b.c-asset:{number:04d}",
         kind="image",
         name=f"picture {number:04d}.png",

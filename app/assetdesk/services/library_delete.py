@@ -27,7 +27,7 @@ from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.providers.wordbee_segments import WordbeeSegments
 from assetdesk.services.account_clients import UseapiClients
 from assetdesk.services.flow_delete import delete_flow_ids
-from assetdesk.services.library_errors import account_of, wordbee_place
+from assetdesk.services.library_errors import account_of, after_colon, wordbee_place
 from assetdesk.store.library import Asset
 from assetdesk.transfer.options import DownloadResult
 
@@ -92,7 +92,7 @@ def delete_summary(assets: Sequence[Asset]) -> DeleteSummary:
     """Counts per service and account (Google account, Runway account, Wordbee project)."""
     counts: dict[tuple[str, str], int] = {}
     for asset in assets:
-        key = (Provider(asset.provider).label, _where(asset))
+        key = (asset.provider.label, _where(asset))
         counts[key] = counts.get(key, 0) + 1
     places = tuple((service, where, n) for (service, where), n in sorted(counts.items()))
     return DeleteSummary(len(assets), places)
@@ -211,5 +211,5 @@ def _failed(asset: Asset, error: AssetDeskError) -> DeleteOutcome:
     said = error.message
     if asset.title in said:
         return DeleteOutcome(asset, DeleteState.NOT_DELETED, as_sentence(said))
-    why = f"“{asset.title}” was not deleted: {said[:1].lower() + said[1:]}"
+    why = f"“{asset.title}” was not deleted: {after_colon(said)}"
     return DeleteOutcome(asset, DeleteState.NOT_DELETED, as_sentence(why))

@@ -15,6 +15,7 @@ from assetdesk.store.library import Asset
 
 __all__ = [
     "account_of",
+    "after_colon",
     "too_large",
     "useapi_for",
     "with_asset_name",
@@ -25,15 +26,20 @@ __all__ = [
 _LOWER_FIRST = ("The ", "A ", "An ", "Not ", "No ", "There ", "This ")
 
 
+def after_colon(sentence: str) -> str:
+    """`sentence` continuing another after a colon: an ordinary first word ("The", "A", "Not"…)
+    in lower case, a name ("Google Flow", "Runway") as it is."""
+    if sentence.startswith(_LOWER_FIRST):
+        return sentence[0].lower() + sentence[1:]
+    return sentence
+
+
 def with_asset_name(error: AssetDeskError, title: str, *other_names: str) -> AssetDeskError:
     """`error` as it is when its sentence already names the asset; else the same kind of error
     (all its details kept) whose sentence starts by naming it."""
     if any(name and name in error.message for name in (title, *other_names)):
         return error
-    said = error.message
-    if said.startswith(_LOWER_FIRST):
-        said = said[0].lower() + said[1:]
-    message = as_sentence(f"Could not get “{title}”: {said}")
+    message = as_sentence(f"Could not get “{title}”: {after_colon(error.message)}")
     named = type(error).__new__(type(error))
     named.__dict__.update(error.__dict__)
     named.args = (message,)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 
-from assetdesk.core.provider import Provider
 from assetdesk.services.library import Asset
 
 __all__ = ["gone_colour", "gone_line", "greyed", "provenance_lines", "titled", "tooltip"]
@@ -18,7 +17,7 @@ TILE_NAME = 22
 
 def gone_line(asset: Asset) -> str | None:
     """'No longer on Google Flow' for an asset the last refresh did not find; None otherwise."""
-    return f"No longer on {Provider(asset.provider).label}" if asset.gone else None
+    return f"No longer on {asset.provider.label}" if asset.gone else None
 
 
 def titled(asset: Asset) -> str:

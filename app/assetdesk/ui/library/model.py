@@ -19,7 +19,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QIcon, QPixmap
 
-from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_duration, format_size
 from assetdesk.services.library import Asset
 from assetdesk.ui.library.asset_text import gone_colour, greyed, titled, tooltip
@@ -283,7 +282,7 @@ class LibraryModel(FlatTableModel):
         if column is Column.DURATION:
             return format_duration(asset.duration_seconds) if asset.duration_seconds else ""
         if column is Column.PROVIDER:
-            return Provider(asset.provider).label
+            return asset.provider.label
         if column is Column.ACCOUNT:
             name = self._account_names.get(asset.account_id or 0, "")
             if asset.account_email and name:
