@@ -236,6 +236,13 @@ class NetworkError(AssetDeskError):
     retryable = True
 
 
+class OutcomeUnknown(AssetDeskError):
+    """An upload's whole body was sent and the connection broke before the answer: the service
+    may have kept the file. Never re-sent without the user's word (it could be a duplicate)."""
+
+    kind = "outcome_unknown"
+
+
 class IntegrityError(AssetDeskError):
     """Downloaded bytes do not match the size or hash the server announced."""
 
