@@ -1,4 +1,4 @@
-"""Deleting on the service from the Library pane, offscreen, against the sandbox: Shift+Delete's
+"""Deleting on the service from the Library pane, offscreen, against the sandbox: the Delete key's
 confirmation (its numbers per service and account, Cancel the default, download-first needing a
 folder), then the outcome on the items (deleted rows leave, a refused one keeps its reason)."""
 
@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from tests.helpers.main_window import Pane, open_window
@@ -46,10 +48,10 @@ def test_the_confirmation_names_the_numbers_and_the_outcome_lands_on_the_items(
         body={"error": "Asset is locked by a running task"},
     )
     pane.current_view.selectAll()
-    assert pane.asset_actions.delete_action.shortcut().toString() == "Shift+Del"
     assert pane.asset_actions.remove_action.text() == "Remove from library…"
+    assert pane.asset_actions.remove_action.shortcut().toString() == "Ctrl+Del"
 
-    pane.asset_actions.delete_action.trigger()
+    QTest.keyClick(pane.current_view, Qt.Key.Key_Delete)
     dialog = pane.asset_actions.service_delete.dialog
     assert dialog is not None and dialog.isVisible()
     total = len(assets)
@@ -63,6 +65,7 @@ def test_the_confirmation_names_the_numbers_and_the_outcome_lands_on_the_items(
     ]
     assert "cannot be undone" in dialog.warning.text()
     assert "Remove from library" in dialog.warning.text()
+    assert not dialog.gone_note.isVisibleTo(dialog), "none of them is gone"
     cancel = dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel)
     assert cancel.isDefault() and not dialog.delete_button.isDefault()
     dialog.download_first.setChecked(True)

@@ -7,7 +7,9 @@
 2. Each asset gets one `DeleteOutcome`: deleted, not deleted with the sentence why, or unsure
    (the answer was lost: the asset stays in the catalog for the next refresh to check).
 3. The catalog forgets exactly the confirmed deletes (and their cached links), nothing more.
-4. "Download them first": each asset is saved in the folder the user chose and only those that
+4. An asset the last refresh no longer found (gone) is not sent: the service's own listing
+   already said it is not there, so the catalog forgets it as deleted ("already gone").
+5. "Download them first": each asset is saved in the folder the user chose and only those that
    downloaded and verified are deleted; the others are reported, untouched on the service.
 
 `delete_summary` counts a selection per service and account, for the confirmation.
@@ -71,6 +73,7 @@ class DeleteSummary:
 
     total: int
     places: tuple[tuple[str, str, int], ...]
+    gone: int = 0  # of `total`, those a refresh no longer found: nothing is sent for them
 
     def lines(self) -> list[str]:
         return [f"{count} on {service} ({where})" for service, where, count in self.places]
@@ -78,6 +81,10 @@ class DeleteSummary:
     def sentence(self) -> str:
         noun = "asset" if self.total == 1 else "assets"
         return f"{self.total} {noun}: " + "; ".join(self.lines())
+
+
+def _already_gone(asset: Asset) -> str:
+    return f"“{asset.title}” was already gone from {asset.provider.label}: forgotten here."
 
 
 def _where(asset: Asset) -> str:
@@ -95,7 +102,7 @@ def delete_summary(assets: Sequence[Asset]) -> DeleteSummary:
         key = (asset.provider.label, _where(asset))
         counts[key] = counts.get(key, 0) + 1
     places = tuple((service, where, n) for (service, where), n in sorted(counts.items()))
-    return DeleteSummary(len(assets), places)
+    return DeleteSummary(len(assets), places, sum(asset.gone for asset in assets))
 
 
 class LibraryDeleter:
@@ -125,7 +132,12 @@ class LibraryDeleter:
             if on_outcome is not None:
                 on_outcome(outcome)
 
-        chosen = list({asset.id: asset for asset in assets}.values())
+        chosen = []
+        for asset in {asset.id: asset for asset in assets}.values():
+            if asset.gone:
+                settle(DeleteOutcome(asset, DeleteState.DELETED, _already_gone(asset)))
+            else:
+                chosen.append(asset)
         if download_to is not None:
             chosen = await self._download_first(chosen, download_to, settle)
         flow: dict[int | None, list[Asset]] = {}

@@ -175,6 +175,26 @@ async def test_a_lost_answer_is_unsure_and_the_next_refresh_marks_it_gone(
     assert after[asset.id].gone_at is not None
 
 
+async def test_an_asset_a_refresh_found_gone_is_forgotten_without_a_call(
+    sb: Any, library: LibraryService, catalog: list[Asset]
+) -> None:
+    (asset,) = flow_of(catalog, SECOND)
+    sb.fault("api", f"/v1/google-flow/assets/{SECOND}", method="DELETE", drop_after_bytes=0)
+    await library.deleter().delete([asset])  # applied, answer lost
+    await library.refresh()
+    gone = next(a for a in await library.assets() if a.id == asset.id)
+    assert gone.gone
+    assert delete_summary([gone, *flow_of(catalog, JO)]).gone == 1
+    calls = len(deletes(sb, "/v1/google-flow/assets/"))
+
+    (outcome,) = await library.deleter().delete([gone])
+
+    assert outcome.state is DeleteState.DELETED
+    assert outcome.reason == f"“{gone.title}” was already gone from Google Flow: forgotten here."
+    assert len(deletes(sb, "/v1/google-flow/assets/")) == calls, "nothing was sent"
+    assert asset.id not in {a.id for a in await library.assets()}
+
+
 async def test_download_first_deletes_only_what_downloaded_and_verified(
     sb: Any, library: LibraryService, catalog: list[Asset], tmp_path: Path
 ) -> None:

@@ -68,12 +68,13 @@ class AssetActions:
         self.open_folder_action = pane_action(
             pane, "Open containing folder", "Ctrl+Shift+O", self.open_folder
         )
-        self.remove_action = pane_action(
-            pane, "Remove from library…", QKeySequence(QKeySequence.StandardKey.Delete), self.remove
-        )
+        self.remove_action = pane_action(pane, "Remove from library…", "Ctrl+Del", self.remove)
         self.service_delete = ServiceDelete(pane, library, tasks, model, notice, reload)
-        self.delete_action = pane_action(  # Delete only forgets; Shift+Delete deletes for good
-            pane, "Delete on the service…", "Shift+Del", lambda: self.service_delete.ask(selected())
+        self.delete_action = pane_action(  # Delete asks first (Cancel is the default button)
+            pane,
+            "Delete on the service…",
+            QKeySequence(QKeySequence.StandardKey.Delete),
+            lambda: self.service_delete.ask(selected()),
         )
         self.remove_action.setToolTip("Forget in AssetDesk only: the service keeps them")
         self.delete_action.setToolTip("Delete them on Google Flow, Runway or Wordbee, for good")

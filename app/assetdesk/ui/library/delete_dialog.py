@@ -56,9 +56,18 @@ class DeleteDialog(QDialog):
         self.warning = QLabel(
             f"<b>This cannot be undone:</b> {who} delete{'s' if len(names) == 1 else ''} "
             "them for good. To only hide assets in AssetDesk, use "
-            "<i>Remove from library</i> (Delete) instead."
+            "<i>Remove from library</i> (Ctrl+Delete) instead."
         )
         self.warning.setWordWrap(True)
+        them = "it" if summary.gone == 1 else "them"
+        self.gone_note = QLabel(
+            f"{summary.gone} of them {'is' if summary.gone == 1 else 'are'} already gone from "
+            f"the service (the last refresh did not find {them}): nothing is sent for {them}; "
+            f"AssetDesk only forgets {them}."
+        )
+        self.gone_note.setObjectName("deleteGoneNote")
+        self.gone_note.setWordWrap(True)
+        self.gone_note.setVisible(summary.gone > 0)
         self.download_first = QCheckBox("Download them first (only what downloads is deleted)")
         self.folder = QLineEdit()
         self.folder.setPlaceholderText("Folder to download into")
@@ -86,6 +95,7 @@ class DeleteDialog(QDialog):
         layout.addWidget(self.heading)
         layout.addWidget(self.places)
         layout.addWidget(self.warning)
+        layout.addWidget(self.gone_note)
         layout.addSpacing(6)
         layout.addWidget(self.download_first)
         layout.addLayout(folder_row)
