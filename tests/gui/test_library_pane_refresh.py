@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from tests.helpers.flow_library import flow_listing_shape, seed_flow_library
 from tests.helpers.http_calls import api_requests
@@ -223,6 +223,17 @@ def test_an_asset_deleted_on_the_service_is_greyed_until_cleared(
     assert pane.sources.clear_action.isEnabled()
     rows = pane.model.rowCount()
     pane.sources.clear_action.trigger()
+    box = pane.sources.clear_box
+    assert box.text() == "Forget 1 asset that is no longer on the service?"
+    assert "Files you downloaded stay where they are." in box.informativeText()
+    assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert pane.model.rowCount() == rows, "Cancel clears nothing"
+    pane.sources.clear_action.trigger()
+    box = pane.sources.clear_box
+    next(
+        b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole
+    ).click()
     qtbot.waitUntil(lambda: pane.model.rowCount() == rows - 1)
     assert victim not in remote_ids(pane)
     assert not pane.sources.clear_action.isEnabled()
@@ -269,6 +280,9 @@ def test_the_source_tree_counts_and_filters_where_assets_live(
             tree.choose(place)
             assert tree.count_of(place) == len(shown(pane))
             assert {a.project_id for a in shown(pane)} <= {project}
+            (node,) = tree.tree.selectionModel().selectedRows()
+            tip = node.data(Qt.ItemDataRole.ToolTipRole).splitlines()
+            assert tip[0] == f"Project {project}", "the whole id, where the label is cut"
     # Runway: provider -> email; Wordbee: provider -> account -> project -> segment.
     runway = (("provider", Provider.RUNWAY), ("account_email", sb.demo["runway_emails"][0]))
     assert tree.count_of(runway) == len(sb.demo["runway_asset_ids"])

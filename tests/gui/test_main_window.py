@@ -115,6 +115,8 @@ def test_layout_is_saved_on_close_and_restored(
     first.resize(760, 530)  # within the offscreen screen (800×600)
     first.splitter.setSizes([240, 520])
     first.navigation.setCurrentRow(2)
+    first.library_pane.splitter.setSizes([150, 250, 120])  # sources | grid | preview
+    library_sizes = first.library_pane.splitter.sizes()
     with qtbot.waitSignal(first.closed):
         first.close()
     assert ini.is_file()
@@ -131,6 +133,7 @@ def test_layout_is_saved_on_close_and_restored(
         assert (second.width(), second.height()) == (760, 530)
         assert second.splitter.sizes()[0] == navigation_width
         assert second.stack.currentWidget() is second.library_pane
+        assert second.library_pane.splitter.sizes() == library_sizes
     finally:
         arun(second_tasks.aclose())
 

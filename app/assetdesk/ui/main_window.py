@@ -255,6 +255,9 @@ class MainWindow(QMainWindow):
         splitter = self._settings.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
+        library = self._settings.value("window/library_splitter")  # sources | grid | preview
+        if isinstance(library, QByteArray) and not library.isEmpty():
+            self.library_pane.splitter.restoreState(library)
         pane = self._settings.value("window/pane", 0, type=int)
         if isinstance(pane, int) and 0 <= pane < self.stack.count():
             self.navigation.setCurrentRow(pane)
@@ -265,6 +268,7 @@ class MainWindow(QMainWindow):
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
         self._settings.setValue("window/splitter", self.splitter.saveState())
+        self._settings.setValue("window/library_splitter", self.library_pane.splitter.saveState())
         self._settings.setValue("window/pane", self.navigation.currentRow())
         self._settings.sync()
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHeaderView,
+    QMessageBox,
     QPushButton,
     QTreeView,
     QVBoxLayout,
@@ -54,7 +55,7 @@ def _label(field: str, value: object, names: dict[int, str]) -> str:
         if not value:
             return "No project"
         text = str(value)
-        return f"Project {text[:8]}…" if len(text) > 12 else f"Project {text}"
+        return f"Project {text[:8]}…" if len(text) > 12 else f"Project {text}"  # whole: tooltip
     if field == "scope":
         return f"Project {value}" if value else "No project"
     return f"Segment {value}" if value is not None else "No segment"
@@ -72,7 +73,8 @@ class _Node:
             self.counts[i] += count
 
 
-def _items(label: str, node: _Node, place: Place) -> list[QStandardItem]:
+def _items(label: str, node: _Node, place: Place, title: str = "") -> list[QStandardItem]:
+    """The name and count cells of a node; `title` heads the tooltip (a project's whole id)."""
     assets, uploads, generated, gone = node.counts
     name = QStandardItem(label)
     count = QStandardItem(f"{assets:,}")
@@ -80,6 +82,8 @@ def _items(label: str, node: _Node, place: Place) -> list[QStandardItem]:
     tip = f"{pluralise(assets, 'asset')}: {uploads:,} uploaded, {generated:,} generated"
     if gone:
         tip += f", {gone:,} gone"
+    if title:
+        tip = f"{title}\n{tip}"
     for item in (name, count):
         item.setEditable(False)
         item.setData(place, PlaceRole)
@@ -198,7 +202,8 @@ class SourcesPanel(QWidget):
         ordered = sorted(node.children.items(), key=lambda kv: _label(field, kv[0], names))
         for value, child in ordered:
             child_place = (*place, (field, value))
-            parent.appendRow(_items(_label(field, value, names), child, child_place))
+            whole = f"Project {value}" if field == "project_id" and value else ""
+            parent.appendRow(_items(_label(field, value, names), child, child_place, whole))
             item = parent.child(parent.rowCount() - 1)
             self._add_children(item, child, child_place, depth + 1, names)
 
@@ -251,8 +256,34 @@ class SourcesPanel(QWidget):
         )
 
     def clear_gone(self) -> None:
+        """Ask, then forget the selection's gone assets (or, with none selected, all of them)."""
         selected = [asset.id for asset in self._selected() if asset.gone]
-        self._tasks.spawn(self._clear(selected or None), name="library.clear_gone")
+        count = len(selected) or self._gone_total
+        if not count:
+            return
+        box = QMessageBox(self)
+        box.setWindowTitle("Clear gone")
+        box.setIcon(QMessageBox.Icon.Question)
+        them = "it" if count == 1 else "them"
+        box.setText(
+            f"Forget {pluralise(count, 'asset')} that {'is' if count == 1 else 'are'} "
+            "no longer on the service?"
+        )
+        box.setInformativeText(
+            f"The last refresh did not find {them} on {'its' if count == 1 else 'their'} "
+            f"service. Files you downloaded stay where they are."
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Cancel)
+        clear = box.addButton("Clear", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.buttonClicked.connect(
+            lambda button: (
+                button is clear
+                and self._tasks.spawn(self._clear(selected or None), name="library.clear_gone")
+            )
+        )
+        box.open()
+        self.clear_box = box
 
     async def _clear(self, ids: list[int] | None) -> None:
         if ids is None:
