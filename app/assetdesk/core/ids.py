@@ -17,7 +17,9 @@ from assetdesk.core.errors import InvalidInput
 
 __all__ = [
     "ASSET_KINDS",
+    "JOB_SUFFIX",
     "MEDIA_GENERATION_KINDS",
+    "FlowJobId",
     "MediaGenerationId",
     "RunwayAssetId",
     "ScopeKind",
@@ -40,6 +42,9 @@ _HEX = re.compile(r"[0-9a-fA-F]*", re.ASCII)
 _PLAIN_ID = re.compile(r"[^\s\x00-\x1f\x7f]+")
 _MAX_DIGITS = 19  # fits a signed 64-bit SQLite integer
 _WORDBEE_LIKE = re.compile(r"\s*(pr|jbs|jbc)[0-9]", re.IGNORECASE | re.ASCII)
+#: How every useapi.net Google Flow job id ends.
+JOB_SUFFIX: Final = "-bot:google-flow"
+_FLOW_JOB = re.compile(r"j[0-9A-Za-z]+-u([0-9]{1,19})-email:[^\s]+" + re.escape(JOB_SUFFIX))
 
 
 def _clean(text: str, what: str) -> str:
@@ -195,6 +200,34 @@ def _decode_email(hex_part: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class FlowJobId:
+    """A Google Flow generation started through useapi.net: its job id,
+    `j…-u{user_id}-email:{masked email}-bot:google-flow` (MORE-ENDPOINTS.md 1.4)."""
+
+    text: str
+    user_id: int
+
+    @classmethod
+    def parse(cls, text: str) -> FlowJobId:
+        cleaned = _clean(text, "Google Flow job id")
+        found = _FLOW_JOB.fullmatch(cleaned)
+        if found is None:
+            raise InvalidInput(
+                "this is not a Google Flow job id like j1234v-u56-email:jo***@gmail.com"
+                f"{JOB_SUFFIX}"
+            )
+        return cls(cleaned, int(found.group(1)))
+
+    @property
+    def short(self) -> str:
+        """'job j1234v…'."""
+        return f"job {_abbreviate(self.text.partition('-')[0])}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True, slots=True)
 class RunwayAssetId:
     """A Runway asset id as useapi.net names it:
     `user:{user_id}-runwayml:{email}-asset:{asset_id}`."""
@@ -341,10 +374,10 @@ def parse_wordbee_segment_ref(text: str) -> WordbeeSegmentRef:
 
 def parse_reference(
     text: str,
-) -> MediaGenerationId | RunwayAssetId | WordbeeSegmentRef | WordbeeScope:
-    """A pasted Google Flow mediaGenerationId, Runway assetId, Wordbee segment reference
-    (`pr1234/5678`) or Wordbee project (`pr1234`), chosen by its shape; InvalidInput with the
-    parser's words otherwise."""
+) -> MediaGenerationId | RunwayAssetId | WordbeeSegmentRef | WordbeeScope | FlowJobId:
+    """A pasted Google Flow mediaGenerationId or job id, Runway assetId, Wordbee segment
+    reference (`pr1234/5678`) or Wordbee project (`pr1234`), chosen by its shape; InvalidInput
+    with the parser's words otherwise."""
     if not isinstance(text, str):
         raise InvalidInput("the reference must be text")
     cleaned = text.strip()
@@ -353,6 +386,8 @@ def parse_reference(
             "nothing was pasted: paste a mediaGenerationId, a Runway assetId, a Wordbee "
             "segment reference like pr1234/5678 or a Wordbee project like pr1234"
         )
+    if cleaned.endswith(JOB_SUFFIX):
+        return FlowJobId.parse(cleaned)
     if cleaned.lower().startswith("user") or "-email:" in cleaned or "-runwayml:" in cleaned:
         return parse_asset_ref(cleaned)
     if _WORDBEE_LIKE.match(cleaned) or "/" in cleaned:

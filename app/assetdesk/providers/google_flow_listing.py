@@ -26,7 +26,7 @@ from assetdesk.core.errors import (
     NotFound,
     UpstreamFailed,
 )
-from assetdesk.core.ids import MediaGenerationId
+from assetdesk.core.ids import JOB_SUFFIX, MediaGenerationId
 from assetdesk.net.retry import NO_RETRY
 from assetdesk.providers.http import whole_number
 from assetdesk.providers.useapi import UseapiConnection
@@ -321,6 +321,17 @@ class GoogleFlowLibrary:
             )
         return body
 
+    async def recent_jobs(self) -> list[str]:
+        """`GET /v1/google-flow/jobs?options=history`: the ids of the jobs useapi.net ran for
+        this token lately (its page: the 10 newest completed ones of the last 15 minutes).
+
+        The answer's fields are not on the page: every job id is taken wherever it sits (a
+        string ending in `-bot:google-flow`), newest first as listed, each once."""
+        body = await self.connection.get_json(
+            "/v1/google-flow/jobs", params={"options": "history"}, subject="Google Flow jobs"
+        )
+        return list(dict.fromkeys(_job_ids(body)))
+
     async def delete_media(self, email: str, ids: Sequence[str]) -> None:
         """`DELETE /v1/google-flow/assets/{email}` with at most 100 ids, checked whole by the
         service: a refusal raises BatchRefused with the service's words and the batch's ids they
@@ -364,3 +375,17 @@ def _unreadable(what: str, body: Any) -> UpstreamFailed:
         f"useapi.net answered the {what} with nothing recognisable as a listing.",
         service_text=str(body)[:300],
     )
+
+
+def _job_ids(value: Any) -> Iterator[str]:
+    """Every useapi.net Google Flow job id in an answer, wherever it sits."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.endswith(JOB_SUFFIX) and " " not in text:
+            yield text
+    elif isinstance(value, list):
+        for item in value:
+            yield from _job_ids(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _job_ids(item)

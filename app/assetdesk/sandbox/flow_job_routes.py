@@ -70,7 +70,63 @@ def job_record(shape: str, job_id: str, assets: list[FlowAsset], project_id: str
     }
 
 
+#: How far back `options=history` looks, and how many jobs it lists (MORE-ENDPOINTS.md 1.5).
+HISTORY_SECONDS = 15 * 60
+HISTORY_JOBS = 10
+
+
+def jobs_summary(state: SandboxState, user_id: int, options: str) -> dict[str, Any]:
+    """`GET /v1/google-flow/jobs?options=`: per-account counts; with `history`, the newest
+    completed jobs of the last 15 minutes. The page does not show this answer's fields: shape
+    "a" nests them under `summary` / `history`, shape "b" lists `accounts` and `completed`."""
+    jobs: dict[str, FlowAsset] = {}
+    counts: dict[str, int] = {}
+    for asset in state.flow_assets.values():
+        if asset.user_id == user_id and asset.job_id:
+            jobs.setdefault(asset.job_id, asset)
+    for asset in jobs.values():
+        counts[mask_email(asset.email)] = counts.get(mask_email(asset.email), 0) + 1
+    per_account = {
+        email: {"executing": 0, "completed": n, "failed": 0, "rateLimited": 0}
+        for email, n in counts.items()
+    }
+    recent = sorted(
+        (a for a in jobs.values() if state.now() - a.created <= HISTORY_SECONDS),
+        key=lambda a: a.created,
+        reverse=True,
+    )[:HISTORY_JOBS]
+    entries = [
+        {
+            "jobid": a.job_id,
+            "status": "completed",
+            "type": a.kind,
+            "email": mask_email(a.email),
+            "created": iso(a.created - 90),
+            "updated": iso(a.created),
+        }
+        for a in recent
+    ]
+    if state.settings.flow_listing_shape == "b":
+        answer: dict[str, Any] = {"accounts": per_account}
+        if options == "history":
+            answer["completed"] = [{"jobId": e["jobid"], "elapsed": 90} for e in entries]
+        return answer
+    answer = {"summary": {"accounts": per_account}}
+    if options == "history":
+        answer["history"] = entries
+    return answer
+
+
 def make_routes(state: SandboxState) -> list[Route]:
+    async def jobs(request: Request) -> Response:
+        user = authorize(state, request, code=False)
+        if isinstance(user, Response):
+            return user
+        options = request.query_params.get("options", "summary")
+        if options not in ("summary", "executing", "history"):
+            return error(400, f"Unknown options value {options!r}")
+        return JSONResponse(jobs_summary(state, user.user_id, options))
+
     async def job(request: Request) -> Response:
         user = authorize(state, request, code=False)
         if isinstance(user, Response):
@@ -88,4 +144,7 @@ def make_routes(state: SandboxState) -> list[Route]:
         shape = state.settings.flow_listing_shape
         return JSONResponse(job_record(shape, job_id, assets, project_id))
 
-    return [Route("/v1/google-flow/jobs/{job_id}", job, methods=["GET"])]
+    return [
+        Route("/v1/google-flow/jobs", jobs, methods=["GET"]),
+        Route("/v1/google-flow/jobs/{job_id}", job, methods=["GET"]),
+    ]

@@ -9,6 +9,12 @@ generated ones have a useapi.net job record (prompt, model, and a seed on every 
 fourth was made in Flow's own web page and has none. The assets share the
 demo media's bytes (one stored object per kind), so a thousand cost no disk. The answer lists the
 tokens, emails and project ids made. The default demo (sandbox/seed.py) stays small.
+
+`POST /_sandbox/google-flow/jobs` with `{"token": T, "email": E, "prompt": P, "model": M,
+"seed": S, "count": 2, "kind": "image"}` plays a generation started through useapi.net just now:
+`count` new media in the account's current project, one job record naming them (so the job
+shows in `GET /v1/google-flow/jobs?options=history` for 15 minutes). Answers the job id and the
+mediaGenerationIds.
 """
 
 from __future__ import annotations
@@ -141,4 +147,70 @@ def control_routes(state: SandboxState) -> list[Route]:
             return JSONResponse({"error": f"ValueError: {exc}"}, status_code=400)
         return JSONResponse(made)
 
-    return [Route("/google-flow/library", library, methods=["POST"])]
+    async def fresh_job(request: Request) -> Response:
+        try:
+            body = await request.json()
+            if not isinstance(body, dict):
+                raise ValueError("body must be a JSON object")
+            made = generate_job(state, body)
+        except ValueError as exc:
+            return JSONResponse({"error": f"ValueError: {exc}"}, status_code=400)
+        return JSONResponse(made)
+
+    return [
+        Route("/google-flow/library", library, methods=["POST"]),
+        Route("/google-flow/jobs", fresh_job, methods=["POST"]),
+    ]
+
+
+def generate_job(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
+    """New media made now by one job (see the module's docstring); what was made."""
+    user = state.users.get(str(body.get("token")))
+    if user is None:
+        raise ValueError("token names no sandbox user")
+    email = str(body.get("email") or next(iter(user.flow_accounts), ""))
+    account = user.flow_accounts.get(email)
+    if account is None:
+        raise ValueError(f"{email!r} is not a Google Flow account of user {user.user_id}")
+    kind = str(body.get("kind") or "image")
+    if kind not in _SOURCES:
+        raise ValueError("kind must be image or video")
+    count = body.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 4:
+        raise ValueError("count must be a whole number from 1 to 4")
+    request: dict[str, object] = {
+        "prompt": str(body.get("prompt") or "a lighthouse at dusk"),
+        "model": str(body.get("model") or ("imagen-4" if kind == "image" else "veo-3.1-fast")),
+    }
+    if body.get("seed") is not None:
+        request["seed"] = int(body["seed"])
+    name, content_type = _SOURCES[kind]
+    key = f"{FLOW_BUCKET}/library-{kind}"
+    if state.blobs.get(key) is None:
+        state.blobs.add_file(key, state.seed_dir / name, content_type)
+    info = probe(state.seed_dir / name, content_type)
+    n = 9_000_000 + sum(1 for a in state.flow_assets.values() if a.job_id)
+    job_id = job_id_for(user.user_id, email, n)
+    made = []
+    for i in range(count):
+        media_id = stable_uuid(f"job/{job_id}/{i}")
+        mgid = flow_media_id(user.user_id, email, kind, media_id)
+        state.flow_assets[mgid] = FlowAsset(
+            mgid,
+            user.user_id,
+            email,
+            kind,
+            media_id,
+            key,
+            info.width,
+            info.height,
+            info.duration,
+            str(request["prompt"]),
+            state.now(),
+            project_id=account.project_id,
+            uploaded=False,
+            job_id=job_id,
+            job_request=request,
+        )
+        made.append(mgid)
+    return {"jobid": job_id, "mediaGenerationIds": made}

@@ -26,6 +26,7 @@ from typing import TypeVar
 
 from assetdesk.core.errors import AssetDeskError, InvalidInput, NotFound, as_sentence
 from assetdesk.core.ids import (
+    FlowJobId,
     MediaGenerationId,
     RunwayAssetId,
     WordbeeScope,
@@ -34,10 +35,12 @@ from assetdesk.core.ids import (
 )
 from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow import signed_url_expiry
+from assetdesk.providers.google_flow_listing import GoogleFlowLibrary
 from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
 from assetdesk.providers.wordbee_segments import WordbeeSegments
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.downloads import download_wordbee_asset, flow_source, runway_source
+from assetdesk.services.flow_jobs import file_job
 from assetdesk.services.library_bytes import PREVIEW_LIMIT, AssetBytes
 from assetdesk.services.library_delete import LibraryDeleter
 from assetdesk.services.library_drafts import runway_draft, wordbee_draft
@@ -140,8 +143,20 @@ class LibraryService:
 
     async def refresh(self, progress: OnProgress | None = None) -> RefreshReport:
         """List every account's assets and sync them in (services/library_refresher.py)."""
-        refresher = LibraryRefresher(self._accounts, self._sync, self._find_many, self._followed)
+        refresher = LibraryRefresher(
+            self._accounts, self._sync, self._find_many, self._followed, self._known_jobs
+        )
         return await refresher.refresh(progress)
+
+    async def _known_jobs(self, job_ids: list[str]) -> set[str]:
+        return await self._db(lambda store: store.known_tasks(Provider.GOOGLE_FLOW, job_ids))
+
+    async def _add_job(self, job: FlowJobId, account_id: int) -> AddOutcome:
+        """File the media a pasted Google Flow job made, with its prompt, model and seed."""
+        clients = await self._useapi(account_id, "a Google Flow job id")
+        library = GoogleFlowLibrary(clients.connection)
+        assets, added = await file_job(library, job, account_id, self._sync, self._find_many)
+        return AddOutcome(assets, added, len(assets) - added)
 
     async def _followed(self, account_id: int) -> list[str]:
         return await self._on_connection(lambda conn: followed_projects(conn, account_id))
@@ -192,6 +207,8 @@ class LibraryService:
             raise InvalidInput(as_sentence(error.message)) from None
         if isinstance(ref, WordbeeScope):
             return await self.follow_wordbee_project(account_id, ref)
+        if isinstance(ref, FlowJobId):
+            return await self._add_job(ref, account_id)
         if isinstance(ref, WordbeeSegmentRef):
             client = await self._wordbee(account_id, "a Wordbee segment reference")
             try:

@@ -7,7 +7,9 @@ Runway task (`GET /v1/runwayml/tasks/{taskId}`) or a Google Flow job started thr
 - Google Flow: `request.prompt`, `request.model`, `request.seed` (sent only when the caller
   chose one). A job names its media by mediaGenerationId in the older shape
   (`response.operations[].video.mediaGenerationId`, beside the `seed` the service used); the newer
-  shape may not name them at all, and then the job links nothing.
+  shape (`response.media[]`) names each by `name`, a UUID that the page does not tie to the
+  mediaGenerationId: `flow_job_names` keeps those, and a medium whose id ends in that UUID is
+  taken as the job's (services/flow_jobs.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,13 @@ from assetdesk.providers.http import whole_number
 from assetdesk.providers.runway import RunwayTask
 from assetdesk.store.library import AssetDraft
 
-__all__ = ["Provenance", "flow_job_provenance", "runway_provenance", "with_provenance"]
+__all__ = [
+    "Provenance",
+    "flow_job_names",
+    "flow_job_provenance",
+    "runway_provenance",
+    "with_provenance",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +59,37 @@ def runway_provenance(task: RunwayTask) -> Provenance:
 def flow_job_provenance(job: Any) -> dict[str, Provenance]:
     """The provenance of each medium a Google Flow job record names, by mediaGenerationId."""
     record = _dict(job)
+    common = _job_common(record)
+    found: dict[str, Provenance] = {}
+    for media_id, seed in _named_media(record.get("response")):
+        found.setdefault(media_id, dataclasses.replace(common, seed=seed or common.seed))
+    return found
+
+
+def flow_job_names(job: Any) -> dict[str, Provenance]:
+    """The newer record's media by their `name` (`response.media[].name`, with a
+    `mediaMetadata` beside it), each with the job's provenance."""
+    record = _dict(job)
+    common = _job_common(record)
+    media = _dict(record.get("response")).get("media")
+    names: dict[str, Provenance] = {}
+    for item in media if isinstance(media, list) else []:
+        entry = _dict(item)
+        name = _text(entry.get("name"))
+        if name and "mediaMetadata" in entry:
+            names.setdefault(name, common)
+    return names
+
+
+def _job_common(record: dict[str, Any]) -> Provenance:
+    """What a job's request says of all its media: prompt, model, seed, and the job's id."""
     request = _dict(record.get("request"))
-    common = Provenance(
+    return Provenance(
         prompt=_text(request.get("prompt")),
         model=_text(request.get("model")),
         seed=whole_number(request.get("seed")),
         task_id=_text(record.get("jobid")) or _text(record.get("jobId")),
     )
-    found: dict[str, Provenance] = {}
-    for media_id, seed in _named_media(record.get("response")):
-        found.setdefault(media_id, dataclasses.replace(common, seed=seed or common.seed))
-    return found
 
 
 def _named_media(value: Any) -> Iterator[tuple[str, int | None]]:

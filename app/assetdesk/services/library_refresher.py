@@ -1,10 +1,11 @@
 """Refreshing the Library from every account: what each service lists, synced into the catalog.
 
 1. For each useapi.net account: each Google Flow account of the token (its projects, then each
-   project's media, all pages), then each Runway account of the token (every page of the asset
-   listing, offset 0 to 1000), with the prompt, model and seed of generations read once from
-   their Runway task. For each Wordbee account: the projects the user follows (named once,
-   services/wordbee_projects.py), every file of their segments.
+   project's media, all pages; the prompt, model and seed of media that the token's recent
+   useapi.net jobs made, services/flow_jobs.py), then each Runway account of the token (every
+   page of the asset listing, offset 0 to 1000), with the prompt, model and seed of generations
+   read once from their Runway task. For each Wordbee account: the projects the user follows
+   (named once, services/wordbee_projects.py), every file of their segments.
 2. Each source is synced in one transaction (store/library_sync.py): new assets appear, changed
    ones update, assets the service no longer lists are marked gone (never deleted here).
 3. A failure is said on the account it concerns and the rest go on: a refused token (401) stops
@@ -32,6 +33,7 @@ from assetdesk.providers.wordbee_segments import WordbeeSegments
 from assetdesk.services.account_clients import UseapiClients
 from assetdesk.services.account_health import AccountHealth, health_from_error
 from assetdesk.services.accounts import AccountInfo, AccountsService
+from assetdesk.services.flow_jobs import JobProvenance, KnownJobs, recent_job_provenance
 from assetdesk.services.library_provenance import Provenance, runway_provenance, with_provenance
 from assetdesk.services.library_refresh import (
     flow_drafts,
@@ -89,11 +91,13 @@ class LibraryRefresher:
         sync: SyncCatalog,
         find: FindAssets,
         followed: FollowedProjects,
+        known_jobs: KnownJobs,
     ) -> None:
         self._accounts = accounts
         self._sync = sync
         self._find = find
         self._followed = followed
+        self._known_jobs = known_jobs
 
     async def refresh(self, progress: OnProgress | None = None) -> RefreshReport:
         report = RefreshReport()
@@ -115,8 +119,12 @@ class LibraryRefresher:
         except AssetDeskError as error:
             self._failed(report, account, Provider.GOOGLE_FLOW, account.name, error)
             return
+        jobs = JobProvenance()
+        if flow_emails:  # the prompts of generations started through useapi.net lately
+            library = GoogleFlowLibrary(clients.connection)
+            jobs = await recent_job_provenance(library, self._known_jobs)
         for email in flow_emails:
-            if not await self._flow_account(clients, account, email, report, progress):
+            if not await self._flow_account(clients, account, email, jobs, report, progress):
                 return  # the token itself was refused: nothing else of it will answer
         try:
             runway_emails = await clients.runway.accounts()
@@ -131,10 +139,12 @@ class LibraryRefresher:
         clients: UseapiClients,
         account: AccountInfo,
         email: str,
+        jobs: JobProvenance,
         report: RefreshReport,
         progress: OnProgress,
     ) -> bool:
-        """Sync one Google account's projects; False when the token was refused."""
+        """Sync one Google account's projects (with what recent `jobs` say of their media);
+        False when the token was refused."""
         library = GoogleFlowLibrary(clients.connection)
         drafts: list[AssetDraft] = []
         failure: AssetDeskError | None = None
@@ -149,8 +159,10 @@ class LibraryRefresher:
                 drafts.extend(flow_drafts(media, account.id, email, project.project_id))
         except AssetDeskError as error:
             failure = error
+        listed = len(drafts)
+        drafts = jobs.apply(drafts) if jobs else drafts
         await self._finish(
-            report, account, flow_source(account.id, email), email, len(drafts), drafts, failure
+            report, account, flow_source(account.id, email), email, listed, drafts, failure
         )
         return not isinstance(failure, Unauthorized)
 

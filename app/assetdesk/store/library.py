@@ -182,6 +182,16 @@ class LibraryStore:
             found.update((asset.remote_id, asset) for asset in self._rows(sql, (provider, *chunk)))
         return found
 
+    def known_tasks(self, provider: Provider, task_ids: Sequence[str]) -> set[str]:
+        """Which of these task (Runway) or job (Google Flow) ids some asset already names."""
+        known: set[str] = set()
+        for start in range(0, len(task_ids), _IN_CHUNK):
+            chunk = task_ids[start : start + _IN_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            sql = f"SELECT DISTINCT task_id FROM assets WHERE provider = ? AND task_id IN ({marks})"
+            known.update(row[0] for row in self._conn.execute(sql, (provider, *chunk)))
+        return known
+
     def add(self, drafts: Sequence[AssetDraft]) -> Stored:
         """Insert the drafts in one transaction, the first one first; a draft whose
         (provider, remote_id) is already there is not changed and counts as `already`."""

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from assetdesk.core.errors import InvalidInput
 from assetdesk.core.ids import (
+    FlowJobId,
     MediaGenerationId,
     RunwayAssetId,
     ScopeKind,
@@ -338,3 +339,13 @@ def test_email_check_gives_a_value_or_invalid_input(text: str) -> None:
     except InvalidInput:
         return
     assert check_email(email) == email
+
+
+def test_a_google_flow_job_id_is_told_from_a_media_id() -> None:
+    job = "j1234567v-u777-email:jo***@gmail.com-bot:google-flow"
+    parsed = parse_reference(f" {job}\n")
+    assert isinstance(parsed, FlowJobId)
+    assert (str(parsed), parsed.user_id, parsed.short) == (job, 777, "job j1234567v")
+    with pytest.raises(InvalidInput) as caught:
+        FlowJobId.parse("j1-email:x-bot:google-flow")
+    assert "Google Flow job id" in caught.value.message

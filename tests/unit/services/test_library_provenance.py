@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.provider import Provider
 from assetdesk.providers.runway import parse_task
+from assetdesk.services.flow_jobs import JobProvenance
 from assetdesk.services.library_provenance import (
     Provenance,
     flow_job_provenance,
@@ -65,3 +67,21 @@ def test_with_provenance_fills_a_draft() -> None:
     filled = with_provenance(draft, Provenance(prompt="a fox", model="gen3a"))
     assert (filled.prompt, filled.model, filled.seed, filled.task_id) == ("a fox", "gen3a", 1, "t0")
     assert with_provenance(draft, Provenance(seed=0)).seed == 0
+
+
+def test_a_newer_job_record_names_its_media_by_name_and_they_are_matched_by_their_id() -> None:
+    media_uuid = "0b7c6f7e-1111-4222-8333-444455556666"
+    mgid = str(MediaGenerationId(5, "jo@example.com", "image", media_uuid))
+    record = {
+        "jobid": "j1v-u5-email:jo***@example.com-bot:google-flow",
+        "request": {"prompt": "a fox", "model": "imagen-4", "seed": 7},
+        "response": {"media": [{"name": media_uuid, "mediaMetadata": {"mediaTitle": "a fox"}}]},
+    }
+    assert flow_job_provenance(record) == {}, "the newer shape names no mediaGenerationId"
+    jobs = JobProvenance()
+    jobs.add(record)
+    found = jobs.of(mgid)
+    assert found is not None and (found.prompt, found.model, found.seed) == ("a fox", "imagen-4", 7)
+    assert found.task_id == record["jobid"]
+    assert jobs.of(str(MediaGenerationId(5, "jo@example.com", "image", "other"))) is None
+    assert jobs.of("not an id") is None

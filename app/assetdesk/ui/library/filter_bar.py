@@ -39,8 +39,8 @@ class ReferenceBar(QWidget):
         self.reference = QLineEdit()
         self.reference.setObjectName("assetReference")
         self.reference.setPlaceholderText(
-            "Paste a mediaGenerationId, a Runway asset id, a Wordbee segment (pr12/345)"
-            " or a Wordbee project to follow (pr12)"
+            "Paste a mediaGenerationId, a Google Flow job id, a Runway asset id, a Wordbee"
+            " segment (pr12/345) or a Wordbee project to follow (pr12)"
         )
         self.reference.returnPressed.connect(self.add_requested)
         self.add_button = QPushButton("Add")

@@ -50,9 +50,9 @@ if TYPE_CHECKING:
 
 EMPTY_TEXT = (
     "Your library is empty.\n\n"
-    "Everything you upload is listed here. Paste a mediaGenerationId, a Runway asset id, a\n"
-    "Wordbee segment (pr12/345) or a Wordbee project to follow (pr12) above to add more,\n"
-    "or Refresh (F5) to list every account's."
+    "Everything you upload is listed here. Paste a mediaGenerationId, a Google Flow job id,\n"
+    "a Runway asset id, a Wordbee segment (pr12/345) or a Wordbee project to follow (pr12)\n"
+    "above to add more, or Refresh (F5) to list every account's."
 )
 
 
