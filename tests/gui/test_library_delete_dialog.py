@@ -75,8 +75,14 @@ def test_the_confirmation_names_the_numbers_and_the_outcome_lands_on_the_items(
     dialog.download_first.setChecked(False)
     assert dialog.delete_button.isEnabled() and dialog.download_folder() is None
 
+    slow = runway[-1]  # answered late: its row says what is happening meanwhile
+    sb.fault("api", f"/v1/runwayml/assets/{slow.remote_id}", method="DELETE", latency=1.0)
     dialog.delete_button.click()
+    qtbot.waitUntil(lambda: pane.model.busy(slow.id) == "Deleting…", timeout=5_000)
+    name = pane.model.index(pane.model.row_of(slow.id), 0).data()
+    assert name == f"{slow.title}\nDeleting…"
     qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=20_000)
+    assert pane.model.busy(refused.id) is None, "a finished row says its outcome instead"
     (left,) = pane.model.assets()
     assert left.id == refused.id
     error = pane.model.error(refused.id)

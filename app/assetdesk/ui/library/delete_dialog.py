@@ -166,13 +166,21 @@ class ServiceDelete:
         first = "Downloading, then deleting" if folder else "Deleting"
         self._notice.show_message(f"{first} {pluralise(total, 'asset')} on their services…")
 
+        self._model.set_busy([asset.id for asset in assets], f"{first}…")
+
         def one(outcome: DeleteOutcome) -> None:
             done.append(outcome)
+            self._model.set_busy([outcome.asset.id], None)
             if outcome.reason:
                 self._model.set_error(outcome.asset.id, outcome.reason)
             self._notice.show_message(f"{first}: {len(done)} of {total} done…")
 
-        outcomes = await self._library.deleter().delete(assets, download_to=folder, on_outcome=one)
+        try:
+            outcomes = await self._library.deleter().delete(
+                assets, download_to=folder, on_outcome=one
+            )
+        finally:
+            self._model.set_busy([asset.id for asset in assets], None)
         await self._reload()
         deleted = sum(o.deleted for o in outcomes)
         unsure = sum(o.state is DeleteState.UNSURE for o in outcomes)

@@ -90,6 +90,7 @@ class LibraryModel(FlatTableModel):
         self._icons: OrderedDict[int, QIcon] = OrderedDict()
         self.max_thumbnails = MAX_THUMBNAILS
         self._errors: dict[int, str] = {}
+        self._busy: dict[int, str] = {}
         self._asked: set[int] = set()
         self._account_names: dict[int, str] = {}
         self._blank: QIcon | None = None
@@ -172,6 +173,18 @@ class LibraryModel(FlatTableModel):
 
     def error(self, asset_id: int) -> str | None:
         return self._errors.get(asset_id)
+
+    def set_busy(self, asset_ids: Iterable[int], line: str | None) -> None:
+        """Show `line` ("Deleting…") under these assets' names while it lasts; None clears it."""
+        for asset_id in asset_ids:
+            if line is None:
+                self._busy.pop(asset_id, None)
+            else:
+                self._busy[asset_id] = line
+            self._changed_cell(asset_id, Column.NAME, [Qt.ItemDataRole.DisplayRole])
+
+    def busy(self, asset_id: int) -> str | None:
+        return self._busy.get(asset_id)
 
     def _changed_cell(self, asset_id: int, column: Column, roles: list[int]) -> None:
         row = self._rows.get(asset_id)
@@ -272,6 +285,9 @@ class LibraryModel(FlatTableModel):
     def _display(self, asset: Asset, column: Column) -> str:
         if column is Column.NAME:
             error = self._errors.get(asset.id)
+            busy = self._busy.get(asset.id)
+            if busy:
+                return f"{asset.title}\n{busy}"
             return f"{asset.title}\n⚠ {error}" if error else titled(asset)
         if column is Column.KIND:
             return (asset.kind or "other").capitalize()
