@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from tests.helpers.main_window import Pane, open_window
 
+from assetdesk.core.ids import WordbeeScope
 from assetdesk.core.provider import Provider
 from assetdesk.services.app import AppServices
 from assetdesk.ui.tasks import BackgroundTasks
@@ -30,8 +31,9 @@ def test_the_confirmation_names_the_numbers_and_the_outcome_lands_on_the_items(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
+    scope = WordbeeScope.parse("pr7214")
+    arun(services.library.follow_wordbee_project(sandbox_accounts[1].id, scope))
     arun(services.library.refresh())
-    arun(services.library.sync_wordbee(sandbox_accounts[1].id, "pr7214", [27665601]))
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
     pane = window.library_pane
     assets = pane.model.assets()

@@ -40,9 +40,9 @@ def select_title(pane: LibraryPane, title: str) -> Any:
     raise AssertionError(f"{title!r} is not listed: {titles(pane)}")
 
 
-def list_runway(arun: Any, services: AppServices, pane: LibraryPane, account_id: int) -> None:
-    """The account's Runway assets only (not a whole refresh), into the catalog and the pane."""
-    arun(services.library.sync_runway(account_id))
+def list_demo(arun: Any, services: AppServices, pane: LibraryPane) -> None:
+    """A refresh (the demo's Google Flow and Runway assets), into the catalog and the pane."""
+    arun(services.library.refresh())
     arun(pane.reload())
 
 
@@ -134,16 +134,15 @@ def test_filters_search_and_sort(
 ) -> None:
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
     pane = window.library_pane
-    list_runway(arun, services, pane, sandbox_accounts[0].id)
-    pane.reference.setText(sb.demo["media_generation_ids"][2])  # the demo video on Google Flow
-    pane.add_button.click()
-    qtbot.waitUntil(lambda: pane.model.rowCount() == len(sb.demo["runway_asset_ids"]) + 1)
+    list_demo(arun, services, pane)  # with the demo video on Google Flow
+    flow = len(sb.demo["media_generation_ids"])
+    assert pane.model.rowCount() == len(sb.demo["runway_asset_ids"]) + flow
     everything = pane.proxy.rowCount()
 
     pane.filter_bar.provider_filter.setCurrentIndex(
         pane.filter_bar.provider_filter.findData("google-flow")
     )
-    assert pane.proxy.rowCount() == 1
+    assert pane.proxy.rowCount() == flow
     pane.filter_bar.provider_filter.setCurrentIndex(0)
     pane.filter_bar.kind_filter.setCurrentIndex(pane.filter_bar.kind_filter.findData("video"))
     videos = {pane.proxy.index(r, 0).data(AssetRole).kind for r in range(pane.proxy.rowCount())}
@@ -178,7 +177,7 @@ def test_selecting_an_image_previews_its_pixels(
 ) -> None:
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
     pane = window.library_pane
-    list_runway(arun, services, pane, sandbox_accounts[0].id)
+    list_demo(arun, services, pane)
     select_title(pane, "Race car.jpg")
     view = pane.preview.image_view
     qtbot.waitUntil(lambda: not view.current_image().isNull(), timeout=10_000)
@@ -268,7 +267,7 @@ def test_the_filtered_model_passes_the_model_tester(
 ) -> None:
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
     pane = window.library_pane
-    list_runway(arun, services, pane, sandbox_accounts[0].id)
+    list_demo(arun, services, pane)
     pane.filter_bar.kind_filter.setCurrentIndex(pane.filter_bar.kind_filter.findData("image"))
     qtmodeltester.check(pane.proxy, force_py=True)
 
@@ -335,7 +334,7 @@ def test_a_reload_keeps_the_preview_and_a_vanished_account_filter_shows_all(
 ) -> None:
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
     pane = window.library_pane
-    list_runway(arun, services, pane, sandbox_accounts[0].id)
+    list_demo(arun, services, pane)
     select_title(pane, "Race car.jpg")
     qtbot.waitUntil(lambda: not pane.preview.image_view.current_image().isNull(), timeout=10_000)
     rows = pane.model.rowCount()
@@ -351,7 +350,7 @@ def test_a_reload_keeps_the_preview_and_a_vanished_account_filter_shows_all(
 
     wordbee = sandbox_accounts[1]
     pane.account_filter.setCurrentIndex(pane.account_filter.findData(wordbee.id))
-    assert pane.proxy.rowCount() == 0  # none of the Runway assets is Wordbee's
+    assert pane.proxy.rowCount() == 0  # none of the listed assets is Wordbee's
     arun(services.accounts.remove(wordbee.id))
     arun(pane.reload())
     assert pane.account_filter.currentData() is None

@@ -327,9 +327,15 @@ def test_provenance_shows_in_the_tooltip_and_search_finds_the_prompt(
     tasks: BackgroundTasks,
     arun: Any,
 ) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
+    arun(services.library.refresh())  # the demo's listed assets: uploads, none with a prompt
+    # A generation whose task a refresh read. Its own id: a refresh files what the service says
+    # of the assets it lists, and the demo's are uploads named otherwise.
+    fox_id = "0f0c5e1a-0000-4000-8000-00000000f0c5"
     generated = AssetDraft(
         provider=Provider.RUNWAY,
-        remote_id=sb.demo["runway_asset_ids"][0],
+        remote_id=f"user:{sb.demo['user_id']}-runwayml:{sb.demo['runway_emails'][0]}-asset:{fox_id}",
         origin="listed",
         name="Fox.png",
         kind="image",
@@ -344,9 +350,9 @@ def test_provenance_shows_in_the_tooltip_and_search_finds_the_prompt(
         LibraryStore(conn).add([generated])
     finally:
         conn.close()
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
-    pane = window.library_pane
-    list_runway_only(arun, services, pane, sandbox_accounts[0].id)
+    arun(pane.reload())
+    listed = len(sb.demo["media_generation_ids"]) + len(sb.demo["runway_asset_ids"])
+    assert pane.model.rowCount() == listed + 1
     fox = next(a for a in pane.model.assets() if a.name == "Fox.png")
     tip = pane.model.index(pane.model.row_of(fox.id), 0).data(Qt.ItemDataRole.ToolTipRole)
     lines = tip.splitlines()
@@ -354,8 +360,3 @@ def test_provenance_shows_in_the_tooltip_and_search_finds_the_prompt(
     assert "Model: gen3a" in lines and "Seed: 4242" in lines and "Generated" in lines
     pane.search.setText("fox ASLEEP")
     assert [a.id for a in shown(pane)] == [fox.id]
-
-
-def list_runway_only(arun: Any, services: AppServices, pane: LibraryPane, account_id: int) -> None:
-    arun(services.library.sync_runway(account_id))
-    arun(pane.reload())

@@ -1,10 +1,11 @@
 """The Library's catalog: what the user has on Google Flow, Runway and Wordbee, and its bytes.
 
-Assets come in four ways: finished uploads (the upload queue writes them), the account's Runway
-assets listed page by page, Wordbee segment assets listed by segment and scope, and references
-the user pastes. The catalog is the SQLite `assets` table; signed links are resolved when asked
-for, kept in memory only until shortly before they expire, and never written anywhere. Removing
-an asset forgets it here; nothing on the service is ever deleted.
+Assets come in four ways: finished uploads (the upload queue writes them), a refresh of every
+account (library_refresher.py: Google Flow and Runway listings, the Wordbee projects followed),
+a Wordbee project followed, and references the user pastes. The catalog is the SQLite `assets`
+table; signed links are resolved when asked for, kept in memory only until shortly before they
+expire, and never written anywhere. Removing an asset only forgets it here; deleting on the
+services is library_delete.py's.
 
 Qt-free: the Library pane calls this from its bridge. Every error on an asset is a typed error
 from `core.errors` whose sentence names the asset. The parts live beside it: catalog drafts
@@ -36,7 +37,6 @@ from assetdesk.core.ids import (
 from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow import signed_url_expiry
 from assetdesk.providers.google_flow_listing import GoogleFlowLibrary
-from assetdesk.providers.runway import MAX_LIMIT, MAX_OFFSET, RunwayAsset
 from assetdesk.providers.wordbee_segments import WordbeeSegments
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.downloads import download_wordbee_asset, flow_source, runway_source
@@ -65,12 +65,9 @@ from assetdesk.transfer.names import Conflict
 from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import ProgressCallback
 
-__all__ = ["RUNWAY_PAGE", "AddOutcome", "Asset", "LibraryService"]
+__all__ = ["AddOutcome", "Asset", "LibraryService"]
 
 T = TypeVar("T")
-
-#: Runway lists at most 50 assets a page, from offsets 0 to 1000.
-RUNWAY_PAGE = MAX_LIMIT
 
 
 @dataclass(frozen=True)
@@ -248,50 +245,6 @@ class LibraryService:
         except AssetDeskError as error:
             raise with_asset_name(error, ref.short) from error
         return await self._store([runway_draft(runway_asset, account_id, "pasted")])
-
-    async def sync_runway(
-        self,
-        account_id: int,
-        *,
-        email: str | None = None,
-        progress: Callable[[int], None] | None = None,
-    ) -> AddOutcome:
-        """List the account's Runway assets, 50 a page from offset 0 up to 1000, until a short
-        page; `progress(n)` after each page. On a failure, what was listed so far is kept."""
-        clients = await self._useapi(account_id, "listing Runway assets")
-        listed: list[RunwayAsset] = []
-        failure: AssetDeskError | None = None
-        offset = 0
-        while offset <= MAX_OFFSET:
-            try:
-                page = await clients.runway.list(offset=offset, limit=RUNWAY_PAGE, email=email)
-            except AssetDeskError as error:
-                failure = error
-                break
-            listed.extend(page)
-            if progress is not None:
-                progress(len(listed))
-            if len(page) < RUNWAY_PAGE:
-                break
-            offset += RUNWAY_PAGE
-        # Oldest first, so that the newest asset gets the highest id and leads the catalog.
-        drafts = [runway_draft(a, account_id, "listed", email) for a in reversed(listed)]
-        outcome = await self._store(drafts)
-        if failure is not None:
-            raise failure
-        return AddOutcome(list(reversed(outcome.assets)), outcome.added, outcome.already)
-
-    async def sync_wordbee(self, account_id: int, scope: str, segment_ids: list[int]) -> AddOutcome:
-        """List the files of these segments in `scope` (pr…, jbs… or jbc…)."""
-        try:
-            checked = str(WordbeeScope.parse(scope))
-        except InvalidInput as error:
-            raise InvalidInput(as_sentence(error.message)) from None
-        if not segment_ids:
-            raise InvalidInput("Name at least one Wordbee segment id.")
-        client = await self._wordbee(account_id, "listing Wordbee segment files")
-        found = await client.list_assets(segment_ids, checked)
-        return await self._store([wordbee_draft(a, checked, account_id, "listed") for a in found])
 
     # ------------------------------------------------------------ links and bytes
 

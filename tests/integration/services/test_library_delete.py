@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from tests.helpers.http_calls import api_requests
 
-from assetdesk.core.ids import MediaGenerationId
+from assetdesk.core.ids import MediaGenerationId, WordbeeScope
 from assetdesk.core.provider import AccountKind, Provider
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.library import Asset, LibraryService
@@ -57,9 +57,10 @@ async def wordbee_id(accounts: AccountsService, sb: Any) -> int:
 
 @pytest.fixture
 async def catalog(library: LibraryService, useapi_id: int, wordbee_id: int) -> list[Asset]:
-    """The demo's Google Flow and Runway assets (a refresh) and its Wordbee files."""
+    """The demo's Google Flow and Runway assets and its Wordbee project's files (followed, then
+    a refresh)."""
+    await library.follow_wordbee_project(wordbee_id, WordbeeScope.parse(SCOPE))
     await library.refresh()
-    await library.sync_wordbee(wordbee_id, SCOPE, SEGMENTS)
     return await library.assets()
 
 

@@ -28,12 +28,14 @@ from assetdesk.core.errors import (
     TooLarge,
     UpstreamFailed,
 )
-from assetdesk.core.ids import MediaGenerationId, wordbee_key
+from assetdesk.core.ids import MediaGenerationId, WordbeeScope, wordbee_key
+from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_size
 from assetdesk.net.clients import make_download_client
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.library import Asset, LibraryService
 from assetdesk.services.library_links import ASSUMED_LINK_LIFETIME, link_expiry
+from assetdesk.services.refresh_progress import RefreshProgress
 from assetdesk.services.upload_items import ItemState, UploadTarget
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.store.paths import AppPaths
@@ -103,6 +105,38 @@ def flow_id(sb: Any, n: int = 0) -> str:
     return str(sb.demo["media_generation_ids"][n])
 
 
+def of(assets: list[Asset], provider: Provider) -> list[Asset]:
+    return [asset for asset in assets if asset.provider is provider]
+
+
+async def wordbee_files(
+    library: LibraryService, wordbee_id: int, segment: int | None = None
+) -> list[Asset]:
+    """The demo project's files as the Library gets them (the project followed, then a refresh),
+    in the catalog's order; only those of `segment` when given."""
+    await library.follow_wordbee_project(wordbee_id, WordbeeScope.parse(SCOPE))
+    await library.refresh()
+    files = of(await library.assets(), Provider.WORDBEE)
+    return [a for a in files if segment is None or a.segment_id == segment]
+
+
+def runway_listing(sb: Any) -> list[str]:
+    """The demo user's Runway assetIds in the service's order, every page (asked the sandbox
+    directly, not through the service under test)."""
+    headers = {"Authorization": f"Bearer {sb.demo['useapi_token']}"}
+    ids: list[str] = []
+    while True:
+        response = httpx.get(
+            f"{sb.api_url}/v1/runwayml/assets/",
+            params={"offset": len(ids), "limit": 50},
+            headers=headers,
+        )
+        response.raise_for_status()
+        ids.extend(str(a["assetId"]) for a in response.json())
+        if len(response.json()) < 50:
+            return ids
+
+
 def runway_named(sb: Any, name: str) -> str:
     """The assetId of the demo user's seeded Runway asset shown as `name` (asked the sandbox
     directly, so that the service under test is not used to set up its own test)."""
@@ -129,21 +163,27 @@ async def test_runway_assets_are_listed_fifty_a_page_and_a_second_run_adds_nothi
     ]
     total = seeded + 60
     assert 50 < total < 100
+    listing = runway_listing(sb)
     sb.clear_requests()
-    seen: list[int] = []
+    seen: list[RefreshProgress] = []
 
-    first = await library.sync_runway(useapi_id, progress=seen.append)
+    first = await library.refresh(seen.append)
 
     pages = api_calls(sb, "/v1/runwayml/assets")
     offsets = [(p["params"]["offset"], p["params"]["limit"]) for p in pages]
     assert offsets == [("0", "50"), ("50", "50")]
-    assert seen == [50, total]
-    assert (first.added, first.already, len(first.assets)) == (total, 0, total)
-    catalog = await library.assets()
+    runway_steps = [(p.step, p.assets) for p in seen if p.provider is Provider.RUNWAY]
+    assert runway_steps == [(1, 0), (2, 50)]
+    email = sb.demo["runway_emails"][0].partition("@")[0]
+    assert f"Runway {email}@…: {total} assets, {total} new" in first.lines, first.lines
+    catalog = of(await library.assets(), Provider.RUNWAY)
     assert len(catalog) == total
-    # Newest first: the last one put into the sandbox leads, as the service lists it.
-    assert catalog[0].remote_id == put[-1] == first.assets[0].remote_id
-    assert [a.remote_id for a in catalog] == [a.remote_id for a in first.assets]
+    # Newest first by date, as the pane sorts: the last one put into the sandbox leads, as the
+    # service lists it. (A refresh files a listing in the service's order, so the catalog's own
+    # order, newest added first and then by id, is the reverse of it within one refresh.)
+    by_date = sorted(catalog, key=lambda a: a.created_at or "", reverse=True)
+    assert by_date[0].remote_id == put[-1] == listing[0]
+    assert [a.remote_id for a in by_date] == listing
     assert {a.origin for a in catalog} == {"listed"}
     race = next(a for a in catalog if a.name == "Race car.jpg")
     assert (race.kind, race.mime, race.width, race.height) == ("image", "image/jpeg", 800, 450)
@@ -152,25 +192,26 @@ async def test_runway_assets_are_listed_fifty_a_page_and_a_second_run_adds_nothi
     clip = next(a for a in catalog if a.name == "Test clip.mp4")
     assert clip.kind == "video" and clip.duration_seconds == pytest.approx(2.0, abs=0.1)
 
-    again = await library.sync_runway(useapi_id)
+    again = await library.refresh()
 
-    assert (again.added, again.already, len(again.assets)) == (0, total, total)
-    assert len(await library.assets()) == total
+    assert f"Runway {email}@…: {total} assets, no change" in again.lines, again.lines
+    assert not again.changed
+    assert len(of(await library.assets(), Provider.RUNWAY)) == total
 
 
-async def test_wordbee_files_are_listed_by_segment_and_scope(
+async def test_a_followed_wordbee_projects_files_are_listed_by_segment_and_scope(
     sb: Any, library: LibraryService, wordbee_id: int
 ) -> None:
-    one = await library.sync_wordbee(wordbee_id, SCOPE, [SEGMENTS[1]])
-    assert (one.added, one.already) == (3, 0)
-    names = {a.name for a in one.assets}
-    assert names == {"café münchen.png", "../../evil.png", "..\\..\\evil-win.jpg"}
+    followed = await library.follow_wordbee_project(wordbee_id, WordbeeScope.parse(SCOPE))
+    assert (followed.added, followed.already) == (7, 0)
 
-    both = await library.sync_wordbee(wordbee_id, SCOPE, SEGMENTS)
+    report = await library.refresh()
 
-    assert (both.added, both.already) == (4, 3)
+    assert report.lines == [f"Wordbee {SCOPE}: 7 assets, no change"]
     catalog = await library.assets()
     assert len(catalog) == 7
+    names = {a.name for a in catalog if a.segment_id == SEGMENTS[1]}
+    assert names == {"café münchen.png", "../../evil.png", "..\\..\\evil-win.jpg"}
     german = next(a for a in catalog if a.locale == "de")
     assert german.remote_id == f"{SCOPE}/{SEGMENTS[0]}/de//pexels-gons3.jpg"
     assert (german.provider, german.scope, german.segment_id) == ("wordbee", SCOPE, SEGMENTS[0])
@@ -181,14 +222,9 @@ async def test_wordbee_files_are_listed_by_segment_and_scope(
     assert moodboard.remote_id == wordbee_key(SCOPE, SEGMENTS[0], None, "refs/", "moodboard.png")
     assert moodboard.remote_id == f"{SCOPE}/{SEGMENTS[0]}//refs/moodboard.png"
     lists = [r for r in sb.requests("wordbee") if r["path"].endswith("/list")]
-    assert [r["params"]["scope"] for r in lists] == [SCOPE, SCOPE]
-
-    with pytest.raises(InvalidInput) as caught:
-        await library.sync_wordbee(wordbee_id, "project 7", SEGMENTS)
-    assert caught.value.message == (
-        "A Wordbee scope is 'pr' and a project number, or 'jbs' or 'jbc' and a job number, "
-        "like pr1234."
-    )
+    assert [r["params"]["scope"] for r in lists] == [SCOPE, SCOPE]  # following, the refresh
+    for call in lists:  # the segments the project's search found, in one call
+        assert sorted(int(s) for s in call["params"]["segmentIds"].split(",")) == SEGMENTS
 
 
 # ---- adding by reference -----------------------------------------------------------------------
@@ -307,11 +343,6 @@ async def test_a_reference_through_the_wrong_kind_of_account_says_which_kind_is_
         await library.add_reference(f"{SCOPE}/{SEGMENTS[0]}", useapi_id)
     assert caught.value.message == (
         "“Sandbox” is not a Wordbee account; a Wordbee segment reference needs a Wordbee account."
-    )
-    with pytest.raises(InvalidInput) as caught:
-        await library.sync_runway(wordbee_id)
-    assert caught.value.message == (
-        "“Wordbee” is not a useapi.net account; listing Runway assets needs a useapi.net account."
     )
 
 
@@ -459,8 +490,8 @@ async def test_fetch_bytes_gives_each_providers_file_and_renews_an_expired_link_
     sb.configure(signed_url_ttl=600)
     flow = (await library.add_reference(flow_id(sb), useapi_id)).assets[0]
     car = (await library.add_reference(runway_named(sb, "Race car.jpg"), useapi_id)).assets[0]
-    files = await library.sync_wordbee(wordbee_id, SCOPE, [SEGMENTS[0]])
-    moodboard = next(a for a in files.assets if a.name == "moodboard.png")
+    files = await wordbee_files(library, wordbee_id, SEGMENTS[0])
+    moodboard = next(a for a in files if a.name == "moodboard.png")
 
     assert await library.fetch_bytes(flow) == (DEMO / "sunrise-640x360.png").read_bytes()
     assert await library.fetch_bytes(car) == (DEMO / "bars-800x450.jpg").read_bytes()
@@ -489,8 +520,8 @@ async def test_fetch_bytes_refuses_a_file_over_the_limit_with_a_sentence(
         f"“{flow.title}” is {format_size(size)}, too large to preview (the limit is "
         "1 KB); download it instead."
     )
-    listed = await library.sync_wordbee(wordbee_id, SCOPE, [SEGMENTS[0]])
-    clip = next(a for a in listed.assets if a.name == "clip.mp4")
+    listed = await wordbee_files(library, wordbee_id, SEGMENTS[0])
+    clip = next(a for a in listed if a.name == "clip.mp4")
     sb.clear_requests()
     with pytest.raises(TooLarge):
         await library.fetch_bytes(clip, limit=clip.size - 1 if clip.size else 0)
@@ -500,11 +531,11 @@ async def test_fetch_bytes_refuses_a_file_over_the_limit_with_a_sentence(
 async def test_a_wordbee_file_has_no_link(
     sb: Any, library: LibraryService, wordbee_id: int
 ) -> None:
-    listed = await library.sync_wordbee(wordbee_id, SCOPE, [SEGMENTS[0]])
+    listed = await wordbee_files(library, wordbee_id, SEGMENTS[0])
     with pytest.raises(InvalidInput) as caught:
-        await library.signed_link(listed.assets[0])
+        await library.signed_link(listed[0])
     assert caught.value.message == (
-        f"Wordbee files are downloaded through the API; “{listed.assets[0].title}” has no link."
+        f"Wordbee files are downloaded through the API; “{listed[0].title}” has no link."
     )
 
 
@@ -518,8 +549,8 @@ async def test_downloads_of_each_providers_asset_are_byte_for_byte_and_remembere
     folder.mkdir()
     flow = (await library.add_reference(flow_id(sb, 2), useapi_id)).assets[0]
     car = (await library.add_reference(runway_named(sb, "Race car.jpg"), useapi_id)).assets[0]
-    listed = await library.sync_wordbee(wordbee_id, SCOPE, SEGMENTS)
-    german = next(a for a in listed.assets if a.locale == "de")
+    listed = await wordbee_files(library, wordbee_id)
+    german = next(a for a in listed if a.locale == "de")
 
     got_flow = await library.download(flow, folder, options=QUICK)
     got_car = await library.download(car, folder, options=QUICK)
@@ -545,8 +576,8 @@ async def test_the_panes_choices_save_as_a_path_to_a_folder_or_as_a_copy(
     folder.mkdir()
     cache.mkdir()
     car = (await library.add_reference(runway_named(sb, "Race car.jpg"), useapi_id)).assets[0]
-    listed = await library.sync_wordbee(wordbee_id, SCOPE, SEGMENTS)
-    german = next(a for a in listed.assets if a.locale == "de")
+    listed = await wordbee_files(library, wordbee_id)
+    german = next(a for a in listed if a.locale == "de")
     car_bytes = (DEMO / "bars-800x450.jpg").read_bytes()
 
     first = await library.save_to_folder(car, folder)
@@ -574,9 +605,9 @@ async def test_a_wordbee_file_named_with_dot_dot_stays_inside_the_folder(
     root = tmp_path / "inside"
     folder = root / "here"
     folder.mkdir(parents=True)
-    listed = await library.sync_wordbee(wordbee_id, SCOPE, [SEGMENTS[1]])
-    evil = next(a for a in listed.assets if a.name == "../../evil.png")
-    evil_win = next(a for a in listed.assets if a.name == "..\\..\\evil-win.jpg")
+    listed = await wordbee_files(library, wordbee_id, SEGMENTS[1])
+    evil = next(a for a in listed if a.name == "../../evil.png")
+    evil_win = next(a for a in listed if a.name == "..\\..\\evil-win.jpg")
 
     one = await library.download(evil, folder, options=QUICK, keep_folders=True)
     two = await library.download(evil_win, folder, options=QUICK)
