@@ -119,7 +119,7 @@ class CatalogSync:
         with transaction(self._conn):
             present = LibraryStore(self._conn).find_many(source.provider, list(listed))
             added = updated = 0
-            for remote_id, draft in listed.items():
+            for remote_id, draft in _oldest_first(listed):
                 asset = present.get(remote_id)
                 if asset is None:
                     values = [getattr(draft, name) for name in _DRAFT_COLUMNS]
@@ -157,6 +157,15 @@ class CatalogSync:
         missing = [(now, row[0]) for row in rows if row[1] not in still]
         self._conn.executemany("UPDATE assets SET gone_at = ? WHERE id = ?", missing)
         return len(missing)
+
+
+def _oldest_first(listed: dict[str, AssetDraft]) -> list[tuple[str, AssetDraft]]:
+    """The listing oldest first (by the service's create time; services list newest first, so
+    without one the listing reversed): new rows then get ids in age order, and the catalog's
+    "newest first" (added together, highest id first) leads with the newest asset."""
+    entries = list(listed.items())
+    order = sorted(range(len(entries)), key=lambda i: (entries[i][1].created_at or "", -i))
+    return [entries[i] for i in order]
 
 
 def _filed_under(draft: AssetDraft, source: Source) -> AssetDraft:

@@ -178,12 +178,10 @@ async def test_runway_assets_are_listed_fifty_a_page_and_a_second_run_adds_nothi
     assert f"Runway {email}@…: {total} assets, {total} new" in first.lines, first.lines
     catalog = of(await library.assets(), Provider.RUNWAY)
     assert len(catalog) == total
-    # Newest first by date, as the pane sorts: the last one put into the sandbox leads, as the
-    # service lists it. (A refresh files a listing in the service's order, so the catalog's own
-    # order, newest added first and then by id, is the reverse of it within one refresh.)
-    by_date = sorted(catalog, key=lambda a: a.created_at or "", reverse=True)
-    assert by_date[0].remote_id == put[-1] == listing[0]
-    assert [a.remote_id for a in by_date] == listing
+    # Newest first, as the service lists it: the last one put into the sandbox leads (a
+    # refresh files a listing oldest first, so the newest gets the highest id).
+    assert catalog[0].remote_id == put[-1] == listing[0]
+    assert [a.remote_id for a in catalog] == listing
     assert {a.origin for a in catalog} == {"listed"}
     race = next(a for a in catalog if a.name == "Race car.jpg")
     assert (race.kind, race.mime, race.width, race.height) == ("image", "image/jpeg", 800, 450)
