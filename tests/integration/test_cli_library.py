@@ -104,6 +104,22 @@ def test_wordbee_delete_with_yes_deletes_one_file(sb: Any) -> None:
     assert status == 0 and "moodboard.png" not in [i["name"] for i in listed]
 
 
+def test_wordbee_delete_of_a_file_not_there_says_so_and_sends_nothing(sb: Any) -> None:
+    segment = str(sb.demo["wordbee"]["segment_ids"][0])
+    status, items, stderr = run_cli(
+        "wordbee", "delete", segment, "--scope", "pr7214", "--filename", "moodboard.png",
+        "--relative-path", "elsewhere", "--yes", env=wordbee_env(sb),
+    )  # fmt: skip
+    assert status == 1, stderr
+    (item,) = items
+    assert item["kind"] == "not_found"
+    assert item["error"] == (
+        f"Wordbee segment {segment} (pr7214) has no “moodboard.png” in folder “elsewhere”; "
+        "nothing was deleted."
+    )
+    assert deletes(sb, "wordbee") == []
+
+
 @pytest.mark.parametrize("filename", ["", " ", "refs/"])
 def test_wordbee_delete_never_sends_a_blank_file_name(sb: Any, filename: str) -> None:
     segment = str(sb.demo["wordbee"]["segment_ids"][0])

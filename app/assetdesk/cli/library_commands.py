@@ -16,11 +16,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from assetdesk.cli.output import error_item, runway_item, wordbee_item
-from assetdesk.core.errors import AssetDeskError, InvalidInput
+from assetdesk.core.errors import AssetDeskError, InvalidInput, NotFound
 from assetdesk.core.ids import RunwayAssetId
 from assetdesk.providers.runway import RunwayAsset, RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
-from assetdesk.providers.wordbee import WordbeeClient
+from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
 from assetdesk.providers.wordbee_segments import WordbeeSegments, check_filename
 from assetdesk.services.credentials import UseapiCredentials, WordbeeCredentials
 
@@ -118,6 +118,12 @@ async def wordbee_delete(args: argparse.Namespace, emit: Emit, creds: WordbeeCre
         return NOT_CONFIRMED
     async with WordbeeClient(creds.base_url, creds.account_id, creds.key) as client:
         try:
+            # The service answers 200 for a file it does not have: look first, so that
+            # "deleted" is only said of a file that was there.
+            listed = await client.list_segment_assets(args.segment_id, args.scope)
+            if not any(_is_named(found, args) for found in listed):
+                emit(error_item(NotFound(_not_there(args)), **about))
+                return 1
             await WordbeeSegments(client).delete_asset(
                 args.segment_id,
                 args.scope,
@@ -132,6 +138,29 @@ async def wordbee_delete(args: argparse.Namespace, emit: Emit, creds: WordbeeCre
             await client.sign_out()
     emit({**about, "deleted": True})
     return 0
+
+
+def _folder(path: str | None) -> str:
+    return (path or "").replace("\\", "/").strip("/")
+
+
+def _is_named(found: WordbeeAsset, args: argparse.Namespace) -> bool:
+    """Whether a listed file is the one `wordbee delete` names (any locale without --locale;
+    any folder without --relative-path)."""
+    return (
+        found.name == args.filename
+        and (not args.locale or found.locale == args.locale)
+        and (not args.relative_path or _folder(found.relative_path) == _folder(args.relative_path))
+    )
+
+
+def _not_there(args: argparse.Namespace) -> str:
+    copy = f"a {args.locale} copy of " if args.locale else ""
+    folder = f" in folder “{_folder(args.relative_path)}”" if args.relative_path else ""
+    return (
+        f"Wordbee segment {args.segment_id} ({args.scope}) has no {copy}“{args.filename}”"
+        f"{folder}; nothing was deleted."
+    )
 
 
 def runway_delete_sentence(ids: Sequence[str]) -> str:
