@@ -116,13 +116,13 @@ class TargetRules:
         return f"{self.provider.label}: {caps} (AssetDesk's {which}: the service states no limit)"
 
     def _few_types(self, kind: MediaKind) -> str:
-        """ "PNG, JPEG or WEBP " when the target takes at most three types of a kind, else ""."""
+        """'PNG, JPEG or WEBP ' when the target takes at most three types of a kind, else ""."""
         labels = [media.label for media in self.accepted if media.kind is kind]
         if not labels or len(labels) > 3:
             return ""
-        return (
-            " or ".join([", ".join(labels[:-1]), labels[-1]]) if len(labels) > 1 else labels[0]
-        ) + " "
+        if len(labels) == 1:
+            return f"{labels[0]} "
+        return f"{', '.join(labels[:-1])} or {labels[-1]} "
 
 
 _RULES = {
@@ -170,8 +170,8 @@ def _takes(rules: TargetRules, media: MediaType | None, size: int) -> bool:
 
 
 def _elsewhere(provider: Provider, media: MediaType | None, size: int, name: str) -> str:
-    """ "; Runway takes .mov" / "; Wordbee takes any file": the first other target that would
-    take the file, or "" when none would."""
+    """The first other target that would take the file, as "; Runway takes .mov" or "; Wordbee
+    takes any file"; "" when none would."""
     for other in Provider:
         rules = _RULES[other]
         if other is provider or not _takes(rules, media, size):
@@ -185,7 +185,7 @@ def _elsewhere(provider: Provider, media: MediaType | None, size: int, name: str
 
 
 def _what(media: MediaType) -> str:
-    """ "MOV video", "WAV audio", "Ogg audio" (a label that already names its kind stays)."""
+    """How a refusal names a type: "MOV video", "WAV audio", "Ogg audio" (not "Ogg audio audio")."""
     one = _ONE[media.kind]
     return media.label if media.label.endswith(one) else f"{media.label} {one}"
 
