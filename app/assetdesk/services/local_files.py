@@ -1,4 +1,6 @@
-"""Checking a local file before anything is sent: its real type from its bytes, its size."""
+"""Checking a local file before anything is sent: its real type from its bytes and its size,
+against what the chosen target takes (Google Flow unless told), and what its headers say of its
+width, height and duration."""
 
 from __future__ import annotations
 
@@ -10,20 +12,25 @@ from pathlib import Path
 
 from assetdesk.core.errors import AssetDeskError, LocalFileError
 from assetdesk.core.media import MediaType
-from assetdesk.core.sniff import HEAD_SIZE, classify_upload, extension_note
+from assetdesk.core.probe import Probe, probe
+from assetdesk.core.provider import Provider
+from assetdesk.core.sniff import HEAD_SIZE, extension_note, sniff
+from assetdesk.core.upload_rules import check_for_target
 
 
 @dataclass(frozen=True)
 class UploadCandidate:
-    """A file that passed the local checks: what it really is, how big, and a note on its name."""
+    """A file that passed the local checks: what it really is, how big, a note on its name, and
+    what its headers tell of its width, height and duration."""
 
     path: Path
     size: int
     media_type: MediaType
     note: str | None
+    probe: Probe
 
 
-def _inspect(path: Path) -> UploadCandidate:
+def _inspect(path: Path, provider: Provider) -> UploadCandidate:
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -40,27 +47,37 @@ def _inspect(path: Path) -> UploadCandidate:
     except OSError as error:
         raise LocalFileError(f"{path.name}: cannot be read ({error.strerror or error}).") from None
     try:
-        media_type = classify_upload(head, info.st_size, path.name)
+        media_type = check_for_target(provider, sniff(head), info.st_size, path.name)
     except AssetDeskError as error:
         # The core's sentences are about "the file"; name it for the item it concerns.
         error.message = f"{path.name}: {error.message}"
         error.args = (error.message,)
         raise
-    return UploadCandidate(path, info.st_size, media_type, extension_note(path.name, media_type))
+    note = extension_note(path.name, media_type)
+    return UploadCandidate(path, info.st_size, media_type, note, probe(path, media_type))
 
 
-async def inspect_upload(path: Path | str) -> UploadCandidate:
-    """Check one file off the event loop; raises the typed error that says why it cannot go."""
-    return await asyncio.to_thread(_inspect, Path(os.fspath(path)))
+async def inspect_upload(
+    path: Path | str, provider: Provider = Provider.GOOGLE_FLOW
+) -> UploadCandidate:
+    """Check one file against `provider` off the event loop; raises the typed error that says
+    why it cannot go there."""
+    return await asyncio.to_thread(_inspect, Path(os.fspath(path)), provider)
 
 
 @dataclass(frozen=True)
 class Checked:
-    """One file found in what the user added: the candidate, or why it cannot go."""
+    """One file found in what the user added: the candidate, or why it cannot go.
+
+    `folder` is the file's folder relative to the folder that was dropped ("shots/day 1", with
+    "/"), "" for a file at its top or named directly: a Wordbee target keeps it as the file's
+    relative path.
+    """
 
     path: Path
     candidate: UploadCandidate | None
     error: AssetDeskError | None
+    folder: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,18 +88,18 @@ class Collected:
     hidden_skipped: int
 
 
-def _check(path: Path) -> Checked:
+def _check(path: Path, provider: Provider, folder: str = "") -> Checked:
     try:
-        return Checked(path, _inspect(path), None)
+        return Checked(path, _inspect(path, provider), None, folder)
     except AssetDeskError as error:
-        return Checked(path, None, error)
+        return Checked(path, None, error, folder)
 
 
 def _refused(path: Path, sentence: str) -> Checked:
     return Checked(path, None, LocalFileError(sentence))
 
 
-def _collect(paths: list[Path]) -> Collected:
+def _collect(paths: list[Path], provider: Provider) -> Collected:
     found: list[Checked] = []
     hidden = 0
     for path in paths:
@@ -126,16 +143,20 @@ def _collect(paths: list[Path]) -> Collected:
                             )
                         )
                     else:
-                        found.append(_check(child))
+                        relative = base.relative_to(path).as_posix()
+                        found.append(_check(child, provider, "" if relative == "." else relative))
         else:
-            found.append(_check(path))
+            found.append(_check(path, provider))
     return Collected(found, hidden)
 
 
-async def collect_uploads(paths: list[Path]) -> Collected:
-    """Every file in `paths` (folders walked recursively, hidden files skipped), each checked.
+async def collect_uploads(
+    paths: list[Path], provider: Provider = Provider.GOOGLE_FLOW
+) -> Collected:
+    """Every file in `paths` (folders walked recursively, hidden files skipped), each checked
+    against `provider`.
 
     Runs off the event loop. A file or link named directly is followed; links met inside a
     folder are refused rather than followed.
     """
-    return await asyncio.to_thread(_collect, [Path(os.fspath(p)) for p in paths])
+    return await asyncio.to_thread(_collect, [Path(os.fspath(p)) for p in paths], provider)

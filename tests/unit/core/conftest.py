@@ -1,4 +1,4 @@
-"""Real media files for the sniffing tests.
+"""Real media files for the sniffing, probing and upload-rules tests.
 
 They were encoded by ffmpeg once and are committed under tests/fixtures/media (make.sh there
 re-makes them), so the tests need no encoder; PSD and HEIC, which ffmpeg cannot write, are built
@@ -15,6 +15,9 @@ from tests.helpers.media_files import DEMO, MEDIA
 MADE = (
     "picture.png", "picture.jpg", "picture.webp", "picture.gif", "picture.bmp", "picture.tiff",
     "picture.avif", "clip.mp4", "clip.mov", "clip.3gp", "clip.webm", "clip.mkv", "sound.m4a",
+    "picture-lossless.webp", "picture-alpha.webp", "moov-at-end.mp4", "clip.flv", "clip.mpg",
+    "clip.ts", "clip.avi", "clip.ogv", "sound.wav", "sound.mp3", "sound-frames.mp3",
+    "sound.flac", "sound.ogg", "sound.opus", "sound.weba",
 )  # fmt: skip
 
 

@@ -8,10 +8,19 @@ from hypothesis import strategies as st
 
 from assetdesk.core.errors import EmptyFile, TooLarge
 from assetdesk.core.media import (
+    GIF,
+    KNOWN_MEDIA_TYPES,
     MIB,
+    MOV,
     MP4,
+    OCTET_STREAM,
+    OGG,
+    OGV,
     PNG,
     SUPPORTED_MEDIA_TYPES,
+    WAV,
+    WEBM,
+    WEBM_AUDIO,
     MediaKind,
     MediaType,
     check_size,
@@ -87,3 +96,77 @@ def test_check_size_accepts_sizes_up_to_the_limit(size: int, media_type: MediaTy
     else:
         with pytest.raises(TooLarge):
             check_size(size, media_type)
+
+
+# ---- the types of the other targets (issue 14) ------------------------------------------------
+
+
+@pytest.mark.parametrize("media_type", KNOWN_MEDIA_TYPES, ids=lambda t: t.label)
+def test_every_known_type_is_found_by_its_mime_when_asked_for_any(media_type: MediaType) -> None:
+    assert media_type_for_mime(media_type.mime, among=KNOWN_MEDIA_TYPES) is media_type
+    assert media_type_for_mime(media_type.mime.lower(), among=KNOWN_MEDIA_TYPES) is media_type
+    assert media_type_for_mime(media_type.mime.upper(), among=KNOWN_MEDIA_TYPES) is media_type
+
+
+def test_runways_documented_content_types_are_all_known() -> None:
+    """The newest list of useapi.net's Runway upload page, less video/x-motion-jpeg (a bare JPEG
+    stream that no container tells apart from a JPEG)."""
+    documented = [
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/mpo",
+        "video/mp4",
+        "video/quicktime",
+        "video/3gpp",
+        "video/x-matroska",
+        "video/x-flv",
+        "video/mpeg",
+        "video/MP2T",
+        "video/x-msvideo",
+        "video/webm",
+        "video/ogg",
+        "audio/wav",
+        "audio/wave",
+        "audio/mpeg",
+        "audio/flac",
+        "audio/ogg",
+        "audio/webm",
+    ]
+    found = {mime: media_type_for_mime(mime, among=KNOWN_MEDIA_TYPES) for mime in documented}
+    assert [mime for mime, media in found.items() if media is None] == []
+    assert found["audio/wave"] is WAV
+    assert found["video/MP2T"].mime == "video/MP2T"  # sent back as Runway spells it
+    kinds = {media.kind for media in found.values() if media is not None}
+    assert kinds == {MediaKind.IMAGE, MediaKind.VIDEO, MediaKind.AUDIO}
+
+
+def test_google_flow_is_what_the_lookups_speak_for_unless_told() -> None:
+    assert media_type_for_mime("video/quicktime") is None
+    assert media_type_for_mime("video/quicktime", among=KNOWN_MEDIA_TYPES) is MOV
+    assert media_type_for_extension(".mov") is None
+    assert media_type_for_extension(".mov", among=KNOWN_MEDIA_TYPES) is MOV
+    assert media_type_for_mime("image/png", among=(MOV,)) is None
+
+
+@pytest.mark.parametrize(
+    ("extension", "media_type"),
+    [(".webm", WEBM), (".weba", WEBM_AUDIO), (".ogg", OGG), (".ogv", OGV), (".wave", WAV)],
+)
+def test_an_extension_two_types_share_is_resolved_once(
+    extension: str, media_type: MediaType
+) -> None:
+    assert media_type_for_extension(extension, among=KNOWN_MEDIA_TYPES) is media_type
+
+
+def test_the_other_types_have_no_google_flow_limit() -> None:
+    assert {t.limit for t in KNOWN_MEDIA_TYPES if t not in SUPPORTED_MEDIA_TYPES} == {None}
+    with pytest.raises(ValueError, match="GIF has no limit of its own"):
+        check_size(1, GIF)
+
+
+def test_octet_stream_is_any_other_file() -> None:
+    assert OCTET_STREAM.kind is MediaKind.OTHER
+    assert OCTET_STREAM.extension == ""
+    assert media_type_for_mime("application/octet-stream", among=KNOWN_MEDIA_TYPES) is OCTET_STREAM

@@ -11,8 +11,38 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assetdesk.core.errors import BadType, EmptyFile, TooLarge
-from assetdesk.core.media import JPEG, MIB, MP4, PNG, WEBP
-from assetdesk.core.sniff import HEAD_SIZE, classify_upload, extension_note, sniff
+from assetdesk.core.media import (
+    AVI,
+    FLAC,
+    FLV,
+    GIF,
+    JPEG,
+    MIB,
+    MKV,
+    MOV,
+    MP3,
+    MP4,
+    MPEG,
+    MPEG_TS,
+    OCTET_STREAM,
+    OGG,
+    OGV,
+    PNG,
+    THREE_GP,
+    WAV,
+    WEBM,
+    WEBM_AUDIO,
+    WEBP,
+    MediaType,
+)
+from assetdesk.core.sniff import (
+    HEAD_SIZE,
+    Sniffed,
+    classify_sniffed,
+    classify_upload,
+    extension_note,
+    sniff,
+)
 
 UNSUPPORTED = "files are not supported — use PNG, JPEG, WEBP or MP4"
 UNKNOWN = "this file is not an image or video that can be uploaded — use PNG, JPEG, WEBP or MP4"
@@ -245,3 +275,158 @@ def test_classify_upload_only_raises_typed_errors(head: bytes, size: int, name: 
 @given(st.binary(min_size=0, max_size=40))
 def test_a_png_signature_decides_whatever_follows(rest: bytes) -> None:
     assert sniff(b"\x89PNG\r\n\x1a\n" + rest).media_type is PNG
+
+
+# ---- every type a target takes (issue 14) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "media"),
+    [
+        ("picture.png", "PNG", PNG),
+        ("picture.jpg", "JPEG", JPEG),
+        ("picture.webp", "WEBP", WEBP),
+        ("picture-lossless.webp", "WEBP", WEBP),
+        ("picture-alpha.webp", "WEBP", WEBP),
+        ("picture.gif", "GIF", GIF),
+        ("clip.mp4", "MP4", MP4),
+        ("moov-at-end.mp4", "MP4", MP4),
+        ("clip.mov", "MOV", MOV),
+        ("clip.3gp", "3GP", THREE_GP),
+        ("clip.webm", "WebM/Matroska", WEBM),
+        ("clip.mkv", "WebM/Matroska", MKV),
+        ("clip.flv", "FLV", FLV),
+        ("clip.mpg", "MPEG", MPEG),
+        ("clip.ts", "MPEG-TS", MPEG_TS),
+        ("clip.avi", "AVI", AVI),
+        ("clip.ogv", "OGG", OGV),
+        ("sound.wav", "WAV", WAV),
+        ("sound.mp3", "MP3", MP3),
+        ("sound-frames.mp3", "MP3", MP3),
+        ("sound.flac", "FLAC", FLAC),
+        ("sound.ogg", "OGG", OGG),
+        ("sound.opus", "OGG", OGG),
+        ("sound.weba", "WebM/Matroska", WEBM_AUDIO),
+        ("picture.bmp", "BMP", None),
+        ("picture.tiff", "TIFF", None),
+        ("picture.avif", "AVIF", None),
+        ("sound.m4a", "M4A", None),
+    ],
+)
+def test_real_files_of_every_known_type(
+    made_media: dict[str, Path], name: str, label: str, media: MediaType | None
+) -> None:
+    found = sniff(head_of(made_media[name]))
+    assert (found.label, found.media) == (label, media)
+    # Google Flow's view is unchanged: only its four types count as supported.
+    assert found.media_type is (media if media in (PNG, JPEG, WEBP, MP4) else None)
+
+
+def test_head_size_is_enough_for_every_fixture_and_no_bigger_than_a_page() -> None:
+    """Each real file above is told from its first HEAD_SIZE bytes (head_of reads no more)."""
+    assert 3 * 188 < HEAD_SIZE <= 4096
+
+
+def ebml_head(doc_type: bytes, tracks: bytes = b"") -> bytes:
+    """An EBML header naming `doc_type`, then (loosely) track codec ids as Matroska writes them."""
+    body = b"\x42\x86\x81\x01" + b"\x42\x82" + bytes([0x80 | len(doc_type)]) + doc_type
+    return b"\x1aE\xdf\xa3" + bytes([0x80 | len(body)]) + body + tracks
+
+
+def codec(name: bytes) -> bytes:
+    return b"\x86" + bytes([0x80 | len(name)]) + name
+
+
+@pytest.mark.parametrize(
+    ("head", "media"),
+    [
+        (ebml_head(b"webm", codec(b"V_VP9") + codec(b"A_OPUS")), WEBM),
+        (ebml_head(b"webm", codec(b"A_VORBIS")), WEBM_AUDIO),
+        (ebml_head(b"webm"), WEBM),  # no track list in the head: a WebM is taken as video
+        (ebml_head(b"matroska", codec(b"A_FLAC")), MKV),
+        (ebml_head(b"other"), None),
+        (b"\x1aE\xdf\xa3\x9f\x42", None),  # cut inside the header
+        (b"\x1aE\xdf\xa3\x00", None),  # an invalid size
+    ],
+)
+def test_matroska_by_doc_type_and_tracks(head: bytes, media: MediaType | None) -> None:
+    found = sniff(head)
+    assert found.label == "WebM/Matroska"
+    assert found.media is media
+
+
+def ogg_page(packet: bytes) -> bytes:
+    return b"OggS\x00\x02" + bytes(20) + b"\x01" + bytes([len(packet)]) + packet
+
+
+@pytest.mark.parametrize(
+    ("packet", "media"),
+    [
+        (b"\x80theora\x03\x02\x01", OGV),
+        (b"\x01vorbis\x00\x00\x00\x00", OGG),
+        (b"OpusHead\x01\x02", OGG),
+        (b"\x7fFLAC\x01\x00", OGG),
+    ],
+)
+def test_ogg_video_or_audio_by_its_first_stream(packet: bytes, media: MediaType) -> None:
+    assert sniff(ogg_page(packet)).media is media
+
+
+def test_mpeg_ts_needs_the_sync_byte_at_every_packet() -> None:
+    packet = b"\x47" + bytes(187)
+    assert sniff(packet * 3).media is MPEG_TS
+    assert sniff(packet * 2).media is MPEG_TS  # a short file: two packets will do
+    assert sniff(packet).media is None
+    assert sniff(packet * 2 + b"\x00" + bytes(187)).media is None  # the third is off
+
+
+def mp3_frame(header: bytes) -> bytes:
+    """One MPEG-1 layer III frame of 128 kbit/s at 44.1 kHz: 417 bytes."""
+    return header + bytes(417 - len(header))
+
+
+def test_mpeg_audio_without_id3_needs_two_frame_headers_when_the_head_holds_both() -> None:
+    header = b"\xff\xfb\x90\x00"  # MPEG-1 layer III, 128 kbit/s, 44.1 kHz
+    assert sniff(mp3_frame(header) * 2).media is MP3
+    assert sniff(mp3_frame(header) + b"\x00" * 420).media is None  # no second frame
+    assert sniff(header).media is MP3  # the whole file is shorter than one frame
+    assert sniff(b"\xff\xfb\xf0\x00" + bytes(900)).media is None  # bitrate index 15: invalid
+    assert sniff(b"\xff\xf1\x50\x80" + bytes(900)).media is None  # AAC ADTS: layer 0
+
+
+def test_mpeg_program_stream_and_elementary_video() -> None:
+    assert sniff(b"\x00\x00\x01\xba\x21\x00\x01").media is MPEG
+    assert sniff(b"\x00\x00\x01\xb3\x04\x00\x30").media is MPEG
+
+
+def test_riff_forms() -> None:
+    assert sniff(b"RIFF\x10\x00\x00\x00WAVEfmt ").media is WAV
+    assert sniff(b"RIFF\x10\x00\x00\x00AVI LIST").media is AVI
+    assert sniff(b"RIFF\x10\x00\x00\x00CDXAfmt ") == Sniffed("RIFF")
+
+
+@pytest.mark.parametrize(
+    ("name", "media", "note"),
+    [
+        ("voice.webm", WEBM_AUDIO, None),  # audio WebM is usually named .webm
+        ("voice.weba", WEBM_AUDIO, None),
+        ("clip.ogg", OGV, None),
+        ("clip.mp4", MOV, "named .mp4 but is really MOV; it is sent as MOV"),
+        ("song.wav", MP3, "named .wav but is really MP3; it is sent as MP3"),
+        ("anything.bin", OCTET_STREAM, None),  # no type known: the name is all there is
+    ],
+)
+def test_extension_note_over_every_known_type(
+    name: str, media: MediaType, note: str | None
+) -> None:
+    assert extension_note(name, media) == note
+
+
+def test_classify_sniffed_is_classify_upload_for_bytes_already_sniffed(
+    made_media: dict[str, Path],
+) -> None:
+    path = made_media["clip.mov"]
+    with pytest.raises(BadType) as caught:
+        classify_sniffed(sniff(head_of(path)), path.stat().st_size)
+    assert str(caught.value) == f"MOV {UNSUPPORTED}"
+    assert classify_sniffed(sniff(png_bytes()), 100) is PNG
