@@ -174,7 +174,7 @@ class QueueSummary:
     """The overall progress line's figures, over the current batch."""
 
     done: int
-    failed: int
+    failed: int  # failed, or unknown (the answer was lost): both wait for the user's word
     active: int
     waiting: int
     queued: int
