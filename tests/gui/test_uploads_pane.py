@@ -362,7 +362,7 @@ def test_cancel_retry_remove_and_clear_with_the_keyboard(
     pane.queue_actions.menu.close()
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    assert QGuiApplication.clipboard().text() == long_take.row.media_generation_id
+    assert QGuiApplication.clipboard().text() == long_take.row.remote_id
 
     select(pane, "swatch-256x256.png")
     QTest.keyClick(pane.view, Qt.Key.Key_Delete)

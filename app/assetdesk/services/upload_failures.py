@@ -3,14 +3,20 @@
 DESIGN.md: retry only what can succeed. For each failed try, `decide(error, item, now)` says
 what the queue does next (the queue applies it, services/upload_queue.py):
 
-- 429 on an automatic item (no pinned Google account) the first time: try again soon
+- An answer lost after the whole file was sent (OutcomeUnknown): the item is `unknown`, never
+  sent again by itself (the service may have kept the file); the user checks the service or
+  sends it again.
+- 429 on an automatic item (a Google Flow or Runway item with no pinned account) the first time:
+  try again soon
   (AUTOMATIC_THROTTLE_RETRY): the service takes a throttled account out of its load balancing
   and picks another. Not counted as a try.
 - 429 otherwise (a pinned account, or an automatic item throttled twice in a row): the item waits
   until the service's Retry-After (DEFAULT_THROTTLE_WAIT without one), and so does every item of
-  the same throttle scope (`throttle_scope`: the same Google account, or for automatic items
-  every other automatic item of the token). Items aimed elsewhere go on. Not counted as a try.
-- 401: the item and every waiting item of the token stop with one sentence.
+  the same throttle scope (`throttle_scope`: the same service and account of the token, or for
+  automatic items every other automatic item of the token and service; a Wordbee account's items
+  together). Items aimed elsewhere go on. Not counted as a try.
+- 401: the item and every waiting item of the token (or Wordbee account) stop with one sentence
+  (the Wordbee client has already signed in again once when its session token expired).
 - 596 on a pinned item: the Google account must be reconnected; the item and every waiting item
   aimed at it stop. On an automatic item only that item fails (only it met that account).
 - Network failures and 5xx: tried again after a backoff (the service's Retry-After when it sent
@@ -24,7 +30,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from assetdesk.core.errors import AssetDeskError, SessionExpired, Throttled, Unauthorized
+from assetdesk.core.errors import (
+    AssetDeskError,
+    OutcomeUnknown,
+    SessionExpired,
+    Throttled,
+    Unauthorized,
+)
+from assetdesk.core.provider import Provider
 from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.upload_items import UploadItem
 from assetdesk.services.upload_sentences import item_sentence, stop_sentence, throttled_sentence
@@ -37,12 +50,14 @@ __all__ = [
     "RETRY",
     "Decision",
     "FailItem",
+    "MarkUnknown",
     "RetryLater",
     "StopItems",
     "TryAnotherAccount",
     "WaitThrottled",
     "decide",
     "throttle_scope",
+    "unknown_sentence",
 ]
 
 #: A 429 without a Retry-After waits this long.
@@ -95,13 +110,34 @@ class FailItem:
     sentence: str
 
 
-Decision = TryAnotherAccount | WaitThrottled | RetryLater | StopItems | FailItem
+@dataclass(frozen=True)
+class MarkUnknown:
+    """The whole file was sent and the answer lost: the item waits for the user's word."""
+
+    sentence: str
+
+
+Decision = TryAnotherAccount | WaitThrottled | RetryLater | StopItems | FailItem | MarkUnknown
 
 
 def throttle_scope(row: QueueRow) -> tuple[int, str]:
-    """The items that wait or stop together: one token's account id and Google account
-    (AUTO for the items that let the service pick one)."""
-    return (row.account_id or 0, (row.email or AUTO).lower())
+    """The items that wait or stop together: one token's account id and its Google Flow account
+    (AUTO for the items that let the service pick one); for another service the account is
+    prefixed with the service ("runway:a@b.c", "runway:*", "wordbee:*")."""
+    account = (row.email or AUTO).lower()
+    if row.provider is Provider.GOOGLE_FLOW:
+        return (row.account_id or 0, account)
+    if row.provider is Provider.WORDBEE:
+        account = AUTO
+    return (row.account_id or 0, f"{row.provider.value}:{account}")
+
+
+def unknown_sentence(row: QueueRow) -> str:
+    """What an item whose answer was lost says."""
+    return (
+        "The connection broke after the whole file was sent: it is not known whether "
+        f"{row.provider.label} kept it. Check the service, or send it again."
+    )
 
 
 def decide(
@@ -112,13 +148,16 @@ def decide(
     `item.row.attempts` counts the try that failed; `item.throttled_before` says whether the
     try before it was an automatic item's 429."""
     row = item.row
-    automatic = row.email is None
+    if isinstance(error, OutcomeUnknown):
+        return MarkUnknown(unknown_sentence(row))
+    automatic = row.email is None and row.provider is not Provider.WORDBEE
     if isinstance(error, Throttled) and automatic and not item.throttled_before:
         # The service takes a throttled account out of its load balancing: an automatic
         # item tries again soon, on another account, and the others go on meanwhile.
+        account = "Google account" if row.provider is Provider.GOOGLE_FLOW else "Runway account"
         return TryAnotherAccount(
             now + AUTOMATIC_THROTTLE_RETRY,
-            "The Google account the service picked is throttled; trying another.",
+            f"The {account} the service picked is throttled; trying another.",
         )
     if isinstance(error, Throttled):
         # A pinned account, or no account left in the pool: its items wait together.

@@ -1,8 +1,8 @@
 """The upload queue's items: where uploads go, one queued file, and the queue's figures.
 
 An item is its persisted row (store/uploads.py) plus, while it uploads, its progress meter. A new
-row records a file as the checks found it: pending, refused with the reason, or failed when
-there is no account to send it to.
+row records a file as the checks found it against its target: pending, refused with the reason,
+or failed when there is no account to send it to.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.core.media import MediaType, media_type_for_mime
+from assetdesk.core.provider import Provider
 from assetdesk.services.local_files import UploadCandidate
 from assetdesk.services.upload_sentences import item_sentence
 from assetdesk.store.uploads import ItemState, QueueRow, now_text
@@ -27,18 +28,89 @@ __all__ = [
     "QueueSummary",
     "UploadItem",
     "UploadTarget",
+    "apply_target",
+    "join_folder",
     "new_row",
     "summarize",
+    "take_candidate",
 ]
 
 
 @dataclass(frozen=True)
 class UploadTarget:
-    """Where uploads go: a useapi.net account and, optionally, one of its Google accounts."""
+    """Where uploads go: a service and the account that reaches it; for Google Flow and Runway
+    optionally one of the token's accounts (`email`), for Wordbee a segment of a project (with
+    an optional locale and folder). Build one with `google_flow`, `runway` or `wordbee`."""
 
     account_id: int
     account_name: str
     email: str | None = None  # None: the service picks (load balancing)
+    _: KW_ONLY
+    provider: Provider = Provider.GOOGLE_FLOW
+    scope: str | None = None  # Wordbee: pr{n}
+    segment_id: int | None = None
+    locale: str | None = None
+    relative_path: str | None = None
+
+    @classmethod
+    def google_flow(cls, account_id: int, name: str, email: str | None = None) -> UploadTarget:
+        return cls(account_id, name, email, provider=Provider.GOOGLE_FLOW)
+
+    @classmethod
+    def runway(cls, account_id: int, name: str, email: str | None = None) -> UploadTarget:
+        return cls(account_id, name, email, provider=Provider.RUNWAY)
+
+    @classmethod
+    def wordbee(
+        cls,
+        account_id: int,
+        name: str,
+        scope: str,
+        segment_id: int,
+        locale: str | None = None,
+        relative_path: str | None = None,
+    ) -> UploadTarget:
+        return cls(
+            account_id,
+            name,
+            provider=Provider.WORDBEE,
+            scope=scope,
+            segment_id=segment_id,
+            locale=locale or None,
+            relative_path=join_folder(relative_path, None),
+        )
+
+    @property
+    def label(self) -> str:
+        """One line: "Runway · studio · a@b.c", "Wordbee · pr7214 · segment 27665601 · fr"."""
+        parts = [self.provider.label]
+        if self.provider is Provider.WORDBEE:
+            parts += [self.scope or "?", f"segment {self.segment_id}"]
+            parts += [part for part in (self.locale, self.relative_path) if part]
+        else:
+            parts += [self.account_name, self.email or "automatic"]
+        return " · ".join(parts)
+
+
+def join_folder(base: str | None, folder: str | None) -> str | None:
+    """A Wordbee relative path: the target's folder, then the file's own (forward slashes, no
+    slash at either end); None when both are empty."""
+    parts = [
+        part.replace("\\", "/").strip("/") for part in (base, folder) if part and part.strip("/\\")
+    ]
+    return "/".join(parts) or None
+
+
+def apply_target(row: QueueRow, target: UploadTarget) -> None:
+    """Aim `row` at `target` (the Wordbee path is the target's joined with the file's folder)."""
+    row.provider = target.provider
+    row.account_id, row.account_name = target.account_id, target.account_name
+    wordbee = target.provider is Provider.WORDBEE
+    row.email = None if wordbee else target.email
+    row.scope = target.scope if wordbee else None
+    row.segment_id = target.segment_id if wordbee else None
+    row.locale = target.locale if wordbee else None
+    row.relative_path = join_folder(target.relative_path, row.folder) if wordbee else None
 
 
 class UploadItem:
@@ -102,7 +174,7 @@ class QueueSummary:
     """The overall progress line's figures, over the current batch."""
 
     done: int
-    failed: int
+    failed: int  # failed, or unknown (the answer was lost): both wait for the user's word
     active: int
     waiting: int
     queued: int
@@ -128,7 +200,7 @@ def summarize(batch: Iterable[UploadItem]) -> QueueSummary:
             done += 1
             bytes_done += size
             bytes_total += size
-        elif state is ItemState.FAILED:
+        elif state in (ItemState.FAILED, ItemState.UNKNOWN):  # both wait for the user
             failed += 1
         elif state is ItemState.UPLOADING:
             active += 1
@@ -147,21 +219,28 @@ def summarize(batch: Iterable[UploadItem]) -> QueueSummary:
     return QueueSummary(done, failed, active, waiting, queued, bytes_done, bytes_total, speed, eta)
 
 
+def take_candidate(item: UploadItem, candidate: UploadCandidate) -> None:
+    """Record what the checks found of the item's file (its size, real type and name note)."""
+    row = item.row
+    row.size, row.mime = candidate.size, candidate.media_type.mime
+    row.kind, row.note = candidate.media_type.kind.value, candidate.note
+    item.meter.total = row.size
+
+
 def new_row(
     path: Path,
     candidate: UploadCandidate | None,
     error: AssetDeskError | None,
     target: UploadTarget | None,
+    folder: str | None = None,
 ) -> QueueRow:
     """A file's row as the checks found it: pending, refused (with the reason) or, with no
-    account to send it to, failed."""
-    row = QueueRow(path=str(path.absolute()), name=path.name, state=ItemState.PENDING)
+    account to send it to, failed. `folder` is the file's folder inside a dropped one."""
+    row = QueueRow(
+        path=str(path.absolute()), name=path.name, state=ItemState.PENDING, folder=folder
+    )
     if target is not None:
-        row.account_id, row.account_name, row.email = (
-            target.account_id,
-            target.account_name,
-            target.email,
-        )
+        apply_target(row, target)
     if candidate is None:
         row.state = ItemState.REFUSED
         row.message = item_sentence(error) if error else "This file cannot be uploaded."

@@ -2,7 +2,10 @@
 
 Qt-free. The window (or a test) adds files and asks for cancel / retry / remove; the queue keeps
 each item's row in SQLite (store/uploads.py) so that a quit or a crash loses nothing: at the next
-start every pending item is there again and uploads cut off midway return to pending.
+start every pending item is there again and uploads cut off midway are pending, unless their whole
+body had gone: those are `unknown` (the service may have kept them: never sent again without the
+user's word). Each item keeps its target (Google Flow, Runway, a Wordbee segment); files are checked
+against it when added, when sent and when the target changes (`retarget`).
 
 Sending is the scheduler's (upload_scheduler.py); what a failed try leads to (a 429, a 401, a
 596, a network error) is the failure policy's (upload_failures.py).
@@ -15,19 +18,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from assetdesk.core.errors import AssetDeskError
+from assetdesk.core.provider import Provider
 from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.accounts import AccountsService
-from assetdesk.services.local_files import collect_uploads, inspect_upload
+from assetdesk.services.upload_actions import UploadActions
+from assetdesk.services.upload_checks import check_file, collect_files, folder_in_drop
 from assetdesk.services.upload_failures import RETRY
-from assetdesk.services.upload_items import AddResult, UploadItem, UploadTarget, new_row
-from assetdesk.services.upload_scheduler import UploadScheduler
+from assetdesk.services.upload_items import (
+    AddResult,
+    UploadItem,
+    UploadTarget,
+    apply_target,
+    new_row,
+    take_candidate,
+)
 from assetdesk.services.upload_sentences import item_sentence
 from assetdesk.store.uploads import FINISHED, ItemState, QueueRow, UploadQueueStore
-from assetdesk.transfer.progress import Meter
 
 __all__ = ["MAX_CONCURRENCY", "UploadQueue"]
 
@@ -37,7 +48,14 @@ MAX_CONCURRENCY = 8
 CONCURRENCY_SETTING = "uploads.concurrency"
 
 
-class UploadQueue(UploadScheduler):
+#: What an upload a crash cut off says at the next start.
+CUT_OFF = (
+    "AssetDesk stopped after the whole file was sent: it is not known whether the service "
+    "kept it. Check the service, or send it again."
+)
+
+
+class UploadQueue(UploadActions):
     """The persisted queue and its scheduler. Call `load()` once, then `start()`."""
 
     def __init__(
@@ -55,15 +73,18 @@ class UploadQueue(UploadScheduler):
         self.on_removed: Callable[[list[int]], None] | None = None
 
     async def load(self) -> list[UploadItem]:
-        """Read the queue from disk; uploads that were cut off return to pending."""
+        """Read the queue from disk. Uploads a crash cut off are pending again, or `unknown`
+        when their whole body had gone (the service may have kept them)."""
 
-        def read(store: UploadQueueStore) -> tuple[int, list[QueueRow], str | None]:
-            returned = store.return_in_flight()
+        def read(store: UploadQueueStore) -> tuple[tuple[int, int], list[QueueRow], str | None]:
+            returned = store.return_in_flight(CUT_OFF)
             return returned, store.rows(), store.setting(CONCURRENCY_SETTING)
 
-        returned, rows, concurrency = await self._db(read)
-        if returned:
-            log.info("%d upload(s) cut off last time are pending again", returned)
+        (pending, unknown), rows, concurrency = await self._db(read)
+        if pending:
+            log.info("%d upload(s) cut off last time are pending again", pending)
+        if unknown:
+            log.info("%d upload(s) cut off after their last byte: outcome unknown", unknown)
         if concurrency and concurrency.isdigit() and not self._concurrency_fixed:
             self._concurrency = max(1, min(MAX_CONCURRENCY, int(concurrency)))
         self._items = {row.id: UploadItem(row) for row in rows if row.id is not None}
@@ -124,12 +145,15 @@ class UploadQueue(UploadScheduler):
     # ------------------------------------------------------------------ adding
 
     async def add_paths(self, paths: Iterable[Path], target: UploadTarget | None) -> AddResult:
-        """Check every file in `paths` (folders recursively) and queue it.
+        """Check every file in `paths` (folders recursively) against `target` and queue it.
 
         A file that fails the checks is queued as refused, with the reason, and never sent. A
-        file already waiting or uploading is not queued twice.
+        file already waiting or uploading is not queued twice. A file inside a dropped folder
+        keeps its folder (a Wordbee target sends it as the file's relative path).
         """
-        collected = await collect_uploads(list(paths))
+        dropped = [Path(os.fspath(path)) for path in paths]
+        provider = target.provider if target is not None else Provider.GOOGLE_FLOW
+        collected = await collect_files(dropped, provider)
         busy = self._adding | {
             item.row.path
             for item in self._items.values()
@@ -143,7 +167,8 @@ class UploadQueue(UploadScheduler):
                 already += 1
                 continue
             busy.add(key)
-            rows.append(new_row(checked.path, checked.candidate, checked.error, target))
+            folder = folder_in_drop(checked.path, dropped)
+            rows.append(new_row(checked.path, checked.candidate, checked.error, target, folder))
         # Held until the rows are in, so that a second drop of the same files meanwhile waits.
         reserved = {row.path for row in rows} - self._adding
         self._adding |= reserved
@@ -161,12 +186,6 @@ class UploadQueue(UploadScheduler):
             self.on_added(items)
         self._pump()
         return AddResult(items, collected.hidden_skipped, already)
-
-    def _new_batch_if_idle(self) -> None:
-        """Once per addition or retry (a summary walks the batch): when the queue had nothing
-        left to do, the overall figures start again from the items that come now."""
-        if not self._was_busy and not self.summary().busy:
-            self._batch = set()
 
     # ------------------------------------------------------------------ user actions
 
@@ -200,7 +219,9 @@ class UploadQueue(UploadScheduler):
         """Queue failed, cancelled or refused items again.
 
         A refused file is checked again first (it may have been fixed). `target` replaces the
-        item's account when that account no longer exists.
+        item's account when that account no longer exists and `target` is on the same service
+        (another service's target is `retarget`'s: it checks the file for it). An `unknown` item
+        is not sent again here: that is `send_again`'s, the user's explicit word.
         """
         known = await self._account_ids()
         joined = False
@@ -215,7 +236,7 @@ class UploadQueue(UploadScheduler):
             row = item.row
             if item.state is ItemState.REFUSED:
                 try:
-                    candidate = await inspect_upload(row.path)
+                    candidate = await check_file(row.path, row.provider)
                 except AssetDeskError as error:
                     row.message = item_sentence(error)
                     row.error_kind = error.kind
@@ -223,22 +244,12 @@ class UploadQueue(UploadScheduler):
                     continue
                 if self._items.get(item_id) is not item or item.state is not ItemState.REFUSED:
                     continue  # removed or retried by someone else meanwhile
-                row.size, row.mime = candidate.size, candidate.media_type.mime
-                row.kind, row.note = candidate.media_type.kind.value, candidate.note
-                item.meter.total = row.size
-            if (row.account_id is None or row.account_id not in known) and target is not None:
-                row.account_id, row.account_name = target.account_id, target.account_name
-                row.email = target.email
-            row.state = ItemState.PENDING
-            row.message = row.error_kind = row.service_text = row.finished_at = None
-            row.attempts = 0
-            item.waiting_until = None
-            item.meter = Meter(None)
-            item.meter.total = row.size
-            if not joined:
-                joined = True
-                self._new_batch_if_idle()
-            self._batch.add(item.id)
+                take_candidate(item, candidate)
+            gone = row.account_id is None or row.account_id not in known
+            if gone and target is not None and target.provider is row.provider:
+                apply_target(row, target)
+            self._requeue(item, first=not joined)
+            joined = True
             await self._save(item)
         self._pump()
 

@@ -3,7 +3,8 @@
 `_pump` starts what may start (within the concurrency, past every wait), and arranges to be
 called again when the next wait ends. A try that ends is recorded in the item's row: uploaded
 (with its catalog entry), cancelled, or failed, when the failure policy (upload_failures.py)
-decides whether it waits, is tried again, or stops, alone or with the items that share its fate.
+decides whether it waits, is tried again, or stops, alone or with the items that share its fate;
+an upload whose answer was lost after the whole file was sent is `unknown` and waits for the user.
 The public queue (adding, cancel, retry, remove) is UploadQueue in upload_queue.py.
 """
 
@@ -22,11 +23,11 @@ from typing import Any, TypeVar
 
 from assetdesk.core.errors import AssetDeskError, LocalFileError, Throttled
 from assetdesk.net.retry import RetryPolicy
-from assetdesk.providers.google_flow import UploadedAsset
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.upload_failures import (
     RETRY,
     FailItem,
+    MarkUnknown,
     RetryLater,
     StopItems,
     TryAnotherAccount,
@@ -35,7 +36,7 @@ from assetdesk.services.upload_failures import (
     throttle_scope,
 )
 from assetdesk.services.upload_items import QueueSummary, UploadItem, summarize
-from assetdesk.services.upload_sender import mark_uploaded, send
+from assetdesk.services.upload_sender import Sent, mark_uploaded, send
 from assetdesk.services.upload_sentences import throttled_sentence
 from assetdesk.store.db import open_database
 from assetdesk.store.uploads import ItemState, UploadQueueStore, now_text
@@ -161,13 +162,14 @@ class UploadScheduler:
         row.state = ItemState.UPLOADING
         row.attempts += 1
         row.message = None
+        row.sent_at = None
         item.meter = Meter(None)
         item.meter.total = row.size
         item.meter.set_phase(Phase.CONNECTING)
         try:
             await self._save(item)
             try:
-                result = await send(item, self._accounts)
+                result = await send(item, self._accounts, body_sent=lambda: self._sent(item))
             except AssetDeskError as error:
                 await self._failed(item, error)
             else:
@@ -186,6 +188,18 @@ class UploadScheduler:
             )
             with contextlib.suppress(Exception):
                 await self._save(item)
+
+    def _sent(self, item: UploadItem) -> None:
+        """The item's whole body has gone: recorded at once, so that a crash from now on leaves
+        it unknown rather than pending (the service may keep it whatever happens next)."""
+        when = item.row.sent_at = now_text()
+        item_id = item.id
+
+        async def record() -> None:
+            with contextlib.suppress(sqlite3.Error, AssetDeskError):
+                await self._db(lambda store: store.mark_sent(item_id, when))
+
+        self._chore(record())
 
     def _run_ended(self, item: UploadItem, task: asyncio.Task[None]) -> None:
         """Always called when an upload's task ends, even one cancelled before it started."""
@@ -211,13 +225,15 @@ class UploadScheduler:
             item.cancel_requested = False
             self._set_end(item, ItemState.CANCELLED, "Cancelled; nothing was kept.", None)
         elif item.row.state is ItemState.UPLOADING:  # the app is closing: it goes on next time
+            # (also after its last byte went into the socket: a quit settles it as pending; only
+            # a crash, which settles nothing, leaves a row whose whole body had gone unknown)
             item.row.state = ItemState.PENDING
         with contextlib.suppress(sqlite3.Error, AssetDeskError):
             await self._save(item)
         if not self._closing and item.task is None:
             self._pump()
 
-    async def _finished(self, item: UploadItem, result: UploadedAsset) -> None:
+    async def _finished(self, item: UploadItem, result: Sent) -> None:
         row = item.row
         entry = mark_uploaded(row, result)
         item.meter.set_phase(Phase.DONE)
@@ -241,6 +257,8 @@ class UploadScheduler:
             row.error_kind, row.service_text = error.kind, error.service_text
         elif isinstance(decision, StopItems):
             await self._stop_items(item, decision, error)
+        elif isinstance(decision, MarkUnknown):
+            self._set_end(item, ItemState.UNKNOWN, decision.sentence, error)
         else:
             assert isinstance(decision, FailItem)
             self._set_end(item, ItemState.FAILED, decision.sentence, error)

@@ -1,75 +1,212 @@
-"""The upload sender: one queued file checked again, sent to Google Flow, and recorded.
+"""The upload sender: one queued file checked again, sent to its target, and recorded.
 
-Right before sending, the file is checked again (it may have changed since it was queued), and
-the item's account gives its pooled clients; progress goes to the item's meter. A finished
-upload becomes a catalog entry under the name the user knows.
+Right before sending, the file is checked again against its target (it may have changed since it
+was queued), and the item's account gives its pooled clients: useapi.net's for Google Flow and
+Runway, the Wordbee client for a Wordbee segment. Progress goes to the item's meter. A finished
+upload becomes a catalog entry under the name the user knows, with the id the service gave: the
+mediaGenerationId, the Runway assetId, or the Wordbee key a Library refresh gives the same file.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol, cast
+
 from assetdesk.core.errors import AssetDeskError, InvalidInput, NotFound, SecretStoreError
 from assetdesk.core.ids import MediaGenerationId
+from assetdesk.core.media import MediaType
 from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow import UploadedAsset
+from assetdesk.providers.runway import RunwayAsset
+from assetdesk.providers.upload_body import Progress
+from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
+from assetdesk.services.account_clients import UseapiClients
 from assetdesk.services.accounts import AccountsService
-from assetdesk.services.local_files import inspect_upload
+from assetdesk.services.library_drafts import runway_draft, wordbee_draft
+from assetdesk.services.local_files import UploadCandidate
+from assetdesk.services.upload_checks import check_file, probe_figures
 from assetdesk.services.upload_items import UploadItem
 from assetdesk.store.library import AssetDraft
 from assetdesk.store.uploads import ItemState, QueueRow, now_text
 from assetdesk.transfer.progress import Phase
 
-__all__ = ["mark_uploaded", "send"]
+__all__ = ["Sent", "mark_uploaded", "send", "useapi_clients", "wordbee_client"]
+
+#: What a finished upload answered, per target.
+Sent = UploadedAsset | RunwayAsset | WordbeeAsset
 
 
-async def send(item: UploadItem, accounts: AccountsService) -> UploadedAsset:
-    """Check the file again and upload it through its account; typed errors otherwise."""
+class RunwayUploads(Protocol):
+    """The Runway client's upload (providers/runway.py)."""
+
+    async def upload(
+        self,
+        path: Path,
+        media_type: MediaType,
+        size: int,
+        *,
+        name: str,
+        email: str | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        duration_seconds: float | None = None,
+        progress: Progress | None = None,
+    ) -> RunwayAsset: ...
+
+
+class WordbeeUploads(Protocol):
+    """The Wordbee client's upload to a segment (providers/wordbee.py)."""
+
+    async def upload_to_segment(
+        self,
+        path: Path,
+        *,
+        scope: str,
+        segment_id: int,
+        filename: str,
+        content_type: str,
+        size: int,
+        locale: str | None = None,
+        relative_path: str | None = None,
+        progress: Progress | None = None,
+    ) -> WordbeeAsset: ...
+
+
+async def send(
+    item: UploadItem, accounts: AccountsService, *, body_sent: Callable[[], None] | None = None
+) -> Sent:
+    """Check the file again and upload it to its target; typed errors otherwise. `body_sent` is
+    called once, when the file's last byte has gone (the answer may still be lost)."""
     row = item.row
     # Checked again right before sending: the file may have changed since it was queued.
-    candidate = await inspect_upload(row.path)
+    candidate = await check_file(row.path, row.provider)
     if (candidate.size, candidate.media_type.mime) != (row.size, row.mime):
         row.size, row.mime = candidate.size, candidate.media_type.mime
         row.kind, row.note = candidate.media_type.kind.value, candidate.note
         item.meter.total = row.size
-    if row.account_id is None:
-        raise InvalidInput("There is no useapi.net account to upload to; add one, then retry.")
-    try:
-        clients = await accounts.useapi(row.account_id)
-    except NotFound:
-        raise NotFound(
-            f"Its account “{row.account_name}” no longer exists; choose another in "
-            "“Upload to” and retry."
-        ) from None
-    except SecretStoreError as error:
-        raise type(error)(
-            f"The secret of “{row.account_name}” cannot be read: {error.message}"
-        ) from None
+
+    whole = False
 
     def sent(done: int, total: int) -> None:
+        nonlocal whole
         item.meter.total = total
         if item.meter.phase is not Phase.DOWNLOADING:
             item.meter.phase = Phase.DOWNLOADING
         item.meter.add(done - item.meter.done)
+        if done >= total and not whole:
+            whole = True
+            if body_sent is not None:
+                body_sent()
 
+    if row.provider is Provider.WORDBEE:
+        return await _send_to_wordbee(row, candidate, accounts, sent)
+    clients = await useapi_clients(row, accounts)
+    if row.provider is Provider.RUNWAY:
+        width, height, duration = probe_figures(candidate)
+        runway = cast(RunwayUploads, clients.runway)
+        return await runway.upload(
+            item.path,
+            candidate.media_type,
+            candidate.size,
+            name=row.name,
+            email=row.email,
+            width=width,
+            height=height,
+            duration_seconds=duration,
+            progress=sent,
+        )
     return await clients.google_flow.upload(
         item.path, candidate.media_type, candidate.size, email=row.email, progress=sent
     )
 
 
-def mark_uploaded(row: QueueRow, result: UploadedAsset) -> AssetDraft:
+async def _send_to_wordbee(
+    row: QueueRow, candidate: UploadCandidate, accounts: AccountsService, sent: Progress
+) -> WordbeeAsset:
+    if row.scope is None or row.segment_id is None:
+        raise InvalidInput("This item names no Wordbee segment; choose one in “Upload to”.")
+    client = cast(WordbeeUploads, await wordbee_client(row, accounts))
+    return await client.upload_to_segment(
+        Path(row.path),
+        scope=row.scope,
+        segment_id=row.segment_id,
+        filename=row.name,
+        content_type=candidate.media_type.mime,
+        size=candidate.size,
+        locale=row.locale,
+        relative_path=row.relative_path,
+        progress=sent,
+    )
+
+
+async def useapi_clients(row: QueueRow, accounts: AccountsService) -> UseapiClients:
+    """The item's useapi.net clients, or the error that says its account cannot be used."""
+    if row.account_id is None:
+        raise InvalidInput("There is no useapi.net account to upload to; add one, then retry.")
+    try:
+        return await accounts.useapi(row.account_id)
+    except AssetDeskError as error:
+        raise _account_error(row, error) from None
+
+
+async def wordbee_client(row: QueueRow, accounts: AccountsService) -> WordbeeClient:
+    """The item's Wordbee client, or the error that says its account cannot be used."""
+    if row.account_id is None:
+        raise InvalidInput("There is no Wordbee account to upload to; add one, then retry.")
+    try:
+        return await accounts.wordbee(row.account_id)
+    except AssetDeskError as error:
+        raise _account_error(row, error) from None
+
+
+def _account_error(row: QueueRow, error: AssetDeskError) -> AssetDeskError:
+    if isinstance(error, NotFound):
+        return NotFound(
+            f"Its account “{row.account_name}” no longer exists; choose another in "
+            "“Upload to” and retry."
+        )
+    if isinstance(error, SecretStoreError):
+        return type(error)(f"The secret of “{row.account_name}” cannot be read: {error.message}")
+    return error
+
+
+def mark_uploaded(row: QueueRow, result: Sent) -> AssetDraft:
     """Record the service's answer in the item's row (done) and return its catalog entry."""
+    if isinstance(result, RunwayAsset):
+        entry = runway_draft(result, row.account_id or 0, "upload", email=row.email)
+        row.used_email = entry.account_email
+    elif isinstance(result, WordbeeAsset):
+        entry = wordbee_draft(result, row.scope or "", row.account_id or 0, "upload")
+    else:
+        entry = _google_flow_entry(row, result)
+    # The file the user knows (the service may say "upload.png"), and where it came from.
+    entry = dataclasses.replace(
+        entry,
+        name=row.name,
+        mime=row.mime or entry.mime,
+        kind=entry.kind or row.kind,
+        size=entry.size if entry.size is not None else row.size,
+        source_path=row.path,
+    )
     row.state = ItemState.DONE
     row.message = row.error_kind = row.service_text = None
-    row.media_generation_id = result.media_generation_id
-    row.used_email = _owner_email(result)
-    row.width, row.height = result.width, result.height
-    row.duration_seconds = result.duration_seconds
+    row.remote_id = entry.remote_id
+    row.width, row.height = entry.width, entry.height
+    row.duration_seconds = entry.duration_seconds
     row.finished_at = now_text()
+    return entry
+
+
+def _google_flow_entry(row: QueueRow, result: UploadedAsset) -> AssetDraft:
+    row.used_email = _owner_email(result)
     return AssetDraft(
         provider=Provider.GOOGLE_FLOW,
         remote_id=result.media_generation_id,
         origin="upload",
         kind=result.kind.value,
-        name=row.name,  # the file the user knows; the service says "upload.png"
+        name=row.name,
         mime=row.mime,
         size=row.size,
         width=result.width,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from assetdesk.core.errors import AssetDeskError, Unauthorized
+from assetdesk.core.provider import Provider
 from assetdesk.store.uploads import QueueRow
 
 __all__ = ["item_sentence", "stop_sentence", "throttled_sentence"]
@@ -26,9 +27,14 @@ def throttled_sentence(until: datetime) -> str:
 
 
 def stop_sentence(error: AssetDeskError, row: QueueRow) -> str:
+    if isinstance(error, Unauthorized) and row.provider is Provider.WORDBEE:
+        return (
+            f"Wordbee refused the API key of “{row.account_name}”; fix it in Accounts, then retry."
+        )
     if isinstance(error, Unauthorized):
         return (
             f"useapi.net refused the token of “{row.account_name}”; fix it in Accounts, then retry."
         )
-    who = row.email or "the Google account the service picked"  # (a 596 on an automatic item)
-    return f"Reconnect this Google account ({who}) at useapi.net: its session expired. Then retry."
+    account = "Runway account" if row.provider is Provider.RUNWAY else "Google account"
+    who = row.email or f"the {account} the service picked"  # (a 596 on an automatic item)
+    return f"Reconnect this {account} ({who}) at useapi.net: its session expired. Then retry."

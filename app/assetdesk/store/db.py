@@ -122,6 +122,60 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX assets_source ON assets (provider, account_id, account_email, project_id);
     CREATE INDEX assets_gone ON assets (gone_at) WHERE gone_at IS NOT NULL;
     """,
+    # 5: uploads to every service. A queued file names its target (the provider; for Wordbee the
+    # scope, segment, locale and folder), `remote_id` is the id the service gave (it was
+    # media_generation_id), and a state 'unknown' holds an upload whose answer was lost (`sent_at`
+    # says the last try's whole body had gone, so a crash after it leaves the row unknown). A CHECK
+    # cannot be altered in SQLite: the table is rebuilt, keeping every row, its id and the id
+    # sequence (a removed row's id is not given again). Old rows are Google Flow uploads.
+    """
+    CREATE TABLE upload_queue_5 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        path TEXT NOT NULL,
+        name TEXT NOT NULL,
+        size INTEGER,
+        mime TEXT,
+        kind TEXT,
+        note TEXT,
+        provider TEXT NOT NULL DEFAULT 'google-flow'
+            CHECK (provider IN ('google-flow', 'runway', 'wordbee')),
+        account_id INTEGER,
+        account_name TEXT,
+        email TEXT,                         -- Google Flow / Runway: the pinned account
+        scope TEXT,                         -- Wordbee: pr{n}
+        segment_id INTEGER,                 -- Wordbee
+        locale TEXT,                        -- Wordbee
+        folder TEXT,                        -- Wordbee: the file's folder inside a dropped one
+        relative_path TEXT,                 -- Wordbee: what is sent (the target's joined with it)
+        state TEXT NOT NULL CHECK (state IN
+            ('pending', 'uploading', 'done', 'failed', 'cancelled', 'refused', 'unknown')),
+        message TEXT,
+        error_kind TEXT,
+        service_text TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        remote_id TEXT,                     -- mediaGenerationId, Runway assetId, Wordbee key
+        used_email TEXT,
+        width INTEGER,
+        height INTEGER,
+        duration_seconds REAL,
+        added_at TEXT NOT NULL,
+        sent_at TEXT,                       -- when the last try's whole body had gone
+        finished_at TEXT
+    );
+    INSERT INTO upload_queue_5 (id, path, name, size, mime, kind, note, account_id,
+        account_name, email, state, message, error_kind, service_text, attempts, remote_id,
+        used_email, width, height, duration_seconds, added_at, finished_at)
+    SELECT id, path, name, size, mime, kind, note, account_id, account_name, email, state,
+        message, error_kind, service_text, attempts, media_generation_id, used_email, width,
+        height, duration_seconds, added_at, finished_at
+    FROM upload_queue;
+    DELETE FROM sqlite_sequence WHERE name = 'upload_queue_5';
+    INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'upload_queue_5', seq FROM sqlite_sequence WHERE name = 'upload_queue';
+    DROP TABLE upload_queue;
+    ALTER TABLE upload_queue_5 RENAME TO upload_queue;
+    CREATE INDEX upload_queue_state ON upload_queue (state);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

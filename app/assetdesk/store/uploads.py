@@ -28,7 +28,9 @@ __all__ = [
 
 
 class ItemState(StrEnum):
-    """Where a queued file is. `refused` files failed the local checks and are never sent."""
+    """Where a queued file is. `refused` files failed the local checks and are never sent;
+    `unknown` ones were all sent and their answer was lost: never sent again without the user's
+    word (the service may have kept them)."""
 
     PENDING = "pending"
     UPLOADING = "uploading"
@@ -36,6 +38,7 @@ class ItemState(StrEnum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     REFUSED = "refused"
+    UNKNOWN = "unknown"
 
 
 #: States in which nothing more will happen to an item unless the user asks.
@@ -44,7 +47,12 @@ FINISHED = frozenset({ItemState.DONE, ItemState.CANCELLED, ItemState.REFUSED})
 
 @dataclass
 class QueueRow:
-    """One row of `upload_queue`. `id` is None until it is added."""
+    """One row of `upload_queue`. `id` is None until it is added.
+
+    The target is `provider` and `account_id`, then `email` (Google Flow, Runway) or `scope`,
+    `segment_id`, `locale` and `relative_path` (Wordbee; `folder` is the file's own folder inside
+    a dropped one, kept so that a new target's path can be joined with it again).
+    """
 
     path: str
     name: str
@@ -53,19 +61,26 @@ class QueueRow:
     mime: str | None = None
     kind: str | None = None
     note: str | None = None
+    provider: Provider = Provider.GOOGLE_FLOW
     account_id: int | None = None
     account_name: str | None = None
     email: str | None = None
+    scope: str | None = None
+    segment_id: int | None = None
+    locale: str | None = None
+    folder: str | None = None
+    relative_path: str | None = None
     message: str | None = None
     error_kind: str | None = None
     service_text: str | None = None
     attempts: int = 0
-    media_generation_id: str | None = None
+    remote_id: str | None = None  # mediaGenerationId, Runway assetId, Wordbee key
     used_email: str | None = None
     width: int | None = None
     height: int | None = None
     duration_seconds: float | None = None
     added_at: str = ""
+    sent_at: str | None = None  # the last try's whole body had gone then
     finished_at: str | None = None
     id: int | None = None
 
@@ -81,6 +96,7 @@ def now_text() -> str:
 def _row(record: sqlite3.Row) -> QueueRow:
     values: dict[str, Any] = {name: record[name] for name in _ROW_COLUMNS}
     values["state"] = ItemState(values["state"])
+    values["provider"] = Provider(values["provider"])
     return QueueRow(id=record["id"], **values)
 
 
@@ -122,12 +138,34 @@ class UploadQueueStore:
             [*(getattr(row, name) for name in _ROW_COLUMNS), row.id],
         )
 
-    def return_in_flight(self) -> int:
-        """Uploads cut off by a quit or a crash go back to pending; returns how many."""
-        cursor = self._conn.execute(
-            "UPDATE upload_queue SET state = 'pending' WHERE state = 'uploading'"
+    def return_in_flight(self, sentence: str) -> tuple[int, int]:
+        """Uploads a crash cut off (a quit settles its own): those whose whole body had gone
+        (`sent_at`) become unknown, with `sentence` (the service may have kept them), the
+        others pending again. Returns how many of each: (pending, unknown)."""
+        with transaction(self._conn):
+            unknown = self._conn.execute(
+                "UPDATE upload_queue SET state = 'unknown', message = ?, error_kind = ?,"
+                " service_text = NULL WHERE state = 'uploading' AND sent_at IS NOT NULL",
+                (sentence, "outcome_unknown"),
+            ).rowcount
+            pending = self._conn.execute(
+                "UPDATE upload_queue SET state = 'pending' WHERE state = 'uploading'"
+            ).rowcount
+        return pending, unknown
+
+    def mark_sent(self, item_id: int, when: str) -> None:
+        """Record that an uploading row's whole body has gone (a finished row is left alone,
+        whichever write comes first)."""
+        self._conn.execute(
+            "UPDATE upload_queue SET sent_at = ? WHERE id = ? AND state = 'uploading'",
+            (when, item_id),
         )
-        return cursor.rowcount
+
+    def save_all(self, rows: Iterable[QueueRow]) -> None:
+        """`save` for several rows in one transaction."""
+        with transaction(self._conn):
+            for row in rows:
+                self.save(row)
 
     def remove(self, ids: Iterable[int]) -> None:
         with transaction(self._conn):

@@ -403,7 +403,7 @@ async def test_an_uploaded_asset_pasted_again_is_recognised(
             timeout=30,
             interval=0.02,
         )
-        media_id = item.row.media_generation_id
+        media_id = item.row.remote_id
     finally:
         await queue.aclose()
     assert media_id is not None

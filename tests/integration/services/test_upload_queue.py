@@ -136,7 +136,7 @@ async def test_a_dropped_folder_is_checked_uploaded_and_catalogued_once(
     assert video["source_path"] == str(folder / "nested" / "clip.mp4")
     mgid = MediaGenerationId.parse(video["remote_id"])
     assert video["account_email"] == mgid.email
-    assert video["remote_id"] == items["clip.mp4"].row.media_generation_id
+    assert video["remote_id"] == items["clip.mp4"].row.remote_id
     # The stored bytes are the file's.
     stored = {a["mediaGenerationId"]: a for a in sb.google_flow_assets()}
     assert (
@@ -178,15 +178,14 @@ async def test_a_pinned_throttled_account_waits_while_others_go_on(
         assert (item.row.message or "").startswith("Throttled by the service until ")
     # One refused request, not one per waiting item.
     assert len([p for p in upload_posts(sb) if p["path"].endswith(busy)]) == 1
-    assert MediaGenerationId.parse(
-        items["portrait-320x480.webp"].row.media_generation_id or ""
-    ).email in (free, sb.demo["google_flow_emails"][-1])
+    assert MediaGenerationId.parse(items["portrait-320x480.webp"].row.remote_id or "").email in (
+        free,
+        sb.demo["google_flow_emails"][-1],
+    )
 
     await settle(queue, all_ended(queue), timeout=15)
     assert [i.state for i in waiting] == [ItemState.DONE, ItemState.DONE]
-    assert all(
-        MediaGenerationId.parse(i.row.media_generation_id or "").email == busy for i in waiting
-    )
+    assert all(MediaGenerationId.parse(i.row.remote_id or "").email == busy for i in waiting)
 
 
 async def test_a_session_error_stops_that_accounts_items_until_retried(

@@ -13,6 +13,7 @@ from assetdesk.core.errors import (
     Forbidden,
     NetworkError,
     NotFound,
+    OutcomeUnknown,
     PaymentRequired,
     SessionExpired,
     Throttled,
@@ -20,6 +21,7 @@ from assetdesk.core.errors import (
     Unauthorized,
     UpstreamFailed,
 )
+from assetdesk.core.provider import Provider
 from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.upload_failures import (
     AUTO,
@@ -27,6 +29,7 @@ from assetdesk.services.upload_failures import (
     DEFAULT_THROTTLE_WAIT,
     RETRY,
     FailItem,
+    MarkUnknown,
     RetryLater,
     StopItems,
     TryAnotherAccount,
@@ -42,13 +45,18 @@ PINNED = "jo.maker@example.com"
 
 
 def item(
-    *, email: str | None = None, attempts: int = 1, throttled_before: bool = False
+    *,
+    email: str | None = None,
+    attempts: int = 1,
+    throttled_before: bool = False,
+    provider: Provider = Provider.GOOGLE_FLOW,
 ) -> UploadItem:
     """An item whose try number `attempts` just failed."""
     row = QueueRow(
         path="/tmp/a.png",
         name="a.png",
         state=ItemState.UPLOADING,
+        provider=provider,
         account_id=7,
         account_name="Studio",
         email=email,
@@ -169,3 +177,57 @@ def test_the_last_attempt_fails_the_item() -> None:
 def test_the_throttle_scope_is_the_google_account_or_the_tokens_automatic_items() -> None:
     assert throttle_scope(item(email="Jo.Maker@Example.com").row) == (7, PINNED)
     assert throttle_scope(item().row) == (7, AUTO)
+
+
+def test_the_throttle_scope_of_other_services_names_the_service() -> None:
+    runway = item(email="Jo.Maker@Example.com", provider=Provider.RUNWAY).row
+    assert throttle_scope(runway) == (7, f"runway:{PINNED}")
+    assert throttle_scope(item(provider=Provider.RUNWAY).row) == (7, f"runway:{AUTO}")
+    assert throttle_scope(item(provider=Provider.WORDBEE).row) == (7, f"wordbee:{AUTO}")
+    # Automatic Google Flow and Runway items of one token do not wait for each other.
+    assert throttle_scope(item().row) != throttle_scope(item(provider=Provider.RUNWAY).row)
+
+
+@pytest.mark.parametrize("provider", list(Provider))
+def test_an_answer_lost_after_the_whole_file_is_never_tried_again(provider: Provider) -> None:
+    error = OutcomeUnknown("it is not known whether the service kept a.png")
+    decision = decide(error, item(provider=provider, attempts=1), NOW)
+    assert decision == MarkUnknown(
+        "The connection broke after the whole file was sent: it is not known whether "
+        f"{provider.label} kept it. Check the service, or send it again."
+    )
+
+
+def test_an_automatic_runway_item_throttled_once_tries_another_runway_account() -> None:
+    error = Throttled("Too many requests", retry_after=300, now=NOW)
+    decision = decide(error, item(provider=Provider.RUNWAY), NOW)
+    assert decision == TryAnotherAccount(
+        NOW + AUTOMATIC_THROTTLE_RETRY,
+        "The Runway account the service picked is throttled; trying another.",
+    )
+
+
+def test_a_throttled_wordbee_item_waits_with_that_accounts_items() -> None:
+    # Wordbee has no pool of accounts to pick another from: the item waits at once.
+    error = Throttled("Too many requests", retry_after=30, now=NOW)
+    decision = decide(error, item(provider=Provider.WORDBEE), NOW)
+    assert isinstance(decision, WaitThrottled)
+    assert decision.until == NOW + timedelta(seconds=30)
+
+
+def test_a_refused_wordbee_key_stops_that_accounts_items() -> None:
+    decision = decide(Unauthorized("Invalid key"), item(provider=Provider.WORDBEE), NOW)
+    assert decision == StopItems(
+        "Wordbee refused the API key of “Studio”; fix it in Accounts, then retry.",
+        whole_token=True,
+    )
+
+
+def test_a_596_on_a_chosen_runway_account_names_it() -> None:
+    decision = decide(
+        SessionExpired("Session expired"), item(email=PINNED, provider=Provider.RUNWAY), NOW
+    )
+    assert decision == StopItems(
+        f"Reconnect this Runway account ({PINNED}) at useapi.net: its session expired. Then retry.",
+        whole_token=False,
+    )

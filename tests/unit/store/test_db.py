@@ -166,3 +166,123 @@ def test_a_transaction_commits_its_block_and_rolls_back_one_that_raises(tmp_path
     conn.close()
     with sqlite3.connect(path) as other:  # what another connection sees on disk
         assert other.execute("SELECT remote_id FROM assets").fetchall() == [("kept",)]
+
+
+def test_migration_5_rebuilds_a_version_4_queue_keeping_rows_ids_and_the_sequence(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "a.sqlite3"
+    old = open_database(path, migrations=MIGRATIONS[:4])
+    insert = (
+        "INSERT INTO upload_queue (path, name, size, mime, kind, account_id, account_name, email,"
+        " state, message, attempts, media_generation_id, used_email, width, height, added_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    old.execute(
+        insert,
+        (
+            "/p/cat.png",
+            "cat.png",
+            10,
+            "image/png",
+            "image",
+            1,
+            "Studio",
+            "jo@x.co",
+            "done",
+            None,
+            1,
+            "user:1-email:6a6f40782e636f-image:a",
+            "jo@x.co",
+            4,
+            3,
+            "2026-01-01T00:00:00+00:00",
+        ),
+    )
+    old.execute(
+        insert,
+        (
+            "/p/dog.mp4",
+            "dog.mp4",
+            20,
+            "video/mp4",
+            "video",
+            1,
+            "Studio",
+            None,
+            "failed",
+            "It failed.",
+            4,
+            None,
+            None,
+            None,
+            None,
+            "2026-01-02T00:00:00+00:00",
+        ),
+    )
+    old.execute(
+        insert,
+        (
+            "/p/gone.png",
+            "gone.png",
+            5,
+            "image/png",
+            "image",
+            1,
+            "Studio",
+            None,
+            "pending",
+            None,
+            0,
+            None,
+            None,
+            None,
+            None,
+            "2026-01-03T00:00:00+00:00",
+        ),
+    )
+    old.execute("DELETE FROM upload_queue WHERE id = 3")  # the sequence stays at 3
+    before = old.execute("SELECT * FROM upload_queue ORDER BY id").fetchall()
+    old.close()
+
+    conn = open_database(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 5
+    after = conn.execute("SELECT * FROM upload_queue ORDER BY id").fetchall()
+    assert [row["id"] for row in after] == [1, 2]
+    kept = set(before[0].keys()) - {"media_generation_id"}
+    for old_row, new_row in zip(before, after, strict=True):
+        assert {name: new_row[name] for name in kept} == {name: old_row[name] for name in kept}
+        assert new_row["remote_id"] == old_row["media_generation_id"]
+        assert new_row["provider"] == "google-flow"
+        assert [new_row[name] for name in ("scope", "segment_id", "locale", "relative_path")] == [
+            None
+        ] * 4
+    # A new row does not take the id of the one removed before the migration.
+    conn.execute(
+        "INSERT INTO upload_queue (path, name, state, added_at) VALUES ('/p/n', 'n', 'unknown',"
+        " '2026-01-04T00:00:00+00:00')"
+    )
+    assert conn.execute("SELECT max(id) FROM upload_queue").fetchone()[0] == 4
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE upload_queue SET state = 'lost' WHERE id = 1")
+    with pytest.raises(sqlite3.IntegrityError):
+        conn.execute("UPDATE upload_queue SET provider = 'dropbox' WHERE id = 1")
+    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "upload_queue_state" in indexes
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "upload_queue_5" not in tables
+    conn.close()
+
+
+def test_migration_5_on_an_empty_version_4_queue(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite3"
+    open_database(path, migrations=MIGRATIONS[:4]).close()
+    conn = open_database(path)
+    conn.execute(
+        "INSERT INTO upload_queue (path, name, state, added_at) VALUES ('/p/n', 'n', 'pending',"
+        " '2026-01-04T00:00:00+00:00')"
+    )
+    assert [tuple(r) for r in conn.execute("SELECT id, provider FROM upload_queue")] == [
+        (1, "google-flow")
+    ]
+    conn.close()

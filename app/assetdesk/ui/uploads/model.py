@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPixmap
 
+from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_eta, format_size, format_speed
 from assetdesk.services.upload_items import ItemState, UploadItem
 from assetdesk.services.upload_queue import UploadQueue
@@ -65,6 +66,8 @@ def state_text(item: UploadItem) -> str:
         return "Failed"
     if state is ItemState.CANCELLED:
         return "Cancelled"
+    if state is ItemState.UNKNOWN:
+        return "Outcome unknown"
     return "Not sent"
 
 
@@ -184,7 +187,7 @@ class UploadQueueModel(FlatTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column is Column.NAME:
             return self._decoration(item)
         if role == Qt.ItemDataRole.ForegroundRole and column is Column.STATE:
-            if item.state in (ItemState.FAILED, ItemState.REFUSED):
+            if item.state in (ItemState.FAILED, ItemState.REFUSED, ItemState.UNKNOWN):
                 return ERROR_COLOUR
             if item.state is ItemState.DONE:
                 return DONE_COLOUR
@@ -225,7 +228,12 @@ class UploadQueueModel(FlatTableModel):
 
     def _progress_text(self, item: UploadItem) -> str:
         """What the progress bar says: the reason on items that will not go, else the share."""
-        if item.state in (ItemState.FAILED, ItemState.REFUSED, ItemState.CANCELLED):
+        if item.state in (
+            ItemState.FAILED,
+            ItemState.REFUSED,
+            ItemState.CANCELLED,
+            ItemState.UNKNOWN,
+        ):
             return item.row.message or ""
         if item.state is ItemState.PENDING and item.row.message:
             return item.row.message
@@ -244,8 +252,9 @@ class UploadQueueModel(FlatTableModel):
         if row.account_name:
             where = row.email or "automatic Google account"
             lines.append(f"To {row.account_name} ({where})")
-        if row.media_generation_id:
-            lines.append(f"mediaGenerationId: {row.media_generation_id}")
+        if row.remote_id:
+            id_name = "mediaGenerationId" if row.provider is Provider.GOOGLE_FLOW else "Id"
+            lines.append(f"{id_name}: {row.remote_id}")
         return "\n".join(lines)
 
     def _decoration(self, item: UploadItem) -> QPixmap | None:

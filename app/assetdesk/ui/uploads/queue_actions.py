@@ -80,7 +80,7 @@ class QueueActions:
             bool(states & {ItemState.FAILED, ItemState.CANCELLED, ItemState.REFUSED})
         )
         self.remove_action.setEnabled(bool(items))
-        self.copy_id_action.setEnabled(any(i.row.media_generation_id for i in items))
+        self.copy_id_action.setEnabled(any(i.row.remote_id for i in items))
         finished = {ItemState.DONE, ItemState.CANCELLED, ItemState.REFUSED}
         self.clear_action.setEnabled(any(i.state in finished for i in self._queue.items))
         for key, action in (
@@ -129,7 +129,7 @@ class QueueActions:
         self._cleared()
 
     def copy_ids(self) -> None:
-        ids = [i.row.media_generation_id for i in self._selected_items()]
+        ids = [i.row.remote_id for i in self._selected_items()]
         text = "\n".join(i for i in ids if i)
         if text:
             QGuiApplication.clipboard().setText(text)

@@ -25,9 +25,9 @@ def details_text(items: list[UploadItem]) -> str:
         return f"{len(items)} files selected." if items else ""
     row = items[0].row
     parts = item_lines(items[0])
-    if row.media_generation_id:
+    if row.remote_id:
         who = f" on {row.used_email}" if row.used_email else ""
-        parts.append(f"Uploaded{who} as {row.media_generation_id}.")
+        parts.append(f"Uploaded{who} as {row.remote_id}.")
     if row.width and row.height:
         measures = f"{row.width} × {row.height}"
         if row.duration_seconds:
