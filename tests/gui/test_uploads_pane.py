@@ -219,16 +219,21 @@ def test_every_local_refusal_is_on_its_row_and_nothing_is_sent(
     qtbot.waitUntil(lambda: pane.model.rowCount() == 10)
     shown = {name: r["progress"] for name, r in rows(pane).items()}
     assert shown == {
-        "anim.gif": "anim.gif: GIF files are not supported — use PNG, JPEG, WEBP or MP4.",
-        "clip.mov": "clip.mov: MOV files are not supported — use PNG, JPEG, WEBP or MP4.",
+        "anim.gif": "anim.gif: Google Flow does not take GIF images — "
+        "use PNG, JPEG, WEBP or MP4; Runway takes .gif.",
+        "clip.mov": "clip.mov: Google Flow does not take MOV videos — "
+        "use PNG, JPEG, WEBP or MP4; Runway takes .mov.",
         "elsewhere.png": "elsewhere.png is a link inside a dropped folder; links are not "
         "followed there — add the file it points to instead.",
         "empty.png": "empty.png: the file is empty (0 bytes).",
-        "layers.psd": "layers.psd: PSD files are not supported — use PNG, JPEG, WEBP or MP4.",
-        "long.mp4": "long.mp4: video is 131.2 MB; the limit is 100 MiB.",
-        "notes.txt": "notes.txt: this file is not an image or video that can be uploaded — "
-        "use PNG, JPEG, WEBP or MP4.",
-        "poster.png": "poster.png: image is 22 MB; the limit is 20 MiB.",
+        "layers.psd": "layers.psd: Google Flow does not take PSD files — "
+        "use PNG, JPEG, WEBP or MP4; Wordbee takes any file.",
+        "long.mp4": "long.mp4: this MP4 is 131.2 MB; "
+        "Google Flow takes videos up to 100 MiB; Runway takes .mp4.",
+        "notes.txt": "notes.txt: this file is not an image or video Google Flow takes — "
+        "use PNG, JPEG, WEBP or MP4; Wordbee takes any file.",
+        "poster.png": "poster.png: this PNG is 22 MB; "
+        "Google Flow takes images up to 20 MiB; Wordbee takes any file.",
         "gone.png": "gone.png is a link to a file that is not there.",
         "pipe.png": "pipe.png is not a regular file.",
     }

@@ -62,7 +62,8 @@ def test_refused_file_is_never_sent(sb: Any, tmp_path: Path) -> None:
     refused, sent = items
     assert refused["kind"] == "bad_type"
     assert (
-        refused["error"] == "layers.psd: PSD files are not supported — use PNG, JPEG, WEBP or MP4"
+        refused["error"] == "layers.psd: Google Flow does not take PSD files — "
+        "use PNG, JPEG, WEBP or MP4; Wordbee takes any file"
     )
     assert sent["type"] == "image/png" and "really PNG" in sent["note"]
     posts = [r for r in sb.requests("api") if r["method"] == "POST"]
@@ -79,7 +80,8 @@ def test_too_large_video_is_refused_before_any_request(sb: Any, tmp_path: Path) 
     assert items == [
         {
             "file": str(big),
-            "error": "big.mp4: video is 131.2 MB; the limit is 100 MiB",
+            "error": "big.mp4: this MP4 is 131.2 MB; "
+            "Google Flow takes videos up to 100 MiB; Runway takes .mp4",
             "kind": "too_large",
         }
     ]

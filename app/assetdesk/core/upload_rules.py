@@ -23,6 +23,7 @@ from types import MappingProxyType
 
 from assetdesk.core.errors import BadType, EmptyFile, TooLarge
 from assetdesk.core.media import (
+    ACCEPTED_LABELS,
     AVI,
     FLAC,
     FLV,
@@ -185,21 +186,48 @@ def _elsewhere(provider: Provider, media: MediaType | None, size: int, name: str
 
 
 def _what(media: MediaType) -> str:
-    """How a refusal names a type: "MOV video", "WAV audio", "Ogg audio" (not "Ogg audio audio")."""
-    one = _ONE[media.kind]
-    return media.label if media.label.endswith(one) else f"{media.label} {one}"
+    """How a refusal names a type: "MOV videos", "GIF images", "WAV audio", "Ogg audio" (not
+    "Ogg audio audio")."""
+    one, many = _ONE[media.kind], _MANY[media.kind]
+    if media.label.endswith(one):
+        return media.label[: -len(one)] + many
+    return f"{media.label} {many}"
 
 
 def check_for_target(provider: Provider, sniffed: Sniffed, size: int, name: str) -> MediaType:
     """The type to send a file to `provider` as, judged by its bytes (`sniffed`) and size.
 
     Raises EmptyFile, BadType or TooLarge with a sentence naming the target, why it refuses the
-    file and which other target would take it. Google Flow keeps the sentences it always had.
+    file and which other target would take it ("Google Flow does not take MOV files — use PNG,
+    JPEG, WEBP or MP4; Runway takes .mov").
     """
     if size < 0:
         raise ValueError(f"a file size cannot be negative: {size}")
     if provider is Provider.GOOGLE_FLOW:
-        return classify_sniffed(sniffed, size)
+        try:
+            return classify_sniffed(sniffed, size)
+        except BadType:
+            elsewhere = _elsewhere(provider, sniffed.media, size, name)
+            if sniffed.media is None and sniffed.label is None:
+                raise BadType(
+                    "this file is not an image or video Google Flow takes — use "
+                    f"{ACCEPTED_LABELS}{elsewhere}"
+                ) from None
+            what = _what(sniffed.media) if sniffed.media else f"{sniffed.label} files"
+            raise BadType(
+                f"Google Flow does not take {what} — use {ACCEPTED_LABELS}{elsewhere}"
+            ) from None
+        except TooLarge as error:
+            media_type = sniffed.media_type
+            assert media_type is not None and media_type.limit is not None  # it was measured
+            kind = media_type.kind
+            raise TooLarge(
+                f"this {sniffed.label} is {format_size(size)}; Google Flow takes {_MANY[kind]} "
+                f"up to {format_mib(media_type.limit)}"
+                + _elsewhere(provider, sniffed.media, size, name),
+                size=error.size,
+                limit=error.limit,
+            ) from None
     if size == 0:
         raise EmptyFile("the file is empty (0 bytes)")
     rules = _RULES[provider]

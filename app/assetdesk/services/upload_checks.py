@@ -8,10 +8,8 @@ the file's header told of its size and length (sent to Runway).
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from assetdesk.core.provider import Provider
 from assetdesk.services.local_files import (
@@ -24,28 +22,14 @@ from assetdesk.services.local_files import (
 __all__ = ["check_file", "collect_files", "folder_in_drop", "probe_figures"]
 
 
-def _takes_provider(call: Callable[..., Any]) -> bool:
-    return "provider" in inspect.signature(call).parameters
-
-
-# Until the per-target rules land in local_files (the `provider` parameter), every file is
-# checked against Google Flow's; these two lines and the branch below go then.
-_INSPECT: Callable[..., Awaitable[UploadCandidate]] = inspect_upload
-_COLLECT: Callable[..., Awaitable[Collected]] = collect_uploads
-
-
 async def check_file(path: Path | str, provider: Provider) -> UploadCandidate:
     """One file checked for `provider`; raises the typed error that says why it cannot go."""
-    if _takes_provider(_INSPECT):
-        return await _INSPECT(path, provider)
-    return await _INSPECT(path)
+    return await inspect_upload(path, provider)
 
 
 async def collect_files(paths: list[Path], provider: Provider) -> Collected:
     """Every file in `paths` (folders walked), each checked for `provider`."""
-    if _takes_provider(_COLLECT):
-        return await _COLLECT(paths, provider)
-    return await _COLLECT(paths)
+    return await collect_uploads(paths, provider)
 
 
 def folder_in_drop(path: Path, dropped: Iterable[Path]) -> str | None:
@@ -64,7 +48,5 @@ def folder_in_drop(path: Path, dropped: Iterable[Path]) -> str | None:
 
 def probe_figures(candidate: UploadCandidate) -> tuple[int | None, int | None, float | None]:
     """Width, height and duration as the file's header told them (None where it did not)."""
-    probe = getattr(candidate, "probe", None)  # the candidate's probe lands with local_files'
-    if probe is None:
-        return None, None, None
+    probe = candidate.probe
     return probe.width, probe.height, probe.duration_seconds

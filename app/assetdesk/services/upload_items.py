@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assetdesk.core.errors import AssetDeskError
-from assetdesk.core.media import MediaType, media_type_for_mime
+from assetdesk.core.media import KNOWN_MEDIA_TYPES, MediaType, media_type_for_mime
 from assetdesk.core.provider import Provider
 from assetdesk.services.local_files import UploadCandidate
 from assetdesk.services.upload_sentences import item_sentence
@@ -141,7 +141,7 @@ class UploadItem:
 
     @property
     def media_type(self) -> MediaType | None:
-        return media_type_for_mime(self.row.mime)
+        return media_type_for_mime(self.row.mime, among=KNOWN_MEDIA_TYPES)
 
     @property
     def progress(self) -> TransferProgress:

@@ -108,7 +108,8 @@ async def test_a_dropped_folder_is_checked_uploaded_and_catalogued_once(
     items = by_name(queue)
     assert items["layers.psd"].state is ItemState.REFUSED
     assert items["layers.psd"].row.message == (
-        "layers.psd: PSD files are not supported — use PNG, JPEG, WEBP or MP4."
+        "layers.psd: Google Flow does not take PSD files — "
+        "use PNG, JPEG, WEBP or MP4; Wordbee takes any file."
     )
     assert items["empty.png"].row.message == "empty.png: the file is empty (0 bytes)."
     assert items["link.png"].state is ItemState.REFUSED
@@ -334,7 +335,8 @@ async def test_a_file_changed_after_queueing_is_checked_again_before_sending(
     (item,) = queue.items
     assert item.state is ItemState.FAILED
     assert item.row.message == (
-        "picture.png: PSD files are not supported — use PNG, JPEG, WEBP or MP4."
+        "picture.png: Google Flow does not take PSD files — "
+        "use PNG, JPEG, WEBP or MP4; Wordbee takes any file."
     )
     assert upload_posts(sb) == []
 

@@ -98,14 +98,22 @@ def test_the_table_covers_every_type_a_target_lists() -> None:
     assert listed - sent == {"image/mpo"}  # ffmpeg cannot write MPO; it sniffs as JPEG anyway
 
 
-def test_google_flow_keeps_its_sentences(made_media: dict[str, Path]) -> None:
+def test_google_flow_says_what_it_takes_and_where_the_file_would_go(
+    made_media: dict[str, Path],
+) -> None:
     path = made_media["clip.mov"]
     with pytest.raises(BadType) as caught:
         check_for_target(GOOGLE_FLOW, sniffed(path), path.stat().st_size, path.name)
-    assert str(caught.value) == "MOV files are not supported — use PNG, JPEG, WEBP or MP4"
+    assert (
+        str(caught.value)
+        == "Google Flow does not take MOV videos — use PNG, JPEG, WEBP or MP4; Runway takes .mov"
+    )
     with pytest.raises(TooLarge) as too_large:
         check_for_target(GOOGLE_FLOW, Sniffed("PNG", PNG), 25_165_824, "big.png")
-    assert str(too_large.value) == "image is 25.2 MB; the limit is 20 MiB"
+    assert (
+        str(too_large.value)
+        == "this PNG is 25.2 MB; Google Flow takes images up to 20 MiB; Wordbee takes any file"
+    )
 
 
 @pytest.mark.parametrize(

@@ -36,7 +36,10 @@ async def test_google_flow_is_the_target_unless_told(tmp_path: Path) -> None:
     clip = copy("clip.mov", tmp_path)
     with pytest.raises(BadType) as caught:
         await inspect_upload(clip)
-    assert str(caught.value) == "clip.mov: MOV files are not supported — use PNG, JPEG, WEBP or MP4"
+    assert str(caught.value) == (
+        "clip.mov: Google Flow does not take MOV videos — "
+        "use PNG, JPEG, WEBP or MP4; Runway takes .mov"
+    )
     candidate = await inspect_upload(clip, RUNWAY)
     assert (candidate.media_type, candidate.size, candidate.note) == (MOV, 2385, None)
     assert candidate.probe == Probe(64, 48, 0.5)
@@ -49,7 +52,7 @@ async def test_each_target_judges_the_same_files_its_own_way(tmp_path: Path) -> 
 
     with pytest.raises(BadType) as by_flow:
         await inspect_upload(voice, GOOGLE_FLOW)
-    assert "WebM/Matroska files are not supported" in str(by_flow.value)
+    assert "Google Flow does not take WebM audio" in str(by_flow.value)
     assert (await inspect_upload(voice, RUNWAY)).media_type is WEBM_AUDIO
     assert (await inspect_upload(voice, WORDBEE)).media_type is WEBM_AUDIO
 
@@ -99,7 +102,13 @@ async def test_a_renamed_file_goes_as_what_it_is_with_a_note(tmp_path: Path) -> 
             500 * MIB,
             "big.m4a: this file is 524.3 MB; Wordbee takes files up to 500 MiB",
         ),
-        ("clip.mp4", GOOGLE_FLOW, 100 * MIB, "big.mp4: video is 104.9 MB; the limit is 100 MiB"),
+        (
+            "clip.mp4",
+            GOOGLE_FLOW,
+            100 * MIB,
+            "big.mp4: this MP4 is 104.9 MB; "
+            "Google Flow takes videos up to 100 MiB; Runway takes .mp4",
+        ),
     ],
 )
 async def test_sizes_up_to_the_cap_go_and_one_byte_more_is_refused(
