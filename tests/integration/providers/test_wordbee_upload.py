@@ -4,6 +4,7 @@ them, the session and file tokens expiring between the calls, and a lost answer.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -168,3 +169,35 @@ async def test_a_sparse_answer_is_filled_from_what_was_sent(
     assert asset.raw == {"projectId": 7214, "documentId": 882, "segmentId": SEGMENT, "locale": "de"}
     (attach,) = calls(sb, f"/api/resources/assets/{SEGMENT}")
     assert attach["headers"]["content-type"] == "application/json"
+
+
+async def test_a_stale_session_at_the_staging_signs_in_and_sends_the_file_again(
+    sb: Any,
+) -> None:
+    """The body makes a second full pass: the first staging was refused before it was read."""
+    client = WordbeeClient(
+        sb.wordbee_url, sb.demo["wordbee_account_id"], sb.demo["wordbee_key"], token="stale"
+    )
+    path = MEDIA / "clip.3gp"
+    async with client:
+        asset = await upload(client, path)
+        assert await download(client, "clip.3gp") == path.read_bytes()
+    assert asset.size == path.stat().st_size
+    first, second = calls(sb, "/api/media/upload")
+    assert first["headers"]["x-auth-token"] == "stale" != second["headers"]["x-auth-token"]
+    assert len(calls(sb, "/api/auth/token")) == 1
+
+
+async def test_a_large_sparse_file_streams_through_intact(
+    sb: Any, wordbee: WordbeeClient, tmp_path: Path
+) -> None:
+    path = tmp_path / "big.bin"
+    with path.open("wb") as out:
+        out.write(b"head")
+        out.truncate(9 * 1024 * 1024 + 5)  # several chunks, the last one short
+        out.seek(9 * 1024 * 1024)
+        out.write(b"tail!")
+    asset = await upload(wordbee, path)
+    assert asset.size == path.stat().st_size
+    (obj,) = [o for o in sb.objects() if o["size"] == path.stat().st_size]
+    assert obj["md5"] == hashlib.md5(path.read_bytes()).hexdigest()
