@@ -32,12 +32,15 @@ from assetdesk.net.errors import network_error
 from assetdesk.net.retry import DEFAULT_RETRY, RetryPolicy, with_retries
 from assetdesk.providers.http import body_text, json_body
 from assetdesk.providers.upload_body import Progress
-from assetdesk.providers.wordbee_errors import error_text, is_expired_token, wordbee_error
+from assetdesk.providers.wordbee_errors import (
+    SERVICE,
+    error_text,
+    is_expired_token,
+    wordbee_error,
+)
 from assetdesk.providers.wordbee_upload import SegmentTarget, stage_and_attach
 
 log = logging.getLogger("assetdesk.providers.wordbee")
-
-SERVICE = "Wordbee"  # as in the sentences of providers/wordbee_upload.py
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from assetdesk.core.errors import (
 )
 from assetdesk.providers.http import body_text, json_body
 
+SERVICE = "Wordbee"
 #: Wordbee's 429 names no retry time; its documentation asks for at least ten seconds.
 THROTTLE_WAIT = 10.0
 

@@ -41,11 +41,9 @@ from assetdesk.providers.upload_body import (
     Progress,
     outcome_unknown,
 )
-from assetdesk.providers.wordbee_errors import file_token_refused
+from assetdesk.providers.wordbee_errors import SERVICE, file_token_refused
 
 log = logging.getLogger("assetdesk.providers.wordbee")
-
-SERVICE = "Wordbee"
 
 
 class WordbeeSender(Protocol):

@@ -39,6 +39,7 @@ _RULE_FIELDS = (
     "latency",
     "corrupt_byte_at",
     "content_length",
+    "drop_after_request_bytes",
 )
 
 

@@ -192,6 +192,7 @@ class SandboxProcess:
         content_length: int | None = None,
         drop_headers: list[str] | None = None,
         lose_answer: bool = False,
+        drop_after_request_bytes: int | None = None,
     ) -> None:
         """Queue a rule for the next `count` requests to `origin` matching `path` (a trailing `*`
         makes it a prefix) and `method`. See sandbox/faults.py for what each option does."""
@@ -207,6 +208,7 @@ class SandboxProcess:
             content_length=content_length,
             drop_headers=drop_headers,
             lose_answer=lose_answer,
+            drop_after_request_bytes=drop_after_request_bytes,
         )
         if isinstance(body, bytes):
             rule["body_b64"] = base64.b64encode(body).decode()

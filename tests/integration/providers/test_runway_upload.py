@@ -184,3 +184,18 @@ async def test_a_file_never_sent_is_a_network_error_not_an_unknown_outcome() -> 
         with pytest.raises(NetworkError) as caught:
             await RunwayClient(conn).upload(path, PNG, path.stat().st_size, name="x")
     assert not isinstance(caught.value, OutcomeUnknown)
+
+
+async def test_a_connection_cut_while_the_file_is_sent_is_a_network_error(
+    sb: Any, runway: RunwayClient, tmp_path: Path
+) -> None:
+    """Cut after 1 MiB of 32: the file was not all sent, so an ordinary network error (the queue
+    may send it again), and Runway kept nothing."""
+    path = tmp_path / "long.webm"
+    with path.open("wb") as out:
+        out.truncate(32 * 1024 * 1024)
+    sb.fault("api", "/v1/runwayml/assets/", method="POST", drop_after_request_bytes=1024 * 1024)
+    with pytest.raises(NetworkError) as caught:
+        await runway.upload(path, WEBM, path.stat().st_size, name="Cut")
+    assert not isinstance(caught.value, OutcomeUnknown)
+    assert "Cut" not in [a.name async for a in runway.list_all()]
