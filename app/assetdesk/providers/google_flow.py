@@ -9,22 +9,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-import httpx
-
-from assetdesk.core.errors import UpstreamFailed
+from assetdesk.core.errors import NetworkError, UpstreamFailed
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.media import MediaKind, MediaType
+from assetdesk.core.provider import Provider
 from assetdesk.net.retry import NO_RETRY
 from assetdesk.providers.http import as_dict, json_body
-from assetdesk.providers.upload_body import FileBody, Progress
+from assetdesk.providers.upload_body import UPLOAD_TIMEOUT, FileBody, Progress, outcome_unknown
 from assetdesk.providers.useapi import UseapiConnection
 
 #: Signed URLs last about six hours; without an `Expires` we assume a little less.
 SIGNED_URL_LIFETIME = timedelta(hours=6)
 _ASSUMED_LIFETIME = timedelta(hours=5, minutes=30)
-
-#: An upload may take long to send; the service then needs time to hand it to Google.
-UPLOAD_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=120.0, pool=30.0)
 
 
 @dataclass(frozen=True)
@@ -195,22 +191,28 @@ class GoogleFlowClient:
     ) -> UploadedAsset:
         """`POST /v1/google-flow/assets[/{email}]` with the file as a streaming body.
 
-        The caller has checked the file's real type and size (core.sniff). Not retried here: a
-        broken connection leaves it unknown whether the service kept the file, and the upload
-        queue decides what to do with each typed error.
+        The caller has checked the file's real type and size (core.sniff). Not retried here:
+        the upload queue decides what to do with each typed error. A connection lost once the
+        whole file was sent raises OutcomeUnknown (the service may have kept it).
         """
         target = "/v1/google-flow/assets"
         if email:
             target += f"/{quote(email, safe='')}"
-        response = await self.connection.send(
-            "POST",
-            target,
-            subject=path.name,
-            headers={"Content-Type": media_type.mime, "Content-Length": str(size)},
-            content=FileBody(path, size, progress=progress),
-            retry=NO_RETRY,
-            timeout=UPLOAD_TIMEOUT,
-        )
+        body = FileBody(path, size, progress=progress)
+        try:
+            response = await self.connection.send(
+                "POST",
+                target,
+                subject=path.name,
+                headers={"Content-Type": media_type.mime, "Content-Length": str(size)},
+                content=body,
+                retry=NO_RETRY,
+                timeout=UPLOAD_TIMEOUT,
+            )
+        except NetworkError as error:
+            raise outcome_unknown(
+                error, body, service=Provider.GOOGLE_FLOW.label, name=path.name
+            ) from None
         return parse_upload_response(json_body(response), media_type)
 
     async def resolve_url(self, media_generation_id: str | MediaGenerationId) -> SignedUrl:

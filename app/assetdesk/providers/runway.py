@@ -1,19 +1,30 @@
-"""Runway assets through useapi.net: one asset, the paged list and every page of it, deleting
-an asset, and a generated asset's task (prompt, seed, model)."""
+"""Runway assets through useapi.net: uploading a file, one asset, the paged list and every page
+of it, deleting an asset, and a generated asset's task (prompt, seed, model)."""
 
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from assetdesk.core.errors import AssetDeskError, InvalidInput, NotFound, UpstreamFailed
+from assetdesk.core.errors import (
+    AssetDeskError,
+    InvalidInput,
+    NetworkError,
+    NotFound,
+    UpstreamFailed,
+)
 from assetdesk.core.ids import RunwayAssetId
+from assetdesk.core.media import MediaType
+from assetdesk.core.provider import Provider
 from assetdesk.net.retry import NO_RETRY
-from assetdesk.providers.http import as_dict
+from assetdesk.providers.http import as_dict, json_body
+from assetdesk.providers.upload_body import UPLOAD_TIMEOUT, FileBody, Progress, outcome_unknown
 from assetdesk.providers.useapi import UseapiConnection
 
 log = logging.getLogger("assetdesk.providers.runway")
@@ -118,13 +129,15 @@ def _dims(metadata: dict[str, Any]) -> tuple[int | None, int | None]:
 
 
 def parse_asset(body: Any, *, asset_id: str | None = None) -> RunwayAsset:
+    """The list's item (`fileSize`, `mediaType`) or the upload's answer (`size`, `type{}`)."""
     if not isinstance(body, dict):
         raise UpstreamFailed("useapi.net sent a Runway asset that is not a JSON object.")
     metadata = as_dict(body.get("metadata"))
     width, height = _dims(metadata)
     duration = metadata.get("duration")
     previews = body.get("previewUrls")
-    size = body.get("fileSize")
+    size = body.get("fileSize") if body.get("fileSize") is not None else body.get("size")
+    kind = as_dict(body.get("type"))
     found_id = body.get("assetId") if isinstance(body.get("assetId"), str) else asset_id
     if not found_id:
         raise UpstreamFailed("useapi.net sent a Runway asset without an assetId.")
@@ -136,7 +149,9 @@ def parse_asset(body: Any, *, asset_id: str | None = None) -> RunwayAsset:
         preview_urls=tuple(u for u in previews if isinstance(u, str))
         if isinstance(previews, list)
         else (),
-        media_type=_text(body.get("mediaType")),
+        media_type=_text(body.get("mediaType"))
+        or _text(kind.get("type"))
+        or _text(kind.get("name")),
         file_size=_whole(size),
         extension=_text(body.get("fileExtStandardized")),
         created_at=_text(body.get("createdAt")),
@@ -158,6 +173,67 @@ class RunwayClient:
 
     def __init__(self, connection: UseapiConnection) -> None:
         self.connection = connection
+
+    async def upload(
+        self,
+        path: Path,
+        media_type: MediaType,
+        size: int,
+        *,
+        name: str,
+        email: str | None = None,
+        width: int | None = None,
+        height: int | None = None,
+        duration_seconds: float | None = None,
+        progress: Progress | None = None,
+    ) -> RunwayAsset:
+        """`POST /v1/runwayml/assets/?email=&name=[&width=&height=&duration=]` with the file as a
+        raw streaming body of its real type; the new asset, its fields filled from what was sent
+        where the answer leaves them out.
+
+        The caller has checked the file against Runway's rules. Not retried here (the upload
+        queue decides); a 400 keeps the service's words in `service_text`; a connection lost
+        once the whole file was sent raises OutcomeUnknown (Runway may have kept it).
+        """
+        if not name.strip():
+            raise InvalidInput("A Runway asset needs a name.")
+        params: dict[str, Any] = {"name": name}
+        if email:
+            params["email"] = email
+        if width and height:
+            params.update(width=width, height=height)
+        if duration_seconds is not None and duration_seconds > 0:
+            params["duration"] = round(duration_seconds, 3)
+        body = FileBody(path, size, progress=progress)
+        try:
+            response = await self.connection.send(
+                "POST",
+                "/v1/runwayml/assets/",
+                subject=name,
+                params=params,
+                headers={"Content-Type": media_type.mime, "Content-Length": str(size)},
+                content=body,
+                retry=NO_RETRY,
+                timeout=UPLOAD_TIMEOUT,
+            )
+        except NetworkError as error:
+            raise outcome_unknown(error, body, service=Provider.RUNWAY.label, name=name) from None
+        answer = json_body(response)
+        if not isinstance(answer, dict) or not isinstance(answer.get("assetId"), str):
+            raise UpstreamFailed(
+                "useapi.net accepted the Runway upload but sent no assetId.",
+                service_text=str(answer)[:300],
+            )
+        asset = parse_asset(answer)
+        return dataclasses.replace(
+            asset,
+            name=asset.name or name,
+            media_type=asset.media_type or media_type.kind.value,
+            file_size=asset.file_size if asset.file_size is not None else size,
+            width=asset.width or width,
+            height=asset.height or height,
+            duration=asset.duration if asset.duration is not None else duration_seconds,
+        )
 
     async def get(self, asset_id: str) -> RunwayAsset:
         """`GET /v1/runwayml/assets/{assetId}`, with fresh signed `url` and `previewUrls`."""

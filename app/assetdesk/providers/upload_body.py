@@ -1,4 +1,6 @@
-"""A file sent as a streaming request body: read in chunks off the event loop, progress throttled.
+"""A file sent as a streaming request body: read in chunks off the event loop, progress throttled;
+the same file as a one-part `multipart/form-data` body; and what a lost answer means once a body
+was sent in full (`outcome_unknown`).
 
 The body knows the size it promised in `Content-Length`; a file that shrinks, grows, is rewritten,
 replaced or deleted while it is being sent fails with a clear `LocalFileError` before its last
@@ -13,17 +15,23 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Protocol
 
-from assetdesk.core.errors import LocalFileError
+import httpx
+
+from assetdesk.core.errors import AssetDeskError, LocalFileError, NetworkError, OutcomeUnknown
 
 #: Progress callback: (bytes sent so far, total bytes).
 Progress = Callable[[int, int], None]
 
 CHUNK_SIZE = 1024 * 1024
 PROGRESS_INTERVAL = 0.05
+#: An upload may take long to send; the service then stores the file before it answers.
+UPLOAD_TIMEOUT = httpx.Timeout(connect=10.0, read=300.0, write=120.0, pool=30.0)
 
 
 def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
@@ -37,6 +45,8 @@ class FileBody:
     `sent` counts the bytes handed to the consumer and taken by it (httpx resumes the body only
     after it has written the previous chunk), which is what `progress` reports: the first call is
     (0, size), then at most one call per `progress_interval` seconds, and the last is (size, size).
+    `sent_all` turns true when the consumer has taken the last byte and asked for more (httpx
+    has then written the whole body); each pass starts it false again.
     """
 
     def __init__(
@@ -51,6 +61,7 @@ class FileBody:
         self.path = path
         self.size = size
         self.sent = 0
+        self.sent_all = False
         self._progress = progress
         self._chunk_size = max(1, chunk_size)
         self._interval = progress_interval
@@ -109,6 +120,7 @@ class FileBody:
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         self.sent = 0
+        self.sent_all = False
         self._reported = None
         self._identity = None
         offset = 0
@@ -123,3 +135,87 @@ class FileBody:
             self.sent = offset
             self._report(force=offset == self.size)
         self._report(force=True)  # an empty file: (0, 0)
+        self.sent_all = True
+
+
+def _quoted(name: str) -> str:
+    """A file name inside a Content-Disposition's quotes, escaped as browsers do (HTML5)."""
+    return name.replace("\\", "\\\\").replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+class MultipartFileBody:
+    """One file as a one-part `multipart/form-data` body, streamed: the part's head, the file's
+    chunks (a `FileBody`, so the same checks and progress), then the closing delimiter. It never
+    holds more than one chunk of the file; `length` is the exact `Content-Length`."""
+
+    def __init__(
+        self,
+        path: Path,
+        size: int,
+        *,
+        filename: str,
+        content_type: str,
+        field: str = "file",
+        progress: Progress | None = None,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> None:
+        self.file = FileBody(path, size, progress=progress, chunk_size=chunk_size)
+        self.boundary = f"assetdesk-{secrets.token_hex(16)}"
+        self._head = (
+            f"--{self.boundary}\r\n"
+            f'Content-Disposition: form-data; name="{field}"; filename="{_quoted(filename)}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        ).encode()
+        self._tail = f"\r\n--{self.boundary}--\r\n".encode()
+        self.sent_all = False
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    @property
+    def length(self) -> int:
+        return len(self._head) + self.file.size + len(self._tail)
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self.sent_all = False
+        yield self._head
+        async for chunk in self.file:
+            yield chunk
+        yield self._tail
+        self.sent_all = True
+
+
+class BytesBody:
+    """A small body (a JSON object) sent as one chunk, recording like `FileBody` whether it was
+    all handed over."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.sent_all = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        self.sent_all = False
+        yield self.data
+        self.sent_all = True
+
+
+class SentBody(Protocol):
+    """A request body that knows whether it was sent in full."""
+
+    sent_all: bool
+
+
+def outcome_unknown(
+    error: NetworkError, body: SentBody, *, service: str, name: str
+) -> AssetDeskError:
+    """What a broken connection means for a request that changes something on `service`:
+    `OutcomeUnknown` once the whole body had been sent (the service may have acted on it and
+    its answer was lost), else the network error itself (nothing complete reached it)."""
+    if not body.sent_all:
+        return error
+    return OutcomeUnknown(
+        f"The connection was lost after {name} was sent in full, before {service} answered: "
+        f"it is not known whether {service} kept {name}.",
+        service_text=error.service_text,
+    )

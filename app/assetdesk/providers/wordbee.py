@@ -1,4 +1,4 @@
-"""Wordbee Translator: token from account id + API key, segment assets (list, download).
+"""Wordbee Translator: token from account id + API key, segment assets (list, download, upload).
 
 Every call sends `X-Auth-Token` and `X-Auth-AccountId`. A token dies after 30 minutes without use;
 the client then gets a new one with the stored key, once, and repeats the call.
@@ -7,22 +7,22 @@ the client then gets a new one with the stored key, once, and repeats the call.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from assetdesk.core.errors import (
-    AssetDeskError,
     BadRequest,
     Forbidden,
     InvalidInput,
     NotFound,
-    Throttled,
     Unauthorized,
     UpstreamFailed,
 )
@@ -31,14 +31,16 @@ from assetdesk.net.clients import DEFAULT_TIMEOUT, make_http_client
 from assetdesk.net.errors import network_error
 from assetdesk.net.retry import DEFAULT_RETRY, RetryPolicy, with_retries
 from assetdesk.providers.http import body_text, json_body
+from assetdesk.providers.upload_body import Progress
+from assetdesk.providers.wordbee_errors import (
+    SERVICE,
+    error_text,
+    is_expired_token,
+    wordbee_error,
+)
+from assetdesk.providers.wordbee_upload import SegmentTarget, stage_and_attach
 
 log = logging.getLogger("assetdesk.providers.wordbee")
-
-SERVICE = "Wordbee"
-#: Wordbee's 429 names no retry time; its documentation asks for at least ten seconds.
-THROTTLE_WAIT = 10.0
-
-_EXPIRED_MARKERS = ("token invalid", "token expired", "invalid or expired")
 
 
 @dataclass(frozen=True)
@@ -91,80 +93,6 @@ def parse_asset(item: dict[str, Any]) -> WordbeeAsset | None:
         modified=_text(item.get("modifiedDate")),
         download_url=_text(item.get("downloadUrl")),
         raw=item,
-    )
-
-
-def _error_text(body: Any) -> str:
-    """The most useful words of Wordbee's error body, whatever its exact shape."""
-    if isinstance(body, str):
-        return body
-    if not isinstance(body, dict):
-        return ""
-    parts: list[str] = []
-    error = body.get("error")
-    if isinstance(error, dict):
-        messages = error.get("messages")
-        if isinstance(messages, list):
-            for message in messages:
-                if isinstance(message, str):
-                    parts.append(message)
-                elif isinstance(message, dict):
-                    parts.extend(str(v) for k, v in message.items() if k in ("message", "text"))
-        for key in ("title", "details"):
-            value = error.get(key)
-            if isinstance(value, str) and value and value not in parts:
-                parts.append(value)
-    elif isinstance(error, str):
-        parts.append(error)
-    reason = body.get("reason")
-    if isinstance(reason, str) and reason and reason not in parts:
-        parts.append(reason)
-    return " ".join(part.strip() for part in parts if part.strip())
-
-
-def _is_expired_token(status: int, text: str) -> bool:
-    lowered = text.lower()
-    return status == 401 or (status in (400, 403) and any(m in lowered for m in _EXPIRED_MARKERS))
-
-
-def wordbee_error(response: httpx.Response, *, subject: str = "") -> AssetDeskError:
-    status = response.status_code
-    text = _error_text(json_body(response)) or body_text(response)
-    service_text = text or None
-    about = f" ({subject})" if subject else ""
-    lowered = text.lower()
-    if status >= 500:
-        return UpstreamFailed(
-            f"Wordbee failed{about} (HTTP {status}).", service_text=service_text, status=status
-        )
-    if status == 429 or "requests throttled" in lowered:
-        return Throttled(
-            f"Wordbee is limiting requests{about}; try again in a little while.",
-            retry_after=THROTTLE_WAIT,
-            service_text=service_text,
-        )
-    if _is_expired_token(status, text) or "invalid credentials" in lowered:
-        return Unauthorized(
-            f"Wordbee refused the account id or API key{about}.",
-            service_text=service_text,
-            status=status,
-        )
-    if status == 404 or "does not exist" in lowered or "not found" in lowered:
-        return NotFound(
-            f"Wordbee found nothing{about}: {text or 'not found'}",
-            service_text=service_text,
-            status=status,
-        )
-    if status == 403:
-        return Forbidden(
-            f"Wordbee refused access{about}: {text or 'no access rights'}",
-            service_text=service_text,
-            status=status,
-        )
-    return BadRequest(
-        f"Wordbee refused the request{about}: {text or f'HTTP {status}'}",
-        service_text=service_text,
-        status=status,
     )
 
 
@@ -276,9 +204,13 @@ class WordbeeClient:
         stream: bool = False,
         headers: dict[str, str] | None = None,
         payload: Any = None,
+        content: Any = None,
+        retry: RetryPolicy | None = None,
+        timeout: httpx.Timeout | None = None,
     ) -> httpx.Response:
-        """One call (with `payload` as its JSON body), re-authenticating once if the token
-        has expired; a non-2xx answer raises its typed error."""
+        """One call (with `payload` as its JSON body, or `content` as it is), re-authenticating
+        once if the token has expired (`content` is then sent again: a body that can make a
+        second pass); a non-2xx answer raises its typed error."""
 
         async def attempt() -> httpx.Response:
             token = await self._current_token()
@@ -289,6 +221,8 @@ class WordbeeClient:
                     params=params,
                     headers={**(headers or {}), **self._headers(token)},
                     json=payload,
+                    content=content,
+                    timeout=timeout if timeout is not None else self.http.timeout,
                 )
                 try:
                     response = await self.http.send(request, stream=stream)
@@ -303,15 +237,15 @@ class WordbeeClient:
                         raise network_error(error, SERVICE, request.url) from None
                     finally:
                         await response.aclose()
-                text = _error_text(json_body(response)) or body_text(response)
-                if not renewed and _is_expired_token(response.status_code, text):
+                text = error_text(json_body(response)) or body_text(response)
+                if not renewed and is_expired_token(response.status_code, text):
                     log.info("Wordbee token expired; signing in again")
                     token = await self._current_token(stale=token)
                     continue
                 raise wordbee_error(response, subject=subject)
             raise AssertionError("unreachable")
 
-        return await with_retries(attempt, self.retry, what=f"Wordbee {path}")
+        return await with_retries(attempt, retry or self.retry, what=f"Wordbee {path}")
 
     async def list_segment_assets(self, segment_id: int, scope: str) -> list[WordbeeAsset]:
         """`GET /api/resources/assets/{segmentid}/list?scope=`."""
@@ -387,3 +321,28 @@ class WordbeeClient:
             yield response
         finally:
             await response.aclose()
+
+    async def upload_to_segment(
+        self,
+        path: Path,
+        *,
+        scope: str,
+        segment_id: int,
+        filename: str,
+        content_type: str,
+        size: int,
+        locale: str | None = None,
+        relative_path: str | None = None,
+        progress: Progress | None = None,
+    ) -> WordbeeAsset:
+        """Stage the file, then attach it to the segment (providers/wordbee_upload.py: what
+        is renewed, staged again or left to the upload queue); the attached file, its fields
+        filled from what was sent where the answer leaves them out."""
+        target = SegmentTarget.parse(scope, segment_id, filename, locale, relative_path)
+        item, answer = await stage_and_attach(
+            self, path, target, content_type=content_type, size=size, progress=progress
+        )
+        asset = parse_asset(item)
+        if asset is None:  # unreachable: `item` holds the segment and name that were sent
+            raise UpstreamFailed(f"Wordbee's answer for {filename} names no file.")
+        return dataclasses.replace(asset, raw=answer)

@@ -39,6 +39,7 @@ _RULE_FIELDS = (
     "latency",
     "corrupt_byte_at",
     "content_length",
+    "drop_after_request_bytes",
 )
 
 
@@ -101,6 +102,7 @@ def control_app(state: SandboxState) -> Starlette:
             rule.drop_headers = drop_headers
         for name in _RULE_FIELDS:
             setattr(rule, name, body.get(name))
+        rule.lose_answer = bool(body.get("lose_answer"))
         if body.get("body_b64") is not None:
             rule.body, rule.body_type = (
                 base64.b64decode(body["body_b64"]),
@@ -241,6 +243,16 @@ def control_app(state: SandboxState) -> Starlette:
         )
         return {"ok": True}
 
+    async def wordbee_expire(request: Request, body: dict[str, Any]) -> Any:
+        """One-shot expiries: the session token of the next `session_after_staging` stagings
+        ends as they answer; the next `file_token_at_attach` attaches find their token expired."""
+        for name in ("session_after_staging", "file_token_at_attach"):
+            count = int(body.get(name) or 0)
+            if count < 0:
+                raise ControlError(f"{name} must be 0 or more")
+            state.wordbee_expiries[name] = count
+        return dict(state.wordbee_expiries)
+
     async def stderr(request: Request, body: dict[str, Any]) -> Any:
         """Write `text` as one line to stderr: once the launcher reads it back, it has read
         everything the sandbox wrote before (see SandboxProcess.stderr_mark)."""
@@ -277,6 +289,7 @@ def control_app(state: SandboxState) -> Starlette:
         Route("/google-flow/assets", endpoint(flow_assets), methods=["GET", "POST"]),
         Route("/runway/assets", endpoint(runway_assets), methods=["POST"]),
         Route("/wordbee/assets", endpoint(wordbee_assets), methods=["POST"]),
+        Route("/wordbee/expire", endpoint(wordbee_expire), methods=["POST"]),
         Route("/objects", endpoint(objects), methods=["GET"]),
         Route("/stderr", endpoint(stderr), methods=["POST"]),
         Route("/sign", endpoint(sign), methods=["POST"]),

@@ -14,6 +14,11 @@ is consumed by the next `count` matching requests. What a rule can do:
 - `content_length` L: send `Content-Length: L`. When L is smaller than the real body, the body is
   cut to L bytes and the answer ends cleanly (only a hash or stored-length check can tell); when L
   is larger, the real bytes are sent and then the connection is aborted.
+- `drop_after_request_bytes` K: the connection is cut (reset) once K bytes of the request body
+  have arrived; the handler sees the client gone, and the client fails while it is still sending.
+- `lose_answer`: the real handler runs (it reads the whole request body and does what it asks:
+  an upload is stored), then the connection is closed before a byte of its answer is sent (the
+  client sees "server disconnected without sending a response").
 """
 
 from __future__ import annotations
@@ -68,6 +73,8 @@ class FaultRule:
     corrupt_byte_at: int | None = None
     content_length: int | None = None
     drop_headers: list[str] | None = None
+    lose_answer: bool = False
+    drop_after_request_bytes: int | None = None
 
     def matches(self, origin: str, method: str, path: str) -> bool:
         if origin != self.origin or (self.method and self.method.upper() != method):
@@ -255,6 +262,25 @@ def _throttled_receive(receive: Receive, rate: int) -> Receive:
     return wrapped
 
 
+def _cut_receive(receive: Receive, cycle: Any, limit: int) -> Receive:
+    """`receive` that resets the connection once `limit` body bytes have come (uvicorn's request
+    `cycle` holds the transport) and tells the handler the client is gone."""
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            transport = getattr(cycle, "transport", None)
+            if seen >= limit and transport is not None:
+                transport.abort()
+                return {"type": "http.disconnect"}
+        return message
+
+    return wrapped
+
+
 class OriginMiddleware:
     """Records the request, applies the next matching fault rule and the bandwidth cap."""
 
@@ -286,11 +312,17 @@ class OriginMiddleware:
         self.log.record(self.origin, scope)
         rule = self.faults.take(self.origin, scope["method"], path)
         rate = self.bandwidth.get(self.origin)
+        cycle = getattr(receive, "__self__", None)  # before a bandwidth cap wraps `receive`
         if rule is not None and rule.latency:
             await asyncio.sleep(rule.latency)
         if rate:
             receive = _throttled_receive(receive, rate)
+        if rule is not None and rule.drop_after_request_bytes is not None:
+            receive = _cut_receive(receive, cycle, rule.drop_after_request_bytes)
         shaper = _ResponseShaper(send, rule, rate)
+        if rule is not None and rule.lose_answer and rule.status is None:
+            await self._lose_answer(scope, receive, send, cycle)
+            return
         try:
             if rule is not None and rule.status is not None:
                 await _answer(shaper, rule)
@@ -300,6 +332,30 @@ class OriginMiddleware:
             if shaper.dropped:
                 raise DropConnection("injected drop") from None
             raise
+
+    async def _lose_answer(self, scope: Scope, receive: Receive, send: Send, cycle: Any) -> None:
+        """Run the handler with its answer held back, then close the connection unanswered.
+
+        The connection is uvicorn's: its request `cycle` (the object whose method the server's
+        `receive` is) holds the transport. Under another server the answer's head goes out and
+        the connection is aborted before its body, which a client cannot read either.
+        """
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        transport = getattr(cycle, "transport", None)
+        if transport is None:
+            if held:
+                await send(held[0])
+            raise DropConnection("answer lost")
+        transport.close()
+        for _ in range(100):  # uvicorn marks the cycle disconnected on the next loop turn
+            if getattr(cycle, "disconnected", True):
+                return
+            await asyncio.sleep(0.001)
 
 
 async def _answer(send: Send, rule: FaultRule) -> None:

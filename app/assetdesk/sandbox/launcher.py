@@ -191,6 +191,8 @@ class SandboxProcess:
         corrupt_byte_at: int | None = None,
         content_length: int | None = None,
         drop_headers: list[str] | None = None,
+        lose_answer: bool = False,
+        drop_after_request_bytes: int | None = None,
     ) -> None:
         """Queue a rule for the next `count` requests to `origin` matching `path` (a trailing `*`
         makes it a prefix) and `method`. See sandbox/faults.py for what each option does."""
@@ -205,6 +207,8 @@ class SandboxProcess:
             corrupt_byte_at=corrupt_byte_at,
             content_length=content_length,
             drop_headers=drop_headers,
+            lose_answer=lose_answer,
+            drop_after_request_bytes=drop_after_request_bytes,
         )
         if isinstance(body, bytes):
             rule["body_b64"] = base64.b64encode(body).decode()
@@ -323,6 +327,16 @@ class SandboxProcess:
             relative_path=relative_path,
         )
         self._call("POST", "/_sandbox/wordbee/assets", body)
+
+    def expire_wordbee(
+        self, *, session_after_staging: int = 0, file_token_at_attach: int = 0
+    ) -> None:
+        """The next `session_after_staging` media uploads end their session token as they answer;
+        the next `file_token_at_attach` attaches find their file token expired."""
+        counts = dict(
+            session_after_staging=session_after_staging, file_token_at_attach=file_token_at_attach
+        )
+        self._call("POST", "/_sandbox/wordbee/expire", counts)
 
     def google_flow_assets(self) -> list[dict[str, Any]]:
         """Every Google Flow asset the sandbox holds (seeded and uploaded), with size, md5 and the

@@ -119,6 +119,21 @@ def _owned(user: User, item: RunwayAsset | RunwayTask | None) -> bool:
     return item is not None and item.user_id == user.user_id and item.email in user.runway_accounts
 
 
+def runway_email(user: User, email: str | None) -> str | Response:
+    """The account a call names, or the only one; the documented refusals otherwise."""
+    if email is None:
+        if not user.runway_accounts:
+            return error(404, "No Runway accounts configured", code=True)
+        if len(user.runway_accounts) > 1:
+            return error(
+                400, "Multiple Runway accounts configured, parameter email is required", code=True
+            )
+        return next(iter(user.runway_accounts))
+    if email not in user.runway_accounts:
+        return error(404, f"Runway account {email} not found", code=True)
+    return email
+
+
 def _int_param(request: Request, name: str, low: int, high: int) -> int | Response:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
@@ -163,19 +178,9 @@ def make_routes(state: SandboxState) -> list[Route]:
         media_type = request.query_params.get("mediaType") or None
         if media_type is not None and media_type not in MEDIA_TYPES:
             return error(400, "Parameter mediaType must be one of video, image, audio", code=True)
-        email = request.query_params.get("email") or None
-        if email is None:
-            if not user.runway_accounts:
-                return error(404, "No Runway accounts configured", code=True)
-            if len(user.runway_accounts) > 1:
-                return error(
-                    400,
-                    "Multiple Runway accounts configured, parameter email is required",
-                    code=True,
-                )
-            email = next(iter(user.runway_accounts))
-        elif email not in user.runway_accounts:
-            return error(404, f"Runway account {email} not found", code=True)
+        email = runway_email(user, request.query_params.get("email") or None)
+        if isinstance(email, Response):
+            return email
         found = [
             a
             for a in state.runway_assets.values()

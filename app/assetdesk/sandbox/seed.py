@@ -19,6 +19,7 @@ from assetdesk.sandbox.state import (
     SandboxState,
     User,
     WordbeeAsset,
+    WordbeeSegment,
 )
 
 DEMO_TOKEN = "user:1001-SandboxDemoToken01"
@@ -169,6 +170,9 @@ def seed_demo(state: SandboxState) -> dict[str, Any]:
                 _EPOCH + 600 * n,
             )
         )
+
+    for segment in WORDBEE_SEGMENTS:  # they exist also once their files are deleted
+        state.wordbee_segments[segment] = WordbeeSegment(7214, segment, 880 + segment % 10, 0)
 
     return {
         "useapi_token": DEMO_TOKEN,

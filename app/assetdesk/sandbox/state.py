@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from assetdesk.sandbox.blobs import BlobStore
+from assetdesk.sandbox.blobs import BlobStore, Digest
 from assetdesk.sandbox.faults import FaultBook, RequestLog
 from assetdesk.sandbox.settings import Settings
 
@@ -136,6 +136,17 @@ class WordbeeAsset:
 
 
 @dataclass
+class WordbeeStaged:
+    """A file staged by `POST /api/media/upload`, waiting for an attach to take its token."""
+
+    account_id: str
+    name: str
+    path: Path
+    digest: Digest
+    created: float
+
+
+@dataclass
 class WordbeeSegment:
     project_id: int
     segment_id: int
@@ -184,6 +195,10 @@ class SandboxState:
         self.wordbee_assets: list[WordbeeAsset] = []
         self.wordbee_accounts: dict[str, str] = {}  # account id -> key
         self.wordbee_tokens: dict[str, WordbeeToken] = {}
+        self.wordbee_staged: dict[str, WordbeeStaged] = {}  # file token -> staged file
+        #: One-shot expiries (control `/wordbee/expire`): how many more stagings end their
+        #: session token, and how many more attaches find their file token expired.
+        self.wordbee_expiries: dict[str, int] = {}
         self.demo: dict[str, object] = {}
 
     def now(self) -> float:
@@ -205,6 +220,8 @@ class SandboxState:
         self.wordbee_assets.clear()
         self.wordbee_accounts.clear()
         self.wordbee_tokens.clear()
+        self.wordbee_staged.clear()
+        self.wordbee_expiries.clear()
         self.demo = self._seed(self)
 
     # ------------------------------------------------------------------- lookups

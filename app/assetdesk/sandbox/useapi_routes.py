@@ -12,6 +12,7 @@ from assetdesk.sandbox import (
     flow_listing_routes,
     google_flow_routes,
     runway_routes,
+    runway_upload_routes,
 )
 from assetdesk.sandbox.http_bits import authorize
 from assetdesk.sandbox.state import SandboxState, iso
@@ -45,6 +46,7 @@ def useapi_app(state: SandboxState, control: Starlette | None) -> Starlette:
     routes += flow_job_routes.make_routes(state)
     routes += google_flow_routes.make_routes(state)
     routes += runway_routes.make_routes(state)
+    routes += runway_upload_routes.make_routes(state)
     if control is not None:
         routes.append(Mount("/_sandbox", app=control))
     return Starlette(routes=routes, exception_handlers={404: not_found})

@@ -1,5 +1,5 @@
-"""The Wordbee Translator origin: auth tokens, segment assets (list, download, delete) and the
-segment search under /api/.
+"""The Wordbee Translator origin: auth tokens, segment assets (list, download, delete, and the
+upload of sandbox/wordbee_upload_routes.py) and the segment search under /api/.
 
 Status choices where the pages leave room: a missing, unknown or idle-expired token answers
 Wordbee's default 400 with "Token invalid or expired." (401 with the setting
@@ -23,6 +23,7 @@ from starlette.routing import Route
 from assetdesk.sandbox.http_bits import FileStream
 from assetdesk.sandbox.state import SandboxState, WordbeeAsset, WordbeeToken, iso
 from assetdesk.sandbox.wordbee_search import search_segments
+from assetdesk.sandbox.wordbee_upload_routes import upload_routes
 
 SCOPE = re.compile(r"(pr|jbs|jbc)\d+")
 TOKEN_INVALID = "Token invalid or expired."
@@ -237,6 +238,9 @@ def wordbee_app(state: SandboxState) -> Starlette:
         Route("/api/resources/assets/{segmentid}", delete, methods=["DELETE"]),
         Route("/api/resources/segments/search", search, methods=["POST"]),
     ]
+    routes += upload_routes(
+        state, fail=fail, check_token=check_token, check_scope=check_scope, asset_json=asset_json
+    )
     return Starlette(routes=routes, exception_handlers={404: not_found})
 
 

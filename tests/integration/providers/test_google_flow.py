@@ -18,6 +18,7 @@ from assetdesk.core.errors import (
     InvalidInput,
     NetworkError,
     NotFound,
+    OutcomeUnknown,
     PaymentRequired,
     SessionExpired,
     Throttled,
@@ -349,3 +350,20 @@ async def test_upload_with_bad_token_or_unknown_email(sb: Any, demo_dir: Path) -
                 path, PNG, path.stat().st_size, email="nobody@gmail.com"
             )
     assert "nobody@gmail.com" in caught.value.message
+
+
+async def test_a_lost_answer_after_the_whole_upload_is_outcome_unknown(
+    sb: Any, flow: GoogleFlowClient, demo_dir: Path
+) -> None:
+    sb.fault("api", "/v1/google-flow/assets", method="POST", lose_answer=True)
+    path = demo_dir / "sunrise-640x360.png"
+    with pytest.raises(OutcomeUnknown) as caught:
+        await flow.upload(path, PNG, path.stat().st_size)
+    assert caught.value.message == (
+        "The connection was lost after sunrise-640x360.png was sent in full, before Google Flow "
+        "answered: it is not known whether Google Flow kept sunrise-640x360.png."
+    )
+    assert not caught.value.retryable
+    assert len(api_requests(sb, "/v1/google-flow/assets")) == 1, "never sent again"
+    uploaded = [a for a in sb.google_flow_assets() if "upload-" in a["object"]["file"]]
+    assert [a["object"]["size"] for a in uploaded] == [path.stat().st_size], "the service kept it"

@@ -57,7 +57,8 @@ def test_text_and_bytes_bodies_prefix_and_method(sb: SandboxProcess, http: httpx
         status=429,
         body="Requests throttled. Maximum allowed 1000 per 01:00:00.",
     )
-    assert http.post(sb.wordbee_url + "/api/resources/assets/1", json={}).status_code == 405
+    # not a GET, so not the rule's: the real origin answers (no PUT route there: 405)
+    assert http.put(sb.wordbee_url + "/api/resources/assets/1", json={}).status_code == 405
     answer = http.get(sb.wordbee_url + "/api/resources/assets/1/list?scope=pr7214")
     assert answer.status_code == 429
     assert answer.text == "Requests throttled. Maximum allowed 1000 per 01:00:00."

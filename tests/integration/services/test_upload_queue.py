@@ -369,10 +369,19 @@ async def test_remove_and_clear_finished(queue: UploadQueue, target: UploadTarge
 
 
 async def test_a_dropped_connection_is_retried(
-    sb: Any, queue: UploadQueue, target: UploadTarget
+    sb: Any, queue: UploadQueue, target: UploadTarget, padded_video: Callable[..., Path]
 ) -> None:
-    sb.fault("api", "/v1/google-flow/assets", method="POST", count=1, drop_after_bytes=0)
-    await queue.add_paths([DEMO / "swatch-256x256.png"], target)
+    """The connection breaks while the file is still being sent, so nothing whole reached the
+    service: it is sent again. (Once the whole file was sent, a lost answer is an unknown
+    outcome, which is never sent again by itself: providers' OutcomeUnknown.)"""
+    sb.fault(
+        "api",
+        "/v1/google-flow/assets",
+        method="POST",
+        count=1,
+        drop_after_request_bytes=1024 * 1024,
+    )
+    await queue.add_paths([padded_video(32 * 1024 * 1024)], target)
     queue.start()
     await settle(queue, all_ended(queue))
     (item,) = queue.items
