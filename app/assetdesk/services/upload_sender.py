@@ -12,11 +12,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, cast
 
 from assetdesk.core.errors import AssetDeskError, InvalidInput, NotFound, SecretStoreError
 from assetdesk.core.ids import MediaGenerationId
-from assetdesk.core.media import MediaType
 from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow import UploadedAsset
 from assetdesk.providers.runway import RunwayAsset
@@ -36,42 +34,6 @@ __all__ = ["Sent", "mark_uploaded", "send", "useapi_clients", "wordbee_client"]
 
 #: What a finished upload answered, per target.
 Sent = UploadedAsset | RunwayAsset | WordbeeAsset
-
-
-class RunwayUploads(Protocol):
-    """The Runway client's upload (providers/runway.py)."""
-
-    async def upload(
-        self,
-        path: Path,
-        media_type: MediaType,
-        size: int,
-        *,
-        name: str,
-        email: str | None = None,
-        width: int | None = None,
-        height: int | None = None,
-        duration_seconds: float | None = None,
-        progress: Progress | None = None,
-    ) -> RunwayAsset: ...
-
-
-class WordbeeUploads(Protocol):
-    """The Wordbee client's upload to a segment (providers/wordbee.py)."""
-
-    async def upload_to_segment(
-        self,
-        path: Path,
-        *,
-        scope: str,
-        segment_id: int,
-        filename: str,
-        content_type: str,
-        size: int,
-        locale: str | None = None,
-        relative_path: str | None = None,
-        progress: Progress | None = None,
-    ) -> WordbeeAsset: ...
 
 
 async def send(
@@ -105,8 +67,7 @@ async def send(
     clients = await useapi_clients(row, accounts)
     if row.provider is Provider.RUNWAY:
         width, height, duration = probe_figures(candidate)
-        runway = cast(RunwayUploads, clients.runway)
-        return await runway.upload(
+        return await clients.runway.upload(
             item.path,
             candidate.media_type,
             candidate.size,
@@ -127,7 +88,7 @@ async def _send_to_wordbee(
 ) -> WordbeeAsset:
     if row.scope is None or row.segment_id is None:
         raise InvalidInput("This item names no Wordbee segment; choose one in “Upload to”.")
-    client = cast(WordbeeUploads, await wordbee_client(row, accounts))
+    client = await wordbee_client(row, accounts)
     return await client.upload_to_segment(
         Path(row.path),
         scope=row.scope,

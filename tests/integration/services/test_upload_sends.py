@@ -1,14 +1,12 @@
 """Sending to Runway and Wordbee segments through the queue, over real HTTP to the sandbox.
 
-These need the providers' uploads (RunwayClient.upload, WordbeeClient.upload_to_segment, an
-OutcomeUnknown from a FileBody that was all sent) and the checks per target (local_files taking a
-`provider`), which land on other branches of issue 14: until they are merged here each test is
-skipped, saying which part it waits for.
+Each target end to end: the bytes on the service, the catalog entry under the service's id, the
+service's refusals on the item, a lost answer left unknown, a file moved to the target
+that takes it.
 """
 
 from __future__ import annotations
 
-import inspect
 import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -20,11 +18,7 @@ from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.ids import wordbee_key
 from assetdesk.core.provider import Provider
-from assetdesk.providers.runway import RunwayClient
-from assetdesk.providers.upload_body import FileBody
-from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.services.accounts import AccountsService
-from assetdesk.services.local_files import inspect_upload
 from assetdesk.services.upload_items import ItemState, UploadItem, UploadTarget
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.store.db import open_database
@@ -33,22 +27,6 @@ from assetdesk.store.paths import AppPaths
 from assetdesk.store.uploads import UploadQueueStore
 
 pytestmark = pytest.mark.anyio
-
-needs_runway_upload = pytest.mark.skipif(
-    not hasattr(RunwayClient, "upload"), reason="needs RunwayClient.upload (issue 14, SVC)"
-)
-needs_wordbee_upload = pytest.mark.skipif(
-    not hasattr(WordbeeClient, "upload_to_segment"),
-    reason="needs WordbeeClient.upload_to_segment (issue 14, SVC)",
-)
-needs_outcome_unknown = pytest.mark.skipif(
-    not hasattr(FileBody(Path("unused"), 0), "sent_all"),
-    reason="needs uploads raising OutcomeUnknown once the body was all sent (issue 14, SVC)",
-)
-needs_rules = pytest.mark.skipif(
-    "provider" not in inspect.signature(inspect_upload).parameters,
-    reason="needs the checks per target in local_files (issue 14, RULES)",
-)
 
 
 @pytest.fixture
@@ -107,7 +85,6 @@ def posts(sb: Any, origin: str, prefix: str) -> list[dict[str, Any]]:
     ]
 
 
-@needs_runway_upload
 async def test_files_sent_to_runway_are_listed_there_and_catalogued_under_their_asset_id(
     sb: Any, queue: UploadQueue, useapi: Any, accounts: AccountsService
 ) -> None:
@@ -137,7 +114,6 @@ def queue_catalog(queue: UploadQueue) -> list[AssetDraft]:
         conn.close()
 
 
-@needs_runway_upload
 async def test_a_runway_refusal_keeps_the_services_words_and_a_429_waits_for_its_account(
     sb: Any, queue: UploadQueue, useapi: Any
 ) -> None:
@@ -176,7 +152,6 @@ async def test_a_runway_refusal_keeps_the_services_words_and_a_429_waits_for_its
     assert (waiting.row.message or "").startswith("Throttled by the service until ")
 
 
-@needs_wordbee_upload
 async def test_a_folder_sent_to_a_wordbee_segment_keeps_its_sub_folders(
     sb: Any,
     queue: UploadQueue,
@@ -209,7 +184,6 @@ async def test_a_folder_sent_to_a_wordbee_segment_keeps_its_sub_folders(
     assert {i.row.remote_id for i in items.values()} <= listed
 
 
-@needs_wordbee_upload
 async def test_a_refused_wordbee_key_stops_that_accounts_items(
     sb: Any, accounts: AccountsService, queue: UploadQueue, segment: tuple[str, int]
 ) -> None:
@@ -233,8 +207,6 @@ async def test_a_refused_wordbee_key_stops_that_accounts_items(
     }
 
 
-@needs_outcome_unknown
-@needs_runway_upload
 async def test_a_runway_answer_lost_after_the_whole_file_leaves_it_unknown_and_unsent_again(
     sb: Any, queue: UploadQueue, useapi: Any
 ) -> None:
@@ -251,7 +223,6 @@ async def test_a_runway_answer_lost_after_the_whole_file_leaves_it_unknown_and_u
     assert item.state is ItemState.DONE
 
 
-@needs_rules
 async def test_a_file_refused_by_one_target_goes_to_the_one_that_takes_it(
     queue: UploadQueue, useapi: Any
 ) -> None:
