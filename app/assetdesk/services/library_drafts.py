@@ -13,7 +13,7 @@ from pathlib import Path
 
 from assetdesk.core.errors import InvalidInput
 from assetdesk.core.ids import RunwayAssetId, wordbee_key
-from assetdesk.core.media import media_type_for_extension, media_type_for_mime
+from assetdesk.core.media import KNOWN_MEDIA_TYPES, media_type_for_extension, media_type_for_mime
 from assetdesk.core.provider import Provider
 from assetdesk.providers.runway import RunwayAsset
 from assetdesk.providers.wordbee import WordbeeAsset
@@ -22,16 +22,20 @@ from assetdesk.store.library import AssetDraft
 __all__ = ["runway_draft", "wordbee_draft"]
 
 
+#: The kinds the catalog tells apart; anything else is "other".
+KINDS = ("image", "video", "audio")
+
+
 def _kind_of(mime: str | None, name: str | None) -> str | None:
     if mime:
         major = mime.split("/", 1)[0].strip().lower()
-        return major if major in ("image", "video") else "other"
-    known = media_type_for_extension(Path(name).suffix) if name else None
+        return major if major in KINDS else "other"
+    known = media_type_for_extension(Path(name).suffix, among=KNOWN_MEDIA_TYPES) if name else None
     return known.kind.value if known else None
 
 
 def _mime_for(extension: str | None, name: str | None) -> str | None:
-    known = media_type_for_extension(extension) if extension else None
+    known = media_type_for_extension(extension, among=KNOWN_MEDIA_TYPES) if extension else None
     if known is not None:
         return known.mime
     guessed = mimetypes.guess_type(name or "")[0] if name else None
@@ -45,7 +49,7 @@ def runway_draft(
     with contextlib.suppress(InvalidInput):  # the id names the Runway account, when it parses
         email = RunwayAssetId.parse(asset.asset_id).email
     media = asset.media_type
-    kind = None if media is None else (media if media in ("image", "video") else "other")
+    kind = None if media is None else (media if media in KINDS else "other")
     return AssetDraft(
         provider=Provider.RUNWAY,
         remote_id=asset.asset_id,
@@ -65,7 +69,7 @@ def runway_draft(
 
 def wordbee_draft(asset: WordbeeAsset, scope: str, account_id: int, origin: str) -> AssetDraft:
     """A Wordbee segment file as the catalog keeps it: where it lives, so it can be fetched."""
-    known = media_type_for_mime(asset.content_type)
+    known = media_type_for_mime(asset.content_type, among=KNOWN_MEDIA_TYPES)
     return AssetDraft(
         provider=Provider.WORDBEE,
         remote_id=wordbee_key(

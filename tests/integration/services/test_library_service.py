@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from tests.helpers.media_files import DEMO
+from tests.helpers.media_files import DEMO, MEDIA
 from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.errors import (
@@ -460,6 +460,15 @@ def test_a_link_that_does_not_say_when_it_expires_is_kept_thirty_minutes() -> No
     stamp = int(now.timestamp()) + 3600
     signed = f"https://s.example/a?Expires={stamp}&Signature=z"
     assert link_expiry(signed, now) == now + timedelta(hours=1)
+
+
+async def test_a_listed_audio_asset_is_filed_as_audio(
+    sb: Any, library: LibraryService, useapi_id: int
+) -> None:
+    wav = sb.put_runway_asset(MEDIA / "sound.wav", "audio/wav", name="Voice.wav")
+    await library.refresh()
+    listed = next(a for a in await library.assets() if a.remote_id == wav)
+    assert (listed.kind, listed.mime) == ("audio", "audio/wav")
 
 
 async def test_runway_links_and_preview_links(

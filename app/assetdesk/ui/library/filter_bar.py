@@ -85,7 +85,8 @@ class FilterBar(QWidget):
         for provider in Provider:
             self.provider_filter.addItem(provider.label, provider.value)
         self.kind_filter = QComboBox()
-        for label, kind in (("All kinds", None), ("Images", "image"), ("Videos", "video")):
+        kinds = (("All kinds", None), ("Images", "image"), ("Videos", "video"), ("Audio", "audio"))
+        for label, kind in kinds:
             self.kind_filter.addItem(label, kind)
         self.kind_filter.addItem("Other files", "other")
         self.account_filter = QComboBox()

@@ -371,7 +371,7 @@ class LibraryPane(QWidget):
     def show_preview(self, asset: Asset) -> None:
         self._previewed = asset.id
         title = asset.title
-        if asset.kind == "video":
+        if asset.kind in ("video", "audio"):  # the player plays sound alone too
             self.preview.show_video(
                 title, lambda fresh: self.preview_sources.video_url(asset, fresh)
             )
