@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,6 @@ from assetdesk.core.ids import wordbee_key
 from assetdesk.core.provider import Provider
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.upload_items import ItemState, UploadItem, UploadTarget
-from assetdesk.services.upload_lookup import NOT_CHECKABLE
 from assetdesk.services.upload_queue import CUT_OFF, UploadQueue
 from assetdesk.store.db import open_database
 from assetdesk.store.paths import AppPaths
@@ -32,6 +32,7 @@ from assetdesk.store.uploads import QueueRow, UploadQueueStore
 pytestmark = pytest.mark.anyio
 
 SWATCH = DEMO / "swatch-256x256.png"
+JO = "jo.demo@gmail.com"
 
 
 @pytest.fixture
@@ -256,10 +257,6 @@ async def test_a_crash_after_the_last_byte_leaves_the_upload_unknown_until_sent_
         await queue.retry([item.id])  # an ordinary retry does not send it either
         assert item.state is ItemState.UNKNOWN and item.task is None
 
-        said = await queue.check_service([item.id])
-        assert said == {item.id: NOT_CHECKABLE}
-        assert item.state is ItemState.UNKNOWN
-
         await queue.send_again([item.id])
         await wait_until_async(
             lambda: item.state is ItemState.DONE, lambda: f"{item!r}: {item.row.message}", 20
@@ -326,6 +323,58 @@ async def test_checking_runway_finds_a_lost_upload_by_name_and_size_or_says_it_i
             "upload",
         )
         assert (entry["name"], entry["source_path"]) == ("there.png", str(there))
+    finally:
+        await queue.aclose()
+
+
+async def test_checking_google_flow_finds_the_one_upload_that_could_be_the_file(
+    sb: Any, accounts: AccountsService, app_paths: AppPaths, useapi: Any, tmp_path: Path
+) -> None:
+    there, missing = tmp_path / "there.png", tmp_path / "missing.png"
+    twice = tmp_path / "twice.png"
+    shutil.copy(SWATCH, there)  # 256 x 256
+    shutil.copy(DEMO / "sunrise-640x360.png", missing)
+    shutil.copy(DEMO / "sunrise-640x360.png", twice)
+    target = UploadTarget.google_flow(useapi.id, useapi.name, JO)
+    sent_at = datetime.now(UTC).isoformat(timespec="seconds")
+    rows = [
+        unknown_row(target, there, "there.png"),
+        unknown_row(target, missing, "missing.png"),
+        unknown_row(target, twice, "twice.png"),
+    ]
+    for row in rows:
+        row.sent_at = sent_at
+    put_rows(app_paths.database, rows)
+    # What the lost upload made, and another upload of the same time but other dimensions.
+    made = sb.put_google_flow_asset(there, "image/png", email=JO)
+    sb.put_google_flow_asset(DEMO / "bars-800x450.jpg", "image/jpeg", email=JO)
+
+    queue = UploadQueue(app_paths.database, accounts)
+    try:
+        await queue.load()
+        found, gone, unsure = queue.items
+        said = await queue.check_service([found.id, gone.id])
+        assert said == {
+            found.id: "Found on Google Flow: it is in the Library.",
+            gone.id: "Not on Google Flow: send it again?",
+        }
+        assert (found.state, found.row.remote_id) == (ItemState.DONE, made)
+        (entry,) = catalog(app_paths.database)
+        assert (entry["provider"], entry["remote_id"], entry["name"]) == (
+            "google-flow",
+            made,
+            "there.png",
+        )
+
+        # Two uploads that could both be it: said, and the item stays unknown.
+        for _ in range(2):
+            sb.put_google_flow_asset(DEMO / "sunrise-640x360.png", "image/png", email=JO)
+        said = await queue.check_service([unsure.id])
+        assert said == {
+            unsure.id: "Google Flow has 2 uploads from that time that could be this file: look "
+            "for it in Google Flow, then send it again or remove it."
+        }
+        assert unsure.state is ItemState.UNKNOWN
     finally:
         await queue.aclose()
 
