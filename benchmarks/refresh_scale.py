@@ -131,7 +131,8 @@ def request_kind(entry: dict[str, Any]) -> str:
         return "other"
     if path.startswith(("/v1/runwayml/tasks/", "/v1/google-flow/jobs/")):
         return "provenance"
-    if path in {"/v1/google-flow/accounts", "/v1/runwayml/accounts", "/v1/runwayml/assets/"}:
+    listings = {"/v1/google-flow/accounts", "/v1/runwayml/accounts", "/v1/runwayml/assets/"}
+    if path in listings or path == "/v1/google-flow/jobs":  # the recent jobs: listed each time
         return "listing"
     if path.startswith(("/v1/google-flow/assets/projects/", "/v1/google-flow/assets/media/")):
         return "listing"

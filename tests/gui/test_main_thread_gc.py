@@ -9,7 +9,10 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
+from assetdesk.services.app import AppServices
 from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector
+from assetdesk.ui.main_window import MainWindow
+from assetdesk.ui.tasks import BackgroundTasks
 
 
 class Node:
@@ -61,3 +64,24 @@ def test_long_lived_objects_are_left_out_of_later_collections(qtbot: QtBot) -> N
         collector.stop()
     assert gc.get_freeze_count() == 0  # handed back whole
     assert len(long_lived) == 100
+
+
+def test_a_built_window_settles_the_collector_at_once(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks
+) -> None:
+    long_lived = [Node() for _ in range(100)]
+    collector = MainThreadGarbageCollector(interval_ms=1000, settle_after_ms=60_000)
+    try:
+        assert gc.get_freeze_count() == 0
+        window = MainWindow(services, tasks)
+        qtbot.addWidget(window)
+        # Settled before the window shows (and before a start-up refresh), not a minute later.
+        assert gc.get_freeze_count() >= len(long_lived)
+        frozen = gc.get_freeze_count()
+        second = MainWindow(services, tasks)
+        qtbot.addWidget(second)
+        assert gc.get_freeze_count() <= frozen, "once per run: the second window stays out"
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0
+    assert MainThreadGarbageCollector.current is None

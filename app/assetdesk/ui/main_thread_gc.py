@@ -20,11 +20,16 @@ log = logging.getLogger("assetdesk.ui.gc")
 
 
 class MainThreadGarbageCollector(QObject):
-    """`settle_after_ms` after it starts (the window is up by then), it collects once and
-    moves every object still alive into the permanent generation (`gc.freeze`): modules,
-    classes and the window live as long as the app, and a full collection that need not scan
-    them takes a fraction of the time (it stalled scrolling through 10,000 library assets for
-    ~55 ms: benchmarks/library_scale.py)."""
+    """Once the window is built (`settle_now()`, which the main window calls at the end of its
+    construction, before it shows and before the start-up refresh) or at the latest
+    `settle_after_ms` after it starts, it collects once and moves every object still alive
+    into the permanent generation (`gc.freeze`): modules, classes and the window live as long
+    as the app, and a full collection that need not scan them takes a fraction of the time
+    (it stalled scrolling through 10,000 library assets for ~55 ms, benchmarks/library_scale.py,
+    and a refresh that began before the settle for ~40-57 ms, benchmarks/refresh_scale.py)."""
+
+    #: The collector of this process, if one runs (`settle_now` finds it here).
+    current: MainThreadGarbageCollector | None = None
 
     def __init__(
         self,
@@ -34,6 +39,7 @@ class MainThreadGarbageCollector(QObject):
         settle_after_ms: int | None = 3000,
     ) -> None:
         super().__init__(parent)
+        self._settled = False
         self._was_enabled = gc.isenabled()
         gc.disable()
         self._timer = QTimer(self)
@@ -46,9 +52,13 @@ class MainThreadGarbageCollector(QObject):
             self._settle.setSingleShot(True)
             self._settle.timeout.connect(self.settle)
             self._settle.start(settle_after_ms)
+        MainThreadGarbageCollector.current = self
 
     def settle(self) -> None:
         """Collect everything once, then leave what survived out of later collections."""
+        if self._settle is not None:
+            self._settle.stop()
+        self._settled = True
         gc.collect()
         gc.freeze()
         log.debug("%d long-lived object(s) left out of later collections", gc.get_freeze_count())
@@ -66,6 +76,8 @@ class MainThreadGarbageCollector(QObject):
 
     def stop(self) -> None:
         """Stop the timers, collect once more here, and hand collection back to Python."""
+        if MainThreadGarbageCollector.current is self:
+            MainThreadGarbageCollector.current = None
         self._timer.stop()
         if self._settle is not None:
             self._settle.stop()
@@ -73,3 +85,10 @@ class MainThreadGarbageCollector(QObject):
         gc.collect()
         if self._was_enabled:
             gc.enable()
+
+
+def settle_now() -> None:
+    """Settle the running collector now if it has not settled yet (nothing without one)."""
+    collector = MainThreadGarbageCollector.current
+    if collector is not None and not collector._settled:
+        collector.settle()

@@ -23,6 +23,7 @@ import assetdesk
 from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.library.thumbnail_queue import TILE as LIBRARY_TILE
+from assetdesk.ui.main_thread_gc import settle_now
 from assetdesk.ui.style import STYLE_SHEET
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.thumbnails import ThumbnailMaker
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
         self.navigation.setCurrentRow(0)
         self._restore_layout()
+        settle_now()  # what lives as long as the app leaves the cycle collector's scans now
 
     # ------------------------------------------------------------------- menus
 
