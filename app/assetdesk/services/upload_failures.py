@@ -6,8 +6,7 @@ what the queue does next (the queue applies it, services/upload_queue.py):
 - An answer lost after the whole file was sent (OutcomeUnknown): the item is `unknown`, never
   sent again by itself (the service may have kept the file); the user checks the service or
   sends it again.
-- 429 on an automatic item (a Google Flow or Runway item with no pinned account) the first time:
-  try again soon
+- 429 on an automatic Google Flow item (no pinned Google account) the first time: try again soon
   (AUTOMATIC_THROTTLE_RETRY): the service takes a throttled account out of its load balancing
   and picks another. Not counted as a try.
 - 429 otherwise (a pinned account, or an automatic item throttled twice in a row): the item waits
@@ -151,13 +150,14 @@ def decide(
     if isinstance(error, OutcomeUnknown):
         return MarkUnknown(unknown_sentence(row))
     automatic = row.email is None and row.provider is not Provider.WORDBEE
-    if isinstance(error, Throttled) and automatic and not item.throttled_before:
+    balanced = automatic and row.provider is Provider.GOOGLE_FLOW
+    if isinstance(error, Throttled) and balanced and not item.throttled_before:
         # The service takes a throttled account out of its load balancing: an automatic
-        # item tries again soon, on another account, and the others go on meanwhile.
-        account = "Google account" if row.provider is Provider.GOOGLE_FLOW else "Runway account"
+        # item tries again soon, on another account, and the others go on meanwhile. (Runway
+        # does not balance uploads: without an email they go to the token's only account.)
         return TryAnotherAccount(
             now + AUTOMATIC_THROTTLE_RETRY,
-            f"The {account} the service picked is throttled; trying another.",
+            "The Google account the service picked is throttled; trying another.",
         )
     if isinstance(error, Throttled):
         # A pinned account, or no account left in the pool: its items wait together.

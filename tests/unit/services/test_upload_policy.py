@@ -198,13 +198,12 @@ def test_an_answer_lost_after_the_whole_file_is_never_tried_again(provider: Prov
     )
 
 
-def test_an_automatic_runway_item_throttled_once_tries_another_runway_account() -> None:
+def test_a_throttled_runway_item_without_an_email_waits_as_runway_balances_nothing() -> None:
+    # Without an email a Runway upload goes to the token's only Runway account: no other.
     error = Throttled("Too many requests", retry_after=300, now=NOW)
     decision = decide(error, item(provider=Provider.RUNWAY), NOW)
-    assert decision == TryAnotherAccount(
-        NOW + AUTOMATIC_THROTTLE_RETRY,
-        "The Runway account the service picked is throttled; trying another.",
-    )
+    assert isinstance(decision, WaitThrottled)
+    assert decision.until == NOW + timedelta(seconds=300)
 
 
 def test_a_throttled_wordbee_item_waits_with_that_accounts_items() -> None:
