@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from assetdesk.core.errors import AssetDeskError, LocalFileError, Throttled
+from assetdesk.core.errors import AssetDeskError, LocalFileError, OutcomeUnknown, Throttled
 from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.upload_failures import (
@@ -34,6 +34,7 @@ from assetdesk.services.upload_failures import (
     WaitThrottled,
     decide,
     throttle_scope,
+    unknown_sentence,
 )
 from assetdesk.services.upload_items import QueueSummary, UploadItem, summarize
 from assetdesk.services.upload_sender import Sent, mark_uploaded, send
@@ -221,12 +222,16 @@ class UploadScheduler:
         task.add_done_callback(self._chores.discard)
 
     async def _cancelled(self, item: UploadItem) -> None:
-        if item.cancel_requested:
+        if item.row.sent_at is not None and item.row.state is ItemState.UPLOADING:
+            # Its whole file had gone: the service may keep it whatever a cancel or a quit
+            # says, so it is never sent again without the user's word.
+            item.cancel_requested = False
+            self._set_end(item, ItemState.UNKNOWN, unknown_sentence(item.row), None)
+            item.row.error_kind = OutcomeUnknown.kind
+        elif item.cancel_requested:
             item.cancel_requested = False
             self._set_end(item, ItemState.CANCELLED, "Cancelled; nothing was kept.", None)
         elif item.row.state is ItemState.UPLOADING:  # the app is closing: it goes on next time
-            # (also after its last byte went into the socket: a quit settles it as pending; only
-            # a crash, which settles nothing, leaves a row whose whole body had gone unknown)
             item.row.state = ItemState.PENDING
         with contextlib.suppress(sqlite3.Error, AssetDeskError):
             await self._save(item)

@@ -69,6 +69,10 @@ def db_rows(queue: UploadQueue, table: str) -> list[sqlite3.Row]:
         conn.close()
 
 
+#: A file cut mid-upload by a slowed sandbox: larger than the loopback's socket buffers.
+MID_UPLOAD = 24_000_000
+
+
 def upload_posts(sb: Any) -> list[dict[str, Any]]:
     return [
         r
@@ -272,7 +276,9 @@ async def test_cancel_mid_upload_keeps_nothing_and_retry_sends_it(
     sb: Any, queue: UploadQueue, target: UploadTarget, padded_video: Callable[..., Path]
 ) -> None:
     sb.bandwidth("api", 500_000)
-    await queue.add_paths([padded_video(3_000_000)], target)
+    # Larger than the loopback's socket buffers: the last byte has not gone when the cancel
+    # comes (after it, a cancel leaves the upload unknown, as the test below shows).
+    await queue.add_paths([padded_video(MID_UPLOAD)], target)
     queue.start()
     (item,) = queue.items
     await settle(queue, lambda: item.progress.done > 100_000)
@@ -280,7 +286,7 @@ async def test_cancel_mid_upload_keeps_nothing_and_retry_sends_it(
     await settle(queue, all_ended(queue))
     assert item.state is ItemState.CANCELLED
     assert item.row.message == "Cancelled; nothing was kept."
-    assert [a for a in sb.google_flow_assets() if a["object"]["size"] == 3_000_000] == []
+    assert [a for a in sb.google_flow_assets() if a["object"]["size"] == MID_UPLOAD] == []
 
     sb.bandwidth("api", None)
     await queue.retry([item.id])
@@ -299,7 +305,7 @@ async def test_quitting_mid_upload_leaves_it_pending_for_the_next_start(
     first = UploadQueue(database, accounts)
     await first.load()
     sb.bandwidth("api", 500_000)
-    await first.add_paths([padded_video(3_000_000), DEMO / "swatch-256x256.png"], target)
+    await first.add_paths([padded_video(MID_UPLOAD), DEMO / "swatch-256x256.png"], target)
     await first.set_concurrency(1)
     first.start()
     clip = first.items[0]
@@ -319,6 +325,37 @@ async def test_quitting_mid_upload_leaves_it_pending_for_the_next_start(
         await settle(second, all_ended(second))
         assert [i.state for i in second.items] == [ItemState.DONE, ItemState.DONE]
         assert len(db_rows(second, "assets")) == 2
+    finally:
+        await second.aclose()
+
+
+async def test_a_quit_or_a_cancel_after_the_whole_file_leaves_it_unknown_never_resent(
+    sb: Any, accounts: AccountsService, target: UploadTarget, app_paths: AppPaths
+) -> None:
+    # The service holds its answer: the whole file has gone when the quit and the cancel come.
+    sb.fault("api", "/v1/google-flow/assets", method="POST", latency=3, count=2)
+    first = UploadQueue(app_paths.database, accounts)
+    await first.load()
+    await first.add_paths([DEMO / "swatch-256x256.png", DEMO / "bars-800x450.jpg"], target)
+    first.start()
+    quit_one, cancel_one = first.items
+    await settle(first, lambda: bool(quit_one.row.sent_at and cancel_one.row.sent_at))
+    await first.cancel([cancel_one.id])
+    await settle(first, lambda: cancel_one.state is ItemState.UNKNOWN)
+    assert cancel_one.row.message == (
+        "The connection broke after the whole file was sent: it is not known whether "
+        "Google Flow kept it. Check the service, or send it again."
+    )
+    await first.aclose()
+
+    second = UploadQueue(app_paths.database, accounts)
+    try:
+        restored = await second.load()
+        assert [i.state for i in restored] == [ItemState.UNKNOWN, ItemState.UNKNOWN]
+        assert {i.row.error_kind for i in restored} == {"outcome_unknown"}
+        second.start()
+        assert not second.summary().busy and all(i.task is None for i in second.items)
+        assert len(upload_posts(sb)) == 2, "each went once; none is sent again by itself"
     finally:
         await second.aclose()
 
