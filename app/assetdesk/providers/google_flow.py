@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-from assetdesk.core.errors import NetworkError, UpstreamFailed
+from assetdesk.core.errors import NetworkError, OutcomeUnknown, UpstreamFailed
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.media import MediaKind, MediaType
 from assetdesk.core.provider import Provider
@@ -128,13 +128,19 @@ def _int(value: Any) -> int | None:
 
 def parse_upload_response(body: Any, media_type: MediaType) -> UploadedAsset:
     """Read either documented shape (image or video); tolerant of missing optional parts."""
+    # A 2xx for the whole file that cannot be read: the service may well have kept the file,
+    # so it is an unknown outcome (never re-sent by itself), not a failure to retry.
     if not isinstance(body, dict):
-        raise UpstreamFailed("useapi.net answered the upload with something that is not JSON.")
+        raise OutcomeUnknown(
+            "useapi.net answered the upload with something that is not JSON: it is not known "
+            "whether Google Flow kept the file."
+        )
     ref = body.get("mediaGenerationId")
     media_generation_id = ref.get("mediaGenerationId") if isinstance(ref, dict) else ref
     if not isinstance(media_generation_id, str) or not media_generation_id:
-        raise UpstreamFailed(
-            "useapi.net accepted the upload but sent no mediaGenerationId.",
+        raise OutcomeUnknown(
+            "useapi.net accepted the upload but sent no mediaGenerationId: it is not known "
+            "whether Google Flow kept the file.",
             service_text=str(body)[:300],
         )
     media = as_dict(body.get("media"))

@@ -17,6 +17,7 @@ from assetdesk.core.errors import (
     InvalidInput,
     NetworkError,
     NotFound,
+    OutcomeUnknown,
     UpstreamFailed,
 )
 from assetdesk.core.ids import RunwayAssetId
@@ -220,8 +221,10 @@ class RunwayClient:
             raise outcome_unknown(error, body, service=Provider.RUNWAY.label, name=name) from None
         answer = json_body(response)
         if not isinstance(answer, dict) or not isinstance(answer.get("assetId"), str):
-            raise UpstreamFailed(
-                "useapi.net accepted the Runway upload but sent no assetId.",
+            # A 2xx for the whole file: Runway may well have kept it. Not retried by itself.
+            raise OutcomeUnknown(
+                f"useapi.net accepted {name} for Runway but sent no assetId: it is not known "
+                f"whether Runway kept {name}.",
                 service_text=str(answer)[:300],
             )
         asset = parse_asset(answer)

@@ -134,7 +134,7 @@ def throttle_scope(row: QueueRow) -> tuple[int, str]:
 def unknown_sentence(row: QueueRow) -> str:
     """What an item whose answer was lost says."""
     return (
-        "The connection broke after the whole file was sent: it is not known whether "
+        "The whole file had gone but no usable answer came: it is not known whether "
         f"{row.provider.label} kept it. Check the service, or send it again."
     )
 

@@ -352,6 +352,18 @@ async def test_upload_with_bad_token_or_unknown_email(sb: Any, demo_dir: Path) -
     assert "nobody@gmail.com" in caught.value.message
 
 
+@pytest.mark.parametrize("answer", [{"media": {}}, "<html>ok</html>"])
+async def test_a_2xx_the_client_cannot_read_is_outcome_unknown(
+    sb: Any, flow: GoogleFlowClient, demo_dir: Path, answer: Any
+) -> None:
+    sb.fault("api", "/v1/google-flow/assets", method="POST", status=200, body=answer)
+    path = demo_dir / "sunrise-640x360.png"
+    with pytest.raises(OutcomeUnknown) as caught:
+        await flow.upload(path, PNG, path.stat().st_size)
+    assert "it is not known whether Google Flow kept the file" in caught.value.message
+    assert not caught.value.retryable
+
+
 async def test_a_lost_answer_after_the_whole_upload_is_outcome_unknown(
     sb: Any, flow: GoogleFlowClient, demo_dir: Path
 ) -> None:

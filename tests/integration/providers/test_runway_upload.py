@@ -173,6 +173,21 @@ async def test_a_lost_answer_after_the_whole_body_is_outcome_unknown(
     assert listed.count("Lost clip") == 1, "the service kept it; nothing was sent twice"
 
 
+@pytest.mark.parametrize("answer", [{"ok": True}, "accepted"])
+async def test_a_2xx_without_an_asset_id_is_outcome_unknown_not_a_failure_to_retry(
+    sb: Any, runway: RunwayClient, answer: Any
+) -> None:
+    sb.fault("api", "/v1/runwayml/assets/", method="POST", status=200, body=answer)
+    path = MEDIA / "picture.png"
+    with pytest.raises(OutcomeUnknown) as caught:
+        await runway.upload(path, PNG, path.stat().st_size, name="Odd")
+    assert caught.value.message == (
+        "useapi.net accepted Odd for Runway but sent no assetId: it is not known whether "
+        "Runway kept Odd."
+    )
+    assert not caught.value.retryable
+
+
 async def test_a_file_never_sent_is_a_network_error_not_an_unknown_outcome() -> None:
     """Nothing reached the service (no one listens): an ordinary network error, which the queue
     may send again."""

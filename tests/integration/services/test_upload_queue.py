@@ -343,7 +343,7 @@ async def test_a_quit_or_a_cancel_after_the_whole_file_leaves_it_unknown_never_r
     await first.cancel([cancel_one.id])
     await settle(first, lambda: cancel_one.state is ItemState.UNKNOWN)
     assert cancel_one.row.message == (
-        "The connection broke after the whole file was sent: it is not known whether "
+        "The whole file had gone but no usable answer came: it is not known whether "
         "Google Flow kept it. Check the service, or send it again."
     )
     await first.aclose()

@@ -193,7 +193,7 @@ def test_an_answer_lost_after_the_whole_file_is_never_tried_again(provider: Prov
     error = OutcomeUnknown("it is not known whether the service kept a.png")
     decision = decide(error, item(provider=provider, attempts=1), NOW)
     assert decision == MarkUnknown(
-        "The connection broke after the whole file was sent: it is not known whether "
+        "The whole file had gone but no usable answer came: it is not known whether "
         f"{provider.label} kept it. Check the service, or send it again."
     )
 
