@@ -55,8 +55,15 @@ def error_text(body: Any) -> str:
 
 
 def is_expired_token(status: int, text: str) -> bool:
+    """Whether Wordbee refused the session token (sign in again). A 400/403 whose words name
+    the file token ("Invalid or expired file token") is about the staged file, not the session:
+    a new staging cures it (`file_token_refused`), signing in again would not."""
     lowered = text.lower()
-    return status == 401 or (status in (400, 403) and any(m in lowered for m in _EXPIRED_MARKERS))
+    if status == 401:
+        return True
+    if "filetoken" in lowered.replace(" ", ""):
+        return False
+    return status in (400, 403) and any(m in lowered for m in _EXPIRED_MARKERS)
 
 
 def wordbee_error(response: httpx.Response, *, subject: str = "") -> AssetDeskError:

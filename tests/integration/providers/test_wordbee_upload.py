@@ -107,6 +107,25 @@ async def test_a_refused_file_token_is_staged_again_once(sb: Any, wordbee: Wordb
     assert await download(wordbee, "picture.jpg") == path.read_bytes()
 
 
+async def test_a_file_token_refused_in_session_like_words_is_staged_again_not_signed_in(
+    sb: Any, wordbee: WordbeeClient
+) -> None:
+    # "expired" is in it, but it names the file token: a new staging cures it, a new session
+    # would not (and would end as a refused key, stopping the account's uploads).
+    sb.fault(
+        "wordbee",
+        f"/api/resources/assets/{SEGMENT}",
+        method="POST",
+        status=400,
+        body={"error": "Invalid or expired file token"},
+    )
+    path = MEDIA / "picture.jpg"
+    asset = await upload(wordbee, path)
+    assert asset.size == path.stat().st_size
+    assert len(calls(sb, "/api/media/upload")) == 2
+    assert len(calls(sb, "/api/auth/token")) == 1, "no second sign-in"
+
+
 async def test_a_file_token_refused_twice_is_reported(sb: Any, wordbee: WordbeeClient) -> None:
     sb.expire_wordbee(file_token_at_attach=2)
     with pytest.raises(BadRequest) as caught:
