@@ -1,7 +1,8 @@
 """Looking for an upload whose answer was lost in its service's listing ("Check the service").
 
 Runway lists an account's assets (the newest first), and a Wordbee segment its files: an upload
-is found there by its name and size (and, on Wordbee, its locale and folder). Google Flow lists
+is found there by its name and size (on Runway created since it was sent, so that an earlier
+copy of the same file is not taken for it; on Wordbee in its locale and folder). Google Flow lists
 media per project without file names or sizes: an upload there is an entry the service marks
 as uploaded, of the file's kind and (when both are known) dimensions, created after the file
 began to go (a margin for clocks), on the Google account it went to (every one of the token's
@@ -63,8 +64,7 @@ async def _find_on_google_flow(row: QueueRow, accounts: AccountsService) -> Uplo
     library = GoogleFlowLibrary(clients.connection)
     pinned = row.used_email or row.email
     emails = [pinned] if pinned else [a.email for a in await clients.google_flow.accounts()]
-    since = _when(row.sent_at or row.added_at)
-    since = since - CLOCK_MARGIN if since else None
+    since = _since(row)
     width = height = None
     with contextlib.suppress(AssetDeskError, OSError):  # the file may be gone by now
         width, height, _ = probe_figures(await check_file(row.path, row.provider))
@@ -90,6 +90,12 @@ async def _find_on_google_flow(row: QueueRow, accounts: AccountsService) -> Uplo
         created=media.created,
         raw={},
     )
+
+
+def _since(row: QueueRow) -> datetime | None:
+    """The earliest time the service may give the lost upload: its send, less a clock margin."""
+    sent = _when(row.sent_at or row.added_at)
+    return sent - CLOCK_MARGIN if sent else None
 
 
 def _when(text: str | None) -> datetime | None:
@@ -126,9 +132,12 @@ def _same_size(found: int | None, size: int | None) -> bool:
 async def _find_on_runway(row: QueueRow, accounts: AccountsService) -> RunwayAsset | None:
     clients = await useapi_clients(row, accounts)
     names = {row.name, Path(row.name).stem}
+    since = _since(row)
     async for asset in clients.runway.list_all(email=row.used_email or row.email):
         if asset.name in names and _same_size(asset.file_size, row.size):
-            return asset
+            created = _when(asset.created_at)
+            if since is None or created is None or created >= since:  # not an earlier copy
+                return asset
     return None
 
 
@@ -141,7 +150,7 @@ async def _find_on_wordbee(row: QueueRow, accounts: AccountsService) -> WordbeeA
         if (
             asset.name == row.name
             and join_folder(asset.relative_path, None) == folder
-            and (row.locale is None or asset.locale in (None, row.locale))
+            and (asset.locale or None) == (row.locale or None)  # another locale's copy is not it
             and _same_size(asset.size, row.size)
         ):
             return asset

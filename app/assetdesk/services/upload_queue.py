@@ -27,7 +27,7 @@ from assetdesk.core.provider import Provider
 from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.upload_actions import UploadActions
-from assetdesk.services.upload_checks import check_file, collect_files, folder_in_drop
+from assetdesk.services.upload_checks import check_file, collect_files
 from assetdesk.services.upload_failures import RETRY
 from assetdesk.services.upload_items import (
     AddResult,
@@ -167,7 +167,7 @@ class UploadQueue(UploadActions):
                 already += 1
                 continue
             busy.add(key)
-            folder = folder_in_drop(checked.path, dropped)
+            folder = checked.folder or None  # where it sat inside a dropped folder
             rows.append(new_row(checked.path, checked.candidate, checked.error, target, folder))
         # Held until the rows are in, so that a second drop of the same files meanwhile waits.
         reserved = {row.path for row in rows} - self._adding

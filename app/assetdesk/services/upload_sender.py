@@ -25,7 +25,7 @@ from assetdesk.services.accounts import AccountsService
 from assetdesk.services.library_drafts import runway_draft, wordbee_draft
 from assetdesk.services.local_files import UploadCandidate
 from assetdesk.services.upload_checks import check_file, probe_figures
-from assetdesk.services.upload_items import UploadItem
+from assetdesk.services.upload_items import UploadItem, take_candidate
 from assetdesk.store.library import AssetDraft
 from assetdesk.store.uploads import ItemState, QueueRow, now_text
 from assetdesk.transfer.progress import Phase
@@ -45,9 +45,7 @@ async def send(
     # Checked again right before sending: the file may have changed since it was queued.
     candidate = await check_file(row.path, row.provider)
     if (candidate.size, candidate.media_type.mime) != (row.size, row.mime):
-        row.size, row.mime = candidate.size, candidate.media_type.mime
-        row.kind, row.note = candidate.media_type.kind.value, candidate.note
-        item.meter.total = row.size
+        take_candidate(item, candidate)
 
     whole = False
 

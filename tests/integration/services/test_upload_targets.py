@@ -12,7 +12,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -323,6 +323,25 @@ async def test_checking_runway_finds_a_lost_upload_by_name_and_size_or_says_it_i
             "upload",
         )
         assert (entry["name"], entry["source_path"]) == ("there.png", str(there))
+    finally:
+        await queue.aclose()
+
+
+async def test_checking_runway_does_not_take_an_earlier_copy_for_the_lost_upload(
+    sb: Any, accounts: AccountsService, app_paths: AppPaths, useapi: Any, tmp_path: Path
+) -> None:
+    again = tmp_path / "again.png"
+    shutil.copy(SWATCH, again)
+    sb.put_runway_asset(again, "image/png", name="again.png")  # the copy sent last week
+    row = unknown_row(UploadTarget.runway(useapi.id, useapi.name), again, "again.png")
+    row.sent_at = (datetime.now(UTC) + timedelta(hours=1)).isoformat(timespec="seconds")
+    put_rows(app_paths.database, [row])
+
+    queue = UploadQueue(app_paths.database, accounts)
+    try:
+        (item,) = await queue.load()
+        said = await queue.check_service([item.id])
+        assert said == {item.id: "Not on Runway: send it again?"}
     finally:
         await queue.aclose()
 
