@@ -13,7 +13,7 @@ from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_eta, format_size, format_speed
 from assetdesk.services.upload_items import ItemState, UploadItem
 from assetdesk.services.upload_queue import UploadQueue
-from assetdesk.ui.uploads.status_text import item_lines
+from assetdesk.ui.uploads.status_text import item_lines, target_label, target_short, unknown_text
 from assetdesk.ui.widgets.colours import DONE_COLOUR, ERROR_COLOUR
 from assetdesk.ui.widgets.roles import FractionRole, StateRole
 from assetdesk.ui.widgets.table_model import FlatTableModel
@@ -26,16 +26,18 @@ ItemIdRole = Qt.ItemDataRole.UserRole + 1
 
 class Column(IntEnum):
     NAME = 0
-    SIZE = 1
-    TYPE = 2
-    STATE = 3
-    PROGRESS = 4
-    SPEED = 5
-    ETA = 6
+    TARGET = 1
+    SIZE = 2
+    TYPE = 3
+    STATE = 4
+    PROGRESS = 5
+    SPEED = 6
+    ETA = 7
 
 
 HEADERS = {
     Column.NAME: "Name",
+    Column.TARGET: "To",
     Column.SIZE: "Size",
     Column.TYPE: "Type",
     Column.STATE: "State",
@@ -203,6 +205,8 @@ class UploadQueueModel(FlatTableModel):
         row = item.row
         if column is Column.NAME:
             return row.name
+        if column is Column.TARGET:
+            return target_short(row)
         if column is Column.SIZE:
             return format_size(row.size) if row.size is not None else ""
         if column is Column.TYPE:
@@ -228,12 +232,9 @@ class UploadQueueModel(FlatTableModel):
 
     def _progress_text(self, item: UploadItem) -> str:
         """What the progress bar says: the reason on items that will not go, else the share."""
-        if item.state in (
-            ItemState.FAILED,
-            ItemState.REFUSED,
-            ItemState.CANCELLED,
-            ItemState.UNKNOWN,
-        ):
+        if item.state is ItemState.UNKNOWN:
+            return unknown_text(item.row)
+        if item.state in (ItemState.FAILED, ItemState.REFUSED, ItemState.CANCELLED):
             return item.row.message or ""
         if item.state is ItemState.PENDING and item.row.message:
             return item.row.message
@@ -250,8 +251,7 @@ class UploadQueueModel(FlatTableModel):
         if row.service_text:
             lines.append(f"The service said: {row.service_text[:300]}")
         if row.account_name:
-            where = row.email or "automatic Google account"
-            lines.append(f"To {row.account_name} ({where})")
+            lines.append(f"To {target_label(row)}")
         if row.remote_id:
             id_name = "mediaGenerationId" if row.provider is Provider.GOOGLE_FLOW else "Id"
             lines.append(f"{id_name}: {row.remote_id}")
