@@ -87,6 +87,8 @@ class TargetSwitch:
     # ------------------------------------------------------------------ listing
 
     def _account_changed(self, info: AccountInfo) -> None:
+        if self._tasks.closing:
+            return
         provider = self._picker.provider()
         self._tasks.spawn(
             self._list_for(info, provider), name="uploads.target_lists", key="uploads.emails"
@@ -135,7 +137,7 @@ class TargetSwitch:
             for item in self._queue.items
             if item.state in MOVABLE and item.task is None and not aims_at(item.row, target)
         ]
-        if movable:
+        if movable and not self._tasks.closing:
             self._tasks.spawn(self._move(movable, target), name="uploads.retarget")
 
     async def _move(self, ids: list[int], target: UploadTarget) -> None:
