@@ -12,9 +12,19 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QStyle,
+    QStyleOptionComboBox,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 from tests.helpers.main_window import Pane, open_window
 from tests.helpers.media_files import DEMO, MEDIA
@@ -24,11 +34,12 @@ from assetdesk.core.provider import Provider
 from assetdesk.core.upload_rules import rules_for
 from assetdesk.services.app import AppServices
 from assetdesk.services.upload_items import ItemState, UploadItem, UploadTarget
-from assetdesk.ui.main_window import MainWindow
+from assetdesk.ui.main_window import DEFAULT_SIZE, MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.uploads.model import Column
 from assetdesk.ui.uploads.pane import UploadsPane
 from assetdesk.ui.uploads.target_picker import AUTOMATIC
+from assetdesk.ui.widgets.colours import ERROR_COLOUR
 
 WIDE = (1280, 760)
 
@@ -101,6 +112,16 @@ def row_widgets(pane: UploadsPane) -> list[QWidget]:
     return sorted(found, key=lambda w: w.mapTo(picker, QPoint(0, 0)).x())
 
 
+def shown_whole(combo: QComboBox) -> QSize:
+    """The size `combo` needs to show its current text uncut, as its style measures it."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    text = combo.fontMetrics().horizontalAdvance(combo.currentText())
+    return combo.style().sizeFromContents(
+        QStyle.ContentsType.CT_ComboBox, option, QSize(text, combo.height()), combo
+    )
+
+
 def assert_fits(pane: UploadsPane) -> None:
     """Nothing of the row is squeezed below its size, overlaps its neighbour or runs off."""
     picker = pane.picker
@@ -109,6 +130,10 @@ def assert_fits(pane: UploadsPane) -> None:
         left = widget.mapTo(picker, QPoint(0, 0)).x()
         assert left >= right, f"{widget.objectName() or widget} overlaps its left neighbour"
         hint = widget.sizeHint() if isinstance(widget, QLabel) else widget.minimumSizeHint()
+        # A service or account name is never cut (an email may be: its list shows it whole).
+        if widget in (picker.service_combo, picker.account_combo):
+            assert isinstance(widget, QComboBox)
+            hint = shown_whole(widget)
         assert widget.width() >= hint.width(), f"{widget.objectName() or widget} is clipped"
         right = left + widget.width()
     assert right <= picker.width()
@@ -423,9 +448,8 @@ def test_a_lost_answer_is_checked_on_the_service_or_sent_again_after_asking(
         "Check the service",
         "Send again…",
     ]
-    assert "Sent; the answer was lost — it may be on Runway. Check the service" in (
-        pane.details.text()
-    )
+    assert "it is not known whether Runway kept" in pane.details.text()
+    assert "To Runway · Sandbox · automatic." in pane.details.text()
     actions.context_menu(pane.view, pane.view.visualRect(pane.view.currentIndex()).center())
     texts = [a.text() for a in actions.menu.actions() if not a.isSeparator()]
     actions.menu.close()
@@ -512,3 +536,61 @@ def test_uploads_to_runway_and_wordbee_show_in_the_library(
     assert RunwayAssetId.parse(runway.remote_id)
     assert wordbee.remote_id == wordbee_key(scope, segment_id, "fr", "handover", clip.name)
     assert (wordbee.name, wordbee.locale, wordbee.relative_path) == (clip.name, "fr", "handover")
+
+
+def test_state_colours_and_audio_tiles_follow_a_dark_palette(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WIDE)
+    pane = window.uploads_pane
+    pane._queue.stop()
+    choose(pane, Provider.RUNWAY)
+    arun(pane._add([MEDIA / "sound.wav", MEDIA / "picture.bmp"]))  # waiting, and refused
+    wav = item_named(pane, "sound.wav")
+    bmp = item_named(pane, "picture.bmp")
+    assert (wav.state, bmp.state) == (ItemState.PENDING, ItemState.REFUSED)
+    refused = pane.model.index(pane.model.row_of(bmp.id), Column.STATE)
+    foreground = Qt.ItemDataRole.ForegroundRole
+    assert refused.data(foreground) == ERROR_COLOUR  # as on every light theme
+    pane.model.index(pane.model.row_of(wav.id), Column.NAME).data(Qt.ItemDataRole.DecorationRole)
+    qtbot.waitUntil(lambda: pane.model.thumbnail(wav.id) is not None, timeout=10_000)
+    before = QGuiApplication.palette()
+    dark = QPalette(QColor("#2b2b2b"))
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    dark.setColor(QPalette.ColorRole.Button, QColor("#353535"))
+    try:
+        QApplication.setPalette(dark)
+        colour = refused.data(foreground)
+        assert colour.hslHue() == ERROR_COLOUR.hslHue() and colour.lightnessF() >= 0.7
+        # The audio tile is drawn again in the dark palette's colours.
+        pane.model.index(pane.model.row_of(wav.id), Column.NAME).data(
+            Qt.ItemDataRole.DecorationRole
+        )
+
+        def dark_tile() -> bool:
+            tile = pane.model.thumbnail(wav.id)
+            return tile is not None and tile.toImage().pixelColor(20, 1) == QColor("#353535")
+
+        qtbot.waitUntil(dark_tile, timeout=10_000)
+    finally:
+        QApplication.setPalette(before)
+
+
+def test_each_service_fits_the_windows_first_size(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, DEFAULT_SIZE)
+    pane = window.uploads_pane
+    for provider in (Provider.WORDBEE, Provider.RUNWAY, Provider.GOOGLE_FLOW):
+        choose(pane, provider)
+        QApplication.processEvents()  # the layout requests the change posted
+        assert window.width() == DEFAULT_SIZE[0], provider
+        assert pane.minimumSizeHint().width() <= pane.width(), provider

@@ -42,6 +42,7 @@ from assetdesk.services.upload_items import ItemState, QueueSummary, UploadItem,
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.uploads.drop_zone import (
+    PICK_FILTER,
     can_take,
     drag_prompt,
     drop_zone,
@@ -67,10 +68,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("assetdesk.ui.uploads")
 
 REPAINT_MS = 100
-PICK_FILTER = (
-    "Images, videos and audio (*.png *.jpg *.jpeg *.gif *.webp *.mp4 *.m4v *.mov *.3gp *.mkv "
-    "*.flv *.mpg *.mpeg *.ts *.avi *.webm *.ogv *.wav *.mp3 *.flac *.ogg *.opus *.weba)"
-)
 
 
 class UploadsPane(QWidget):
@@ -355,6 +352,7 @@ class UploadsPane(QWidget):
         if self.model.refresh():
             self.queue_actions.update()
             self._update_details()
+        self.model.follow_palette(QGuiApplication.palette())
         self._update_overall(self._queue.summary())
 
     def _update_view(self) -> None:

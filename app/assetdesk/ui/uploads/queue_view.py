@@ -41,7 +41,7 @@ def queue_view(model: UploadQueueModel) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     for column, width in (
         (Column.NAME, 200),
-        (Column.TARGET, 96),
+        (Column.TARGET, 124),
         (Column.SIZE, 72),
         (Column.TYPE, 104),
         (Column.STATE, 124),

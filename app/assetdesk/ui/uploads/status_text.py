@@ -56,8 +56,6 @@ def details_text(items: list[UploadItem]) -> str:
     item = items[0]
     row = item.row
     parts = item_lines(item)
-    if item.state is ItemState.UNKNOWN:
-        parts.insert(1, f"{unknown_text(row)} Check the service, or send it again.")
     if row.account_name:
         parts.append(f"To {target_label(row)}.")
     if row.remote_id:

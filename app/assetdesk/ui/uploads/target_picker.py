@@ -1,6 +1,6 @@
 """The Uploads pane's target row: which service, which account, then the account's email
-(Google Flow, Runway) or the Wordbee project and segment; how many at once; and under it what
-the target takes and its caps.
+(Google Flow, Runway) or the Wordbee project and segment; under it what the target takes and its
+caps, and how many files go at once (on the second line, so that the first fits a narrow pane).
 
 A leaf widget: it lists what it is given (accounts, emails, projects) and says what the user
 chose. `target_changed` fires when the user changes where new files go (not while the row is
@@ -77,14 +77,18 @@ class TargetPicker(QWidget):
                 self.service_combo.findData(remembered.provider.value)
             )
         self.service_combo.currentIndexChanged.connect(self._service_changed)
+        # Whole where there is room; a narrow window may cut "Wordbee segment" short.
+        self.service_combo.setMinimumWidth(92)
         self.account_combo = QComboBox()
         self.account_combo.setObjectName("uploadAccount")
-        self.account_combo.setMinimumWidth(110)
+        self.account_combo.setMinimumWidth(96)
+        # Its names change with the service: as wide as the current ones, never cut.
+        self.account_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.account_combo.currentIndexChanged.connect(self._account_changed)
         self.email_label = QLabel("Google account")
         self.email_combo = QComboBox()
         self.email_combo.setObjectName("uploadEmail")
-        self.email_combo.setMinimumWidth(150)
+        self.email_combo.setMinimumWidth(130)
         self.email_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -112,13 +116,17 @@ class TargetPicker(QWidget):
         row.addWidget(self.email_combo)
         row.addWidget(self.wordbee)
         row.addStretch(1)
-        row.addWidget(QLabel("At once"))
-        row.addWidget(self.concurrency)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
         column.addLayout(row)
-        column.addWidget(self.limits)
+        second = QHBoxLayout()
+        second.setContentsMargins(0, 0, 0, 0)
+        second.setSpacing(ROW_SPACING)
+        second.addWidget(self.limits, 1)
+        second.addWidget(QLabel("At once"))
+        second.addWidget(self.concurrency)
+        column.addLayout(second)
         self._show_service()
 
     # ------------------------------------------------------------------ filling
@@ -217,9 +225,16 @@ class TargetPicker(QWidget):
     def _show_service(self) -> None:
         provider = self.provider()
         wordbee = provider is Provider.WORDBEE
-        self.email_label.setVisible(not wordbee)
-        self.email_combo.setVisible(not wordbee)
-        self.wordbee.setVisible(wordbee)
+        # Hide before showing: both at once, even for a moment, would widen the window for good.
+        going, coming = (
+            ([self.email_label, self.email_combo], [self.wordbee])
+            if wordbee
+            else ([self.wordbee], [self.email_label, self.email_combo])
+        )
+        for widget in going:
+            widget.hide()
+        for widget in coming:
+            widget.show()
         runway = provider is Provider.RUNWAY
         self.email_label.setText("Runway account" if runway else "Google account")
         self._show_limits()

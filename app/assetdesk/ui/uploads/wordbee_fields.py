@@ -32,7 +32,7 @@ class WordbeeFields(QWidget):
         self.project_combo.setObjectName("uploadProject")
         self.project_combo.setEditable(True)
         self.project_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.project_combo.setMinimumContentsLength(8)
+        self.project_combo.setMinimumContentsLength(7)
         self.project_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -46,12 +46,12 @@ class WordbeeFields(QWidget):
         line.setValidator(QRegularExpressionValidator(_PROJECT_TYPING, self))
         line.editingFinished.connect(self.edited)
         self.project_combo.activated.connect(lambda _: self.edited.emit())
-        self.segment = _field("uploadSegment", "segment id", 9, _DIGITS, "The segment's id.")
+        self.segment = _field("uploadSegment", "segment id", 8, _DIGITS, "The segment's id.")
         self.locale_field = _field(
-            "uploadLocale", "locale", 5, _LOCALE, "Optional: the locale of the files (like fr)."
+            "uploadLocale", "locale", 4, _LOCALE, "Optional: the locale of the files (like fr)."
         )
         self.folder_field = _field(
-            "uploadFolder", "folder", 9, None, "Optional: the folder the files go in."
+            "uploadFolder", "folder", 6, None, "Optional: the folder the files go in."
         )
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
