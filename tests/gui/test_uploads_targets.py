@@ -594,3 +594,29 @@ def test_each_service_fits_the_windows_first_size(
         QApplication.processEvents()  # the layout requests the change posted
         assert window.width() == DEFAULT_SIZE[0], provider
         assert pane.minimumSizeHint().width() <= pane.width(), provider
+
+
+def test_a_file_the_service_throttled_keeps_its_target(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    throttled = sb.demo["google_flow_emails"][0]
+    sb.set_google_flow_account(throttled, throttled_for=1800)
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, WIDE)
+    pane = window.uploads_pane
+    combo = pane.picker.email_combo
+    qtbot.waitUntil(lambda: combo.findData(throttled) >= 0)
+    combo.setCurrentIndex(combo.findData(throttled))
+    arun(pane._add([DEMO / "swatch-256x256.png"]))
+    swatch = item_named(pane, "swatch-256x256.png")
+    qtbot.waitUntil(lambda: swatch.waiting, timeout=10_000)
+
+    choose(pane, Provider.RUNWAY)  # tried on Google Flow already: it waits there
+    qtbot.wait(300)  # room for a move that must not happen
+    assert (swatch.row.provider, swatch.row.email) == (Provider.GOOGLE_FLOW, throttled)
+    assert swatch.waiting and not pane.notice.text().startswith("Moved")
+    assert posts(sb, "/v1/runwayml/assets") == []

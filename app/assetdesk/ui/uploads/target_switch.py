@@ -3,8 +3,9 @@
 1. The row lists every account; for the chosen one it is given the token's Google accounts
    (Google Flow), its Runway accounts (Runway) or the projects the Library follows (Wordbee).
 2. A change the user makes is remembered (the window's settings) and moves the items not sent
-   yet (pending or refused; failed, unknown and done ones keep their target) to the new target,
-   which checks each again: the notice says how many moved and how many it refuses.
+   yet (refused, or pending and never tried; throttled, failed, unknown and done ones keep their
+   target) to the new target, which checks each again: the notice says how many moved and how
+   many it refuses.
 """
 
 from __future__ import annotations
@@ -44,6 +45,16 @@ _TARGET_FIELDS = (
     "locale",
     "relative_path",
 )
+
+
+def not_sent_yet(item: UploadItem) -> bool:
+    """Refused, or waiting and never tried (one the service throttled, or a retry after an
+    error, keeps the target it was tried on)."""
+    if item.task is not None or item.state not in MOVABLE:
+        return False
+    return item.state is ItemState.REFUSED or (
+        item.row.attempts == 0 and item.row.error_kind is None and item.waiting_until is None
+    )
 
 
 def aims_at(row: QueueRow, target: UploadTarget) -> bool:
@@ -135,7 +146,7 @@ class TargetSwitch:
         movable = [
             item.id
             for item in self._queue.items
-            if item.state in MOVABLE and item.task is None and not aims_at(item.row, target)
+            if not_sent_yet(item) and not aims_at(item.row, target)
         ]
         if movable and not self._tasks.closing:
             self._tasks.spawn(self._move(movable, target), name="uploads.retarget")
