@@ -141,7 +141,7 @@ class LibraryService:
     async def refresh(self, progress: OnProgress | None = None) -> RefreshReport:
         """List every account's assets and sync them in (services/library_refresher.py)."""
         refresher = LibraryRefresher(
-            self._accounts, self._sync, self._find_many, self._followed, self._known_jobs
+            self._accounts, self._sync, self._find_many, self.followed_projects, self._known_jobs
         )
         return await refresher.refresh(progress)
 
@@ -155,7 +155,8 @@ class LibraryService:
         assets, added = await file_job(library, job, account_id, self._sync, self._find_many)
         return AddOutcome(assets, added, len(assets) - added)
 
-    async def _followed(self, account_id: int) -> list[str]:
+    async def followed_projects(self, account_id: int) -> list[str]:
+        """The Wordbee projects (`pr1234`) followed for this Wordbee account, as named."""
         return await self._on_connection(lambda conn: followed_projects(conn, account_id))
 
     async def _find_many(self, provider: Provider, remote_ids: list[str]) -> dict[str, Asset]:

@@ -72,9 +72,12 @@ class MainWindow(QMainWindow):
             tasks,
             paste_folder=services.paths.root / "pasted",
             thumbnails=self.thumbnails,
+            settings=settings,
+            followed_projects=services.library.followed_projects,
         )
         self.accounts_pane.accounts_changed.connect(self._accounts_changed)
         self.uploads_pane.queue_finished.connect(self._uploads_finished)
+        self.uploads_pane.library_changed.connect(self._uploads_catalogued)
         #: (title, text) of every desktop notification shown, newest last.
         self.notifications: list[tuple[str, str]] = []
         self._tray: QSystemTrayIcon | None = None
@@ -191,6 +194,11 @@ class MainWindow(QMainWindow):
             )
             if self.library_pane.isVisible():
                 self.library_pane.refresh()
+
+    def _uploads_catalogued(self) -> None:
+        """A lost upload was found on its service: the Library shows it (now, if shown)."""
+        if self.library_pane.isVisible():  # otherwise it reads the catalog when shown
+            self.library_pane.refresh()
 
     def _uploads_finished(self, succeeded: int, failed: int) -> None:
         """The queue ran out of work: say so, on the desktop when the window is not in front."""

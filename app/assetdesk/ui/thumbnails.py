@@ -1,4 +1,5 @@
-"""Small thumbnails of images and videos, made without stalling the event loop.
+"""Small thumbnails of images and videos (and a plain tile for audio), made without stalling the
+event loop.
 
 Images are decoded in a worker thread by QImageReader, already scaled while decoding (a 12 MP
 JPEG never becomes a 12 MP QImage). A video's first frame comes from QtMultimedia: a muted
@@ -6,6 +7,7 @@ QMediaPlayer on the GUI thread (its backend decodes on its own threads), at most
 once; only the frame's scaling runs in a worker. Results are QImages (safe in any thread), never
 QPixmaps, which the GUI thread alone may make. With a cache folder and a key, each thumbnail is
 also kept as a small PNG, so the Library grid shows known assets without decoding anything.
+Whether a file is an image, a video or audio is read from its bytes (`core.sniff`), not its name.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QUrl, Slot
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtCore import QObject, QRectF, QSize, Qt, QUrl, Slot
+from PySide6.QtGui import QFont, QGuiApplication, QImage, QImageReader, QPainter, QPalette
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
 from assetdesk.core.errors import AssetDeskError, as_sentence
+from assetdesk.core.media import MediaKind
 from assetdesk.core.redact import MARK
 from assetdesk.core.sniff import HEAD_SIZE, sniff
 from assetdesk.ui import players
@@ -35,9 +38,10 @@ __all__ = ["ThumbnailError", "ThumbnailMaker"]
 
 log = logging.getLogger("assetdesk.ui.thumbnails")
 
-# What `sniff` names, sorted into what QImageReader decodes and what QtMultimedia plays.
-_IMAGE_LABELS = frozenset({"PNG", "JPEG", "WEBP", "GIF", "BMP", "TIFF", "ICO", "SVG"})
-_VIDEO_LABELS = frozenset({"MP4", "MOV", "3GP", "WebM/Matroska", "AVI", "FLV", "WMV"})
+# What `sniff` names without a media type of AssetDesk's, sorted into what QImageReader decodes
+# and what QtMultimedia plays (the known types go by their `media.kind`).
+_IMAGE_LABELS = frozenset({"BMP", "TIFF", "ICO", "SVG"})
+_VIDEO_LABELS = frozenset({"WMV"})
 
 
 class ThumbnailError(AssetDeskError):
@@ -89,16 +93,20 @@ class ThumbnailMaker(QObject):
     async def for_file(
         self, path: Path, *, video: bool | None = None, key: str | None = None
     ) -> QImage:
-        """The thumbnail of a local file; `video=None` decides by the file's first bytes."""
+        """The thumbnail of a local file; `video=None` decides by the file's first bytes (audio
+        then gets a plain tile, never cached: it is drawn in the palette of the moment)."""
         hit = await self._cached_in_thread(key)
         if hit is not None:
             return hit
         head, absolute = await asyncio.to_thread(_read_head, path)
         if video is None:
-            label = sniff(head).label
-            if label in _VIDEO_LABELS:
+            found = sniff(head)
+            kind = found.media.kind if found.media is not None else None
+            if kind is MediaKind.AUDIO:
+                return audio_tile(self._size)
+            if kind is MediaKind.VIDEO or found.label in _VIDEO_LABELS:
                 video = True
-            elif label in _IMAGE_LABELS:
+            elif kind is MediaKind.IMAGE or found.label in _IMAGE_LABELS:
                 video = False
             else:
                 raise ThumbnailError(
@@ -278,6 +286,28 @@ class _PlayerEvents(QObject):
     def status(self, status: QMediaPlayer.MediaStatus) -> None:
         if self._on_status is not None:
             self._on_status(status)
+
+
+def audio_tile(size: int) -> QImage:
+    """A square tile that says "audio": a note on the palette's button colour (GUI thread)."""
+    palette = QGuiApplication.palette()
+    image = QImage(size, size, QImage.Format.Format_ARGB32)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(palette.color(QPalette.ColorRole.Button))
+        radius = size / 8
+        painter.drawRoundedRect(QRectF(0, 0, size, size), radius, radius)
+        font = QFont(painter.font())
+        font.setPixelSize(max(1, round(size * 0.6)))
+        painter.setFont(font)
+        painter.setPen(palette.color(QPalette.ColorRole.ButtonText))
+        painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, "\u266a")
+    finally:
+        painter.end()
+    return image
 
 
 # -- worker-thread helpers --------------------------------------------------------------------

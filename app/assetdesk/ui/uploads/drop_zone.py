@@ -1,5 +1,6 @@
-"""What arrives by drop or paste: the drop zone shown while the queue is empty, the highlight while
-files are dragged over, the files a drop holds, and a pasted image saved as a PNG.
+"""What arrives by drop, paste or the file dialog: the drop zone shown while the queue is empty,
+the highlight while files are dragged over, the files a drop holds, the dialog's filter, and a
+pasted image saved as a PNG.
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ from PySide6.QtWidgets import QLabel, QWidget
 from assetdesk.ui.widgets.pane_actions import pluralise
 
 EMPTY_TEXT = (
-    "Drop images, videos or whole folders here, paste an image, or press Ctrl+O.\n\n"
-    "Each file is checked by its real type and size before anything is sent:\n"
-    "PNG, JPEG and WEBP up to 20 MiB, MP4 up to 100 MiB."
+    "Drop files or whole folders here, paste an image, or press Ctrl+O.\n\n"
+    "Each file is checked by its real type and size against the target above\n"
+    "before anything is sent (the line under it says what that target takes)."
+)
+#: The file dialog's first filter: the types some target takes by their usual names.
+PICK_FILTER = (
+    "Images, videos and audio (*.png *.jpg *.jpeg *.gif *.webp *.mp4 *.m4v *.mov *.3gp *.mkv "
+    "*.flv *.mpg *.mpeg *.ts *.avi *.webm *.ogv *.wav *.mp3 *.flac *.ogg *.opus *.weba)"
 )
 
 

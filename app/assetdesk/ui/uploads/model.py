@@ -7,14 +7,15 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QGuiApplication, QPalette, QPixmap
 
+from assetdesk.core.media import MediaKind
 from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_eta, format_size, format_speed
 from assetdesk.services.upload_items import ItemState, UploadItem
 from assetdesk.services.upload_queue import UploadQueue
-from assetdesk.ui.uploads.status_text import item_lines
-from assetdesk.ui.widgets.colours import DONE_COLOUR, ERROR_COLOUR
+from assetdesk.ui.uploads.status_text import item_lines, target_label, target_short, unknown_text
+from assetdesk.ui.widgets.colours import DONE_COLOUR, ERROR_COLOUR, readable
 from assetdesk.ui.widgets.roles import FractionRole, StateRole
 from assetdesk.ui.widgets.table_model import FlatTableModel
 
@@ -26,16 +27,18 @@ ItemIdRole = Qt.ItemDataRole.UserRole + 1
 
 class Column(IntEnum):
     NAME = 0
-    SIZE = 1
-    TYPE = 2
-    STATE = 3
-    PROGRESS = 4
-    SPEED = 5
-    ETA = 6
+    TARGET = 1
+    SIZE = 2
+    TYPE = 3
+    STATE = 4
+    PROGRESS = 5
+    SPEED = 6
+    ETA = 7
 
 
 HEADERS = {
     Column.NAME: "Name",
+    Column.TARGET: "To",
     Column.SIZE: "Size",
     Column.TYPE: "Type",
     Column.STATE: "State",
@@ -97,6 +100,7 @@ class UploadQueueModel(FlatTableModel):
         self._blank: QPixmap | None = None
         #: The thumbnails' side in pixels (the blank placeholder's too).
         self.icon_size = 40
+        self._palette_key = QGuiApplication.palette().color(QPalette.ColorRole.Button).rgba()
 
     # ------------------------------------------------------------ structure
 
@@ -157,6 +161,23 @@ class UploadQueueModel(FlatTableModel):
 
     def set_thumbnail(self, item_id: int, pixmap: QPixmap) -> None:
         self._thumbnails[item_id] = pixmap
+        self._thumbnail_changed(item_id)
+
+    def follow_palette(self, palette: QPalette) -> None:
+        """When the palette changed (a dark theme), the tiles drawn in its colours (audio) go,
+        to be asked for again."""
+        key = palette.color(QPalette.ColorRole.Button).rgba()
+        if key == self._palette_key:
+            return
+        self._palette_key = key
+        for item_id in list(self._thumbnails):
+            item = self._queue.item(item_id)
+            if item is not None and item.media_type and item.media_type.kind is MediaKind.AUDIO:
+                del self._thumbnails[item_id]
+                self._asked.discard(item_id)
+                self._thumbnail_changed(item_id)
+
+    def _thumbnail_changed(self, item_id: int) -> None:
         row = self._rows.get(item_id)
         if row is not None:
             index = self.index(row, Column.NAME)
@@ -188,9 +209,9 @@ class UploadQueueModel(FlatTableModel):
             return self._decoration(item)
         if role == Qt.ItemDataRole.ForegroundRole and column is Column.STATE:
             if item.state in (ItemState.FAILED, ItemState.REFUSED, ItemState.UNKNOWN):
-                return ERROR_COLOUR
+                return readable(ERROR_COLOUR, QGuiApplication.palette())
             if item.state is ItemState.DONE:
-                return DONE_COLOUR
+                return readable(DONE_COLOUR, QGuiApplication.palette())
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (
             Column.SIZE,
             Column.SPEED,
@@ -203,6 +224,8 @@ class UploadQueueModel(FlatTableModel):
         row = item.row
         if column is Column.NAME:
             return row.name
+        if column is Column.TARGET:
+            return target_short(row)
         if column is Column.SIZE:
             return format_size(row.size) if row.size is not None else ""
         if column is Column.TYPE:
@@ -228,12 +251,9 @@ class UploadQueueModel(FlatTableModel):
 
     def _progress_text(self, item: UploadItem) -> str:
         """What the progress bar says: the reason on items that will not go, else the share."""
-        if item.state in (
-            ItemState.FAILED,
-            ItemState.REFUSED,
-            ItemState.CANCELLED,
-            ItemState.UNKNOWN,
-        ):
+        if item.state is ItemState.UNKNOWN:
+            return unknown_text(item.row)
+        if item.state in (ItemState.FAILED, ItemState.REFUSED, ItemState.CANCELLED):
             return item.row.message or ""
         if item.state is ItemState.PENDING and item.row.message:
             return item.row.message
@@ -250,8 +270,7 @@ class UploadQueueModel(FlatTableModel):
         if row.service_text:
             lines.append(f"The service said: {row.service_text[:300]}")
         if row.account_name:
-            where = row.email or "automatic Google account"
-            lines.append(f"To {row.account_name} ({where})")
+            lines.append(f"To {target_label(row)}")
         if row.remote_id:
             id_name = "mediaGenerationId" if row.provider is Provider.GOOGLE_FLOW else "Id"
             lines.append(f"{id_name}: {row.remote_id}")

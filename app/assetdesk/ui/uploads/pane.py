@@ -3,8 +3,9 @@
 The queue itself (checks, persistence, scheduling, retries) is `services.upload_queue.UploadQueue`;
 this pane shows it. Progress is repainted on a 100 ms clock from the rows that changed, never per
 chunk, so that a busy queue leaves the event loop free. A container: the target row
-(`target_picker.py`), the queue table and its buttons (`queue_view.py`), the drop zone
-(`drop_zone.py`) and the sentences under the queue (`status_text.py`) are wired here.
+(`target_picker.py`, filled and applied by `target_switch.py`), the queue table and its buttons
+(`queue_view.py`, `queue_actions.py`), the drop zone (`drop_zone.py`) and the sentences under the
+queue (`status_text.py`) are wired here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragLeaveEvent,
@@ -35,12 +36,13 @@ from shiboken6 import isValid
 
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.core.media import MediaKind
-from assetdesk.core.provider import AccountKind
-from assetdesk.services.accounts import AccountInfo, AccountsService
+from assetdesk.core.provider import Provider
+from assetdesk.services.accounts import AccountsService
 from assetdesk.services.upload_items import ItemState, QueueSummary, UploadItem, UploadTarget
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.uploads.drop_zone import (
+    PICK_FILTER,
     can_take,
     drag_prompt,
     drop_zone,
@@ -51,8 +53,10 @@ from assetdesk.ui.uploads.drop_zone import (
 from assetdesk.ui.uploads.model import ItemIdRole, UploadQueueModel
 from assetdesk.ui.uploads.queue_actions import QueueActions
 from assetdesk.ui.uploads.queue_view import THUMBNAIL_SIZE, queue_view
-from assetdesk.ui.uploads.status_text import details_text, overall_text, queue_total
+from assetdesk.ui.uploads.status_text import checked_text, details_text, overall_text, queue_total
+from assetdesk.ui.uploads.target_memory import read_target
 from assetdesk.ui.uploads.target_picker import TargetPicker
+from assetdesk.ui.uploads.target_switch import FollowedProjects, TargetSwitch
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_actions import pluralise
 from assetdesk.ui.widgets.pane_layout import pane_layout
@@ -67,9 +71,14 @@ REPAINT_MS = 100
 
 
 class UploadsPane(QWidget):
-    """Emits `queue_finished(succeeded, failed)` when the queue runs out of work."""
+    """Emits `queue_finished(succeeded, failed)` when the queue runs out of work, and
+    `library_changed()` when a check found a lost upload on its service (it is in the catalog).
+
+    `settings` keep the last target across starts; `followed_projects` lists the Wordbee projects
+    the Library follows (the target row offers them)."""
 
     queue_finished = Signal(int, int)
+    library_changed = Signal()
 
     def __init__(
         self,
@@ -79,6 +88,8 @@ class UploadsPane(QWidget):
         *,
         paste_folder: Path,
         thumbnails: ThumbnailMaker | None = None,
+        settings: QSettings | None = None,
+        followed_projects: FollowedProjects | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -91,9 +102,17 @@ class UploadsPane(QWidget):
         self.setAcceptDrops(True)
 
         self.notice = Notice()
-        self.picker = TargetPicker(queue.concurrency)
-        self.picker.account_changed.connect(self._account_changed)
+        self.picker = TargetPicker(queue.concurrency, read_target(settings))
         self.picker.concurrency_changed.connect(self._concurrency_changed)
+        self.target_switch = TargetSwitch(
+            self.picker,
+            queue,
+            accounts,
+            tasks,
+            self.notice,
+            settings=settings,
+            followed_projects=followed_projects,
+        )
 
         self.model = UploadQueueModel(queue)
         self.model.want_thumbnail = self._make_thumbnail
@@ -138,17 +157,19 @@ class UploadsPane(QWidget):
             pick_folder=self.pick_folder,
             paste=self.paste,
             cleared=self._update_view,
+            checked=self._checked,
         )
         layout = pane_layout(
             self,
             "Uploads",
-            "Images and videos for Google Flow. Drop them anywhere in this pane.",
+            "Files for Google Flow, Runway or a Wordbee segment. Drop them anywhere in this pane.",
         )
         layout.addWidget(self.notice)
         layout.addWidget(self.picker)
         layout.addLayout(self.queue_actions.button_row)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.details)
+        layout.addLayout(self.queue_actions.unknown_row)
         layout.addWidget(self.overall_bar)
         layout.addWidget(self.overall)
 
@@ -172,31 +193,11 @@ class UploadsPane(QWidget):
         self._queue.start()
 
     async def reload_targets(self) -> None:
-        """List the useapi.net accounts in "Upload to", keeping the current choice."""
-        accounts = [a for a in await self._accounts.list() if a.kind is AccountKind.USEAPI]
-        if not isValid(self):  # the window was closed meanwhile
-            return
-        self.picker.set_accounts(accounts)
-
-    def _account_changed(self, info: AccountInfo) -> None:
-        self._tasks.spawn(self._list_emails(info), name="uploads.emails", key="uploads.emails")
-
-    async def _list_emails(self, info: AccountInfo) -> None:
-        try:
-            clients = await self._accounts.useapi(info.id)
-            flow_accounts = await clients.google_flow.accounts()
-        except AssetDeskError as error:
-            log.info("cannot list the Google accounts of %s: %s", info.name, error)
-            return
-        if not isValid(self) or self.picker.current_account() != info:
-            return
-        self.picker.add_emails(
-            (account.email if account.healthy else f"{account.email} (not ready)", account.email)
-            for account in flow_accounts
-        )
+        """List the accounts in "Upload to", keeping the current choice."""
+        await self.target_switch.reload()
 
     def target(self) -> UploadTarget | None:
-        """Where new files go: the chosen account and Google account (None: no account)."""
+        """Where new files go (None: no account, or a Wordbee segment not named yet)."""
         return self.picker.target()
 
     def _concurrency_changed(self, value: int) -> None:
@@ -210,6 +211,10 @@ class UploadsPane(QWidget):
 
     async def _add(self, paths: list[Path]) -> None:
         target = self.target()
+        if target is None and self.picker.provider() is Provider.WORDBEE:
+            missing = self.picker.missing() or "Choose where the files go."
+            self.notice.show_message(f"Nothing was added. {missing}", "warning")
+            return
         result = await self._queue.add_paths(paths, target)
         refused = sum(1 for item in result.items if item.state is ItemState.REFUSED)
         parts = [f"Added {pluralise(len(result.items), 'file')}"]
@@ -238,9 +243,7 @@ class UploadsPane(QWidget):
     def pick_files(self) -> None:
         dialog = QFileDialog(self, "Add files to upload")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilters(
-            ["Images and videos (*.png *.jpg *.jpeg *.webp *.mp4 *.m4v)", "All files (*)"]
-        )
+        dialog.setNameFilters([PICK_FILTER, "All files (*)"])
         dialog.filesSelected.connect(lambda files: self.add_paths(Path(f) for f in files))
         dialog.open()
         self.file_dialog = dialog
@@ -331,6 +334,17 @@ class UploadsPane(QWidget):
     def _update_details(self) -> None:
         self.details.setText(details_text(self._selected_items()))
 
+    def _checked(self, said: dict[int, str]) -> None:
+        """What "Check the service" found, in the notice; a found upload is in the Library."""
+        if not said or not isValid(self):
+            return
+        items = {item_id: self._queue.item(item_id) for item_id in said}
+        text, found = checked_text(said, items)
+        self.notice.show_message(text, "info" if found else "warning")
+        self.repaint_progress()
+        if found:
+            self.library_changed.emit()
+
     # ------------------------------------------------------------------ repainting
 
     def repaint_progress(self) -> None:
@@ -338,6 +352,7 @@ class UploadsPane(QWidget):
         if self.model.refresh():
             self.queue_actions.update()
             self._update_details()
+        self.model.follow_palette(QGuiApplication.palette())
         self._update_overall(self._queue.summary())
 
     def _update_view(self) -> None:
@@ -367,7 +382,9 @@ class UploadsPane(QWidget):
     async def _thumbnail(self, item: UploadItem) -> None:
         assert self._thumbnails is not None
         media_type = item.media_type
-        video = media_type is not None and media_type.kind is MediaKind.VIDEO
+        kind = media_type.kind if media_type is not None else None
+        # Images and videos by their known kind; the rest (audio's tile) by the file's bytes.
+        video = {MediaKind.VIDEO: True, MediaKind.IMAGE: False}.get(kind) if kind else None
         try:
             image = await self._thumbnails.for_file(item.path, video=video)
         except AssetDeskError as error:

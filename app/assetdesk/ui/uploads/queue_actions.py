@@ -1,6 +1,7 @@
-"""What the Uploads pane offers: add, paste, cancel, retry, remove, clear and copy an id; their
-shortcuts, buttons and context menu, which of them apply to the selection, and what each does to
-the queue.
+"""What the Uploads pane offers: add, paste, cancel, retry, remove, clear and copy an id, and for
+an upload whose answer was lost, check the service or send it again (after asking: it may make a
+duplicate); their shortcuts, buttons and context menu, which of them apply to the selection, and
+what each does to the queue.
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QTableView, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QMessageBox, QPushButton, QTableView, QWidget
 
+from assetdesk.core.provider import Provider
 from assetdesk.services.upload_items import ItemState, UploadItem, UploadTarget
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.uploads.queue_view import button_row
-from assetdesk.ui.widgets.pane_actions import pane_action
+from assetdesk.ui.widgets.pane_actions import pane_action, pluralise
 
 
 class QueueActions:
@@ -34,6 +36,7 @@ class QueueActions:
         pick_folder: Callable[[], None],
         paste: Callable[[], None],
         cleared: Callable[[], None],
+        checked: Callable[[dict[int, str]], None],
     ) -> None:
         self._pane = pane
         self._queue = queue
@@ -42,6 +45,8 @@ class QueueActions:
         self._selected_items = selected_items
         self._target = target
         self._cleared = cleared
+        self._checked = checked
+        self.send_again_box: QMessageBox | None = None
         self.add_files_action = pane_action(
             pane, "Add files…", QKeySequence.StandardKey.Open, pick_files
         )
@@ -58,6 +63,15 @@ class QueueActions:
         self.copy_id_action = pane_action(
             pane, "Copy mediaGenerationId", QKeySequence.StandardKey.Copy, self.copy_ids
         )
+        self.check_action = pane_action(pane, "Check the service", "Ctrl+K", self.check_selected)
+        self.send_again_action = pane_action(
+            pane, "Send again…", "Ctrl+Shift+R", self.ask_send_again
+        )
+        #: The buttons under the details of an item whose answer was lost.
+        self.unknown_row: QHBoxLayout
+        self.unknown_row, unknown_buttons = button_row(
+            [("check", self.check_action), ("sendAgain", self.send_again_action), None]
+        )
         self.button_row: QHBoxLayout
         self.button_row, self.buttons = button_row(
             [
@@ -71,6 +85,8 @@ class QueueActions:
                 ("clear", self.clear_action),
             ]
         )
+        self.buttons.update(unknown_buttons)
+        self.unknown_buttons: list[QPushButton] = list(unknown_buttons.values())
 
     def update(self) -> None:
         items = self._selected_items()
@@ -81,6 +97,12 @@ class QueueActions:
         )
         self.remove_action.setEnabled(bool(items))
         self.copy_id_action.setEnabled(any(i.row.remote_id for i in items))
+        self.copy_id_action.setText(_copy_id_text(items))
+        unknown = ItemState.UNKNOWN in states
+        self.check_action.setEnabled(unknown)
+        self.send_again_action.setEnabled(unknown)
+        for button in self.unknown_buttons:
+            button.setVisible(unknown)
         finished = {ItemState.DONE, ItemState.CANCELLED, ItemState.REFUSED}
         self.clear_action.setEnabled(any(i.state in finished for i in self._queue.items))
         for key, action in (
@@ -88,6 +110,8 @@ class QueueActions:
             ("retry", self.retry_action),
             ("remove", self.remove_action),
             ("clear", self.clear_action),
+            ("check", self.check_action),
+            ("sendAgain", self.send_again_action),
         ):
             self.buttons[key].setEnabled(action.isEnabled())
 
@@ -96,13 +120,17 @@ class QueueActions:
         if index.isValid() and not view.selectionModel().isRowSelected(index.row()):
             view.selectRow(index.row())
         menu = QMenu(self._pane)
+        self.update()
         menu.addAction(self.copy_id_action)
         menu.addSeparator()
+        if self.check_action.isEnabled():
+            menu.addAction(self.check_action)
+            menu.addAction(self.send_again_action)
+            menu.addSeparator()
         for action in (self.cancel_action, self.retry_action, self.remove_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.clear_action)
-        self.update()
         self.menu = menu
         menu.popup(view.viewport().mapToGlobal(point))
 
@@ -115,6 +143,45 @@ class QueueActions:
         ids = self._selected_ids()
         if ids:
             self._tasks.spawn(self._queue.retry(ids, self._target()), name="uploads.retry")
+
+    def _unknown_ids(self) -> list[int]:
+        return [i.id for i in self._selected_items() if i.state is ItemState.UNKNOWN]
+
+    def check_selected(self) -> None:
+        """Look for the selected unknown uploads in their services' listings."""
+        ids = self._unknown_ids()
+        if ids:
+            self._tasks.spawn(self._check(ids), name="uploads.check")
+
+    async def _check(self, ids: list[int]) -> None:
+        self._checked(await self._queue.check_service(ids))
+
+    def ask_send_again(self) -> None:
+        """Ask, then send the selected unknown uploads again (the service may have them)."""
+        items = [i for i in self._selected_items() if i.state is ItemState.UNKNOWN]
+        if not items:
+            return
+        where = " or ".join(sorted({i.row.provider.label for i in items}))
+        box = QMessageBox(self._pane)
+        box.setWindowTitle("Send again")
+        box.setIcon(QMessageBox.Icon.Question)
+        what = f"“{items[0].row.name}”" if len(items) == 1 else pluralise(len(items), "file")
+        box.setText(f"Send {what} again?")
+        box.setInformativeText(
+            f"The answer to the first upload was lost: {where} may have kept it, and sending "
+            "again would then make a duplicate. Check the service first to be sure."
+        )
+        box.setStandardButtons(QMessageBox.StandardButton.Cancel)
+        send = box.addButton("Send again", QMessageBox.ButtonRole.AcceptRole)
+        ids = [i.id for i in items]
+        box.buttonClicked.connect(
+            lambda button: (
+                button is send
+                and self._tasks.spawn(self._queue.send_again(ids), name="uploads.send_again")
+            )
+        )
+        box.open()
+        self.send_again_box = box
 
     def remove_selected(self) -> None:
         ids = self._selected_ids()
@@ -133,3 +200,15 @@ class QueueActions:
         text = "\n".join(i for i in ids if i)
         if text:
             QGuiApplication.clipboard().setText(text)
+
+
+def _copy_id_text(items: list[UploadItem]) -> str:
+    """The copy action names the id the selection's service gives."""
+    providers = {item.row.provider for item in items if item.row.remote_id}
+    if providers == {Provider.RUNWAY}:
+        return "Copy assetId"
+    if providers == {Provider.WORDBEE}:
+        return "Copy Wordbee reference"
+    if providers - {Provider.GOOGLE_FLOW}:
+        return "Copy ids"
+    return "Copy mediaGenerationId"

@@ -20,7 +20,8 @@ THUMBNAIL_SIZE = 40
 
 
 def queue_view(model: UploadQueueModel) -> QTableView:
-    """One row per queued file: thumbnail and name, size, type, state, progress, speed, ETA."""
+    """One row per queued file: thumbnail and name, where it goes, size, type, state, progress,
+    speed, ETA."""
     view = QTableView()
     view.setObjectName("uploadQueue")
     view.setModel(model)
@@ -40,6 +41,7 @@ def queue_view(model: UploadQueueModel) -> QTableView:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     for column, width in (
         (Column.NAME, 200),
+        (Column.TARGET, 124),
         (Column.SIZE, 72),
         (Column.TYPE, 104),
         (Column.STATE, 124),

@@ -1,11 +1,41 @@
 """The sentences about the upload queue: what names an item (its details and its tooltip start
-with it), the selected file's details and the overall line."""
+with it), where it goes, what an unknown outcome means, the selected file's details and the
+overall line."""
 
 from __future__ import annotations
 
 from assetdesk.core.errors import as_sentence
+from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_duration, format_eta, format_size, format_speed
-from assetdesk.services.upload_items import QueueSummary, UploadItem
+from assetdesk.services.upload_items import ItemState, QueueSummary, UploadItem, UploadTarget
+from assetdesk.store.uploads import QueueRow
+
+
+def target_label(row: QueueRow) -> str:
+    """Where the item goes, in one line: "Runway · studio · a@b.c"."""
+    target = UploadTarget(
+        row.account_id or 0,
+        row.account_name or "?",
+        row.email,
+        provider=row.provider,
+        scope=row.scope,
+        segment_id=row.segment_id,
+        locale=row.locale,
+        relative_path=row.relative_path,
+    )
+    return target.label
+
+
+def target_short(row: QueueRow) -> str:
+    """The queue's "To" column: the service, and a Wordbee item's segment."""
+    if row.provider is Provider.WORDBEE and row.segment_id is not None:
+        return f"Wordbee {row.segment_id}"
+    return row.provider.label
+
+
+def unknown_text(row: QueueRow) -> str:
+    """What an unknown outcome means, plainly."""
+    return f"Sent; the answer was lost — it may be on {row.provider.label}."
 
 
 def item_lines(item: UploadItem) -> list[str]:
@@ -23,8 +53,11 @@ def details_text(items: list[UploadItem]) -> str:
     """One selected file: its path, note, message, id and measures; several: how many."""
     if len(items) != 1:
         return f"{len(items)} files selected." if items else ""
-    row = items[0].row
-    parts = item_lines(items[0])
+    item = items[0]
+    row = item.row
+    parts = item_lines(item)
+    if row.account_name:
+        parts.append(f"To {target_label(row)}.")
     if row.remote_id:
         who = f" on {row.used_email}" if row.used_email else ""
         parts.append(f"Uploaded{who} as {row.remote_id}.")
@@ -34,6 +67,17 @@ def details_text(items: list[UploadItem]) -> str:
             measures += f", {format_duration(row.duration_seconds)}"
         parts.append(measures)
     return "\n".join(parts)
+
+
+def checked_text(said: dict[int, str], items: dict[int, UploadItem | None]) -> tuple[str, bool]:
+    """What "Check the service" found (a line per item, named when there are several), and
+    whether it found any upload."""
+    lines = []
+    for item_id, sentence in said.items():
+        item = items.get(item_id)
+        lines.append(f"{item.row.name}: {sentence}" if item and len(said) > 1 else sentence)
+    found = any(item is not None and item.state is ItemState.DONE for item in items.values())
+    return "\n".join(lines), found
 
 
 def queue_total(summary: QueueSummary) -> int:

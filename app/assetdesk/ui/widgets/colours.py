@@ -6,7 +6,7 @@ them. Everything else takes its colours from the palette, so a light or dark the
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 
 #: Text of a row that failed or was refused, and of an error notice.
 ERROR_TEXT = "#a50e0e"
@@ -33,3 +33,15 @@ STATE_COLOURS = {
     "error": QColor(BAD),
 }
 UNTESTED_COLOUR = QColor(UNKNOWN)
+
+
+def readable(colour: QColor, palette: QPalette) -> QColor:
+    """`colour` as it reads on `palette`'s base: the same on a light one, lightened on a dark one
+    (the dark reds and greens above are for light backgrounds)."""
+    if palette.color(QPalette.ColorRole.Base).lightnessF() >= 0.5:
+        return colour
+    lighter = QColor(colour)
+    lighter.setHslF(
+        colour.hslHueF(), colour.hslSaturationF(), max(colour.lightnessF(), 0.72), colour.alphaF()
+    )
+    return lighter

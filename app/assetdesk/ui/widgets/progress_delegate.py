@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QStyleOptionViewItem,
 )
 
-from assetdesk.ui.widgets.colours import ERROR_COLOUR
+from assetdesk.ui.widgets.colours import ERROR_COLOUR, readable
 from assetdesk.ui.widgets.roles import FractionRole, StateRole
 
 _REASON = {"failed": ERROR_COLOUR, "refused": ERROR_COLOUR}
@@ -57,7 +57,7 @@ class ProgressDelegate(QStyledItemDelegate):
         self.initStyleOption(styled, index)
         colour = _REASON.get(str(index.data(StateRole)))
         if colour is not None and not option.state & QStyle.StateFlag.State_Selected:
-            styled.palette.setColor(styled.palette.ColorRole.Text, colour)
+            styled.palette.setColor(styled.palette.ColorRole.Text, readable(colour, option.palette))
         styled.textElideMode = Qt.TextElideMode.ElideRight
         style = option.widget.style() if option.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, styled, painter, option.widget)
