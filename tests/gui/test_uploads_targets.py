@@ -42,6 +42,7 @@ from assetdesk.ui.uploads.target_picker import AUTOMATIC
 from assetdesk.ui.widgets.colours import ERROR_COLOUR
 
 WIDE = (1280, 760)
+JO = "jo.demo@gmail.com"
 
 
 def choose(pane: UploadsPane, provider: Provider) -> None:
@@ -464,10 +465,13 @@ def test_a_lost_answer_is_checked_on_the_service_or_sent_again_after_asking(
     assert found.state is ItemState.DONE
     assert found.row.remote_id in [a.remote_id for a in arun(services.library.assets())]
 
-    # Google Flow's listing cannot tell: it stays unknown; Send again asks first.
+    # Google Flow lists another upload of the same kind and size since: its listing cannot
+    # tell which is the file, so it stays unknown; Send again asks first.
+    sb.put_google_flow_asset(DEMO / "bars-800x450.jpg", "image/jpeg", email=JO)
     select(pane, "bars-800x450.jpg")
     actions.buttons["check"].click()
-    qtbot.waitUntil(lambda: "cannot tell" in pane.notice.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "that could be this file" in pane.notice.text(), timeout=10_000)
+    assert pane.notice.text().startswith("Google Flow has 2 uploads from that time")
     assert item_named(pane, "bars-800x450.jpg").state is ItemState.UNKNOWN
     actions.buttons["sendAgain"].click()
     box = actions.send_again_box
