@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from tests.helpers.main_window import Pane, open_window
-from tests.helpers.media_files import DEMO
+from tests.helpers.media_files import DEMO, MEDIA
 
 from assetdesk.services.app import AppServices
 from assetdesk.ui.library.model import AssetRole, Column
@@ -88,6 +88,28 @@ def test_runway_assets_are_listed_with_thumbnails(
     refresh(qtbot, pane)
     assert all(line.endswith("no change") for line in pane.notice.text().splitlines())
     assert pane.model.rowCount() == rows
+
+
+def test_an_audio_asset_gets_an_audio_tile_without_a_download(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    sb.put_runway_asset(MEDIA / "sound.wav", "audio/wav", name="Voice.wav")
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
+    pane = window.library_pane
+    refresh(qtbot, pane)
+    voice = next(a for a in pane.model.assets() if a.title == "Voice.wav")
+    assert voice.kind == "audio"
+    pane.filter_bar.kind_filter.setCurrentIndex(pane.filter_bar.kind_filter.findData("audio"))
+    assert titles(pane) == ["Voice.wav"]
+    qtbot.waitUntil(lambda: pane.model.thumbnail(voice.id) is not None, timeout=15_000)
+    assert pane.model.error(voice.id) is None
+    fetched = [r["path"] for r in sb.requests("storage") if r["method"] == "GET"]
+    assert not any(path.endswith(".wav") for path in fetched), "nothing downloaded for a tile"
 
 
 def test_assets_are_added_by_each_kind_of_id_and_bad_ids_are_refused(

@@ -21,6 +21,7 @@ from assetdesk.core.provider import Provider
 from assetdesk.services.library import Asset, LibraryService
 from assetdesk.ui.library.model import LibraryModel, local_copy
 from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.thumbnails import audio_tile
 from assetdesk.ui.widgets.square_thumbnail import square_thumbnail
 
 if TYPE_CHECKING:
@@ -105,6 +106,8 @@ class ThumbnailQueue:
             self._model.set_thumbnail(asset.id, square_thumbnail(image, TILE))
 
     async def _image(self, maker: ThumbnailMaker, asset: Asset, key: str) -> QImage | None:
+        if asset.kind == "audio":  # nothing to picture: a tile that says so, no download
+            return audio_tile(TILE)
         local = await asyncio.to_thread(local_copy, asset)
         if local is not None:
             return await maker.for_file(Path(local), video=asset.kind == "video", key=key)
