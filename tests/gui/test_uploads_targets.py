@@ -38,7 +38,7 @@ from assetdesk.ui.main_window import DEFAULT_SIZE, MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.uploads.model import Column
 from assetdesk.ui.uploads.pane import UploadsPane
-from assetdesk.ui.uploads.target_picker import AUTOMATIC
+from assetdesk.ui.uploads.target_picker import ONLY_RUNWAY
 from assetdesk.ui.widgets.colours import ERROR_COLOUR
 
 WIDE = (1280, 760)
@@ -175,12 +175,12 @@ def test_the_row_offers_each_service_and_fits_1280_px(
     assert picker.limits.text().startswith("Google Flow: PNG, JPEG or WEBP images up to 20 MiB")
     assert_fits(pane)
 
-    # Runway: the token's one Runway account; "Automatic" may stay (the service takes the one).
+    # Runway: the token's one Runway account, taken without an email (Runway picks nothing).
     choose(pane, Provider.RUNWAY)
     qtbot.waitUntil(lambda: picker.email_combo.count() == 2)
     assert picker.email_label.text() == "Runway account"
     assert [picker.email_combo.itemText(i) for i in range(2)] == [
-        AUTOMATIC,
+        ONLY_RUNWAY,
         "runway.demo@example.com",
     ]
     assert picker.limits.text() == (

@@ -29,6 +29,8 @@ from assetdesk.services.upload_queue import MAX_CONCURRENCY
 from assetdesk.ui.uploads.wordbee_fields import WordbeeFields
 
 AUTOMATIC = "Automatic (the service picks)"
+#: Runway balances nothing: without an email an upload goes to the token's only Runway account.
+ONLY_RUNWAY = "Its only Runway account"
 #: The spacing of the pane's layout, which this row had when it was its sub-layout.
 ROW_SPACING = 8
 #: The services, as the first combo names them.
@@ -263,7 +265,7 @@ class TargetPicker(QWidget):
         provider = self.provider()
         self.email_combo.blockSignals(True)
         self.email_combo.clear()
-        self.email_combo.addItem(AUTOMATIC, None)
+        self.email_combo.addItem(ONLY_RUNWAY if provider is Provider.RUNWAY else AUTOMATIC, None)
         self.email_combo.setEnabled(info is not None)
         remembered = self._remembered
         if (
