@@ -186,3 +186,21 @@ def test_a_scope_that_is_not_a_project_is_a_usage_error(sb: Any) -> None:
     assert (status, items) == (2, [])
     assert "a project's segments" in stderr and "pr7214" in stderr
     assert sb.requests("wordbee") == []
+
+
+def test_a_segment_the_project_lacks_is_an_error_line_with_the_services_words(sb: Any) -> None:
+    picture = MEDIA / "picture.png"
+    status, (line,), _ = run_cli(
+        "wordbee",
+        "upload",
+        str(picture),
+        "--scope",
+        SCOPE,
+        "--segment-id",
+        "123",
+        env=wordbee_env(sb),
+    )
+    assert status == 1
+    assert (line["kind"], line["status"]) == ("not_found", 404)
+    assert line["service_text"] == "The segment 123 does not exist in pr7214. Not found"
+    assert (line["file"], line["segmentId"], line["scope"]) == (str(picture), 123, SCOPE)
