@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import gc
 import itertools
 import json
 import logging
@@ -225,7 +226,14 @@ async def _window_session(
     window.navigation.setCurrentRow(1)  # the Uploads pane: its visible rows get thumbnails
     pane = window.uploads_pane
     await pane.activate()
-    await asyncio.sleep(1.0)  # let start-up work (the Google accounts' list) settle
+    # Start-up work settles first: the Google accounts' list, and the cycle collector's one
+    # full collection and freeze 3 s after start (ui/main_thread_gc.py), a one-off of start-up,
+    # not of uploading, which would otherwise land mid-batch.
+    await asyncio.sleep(1.0)
+    settled_by = time.monotonic() + 10
+    # Polled: no event says the collector has frozen what lives.
+    while gc.get_freeze_count() == 0 and time.monotonic() < settled_by:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
     running = services.uploads.concurrency
     if running != CONCURRENCY:
         raise BenchError(f"The queue runs {running} at once, not {CONCURRENCY}.")
