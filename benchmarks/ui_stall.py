@@ -7,7 +7,11 @@ files are then uploaded by the engine alone (`GoogleFlowClient.upload`, same con
 asyncio, no Qt), so the window's throughput is a ratio against a reference measured in the same
 run. See benchmarks/README.md for the targets and how to read them.
 
+Issue 14: a mixed queue, files to Google Flow, Runway and a Wordbee segment at once, dropped on
+the same real window target by target (mixed_queue.py), against the same gap targets.
+
     python benchmarks/ui_stall.py [--rounds N] [--work DIR] [--quick] [--json] [--profile]
+                                  [--part flow|mixed|both]
 
 Both sides run in child processes (`--child window|engine`), which time themselves; the window's
 child also reports its peak RSS.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import gc
 import itertools
 import json
 import logging
@@ -41,6 +46,17 @@ if str(APP) not in sys.path:  # run as a plain script, without the editable inst
     sys.path.insert(0, str(APP))
 
 from assetdesk.sandbox.launcher import SandboxProcess  # noqa: E402  (needs the path above)
+from mixed_queue import (  # noqa: E402  (a sibling of this script)
+    WORDBEE_SCOPE,
+    WORDBEE_SEGMENT,
+    check_stored,
+    drops,
+    make_sound,
+    mixed_summary,
+    mixed_table,
+    split,
+    wordbee_objects,
+)
 from shared import (  # noqa: E402  (a sibling of this script)
     BenchError,
     gap_figures,
@@ -56,6 +72,7 @@ CLIP = ROOT / "resources" / "demo" / "clip-320x180.mp4"
 MIB = 1024 * 1024
 PIECE = 8 * MIB  # random padding is written in pieces of this size, never whole
 TOKEN_ENV = "ASSETDESK_BENCH_TOKEN"  # the children get the token here, not on their command line
+WORDBEE_KEY_ENV = "ASSETDESK_BENCH_WORDBEE_KEY"  # and the Wordbee API key (mixed queue) here
 CONCURRENCY = 3  # the upload queue's default (services/upload_scheduler.py DEFAULT_CONCURRENCY)
 TICK_MS = 5
 WINDOW_TIMEOUT = 900.0  # seconds for one batch before the window's child gives up
@@ -72,10 +89,12 @@ class Load:
     videos: int
     video_size: int
     images: int
+    sounds: int  # WAVs, in the mixed queue only (Runway and Wordbee)
+    sound_size: int
 
 
-FULL = Load(videos=4, video_size=100 * MIB, images=50)
-QUICK = Load(videos=4, video_size=16 * MIB, images=10)
+FULL = Load(videos=4, video_size=100 * MIB, images=50, sounds=4, sound_size=8 * MIB)
+QUICK = Load(videos=4, video_size=16 * MIB, images=10, sounds=4, sound_size=2 * MIB)
 
 
 # ----------------------------------------------------------------------------------- test files
@@ -142,17 +161,25 @@ def make_images(work: Path, count: int) -> list[Path]:
 
 
 def make_media(work: Path, load: Load) -> list[Path]:
-    """Every file of the batch, in the order they are dropped (videos first)."""
+    """Every file of the Google Flow batch, in the order they are dropped (videos first)."""
     work.mkdir(parents=True, exist_ok=True)
     videos = [make_video(work, i + 1, load.video_size) for i in range(load.videos)]
     return videos + make_images(work, load.images)
+
+
+def make_mixed(work: Path, load: Load) -> dict[str, list[Path]]:
+    """The mixed queue's files by target: the same videos and images, and the sounds."""
+    work.mkdir(parents=True, exist_ok=True)
+    videos = [make_video(work, i + 1, load.video_size) for i in range(load.videos)]
+    sounds = [make_sound(work, i + 1, load.sound_size) for i in range(load.sounds)]
+    return split(videos, make_images(work, load.images), sounds)
 
 
 # ------------------------------------------------------------------------- child: the window
 
 
 async def _window_session(
-    args: argparse.Namespace, token: str, files: list[Path]
+    args: argparse.Namespace, token: str, plan: list[tuple[str, list[Path]]]
 ) -> dict[str, Any]:
     import keyring.backends.fail
     from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QTimer, QUrl
@@ -160,6 +187,7 @@ async def _window_session(
 
     from assetdesk.core.redact import Redactor
     from assetdesk.services.app import build_services, configure_logging
+    from assetdesk.services.upload_items import UploadTarget
     from assetdesk.store.paths import AppPaths
     from assetdesk.store.secrets import SecretStore
     from assetdesk.ui.main_window import MainWindow
@@ -173,9 +201,24 @@ async def _window_session(
     store = SecretStore(no_keyring, redactor=redactor, probe=False)
     services = await asyncio.to_thread(build_services, paths, secrets=store, redactor=redactor)
     services.accounts.use_session_only()
-    await services.accounts.add_session_account(
+    useapi = await services.accounts.add_session_account(
         name="Sandbox", kind="useapi", base_url=args.api_url, secret=token
     )
+    targets = {
+        "google-flow": UploadTarget.google_flow(useapi.id, useapi.name),
+        "runway": UploadTarget.runway(useapi.id, useapi.name),
+    }
+    if any(target == "wordbee" for target, _ in plan):
+        wordbee = await services.accounts.add_session_account(
+            name="Sandbox Wordbee",
+            kind="wordbee",
+            base_url=args.wordbee_url,
+            secret=os.environ.get(WORDBEE_KEY_ENV, ""),
+            wordbee_account_id=args.wordbee_account,
+        )
+        targets["wordbee"] = UploadTarget.wordbee(
+            wordbee.id, wordbee.name, WORDBEE_SCOPE, WORDBEE_SEGMENT
+        )
     tasks = BackgroundTasks()
     settings = QSettings(str(paths.root / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(services, tasks, settings=settings)
@@ -183,8 +226,15 @@ async def _window_session(
     window.navigation.setCurrentRow(1)  # the Uploads pane: its visible rows get thumbnails
     pane = window.uploads_pane
     await pane.activate()
-    await asyncio.sleep(1.0)  # let start-up work (the Google accounts' list) settle
-    running = pane.picker.concurrency.value()
+    # Start-up work settles first: the Google accounts' list, and the cycle collector's one
+    # full collection and freeze 3 s after start (ui/main_thread_gc.py), a one-off of start-up,
+    # not of uploading, which would otherwise land mid-batch.
+    await asyncio.sleep(1.0)
+    settled_by = time.monotonic() + 10
+    # Polled: no event says the collector has frozen what lives.
+    while gc.get_freeze_count() == 0 and time.monotonic() < settled_by:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    running = services.uploads.concurrency
     if running != CONCURRENCY:
         raise BenchError(f"The queue runs {running} at once, not {CONCURRENCY}.")
 
@@ -200,15 +250,43 @@ async def _window_session(
             finished.set_result((succeeded, failed))
 
     pane.queue_finished.connect(on_finished)
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in files])
-    drop = QDropEvent(
-        QPointF(20, 20),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
+
+    held: list[QMimeData] = []  # a QDropEvent does not own its data: keep it alive
+
+    def drop_event(files: list[Path]) -> QDropEvent:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(path)) for path in files])
+        held.append(mime)
+        return QDropEvent(
+            QPointF(20, 20),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+
+    async def drop_for(target: str, files: list[Path]) -> bool:
+        """One drop with `target` chosen: the pane reads its target when it starts adding the
+        drop, so the next drop waits for that (the picker's own choice is not scripted here)."""
+        taken = asyncio.Event()
+
+        def chosen() -> UploadTarget:
+            taken.set()
+            return targets[target]
+
+        pane.target = chosen
+        event = drop_event(files)
+        pane.dropEvent(event)
+        await taken.wait()
+        return event.isAccepted()
+
+    expected = sum(len(files) for _, files in plan)
+    final = {"done", "failed", "refused", "unknown"}
+
+    def all_final() -> bool:
+        items = services.uploads.items
+        return len(items) >= expected and all(item.state.value in final for item in items)
+
     profiler = None
     if args.profile:
         import cProfile
@@ -221,9 +299,19 @@ async def _window_session(
     ticks.append(start)
     if profiler is not None:
         profiler.enable()
-    pane.dropEvent(drop)  # as a user's drop arrives: the pane checks and queues the files
+    if args.mixed:  # the targets take turns, one drop each (mixed_queue.py)
+        accepted = [await drop_for(target, files) for target, files in plan]
+    else:  # one batch to the picker's own target (Google Flow), as before
+        drop = drop_event([path for _, files in plan for path in files])
+        pane.dropEvent(drop)  # as a user's drop arrives: the pane checks and queues the files
+        accepted = [drop.isAccepted()]
     try:
-        await asyncio.wait_for(finished, WINDOW_TIMEOUT)
+        deadline = time.monotonic() + WINDOW_TIMEOUT
+        while True:  # a drop that lands after the queue finished an earlier one starts anew
+            await asyncio.wait_for(asyncio.shield(finished), deadline - time.monotonic())
+            if all_final():
+                break
+            finished = asyncio.get_running_loop().create_future()
     finally:
         if profiler is not None:
             profiler.disable()
@@ -236,7 +324,8 @@ async def _window_session(
             "path": item.row.path,
             "state": item.state.value,
             "message": item.row.message,
-            "id": item.row.media_generation_id,
+            "id": item.row.remote_id,
+            "provider": item.row.provider.value,
         }
         for item in services.uploads.items
     ]
@@ -257,7 +346,7 @@ async def _window_session(
         "thumbnails": thumbnails,
         "rss_before": rss_before,
         "peak_rss": status_bytes("VmHWM"),
-        "drop_accepted": drop.isAccepted(),
+        "drop_accepted": all(accepted),
     }
     if profiler is not None:
         result["profile"] = profile_text(profiler)
@@ -271,8 +360,10 @@ async def _window_session(
     return result
 
 
-def _child_window(args: argparse.Namespace, token: str, files: list[Path]) -> dict[str, Any]:
-    return run_window("assetdesk-bench-ui", lambda: _window_session(args, token, files))
+def _child_window(
+    args: argparse.Namespace, token: str, plan: list[tuple[str, list[Path]]]
+) -> dict[str, Any]:
+    return run_window("assetdesk-bench-ui", lambda: _window_session(args, token, plan))
 
 
 # ------------------------------------------------------------------------- child: the engine
@@ -292,7 +383,12 @@ async def _child_engine(args: argparse.Namespace, token: str, files: list[Path])
             async with slots:
                 candidate = checked[index]
                 asset = await flow.upload(path, candidate.media_type, candidate.size)
-            return {"path": str(path), "state": "done", "id": asset.media_generation_id}
+            return {
+                "path": str(path),
+                "state": "done",
+                "id": asset.media_generation_id,
+                "provider": "google-flow",
+            }
 
         start = time.perf_counter()
         items = await asyncio.gather(*(one(path, i) for i, path in enumerate(files)))
@@ -300,12 +396,24 @@ async def _child_engine(args: argparse.Namespace, token: str, files: list[Path])
     return {"seconds": seconds, "items": items, "peak_rss": status_bytes("VmHWM")}
 
 
+def _read_plan(list_file: Path) -> list[tuple[str, list[Path]]]:
+    """The drops a files list holds: one line per file, "TARGET<TAB>PATH", a blank line between
+    drops."""
+    plan: list[tuple[str, list[Path]]] = []
+    for block in list_file.read_text().split("\n\n"):
+        lines = [line.split("\t", 1) for line in block.splitlines() if line]
+        if lines:
+            plan.append((lines[0][0], [Path(path) for _, path in lines]))
+    return plan
+
+
 def _child_main(args: argparse.Namespace) -> int:
     token = os.environ.get(TOKEN_ENV, "")
-    files = [Path(line) for line in Path(args.files).read_text().splitlines() if line]
+    plan = _read_plan(Path(args.files))
     if args.child == "window":
-        result = _child_window(args, token, files)
+        result = _child_window(args, token, plan)
     else:
+        files = [path for _, files in plan for path in files]
         result = asyncio.run(_child_engine(args, token, files))
     print(json.dumps(result))
     return 0
@@ -331,24 +439,43 @@ class Runs:
 
 
 class Bench:
-    """The sandbox, the batch of files, and the two children that upload it."""
+    """The sandbox, the batch of files (dropped at once, or target by target when `mixed`),
+    and the children that upload it."""
 
-    def __init__(self, sb: SandboxProcess, files: list[Path], scratch: Path) -> None:
+    def __init__(
+        self,
+        sb: SandboxProcess,
+        plan: list[tuple[str, list[Path]]],
+        scratch: Path,
+        *,
+        mixed: bool = False,
+    ) -> None:
         self.sb = sb
-        self.files = files
+        self.files = [path for _, files in plan for path in files]
         self.scratch = scratch
-        self.sizes = {str(path.absolute()): path.stat().st_size for path in files}
-        self.list_file = scratch / "files.txt"
-        self.list_file.write_text("".join(f"{path.absolute()}\n" for path in files))
+        self.mixed = mixed
+        self.sizes = {str(path.absolute()): path.stat().st_size for path in self.files}
+        self.targets = {str(path.absolute()): target for target, files in plan for path in files}
+        self.wordbee_before: list[str] = []
+        self.list_file = scratch / ("mixed.txt" if mixed else "files.txt")
+        self.list_file.write_text(
+            "\n".join(
+                "".join(f"{target}\t{path.absolute()}\n" for path in files)
+                for target, files in plan
+            )
+        )
         self.window_runs = 0
 
     def _child(self, *argv: str) -> dict[str, Any]:
         env = dict(os.environ)
         env[TOKEN_ENV] = str(self.sb.demo["useapi_token"])
+        env[WORDBEE_KEY_ENV] = str(self.sb.demo["wordbee_key"])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(APP), env.get("PYTHONPATH")) if p)
         env["QT_QPA_PLATFORM"] = "offscreen"
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", *argv]
         cmd += ["--api-url", self.sb.api_url, "--files", str(self.list_file)]
+        cmd += ["--wordbee-url", self.sb.wordbee_url]
+        cmd += ["--wordbee-account", str(self.sb.demo["wordbee_account_id"])]
         done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         lines = done.stdout.strip().splitlines()
         if done.returncode != 0 or not lines:
@@ -359,10 +486,14 @@ class Bench:
 
     def window(self, *, profile: bool = False) -> dict[str, Any]:
         self.window_runs += 1
-        data_dir = self.scratch / f"app-{self.window_runs}"  # a fresh, throw-away data folder
+        name = "mixed" if self.mixed else "app"
+        data_dir = self.scratch / f"{name}-{self.window_runs}"  # a fresh, throw-away data folder
         argv = ["window", "--data-dir", str(data_dir)]
         if profile:
             argv.append("--profile")
+        if self.mixed:
+            argv.append("--mixed")
+        self.wordbee_before = wordbee_objects(self.sb)
         result = self._child(*argv)
         if not result["drop_accepted"]:
             raise BenchError("The Uploads pane did not accept the drop.")
@@ -371,6 +502,7 @@ class Bench:
         return result
 
     def engine(self) -> dict[str, Any]:
+        self.wordbee_before = wordbee_objects(self.sb)
         result = self._child("engine")
         self._check(result["items"], "engine")
         return result
@@ -389,13 +521,13 @@ class Bench:
                 )
         if len(items) != len(self.sizes):
             raise BenchError(f"The {who} run has {len(items)} items, not {len(self.sizes)}.")
-        stored = {a["mediaGenerationId"]: a for a in self.sb.google_flow_assets()}
         for item in items:
-            asset = stored.get(item["id"])
-            size = (asset or {}).get("object", {}).get("size")
-            if size != self.sizes[item["path"]]:
-                name = Path(item["path"]).name
-                raise BenchError(f"The sandbox holds {size} bytes of the {who}'s {name}.")
+            if item["provider"] != self.targets[item["path"]]:
+                raise BenchError(
+                    f"The {who} run sent {Path(item['path']).name} to {item['provider']}, "
+                    f"not {self.targets[item['path']]}."
+                )
+        check_stored(self.sb, items, self.sizes, self.wordbee_before, who)
         self.sb.reset()  # deletes the uploaded copies (disk) and their records
         os.sync()  # no run pays for writing back what the previous one wrote
 
@@ -408,21 +540,24 @@ def _warm(files: list[Path]) -> None:
                 pass
 
 
+def _record_window(runs: Runs, result: dict[str, Any]) -> None:
+    runs.window_s.append(result["seconds"])
+    runs.gaps_ms.extend(result["gaps_ms"])
+    runs.gap_rounds.append(gap_figures(result["gaps_ms"], UPLOADING))
+    runs.worst.append(result["worst"])
+    runs.peak_rss.append(result["peak_rss"])
+    runs.rss_before.append(result["rss_before"])
+    runs.thumbnails.append(result["thumbnails"])
+    runs.done.append(sum(1 for item in result["items"] if item["state"] == "done"))
+
+
 def measure(bench: Bench, rounds: int) -> Runs:
     runs = Runs()
     _warm(bench.files)
     for r in range(rounds):
 
         def window() -> None:
-            result = bench.window()
-            runs.window_s.append(result["seconds"])
-            runs.gaps_ms.extend(result["gaps_ms"])
-            runs.gap_rounds.append(gap_figures(result["gaps_ms"], UPLOADING))
-            runs.worst.append(result["worst"])
-            runs.peak_rss.append(result["peak_rss"])
-            runs.rss_before.append(result["rss_before"])
-            runs.thumbnails.append(result["thumbnails"])
-            runs.done.append(sum(1 for item in result["items"] if item["state"] == "done"))
+            _record_window(runs, bench.window())
 
         def engine() -> None:
             runs.engine_s.append(bench.engine()["seconds"])
@@ -435,6 +570,20 @@ def measure(bench: Bench, rounds: int) -> Runs:
             f"round {r + 1}/{rounds}: window {runs.window_s[-1]:.2f} s "
             f"(gaps p99 {gaps['p99']:.1f} ms, max {gaps['max']:.1f} ms), "
             f"engine {runs.engine_s[-1]:.2f} s"
+        )
+    return runs
+
+
+def measure_mixed(bench: Bench, rounds: int) -> Runs:
+    """The mixed queue's rounds: the window only (no engine does three services at once)."""
+    runs = Runs()
+    _warm(bench.files)
+    for r in range(rounds):
+        _record_window(runs, bench.window())
+        gaps = runs.gap_rounds[-1]
+        say(
+            f"mixed round {r + 1}/{rounds}: window {runs.window_s[-1]:.2f} s "
+            f"(gaps p99 {gaps['p99']:.1f} ms, max {gaps['max']:.1f} ms)"
         )
     return runs
 
@@ -554,9 +703,19 @@ def table(result: dict[str, Any]) -> str:
             f"{result['thumbnails_made']} thumbnails made (visible rows)",
         ),
     ]
-    if result.get("profile"):
-        lines += ["", result["profile"].rstrip()]
     return "\n".join(lines)
+
+
+def report(result: dict[str, Any]) -> str:
+    """The tables of the parts that ran, then the profile if one was asked for."""
+    parts = []
+    if "upload" in result:
+        parts.append(table(result))
+    if "mixed" in result:
+        parts.append("\n".join(mixed_table(result["mixed"], TICK_MS)))
+    if result.get("profile"):
+        parts.append(result["profile"].rstrip())
+    return "\n\n".join(parts)
 
 
 # ----------------------------------------------------------------------------------------- main
@@ -583,11 +742,21 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="one more window run under cProfile; print its top functions (loop thread)",
     )
+    parser.add_argument(
+        "--part",
+        choices=["flow", "mixed", "both"],
+        default="both",
+        help="the Google Flow batch against the engine, the mixed queue to Google Flow, Runway "
+        "and Wordbee, or both (default)",
+    )
     hidden = argparse.SUPPRESS  # the child side, run by the benchmark itself
     parser.add_argument("--child", choices=["window", "engine"], help=hidden)
     parser.add_argument("--api-url", help=hidden)
     parser.add_argument("--files", help=hidden)
     parser.add_argument("--data-dir", help=hidden)
+    parser.add_argument("--mixed", action="store_true", help=hidden)
+    parser.add_argument("--wordbee-url", help=hidden)
+    parser.add_argument("--wordbee-account", help=hidden)
     args = parser.parse_args(argv)
     if args.rounds is not None and args.rounds < 1:
         parser.error("--rounds must be at least 1")
@@ -601,22 +770,31 @@ def main(argv: list[str] | None = None) -> int:
     load = QUICK if args.quick else FULL
     rounds = args.rounds or (1 if args.quick else 3)
     work = Path(args.work).expanduser()
+    result: dict[str, Any] = {}
     try:
-        files = make_media(work, load)
+        files = make_media(work, load) if args.part != "mixed" else []
+        by_target = make_mixed(work, load) if args.part != "flow" else {}
         with tempfile.TemporaryDirectory(prefix="assetdesk-bench-ui-") as tmp:
             scratch = Path(tmp)
             sandbox_data = scratch / "sandbox"
             sandbox_data.mkdir()
             with SandboxProcess.start(control=True, data_dir=sandbox_data) as sb:
-                bench = Bench(sb, files, scratch)
-                runs = measure(bench, rounds)
-                if args.profile:
-                    runs.profile = profile_run(bench)
+                profiled: Bench | None = None
+                if files:
+                    profiled = bench = Bench(sb, [("google-flow", files)], scratch)
+                    result = summary(measure(bench, rounds), load, files, rounds)
+                if by_target:
+                    mixed = Bench(sb, drops(by_target), scratch, mixed=True)
+                    profiled = profiled or mixed
+                    targets = (TARGET_P99_MS, TARGET_MAX_MS)
+                    runs = measure_mixed(mixed, rounds)
+                    result["mixed"] = mixed_summary(runs, by_target, CONCURRENCY, targets)
+                if args.profile and profiled is not None:
+                    result["profile"] = profile_run(profiled)
     except BenchError as error:
         print(f"UI stall benchmark stopped: {error}", file=sys.stderr)
         return 1
-    result = summary(runs, load, files, rounds)
-    print(json.dumps(result) if args.json else table(result))
+    print(json.dumps(result) if args.json else report(result))
     return 0
 
 

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from assetdesk.cli.parser import build_parser
+from assetdesk.cli.upload_parser import upload_usage_problem
 
 __all__ = ["main"]
 
@@ -30,6 +31,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sandbox_status: int = sandbox_main(args_list[at + 1 :])
         return sandbox_status
     args = parser.parse_args(args_list)
+    problem = upload_usage_problem(args)
+    if problem is not None:
+        parser.error(problem)
     if args.command is None:
         from assetdesk.ui.app import run_gui
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from assetdesk.cli import delete_command, library_commands
+from assetdesk.cli import delete_command, library_commands, upload_commands
 from assetdesk.cli.flow_commands import run_flow_command
 from assetdesk.cli.output import (
     error_item,
@@ -256,6 +256,8 @@ async def run_command(args: argparse.Namespace, emit: Emit, *, environ: Mapping[
                 return await library_commands.wordbee_assets(args, emit, wordbee_creds)
             if args.wordbee_command == "delete":
                 return await library_commands.wordbee_delete(args, emit, wordbee_creds)
+            if args.wordbee_command == "upload":
+                return await upload_commands.wordbee_upload(args, emit, wordbee_creds)
             return await wordbee_list(args, emit, wordbee_creds)
         creds = await useapi_credentials(args, environ)
     except AssetDeskError as error:  # a saved account that cannot be used
@@ -271,6 +273,8 @@ async def run_command(args: argparse.Namespace, emit: Emit, *, environ: Mapping[
         return await run_flow_command(args, emit, creds)
     if args.command == "delete":
         return await delete_command.delete_ids(args, emit, creds)
+    if args.command == "runway" and args.runway_command == "upload":
+        return await upload_commands.runway_upload(args, emit, creds)
     if args.command == "runway" and args.runway_command == "get":
         return await runway_get(args, emit, creds)
     if args.command == "runway" and args.runway_command == "list" and args.all:

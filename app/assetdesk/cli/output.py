@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any, TextIO
 
-from assetdesk.core.errors import AssetDeskError
+from assetdesk.core.errors import AssetDeskError, InvalidInput
+from assetdesk.core.ids import RunwayAssetId, wordbee_key
 from assetdesk.providers.google_flow import SignedUrl, UploadedAsset
 from assetdesk.providers.runway import RunwayAsset
 from assetdesk.providers.wordbee import WordbeeAsset
@@ -15,9 +17,11 @@ __all__ = [
     "Output",
     "error_item",
     "runway_item",
+    "runway_uploaded_item",
     "uploaded_item",
     "url_item",
     "wordbee_item",
+    "wordbee_uploaded_item",
 ]
 
 
@@ -89,3 +93,47 @@ def wordbee_item(asset: WordbeeAsset) -> dict[str, Any]:
         "contentType": asset.content_type,
         "modifiedDate": asset.modified,
     }
+
+
+def runway_uploaded_item(
+    candidate: UploadCandidate, asset: RunwayAsset, email: str | None
+) -> dict[str, Any]:
+    """A file uploaded to Runway: its assetId, and width, height and duration where known."""
+    with contextlib.suppress(InvalidInput):
+        email = RunwayAssetId.parse(asset.asset_id).email  # the account that holds it, whole
+    item: dict[str, Any] = {
+        "file": str(candidate.path),
+        "assetId": asset.asset_id,
+        "name": asset.name,
+        "kind": candidate.media_type.kind.value,
+        "type": candidate.media_type.mime,
+        "bytes": candidate.size,
+        "email": email,
+    }
+    if asset.width is not None and asset.height is not None:
+        item["width"], item["height"] = asset.width, asset.height
+    if asset.duration is not None:
+        item["durationSeconds"] = asset.duration
+    if candidate.note:
+        item["note"] = candidate.note
+    return item
+
+
+def wordbee_uploaded_item(
+    candidate: UploadCandidate, asset: WordbeeAsset, scope: str
+) -> dict[str, Any]:
+    """A file attached to a Wordbee segment; `id` is the reference the Library files it under."""
+    item: dict[str, Any] = {
+        "file": str(candidate.path),
+        "id": wordbee_key(scope, asset.segment_id, asset.locale, asset.relative_path, asset.name),
+        "segmentId": asset.segment_id,
+        "scope": scope,
+        "name": asset.name,
+        "locale": asset.locale,
+        "relativePath": asset.relative_path,
+        "size": asset.size if asset.size is not None else candidate.size,
+        "contentType": asset.content_type or candidate.media_type.mime,
+    }
+    if candidate.note:
+        item["note"] = candidate.note
+    return item

@@ -14,6 +14,7 @@ from assetdesk.cli.library_parser import (
     add_runway_list_all,
     add_wordbee_library,
 )
+from assetdesk.cli.upload_parser import add_runway_upload, add_wordbee_upload
 
 __all__ = ["build_parser"]
 
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     runway_list.add_argument("--limit", type=int, default=20)
     runway_list.add_argument("--email", help="the Runway account, when the token has several")
     add_runway_list_all(runway_list)
+    add_runway_upload(runway_commands)
 
     wordbee = commands.add_parser("wordbee", help="Wordbee segment assets")
     wordbee_commands = wordbee.add_subparsers(
@@ -102,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _download_options(wordbee_download, segments=False)
     add_wordbee_library(wordbee_commands)
+    add_wordbee_upload(wordbee_commands)
 
     add_flow_commands(commands)
     add_delete_command(commands)

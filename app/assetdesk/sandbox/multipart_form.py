@@ -87,12 +87,13 @@ async def receive_file(
             return False
         return True
 
-    # the preamble, up to the first boundary line
+    # the preamble, up to the first boundary line (searched in each read before the limit
+    # applies: one read may hold the boundary and much of the file after it)
     while (at := buffer.find(opening)) < 0:
-        if not await more():
-            raise FormError("the body holds no multipart boundary")
         if len(buffer) > HEADER_LIMIT:
             raise FormError("the body does not start with a multipart boundary")
+        if not await more():
+            raise FormError("the body holds no multipart boundary")
     del buffer[: at + len(opening)]
     found: FilePart | None = None
     while True:

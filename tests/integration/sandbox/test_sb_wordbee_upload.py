@@ -219,6 +219,29 @@ def test_a_body_in_small_pieces_with_near_delimiters_in_the_file_is_read_exactly
     assert http.get(answer["downloadUrl"], headers=signed_in).content == data
 
 
+def test_a_body_whose_first_piece_holds_the_head_and_much_of_the_file_is_read(
+    sb: SandboxProcess, http: httpx.Client, signed_in: dict[str, str]
+) -> None:
+    """The whole body in one piece: the server's first read holds the part's head and far more
+    than the 16 KiB a preamble may take, and the boundary is still found at its start."""
+    boundary = "one-piece"
+    data = os.urandom(1024 * 1024)
+    head = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="big.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    staged = http.post(
+        sb.wordbee_url + "/api/media/upload",
+        content=head + data + f"\r\n--{boundary}--\r\n".encode(),
+        headers={**signed_in, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert staged.status_code == 200, staged.text
+    token = staged.json()["result"]["token"]
+    answer = attach(sb, http, signed_in, {"filetoken": token}).json()
+    assert http.get(answer["downloadUrl"], headers=signed_in).content == data
+
+
 @pytest.mark.parametrize(
     "raw",
     [b"no boundary at all", b'--b\r\nContent-Disposition: form-data; name="x"\r\n\r\nv\r\n--b--'],
