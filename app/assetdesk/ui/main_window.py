@@ -24,6 +24,7 @@ from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.library.thumbnail_queue import TILE as LIBRARY_TILE
 from assetdesk.ui.main_thread_gc import settle_now
+from assetdesk.ui.media_quiet import quiet_ffmpeg
 from assetdesk.ui.style import STYLE_SHEET
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.thumbnails import ThumbnailMaker
@@ -131,6 +132,9 @@ class MainWindow(QMainWindow):
         self.resize(*DEFAULT_SIZE)
         self.navigation.setCurrentRow(0)
         self._restore_layout()
+        # FFmpeg's start (~20-40 ms, once per process, and its console output silenced before
+        # any player exists) now, while the window is built, not at the first video a user drops.
+        quiet_ffmpeg()
         settle_now()  # what lives as long as the app leaves the cycle collector's scans now
 
     # ------------------------------------------------------------------- menus
