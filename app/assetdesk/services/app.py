@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,9 @@ def build_services(
     # Blocking: choosing the keyring may wait on D-Bus and the TLS set-up reads the CA bundle.
     # From a running event loop, call it in a worker thread (the window does).
     prepare_tls()
+    # The system's MIME table is read at its first use (a few ms): here, not on the GUI thread
+    # when the first finished upload or listed asset needs a type from a name.
+    mimetypes.init()
     redactor = redactor or Redactor()
     store = secrets if secrets is not None else SecretStore(redactor=redactor, probe=probe)
     accounts = AccountsService(paths.database, store, redactor)
