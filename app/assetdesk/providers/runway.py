@@ -24,7 +24,7 @@ from assetdesk.core.ids import RunwayAssetId
 from assetdesk.core.media import MediaType
 from assetdesk.core.provider import Provider
 from assetdesk.net.retry import NO_RETRY
-from assetdesk.providers.http import as_dict, json_body
+from assetdesk.providers.http import as_dict, json_body, whole_number
 from assetdesk.providers.upload_body import UPLOAD_TIMEOUT, FileBody, Progress, outcome_unknown
 from assetdesk.providers.useapi import UseapiConnection
 
@@ -98,32 +98,21 @@ def parse_task(body: Any, *, task_id: str) -> RunwayTask:
         task_id=_text(body.get("taskId")) or task_id,
         model=_text(body.get("taskType")),
         prompt=prompt,
-        seed=_whole(options.get("seed")),
+        seed=whole_number(options.get("seed")),
         status=_text(body.get("status")),
         created_at=_text(body.get("createdAt")),
         raw=body,
     )
 
 
-def _whole(value: Any) -> int | None:
-    """An integer, also when the service sends it as a whole float (1280.0)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
 def _dims(metadata: dict[str, Any]) -> tuple[int | None, int | None]:
     size = as_dict(metadata.get("size"))
-    width, height = _whole(size.get("width")), _whole(size.get("height"))
+    width, height = whole_number(size.get("width")), whole_number(size.get("height"))
     if width is not None and height is not None:
         return width, height
     dimensions = metadata.get("dimensions")
     if isinstance(dimensions, list) and len(dimensions) >= 2:
-        width, height = _whole(dimensions[0]), _whole(dimensions[1])
+        width, height = whole_number(dimensions[0]), whole_number(dimensions[1])
         if width is not None and height is not None:
             return width, height
     return None, None
@@ -153,7 +142,7 @@ def parse_asset(body: Any, *, asset_id: str | None = None) -> RunwayAsset:
         media_type=_text(body.get("mediaType"))
         or _text(kind.get("type"))
         or _text(kind.get("name")),
-        file_size=_whole(size),
+        file_size=whole_number(size),
         extension=_text(body.get("fileExtStandardized")),
         created_at=_text(body.get("createdAt")),
         width=width,

@@ -30,7 +30,7 @@ from assetdesk.core.ids import WordbeeScope, normalise_base_url
 from assetdesk.net.clients import DEFAULT_TIMEOUT, make_http_client
 from assetdesk.net.errors import network_error
 from assetdesk.net.retry import DEFAULT_RETRY, RetryPolicy, with_retries
-from assetdesk.providers.http import body_text, json_body
+from assetdesk.providers.http import body_text, json_body, whole_number
 from assetdesk.providers.upload_body import Progress
 from assetdesk.providers.wordbee_errors import (
     SERVICE,
@@ -61,33 +61,23 @@ class WordbeeAsset:
     raw: dict[str, Any] = field(repr=False, compare=False)
 
 
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None
-
-
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
 def parse_asset(item: dict[str, Any]) -> WordbeeAsset | None:
-    segment = _int(item.get("segmentId"))
+    segment = whole_number(item.get("segmentId"))
     name = _text(item.get("name"))
     if segment is None or name is None:
         return None
     return WordbeeAsset(
-        project_id=_int(item.get("projectId")),
-        document_id=_int(item.get("documentId")),
+        project_id=whole_number(item.get("projectId")),
+        document_id=whole_number(item.get("documentId")),
         segment_id=segment,
         locale=_text(item.get("locale")),
         relative_path=_text(item.get("relativePath")),
         name=name,
-        size=_int(item.get("size")),
+        size=whole_number(item.get("size")),
         content_type=_text(item.get("contentType")),
         created=_text(item.get("createdDate")),
         modified=_text(item.get("modifiedDate")),
