@@ -343,7 +343,9 @@ def test_changing_the_target_moves_the_waiting_items_and_checks_them_again(
 
     choose(pane, Provider.RUNWAY)
     qtbot.waitUntil(lambda: pane.notice.text().startswith("Moved"))
-    assert pane.notice.text() == "Moved 2 waiting files to Runway · Sandbox · automatic."
+    assert (
+        pane.notice.text() == "Moved 2 waiting files to Runway · Sandbox · its only Runway account."
+    )
     assert pane.notice.kind == "info"
     mov = item_named(pane, "clip.mov")
     assert mov.state is ItemState.PENDING and mov.row.provider is Provider.RUNWAY
@@ -450,7 +452,7 @@ def test_a_lost_answer_is_checked_on_the_service_or_sent_again_after_asking(
         "Send again…",
     ]
     assert "it is not known whether Runway kept" in pane.details.text()
-    assert "To Runway · Sandbox · automatic." in pane.details.text()
+    assert "To Runway · Sandbox · its only Runway account." in pane.details.text()
     actions.context_menu(pane.view, pane.view.visualRect(pane.view.currentIndex()).center())
     texts = [a.text() for a in actions.menu.actions() if not a.isSeparator()]
     actions.menu.close()

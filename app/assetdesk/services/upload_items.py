@@ -88,7 +88,8 @@ class UploadTarget:
             parts += [self.scope or "?", f"segment {self.segment_id}"]
             parts += [part for part in (self.locale, self.relative_path) if part]
         else:
-            parts += [self.account_name, self.email or "automatic"]
+            alone = "its only Runway account" if self.provider is Provider.RUNWAY else "automatic"
+            parts += [self.account_name, self.email or alone]
         return " · ".join(parts)
 
 

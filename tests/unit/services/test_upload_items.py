@@ -19,7 +19,7 @@ def test_each_constructor_names_its_service_and_a_label_reads_in_one_line() -> N
         Provider.WORDBEE,
     )
     assert flow.label == "Google Flow · studio · a@b.c"
-    assert runway.label == "Runway · studio · automatic"
+    assert runway.label == "Runway · studio · its only Runway account"
     assert wordbee.label == "Wordbee · pr7214 · segment 27665601 · fr · refs"
     assert UploadTarget.wordbee(5, "agency", "pr7", 1).label == "Wordbee · pr7 · segment 1"
     assert wordbee.relative_path == "refs"
