@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
@@ -34,8 +35,6 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from assetdesk.core.errors import AssetDeskError
-from assetdesk.core.media import MediaKind
 from assetdesk.core.provider import Provider
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.upload_items import ItemState, QueueSummary, UploadItem, UploadTarget
@@ -53,6 +52,7 @@ from assetdesk.ui.uploads.drop_zone import (
 from assetdesk.ui.uploads.model import ItemIdRole, UploadQueueModel
 from assetdesk.ui.uploads.queue_actions import QueueActions
 from assetdesk.ui.uploads.queue_view import THUMBNAIL_SIZE, queue_view
+from assetdesk.ui.uploads.row_thumbnails import RowThumbnails
 from assetdesk.ui.uploads.status_text import checked_text, details_text, overall_text, queue_total
 from assetdesk.ui.uploads.target_memory import read_target
 from assetdesk.ui.uploads.target_picker import TargetPicker
@@ -60,7 +60,6 @@ from assetdesk.ui.uploads.target_switch import FollowedProjects, TargetSwitch
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_actions import pluralise
 from assetdesk.ui.widgets.pane_layout import pane_layout
-from assetdesk.ui.widgets.square_thumbnail import square_thumbnail
 
 if TYPE_CHECKING:
     from assetdesk.ui.thumbnails import ThumbnailMaker
@@ -68,6 +67,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("assetdesk.ui.uploads")
 
 REPAINT_MS = 100
+#: The overall bar repaints at once on each change (~2 ms with the style sheet): at most this often.
+OVERALL_BAR_MS = 400
 
 
 class UploadsPane(QWidget):
@@ -97,7 +98,6 @@ class UploadsPane(QWidget):
         self._accounts = accounts
         self._tasks = tasks
         self._paste_folder = paste_folder
-        self._thumbnails = thumbnails
         self._activated = False
         self.setAcceptDrops(True)
 
@@ -115,7 +115,9 @@ class UploadsPane(QWidget):
         )
 
         self.model = UploadQueueModel(queue)
-        self.model.want_thumbnail = self._make_thumbnail
+        if thumbnails is not None:
+            rows = RowThumbnails(thumbnails, queue, self.model, tasks, THUMBNAIL_SIZE, self)
+            self.model.want_thumbnail = rows.want
         self.model.icon_size = THUMBNAIL_SIZE
         queue.on_added = self._items_added
         queue.on_removed = self._items_removed
@@ -138,6 +140,7 @@ class UploadsPane(QWidget):
         self.details.setMinimumHeight(self.details.fontMetrics().lineSpacing() * 2 + 4)
         self.details.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
+        self._bar_set_at = 0.0
         self.overall_bar = QProgressBar()
         self.overall_bar.setObjectName("overallProgress")
         self.overall_bar.setRange(0, 1000)
@@ -367,29 +370,12 @@ class UploadsPane(QWidget):
         if total:
             fraction = summary.bytes_done / summary.bytes_total if summary.bytes_total else 0.0
             value = round(fraction * 1000)
-            if self.overall_bar.value() != value:  # a repaint costs ~2 ms with the style sheet
+            now = time.monotonic()
+            due = now - self._bar_set_at >= OVERALL_BAR_MS / 1000 or value in (0, 1000)
+            if self.overall_bar.value() != value and due:
                 self.overall_bar.setValue(value)
+                self._bar_set_at = now
         if self.overall.text() != text:
             self.overall.setText(text)
 
     # ------------------------------------------------------------------ thumbnails
-
-    def _make_thumbnail(self, item: UploadItem) -> None:
-        if self._thumbnails is None or self._tasks.closing:
-            return
-        self._tasks.spawn(self._thumbnail(item), name=f"uploads.thumbnail[{item.id}]")
-
-    async def _thumbnail(self, item: UploadItem) -> None:
-        assert self._thumbnails is not None
-        media_type = item.media_type
-        kind = media_type.kind if media_type is not None else None
-        # Images and videos by their known kind; the rest (audio's tile) by the file's bytes.
-        video = {MediaKind.VIDEO: True, MediaKind.IMAGE: False}.get(kind) if kind else None
-        try:
-            image = await self._thumbnails.for_file(item.path, video=video)
-        except AssetDeskError as error:
-            log.info("no thumbnail for queue item %d: %s", item.id, error)
-            return
-        if not isValid(self):
-            return
-        self.model.set_thumbnail(item.id, square_thumbnail(image, THUMBNAIL_SIZE))
