@@ -3,7 +3,7 @@
 FLAC: STREAMINFO's total samples over its sample rate. MP3 (MPEG-1, 2 and 2.5 audio, layers I to
 III): after any ID3v2 tags, the first frame header that the next frame's header confirms; then a
 Xing/Info or VBRI header's frame count in that frame when there is one, else the CBR estimate
-(the audio bytes over the first frame's bitrate, without an ID3v1 tag at the end).
+(the audio bytes over the first audio frame's bitrate, without an ID3v1 tag at the end).
 """
 
 from __future__ import annotations
@@ -109,8 +109,9 @@ def _same_stream(frame: _Frame, handle: BinaryIO, at: int) -> bool:
     )
 
 
-def _frame_count(handle: BinaryIO, at: int, frame: _Frame) -> int:
-    """The frames a Xing/Info or VBRI header in the frame at `at` counts; 0 without one."""
+def _frame_count(handle: BinaryIO, at: int, frame: _Frame) -> int | None:
+    """The frames a Xing/Info or VBRI header in the frame at `at` counts: 0 if it does not say,
+    None if there is no such header (the frame is audio)."""
     side_info = (17 if frame.mono else 32) if frame.version == 3 else (9 if frame.mono else 17)
     xing = read_up_to(handle, at + 4 + side_info, 12)
     if xing[:4] in (b"Xing", b"Info") and len(xing) == 12:
@@ -119,7 +120,7 @@ def _frame_count(handle: BinaryIO, at: int, frame: _Frame) -> int:
     vbri = read_up_to(handle, at + 36, 18)
     if vbri[:4] == b"VBRI" and len(vbri) == 18:
         return int(struct.unpack(">I", vbri[14:18])[0])
-    return 0
+    return None
 
 
 def probe_mp3(handle: BinaryIO, file_size: int) -> Probe:
@@ -131,6 +132,12 @@ def probe_mp3(handle: BinaryIO, file_size: int) -> Probe:
     frames = _frame_count(handle, at, frame)
     if frames:
         return Probe(None, None, frames * frame.samples / frame.rate)
+    if frames == 0:  # a header frame without a count, often at another bitrate: not audio
+        at += frame.length
+        after = _frame(read_up_to(handle, at, 4))
+        if after is None:
+            return NOTHING
+        frame = after
     end = file_size
     if file_size - 128 >= at and read_up_to(handle, file_size - 128, 3) == b"TAG":
         end -= 128  # an ID3v1 tag
