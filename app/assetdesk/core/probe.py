@@ -42,7 +42,7 @@ from assetdesk.core.media import (
     MediaType,
 )
 from assetdesk.core.probe_audio import probe_flac, probe_mp3
-from assetdesk.core.probe_av import probe_avi, probe_flv, probe_mpeg
+from assetdesk.core.probe_av import probe_avi, probe_flv, probe_mpeg, probe_mpeg_ts
 from assetdesk.core.probe_header import MAX_STEPS, NOTHING, Damaged, Probe, read_at, size_or_none
 from assetdesk.core.probe_matroska import probe_matroska
 from assetdesk.core.probe_ogg import probe_ogg
@@ -213,7 +213,7 @@ _BY_TYPE: dict[MediaType, Callable[[BinaryIO, int], Probe]] = {
     AVI: probe_avi,
     FLV: probe_flv,
     MPEG: probe_mpeg,
-    MPEG_TS: probe_mpeg,
+    MPEG_TS: probe_mpeg_ts,
     FLAC: probe_flac,
     MP3: probe_mp3,
     OGG: probe_ogg,

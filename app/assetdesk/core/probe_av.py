@@ -3,8 +3,10 @@
 AVI: the `avih` main header in `hdrl` (microseconds per frame times total frames; an OpenDML
 file's `dmlh` counts the frames of all its RIFF parts) and its width and height. FLV: the numbers
 `duration`, `width` and `height` of the first script tag's `onMetaData`. MPEG program and
-transport streams: only the picture size, from the first MPEG-1/2 sequence header in the first
-64 KiB (their duration needs the timestamps of the whole stream, which is not read).
+transport streams: the picture size from the first MPEG-1/2 sequence header in the first 64 KiB;
+a transport stream's duration from the first video stream's timestamps (PTS) in its first and
+last 64 KiB, plus one frame. A program stream's duration is not read (MPEG-1 and MPEG-2 PES
+headers differ, and ffprobe itself guesses it from the bitrate).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from assetdesk.core.probe_header import (
     size_or_none,
 )
 
-__all__ = ["probe_avi", "probe_flv", "probe_mpeg"]
+__all__ = ["probe_avi", "probe_flv", "probe_mpeg", "probe_mpeg_ts"]
 
 # ---- AVI ---------------------------------------------------------------------------------------
 
@@ -175,12 +177,95 @@ def _metadata(data: bytes) -> Probe:
 # ---- MPEG program and transport streams -------------------------------------------------------
 
 _SEQUENCE_HEADER = b"\x00\x00\x01\xb3"
+# Frames a second by the sequence header's frame_rate_code, 1 to 8.
+_FRAME_RATES = (24000 / 1001, 24.0, 25.0, 30000 / 1001, 30.0, 50.0, 60000 / 1001, 60.0)
+_TS_PACKET = 188
+_PTS_HZ = 90_000
+
+
+def _sequence_header(data: bytes) -> tuple[int, int, float] | None:
+    """(width, height, frames a second or 0) of the first MPEG-1/2 sequence header in `data`."""
+    at = data.find(_SEQUENCE_HEADER)
+    if at < 0 or at + 8 > len(data):
+        return None
+    sides = int.from_bytes(data[at + 4 : at + 7], "big")  # 12 bits of width, 12 of height
+    code = data[at + 7] & 0x0F
+    return sides >> 12, sides & 0xFFF, _FRAME_RATES[code - 1] if 1 <= code <= 8 else 0.0
+
+
+def _first_packet(data: bytes) -> int:
+    """Where whole transport packets start in `data` (after any junk): the first sync byte with
+    two more 188 bytes apart (or as many as the data holds); -1 for none."""
+    at = data.find(b"G")
+    for _ in range(MAX_STEPS):
+        if at < 0 or at + _TS_PACKET > len(data):
+            return -1
+        syncs = data[at : at + 3 * _TS_PACKET : _TS_PACKET]
+        if syncs == b"G" * len(syncs):
+            return at
+        at = data.find(b"G", at + 1)
+    return -1
+
+
+def _ts_video_timestamps(data: bytes) -> Iterator[tuple[int, int]]:
+    """(PID, PTS) of each video PES that starts in a whole transport packet of `data`."""
+    start = _first_packet(data)
+    if start < 0:
+        return
+    for at in range(start, len(data) - _TS_PACKET + 1, _TS_PACKET):
+        packet = data[at : at + _TS_PACKET]
+        control = packet[3] >> 4 & 3  # adaptation field control: 2 an adaptation field, 1 a payload
+        if packet[0] != 0x47 or not packet[1] & 0x40 or not control & 1:
+            continue  # out of step, or no PES starts here
+        payload = 4 + (1 + packet[4] if control & 2 else 0)
+        pts = _video_pts(packet[payload : payload + 14])
+        if pts is not None:
+            yield (packet[1] & 0x1F) << 8 | packet[2], pts
+
+
+def _video_pts(pes: bytes) -> int | None:
+    """The PTS of the video PES header that `pes` starts with (MPEG-2 form), if it has one."""
+    if len(pes) < 14 or pes[:3] != b"\x00\x00\x01" or not 0xE0 <= pes[3] <= 0xEF:
+        return None
+    if pes[6] & 0xC0 != 0x80 or not pes[7] & 0x80:
+        return None
+    b = pes[9:14]  # 33 bits among markers: 3, 15 and 15
+    return (b[0] >> 1 & 7) << 30 | b[1] << 22 | (b[2] >> 1) << 15 | b[3] << 7 | b[4] >> 1
+
+
+def _ts_duration(head: bytes, tail: bytes, frame_rate: float) -> float | None:
+    """From the first video stream's earliest PTS in `head` to its latest in `tail`, plus the
+    last frame's own time."""
+    first = list(_ts_video_timestamps(head))
+    if not first:
+        return None
+    pid = first[0][0]
+    earliest = min(pts for found, pts in first if found == pid)
+    latest = max((pts for found, pts in _ts_video_timestamps(tail) if found == pid), default=None)
+    if latest is None:
+        return None
+    if latest < earliest:
+        latest += 1 << 33  # the 33-bit clock wrapped
+    seconds = (latest - earliest) / _PTS_HZ + (1 / frame_rate if frame_rate else 0.0)
+    return seconds if 0 < seconds < 24 * 3600 else None
 
 
 def probe_mpeg(handle: BinaryIO, file_size: int) -> Probe:
-    data = read_up_to(handle, 0, min(file_size, MAX_SCAN), MAX_SCAN)
-    at = data.find(_SEQUENCE_HEADER)
-    if at < 0 or at + 7 > len(data):
+    """The picture size of an MPEG program stream (its duration is not read)."""
+    head = read_up_to(handle, 0, min(file_size, MAX_SCAN), MAX_SCAN)
+    found = _sequence_header(head)
+    return size_or_none(found[0], found[1]) if found else NOTHING
+
+
+def probe_mpeg_ts(handle: BinaryIO, file_size: int) -> Probe:
+    """An MPEG-2 video transport stream's picture size, and its duration from the timestamps of
+    its first and last 64 KiB."""
+    head = read_up_to(handle, 0, min(file_size, MAX_SCAN), MAX_SCAN)
+    found = _sequence_header(head)
+    if found is None:
         return NOTHING
-    sides = int.from_bytes(data[at + 4 : at + 7], "big")  # 12 bits of width, 12 of height
-    return size_or_none(sides >> 12, sides & 0xFFF)
+    tail_at = max(0, file_size - MAX_SCAN)
+    tail = read_up_to(handle, tail_at, file_size - tail_at, MAX_SCAN)
+    width, height, frame_rate = found
+    sides = size_or_none(width, height)
+    return Probe(sides.width, sides.height, _ts_duration(head, tail, frame_rate))

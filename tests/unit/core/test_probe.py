@@ -61,10 +61,10 @@ FFPROBE = [
     ("sound.ogg", OGG, Probe(None, None, 0.3)),  # Vorbis
     ("sound.opus", OGG, Probe(None, None, 0.3065)),
     ("clip.ogv", OGV, Probe(64, 48, 0.5)),  # Theora
-    # MPEG streams: the picture size only; ffprobe's 0.16 s and 0.44 s come from timestamps
-    # throughout the stream, which the prober does not read.
+    ("clip.ts", MPEG_TS, Probe(64, 48, 0.44)),  # PTS 1.52 to 1.92, and one frame at 25/s
+    # An MPEG program stream: the picture size only (ffprobe's 0.16 s is its size over its
+    # bitrate, for 0.5 s of frames).
     ("clip.mpg", MPEG, Probe(64, 48, None)),
-    ("clip.ts", MPEG_TS, Probe(64, 48, None)),
     # A type the prober does not read: nothing, rather than a guess.
     ("sound.m4a", OCTET_STREAM, Probe(None, None, None)),
 ]
@@ -160,7 +160,7 @@ def test_a_progressive_jpeg_and_one_with_fill_bytes(
 @settings(max_examples=60)
 @given(
     st.binary(max_size=600),
-    st.sampled_from([PNG, JPEG, GIF, WEBP, MP4, MOV, WAV, WEBM, AVI, FLV, MPEG, FLAC, MP3, OGG]),
+    st.sampled_from([PNG, JPEG, GIF, WEBP, MP4, MOV, WAV, WEBM, AVI, FLV, MPEG_TS, FLAC, MP3, OGG]),
 )
 def test_probe_never_raises(
     tmp_path_factory: pytest.TempPathFactory, data: bytes, media: MediaType
@@ -349,6 +349,19 @@ def test_a_4_gib_cluster_before_the_tracks_is_skipped_unread(
     found, read = probe_counting_reads(huge, WEBM)
     assert found == Probe(64, 48, pytest.approx(0.5))
     assert read < 32 * 1024
+
+
+def test_a_transport_stream_of_4_gib_is_timed_by_its_first_and_last_64_kib(
+    made_media: dict[str, Path], tmp_path: Path
+) -> None:
+    """clip.ts split after its 14th packet (its first PTS, 1.52 s, before; its last, 1.92 s,
+    after) by a hole that is not a multiple of 188 bytes: the packets are found again."""
+    data = made_media["clip.ts"].read_bytes()
+    split = 14 * 188
+    huge = write_sparse(tmp_path / "huge.ts", data[:split], HOLE + 100, data[split:])
+    found, read = probe_counting_reads(huge, MPEG_TS)
+    assert found == Probe(64, 48, pytest.approx(0.44))
+    assert read < 160 * 1024
 
 
 def test_an_ogg_of_4_gib_is_read_at_its_start_and_its_last_64_kib(

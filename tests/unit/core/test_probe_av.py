@@ -115,7 +115,21 @@ def test_an_mpeg_stream_without_a_sequence_header_gives_nothing(
 ) -> None:
     data = made_media["clip.ts"].read_bytes().replace(b"\x00\x00\x01\xb3", b"\x00\x00\x01\xb4")
     assert probe(write(tmp_path / "no-sequence.ts", data), MPEG_TS) == NOTHING
-    assert probe(made_media["clip.ts"], MPEG_TS) == Probe(64, 48, None)
+    assert probe(made_media["clip.ts"], MPEG_TS) == Probe(64, 48, pytest.approx(0.44))
+
+
+def test_a_transport_stream_out_of_step_or_without_timestamps_has_no_duration(
+    made_media: dict[str, Path], tmp_path: Path
+) -> None:
+    data = made_media["clip.ts"].read_bytes()
+    no_pts = bytearray(data)
+    for at in range(0, len(data), 188):  # every PES header's PTS flag off
+        pes = no_pts.find(b"\x00\x00\x01\xe0", at, at + 188)
+        if pes >= 0:
+            no_pts[pes + 7] &= 0x7F
+    assert probe(write(tmp_path / "no-pts.ts", bytes(no_pts)), MPEG_TS) == Probe(64, 48, None)
+    no_sync = data.replace(b"G", b"g")  # no packet can be found (the sequence header can)
+    assert probe(write(tmp_path / "no-sync.ts", no_sync), MPEG_TS) == Probe(64, 48, None)
 
 
 @pytest.mark.parametrize(
