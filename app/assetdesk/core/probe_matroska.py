@@ -9,6 +9,7 @@ SeekHead's positions are followed for what is still missing.
 
 from __future__ import annotations
 
+import contextlib
 import struct
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -140,9 +141,10 @@ def probe_matroska(handle: BinaryIO, file_size: int) -> Probe:
             break  # else Clusters are skipped by their sizes, never read
     for wanted in (_INFO, _TRACKS):
         if wanted not in found and wanted in places:
-            element, payload, stop = _header(handle, places[wanted], end)
-            if element == wanted and stop is not None:
-                found[wanted] = (payload, stop)
+            with contextlib.suppress(Damaged):  # a stale place: this figure stays unknown
+                element, payload, stop = _header(handle, places[wanted], end)
+                if element == wanted and stop is not None:
+                    found[wanted] = (payload, stop)
     duration = _duration(handle, *found[_INFO]) if _INFO in found else None
     picture = _picture(handle, *found[_TRACKS]) if _TRACKS in found else None
     width, height = picture or (None, None)

@@ -266,6 +266,9 @@ def test_a_live_webm_with_unknown_sizes_and_a_cluster_before_its_tracks(
         header + SEGMENT + UNKNOWN_SIZE + seek_head(tracks_at) + info + cluster + tracks
     )
     assert probe(sought, WEBM) == Probe(64, 48, pytest.approx(0.5))
+    stale = tmp_path / "stale.webm"  # the SeekHead points past the file: the duration stays
+    stale.write_bytes(header + SEGMENT + UNKNOWN_SIZE + seek_head(1 << 40) + info + cluster)
+    assert probe(stale, WEBM) == Probe(None, None, pytest.approx(0.5))
 
 
 def test_a_webm_whose_segment_claims_more_than_the_file_gives_nothing(
