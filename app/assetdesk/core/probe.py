@@ -4,67 +4,59 @@
 image's size from its header (PNG IHDR, JPEG SOF, GIF screen, WEBP VP8/VP8L/VP8X); an MP4, MOV or
 3GP's duration from `mvhd` and its picture size from the video track's `tkhd`, seeking from box to
 box (`moov` may come after the media data); a WAV's duration from its `fmt ` and `data` chunks.
-Any other type, or a damaged header, gives None for what cannot be read: never an exception.
+The other containers have their own modules: probe_matroska (WebM, MKV), probe_av (AVI, FLV,
+MPEG), probe_audio (MP3, FLAC), probe_ogg (Vorbis, Opus, Theora); probe_header holds the bounded
+reads and limits they all share. Any other type, or a damaged header, gives None for what cannot
+be read: never an exception.
 """
 
 from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from assetdesk.core.media import GIF, JPEG, MOV, MP4, MPO, PNG, THREE_GP, WAV, WEBP, MediaType
+from assetdesk.core.media import (
+    AVI,
+    FLAC,
+    FLV,
+    GIF,
+    JPEG,
+    MKV,
+    MOV,
+    MP3,
+    MP4,
+    MPEG,
+    MPEG_TS,
+    MPO,
+    OGG,
+    OGV,
+    PNG,
+    THREE_GP,
+    WAV,
+    WEBM,
+    WEBM_AUDIO,
+    WEBP,
+    MediaType,
+)
+from assetdesk.core.probe_audio import probe_flac, probe_mp3
+from assetdesk.core.probe_av import probe_avi, probe_flv, probe_mpeg, probe_mpeg_ts
+from assetdesk.core.probe_header import MAX_STEPS, NOTHING, Damaged, Probe, read_at, size_or_none
+from assetdesk.core.probe_matroska import probe_matroska
+from assetdesk.core.probe_ogg import probe_ogg
 
-__all__ = ["Probe", "probe"]
-
-#: The most boxes or chunks walked at one level, and JPEG segments before the frame header: a
-#: damaged or hostile file cannot make the prober loop for long.
-MAX_STEPS = 512
-#: The largest header box or chunk read whole (an `mvhd`, `tkhd`, `hdlr`, `fmt `).
-MAX_READ = 4096
-
-
-@dataclass(frozen=True, slots=True)
-class Probe:
-    """What the headers say; None where a figure is not known."""
-
-    width: int | None
-    height: int | None
-    duration_seconds: float | None
-
-
-NOTHING = Probe(None, None, None)
-
-
-class _Damaged(Exception):
-    """A header that cannot be what it claims."""
-
-
-def _read(handle: BinaryIO, at: int, size: int) -> bytes:
-    if size < 0 or size > MAX_READ:
-        raise _Damaged(f"a header of {size} bytes")
-    handle.seek(at)
-    data = handle.read(size)
-    if len(data) != size:
-        raise _Damaged("the file ends inside a header")
-    return data
-
-
-def _size_or_none(width: int, height: int) -> Probe:
-    return Probe(width, height, None) if width > 0 and height > 0 else NOTHING
-
+__all__ = ["MAX_STEPS", "Probe", "probe"]
 
 # ---- images ----------------------------------------------------------------------------------
 
 
 def _png(handle: BinaryIO) -> Probe:
-    data = _read(handle, 0, 24)
+    data = read_at(handle, 0, 24)
     if data[12:16] != b"IHDR":
         return NOTHING
-    return _size_or_none(*struct.unpack(">II", data[16:24]))
+    return size_or_none(*struct.unpack(">II", data[16:24]))
 
 
 # SOF markers carry the frame size; C4 (DHT), C8 (JPG) and CC (DAC) share the range but do not.
@@ -74,7 +66,7 @@ _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 def _jpeg(handle: BinaryIO) -> Probe:
     at = 2
     for _ in range(MAX_STEPS):
-        marker = _read(handle, at, 4)
+        marker = read_at(handle, at, 4)
         if marker[0] != 0xFF:
             return NOTHING
         if marker[1] == 0xFF:  # fill byte before a marker
@@ -87,29 +79,29 @@ def _jpeg(handle: BinaryIO) -> Probe:
             return NOTHING
         length = struct.unpack(">H", marker[2:4])[0]
         if marker[1] in _SOF:
-            height, width = struct.unpack(">HH", _read(handle, at + 5, 4))
-            return _size_or_none(width, height)
+            height, width = struct.unpack(">HH", read_at(handle, at + 5, 4))
+            return size_or_none(width, height)
         at += 2 + length
     return NOTHING
 
 
 def _gif(handle: BinaryIO) -> Probe:
-    return _size_or_none(*struct.unpack("<HH", _read(handle, 6, 4)))
+    return size_or_none(*struct.unpack("<HH", read_at(handle, 6, 4)))
 
 
 def _webp(handle: BinaryIO) -> Probe:
-    data = _read(handle, 0, 30)
+    data = read_at(handle, 0, 30)
     chunk = data[12:16]
     if chunk == b"VP8 " and data[23:26] == b"\x9d\x01\x2a":
         width, height = struct.unpack("<HH", data[26:30])
-        return _size_or_none(width & 0x3FFF, height & 0x3FFF)
+        return size_or_none(width & 0x3FFF, height & 0x3FFF)
     if chunk == b"VP8L" and data[20] == 0x2F:
         bits = int.from_bytes(data[21:25], "little")
-        return _size_or_none((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1)
+        return size_or_none((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1)
     if chunk == b"VP8X":
         width = int.from_bytes(data[24:27], "little") + 1
         height = int.from_bytes(data[27:30], "little") + 1
-        return _size_or_none(width, height)
+        return size_or_none(width, height)
     return NOTHING
 
 
@@ -122,15 +114,15 @@ def _boxes(handle: BinaryIO, start: int, end: int) -> Iterator[tuple[bytes, int,
     for _ in range(MAX_STEPS):
         if at + 8 > end:
             return
-        size, kind = struct.unpack(">I4s", _read(handle, at, 8))
+        size, kind = struct.unpack(">I4s", read_at(handle, at, 8))
         header = 8
         if size == 1:
-            size = struct.unpack(">Q", _read(handle, at + 8, 8))[0]
+            size = struct.unpack(">Q", read_at(handle, at + 8, 8))[0]
             header = 16
         elif size == 0:
             size = end - at
         if size < header or at + size > end:
-            raise _Damaged(f"a {kind!r} box of {size} bytes")
+            raise Damaged(f"a {kind!r} box of {size} bytes")
         yield kind, at + header, at + size
         at += size
 
@@ -147,7 +139,7 @@ def _duration(handle: BinaryIO, start: int, end: int) -> float | None:
     mvhd = _child(handle, start, end, b"mvhd")
     if mvhd is None:
         return None
-    data = _read(handle, mvhd[0], min(mvhd[1] - mvhd[0], 32))
+    data = read_at(handle, mvhd[0], min(mvhd[1] - mvhd[0], 32))
     if data[0] == 1:
         scale, duration = struct.unpack(">IQ", data[20:32])
         unknown = 0xFFFFFFFFFFFFFFFF
@@ -164,10 +156,10 @@ def _track_size(handle: BinaryIO, start: int, end: int) -> tuple[int, int, bool]
     tkhd = _child(handle, start, end, b"tkhd")
     if tkhd is None or tkhd[1] - tkhd[0] < 84:
         return None
-    width, height = struct.unpack(">II", _read(handle, tkhd[1] - 8, 8))
+    width, height = struct.unpack(">II", read_at(handle, tkhd[1] - 8, 8))
     mdia = _child(handle, start, end, b"mdia")
     hdlr = _child(handle, *mdia, b"hdlr") if mdia else None
-    video = hdlr is not None and _read(handle, hdlr[0] + 8, 4) == b"vide"
+    video = hdlr is not None and read_at(handle, hdlr[0] + 8, 4) == b"vide"
     return width >> 16, height >> 16, video
 
 
@@ -192,16 +184,16 @@ def _iso_media(handle: BinaryIO, file_size: int) -> Probe:
 
 
 def _wav(handle: BinaryIO, file_size: int) -> Probe:
-    if _read(handle, 8, 4) != b"WAVE":
+    if read_at(handle, 8, 4) != b"WAVE":
         return NOTHING
     byte_rate = 0
     at = 12
     for _ in range(MAX_STEPS):
         if at + 8 > file_size:
             break
-        kind, size = struct.unpack("<4sI", _read(handle, at, 8))
+        kind, size = struct.unpack("<4sI", read_at(handle, at, 8))
         if kind == b"fmt ":
-            byte_rate = struct.unpack("<I", _read(handle, at + 16, 4))[0]
+            byte_rate = struct.unpack("<I", read_at(handle, at + 16, 4))[0]
         elif kind == b"data":
             # A stream written on the fly may state 0 or 0xFFFFFFFF: the rest of the file is data.
             available = file_size - at - 8
@@ -211,6 +203,22 @@ def _wav(handle: BinaryIO, file_size: int) -> Probe:
             return Probe(None, None, data_size / byte_rate)
         at += 8 + size + (size & 1)  # chunks are padded to an even length
     return NOTHING
+
+
+#: The probers of the other containers: each takes the open file and its size.
+_BY_TYPE: dict[MediaType, Callable[[BinaryIO, int], Probe]] = {
+    WEBM: probe_matroska,
+    WEBM_AUDIO: probe_matroska,
+    MKV: probe_matroska,
+    AVI: probe_avi,
+    FLV: probe_flv,
+    MPEG: probe_mpeg,
+    MPEG_TS: probe_mpeg_ts,
+    FLAC: probe_flac,
+    MP3: probe_mp3,
+    OGG: probe_ogg,
+    OGV: probe_ogg,
+}
 
 
 def probe(path: Path, media_type: MediaType) -> Probe:
@@ -230,6 +238,8 @@ def probe(path: Path, media_type: MediaType) -> Probe:
                 return _iso_media(handle, file_size)
             if media_type is WAV:
                 return _wav(handle, file_size)
-    except (OSError, struct.error, IndexError, _Damaged):
+            if media_type in _BY_TYPE:
+                return _BY_TYPE[media_type](handle, file_size)
+    except (OSError, struct.error, IndexError, ValueError, OverflowError, Damaged):
         return NOTHING
     return NOTHING
