@@ -40,8 +40,8 @@ from assetdesk.services.accounts import AccountsService
 from assetdesk.services.upload_items import ItemState, QueueSummary, UploadItem, UploadTarget
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.uploads.add_files_dialog import AddFilesDialog
 from assetdesk.ui.uploads.drop_zone import (
-    PICK_FILTER,
     can_take,
     drag_prompt,
     drop_zone,
@@ -244,12 +244,11 @@ class UploadsPane(QWidget):
         self._update_view()
 
     def pick_files(self) -> None:
-        dialog = QFileDialog(self, "Add files to upload")
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setNameFilters([PICK_FILTER, "All files (*)"])
-        dialog.filesSelected.connect(lambda files: self.add_paths(Path(f) for f in files))
+        """Queue the files chosen or typed; a typed name that is not there is listed, refused."""
+        dialog = AddFilesDialog(self)
+        dialog.picked.connect(self.add_paths)
         dialog.open()
-        self.file_dialog = dialog
+        self.file_dialog: QFileDialog = dialog
 
     def pick_folder(self) -> None:
         dialog = QFileDialog(self, "Add a folder to upload")

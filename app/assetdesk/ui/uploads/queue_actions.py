@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QPoint
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QMessageBox, QPushButton, QTableView, QWidget
 
 from assetdesk.core.provider import Provider
@@ -18,6 +18,15 @@ from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.uploads.queue_view import button_row
 from assetdesk.ui.widgets.pane_actions import pane_action, pluralise
+
+#: What Retry sends again. Not a file refused here (its type or size): the same checks would
+#: refuse it again; it is checked anew when the target changes, or added again once fixed.
+RETRYABLE = frozenset({ItemState.FAILED, ItemState.CANCELLED})
+
+REFUSED_TIP = (
+    "A file refused here would be refused again: fix it and add it again, or choose a target "
+    "that takes it."
+)
 
 
 class QueueActions:
@@ -92,9 +101,8 @@ class QueueActions:
         items = self._selected_items()
         states = {item.state for item in items}
         self.cancel_action.setEnabled(bool(states & {ItemState.PENDING, ItemState.UPLOADING}))
-        self.retry_action.setEnabled(
-            bool(states & {ItemState.FAILED, ItemState.CANCELLED, ItemState.REFUSED})
-        )
+        self.retry_action.setEnabled(bool(states & RETRYABLE))
+        self.buttons["retry"].setToolTip(_retry_tip(self.retry_action, states))
         self.remove_action.setEnabled(bool(items))
         self.copy_id_action.setEnabled(any(i.row.remote_id for i in items))
         self.copy_id_action.setText(_copy_id_text(items))
@@ -140,7 +148,8 @@ class QueueActions:
             self._tasks.spawn(self._queue.cancel(ids), name="uploads.cancel")
 
     def retry_selected(self) -> None:
-        ids = self._selected_ids()
+        """Send the selected failed or cancelled items again; a file refused here is not sent."""
+        ids = [i.id for i in self._selected_items() if i.state in RETRYABLE]
         if ids:
             self._tasks.spawn(self._queue.retry(ids, self._target()), name="uploads.retry")
 
@@ -200,6 +209,15 @@ class QueueActions:
         text = "\n".join(i for i in ids if i)
         if text:
             QGuiApplication.clipboard().setText(text)
+
+
+def _retry_tip(action: QAction, states: set[ItemState]) -> str:
+    """The Retry button's tooltip: its shortcut, and why it is off for refused files."""
+    shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    tip = f"{action.text()} ({shortcut})"
+    if ItemState.REFUSED in states and not states & RETRYABLE:
+        tip += f" — {REFUSED_TIP}"
+    return tip
 
 
 def _copy_id_text(items: list[UploadItem]) -> str:
