@@ -228,11 +228,11 @@ def test_every_local_refusal_is_on_its_row_and_nothing_is_sent(
         "empty.png": "empty.png: the file is empty (0 bytes).",
         "layers.psd": "layers.psd: Google Flow does not take PSD files — "
         "use PNG, JPEG, WEBP or MP4; Wordbee takes any file.",
-        "long.mp4": "long.mp4: this MP4 is 131.2 MB; "
+        "long.mp4": "long.mp4: this MP4 is 125.1 MiB; "
         "Google Flow takes videos up to 100 MiB; Runway takes .mp4.",
         "notes.txt": "notes.txt: this file is not an image or video Google Flow takes — "
         "use PNG, JPEG, WEBP or MP4; Wordbee takes any file.",
-        "poster.png": "poster.png: this PNG is 22 MB; "
+        "poster.png": "poster.png: this PNG is 21 MiB; "
         "Google Flow takes images up to 20 MiB; Wordbee takes any file.",
         "gone.png": "gone.png is a link to a file that is not there.",
         "pipe.png": "pipe.png is not a regular file.",

@@ -80,7 +80,7 @@ def test_too_large_video_is_refused_before_any_request(sb: Any, tmp_path: Path) 
     assert items == [
         {
             "file": str(big),
-            "error": "big.mp4: this MP4 is 131.2 MB; "
+            "error": "big.mp4: this MP4 is 125.1 MiB; "
             "Google Flow takes videos up to 100 MiB; Runway takes .mp4",
             "kind": "too_large",
         }

@@ -119,7 +119,7 @@ def test_a_file_over_runways_cap_is_refused_before_any_request(sb: Any, tmp_path
     assert items == [
         {
             "file": str(big),
-            "error": "interview.wav: this WAV is 150 MB; Runway takes audio up to 100 MiB; "
+            "error": "interview.wav: this WAV is 143.1 MiB; Runway takes audio up to 100 MiB; "
             "Wordbee takes any file",
             "kind": "too_large",
         }

@@ -165,7 +165,7 @@ def test_refusals_before_anything_is_sent(sb: Any, tmp_path: Path) -> None:
         {"file": str(missing), "error": "gone.png: there is no such file.", "kind": "local_file"},
         {
             "file": str(huge),
-            "error": "master.mov: this MOV is 600 MB; Wordbee takes files up to 500 MiB",
+            "error": "master.mov: this MOV is 572.2 MiB; Wordbee takes files up to 500 MiB",
             "kind": "too_large",
         },
     ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from assetdesk.core.errors import EmptyFile, TooLarge
-from assetdesk.core.units import MIB, format_mib, format_size
+from assetdesk.core.units import MIB, format_mib, format_size_beside
 
 __all__ = [
     "ACCEPTED_LABELS",
@@ -183,7 +183,7 @@ def check_size(size: int, media_type: MediaType) -> None:
         raise EmptyFile("the file is empty (0 bytes)", status=None)
     if size > media_type.limit:
         raise TooLarge(
-            f"{media_type.kind.value} is {format_size(size)}; "
+            f"{media_type.kind.value} is {format_size_beside(size, media_type.limit)}; "
             f"the limit is {format_mib(media_type.limit)}",
             size=size,
             limit=media_type.limit,

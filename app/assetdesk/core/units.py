@@ -1,6 +1,8 @@
 """Human-readable sizes, speeds and times, worded the way GNOME Files and macOS Finder word them.
 
-Sizes use decimal units (1 KB = 1000 bytes); service limits, which are binary, use `format_mib`.
+Sizes use decimal units (1 KB = 1000 bytes), as file managers show them; service limits, which
+are binary, use `format_mib`. One unit system per sentence: a size set beside a limit is given in
+the limit's unit (`format_size_beside`: "this PNG is 24 MiB; … images up to 20 MiB").
 Anything unknown (None, NaN, infinite, negative speed or ETA) is shown as an em dash.
 """
 
@@ -49,6 +51,18 @@ def format_size(n: int | float) -> str:
 def format_mib(n: int) -> str:
     """A binary size as services state their limits: '100 MiB', '20 MiB', '1.5 MiB'."""
     return f"{_trim(f'{n / MIB:.1f}')} MiB"
+
+
+def format_size_beside(size: int, limit: int) -> str:
+    """`size` in MiB, to set beside `format_mib(limit)`: '24 MiB', '20.03 MiB'. A size over the
+    limit never reads as the limit: one decimal, two if one rounds it down to the limit, and
+    'just over 20 MiB' if two do too."""
+    shown_limit = round(limit / MIB, 1)
+    for digits in (1, 2):
+        value = round(size / MIB, digits)
+        if size <= limit or value > shown_limit:
+            return f"{_trim(f'{value:.{digits}f}')} MiB"
+    return f"just over {format_mib(limit)}"
 
 
 def format_speed(bytes_per_s: float | None) -> str:

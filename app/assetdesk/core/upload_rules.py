@@ -53,7 +53,7 @@ from assetdesk.core.media import (
 )
 from assetdesk.core.provider import Provider
 from assetdesk.core.sniff import Sniffed, classify_sniffed
-from assetdesk.core.units import MIB, format_mib, format_size
+from assetdesk.core.units import MIB, format_mib, format_size_beside
 
 __all__ = [
     "RUNWAY_AUDIO_LIMIT",
@@ -222,7 +222,8 @@ def check_for_target(provider: Provider, sniffed: Sniffed, size: int, name: str)
             assert media_type is not None and media_type.limit is not None  # it was measured
             kind = media_type.kind
             raise TooLarge(
-                f"this {sniffed.label} is {format_size(size)}; Google Flow takes {_MANY[kind]} "
+                f"this {sniffed.label} is {format_size_beside(size, media_type.limit)}; "
+                f"Google Flow takes {_MANY[kind]} "
                 f"up to {format_mib(media_type.limit)}"
                 + _elsewhere(provider, sniffed.media, size, name),
                 size=error.size,
@@ -251,7 +252,7 @@ def check_for_target(provider: Provider, sniffed: Sniffed, size: int, name: str)
     if size > limit:
         label = "file" if media is OCTET_STREAM else media.label
         raise TooLarge(
-            f"this {label} is {format_size(size)}; {provider.label} takes "
+            f"this {label} is {format_size_beside(size, limit)}; {provider.label} takes "
             f"{_MANY[media.kind if rules.accepted else MediaKind.OTHER]} up to {format_mib(limit)}"
             + _elsewhere(provider, media, size, name),
             size=size,

@@ -14,6 +14,7 @@ from assetdesk.core.units import (
     format_eta,
     format_mib,
     format_size,
+    format_size_beside,
     format_speed,
 )
 
@@ -42,6 +43,28 @@ def test_format_mib() -> None:
     assert format_mib(100 * MIB) == "100 MiB"
     assert format_mib(20 * MIB) == "20 MiB"
     assert format_mib(MIB + MIB // 2) == "1.5 MiB"
+
+
+@pytest.mark.parametrize(
+    ("size", "limit", "text"),
+    [
+        (24 * MIB, 20 * MIB, "24 MiB"),
+        (131_200_000, 100 * MIB, "125.1 MiB"),
+        (21_000_000, 20 * MIB, "20.03 MiB"),  # one decimal would read "20 MiB"
+        (20 * MIB + 1, 20 * MIB, "just over 20 MiB"),  # two would too
+        (20 * MIB, 20 * MIB, "20 MiB"),
+        (MIB // 2, 20 * MIB, "0.5 MiB"),
+    ],
+)
+def test_a_size_beside_a_limit_is_in_its_unit(size: int, limit: int, text: str) -> None:
+    assert format_size_beside(size, limit) == text
+
+
+@given(st.integers(1, 10**12), st.integers(1, 10**11))
+def test_a_size_over_its_limit_never_reads_as_the_limit(size: int, limit: int) -> None:
+    text = format_size_beside(size, limit)
+    if size > limit and not text.startswith("just over "):
+        assert float(text.removesuffix(" MiB")) > float(format_mib(limit).removesuffix(" MiB"))
 
 
 def test_format_speed() -> None:

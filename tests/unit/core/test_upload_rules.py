@@ -112,7 +112,7 @@ def test_google_flow_says_what_it_takes_and_where_the_file_would_go(
         check_for_target(GOOGLE_FLOW, Sniffed("PNG", PNG), 25_165_824, "big.png")
     assert (
         str(too_large.value)
-        == "this PNG is 25.2 MB; Google Flow takes images up to 20 MiB; Wordbee takes any file"
+        == "this PNG is 24 MiB; Google Flow takes images up to 20 MiB; Wordbee takes any file"
     )
 
 
@@ -141,15 +141,15 @@ def test_too_large_says_the_cap_and_the_target_that_would_take_it() -> None:
     with pytest.raises(TooLarge) as caught:
         check_for_target(RUNWAY, Sniffed("WAV", WAV), 140 * MIB, "take.wav")
     assert str(caught.value) == (
-        "this WAV is 146.8 MB; Runway takes audio up to 100 MiB; Wordbee takes any file"
+        "this WAV is 140 MiB; Runway takes audio up to 100 MiB; Wordbee takes any file"
     )
     assert (caught.value.size, caught.value.limit) == (140 * MIB, 100 * MIB)
     with pytest.raises(TooLarge) as nowhere:
         check_for_target(RUNWAY, Sniffed("MOV", MOV), 600 * MIB, "long.mov")
-    assert str(nowhere.value) == "this MOV is 629.1 MB; Runway takes videos up to 500 MiB"
+    assert str(nowhere.value) == "this MOV is 600 MiB; Runway takes videos up to 500 MiB"
     with pytest.raises(TooLarge) as wordbee:
         check_for_target(WORDBEE, Sniffed(None), 600 * MIB, "dump.bin")
-    assert str(wordbee.value) == "this file is 629.1 MB; Wordbee takes files up to 500 MiB"
+    assert str(wordbee.value) == "this file is 600 MiB; Wordbee takes files up to 500 MiB"
 
 
 def test_a_suggestion_uses_the_files_own_extension_when_it_is_right() -> None:

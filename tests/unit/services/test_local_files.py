@@ -81,32 +81,33 @@ async def test_a_renamed_file_goes_as_what_it_is_with_a_note(tmp_path: Path) -> 
             "sound.wav",
             RUNWAY,
             100 * MIB,
-            "big.wav: this WAV is 104.9 MB; Runway takes audio up to 100 MiB; "
+            "big.wav: this WAV is just over 100 MiB; Runway takes audio up to 100 MiB; "
             "Wordbee takes any file",
         ),
         (
             "clip.mov",
             RUNWAY,
             500 * MIB,
-            "big.mov: this MOV is 524.3 MB; Runway takes videos up to 500 MiB",
+            "big.mov: this MOV is just over 500 MiB; Runway takes videos up to 500 MiB",
         ),
         (
             "picture.gif",
             RUNWAY,
             20 * MIB,
-            "big.gif: this GIF is 21 MB; Runway takes images up to 20 MiB; Wordbee takes any file",
+            "big.gif: this GIF is just over 20 MiB; Runway takes images up to 20 MiB; "
+            "Wordbee takes any file",
         ),
         (
             "sound.m4a",
             WORDBEE,
             500 * MIB,
-            "big.m4a: this file is 524.3 MB; Wordbee takes files up to 500 MiB",
+            "big.m4a: this file is just over 500 MiB; Wordbee takes files up to 500 MiB",
         ),
         (
             "clip.mp4",
             GOOGLE_FLOW,
             100 * MIB,
-            "big.mp4: this MP4 is 104.9 MB; "
+            "big.mp4: this MP4 is just over 100 MiB; "
             "Google Flow takes videos up to 100 MiB; Runway takes .mp4",
         ),
     ],
