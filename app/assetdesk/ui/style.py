@@ -1,12 +1,18 @@
-"""The window's style sheet: spacing, the navigation list, pane titles, notices and empty states.
+"""The window's style sheet: spacing, the navigation list, pane titles, hints and empty states.
 
-Colours come from the palette where they can, so the platform's light or dark theme still applies;
-the colours of states come from `ui/widgets/colours.py`, where the models take theirs.
+Colours come from the palette, so the platform's light or dark theme still applies: what the
+sheet cannot name as a palette role (the secondary text, a field error's red) is derived from the
+palette by `ui/widgets/colours.py` and the sheet is made again when the palette changes
+(`follow_palette`). Banners colour themselves (`ui/widgets/notice.py`).
 """
 
 from string import Template
 
-from assetdesk.ui.widgets.colours import BAD, ERROR_TEXT
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QWidget
+
+from assetdesk.ui.widgets.colours import error_text, secondary_text
 
 _SHEET = """
 QListWidget#navigation {
@@ -33,10 +39,10 @@ QLabel#paneTitle {
     font-weight: 600;
 }
 QLabel#paneSubtitle, QLabel#paneHint {
-    color: palette(placeholder-text);
+    color: $secondary;
 }
 QLabel#emptyState, QLabel#dropZone {
-    color: palette(placeholder-text);
+    color: $secondary;
     font-size: 11pt;
 }
 QLabel#dropZone {
@@ -53,23 +59,7 @@ QTableView#uploadQueue[dropActive="true"] {
     border: 2px solid palette(highlight);
 }
 QLabel#fieldError {
-    color: $bad;
-}
-QLabel#notice {
-    border-radius: 6px;
-    padding: 8px 10px;
-}
-QLabel#notice[kind="info"] {
-    background: #e8f0fe;
-    color: #174ea6;
-}
-QLabel#notice[kind="warning"] {
-    background: #fef7e0;
-    color: #7a4100;
-}
-QLabel#notice[kind="error"] {
-    background: #fce8e6;
-    color: $error_text;
+    color: $error;
 }
 QListView#accountsList, QListWidget#droppedFiles {
     border: 1px solid palette(mid);
@@ -83,4 +73,35 @@ QStatusBar QLabel {
 }
 """
 
-STYLE_SHEET = Template(_SHEET).substitute(bad=BAD, error_text=ERROR_TEXT)
+
+def style_sheet(palette: QPalette) -> str:
+    """The window's style sheet for `palette`."""
+    return Template(_SHEET).substitute(
+        secondary=secondary_text(palette).name(), error=error_text(palette).name()
+    )
+
+
+class PaletteFollower(QObject):
+    """Sets `widget`'s style sheet for the application's palette now and again whenever the
+    palette changes (a switch of the system theme, or `QApplication.setPalette`)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        widget.installEventFilter(self)
+        self.apply()
+
+    def apply(self) -> None:
+        sheet = style_sheet(QGuiApplication.palette())
+        if self._widget.styleSheet() != sheet:  # setting it again would repolish every child
+            self._widget.setStyleSheet(sheet)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._widget and event.type() == QEvent.Type.ApplicationPaletteChange:
+            self.apply()
+        return False
+
+
+def follow_palette(widget: QWidget) -> PaletteFollower:
+    """Give `widget` (the main window) the style sheet, kept in step with the palette."""
+    return PaletteFollower(widget)

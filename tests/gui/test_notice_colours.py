@@ -1,0 +1,196 @@
+"""Banners and the style sheet's colours from the palette (ui/widgets/notice.py, ui/style.py,
+ui/widgets/colours.py): WCAG contrast measured on rendered pixels, light and dark, and at a
+palette change at run time. With ASSETDESK_SHOT_DIR set, the light and dark renderings are saved
+there as i15-notices-light.png and i15-notices-dark.png."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from assetdesk.ui.style import follow_palette
+from assetdesk.ui.widgets.colours import contrast_ratio, legible
+from assetdesk.ui.widgets.notice import Notice
+
+KINDS = ("info", "warning", "error")
+WCAG_AA = 4.5
+
+
+def light_palette() -> QPalette:
+    return QPalette(QColor("#efefef"))
+
+
+def dark_palette() -> QPalette:
+    dark = QPalette(QColor("#2b2b2b"))
+    dark.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    return dark
+
+
+PALETTES = {"light": light_palette, "dark": dark_palette}
+
+
+@pytest.fixture
+def app_palette(qapp: QApplication) -> Iterator[None]:
+    """Whatever a test sets with QApplication.setPalette is undone after it."""
+    before = QGuiApplication.palette()
+    yield
+    QApplication.setPalette(before)
+
+
+def rendered(widget: QWidget) -> QImage:
+    QApplication.processEvents()
+    return widget.grab().toImage()
+
+
+def measured(image: QImage) -> tuple[QColor, QColor]:
+    """(text, background) of a rendered banner: the background inside its top padding, the
+    text the pixel that contrasts most with it (glyph cores carry the text's own colour)."""
+    background = image.pixelColor(image.width() // 2, 4)
+    text = background
+    for y in range(8, image.height() - 8):
+        for x in range(8, image.width() - 8):
+            pixel = image.pixelColor(x, y)
+            if contrast_ratio(pixel, background) > contrast_ratio(text, background):
+                text = pixel
+    return text, background
+
+
+def banner(qtbot: QtBot, kind: str) -> Notice:
+    notice = Notice()
+    qtbot.addWidget(notice)
+    notice.setFixedWidth(420)
+    notice.show_message(f"An {kind} banner: Google Flow refused this content.", kind)
+    return notice
+
+
+@pytest.mark.usefixtures("app_palette")
+@pytest.mark.parametrize("theme", PALETTES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_banner_text_reads_on_its_background(qtbot: QtBot, theme: str, kind: str) -> None:
+    QApplication.setPalette(PALETTES[theme]())
+    notice = banner(qtbot, kind)
+    text, background = measured(rendered(notice))
+    assert background == notice.colours()[1]
+    assert contrast_ratio(text, background) >= WCAG_AA
+    window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
+    # The banner is tinted, not a white or black slab: its lightness is the window's side.
+    assert (background.lightnessF() < 0.5) == (theme == "dark")
+    assert background != window
+
+
+@pytest.mark.usefixtures("app_palette")
+def test_banner_follows_a_palette_change(qtbot: QtBot) -> None:
+    QApplication.setPalette(light_palette())
+    notice = banner(qtbot, "error")
+    _, light_background = measured(rendered(notice))
+    assert light_background.lightnessF() > 0.7
+    QApplication.setPalette(dark_palette())
+    text, background = measured(rendered(notice))
+    assert background.lightnessF() < 0.35
+    assert contrast_ratio(text, background) >= WCAG_AA
+    QApplication.setPalette(light_palette())
+    assert measured(rendered(notice))[1] == light_background
+
+
+def style_sheet_sample(qtbot: QtBot) -> tuple[QWidget, QLabel, QLabel]:
+    window = QWidget()
+    qtbot.addWidget(window)
+    follow_palette(window)
+    window.setAutoFillBackground(True)
+    layout = QVBoxLayout(window)
+    subtitle = QLabel("Drop files anywhere on the window")
+    subtitle.setObjectName("paneSubtitle")
+    error = QLabel("This token is not complete")
+    error.setObjectName("fieldError")
+    for label in (subtitle, error):
+        label.setFixedWidth(360)
+        layout.addWidget(label)
+    window.show()
+    return window, subtitle, error
+
+
+def label_contrast(label: QLabel) -> float:
+    image = rendered(label)
+    background = image.pixelColor(1, 1)
+    return max(
+        contrast_ratio(image.pixelColor(x, y), background)
+        for y in range(image.height())
+        for x in range(image.width())
+    )
+
+
+@pytest.mark.usefixtures("app_palette")
+def test_style_sheet_text_reads_in_both_themes_and_follows_a_change(qtbot: QtBot) -> None:
+    QApplication.setPalette(light_palette())
+    window, subtitle, error = style_sheet_sample(qtbot)
+    light_sheet = window.styleSheet()
+    assert label_contrast(subtitle) >= WCAG_AA and label_contrast(error) >= WCAG_AA
+    QApplication.setPalette(dark_palette())
+    QApplication.processEvents()
+    assert window.styleSheet() != light_sheet
+    assert label_contrast(subtitle) >= WCAG_AA and label_contrast(error) >= WCAG_AA
+    red = rendered(error)
+    reddest = max(
+        (red.pixelColor(x, y) for y in range(red.height()) for x in range(red.width())),
+        key=lambda pixel: pixel.redF() - pixel.greenF(),
+    )
+    assert reddest.redF() - reddest.greenF() > 0.3, "a field error stays red"
+
+
+def test_contrast_ratio_is_wcags() -> None:
+    black, white = QColor("#000000"), QColor("#ffffff")
+    assert contrast_ratio(black, white) == pytest.approx(21.0)
+    assert contrast_ratio(white, white) == pytest.approx(1.0)
+    # WCAG's worked figure: #767676 on white is the lightest grey that passes AA (4.54).
+    assert contrast_ratio(QColor("#767676"), white) == pytest.approx(4.54, abs=0.01)
+
+
+@pytest.mark.parametrize("background", ["#ffffff", "#2b2b2b", "#808080", "#000000"])
+def test_legible_reaches_the_minimum_on_any_background(background: str) -> None:
+    for start in ("#c5221f", "#1a73e8", "#808080", "#ffffff", "#000000"):
+        made = legible(QColor(start), QColor(background), 4.5)
+        assert contrast_ratio(made, QColor(background)) >= 4.5
+
+
+@pytest.mark.usefixtures("app_palette")
+@pytest.mark.parametrize("theme", PALETTES)
+def test_the_three_kinds_look_different(qtbot: QtBot, tmp_path: Path, theme: str) -> None:
+    QApplication.setPalette(PALETTES[theme]())
+    panel = QWidget()
+    qtbot.addWidget(panel)
+    follow_palette(panel)
+    panel.setAutoFillBackground(True)
+    layout = QVBoxLayout(panel)
+    title = QLabel(f"Banners, {theme} palette")
+    title.setObjectName("paneTitle")
+    layout.addWidget(title)
+    words = {
+        "info": "Uploads resume where they stopped when AssetDesk starts again.",
+        "warning": "No keyring was found: secrets are kept for this session only.",
+        "error": "Google Flow refused this content under its content policy: "
+        "it shows the face of a public figure.",
+    }
+    notices = []
+    for kind in KINDS:
+        notice = Notice()
+        notice.show_message(words[kind], kind)
+        layout.addWidget(notice)
+        notices.append(notice)
+    subtitle = QLabel("Drop files anywhere on the window, or paste them")
+    subtitle.setObjectName("paneSubtitle")
+    error = QLabel("The token is not complete")
+    error.setObjectName("fieldError")
+    layout.addWidget(subtitle)
+    layout.addWidget(error)
+    panel.resize(520, 300)
+    panel.show()
+    backgrounds = {measured(rendered(notice))[1].name() for notice in notices}
+    assert len(backgrounds) == 3
+    shots = Path(os.environ.get("ASSETDESK_SHOT_DIR") or tmp_path)
+    assert rendered(panel).save(str(shots / f"i15-notices-{theme}.png"))
