@@ -82,22 +82,26 @@ def style_sheet(palette: QPalette) -> str:
 
 
 class PaletteFollower(QObject):
-    """Sets `widget`'s style sheet for the application's palette now and again whenever the
-    palette changes (a switch of the system theme, or `QApplication.setPalette`)."""
+    """Sets its parent widget's style sheet for the application's palette now and again whenever
+    the palette changes (a switch of the system theme, or `QApplication.setPalette`). It keeps no
+    Python reference to the widget: it is the widget's child and finds it as its parent, which
+    also holds while the widget is being torn down."""
 
     def __init__(self, widget: QWidget) -> None:
         super().__init__(widget)
-        self._widget = widget
         widget.installEventFilter(self)
         self.apply()
 
     def apply(self) -> None:
+        widget = self.parent()
+        if not isinstance(widget, QWidget):
+            return
         sheet = style_sheet(QGuiApplication.palette())
-        if self._widget.styleSheet() != sheet:  # setting it again would repolish every child
-            self._widget.setStyleSheet(sheet)
+        if widget.styleSheet() != sheet:  # setting it again would repolish every child
+            widget.setStyleSheet(sheet)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._widget and event.type() == QEvent.Type.ApplicationPaletteChange:
+        if event.type() == QEvent.Type.ApplicationPaletteChange and watched is self.parent():
             self.apply()
         return False
 
