@@ -15,7 +15,14 @@ from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from assetdesk.ui.style import follow_palette
-from assetdesk.ui.widgets.colours import contrast_ratio, legible
+from assetdesk.ui.widgets.colours import (
+    DONE_COLOUR,
+    ERROR_COLOUR,
+    STATE_COLOURS,
+    contrast_ratio,
+    legible,
+    readable,
+)
 from assetdesk.ui.widgets.notice import Notice
 
 KINDS = ("info", "warning", "error")
@@ -194,3 +201,18 @@ def test_the_three_kinds_look_different(qtbot: QtBot, tmp_path: Path, theme: str
     assert len(backgrounds) == 3
     shots = Path(os.environ.get("ASSETDESK_SHOT_DIR") or tmp_path)
     assert rendered(panel).save(str(shots / f"i15-notices-{theme}.png"))
+
+
+@pytest.mark.parametrize("theme", PALETTES)
+@pytest.mark.parametrize("colour", [ERROR_COLOUR, DONE_COLOUR, *STATE_COLOURS.values()])
+def test_state_colours_read_on_the_base(theme: str, colour: QColor) -> None:
+    palette = PALETTES[theme]()
+    base = palette.color(QPalette.ColorRole.Base)
+    made = readable(colour, palette)
+    assert contrast_ratio(made, base) >= WCAG_AA
+    assert abs(made.hslHue() - colour.hslHue()) <= 2, "a state keeps its hue"
+
+
+def test_a_state_colour_that_reads_is_left_as_it_is() -> None:
+    assert readable(ERROR_COLOUR, light_palette()) == ERROR_COLOUR
+    assert readable(DONE_COLOUR, light_palette()) == DONE_COLOUR

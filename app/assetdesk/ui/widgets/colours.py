@@ -40,14 +40,16 @@ UNTESTED_COLOUR = QColor(UNKNOWN)
 
 def readable(colour: QColor, palette: QPalette) -> QColor:
     """`colour` as it reads on `palette`'s base: the same on a light one, lightened on a dark one
-    (the dark reds and greens above are for light backgrounds)."""
-    if palette.color(QPalette.ColorRole.Base).lightnessF() >= 0.5:
-        return colour
+    (the dark reds and greens above are for light backgrounds); either way brought to
+    `MIN_CONTRAST` against the base if it falls short."""
+    base = palette.color(QPalette.ColorRole.Base)
+    if base.lightnessF() >= 0.5:
+        return legible(colour, base)
     lighter = QColor(colour)
     lighter.setHslF(
         colour.hslHueF(), colour.hslSaturationF(), max(colour.lightnessF(), 0.72), colour.alphaF()
     )
-    return lighter
+    return legible(QColor(lighter.name()), base)
 
 
 #: WCAG 2 AA for body text is 4.5; a little more, so that anti-aliased glyphs still reach it.
