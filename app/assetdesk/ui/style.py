@@ -1,9 +1,10 @@
 """The window's style sheet: spacing, the navigation list, pane titles, hints and empty states.
 
 Colours come from the palette, so the platform's light or dark theme still applies: what the
-sheet cannot name as a palette role (the secondary text, a field error's red) is derived from the
-palette by `ui/widgets/colours.py` and the sheet is made again when the palette changes
-(`follow_palette`). Banners colour themselves (`ui/widgets/notice.py`).
+sheet cannot name as a palette role (the secondary text, a field error's red, the highlight as
+the text of an active drop zone) is derived from the palette by `ui/widgets/colours.py`, and the
+sheet is made again when the palette changes (`follow_palette`). Banners colour themselves
+(`ui/widgets/notice.py`).
 """
 
 from string import Template
@@ -12,7 +13,7 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QWidget
 
-from assetdesk.ui.widgets.colours import error_text, secondary_text
+from assetdesk.ui.widgets.colours import error_text, legible, secondary_text
 
 _SHEET = """
 QListWidget#navigation {
@@ -52,8 +53,8 @@ QLabel#dropZone {
 }
 QLabel#dropZone[dropActive="true"] {
     border-color: palette(highlight);
-    color: palette(highlight);
-    background: palette(alternate-base);
+    color: $accent;
+    background: $accent_background;
 }
 QTableView#uploadQueue[dropActive="true"] {
     border: 2px solid palette(highlight);
@@ -76,8 +77,12 @@ QStatusBar QLabel {
 
 def style_sheet(palette: QPalette) -> str:
     """The window's style sheet for `palette`."""
+    accent_background = palette.color(QPalette.ColorRole.AlternateBase)
     return Template(_SHEET).substitute(
-        secondary=secondary_text(palette).name(), error=error_text(palette).name()
+        secondary=secondary_text(palette).name(),
+        error=error_text(palette).name(),
+        accent=legible(palette.color(QPalette.ColorRole.Highlight), accent_background).name(),
+        accent_background=accent_background.name(),
     )
 
 
