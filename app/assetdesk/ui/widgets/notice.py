@@ -41,9 +41,8 @@ class Notice(QLabel):
         if kind not in _KINDS:
             raise ValueError(f"unknown notice kind {kind!r}")
         self.setText(text)
-        if self.property("kind") != kind:
-            self.setProperty("kind", kind)
-            self._restyle()
+        self.setProperty("kind", kind)
+        self._restyle()  # also catches a palette change it missed while hidden
         self.show()
 
     def clear(self) -> None:
