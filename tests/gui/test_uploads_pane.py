@@ -315,6 +315,11 @@ def test_service_errors_show_on_their_rows(
         f"Reconnect this Google account ({broken}) at useapi.net: its session expired. Then retry."
     )
     assert "public figure" in shown["policy-refused.png"]["progress"]
+    assert "PUBLIC_ERROR" not in shown["policy-refused.png"]["progress"]
+    refused = item_named(pane, "policy-refused.png")
+    details = pane.model.index(pane.model.row_of(refused.id), Column.PROGRESS)
+    tooltip = str(details.data(Qt.ItemDataRole.ToolTipRole))
+    assert "The service said: " in tooltip and "PUBLIC_ERROR_TRUMP_FACE_DETECTED" in tooltip
     assert shown["bars-800x450.jpg"]["progress"] == (
         "useapi.net or the service behind it failed (bars-800x450.jpg) (HTTP 502)."
     )

@@ -148,7 +148,8 @@ class UpstreamFailed(AssetDeskError):
 
 
 class ContentPolicy(AssetDeskError):
-    """The content was refused by the service's policy; `reason` is the service's code."""
+    """The content was refused by the service's policy. The message says why in words (never the
+    service's code); `reason` is the code (`PUBLIC_ERROR_…`), also kept in `service_text`."""
 
     kind = "content_policy"
 

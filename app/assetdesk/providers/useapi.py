@@ -36,9 +36,10 @@ SERVICE = "useapi.net"
 
 _TOO_LARGE = re.compile(r"File size \((\d+)\) is over (\d+) bytes")
 
-#: Google's policy reasons in words; anything else is spelled out from its code.
+#: Google's content-policy codes (the `reason` of its error details) in words, finishing "…: ".
+#: A code not listed here gets the general sentence; the code itself stays in `service_text`.
 _POLICY_REASONS = {
-    "PUBLIC_ERROR_TRUMP_FACE_DETECTED": "it shows a public figure's face",
+    "PUBLIC_ERROR_TRUMP_FACE_DETECTED": "it shows the face of a public figure",
     "PUBLIC_ERROR_PROMINENT_PEOPLE_UPLOAD": "it shows a prominent person",
     "PUBLIC_ERROR_MINOR_UPLOAD": "it appears to show a minor",
     "PUBLIC_ERROR_UNSAFE_GENERATION": "it was judged unsafe",
@@ -58,10 +59,20 @@ class UseapiAccount:
 
 
 def policy_sentence(reason: str) -> str:
+    """What the user reads for Google's content-policy `reason` code: words, never the code."""
     words = _POLICY_REASONS.get(reason)
     if words is None:
-        words = reason.removeprefix("PUBLIC_ERROR_").replace("_", " ").lower()
-    return f"Google Flow refused this content: {words} ({reason})."
+        return (
+            "Google Flow refused this content under its content policy; "
+            "change the file or upload another one."
+        )
+    return f"Google Flow refused this content under its content policy: {words}."
+
+
+def policy_details(text: str, reason: str) -> str:
+    """The service's text with its policy code, as the details beside the sentence show it."""
+    said = text.strip()
+    return f"{said} (reason: {reason})" if said else f"reason: {reason}"
 
 
 def _error_parts(body: Any) -> tuple[str, str | None]:
@@ -95,7 +106,10 @@ def useapi_error(response: httpx.Response, *, subject: str = "") -> AssetDeskErr
     if status == 400:
         if reason and reason != "PUBLIC_ERROR_USER_REQUESTS_THROTTLED":
             return ContentPolicy(
-                policy_sentence(reason), reason=reason, service_text=service_text, status=status
+                policy_sentence(reason),
+                reason=reason,
+                service_text=policy_details(service_text or "", reason),
+                status=status,
             )
         if match := _TOO_LARGE.search(text):
             size, limit = int(match[1]), int(match[2])
@@ -282,6 +296,7 @@ __all__ = [
     "DEFAULT_USEAPI_URL",
     "UseapiAccount",
     "UseapiConnection",
+    "policy_details",
     "policy_sentence",
     "useapi_error",
 ]

@@ -25,7 +25,7 @@ from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.library.thumbnail_queue import TILE as LIBRARY_TILE
 from assetdesk.ui.main_thread_gc import settle_now
 from assetdesk.ui.media_quiet import quiet_ffmpeg
-from assetdesk.ui.style import STYLE_SHEET
+from assetdesk.ui.style import follow_palette
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.thumbnails import ThumbnailMaker
 from assetdesk.ui.uploads.pane import UploadsPane
@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._services = services
         self.setWindowTitle("AssetDesk")
-        self.setStyleSheet(STYLE_SHEET)
+        self.style_follower = follow_palette(self)
 
         self.accounts_pane = AccountsPane(services.accounts, tasks)
         self.accounts_pane.store_changed.connect(self.show_secret_store)

@@ -130,6 +130,48 @@ async def test_content_policy_refusal_names_the_reason(
     assert "public figure" in caught.value.message
 
 
+async def test_content_policy_refusal_is_in_words_with_the_code_in_the_details(
+    flow: GoogleFlowClient, demo_dir: Path
+) -> None:
+    path = demo_dir / "policy-refused.png"
+    with pytest.raises(ContentPolicy) as caught:
+        await flow.upload(path, PNG, path.stat().st_size)
+    error = caught.value
+    assert error.message == (
+        "Google Flow refused this content under its content policy: "
+        "it shows the face of a public figure."
+    )
+    assert "PUBLIC_ERROR" not in str(error)
+    assert error.service_text == (
+        "Request contains an invalid argument. (reason: PUBLIC_ERROR_TRUMP_FACE_DETECTED)"
+    )
+    assert error.to_dict()["reason"] == "PUBLIC_ERROR_TRUMP_FACE_DETECTED"
+
+
+@pytest.mark.parametrize("message", ["Request contains an invalid argument.", ""])
+async def test_an_unknown_policy_code_gets_the_general_sentence(
+    sb: Any, flow: GoogleFlowClient, demo_dir: Path, message: str
+) -> None:
+    reason = "PUBLIC_ERROR_SOMETHING_NEW_DETECTED"
+    detail = {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason}
+    body = {"error": {"code": 400, "message": message, "details": [detail]}}
+    sb.fault("api", "/v1/google-flow/assets", method="POST", status=400, body=body)
+    path = demo_dir / "swatch-256x256.png"
+    with pytest.raises(ContentPolicy) as caught:
+        await flow.upload(path, PNG, path.stat().st_size)
+    error = caught.value
+    assert error.message == (
+        "Google Flow refused this content under its content policy; "
+        "change the file or upload another one."
+    )
+    assert "PUBLIC_ERROR" not in error.message and "something new" not in error.message.lower()
+    assert error.reason == reason
+    assert reason in (error.service_text or "")  # the details keep the code
+    if message:
+        assert error.service_text == f"{message} (reason: {reason})"
+    assert len(api_requests(sb, "/v1/google-flow/assets")) == 1, "a refusal is not retried"
+
+
 async def test_server_size_limit_becomes_too_large(
     sb: Any, flow: GoogleFlowClient, tmp_path: Path
 ) -> None:

@@ -248,6 +248,8 @@ async def test_content_policy_is_shown_in_words_and_not_retried(
     assert item.state is ItemState.FAILED
     assert "public figure" in (item.row.message or "")
     assert item.row.error_kind == "content_policy"
+    assert "PUBLIC_ERROR" not in (item.row.message or "")
+    assert "PUBLIC_ERROR_TRUMP_FACE_DETECTED" in (item.row.service_text or "")
     assert len(upload_posts(sb)) == 1
 
 
