@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from assetdesk.ui.accounts.model import AccountRole
-from assetdesk.ui.widgets.colours import STATE_COLOURS, UNTESTED_COLOUR
+from assetdesk.ui.widgets.colours import STATE_COLOURS, UNTESTED_COLOUR, readable
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -80,15 +80,10 @@ class AccountDelegate(QStyledItemDelegate):
         )
 
         health = str(index.data(AccountRole.HEALTH_TEXT))
-        painter.setPen(palette.color(text_role) if selected else _readable(colour))
+        painter.setPen(palette.color(text_role) if selected else readable(colour, palette))
         painter.drawText(
             QRect(left, top + 2 * line + 4, width, line),
             Qt.AlignmentFlag.AlignLeft,
             metrics.elidedText(health, Qt.TextElideMode.ElideRight, width),
         )
         painter.restore()
-
-
-def _readable(colour: QColor) -> QColor:
-    """The state colour, a little darker so that text stays legible on a light background."""
-    return colour.darker(115)

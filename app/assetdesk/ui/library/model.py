@@ -17,12 +17,12 @@ from PySide6.QtCore import (
     Qt,
     QUrl,
 )
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
 
 from assetdesk.core.units import format_duration, format_size
 from assetdesk.services.library import Asset
 from assetdesk.ui.library.asset_text import gone_colour, greyed, titled, tooltip
-from assetdesk.ui.widgets.colours import ERROR_COLOUR
+from assetdesk.ui.widgets.colours import ERROR_COLOUR, readable
 from assetdesk.ui.widgets.table_model import FlatTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -272,7 +272,7 @@ class LibraryModel(FlatTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(asset)
         if role == Qt.ItemDataRole.ForegroundRole and asset.id in self._errors:
-            return ERROR_COLOUR
+            return readable(ERROR_COLOUR, QGuiApplication.palette())
         if role == Qt.ItemDataRole.ForegroundRole and asset.gone:
             return gone_colour()
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (
