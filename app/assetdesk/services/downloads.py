@@ -1,30 +1,138 @@
-"""Downloads of each provider's assets through the transfer engine.
+"""Downloads of each provider's assets through the transfer engine, and the names they take.
 
 Google Flow and Runway assets come from signed storage URLs, resolved through useapi.net and
 again when they expire; Wordbee segment assets come from the Wordbee API with the session token.
 The window's Library and the CLI both call these.
+
+A saved file takes the asset's real name (the uploaded file's, the Google Flow title, the Runway
+name, the Wordbee file name) with the extension of its real type. The id's short form is added
+only when that name is already taken in the folder by another file, or by another asset of the
+same batch (`FolderNames`); an id is the whole name only for an asset that has no name at all.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
+import os
+from collections.abc import AsyncIterator
 from pathlib import Path, PurePath
 
 import httpx
 
-from assetdesk.core.errors import UpstreamFailed
+from assetdesk.core.errors import InvalidInput, UpstreamFailed
 from assetdesk.core.ids import MediaGenerationId, RunwayAssetId, parse_asset_ref
 from assetdesk.core.media import media_type_for_extension
+from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow import GoogleFlowClient
 from assetdesk.providers.runway import RunwayAsset, RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.services.wordbee_source import WordbeeSource
+from assetdesk.store.library import Asset
 from assetdesk.transfer.download import download
-from assetdesk.transfer.names import sanitise_filename
+from assetdesk.transfer.names import (
+    Conflict,
+    name_for_type,
+    name_key,
+    sanitise_filename,
+    with_tag,
+)
 from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import ProgressCallback
 from assetdesk.transfer.sources import SignedUrlSource
+
+# ---- names -------------------------------------------------------------------------------------
+
+#: Characters of an id kept in its short form ('2b707d51').
+_TAG_LENGTH = 8
+
+
+def id_tag(provider: Provider, remote_id: str) -> str:
+    """The id's short form as a file name takes it, without an ellipsis: the first characters
+    of a Google Flow or Runway id ('2b707d51'), a Wordbee file's segment and locale
+    ('27665601-de'); a hash of anything else."""
+    try:
+        if provider is Provider.GOOGLE_FLOW:
+            return _plain(MediaGenerationId.parse(remote_id).internal_id)
+        if provider is Provider.RUNWAY:
+            return _plain(RunwayAssetId.parse(remote_id).asset_id)
+    except InvalidInput:
+        pass
+    parts = remote_id.split("/")
+    if provider is Provider.WORDBEE and len(parts) >= 3 and parts[1].isdigit():
+        return "-".join(part for part in parts[1:3] if part)
+    return hashlib.sha256(remote_id.encode("utf-8")).hexdigest()[:_TAG_LENGTH]
+
+
+def _plain(text: str) -> str:
+    tag = sanitise_filename(text[:_TAG_LENGTH], fallback="id")
+    return tag.replace(" ", "_")
+
+
+def flow_fallback_name(media_id: MediaGenerationId) -> str:
+    """A Google Flow asset without a name: 'flow-image-2b707d51' (the extension follows)."""
+    return f"flow-{media_id.kind}-{_plain(media_id.internal_id)}"
+
+
+def asset_name(asset: Asset) -> str:
+    """The name `asset` is saved under, before any clash: its real name (the uploaded file's,
+    the service's, else the source file's), made safe, with the extension of its real type; a
+    name built from its id only when it has none."""
+    tag = id_tag(asset.provider, asset.remote_id)
+    if asset.provider is Provider.GOOGLE_FLOW:
+        fallback = f"flow-{asset.kind or 'asset'}-{tag}"
+    else:
+        fallback = f"{asset.provider}-{tag}"
+    raw = asset.name or asset.source_path or fallback
+    return name_for_type(sanitise_filename(raw, fallback=fallback), asset.mime)
+
+
+class FolderNames:
+    """The names being saved right now, so that two assets of one batch (or two saves at once)
+    never get one name; the engine's ' (1)' is left for a second copy of the same asset."""
+
+    def __init__(self) -> None:
+        self._saving: dict[tuple[Path, str], str] = {}
+
+    @contextlib.asynccontextmanager
+    async def reserve(
+        self,
+        folder: Path,
+        name: str,
+        *,
+        owner: str,
+        tag: str,
+        policy: Conflict,
+        own_copy: str | None = None,
+    ) -> AsyncIterator[str]:
+        """The name to save `owner`'s file under in `folder`, held until the block ends.
+
+        Under "rename", a name another asset of the batch holds, or a file in the folder that
+        is not `own_copy` (this asset's earlier download), makes it `name` with `tag`. Other
+        policies keep the name: "overwrite" and "skip" are about that very file.
+        """
+        chosen = name
+        if policy is Conflict.RENAME and tag not in name:
+            exists = await asyncio.to_thread(os.path.lexists, folder / name)
+            holder = self._saving.get((folder, name_key(name)))
+            if (holder is not None and holder != owner) or (
+                holder is None and exists and own_copy != str(folder / name)
+            ):
+                chosen = with_tag(name, tag)
+        key = (folder, name_key(chosen))
+        held = key not in self._saving
+        if held:
+            self._saving[key] = owner
+        try:
+            yield chosen
+        finally:
+            if held:
+                del self._saving[key]
+
+
+# ---- sources ------------------------------------------------------------------------------------
 
 
 def flow_source(
@@ -41,7 +149,7 @@ def flow_source(
         http,
         resolve,
         label=f"asset {media_id.short}",
-        suggested_name=f"flow-{media_id.kind}-{media_id.short}",
+        suggested_name=flow_fallback_name(media_id),
         resume_key=f"google-flow:{media_id}",
     )
 
@@ -81,7 +189,7 @@ async def runway_source(
         http,
         resolve,
         label=f"Runway asset {short}",
-        suggested_name=_runway_name(asset) or f"runway-{short}",
+        suggested_name=_runway_name(asset) or f"runway-{_plain(asset_id.asset_id)}",
         url=asset.url,
         resume_key=f"runway:{asset_id}",
     )
@@ -96,14 +204,37 @@ async def download_asset(
     filename: str | None = None,
     options: DownloadOptions | None = None,
     progress: ProgressCallback | None = None,
+    names: FolderNames | None = None,
 ) -> DownloadResult:
-    """A Google Flow mediaGenerationId or a Runway assetId, chosen by its shape."""
+    """A Google Flow mediaGenerationId or a Runway assetId, chosen by its shape. A Runway
+    asset takes its Runway name, with the id's short form when `names` (the batch) or the
+    folder already has that name; a Google Flow id alone has no name: 'flow-image-2b707d51'."""
     ref = parse_asset_ref(asset_id)
+    options = options or DownloadOptions()
     if isinstance(ref, MediaGenerationId):
         source = flow_source(connection, http, ref)
-    else:
-        source = await runway_source(connection, http, ref)
-    return await download(source, folder, filename=filename, options=options, progress=progress)
+        return await download(source, folder, filename=filename, options=options, progress=progress)
+    runway = await runway_source(connection, http, ref)
+    name = filename or runway.suggested_name or ""
+    tag = id_tag(Provider.RUNWAY, str(ref))
+    reserved = (names or FolderNames()).reserve(
+        folder, sanitise_filename(name), owner=str(ref), tag=tag, policy=options.on_conflict
+    )
+    async with reserved as chosen:
+        return await download(
+            runway, folder, filename=filename or chosen, options=options, progress=progress
+        )
+
+
+def wordbee_folder(folder: Path, locale: str | None, relative_path: str | None) -> Path:
+    """Where a Wordbee file goes when its locale and relative path are kept as sub-folders,
+    each part made safe so that nothing lands outside `folder`."""
+    target = folder
+    parts = [locale or "", *(relative_path or "").replace("\\", "/").split("/")]
+    for part in parts:
+        if part.strip() and part.strip() not in (".", ".."):
+            target = target / sanitise_filename(part, fallback="folder")
+    return target
 
 
 async def download_wordbee_asset(
@@ -124,10 +255,7 @@ async def download_wordbee_asset(
     that nothing lands outside `folder`."""
     target = folder
     if keep_folders:
-        parts = [locale or "", *(relative_path or "").replace("\\", "/").split("/")]
-        for part in parts:
-            if part.strip() and part.strip() not in (".", ".."):
-                target = target / sanitise_filename(part, fallback="folder")
+        target = wordbee_folder(folder, locale, relative_path)
         await asyncio.to_thread(target.mkdir, parents=True, exist_ok=True)
     source = WordbeeSource(
         client, segment_id, scope, filename, locale=locale, relative_path=relative_path
