@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import hashlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path, PurePath
 
 import httpx
@@ -105,31 +105,41 @@ class FolderNames:
         owner: str,
         tag: str,
         policy: Conflict,
-        own_copy: str | None = None,
+        is_own_copy: Callable[[Path], Awaitable[bool]] | None = None,
     ) -> AsyncIterator[str]:
         """The name to save `owner`'s file under in `folder`, held until the block ends.
 
-        Under "rename", a name another asset of the batch holds, or a file in the folder that
-        is not `own_copy` (this asset's earlier download), makes it `name` with `tag`. Other
-        policies keep the name: "overwrite" and "skip" are about that very file.
+        Under "rename", a name that another asset of the batch holds, or that a file in the
+        folder has which is not this asset's own earlier download (`is_own_copy`), becomes
+        `name` with `tag`. Other policies keep the name: "overwrite" and "skip" mean that file.
+        The batch's order decides who keeps the plain name: it is held before the first wait.
         """
-        chosen = name
-        if policy is Conflict.RENAME and tag not in name:
-            exists = await asyncio.to_thread(os.path.lexists, folder / name)
-            holder = self._saving.get((folder, name_key(name)))
-            if (holder is not None and holder != owner) or (
-                holder is None and exists and own_copy != str(folder / name)
-            ):
-                chosen = with_tag(name, tag)
-        key = (folder, name_key(chosen))
-        held = key not in self._saving
-        if held:
-            self._saving[key] = owner
+        held: list[tuple[Path, str]] = []
         try:
+            chosen = name
+            if policy is Conflict.RENAME and tag not in name:
+                holder = self._saving.get((folder, name_key(name)))
+                if holder is None:
+                    held += self._hold(folder, name, owner)
+                    taken = await asyncio.to_thread(os.path.lexists, folder / name)
+                    if taken and not (is_own_copy and await is_own_copy(folder / name)):
+                        chosen = with_tag(name, tag)
+                elif holder != owner:
+                    chosen = with_tag(name, tag)
+            if chosen != name:
+                held += self._hold(folder, chosen, owner)
             yield chosen
         finally:
-            if held:
+            for key in held:
                 del self._saving[key]
+
+    def _hold(self, folder: Path, name: str, owner: str) -> list[tuple[Path, str]]:
+        """Hold `name` for `owner` unless already held; the keys to let go of at the end."""
+        key = (folder, name_key(name))
+        if key in self._saving:
+            return []
+        self._saving[key] = owner
+        return [key]
 
 
 # ---- sources ------------------------------------------------------------------------------------

@@ -294,19 +294,20 @@ class LibraryService:
         under its locale and relative path; nothing lands outside `folder`."""
         options = options or DownloadOptions()
         try:
-            if asset.provider == Provider.WORDBEE and keep_folders:
+            under = asset.provider == Provider.WORDBEE and keep_folders
+            if under:
                 folder = wordbee_folder(folder, asset.locale, asset.relative_path)
-                await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-            stored = await self.get(asset.id)  # its last download, though `asset` is older
             reserved = self._names.reserve(
                 folder,
                 asset_name(asset),
                 owner=f"{asset.provider}:{asset.remote_id}",
                 tag=id_tag(asset.provider, asset.remote_id),
                 policy=options.on_conflict,
-                own_copy=stored.local_path if stored else None,
+                is_own_copy=functools.partial(self._is_download_of, asset.id),
             )
             async with reserved if filename is None else contextlib.nullcontext(filename) as name:
+                if under:
+                    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
                 source = await self._source(asset)
                 result = await download(
                     source, folder, filename=name, options=options, progress=progress
@@ -318,6 +319,11 @@ class LibraryService:
         if remember:  # a copy in the app's cache (preview, drag) is not the user's download
             await self._db(lambda store: store.set_local_path(asset.id, str(result.path)))
         return result
+
+    async def _is_download_of(self, asset_id: int, path: Path) -> bool:
+        """Whether `path` is where the asset was last saved (the catalog's, not a stale row's)."""
+        stored = await self.get(asset_id)
+        return stored is not None and stored.local_path == str(path)
 
     async def save_as(
         self, asset: Asset, path: Path, *, progress: ProgressCallback | None = None
