@@ -232,3 +232,39 @@ def test_a_segmented_download_ends_cleanly(sb: Any, tmp_path: Path) -> None:
     assert status == 0 and stderr == "", stderr
     assert item["segments"] == 4
     assert Path(item["path"]).read_bytes() == source.read_bytes()
+
+
+def test_saved_names_are_the_assets_names_with_the_ids_short_form_only_on_a_clash(
+    sb: Any, tmp_path: Path
+) -> None:
+    status, listed, stderr = run_cli("runway", "list", "--limit", "50", env=useapi_env(sb))
+    assert status == 0, stderr
+    car = next(item for item in listed if item["name"] == "Race car.jpg")
+    dusk = next(item for item in listed if item["name"] == "Dusk.jpg")
+    (flow_id,) = upload(sb, DEMO / "swatch-256x256.png")
+    flow_tag = flow_id.rsplit(":", 1)[1][:8]
+    car_tag = car["assetId"].rsplit(":", 1)[1][:8]
+
+    status, items, stderr = run_cli(
+        "download", car["assetId"], dusk["assetId"], flow_id, "--to", str(tmp_path),
+        env=useapi_env(sb),
+    )  # fmt: skip
+    assert status == 0, stderr
+    assert [Path(item["path"]).name for item in items] == [
+        "Race car.jpg",
+        "Dusk.jpg",
+        f"flow-image-{flow_tag}.png",  # no name on the service: the kind once, no ellipsis
+    ]
+    sources = ("bars-800x450.jpg", "pexels-gons3.jpg", "swatch-256x256.png")
+    for item, source in zip(items, sources, strict=True):
+        assert Path(item["path"]).read_bytes() == (DEMO / source).read_bytes()
+
+    # "Race car.jpg" is now a file the next run knows nothing of: the id tells them apart.
+    status, (again,), stderr = run_cli(
+        "download", car["assetId"], "--to", str(tmp_path), env=useapi_env(sb)
+    )
+    assert status == 0, stderr
+    assert Path(again["path"]).name == f"Race car {car_tag}.jpg"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["Race car.jpg", "Dusk.jpg", f"flow-image-{flow_tag}.png", f"Race car {car_tag}.jpg"]
+    )
