@@ -288,10 +288,9 @@ class LibraryService:
         remember: bool = True,
     ) -> DownloadResult:
         """Save the asset in `folder` through the transfer engine (resume, segments,
-        verification, conflict policy) and remember where. It takes `filename`, else its real
-        name (services/downloads.py `asset_name`; with the id's short form when another file
-        or another asset of the batch has that name); with `keep_folders` a Wordbee file goes
-        under its locale and relative path; nothing lands outside `folder`."""
+        verification, conflict policy) and remember where, under `filename` or its real name
+        (services/downloads.py); with `keep_folders` a Wordbee file goes under its locale and
+        relative path; nothing lands outside `folder`."""
         options = options or DownloadOptions()
         try:
             under = asset.provider == Provider.WORDBEE and keep_folders
@@ -346,9 +345,9 @@ class LibraryService:
         keep_folders: bool = False,
         progress: ProgressCallback | None = None,
     ) -> DownloadResult:
-        """Save the asset in `folder` under its own name ("Download to a folder"): a name
-        already taken gets ' (1)'; with `keep_folders` a Wordbee file goes under its locale and
-        relative path. Remembered as the user's download."""
+        """Save the asset in `folder` under its real name ("Download to a folder"): a name
+        another file or asset has takes the id's short form, a second copy of this one ' (1)';
+        with `keep_folders` a Wordbee file goes under its locale and relative path."""
         return await self.download(
             asset,
             folder,
@@ -375,10 +374,8 @@ class LibraryService:
         if asset.provider == Provider.WORDBEE:
             segment_id, scope, name = wordbee_place(asset)
             client = await self._wordbee(account_of(asset), "this file")
-            locale, folder = asset.locale, asset.relative_path
-            return WordbeeSource(
-                client, segment_id, scope, name, locale=locale, relative_path=folder
-            )
+            where = {"locale": asset.locale, "relative_path": asset.relative_path}
+            return WordbeeSource(client, segment_id, scope, name, **where)
         clients = await self._useapi(account_of(asset), "this asset")
         http = self._bytes.download_client()
         if asset.provider == Provider.GOOGLE_FLOW:

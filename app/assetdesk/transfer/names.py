@@ -383,7 +383,7 @@ def choose_name(
     requested: str | None, response: httpx.Response, source: Source, *, fallback: str
 ) -> str:
     """The caller's name, else the server's Content-Disposition, else the source's suggestion,
-    sanitised, with an extension from Content-Type when it has none."""
+    sanitised, with an extension from Content-Type when it has none of a media type."""
     raw = (
         requested
         or filename_from_content_disposition(response.headers.get("content-disposition"))
@@ -391,7 +391,10 @@ def choose_name(
         or fallback
     )
     name = sanitise_filename(raw, fallback=fallback)
-    if not split_extension(name)[1]:
-        extension = _extension_for(response.headers.get("content-type"))
-        name = sanitise_filename(name + extension, fallback=fallback)
+    content_type = response.headers.get("content-type")
+    extension = split_extension(name)[1]
+    if not extension:
+        name = sanitise_filename(name + _extension_for(content_type), fallback=fallback)
+    elif media_type_for_extension(extension, among=KNOWN_MEDIA_TYPES) is None:
+        name = name_for_type(name, content_type)  # a title 'Shot 2.5' is no '.5' file
     return name
