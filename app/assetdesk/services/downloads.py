@@ -23,7 +23,7 @@ import httpx
 
 from assetdesk.core.errors import InvalidInput, UpstreamFailed
 from assetdesk.core.ids import MediaGenerationId, RunwayAssetId, parse_asset_ref
-from assetdesk.core.media import media_type_for_extension
+from assetdesk.core.media import KNOWN_MEDIA_TYPES, media_type_for_extension
 from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow import GoogleFlowClient
 from assetdesk.providers.runway import RunwayAsset, RunwayClient
@@ -37,6 +37,7 @@ from assetdesk.transfer.names import (
     name_for_type,
     name_key,
     sanitise_filename,
+    split_extension,
     with_tag,
 )
 from assetdesk.transfer.options import DownloadOptions, DownloadResult
@@ -121,8 +122,8 @@ class FolderNames:
                 holder = self._saving.get((folder, name_key(name)))
                 if holder is None:
                     held += self._hold(folder, name, owner)
-                    taken = await asyncio.to_thread(os.path.lexists, folder / name)
-                    if taken and not (is_own_copy and await is_own_copy(folder / name)):
+                    taken = await asyncio.to_thread(_file_named, folder, name)
+                    if taken and not (is_own_copy and await is_own_copy(taken)):
                         chosen = with_tag(name, tag)
                 elif holder != owner:
                     chosen = with_tag(name, tag)
@@ -140,6 +141,25 @@ class FolderNames:
             return []
         self._saving[key] = owner
         return [key]
+
+
+def _file_named(folder: Path, name: str) -> Path | None:
+    """The file in `folder` that a download named `name` would land on: `name` itself, or for
+    a name without a media extension (a Google Flow title: the Content-Type adds it) a file of
+    that stem with one."""
+    if os.path.lexists(folder / name):
+        return folder / name
+    if media_type_for_extension(split_extension(name)[1], among=KNOWN_MEDIA_TYPES) is not None:
+        return None
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                stem, ext = split_extension(entry.name)
+                if stem == name and media_type_for_extension(ext, among=KNOWN_MEDIA_TYPES):
+                    return folder / entry.name
+    except OSError:  # no such folder yet (a Wordbee locale's): nothing there
+        return None
+    return None
 
 
 # ---- sources ------------------------------------------------------------------------------------

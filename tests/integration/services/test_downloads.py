@@ -211,3 +211,38 @@ async def test_a_google_flow_asset_without_a_name_is_named_by_kind_and_id_once(
 
     assert on_disk(out) == [f"flow-image-{internal[:8]}.png".encode()]
     assert result.path.read_bytes() == (DEMO / "sunrise-640x360.png").read_bytes()
+
+
+async def test_google_flow_titles_without_an_extension_clash_as_the_files_they_become(
+    sb: Any, library: LibraryService, useapi_id: int, tmp_path: Path, out: Path
+) -> None:
+    made = []
+    for n, demo in enumerate(("sunrise-640x360.png", "swatch-256x256.png")):
+        titled = tmp_path / f"made{n}" / "a red fox"  # Google Flow's title: the prompt
+        titled.parent.mkdir()
+        shutil.copyfile(DEMO / demo, titled)
+        made.append((sb.put_google_flow_asset(titled, "image/png"), titled.read_bytes()))
+    await library.refresh()
+    by_id = {a.remote_id: a for a in await library.assets()}
+    (first, first_bytes), (second, second_bytes) = made
+    fox, other_fox = by_id[first], by_id[second]
+    assert (fox.name, other_fox.name, fox.mime) == ("a red fox", "a red fox", None)
+    tag = MediaGenerationId.parse(second).internal_id[:8]
+
+    batch = await asyncio.gather(
+        library.save_to_folder(fox, out), library.save_to_folder(other_fox, out)
+    )
+    # The second again: "a red fox.png" is the other fox's, so its name takes the id, and its
+    # own earlier copy of that name makes this one ' (1)'.
+    again = await library.save_to_folder(other_fox, out)
+
+    assert [r.path.name for r in (*batch, again)] == [
+        "a red fox.png",
+        f"a red fox {tag}.png",
+        f"a red fox {tag} (1).png",
+    ]
+    assert [r.path.read_bytes() for r in (*batch, again)] == [
+        first_bytes,
+        second_bytes,
+        second_bytes,
+    ]
