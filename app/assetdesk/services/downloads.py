@@ -16,7 +16,8 @@ import asyncio
 import contextlib
 import hashlib
 import os
-from collections.abc import AsyncIterator, Awaitable, Callable
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path, PurePath
 
 import httpx
@@ -30,7 +31,8 @@ from assetdesk.providers.runway import RunwayAsset, RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.services.wordbee_source import WordbeeSource
-from assetdesk.store.library import Asset
+from assetdesk.store.library import Asset, LibraryStore
+from assetdesk.store.paths import AppPaths
 from assetdesk.transfer.download import download
 from assetdesk.transfer.names import (
     Conflict,
@@ -234,26 +236,49 @@ async def download_asset(
     filename: str | None = None,
     options: DownloadOptions | None = None,
     progress: ProgressCallback | None = None,
-    names: FolderNames | None = None,
+    known: Asset | None = None,
 ) -> DownloadResult:
-    """A Google Flow mediaGenerationId or a Runway assetId, chosen by its shape. A Runway
-    asset takes its Runway name, with the id's short form when `names` (the batch) or the
-    folder already has that name; a Google Flow id alone has no name: 'flow-image-2b707d51'."""
+    """A Google Flow mediaGenerationId or a Runway assetId, chosen by its shape, saved under
+    `filename`, else the name the catalog `known` has for it (an uploaded file's), else the
+    Runway name; the id's short form is added when the folder has that name already. A Google
+    Flow id the catalog lacks has no name: the server's, else 'flow-image-2b707d51'."""
     ref = parse_asset_ref(asset_id)
     options = options or DownloadOptions()
     if isinstance(ref, MediaGenerationId):
-        source = flow_source(connection, http, ref)
+        source, provider = flow_source(connection, http, ref), Provider.GOOGLE_FLOW
+        name = asset_name(known) if known else None
+    else:
+        source, provider = await runway_source(connection, http, ref), Provider.RUNWAY
+        name = asset_name(known) if known else sanitise_filename(source.suggested_name or "")
+    if filename is not None or name is None:
         return await download(source, folder, filename=filename, options=options, progress=progress)
-    runway = await runway_source(connection, http, ref)
-    name = filename or runway.suggested_name or ""
-    tag = id_tag(Provider.RUNWAY, str(ref))
-    reserved = (names or FolderNames()).reserve(
-        folder, sanitise_filename(name), owner=str(ref), tag=tag, policy=options.on_conflict
+    tag = id_tag(provider, str(ref))
+    reserved = FolderNames().reserve(
+        folder, name, owner=str(ref), tag=tag, policy=options.on_conflict
     )
     async with reserved as chosen:
-        return await download(
-            runway, folder, filename=filename or chosen, options=options, progress=progress
-        )
+        return await download(source, folder, filename=chosen, options=options, progress=progress)
+
+
+def catalog_assets(data_dir: str | None, remote_ids: Sequence[str]) -> dict[str, Asset]:
+    """What the window's catalog (in `data_dir`, else the usual folder) knows of these Google
+    Flow and Runway ids, by id, read without writing anything: {} when there is no catalog yet
+    or it cannot be read (blocking)."""
+    database = AppPaths.from_option(data_dir).database
+    if not database.exists():
+        return {}
+    try:
+        conn = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return {}
+    try:
+        store = LibraryStore(conn)
+        ids = list(remote_ids)
+        return store.find_many(Provider.GOOGLE_FLOW, ids) | store.find_many(Provider.RUNWAY, ids)
+    except sqlite3.Error:  # an older or damaged catalog: the names stay the services'
+        return {}
+    finally:
+        conn.close()
 
 
 def wordbee_folder(folder: Path, locale: str | None, relative_path: str | None) -> Path:
