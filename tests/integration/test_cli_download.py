@@ -3,13 +3,21 @@ one JSON line per item, the bytes on disk."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 from tests.helpers.cli_process import run_cli, useapi_env, wordbee_env
 from tests.helpers.media_files import DEMO, write_padded_clip
-from tests.helpers.waiting import wait_until
+from tests.helpers.waiting import wait_until, wait_until_async
+
+from assetdesk.services.accounts import AccountsService
+from assetdesk.services.upload_items import ItemState, UploadTarget
+from assetdesk.services.upload_queue import UploadQueue
+from assetdesk.store.paths import AppPaths
 
 
 def sha256(path: Path) -> str:
@@ -232,3 +240,81 @@ def test_a_segmented_download_ends_cleanly(sb: Any, tmp_path: Path) -> None:
     assert status == 0 and stderr == "", stderr
     assert item["segments"] == 4
     assert Path(item["path"]).read_bytes() == source.read_bytes()
+
+
+def test_saved_names_are_the_assets_names_with_the_ids_short_form_only_on_a_clash(
+    sb: Any, tmp_path: Path
+) -> None:
+    status, listed, stderr = run_cli("runway", "list", "--limit", "50", env=useapi_env(sb))
+    assert status == 0, stderr
+    car = next(item for item in listed if item["name"] == "Race car.jpg")
+    dusk = next(item for item in listed if item["name"] == "Dusk.jpg")
+    (flow_id,) = upload(sb, DEMO / "swatch-256x256.png")
+    flow_tag = flow_id.rsplit(":", 1)[1][:8]
+    car_tag = car["assetId"].rsplit(":", 1)[1][:8]
+
+    status, items, stderr = run_cli(
+        "download", car["assetId"], dusk["assetId"], flow_id, "--to", str(tmp_path),
+        env=useapi_env(sb),
+    )  # fmt: skip
+    assert status == 0, stderr
+    assert [Path(item["path"]).name for item in items] == [
+        "Race car.jpg",
+        "Dusk.jpg",
+        f"flow-image-{flow_tag}.png",  # no name on the service: the kind once, no ellipsis
+    ]
+    sources = ("bars-800x450.jpg", "pexels-gons3.jpg", "swatch-256x256.png")
+    for item, source in zip(items, sources, strict=True):
+        assert Path(item["path"]).read_bytes() == (DEMO / source).read_bytes()
+
+    # "Race car.jpg" is now a file the next run knows nothing of: the id tells them apart.
+    status, (again,), stderr = run_cli(
+        "download", car["assetId"], "--to", str(tmp_path), env=useapi_env(sb)
+    )
+    assert status == 0, stderr
+    assert Path(again["path"]).name == f"Race car {car_tag}.jpg"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["Race car.jpg", "Dusk.jpg", f"flow-image-{flow_tag}.png", f"Race car {car_tag}.jpg"]
+    )
+
+
+@pytest.mark.anyio
+async def test_a_google_flow_asset_the_window_uploaded_keeps_the_uploaded_files_name(
+    sb: Any, tmp_path: Path, app_paths: AppPaths, accounts: AccountsService
+) -> None:
+    picked = tmp_path / "picked" / "My sunrise (final).png"
+    picked.parent.mkdir()
+    shutil.copyfile(DEMO / "sunrise-640x360.png", picked)
+    account = await accounts.add_session_account(
+        name="Sandbox", kind="useapi", base_url=sb.api_url, secret=sb.demo["useapi_token"]
+    )
+    queue = UploadQueue(app_paths.database, accounts)
+    try:
+        await queue.load()
+        await queue.add_paths([picked], UploadTarget(account.id, "Sandbox"))
+        queue.start()
+        item = queue.items[0]
+        await wait_until_async(
+            lambda: item.state is ItemState.DONE and item.task is None,
+            lambda: f"the upload ended ({item.row.message})",
+            timeout=30,
+            interval=0.02,
+        )
+    finally:
+        await queue.aclose()
+    media_id = item.row.remote_id
+    assert media_id is not None
+    out = tmp_path / "out"
+    out.mkdir()
+    command = ("--data-dir", str(app_paths.root), "download", media_id, "--to", str(out))
+
+    runs = [await asyncio.to_thread(run_cli, *command, env=useapi_env(sb)) for _ in range(2)]
+
+    for status, _, stderr in runs:
+        assert status == 0, stderr
+    tag = media_id.rsplit(":", 1)[1][:8]
+    assert [Path(items[0]["path"]).name for _, items, _ in runs] == [
+        "My sunrise (final).png",  # the name the window's catalog has for it
+        f"My sunrise (final) {tag}.png",  # the CLI cannot tell the first is its own copy
+    ]
+    assert all(p.read_bytes() == picked.read_bytes() for p in out.iterdir())

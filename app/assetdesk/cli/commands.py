@@ -8,6 +8,7 @@ or the environment (services/credentials.py); none at all is a usage error.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -199,9 +200,10 @@ def _download_setup(args: argparse.Namespace) -> tuple[Path, DownloadOptions]:
 async def download(args: argparse.Namespace, emit: Emit, creds: UseapiCredentials) -> int:
     """Each asset in turn (each one already uses parallel segments when large)."""
     from assetdesk.net.clients import make_download_client
-    from assetdesk.services.downloads import download_asset
+    from assetdesk.services.downloads import catalog_assets, download_asset
 
     folder, options = _download_setup(args)
+    known = await asyncio.to_thread(catalog_assets, args.data_dir, args.ids)  # the window's names
     failed = 0
     async with (
         UseapiConnection(creds.token, creds.base_url) as connection,
@@ -209,7 +211,9 @@ async def download(args: argparse.Namespace, emit: Emit, creds: UseapiCredential
     ):
         for text in args.ids:
             try:
-                result = await download_asset(connection, http, text, folder, options=options)
+                result = await download_asset(
+                    connection, http, text, folder, options=options, known=known.get(text)
+                )
             except AssetDeskError as error:
                 failed += 1
                 emit(error_item(_about_id(error, "asset id"), id=text))

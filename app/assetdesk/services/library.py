@@ -16,6 +16,7 @@ from `core.errors` whose sentence names the asset. The parts live beside it: cat
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import sqlite3
 import threading
@@ -39,7 +40,14 @@ from assetdesk.providers.google_flow import signed_url_expiry
 from assetdesk.providers.google_flow_listing import GoogleFlowLibrary
 from assetdesk.providers.wordbee_segments import WordbeeSegments
 from assetdesk.services.accounts import AccountsService
-from assetdesk.services.downloads import download_wordbee_asset, flow_source, runway_source
+from assetdesk.services.downloads import (
+    FolderNames,
+    asset_name,
+    flow_source,
+    id_tag,
+    runway_source,
+    wordbee_folder,
+)
 from assetdesk.services.flow_jobs import file_job
 from assetdesk.services.library_bytes import PREVIEW_LIMIT, AssetBytes
 from assetdesk.services.library_delete import LibraryDeleter
@@ -64,6 +72,7 @@ from assetdesk.transfer.download import download
 from assetdesk.transfer.names import Conflict
 from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import ProgressCallback
+from assetdesk.transfer.sources import Source as ByteSource
 
 __all__ = ["AddOutcome", "Asset", "LibraryService"]
 
@@ -100,6 +109,7 @@ class LibraryService:
         self._wordbee = functools.partial(wordbee_for, accounts)
         self._links = LinkCache(self._useapi, self._clock)
         self._bytes = AssetBytes(self._links, self._wordbee)
+        self._names = FolderNames()
 
     # ------------------------------------------------------------ the catalog
 
@@ -278,32 +288,28 @@ class LibraryService:
         remember: bool = True,
     ) -> DownloadResult:
         """Save the asset in `folder` through the transfer engine (resume, segments,
-        verification, conflict policy) and remember where. A Wordbee file keeps the server's
-        name, sanitised, and with `keep_folders` its locale and relative path as folders;
-        nothing lands outside `folder`."""
+        verification, conflict policy) and remember where, under `filename` or its real name
+        (services/downloads.py); with `keep_folders` a Wordbee file goes under its locale and
+        relative path; nothing lands outside `folder`."""
+        options = options or DownloadOptions()
         try:
-            if asset.provider == Provider.WORDBEE:
-                result = await self._download_wordbee(
-                    asset, folder, filename, options, progress, keep_folders
-                )
-            else:
-                clients = await self._useapi(account_of(asset), "this asset")
-                http = self._bytes.download_client()
-                if asset.provider == Provider.GOOGLE_FLOW:
-                    source = flow_source(
-                        clients.connection, http, MediaGenerationId.parse(asset.remote_id)
-                    )
-                elif asset.provider == Provider.RUNWAY:
-                    source = await runway_source(
-                        clients.connection, http, RunwayAssetId.parse(asset.remote_id)
-                    )
-                else:
-                    raise InvalidInput(f"“{asset.title}” comes from an unknown service.")
-                # Saved under the name the catalog shows ("Race car.jpg"), not one rebuilt from
-                # the service's standardised extension ("Race car.jpg.jpeg").
-                chosen = filename or (asset.name if asset.provider == Provider.RUNWAY else None)
+            under = asset.provider == Provider.WORDBEE and keep_folders
+            if under:
+                folder = wordbee_folder(folder, asset.locale, asset.relative_path)
+            reserved = self._names.reserve(
+                folder,
+                asset_name(asset),
+                owner=f"{asset.provider}:{asset.remote_id}",
+                tag=id_tag(asset.provider, asset.remote_id),
+                policy=options.on_conflict,
+                is_own_copy=functools.partial(self._is_download_of, asset.id),
+            )
+            async with reserved if filename is None else contextlib.nullcontext(filename) as name:
+                if under:
+                    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+                source = await self._source(asset)
                 result = await download(
-                    source, folder, filename=chosen, options=options, progress=progress
+                    source, folder, filename=name, options=options, progress=progress
                 )
         except AssetDeskError as error:
             raise with_asset_name(
@@ -312,6 +318,11 @@ class LibraryService:
         if remember:  # a copy in the app's cache (preview, drag) is not the user's download
             await self._db(lambda store: store.set_local_path(asset.id, str(result.path)))
         return result
+
+    async def _is_download_of(self, asset_id: int, path: Path) -> bool:
+        """Whether `path` is where the asset was last saved (the catalog's, not a stale row's)."""
+        stored = await self.get(asset_id)
+        return stored is not None and stored.local_path == str(path)
 
     async def save_as(
         self, asset: Asset, path: Path, *, progress: ProgressCallback | None = None
@@ -334,9 +345,9 @@ class LibraryService:
         keep_folders: bool = False,
         progress: ProgressCallback | None = None,
     ) -> DownloadResult:
-        """Save the asset in `folder` under its own name ("Download to a folder"): a name
-        already taken gets ' (1)'; with `keep_folders` a Wordbee file goes under its locale and
-        relative path. Remembered as the user's download."""
+        """Save the asset in `folder` under its real name ("Download to a folder"): a name
+        another file or asset has takes the id's short form, a second copy of this one ' (1)';
+        with `keep_folders` a Wordbee file goes under its locale and relative path."""
         return await self.download(
             asset,
             folder,
@@ -358,34 +369,22 @@ class LibraryService:
             remember=False,
         )
 
-    async def _download_wordbee(
-        self,
-        asset: Asset,
-        folder: Path,
-        filename: str | None,
-        options: DownloadOptions | None,
-        progress: ProgressCallback | None,
-        keep_folders: bool,
-    ) -> DownloadResult:
-        segment_id, scope, name = wordbee_place(asset)
-        client = await self._wordbee(account_of(asset), "this file")
-        if filename is None:
-            return await download_wordbee_asset(
-                client,
-                segment_id,
-                scope,
-                name,
-                folder,
-                locale=asset.locale,
-                relative_path=asset.relative_path,
-                keep_folders=keep_folders,
-                options=options,
-                progress=progress,
+    async def _source(self, asset: Asset) -> ByteSource:
+        """Where the asset's bytes come from: its service, with the account's credentials."""
+        if asset.provider == Provider.WORDBEE:
+            segment_id, scope, name = wordbee_place(asset)
+            client = await self._wordbee(account_of(asset), "this file")
+            where = {"locale": asset.locale, "relative_path": asset.relative_path}
+            return WordbeeSource(client, segment_id, scope, name, **where)
+        clients = await self._useapi(account_of(asset), "this asset")
+        http = self._bytes.download_client()
+        if asset.provider == Provider.GOOGLE_FLOW:
+            return flow_source(clients.connection, http, MediaGenerationId.parse(asset.remote_id))
+        if asset.provider == Provider.RUNWAY:
+            return await runway_source(
+                clients.connection, http, RunwayAssetId.parse(asset.remote_id)
             )
-        source = WordbeeSource(
-            client, segment_id, scope, name, locale=asset.locale, relative_path=asset.relative_path
-        )
-        return await download(source, folder, filename=filename, options=options, progress=progress)
+        raise InvalidInput(f"“{asset.title}” comes from an unknown service.")
 
     async def aclose(self) -> None:
         """Close the download client and the database connection."""

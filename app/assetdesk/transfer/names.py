@@ -20,17 +20,21 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 import httpx
 
 from assetdesk.core.errors import InvalidInput, LocalFileError
+from assetdesk.core.media import KNOWN_MEDIA_TYPES, media_type_for_extension, media_type_for_mime
 from assetdesk.transfer.sources import Source
 
 __all__ = [
     "Conflict",
     "choose_name",
     "filename_from_content_disposition",
+    "name_for_type",
     "name_from_url",
+    "name_key",
     "part_path",
     "resolve_target",
     "sanitise_filename",
     "split_extension",
+    "with_tag",
 ]
 
 
@@ -276,6 +280,36 @@ def sanitise_filename(name: str, *, fallback: str = "download", max_bytes: int =
     return result
 
 
+def name_for_type(name: str, mime: str | None) -> str:
+    """`name` with the extension of its real type `mime`: kept when it already means that type
+    ('Race car.jpeg' for image/jpeg), put in place of one that means another media type
+    ('photo.jpg' holding a PNG), added when it has none; `name` as it is for an unknown type."""
+    media = media_type_for_mime(mime, among=KNOWN_MEDIA_TYPES)
+    if media is None or not media.extension:
+        return name
+    stem, ext = split_extension(name)
+    if ext.lower() in media.extensions:
+        return name
+    if ext and media_type_for_extension(ext, among=KNOWN_MEDIA_TYPES) is not None:
+        return sanitise_filename(stem + media.extension, fallback=stem)
+    return sanitise_filename(name + media.extension, fallback=name)
+
+
+def with_tag(name: str, tag: str, *, max_bytes: int = 200) -> str:
+    """'Race car.jpg' and '3f2a9c1d' -> 'Race car 3f2a9c1d.jpg': the stem is cut, never the
+    tag or the extension, to stay within `max_bytes`."""
+    stem, ext = split_extension(name)
+    tail = f" {tag}{ext}"
+    room = max(max_bytes - len(tail.encode("utf-8")), 1)
+    return sanitise_filename(_strip_end(_truncate(stem, room)) + tail, max_bytes=max_bytes)
+
+
+def name_key(name: str) -> str:
+    """What two names are compared by: macOS and Windows take 'Fox.png' and 'fox.png' (and the
+    two Unicode forms of 'é') for the same file."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 # ---- the target path ----------------------------------------------------------------------------
 
 
@@ -349,7 +383,7 @@ def choose_name(
     requested: str | None, response: httpx.Response, source: Source, *, fallback: str
 ) -> str:
     """The caller's name, else the server's Content-Disposition, else the source's suggestion,
-    sanitised, with an extension from Content-Type when it has none."""
+    sanitised, with an extension from Content-Type when it has none of a media type."""
     raw = (
         requested
         or filename_from_content_disposition(response.headers.get("content-disposition"))
@@ -357,7 +391,10 @@ def choose_name(
         or fallback
     )
     name = sanitise_filename(raw, fallback=fallback)
-    if not split_extension(name)[1]:
-        extension = _extension_for(response.headers.get("content-type"))
-        name = sanitise_filename(name + extension, fallback=fallback)
+    content_type = response.headers.get("content-type")
+    extension = split_extension(name)[1]
+    if not extension:
+        name = sanitise_filename(name + _extension_for(content_type), fallback=fallback)
+    elif media_type_for_extension(extension, among=KNOWN_MEDIA_TYPES) is None:
+        name = name_for_type(name, content_type)  # a title 'Shot 2.5' is no '.5' file
     return name

@@ -113,6 +113,9 @@ async def test_below_the_threshold_is_one_stream(
         ("Final cut.mp4", "Final cut.mp4"),
         ("../../outside.mp4", "outside.mp4"),
         ("no-extension", "no-extension.mp4"),  # the extension comes from Content-Type
+        ("Shot 2.5", "Shot 2.5.mp4"),  # a title's '.5' is no media type's extension
+        ("Take 3.final", "Take 3.final.mp4"),
+        ("Edit.mov", "Edit.mov"),  # the caller's media extension is the caller's choice
     ],
 )
 async def test_name_from_the_caller(

@@ -16,11 +16,14 @@ from assetdesk.transfer.names import (
     MIN_BYTES,
     Conflict,
     filename_from_content_disposition,
+    name_for_type,
     name_from_url,
+    name_key,
     part_path,
     resolve_target,
     sanitise_filename,
     split_extension,
+    with_tag,
 )
 
 # ---- Content-Disposition ------------------------------------------------------------------------
@@ -355,3 +358,58 @@ def test_resolve_refuses_names_that_are_not_one_component(tmp_path: Path, name: 
 def test_conflict_values() -> None:
     assert [c.value for c in Conflict] == ["rename", "overwrite", "skip"]
     assert Conflict("skip") is Conflict.SKIP
+
+
+# ---- the asset's name and its real type ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "mime", "expected"),
+    [
+        ("Race car.jpg", "image/jpeg", "Race car.jpg"),  # already that type
+        ("Race car.JPEG", "image/jpeg", "Race car.JPEG"),
+        ("photo.jpg", "image/png", "photo.png"),  # a name that says another media type
+        ("clip.mov", "video/mp4", "clip.mp4"),
+        ("a red fox in snow", "image/png", "a red fox in snow.png"),  # a title without one
+        ("Gen-3 Alpha 42, v1.final", "video/mp4", "Gen-3 Alpha 42, v1.final.mp4"),
+        ("notes.pdf", "application/pdf", "notes.pdf"),  # a type AssetDesk does not know
+        ("notes", None, "notes"),
+        ("blob", "application/octet-stream", "blob"),
+        ("voice.ogg", "video/ogg", "voice.ogg"),  # .ogg is also Ogg video's
+        ("take.png", "image/jpeg; charset=binary", "take.jpg"),
+    ],
+)
+def test_name_for_type(name: str, mime: str | None, expected: str) -> None:
+    assert name_for_type(name, mime) == expected
+
+
+def test_name_for_type_keeps_a_long_name_within_the_bound() -> None:
+    long = "é" * 150  # 300 bytes
+    named = name_for_type(long, "image/png")
+    assert named.endswith(".png") and len(named.encode("utf-8")) <= 200
+
+
+@pytest.mark.parametrize(
+    ("name", "tag", "expected"),
+    [
+        ("Race car.jpg", "3f2a9c1d", "Race car 3f2a9c1d.jpg"),
+        ("archive.tar.gz", "27665601-de", "archive 27665601-de.tar.gz"),
+        ("no extension", "ab12cd34", "no extension ab12cd34"),
+    ],
+)
+def test_with_tag(name: str, tag: str, expected: str) -> None:
+    assert with_tag(name, tag) == expected
+
+
+def test_with_tag_cuts_the_stem_never_the_tag_or_the_extension() -> None:
+    name = "x" * 195 + ".png"
+    tagged = with_tag(name, "3f2a9c1d")
+    assert tagged.endswith(" 3f2a9c1d.png") and len(tagged.encode("utf-8")) == 200
+    cut = with_tag("é" * 99 + ".png", "3f2a9c1d", max_bytes=64)  # never half an 'é'
+    assert cut == "é" * 25 + " 3f2a9c1d.png" and len(cut.encode("utf-8")) == 63
+
+
+def test_name_key_takes_case_and_unicode_forms_as_one_name() -> None:
+    nfd = unicodedata.normalize("NFD", "Café.png")
+    assert name_key("CAFÉ.PNG") == name_key(nfd) == name_key("café.png")
+    assert name_key("fox.png") != name_key("fox.jpg")
