@@ -127,6 +127,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.secret_label)
 
         self.about_box: QMessageBox | None = None
+        #: The "Quit AssetDesk?" box, once a quit found transfers running.
+        self.quit_box: QMessageBox | None = None
+        self._quit_confirmed = False
         self._refresh_when_shown = False
         self._build_menus()
         self.resize(*DEFAULT_SIZE)
@@ -144,7 +147,7 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.quit_action.triggered.connect(self.close)
+        self.quit_action.triggered.connect(self.request_quit)
         file_menu.addAction(self.quit_action)
 
         help_menu = self.menuBar().addMenu("&Help")
@@ -169,6 +172,47 @@ class MainWindow(QMainWindow):
             self.about_box = box
         self.about_box.open()
         return self.about_box
+
+    # ------------------------------------------------------------------- quitting
+
+    def request_quit(self) -> QMessageBox | None:
+        """The user's Quit: closes at once when nothing transfers; otherwise opens the quit box
+        (window-modal, without a nested event loop) and returns it."""
+        running = self.running_transfers()
+        if running == (0, 0):
+            self.close()
+            return None
+        return self._ask_to_quit(*running)
+
+    def running_transfers(self) -> tuple[int, int]:
+        """(uploads, downloads) still to finish: sending, waiting or queued uploads, and the
+        Library's running downloads."""
+        summary = self._services.uploads.summary()
+        uploads = summary.active + summary.waiting + summary.queued
+        downloads = self.library_pane.downloads.downloads()
+        return uploads, sum(1 for download in downloads if download.state == "running")
+
+    def _ask_to_quit(self, uploads: int, downloads: int) -> QMessageBox:
+        if self.quit_box is None:
+            box = QMessageBox(self)
+            box.setWindowTitle("Quit AssetDesk")
+            box.setIcon(QMessageBox.Icon.Question)
+            box.setText("Quit AssetDesk?")
+            quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.AcceptRole)
+            cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+            box.setDefaultButton(cancel)
+            box.setEscapeButton(cancel)
+            box.buttonClicked.connect(
+                lambda button: self._quit_now() if button is quit_button else None
+            )
+            self.quit_box = box
+        self.quit_box.setInformativeText(_running_text(uploads, downloads))
+        self.quit_box.open()
+        return self.quit_box
+
+    def _quit_now(self) -> None:
+        self._quit_confirmed = True
+        self.close()
 
     # ------------------------------------------------------------- panes talking
 
@@ -287,12 +331,40 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The title bar's close button (a spontaneous close) asks as the Quit action does; a
+        # close from code (a signal, the Dock's Quit, the test hook) never waits for an answer.
+        if event.spontaneous() and not self._quit_confirmed:
+            running = self.running_transfers()
+            if running != (0, 0):
+                event.ignore()
+                self._ask_to_quit(*running)
+                return
         self._services.uploads.stop()  # nothing new starts while the app shuts down
         self._tasks.close()  # the shutdown awaits them; none resumes into a closed window
         self.save_layout()
         event.accept()
         log.debug("main window closed")
         self.closed.emit()
+
+
+def _running_text(uploads: int, downloads: int) -> str:
+    """What runs and what becomes of it: uploads resume at the next start (the queue is kept in
+    the database); the Library's downloads keep no partial file, so they start again by hand."""
+    parts = [
+        f"{count} {noun}{'' if count == 1 else 's'}"
+        for count, noun in ((uploads, "upload"), (downloads, "download"))
+        if count
+    ]
+    running = f"{' and '.join(parts)} {'is' if uploads + downloads == 1 else 'are'} running"
+    if not downloads:
+        resume = "it resumes where it" if uploads == 1 else "they resume where they"
+        return f"{running}; {resume} stopped when AssetDesk starts again."
+    restart = "has to be started again" if downloads == 1 else "have to be started again"
+    if not uploads:
+        return f"{running}; {'it' if downloads == 1 else 'they'} {restart} next time."
+    resume = "the upload resumes where it" if uploads == 1 else "the uploads resume where they"
+    the_downloads = "the download" if downloads == 1 else "the downloads"
+    return f"{running}; {resume} stopped when AssetDesk starts again, {the_downloads} {restart}."
 
 
 def _secret_store_text(services: AppServices) -> str:

@@ -1,0 +1,196 @@
+"""Quitting: at once when nothing transfers; with uploads or downloads running, a "Quit AssetDesk?"
+box first, whose Cancel keeps them going and whose Quit leaves the uploads to resume at the next
+start (the Library's downloads keep no partial file: the box says they start again by hand)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import keyring.backends.fail
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+from tests.helpers.main_window import Pane, open_window
+from tests.helpers.media_files import DEMO
+
+from assetdesk.services.app import AppServices, build_services
+from assetdesk.services.upload_items import ItemState
+from assetdesk.store.paths import AppPaths
+from assetdesk.store.secrets import SecretStore
+from assetdesk.ui.main_window import MainWindow, _running_text
+from assetdesk.ui.tasks import BackgroundTasks
+
+MIB = 1024 * 1024
+RUNNING_TWO = "2 uploads are running; they resume where they stopped when AssetDesk starts again."
+
+
+def sandbox_services(app_paths: AppPaths, sb: Any, arun: Any) -> AppServices:
+    """The services of one run of `assetdesk --sandbox` (its account lives for the session)."""
+    services = build_services(app_paths, secrets=SecretStore(keyring.backends.fail.Keyring()))
+    arun(
+        services.accounts.add_session_account(
+            name="Sandbox", kind="useapi", base_url=sb.api_url, secret=sb.demo["useapi_token"]
+        )
+    )
+    return services
+
+
+def buttons(box: QMessageBox) -> dict[str, Any]:
+    return {button.text().replace("&", ""): button for button in box.buttons()}
+
+
+def test_an_idle_quit_closes_at_once(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks
+) -> None:
+    window = MainWindow(services, tasks)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.running_transfers() == (0, 0)
+    with qtbot.waitSignal(window.closed, timeout=2_000):
+        window.quit_action.trigger()
+    assert window.quit_box is None and not window.isVisible() and tasks.closing
+
+
+def test_a_close_from_code_never_asks_even_while_uploading(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    padded_video: Callable[..., Path],
+) -> None:
+    """SIGTERM, the Dock's Quit and the ASSETDESK_QUIT_AFTER_MS hook close the window from code:
+    no box may hold the shutdown. (The title bar's button sends a spontaneous close event, which
+    asks; offscreen Qt cannot make one, so that path is not exercised here.)"""
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS)
+    sb.bandwidth("api", 500_000)
+    try:
+        arun(window.uploads_pane._add([padded_video(8 * MIB)]))
+        clip = services.uploads.items[0]
+        qtbot.waitUntil(lambda: clip.progress.done > 50_000, timeout=10_000)
+        assert window.running_transfers() == (1, 0)
+        with qtbot.waitSignal(window.closed, timeout=2_000):
+            window.close()
+        assert window.quit_box is None and tasks.closing
+    finally:
+        sb.bandwidth("api", None)
+
+
+def test_quitting_while_uploading_asks_and_the_next_start_resumes(
+    qtbot: QtBot,
+    app_paths: AppPaths,
+    sb: Any,
+    arun: Any,
+    padded_video: Callable[..., Path],
+) -> None:
+    first = sandbox_services(app_paths, sb, arun)
+    first_tasks = BackgroundTasks()
+    try:
+        window = open_window(qtbot, first, first_tasks, arun, Pane.UPLOADS)
+        pane = window.uploads_pane
+        sb.bandwidth("api", 500_000)  # the clip is still on its way when the quit comes
+        arun(first.uploads.set_concurrency(1))
+        arun(pane._add([padded_video(8 * MIB), DEMO / "swatch-256x256.png"]))
+        clip = first.uploads.items[0]
+        qtbot.waitUntil(lambda: clip.progress.done > 50_000, timeout=10_000)
+
+        # Quit, then Cancel: the window stays and the clip keeps going.
+        window.quit_action.trigger()
+        box = window.quit_box
+        assert box is not None
+        qtbot.waitUntil(box.isVisible)
+        assert box.text() == "Quit AssetDesk?"
+        assert box.informativeText() == RUNNING_TWO
+        assert set(buttons(box)) == {"Quit", "Cancel"}
+        assert box.defaultButton() is buttons(box)["Cancel"]
+        buttons(box)["Cancel"].click()
+        qtbot.waitUntil(lambda: not box.isVisible())
+        assert window.isVisible() and not first_tasks.closing
+        sent = clip.progress.done
+        qtbot.waitUntil(lambda: clip.progress.done > sent + 50_000, timeout=10_000)
+        assert clip.state is ItemState.UPLOADING
+
+        # Quit again, and Quit in the box this time: the window closes mid-upload.
+        window.quit_action.trigger()
+        qtbot.waitUntil(box.isVisible)
+        assert window.quit_box is box and box.informativeText() == RUNNING_TWO
+        with qtbot.waitSignal(window.closed, timeout=5_000):
+            buttons(box)["Quit"].click()
+        assert not window.isVisible() and first_tasks.closing
+        assert clip.state is not ItemState.DONE
+    finally:
+        arun(first_tasks.aclose())
+        arun(first.aclose())
+    sb.bandwidth("api", None)
+
+    # The next start: the same data folder; both files go out without being added again.
+    second = sandbox_services(app_paths, sb, arun)
+    second_tasks = BackgroundTasks()
+    try:
+        window = open_window(qtbot, second, second_tasks, arun, Pane.UPLOADS)
+        items = second.uploads.items
+        assert [i.row.name for i in items] == ["clip.mp4", "swatch-256x256.png"]
+        qtbot.waitUntil(
+            lambda: all(i.state is ItemState.DONE for i in second.uploads.items), timeout=30_000
+        )
+        assert [a for a in sb.google_flow_assets() if a["object"]["size"] == 8 * MIB]
+        assert window.running_transfers() == (0, 0)
+    finally:
+        arun(second_tasks.aclose())
+        arun(second.aclose())
+
+
+def test_quitting_while_downloading_asks_and_says_it_starts_again_by_hand(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    arun(services.library.add_reference(sb.demo["runway_asset_ids"][0], sandbox_accounts[0].id))
+    arun(pane.reload())
+    sb.bandwidth("storage", 1000)  # the file is still on its way when the quit comes
+    try:
+        download = pane.download_jobs.save_to_folder(pane.model.assets()[0], tmp_path)
+        qtbot.waitUntil(
+            lambda: any(d.progress and d.progress.done for d in pane.downloads.downloads()),
+            timeout=10_000,
+        )
+        box = window.request_quit()
+        assert box is window.quit_box and box is not None
+        qtbot.waitUntil(box.isVisible)
+        assert box.informativeText() == (
+            "1 download is running; it has to be started again next time."
+        )
+        buttons(box)["Cancel"].click()
+        qtbot.waitUntil(lambda: not box.isVisible())
+        assert window.isVisible() and not download.done()
+
+        assert window.request_quit() is box
+        with qtbot.waitSignal(window.closed, timeout=5_000):
+            buttons(box)["Quit"].click()
+        qtbot.waitUntil(download.done)
+        assert download.cancelled()
+        assert [d.state for d in pane.downloads.downloads()] == ["cancelled"]
+    finally:
+        sb.bandwidth("storage", None)
+
+
+def test_the_question_counts_uploads_and_downloads() -> None:
+    assert _running_text(3, 1) == (
+        "3 uploads and 1 download are running; the uploads resume where they stopped "
+        "when AssetDesk starts again, the download has to be started again."
+    )
+    assert _running_text(1, 0) == (
+        "1 upload is running; it resumes where it stopped when AssetDesk starts again."
+    )
+    assert (
+        _running_text(0, 2) == "2 downloads are running; they have to be started again next time."
+    )
