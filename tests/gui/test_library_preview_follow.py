@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaPlayer
-from PySide6.QtWidgets import QStyleOptionViewItem
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 from tests.helpers.main_window import Pane, open_window
 
@@ -17,6 +19,7 @@ from assetdesk.services.app import AppServices
 from assetdesk.ui.library.model import AssetRole
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.library.preview import EMPTY_TEXT
+from assetdesk.ui.library.views import TileDelegate
 from assetdesk.ui.tasks import BackgroundTasks
 
 WINDOW_SIZE = (1200, 760)
@@ -25,12 +28,36 @@ WINDOW_SIZE = (1200, 760)
 pytestmark = pytest.mark.qt_log_ignore("No RHI backend", "PulseAudioService: pa_context_connect")
 
 
+class NameOnly(TileDelegate):
+    """The tile delegate (same tile size) without the length line: what the grid drew before."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        QStyledItemDelegate.initStyleOption(self, option, index)
+
+
 def tile_text(pane: LibraryPane, row: int) -> str:
     """The text the grid's delegate paints on the tile of the row (name, then a second line)."""
     option = QStyleOptionViewItem()
     index = pane.proxy.index(row, 0)
     pane.grid.itemDelegate().initStyleOption(option, index)  # type: ignore[attr-defined]
     return str(option.text)  # type: ignore[attr-defined]
+
+
+def drawn(pane: LibraryPane, row: int) -> tuple[QImage, QImage]:
+    """The row's tile as the grid paints it, and as it paints it without a length line."""
+    grid = pane.grid
+    index = pane.proxy.index(row, 0)
+    grid.scrollTo(index)
+    rect = grid.visualRect(index)
+    painted = grid.viewport().grab(rect).toImage()
+    tile_delegate = grid.itemDelegate()
+    grid.setItemDelegate(NameOnly(grid))
+    try:
+        return painted, grid.viewport().grab(rect).toImage()
+    finally:
+        grid.setItemDelegate(tile_delegate)
 
 
 def rows_of(pane: LibraryPane, kind: str) -> list[int]:
@@ -96,6 +123,11 @@ def test_a_video_tile_shows_its_duration_and_an_image_tile_none(
     video_row = row_of(pane, "video")
     video = pane.proxy.index(video_row, 0).data(AssetRole)
     assert video.duration_seconds  # the sandbox lists the demo clip with its length
+    # The grid paints that line: the tile drawn without it differs, an image's tile does not.
+    with_length, name_only = drawn(pane, video_row)
+    assert with_length != name_only
+    image_tile, image_name_only = drawn(pane, row_of(pane, "image"))
+    assert image_tile == image_name_only
     name, length = tile_text(pane, video_row).split("\n")
     assert name == video.title
     assert length == format_duration(video.duration_seconds)
