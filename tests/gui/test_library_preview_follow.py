@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 from tests.helpers.main_window import Pane, open_window
 
+from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_duration
 from assetdesk.services.app import AppServices
 from assetdesk.ui.library.model import AssetRole
@@ -174,6 +175,25 @@ def test_a_filtered_out_preview_follows_the_selection_or_clears(
     assert pane.proxy.rowCount() == 0
     assert pane.preview.state_text.text() == EMPTY_TEXT
     assert pane.preview.image_view.current_image().isNull()
+
+
+def test_choosing_another_service_in_the_source_tree_stops_the_video(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    window = open_pane(qtbot, services, tasks, arun)
+    pane: LibraryPane = window.library_pane
+    video = select_row(pane, row_of(pane, "video"))
+    qtbot.waitUntil(lambda: playing(pane), timeout=15_000)
+    elsewhere = next(p for p in (Provider.RUNWAY, Provider.GOOGLE_FLOW) if p != video.provider)
+    pane.sources.choose((("provider", elsewhere),))
+    assert pane.sources.place() == (("provider", elsewhere),)  # the tree has that node
+    assert pane.model.row_of(video.id) >= 0 and pane.selected_assets() == []
+    assert pane.preview.player is None
+    assert pane.preview.state_text.text() == EMPTY_TEXT
 
 
 def test_a_removed_preview_clears_or_follows_the_selection(
