@@ -35,6 +35,7 @@ from assetdesk.ui.library.filter_bar import FilterBar, ReferenceBar
 from assetdesk.ui.library.model import AssetRole, Column, LibraryModel
 from assetdesk.ui.library.place_filter import PlaceFilter
 from assetdesk.ui.library.preview import PreviewPanel
+from assetdesk.ui.library.preview_follow import PreviewFollow
 from assetdesk.ui.library.preview_sources import PreviewSources
 from assetdesk.ui.library.refresh_runner import RefreshRunner
 from assetdesk.ui.library.sources_panel import SourcesPanel
@@ -105,6 +106,9 @@ class LibraryPane(QWidget):
         )
         self._build_views()
         self.preview = PreviewPanel(tasks)
+        self.preview_follow = PreviewFollow(
+            self.proxy, self.model, previewed=lambda: self._previewed, on_gone=self._preview_gone
+        )
         self.downloads = DownloadsModel()
         self.downloads_box = DownloadsBox(self.downloads)
         self.download_jobs = DownloadJobs(
@@ -367,6 +371,15 @@ class LibraryPane(QWidget):
         assets = self.selected_assets()
         if assets:
             self.show_preview(assets[0])
+
+    def _preview_gone(self) -> None:
+        """The previewed asset left the views: preview the selection's first, or nothing."""
+        assets = self.selected_assets()
+        if assets:
+            self.show_preview(assets[0])
+        else:
+            self._previewed = None
+            self.preview.clear()
 
     def show_preview(self, asset: Asset) -> None:
         self._previewed = asset.id

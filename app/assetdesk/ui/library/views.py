@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from assetdesk.ui.library.model import Column
+from assetdesk.core.units import format_duration
+from assetdesk.ui.library.model import AssetRole, Column
 from assetdesk.ui.library.thumbnail_queue import TILE
 
 
@@ -49,6 +50,25 @@ class TileDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         return QSize(TILE + 34, TILE + 40)
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        """A video's or a sound's tile says how long it plays ("0:05") on its second line, in
+        the tile's own text colour (so light and dark palettes alike), unless a problem or
+        "No longer on …" has that line."""
+        super().initStyleOption(option, index)
+        duration = tile_duration(index)
+        if duration and "\n" not in option.text:
+            option.text = f"{option.text}\n{duration}"
+
+
+def tile_duration(index: QModelIndex | QPersistentModelIndex) -> str:
+    """'0:05' for a video or sound asset whose length is known; '' otherwise."""
+    asset = index.data(AssetRole)
+    if asset is None or asset.kind not in ("video", "audio") or not asset.duration_seconds:
+        return ""
+    return format_duration(asset.duration_seconds)
 
 
 def asset_grid(model: QAbstractItemModel, before_drag: Callable[[], bool]) -> AssetGrid:
