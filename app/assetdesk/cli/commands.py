@@ -25,7 +25,7 @@ from assetdesk.cli.output import (
 )
 from assetdesk.core.errors import AssetDeskError, InvalidInput
 from assetdesk.core.ids import MediaGenerationId
-from assetdesk.core.provider import AccountKind
+from assetdesk.core.provider import AccountKind, Provider
 from assetdesk.providers.google_flow import GoogleFlowClient
 from assetdesk.providers.runway import RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
@@ -37,7 +37,6 @@ from assetdesk.services.credentials import (
     useapi_from_env,
     wordbee_from_env,
 )
-from assetdesk.services.local_files import UploadCandidate, inspect_upload
 from assetdesk.transfer.names import Conflict
 from assetdesk.transfer.options import DownloadOptions
 
@@ -96,14 +95,7 @@ async def wordbee_credentials(
 
 async def upload(args: argparse.Namespace, emit: Emit, creds: UseapiCredentials) -> int:
     """Every file is checked locally first; refused files are reported and never sent."""
-    failed = 0
-    accepted: list[UploadCandidate] = []
-    for name in args.files:
-        try:
-            accepted.append(await inspect_upload(Path(name)))
-        except AssetDeskError as error:
-            failed += 1
-            emit(error_item(error, file=name))
+    accepted, failed = await upload_commands.checked_files(args.files, Provider.GOOGLE_FLOW, emit)
     if not accepted:
         return 1
     async with UseapiConnection(creds.token, creds.base_url) as connection:

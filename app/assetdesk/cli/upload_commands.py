@@ -35,7 +35,7 @@ from assetdesk.services.credentials import UseapiCredentials, WordbeeCredentials
 from assetdesk.services.local_files import UploadCandidate, collect_uploads, inspect_upload
 from assetdesk.services.upload_items import join_folder
 
-__all__ = ["runway_upload", "wordbee_upload"]
+__all__ = ["checked_files", "runway_upload", "wordbee_upload"]
 
 Emit = Callable[[dict[str, Any]], None]
 
@@ -50,16 +50,25 @@ def _not_sent_again(error: OutcomeUnknown, where: str, look: str) -> OutcomeUnkn
     return error
 
 
+async def checked_files(
+    texts: list[str], provider: Provider, emit: Emit
+) -> tuple[list[UploadCandidate], int]:
+    """Each named file checked for `provider` before anything is sent: the ones it takes, and
+    how many it refused (each refusal said on its own line)."""
+    refused = 0
+    accepted: list[UploadCandidate] = []
+    for text in texts:
+        try:
+            accepted.append(await inspect_upload(Path(text), provider))
+        except AssetDeskError as error:
+            refused += 1
+            emit(error_item(error, file=text))
+    return accepted, refused
+
+
 async def runway_upload(args: argparse.Namespace, emit: Emit, creds: UseapiCredentials) -> int:
     """Each file checked for Runway, then sent as an asset (named `--name` or after the file)."""
-    failed = 0
-    accepted: list[UploadCandidate] = []
-    for text in args.files:
-        try:
-            accepted.append(await inspect_upload(Path(text), Provider.RUNWAY))
-        except AssetDeskError as error:
-            failed += 1
-            emit(error_item(error, file=text))
+    accepted, failed = await checked_files(args.files, Provider.RUNWAY, emit)
     if not accepted:
         return 1
     async with UseapiConnection(creds.token, creds.base_url) as connection:

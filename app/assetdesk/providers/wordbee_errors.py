@@ -61,7 +61,7 @@ def is_expired_token(status: int, text: str) -> bool:
     lowered = text.lower()
     if status == 401:
         return True
-    if "filetoken" in lowered.replace(" ", ""):
+    if _names_file_token(text):
         return False
     return status in (400, 403) and any(m in lowered for m in _EXPIRED_MARKERS)
 
@@ -111,5 +111,10 @@ def file_token_refused(error: AssetDeskError) -> bool:
     """Whether an attach was refused for its file token (unknown, used or expired), which a new
     staging cures. Wordbee's words for it are not documented: a refusal that names the file
     token ("filetoken", "file token") counts."""
-    said = (error.service_text or "").lower().replace(" ", "")
-    return isinstance(error, BadRequest | NotFound | Forbidden) and "filetoken" in said
+    refusal = isinstance(error, BadRequest | NotFound | Forbidden)
+    return refusal and _names_file_token(error.service_text or "")
+
+
+def _names_file_token(text: str) -> bool:
+    """Whether Wordbee's words are about the staged file's token ("filetoken", "file token")."""
+    return "filetoken" in text.lower().replace(" ", "")
