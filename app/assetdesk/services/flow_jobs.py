@@ -17,6 +17,7 @@ which is taken as the medium whose id ends in it.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from assetdesk.core.errors import AssetDeskError, NotFound
 from assetdesk.core.ids import FlowJobId, MediaGenerationId
 from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow_listing import GoogleFlowLibrary
+from assetdesk.services.library_drafts import flow_pasted_draft
 from assetdesk.services.library_errors import with_asset_name
 from assetdesk.services.library_provenance import (
     Provenance,
@@ -118,15 +120,7 @@ def job_drafts(job: Any, account_id: int) -> list[AssetDraft]:
             parsed = MediaGenerationId.parse(media_id).require_asset()
         except AssetDeskError:
             continue
-        draft = AssetDraft(
-            provider=Provider.GOOGLE_FLOW,
-            remote_id=str(parsed),
-            origin="pasted",
-            kind=parsed.kind,
-            account_id=account_id,
-            account_email=parsed.email,
-            uploaded=False,
-        )
+        draft = dataclasses.replace(flow_pasted_draft(parsed, account_id), uploaded=False)
         drafts.append(with_provenance(draft, provenance))
     return drafts
 

@@ -51,7 +51,7 @@ from assetdesk.services.downloads import (
 from assetdesk.services.flow_jobs import file_job
 from assetdesk.services.library_bytes import PREVIEW_LIMIT, AssetBytes
 from assetdesk.services.library_delete import LibraryDeleter
-from assetdesk.services.library_drafts import runway_draft, wordbee_draft
+from assetdesk.services.library_drafts import flow_pasted_draft, runway_draft, wordbee_draft
 from assetdesk.services.library_errors import (
     account_of,
     useapi_for,
@@ -234,18 +234,7 @@ class LibraryService:
                 signed = await clients.google_flow.resolve_url(ref)
             except AssetDeskError as error:
                 raise with_asset_name(error, ref.short) from error
-            outcome = await self._store(
-                [
-                    AssetDraft(
-                        provider=Provider.GOOGLE_FLOW,
-                        remote_id=str(ref),
-                        origin="pasted",
-                        kind=ref.kind,
-                        account_id=account_id,
-                        account_email=ref.email,
-                    )
-                ]
-            )
+            outcome = await self._store([flow_pasted_draft(ref, account_id)])
             link = SignedLink(signed.url, signed_url_expiry(signed.url, resolved_at))
             for asset in outcome.assets:  # the link just resolved serves the first preview
                 self._links.keep(asset.id, link)

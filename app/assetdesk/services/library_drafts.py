@@ -12,14 +12,14 @@ import mimetypes
 from pathlib import Path
 
 from assetdesk.core.errors import InvalidInput
-from assetdesk.core.ids import RunwayAssetId, wordbee_key
+from assetdesk.core.ids import MediaGenerationId, RunwayAssetId, wordbee_key
 from assetdesk.core.media import KNOWN_MEDIA_TYPES, media_type_for_extension, media_type_for_mime
 from assetdesk.core.provider import Provider
 from assetdesk.providers.runway import RunwayAsset
 from assetdesk.providers.wordbee import WordbeeAsset
 from assetdesk.store.library import AssetDraft
 
-__all__ = ["runway_draft", "wordbee_draft"]
+__all__ = ["flow_pasted_draft", "runway_draft", "wordbee_draft"]
 
 
 #: The kinds the catalog tells apart; anything else is "other".
@@ -40,6 +40,19 @@ def _mime_for(extension: str | None, name: str | None) -> str | None:
         return known.mime
     guessed = mimetypes.guess_type(name or "")[0] if name else None
     return guessed
+
+
+def flow_pasted_draft(ref: MediaGenerationId, account_id: int) -> AssetDraft:
+    """A Google Flow medium added by its id (pasted, or named by a pasted job), filed under the
+    Google account its id names."""
+    return AssetDraft(
+        provider=Provider.GOOGLE_FLOW,
+        remote_id=str(ref),
+        origin="pasted",
+        kind=ref.kind,
+        account_id=account_id,
+        account_email=ref.email,
+    )
 
 
 def runway_draft(
