@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from assetdesk.sandbox.flow_job_routes import job_id_for
-from assetdesk.sandbox.media_probe import probe
+from assetdesk.sandbox.media_probe import MediaInfo, probe
 from assetdesk.sandbox.seed import flow_media_id, new_flow_account, stable_uuid
 from assetdesk.sandbox.state import FLOW_BUCKET, FlowAsset, SandboxState, User
 
@@ -36,6 +36,16 @@ _SOURCES = {
 }
 _START = 5000  # user ids of the scale users: 5000, 5001, ...
 _LIMITS = {"users": 20, "accounts": 10, "projects": 50, "assets": 100_000, "generated_every": 1000}
+
+
+def _shared_object(state: SandboxState, kind: str) -> tuple[str, MediaInfo]:
+    """The one stored object every seeded medium of `kind` serves (stored once), and what its
+    bytes measure."""
+    name, content_type = _SOURCES[kind]
+    key = f"{FLOW_BUCKET}/library-{kind}"
+    if state.blobs.get(key) is None:
+        state.blobs.add_file(key, state.seed_dir / name, content_type)
+    return key, probe(state.seed_dir / name, content_type)
 
 
 def _count(body: dict[str, Any], name: str, default: int) -> int:
@@ -58,11 +68,8 @@ def seed_flow_library(
         raise ValueError("assets need at least one user, account and project")
     keys: dict[str, str] = {}
     infos = {}
-    for kind, (name, content_type) in _SOURCES.items():
-        keys[kind] = f"{FLOW_BUCKET}/library-{kind}"
-        if state.blobs.get(keys[kind]) is None:
-            state.blobs.add_file(keys[kind], state.seed_dir / name, content_type)
-        infos[kind] = probe(state.seed_dir / name, content_type)
+    for kind in _SOURCES:
+        keys[kind], infos[kind] = _shared_object(state, kind)
     start = state.now() - 86400 * 300
     slots: list[tuple[User, str, str]] = []  # (user, account email, project id)
     made: list[dict[str, Any]] = []
@@ -184,11 +191,7 @@ def generate_job(state: SandboxState, body: dict[str, Any]) -> dict[str, Any]:
     }
     if body.get("seed") is not None:
         request["seed"] = int(body["seed"])
-    name, content_type = _SOURCES[kind]
-    key = f"{FLOW_BUCKET}/library-{kind}"
-    if state.blobs.get(key) is None:
-        state.blobs.add_file(key, state.seed_dir / name, content_type)
-    info = probe(state.seed_dir / name, content_type)
+    key, info = _shared_object(state, kind)
     n = 9_000_000 + sum(1 for a in state.flow_assets.values() if a.job_id)
     job_id = job_id_for(user.user_id, email, n)
     made = []
