@@ -8,7 +8,7 @@ that takes it.
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,41 +23,9 @@ from assetdesk.services.upload_items import ItemState, UploadItem, UploadTarget
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.store.db import open_database
 from assetdesk.store.library import AssetDraft
-from assetdesk.store.paths import AppPaths
 from assetdesk.store.uploads import UploadQueueStore
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-async def useapi(accounts: AccountsService, sb: Any) -> Any:
-    return await accounts.add_session_account(
-        name="Sandbox", kind="useapi", base_url=sb.api_url, secret=sb.demo["useapi_token"]
-    )
-
-
-@pytest.fixture
-async def wordbee(accounts: AccountsService, sb: Any) -> Any:
-    return await accounts.add_session_account(
-        name="Agency",
-        kind="wordbee",
-        secret=sb.demo["wordbee_key"],
-        base_url=sb.wordbee_url,
-        wordbee_account_id=sb.demo["wordbee_account_id"],
-    )
-
-
-@pytest.fixture
-def segment(sb: Any) -> tuple[str, int]:
-    return sb.demo["wordbee"]["scope"], int(sb.demo["wordbee"]["segment_ids"][0])
-
-
-@pytest.fixture
-async def queue(accounts: AccountsService, app_paths: AppPaths) -> AsyncIterator[UploadQueue]:
-    made = UploadQueue(app_paths.database, accounts)
-    await made.load()
-    yield made
-    await made.aclose()
 
 
 async def settle(queue: UploadQueue, done: Callable[[], bool], timeout: float = 20) -> None:

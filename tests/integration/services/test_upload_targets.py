@@ -11,7 +11,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,37 +32,6 @@ pytestmark = pytest.mark.anyio
 
 SWATCH = DEMO / "swatch-256x256.png"
 JO = "jo.demo@gmail.com"
-
-
-@pytest.fixture
-async def useapi(accounts: AccountsService, sb: Any) -> Any:
-    return await accounts.add_session_account(
-        name="Sandbox", kind="useapi", base_url=sb.api_url, secret=sb.demo["useapi_token"]
-    )
-
-
-@pytest.fixture
-async def wordbee(accounts: AccountsService, sb: Any) -> Any:
-    return await accounts.add_session_account(
-        name="Agency",
-        kind="wordbee",
-        secret=sb.demo["wordbee_key"],
-        base_url=sb.wordbee_url,
-        wordbee_account_id=sb.demo["wordbee_account_id"],
-    )
-
-
-@pytest.fixture
-def segment(sb: Any) -> tuple[str, int]:
-    return sb.demo["wordbee"]["scope"], int(sb.demo["wordbee"]["segment_ids"][0])
-
-
-@pytest.fixture
-async def queue(accounts: AccountsService, app_paths: AppPaths) -> AsyncIterator[UploadQueue]:
-    made = UploadQueue(app_paths.database, accounts)
-    await made.load()
-    yield made
-    await made.aclose()
 
 
 def by_name(queue: UploadQueue) -> dict[str, UploadItem]:
