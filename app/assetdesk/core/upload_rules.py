@@ -2,7 +2,7 @@
 against a target, whose refusal says which target refuses it, why, and which would take it.
 
 - Google Flow: PNG, JPEG, WEBP up to 20 MiB and MP4 up to 100 MiB, the service's own limits
-  (core/media.py); its refusals keep the sentences `classify_upload` has always written.
+  (core/media.py); a refusal lists them ("— use PNG, JPEG, WEBP or MP4").
 - Runway: the image, video and audio Content-Types useapi.net documents for its asset upload.
   The page states no size limit, so AssetDesk applies its own, shown in the pane: 20 MiB for an
   image (Google Flow's cap through the same useapi.net, and more than any still a generation
@@ -52,7 +52,7 @@ from assetdesk.core.media import (
     MediaType,
 )
 from assetdesk.core.provider import Provider
-from assetdesk.core.sniff import Sniffed, classify_sniffed
+from assetdesk.core.sniff import Sniffed
 from assetdesk.core.units import MIB, format_mib, format_size_beside
 
 __all__ = [
@@ -158,6 +158,11 @@ _RULES = {
 }
 
 
+#: What a refusal adds for a target with a short list: the list itself.
+_HINTS = {Provider.GOOGLE_FLOW: f" — use {ACCEPTED_LABELS}"}
+_ANY_MEDIA = "an image, video or audio file"
+
+
 def rules_for(provider: Provider) -> TargetRules:
     """The accept table of one target."""
     return _RULES[provider]
@@ -203,32 +208,6 @@ def check_for_target(provider: Provider, sniffed: Sniffed, size: int, name: str)
     """
     if size < 0:
         raise ValueError(f"a file size cannot be negative: {size}")
-    if provider is Provider.GOOGLE_FLOW:
-        try:
-            return classify_sniffed(sniffed, size)
-        except BadType:
-            elsewhere = _elsewhere(provider, sniffed.media, size, name)
-            if sniffed.media is None and sniffed.label is None:
-                raise BadType(
-                    "this file is not an image or video Google Flow takes — use "
-                    f"{ACCEPTED_LABELS}{elsewhere}"
-                ) from None
-            what = _what(sniffed.media) if sniffed.media else f"{sniffed.label} files"
-            raise BadType(
-                f"Google Flow does not take {what} — use {ACCEPTED_LABELS}{elsewhere}"
-            ) from None
-        except TooLarge as error:
-            media_type = sniffed.media_type
-            assert media_type is not None and media_type.limit is not None  # it was measured
-            kind = media_type.kind
-            raise TooLarge(
-                f"this {sniffed.label} is {format_size_beside(size, media_type.limit)}; "
-                f"Google Flow takes {_MANY[kind]} "
-                f"up to {format_mib(media_type.limit)}"
-                + _elsewhere(provider, sniffed.media, size, name),
-                size=error.size,
-                limit=error.limit,
-            ) from None
     if size == 0:
         raise EmptyFile("the file is empty (0 bytes)")
     rules = _RULES[provider]
@@ -236,17 +215,19 @@ def check_for_target(provider: Provider, sniffed: Sniffed, size: int, name: str)
     if not rules.accepted and media is None:
         media = OCTET_STREAM
     if media is None or not rules.accepts(media):
+        hint = _HINTS.get(provider, "")
         if media is not None:
             what = _what(media)
         elif sniffed.label is not None:
             what = f"{sniffed.label} files"
         else:
+            kinds = "an image or video" if provider is Provider.GOOGLE_FLOW else _ANY_MEDIA
             raise BadType(
-                f"this file is not an image, video or audio file {provider.label} takes"
+                f"this file is not {kinds} {provider.label} takes{hint}"
                 + _elsewhere(provider, None, size, name)
             )
         raise BadType(
-            f"{provider.label} does not take {what}" + _elsewhere(provider, media, size, name)
+            f"{provider.label} does not take {what}{hint}" + _elsewhere(provider, media, size, name)
         )
     limit = rules.limits[media.kind]
     if size > limit:
