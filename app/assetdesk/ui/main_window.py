@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -276,6 +277,13 @@ class MainWindow(QMainWindow):
             self._tray.show()
             self._tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10_000)
         QApplication.alert(self)
+
+    def open_files(self, paths: list[Path]) -> None:
+        """Files handed to the app (its command line, a second start, the OS's "Open with"):
+        queued for upload to the current target, the window brought to the front."""
+        self.navigation.setCurrentRow(1)
+        self.uploads_pane.add_paths(paths)
+        self._bring_to_front()
 
     def _bring_to_front(self, *_: object) -> None:
         self.showNormal()
