@@ -255,8 +255,11 @@ def _migrate(conn: sqlite3.Connection, target: Path, migrations: Sequence[str]) 
             f"version knows up to {latest}) — update AssetDesk or use another --data-dir"
         )
     for number in range(current + 1, latest + 1):
-        log.info("migrating %s to schema %d", target.name, number)
         conn.execute("BEGIN IMMEDIATE")
+        if schema_version(conn) >= number:  # another connection migrated it while this one waited
+            conn.execute("COMMIT")
+            continue
+        log.info("migrating %s to schema %d", target.name, number)
         try:
             # executescript() would commit first; run the statements one by one instead.
             for statement in _statements(migrations[number - 1]):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ from assetdesk.store.db import (
     MIGRATIONS,
     SCHEMA_VERSION,
     DatabaseTooNew,
+    _statements,
     open_database,
+    schema_version,
     transaction,
 )
 
@@ -286,3 +290,34 @@ def test_migration_5_on_an_empty_version_4_queue(tmp_path: Path) -> None:
         (1, "google-flow")
     ]
     conn.close()
+
+
+def test_two_connections_opening_a_new_database_at_once_migrate_it_once(tmp_path: Path) -> None:
+    """The panes open the database together at a first start: one migrates, the other, which
+    read version 0 before it got the write lock, finds the work done instead of failing on
+    "table accounts already exists"."""
+    target = tmp_path / "assetdesk.sqlite3"
+    holder = sqlite3.connect(target, isolation_level=None)
+    holder.execute("PRAGMA journal_mode = WAL")
+    holder.execute("BEGIN IMMEDIATE")  # the second opener reads version 0, then waits on this
+    opened: list[object] = []
+    second = threading.Thread(target=lambda: opened.append(_open_or_error(target)))
+    second.start()
+    time.sleep(0.3)  # only orders the two: if the thread is late it reads the final version
+    for number, script in enumerate(MIGRATIONS, start=1):
+        for statement in _statements(script):
+            holder.execute(statement)
+        holder.execute(f"PRAGMA user_version = {number:d}")
+    holder.execute("COMMIT")
+    second.join(timeout=30)
+    holder.close()
+    assert len(opened) == 1 and isinstance(opened[0], sqlite3.Connection), opened
+    assert schema_version(opened[0]) == SCHEMA_VERSION
+    opened[0].close()
+
+
+def _open_or_error(target: Path) -> object:
+    try:
+        return open_database(target, check_same_thread=False)
+    except LocalFileError as error:
+        return error
