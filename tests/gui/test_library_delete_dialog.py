@@ -18,7 +18,7 @@ from assetdesk.core.provider import Provider
 from assetdesk.services.app import AppServices
 from assetdesk.ui.tasks import BackgroundTasks
 
-WINDOW_SIZE = (1200, 760)
+WINDOW_SIZE = (1800, 1000)  # the Library in the middle of three panes as wide as it was alone
 JO = "jo.demo@gmail.com"
 SECOND = "flow.second@gmail.com"
 
@@ -53,6 +53,7 @@ def test_the_confirmation_names_the_numbers_and_the_outcome_lands_on_the_items(
     assert pane.asset_actions.remove_action.text() == "Remove from library…"
     assert pane.asset_actions.remove_action.shortcut().toString() == "Ctrl+Del"
 
+    pane.current_view.setFocus()  # Delete is the focused pane's (Uploads has its own)
     QTest.keyClick(pane.current_view, Qt.Key.Key_Delete)
     dialog = pane.asset_actions.service_delete.dialog
     assert dialog is not None and dialog.isVisible()

@@ -17,7 +17,7 @@ from assetdesk.ui.library.model import AssetRole, Column
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.tasks import BackgroundTasks
 
-WINDOW_SIZE = (1200, 760)
+WINDOW_SIZE = (1800, 1000)  # the Library in the middle of three panes as wide as it was alone
 
 
 def titles(pane: LibraryPane) -> list[str]:

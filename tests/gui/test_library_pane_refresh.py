@@ -27,7 +27,7 @@ from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.main_window import MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
 
-WINDOW_SIZE = (1200, 760)
+WINDOW_SIZE = (1800, 1000)  # the Library in the middle of three panes as wide as it was alone
 
 
 def press_f5(qtbot: QtBot, pane: LibraryPane) -> None:

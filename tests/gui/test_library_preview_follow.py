@@ -23,7 +23,7 @@ from assetdesk.ui.library.preview import EMPTY_TEXT
 from assetdesk.ui.library.views import TileDelegate
 from assetdesk.ui.tasks import BackgroundTasks
 
-WINDOW_SIZE = (1200, 760)
+WINDOW_SIZE = (1800, 1000)  # the Library in the middle of three panes as wide as it was alone
 
 #: QtMultimedia without a GPU (offscreen), and the first audio output with no sound server.
 pytestmark = pytest.mark.qt_log_ignore("No RHI backend", "PulseAudioService: pa_context_connect")

@@ -1,4 +1,4 @@
-"""The window shell: navigation, status bar, About box, layout kept in QSettings."""
+"""The window shell: three panes together, status bar, About box, layout kept in QSettings."""
 
 from __future__ import annotations
 
@@ -22,19 +22,23 @@ from assetdesk.ui.main_window import MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
 
 
-def test_navigation_switches_panes(
+def test_the_three_panes_show_together(
     qtbot: QtBot, services: AppServices, tasks: BackgroundTasks
 ) -> None:
     window = MainWindow(services, tasks)
     qtbot.addWidget(window)
+    window.resize(1280, 720)
     window.show()
-    titles = [window.navigation.item(row).text() for row in range(window.navigation.count())]
-    assert titles == ["Accounts", "Uploads", "Library"]
-    assert window.stack.currentWidget() is window.accounts_pane
-    window.navigation.setCurrentRow(1)
-    assert window.stack.currentWidget() is window.uploads_pane
-    window.navigation.setCurrentRow(2)
-    assert window.stack.currentWidget() is window.library_pane
+    panes = [window.panes.widget(index) for index in range(window.panes.count())]
+    assert panes == [window.accounts_pane, window.library_pane, window.transfers]
+    assert window.transfers.widget(0) is window.uploads_pane
+    assert window.transfers.widget(1) is window.library_pane.downloads_box
+    for pane in (window.accounts_pane, window.library_pane, window.uploads_pane):
+        assert pane.isVisible() and pane.width() > 200, pane
+    # The Library is the largest; the downloads list shows only once something downloads.
+    widths = window.panes.sizes()
+    assert widths[1] > widths[0] and widths[1] > widths[2]
+    assert not window.library_pane.downloads_box.isVisible()
     assert window.library_pane.empty.isVisible()
     assert window.library_pane.empty.text() == "Reading the library…"
     qtbot.waitUntil(lambda: "empty" in window.library_pane.empty.text())  # once it was read
@@ -112,15 +116,17 @@ def test_layout_is_saved_on_close_and_restored(
     first = MainWindow(services, tasks, settings=settings)
     qtbot.addWidget(first)
     first.show()
-    first.resize(760, 530)  # within the offscreen screen (800×600)
-    first.splitter.setSizes([240, 520])
-    first.navigation.setCurrentRow(2)
-    first.library_pane.splitter.setSizes([150, 250, 120])  # sources | grid | preview
+    first.resize(1400, 900)
+    first.panes.setSizes([300, 700, 400])
+    accounts_width = first.panes.sizes()[0]
+    assert first.panes.collapse_pane(0)  # Accounts folded away
+    first.library_pane.splitter.setSizes([150, 350, 200])  # sources | grid | preview
     library_sizes = first.library_pane.splitter.sizes()
+    pane_sizes = first.panes.sizes()
+    assert pane_sizes[0] == 0
     with qtbot.waitSignal(first.closed):
         first.close()
     assert ini.is_file()
-    navigation_width = first.splitter.sizes()[0]
 
     assert tasks.closing  # a closed window's tasks end with it
 
@@ -130,10 +136,13 @@ def test_layout_is_saved_on_close_and_restored(
     qtbot.addWidget(second)
     try:
         second.show()
-        assert (second.width(), second.height()) == (760, 530)
-        assert second.splitter.sizes()[0] == navigation_width
-        assert second.stack.currentWidget() is second.library_pane
+        assert (second.width(), second.height()) == (1400, 900)
+        assert second.panes.sizes() == pane_sizes
+        assert not second.window_actions.show_pane[0].isChecked()  # the View menu says so
+        assert second.window_actions.show_pane[1].isChecked()
         assert second.library_pane.splitter.sizes() == library_sizes
+        second.window_actions.show_pane[0].trigger()  # shown again, at the width it had
+        assert second.panes.sizes()[0] == accounts_width
     finally:
         arun(second_tasks.aclose())
 

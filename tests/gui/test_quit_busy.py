@@ -18,7 +18,8 @@ from assetdesk.services.app import AppServices, build_services
 from assetdesk.services.upload_items import ItemState
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
-from assetdesk.ui.main_window import MainWindow, _running_text
+from assetdesk.ui.main_window import MainWindow
+from assetdesk.ui.quit_box import running_text
 from assetdesk.ui.tasks import BackgroundTasks
 
 MIB = 1024 * 1024
@@ -184,13 +185,11 @@ def test_quitting_while_downloading_asks_and_says_it_starts_again_by_hand(
 
 
 def test_the_question_counts_uploads_and_downloads() -> None:
-    assert _running_text(3, 1) == (
+    assert running_text(3, 1) == (
         "3 uploads and 1 download are running; the uploads resume where they stopped "
         "when AssetDesk starts again, the download has to be started again."
     )
-    assert _running_text(1, 0) == (
+    assert running_text(1, 0) == (
         "1 upload is running; it resumes where it stopped when AssetDesk starts again."
     )
-    assert (
-        _running_text(0, 2) == "2 downloads are running; they have to be started again next time."
-    )
+    assert running_text(0, 2) == "2 downloads are running; they have to be started again next time."

@@ -375,6 +375,7 @@ def test_cancel_retry_remove_and_clear_with_the_keyboard(
     assert QGuiApplication.clipboard().text() == long_take.row.remote_id
 
     select(pane, "swatch-256x256.png")
+    pane.view.setFocus()  # Delete is the focused pane's (the Library has its own)
     QTest.keyClick(pane.view, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: pane.model.rowCount() == 1)
     QTest.keyClick(
@@ -418,6 +419,7 @@ def test_no_account_means_the_files_wait_with_a_reason(
     )
     # Removing the last row brings the drop zone back.
     select(pane, "swatch-256x256.png")
+    pane.view.setFocus()  # Delete is the focused pane's (the Library has its own)
     QTest.keyClick(pane.view, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: pane.model.rowCount() == 0)
     assert pane.stack.currentWidget() is pane.empty

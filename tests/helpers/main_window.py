@@ -1,4 +1,5 @@
-"""The real main window opened on one of its panes, as the pane tests start (offscreen Qt)."""
+"""The real main window (its three panes side by side), shown with one pane's data read, as the
+pane tests start (offscreen Qt)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from assetdesk.ui.tasks import BackgroundTasks
 
 
 class Pane(IntEnum):
-    """The panes, by their row in the window's navigation."""
+    """The panes, by what a test reads before it goes on."""
 
     ACCOUNTS = 0
     UPLOADS = 1
@@ -38,14 +39,12 @@ def open_window(
     pane: Pane = Pane.ACCOUNTS,
     size: tuple[int, int] | None = None,
 ) -> MainWindow:
-    """The window over `services`, shown (at `size`, when given) on `pane`, whose data is read."""
+    """The window over `services`, shown (at `size`, when given), `pane`'s data read."""
     window = MainWindow(services, tasks)
     qtbot.addWidget(window)
     if size is not None:
         window.resize(*size)
     window.show()
     qtbot.waitExposed(window)
-    if pane is not Pane.ACCOUNTS:  # the first pane is current from the start
-        window.navigation.setCurrentRow(pane)
     arun(_read(window, pane))
     return window

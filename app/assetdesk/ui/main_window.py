@@ -1,4 +1,6 @@
-"""The one window: a navigation list on the left, the three panes on the right, a status bar."""
+"""The one window: Accounts, the Library and the transfers (uploads over downloads) side by side
+in splitters (`pane_splitter.py`), the menus (`window_menus.py`), a status bar; a file dropped
+anywhere on it is queued for upload (`drop_anywhere.py`)."""
 
 from __future__ import annotations
 
@@ -6,31 +8,44 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShowEvent
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QLabel,
-    QListWidget,
     QMainWindow,
     QMessageBox,
     QSplitter,
-    QStackedWidget,
     QSystemTrayIcon,
     QWidget,
 )
 
 import assetdesk
+from assetdesk.core.provider import Provider
 from assetdesk.ui.accounts.pane import AccountsPane
+from assetdesk.ui.drop_anywhere import DropAnywhere
 from assetdesk.ui.library.pane import LibraryPane
+from assetdesk.ui.library.reveal import reveal
 from assetdesk.ui.library.thumbnail_queue import TILE as LIBRARY_TILE
 from assetdesk.ui.main_thread_gc import settle_now
 from assetdesk.ui.media_quiet import quiet_ffmpeg
+from assetdesk.ui.pane_splitter import PaneSplitter
+from assetdesk.ui.quit_box import quit_box, running_text
 from assetdesk.ui.style import follow_palette
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.thumbnails import ThumbnailMaker
 from assetdesk.ui.uploads.pane import UploadsPane
 from assetdesk.ui.uploads.queue_view import THUMBNAIL_SIZE
+from assetdesk.ui.window_menus import WindowActions, build_menus, scope_shared_shortcuts
 
 if TYPE_CHECKING:
     from assetdesk.services.app import AppServices
@@ -38,7 +53,18 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("assetdesk.ui.window")
 
-DEFAULT_SIZE = (980, 640)
+#: The smallest first size, and the largest (the window takes 90% of the screen between them).
+SMALLEST_SIZE = (960, 600)
+LARGEST_SIZE = (1920, 1200)
+#: The panes by their place in the splitter.
+ACCOUNTS, LIBRARY, TRANSFERS = range(3)
+
+
+def first_size(available: QSize) -> tuple[int, int]:
+    """A first start's window size on a screen with `available` room (never larger than it)."""
+    width = min(max(int(available.width() * 0.9), SMALLEST_SIZE[0]), LARGEST_SIZE[0])
+    height = min(max(int(available.height() * 0.9), SMALLEST_SIZE[1]), LARGEST_SIZE[1])
+    return min(width, available.width()), min(height, available.height())
 
 
 class MainWindow(QMainWindow):
@@ -95,29 +121,18 @@ class MainWindow(QMainWindow):
             copies_folder=services.paths.cache / "copies",
         )
         self.library_pane.refreshed.connect(self._library_refreshed)
-        panes: list[tuple[str, QWidget]] = [
-            ("Accounts", self.accounts_pane),
-            ("Uploads", self.uploads_pane),
-            ("Library", self.library_pane),
-        ]
+        self.uploads_pane.reveal_requested.connect(self.reveal_upload)
 
-        self.navigation = QListWidget()
-        self.navigation.setObjectName("navigation")
-        self.navigation.setFrameShape(QListWidget.Shape.NoFrame)
-        self.stack = QStackedWidget()
-        for title, pane in panes:
-            self.navigation.addItem(title)
-            self.stack.addWidget(pane)
-        self.navigation.currentRowChanged.connect(self.stack.setCurrentIndex)
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.navigation)
-        self.splitter.addWidget(self.stack)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([170, DEFAULT_SIZE[0] - 170])
-        self.setCentralWidget(self.splitter)
+        # Uploads above, the Library's downloads under them: both directions in one column.
+        self.transfers = QSplitter(Qt.Orientation.Vertical)
+        self.transfers.setObjectName("transfers")
+        self.transfers.addWidget(self.uploads_pane)
+        self.transfers.addWidget(self.library_pane.downloads_box)
+        self.transfers.setStretchFactor(0, 3)
+        self.transfers.setStretchFactor(1, 1)
+        self.transfers.setCollapsible(0, False)
+        self.panes = PaneSplitter([self.accounts_pane, self.library_pane, self.transfers])
+        self.setCentralWidget(self.panes)
 
         self.secret_label = QLabel(_secret_store_text(services))
         self.secret_label.setObjectName("secretStore")
@@ -132,30 +147,78 @@ class MainWindow(QMainWindow):
         self.quit_box: QMessageBox | None = None
         self._quit_confirmed = False
         self._refresh_when_shown = False
-        self._build_menus()
-        self.resize(*DEFAULT_SIZE)
-        self.navigation.setCurrentRow(0)
+        self.window_actions = WindowActions(self, self)
+        self.quit_action = self.window_actions.quit
+        self.about_action = self.window_actions.about
+        self.menus = build_menus(self, self.window_actions)
+        self.panes.panes_changed.connect(self._panes_changed)
+        scope_shared_shortcuts([self.accounts_pane, self.library_pane, self.uploads_pane])
+        self.drop_anywhere = DropAnywhere(self, self.uploads_pane)
+        self.resize(*first_size(self.screen().availableGeometry().size()))
+        self.panes.apply_defaults(self.width())
         self._restore_layout()
         # FFmpeg's start (~20-40 ms, once per process, and its console output silenced before
         # any player exists) now, while the window is built, not at the first video a user drops.
         quiet_ffmpeg()
         settle_now()  # what lives as long as the app leaves the cycle collector's scans now
 
+    # ------------------------------------------------------------------- panes
+
+    def set_pane_open(self, index: int, open_: bool) -> None:
+        """Show or collapse a pane (the View menu); the last open pane stays."""
+        if not self.panes.set_open(index, open_):
+            self.window_actions.follow_panes(self.panes.open_panes())
+
+    def _panes_changed(self) -> None:
+        self.window_actions.follow_panes(self.panes.open_panes())
+
+    def focus_pane(self, index: int) -> QWidget:
+        """Ctrl+1/2/3: open pane `index` if collapsed and put the focus in its list."""
+        self.panes.open_pane(index)
+        target: QWidget | None
+        if index == LIBRARY:
+            library = self.library_pane
+            target = library.current_view if library.current_view.isVisible() else library.search
+        elif index == TRANSFERS:
+            target = self.uploads_pane.stack.currentWidget()
+        else:
+            views = [v for v in self.accounts_pane.findChildren(QAbstractItemView) if v.isVisible()]
+            target = views[0] if views else self.accounts_pane
+        target = target or self.uploads_pane
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return target
+
+    def reveal_upload(self, provider: str, remote_id: str) -> None:
+        """An upload row opened: its asset selected and previewed in the Library."""
+        self.panes.open_pane(LIBRARY)
+        self._tasks.spawn(
+            reveal(self.library_pane, Provider(provider), remote_id),
+            name="library.reveal",
+            key="library.reveal",
+        )
+
+    def open_files(self, paths: list[Path]) -> None:
+        """Files handed to the app (its command line, a second start, the OS's "Open with"):
+        queued for upload to the current target, the window brought to the front."""
+        self.panes.open_pane(TRANSFERS)
+        self.uploads_pane.add_paths(paths)
+        self._bring_to_front()
+
+    # A file dropped anywhere on the window goes to the uploads (drop_anywhere.py).
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.drop_anywhere.enter(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        self.drop_anywhere.move(event)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self.drop_anywhere.leave(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.drop_anywhere.drop(event)
+
     # ------------------------------------------------------------------- menus
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.quit_action.triggered.connect(self.request_quit)
-        file_menu.addAction(self.quit_action)
-
-        help_menu = self.menuBar().addMenu("&Help")
-        self.about_action = QAction("&About AssetDesk", self)
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.about_action.triggered.connect(self.show_about)
-        help_menu.addAction(self.about_action)
 
     def show_about(self) -> QMessageBox:
         """Open the About box (window-modal, without a nested event loop) and return it."""
@@ -195,19 +258,8 @@ class MainWindow(QMainWindow):
 
     def _ask_to_quit(self, uploads: int, downloads: int) -> QMessageBox:
         if self.quit_box is None:
-            box = QMessageBox(self)
-            box.setWindowTitle("Quit AssetDesk")
-            box.setIcon(QMessageBox.Icon.Question)
-            box.setText("Quit AssetDesk?")
-            quit_button = box.addButton("&Quit", QMessageBox.ButtonRole.AcceptRole)
-            cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-            box.setDefaultButton(cancel)
-            box.setEscapeButton(cancel)
-            box.buttonClicked.connect(
-                lambda button: self._quit_now() if button is quit_button else None
-            )
-            self.quit_box = box
-        self.quit_box.setInformativeText(_running_text(uploads, downloads))
+            self.quit_box = quit_box(self, self._quit_now)
+        self.quit_box.setInformativeText(running_text(uploads, downloads))
         self.quit_box.open()
         return self.quit_box
 
@@ -278,13 +330,6 @@ class MainWindow(QMainWindow):
             self._tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10_000)
         QApplication.alert(self)
 
-    def open_files(self, paths: list[Path]) -> None:
-        """Files handed to the app (its command line, a second start, the OS's "Open with"):
-        queued for upload to the current target, the window brought to the front."""
-        self.navigation.setCurrentRow(1)
-        self.uploads_pane.add_paths(paths)
-        self._bring_to_front()
-
     def _bring_to_front(self, *_: object) -> None:
         self.showNormal()
         self.raise_()
@@ -318,24 +363,32 @@ class MainWindow(QMainWindow):
         state = self._settings.value("window/state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)
-        splitter = self._settings.value("window/splitter")
-        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
-            self.splitter.restoreState(splitter)
-        library = self._settings.value("window/library_splitter")  # sources | grid | preview
-        if isinstance(library, QByteArray) and not library.isEmpty():
-            self.library_pane.splitter.restoreState(library)
-        pane = self._settings.value("window/pane", 0, type=int)
-        if isinstance(pane, int) and 0 <= pane < self.stack.count():
-            self.navigation.setCurrentRow(pane)
+        for key, splitter in self._splitters().items():
+            saved = self._settings.value(key)
+            if isinstance(saved, QByteArray) and not saved.isEmpty():
+                splitter.restoreState(saved)
+        panes = self._settings.value("window/panes")
+        if isinstance(panes, QByteArray) and not panes.isEmpty():
+            self.panes.restore(panes, str(self._settings.value("window/pane_widths", "")))
+        self.window_actions.follow_panes(self.panes.open_panes())
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        """The splitters kept across starts, by their settings key (and `window/panes`, the
+        accounts | library | transfers split, with its panes' widths before they collapsed)."""
+        return {
+            "window/transfers": self.transfers,  # uploads over downloads
+            "window/library_splitter": self.library_pane.splitter,  # sources | grid | preview
+        }
 
     def save_layout(self) -> None:
         if self._settings is None:
             return
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/state", self.saveState())
-        self._settings.setValue("window/splitter", self.splitter.saveState())
-        self._settings.setValue("window/library_splitter", self.library_pane.splitter.saveState())
-        self._settings.setValue("window/pane", self.navigation.currentRow())
+        for key, splitter in self._splitters().items():
+            self._settings.setValue(key, splitter.saveState())
+        self._settings.setValue("window/panes", self.panes.saveState())
+        self._settings.setValue("window/pane_widths", self.panes.widths())
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -353,26 +406,6 @@ class MainWindow(QMainWindow):
         event.accept()
         log.debug("main window closed")
         self.closed.emit()
-
-
-def _running_text(uploads: int, downloads: int) -> str:
-    """What runs and what becomes of it: uploads resume at the next start (the queue is kept in
-    the database); the Library's downloads keep no partial file, so they start again by hand."""
-    parts = [
-        f"{count} {noun}{'' if count == 1 else 's'}"
-        for count, noun in ((uploads, "upload"), (downloads, "download"))
-        if count
-    ]
-    running = f"{' and '.join(parts)} {'is' if uploads + downloads == 1 else 'are'} running"
-    if not downloads:
-        resume = "it resumes where it" if uploads == 1 else "they resume where they"
-        return f"{running}; {resume} stopped when AssetDesk starts again."
-    restart = "has to be started again" if downloads == 1 else "have to be started again"
-    if not uploads:
-        return f"{running}; {'it' if downloads == 1 else 'they'} {restart} next time."
-    resume = "the upload resumes where it" if uploads == 1 else "the uploads resume where they"
-    the_downloads = "the download" if downloads == 1 else "the downloads"
-    return f"{running}; {resume} stopped when AssetDesk starts again, {the_downloads} {restart}."
 
 
 def _secret_store_text(services: AppServices) -> str:

@@ -1,4 +1,4 @@
-"""The window's style sheet: spacing, the navigation list, pane titles, hints and empty states.
+"""The window's style sheet: spacing, the splitters between the panes, pane titles, hints and empty states.
 
 Colours come from the palette, so the platform's light or dark theme still applies: what the
 sheet cannot name as a palette role (the secondary text, a field error's red, the highlight as
@@ -16,24 +16,12 @@ from PySide6.QtWidgets import QWidget
 from assetdesk.ui.widgets.colours import error_text, legible, secondary_text
 
 _SHEET = """
-QListWidget#navigation {
-    border: none;
-    outline: 0;
-    padding-top: 8px;
-    font-size: 11pt;
+QSplitter#panes::handle:horizontal {
+    border-left: 1px solid palette(mid);
+    margin: 12px 2px 12px 3px;
 }
-QListWidget#navigation::item {
-    padding: 8px 14px;
-    border-radius: 6px;
-    margin: 1px 6px;
-    color: palette(text);
-}
-QListWidget#navigation::item:hover {
-    background: palette(midlight);
-}
-QListWidget#navigation::item:selected {
-    background: palette(highlight);
-    color: palette(highlighted-text);
+QSplitter#panes::handle:horizontal:hover {
+    border-left: 2px solid palette(highlight);
 }
 QLabel#paneTitle {
     font-size: 16pt;

@@ -1,5 +1,5 @@
 """The Library's downloads list: one row per file being saved, with its progress bar, and the box
-that shows it under the views."""
+that shows it (in the window's transfers column, under the uploads)."""
 
 from __future__ import annotations
 
@@ -130,11 +130,13 @@ def _progress_text(download: Download) -> str:
 
 
 class DownloadsBox(QWidget):
-    """The list of `downloads` with "Keep Wordbee locale and folders" and "Clear finished";
-    hidden until the first download."""
+    """The list of `downloads` with "Clear finished" and "Keep Wordbee locale and folders";
+    hidden until the first download, and again once "Clear finished" left it empty. It lives
+    with the uploads in the window's transfers column, so it is laid out for a narrow one."""
 
     def __init__(self, downloads: DownloadsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._downloads = downloads
         self.view = QTableView()
         self.view.setObjectName("downloadsList")
         self.view.setModel(downloads)
@@ -142,24 +144,29 @@ class DownloadsBox(QWidget):
         self.view.setShowGrid(False)
         self.view.setItemDelegateForColumn(1, ProgressDelegate(self.view))
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setColumnWidth(0, 220)
-        self.view.setColumnWidth(1, 280)
-        self.view.setMaximumHeight(120)
+        self.view.setColumnWidth(0, 160)
+        self.view.setColumnWidth(1, 200)
+        self.view.setMinimumHeight(72)
         self.keep_folders = QCheckBox("Keep Wordbee locale and folders")
         self.keep_folders.setToolTip(
             "Save Wordbee files under <locale>/<relative path>/ inside the chosen folder."
         )
         self.clear_button = QPushButton("Clear finished")
-        self.clear_button.clicked.connect(downloads.clear_finished)
+        self.clear_button.clicked.connect(self.clear_finished)
         title = QLabel("Downloads")
-        title.setObjectName("paneHint")
+        title.setObjectName("paneTitle")
         header = QHBoxLayout()
         header.addWidget(title)
         header.addStretch(1)
-        header.addWidget(self.keep_folders)
         header.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(16, 8, 16, 8)
         layout.addLayout(header)
-        layout.addWidget(self.view)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.keep_folders)
         self.hide()  # until the first download
+
+    def clear_finished(self) -> None:
+        self._downloads.clear_finished()
+        if not self._downloads.downloads():
+            self.hide()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from assetdesk.core.provider import Provider
 from assetdesk.services.accounts import AccountInfo
@@ -117,16 +117,30 @@ class FilterBar(QWidget):
             )
             combo.setMinimumContentsLength(7)
         self.search.setMinimumWidth(90)
-        row = _row(self)
-        row.addWidget(self.search, 1)
-        for widget in (
-            self.provider_filter,
-            self.kind_filter,
-            self.account_filter,
-            self.sort_combo,
-            self.descending,
-        ):
-            row.addWidget(widget)
+        # Two rows, so that the Library stays usable in the middle of a 1280-pixel window:
+        # the search and the order, then what to show.
+        first = QHBoxLayout()
+        first.setContentsMargins(0, 0, 0, 0)
+        first.setSpacing(ROW_SPACING)
+        first.addWidget(self.search, 1)
+        first.addWidget(self.sort_combo)
+        first.addWidget(self.descending)
+        second = QHBoxLayout()
+        second.setContentsMargins(0, 0, 0, 0)
+        second.setSpacing(ROW_SPACING)
+        for combo in (self.provider_filter, self.kind_filter, self.account_filter):
+            second.addWidget(combo, 1)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.setSpacing(4)
+        rows.addLayout(first)
+        rows.addLayout(second)
+
+    def clear(self) -> None:
+        """Every filter back to "all" and the search emptied (the sort stays)."""
+        self.search.clear()
+        for combo in (self.provider_filter, self.kind_filter, self.account_filter):
+            combo.setCurrentIndex(0)
 
     def filters(self) -> dict[str, Any]:
         """The chosen filters, as `LibraryFilter.set_filters` takes them."""

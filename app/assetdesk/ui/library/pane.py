@@ -178,8 +178,7 @@ class LibraryPane(QWidget):
         layout.addWidget(self.reference_bar)
         layout.addWidget(self.refresher.progress)
         layout.addWidget(self.filter_bar)
-        layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.downloads_box)
+        layout.addWidget(self.splitter, 1)  # the downloads box goes with the window's transfers
         self._sort_changed()  # the list's header shows the grid's order
         self._update_view()
 
@@ -230,12 +229,14 @@ class LibraryPane(QWidget):
         """Read the catalog again (keeping the selection) and the account names."""
         if not self._alive():
             return
-        selected = {a.id for a in self.selected_assets()}
         assets = await self._library.assets()
         accounts = await self._accounts.list()
         sources = await self._library.sources()
         if not self._alive():
             return
+        # The selection as it is now, not as it was before the reads: one made meanwhile (an
+        # upload revealed, a click) is kept.
+        selected = {a.id for a in self.selected_assets()}
         self._loaded = True
         self.model.set_assets(assets)
         self.model.set_account_names({a.id: a.name for a in accounts})
@@ -244,7 +245,7 @@ class LibraryPane(QWidget):
         self.sources.set_sources(sources, accounts)
         self._update_view()
         if selected:
-            self._select_ids(selected)
+            self.select_ids(selected)
 
     def refresh(self) -> None:
         if not self._tasks.closing:
@@ -268,7 +269,7 @@ class LibraryPane(QWidget):
         self.reference_bar.show_view(which)
         selected = {a.id for a in self.selected_assets()}
         self._update_view()
-        self._select_ids(selected)
+        self.select_ids(selected)
 
     @property
     def current_view(self) -> QAbstractItemView:
@@ -325,7 +326,7 @@ class LibraryPane(QWidget):
         await self.reload()
         if not self._alive():
             return
-        self._select_ids({asset.id for asset in outcome.assets})
+        self.select_ids({asset.id for asset in outcome.assets})
         if outcome.added:
             self.notice.show_message(f"Added {pluralise(outcome.added, 'asset')}.", "info")
         else:
@@ -339,7 +340,10 @@ class LibraryPane(QWidget):
         assets = [self.proxy.index(row, 0).data(AssetRole) for row in rows]
         return [asset for asset in assets if asset is not None]
 
-    def _select_ids(self, ids: set[int]) -> None:
+    def select_all(self) -> None:
+        self.current_view.selectAll()
+
+    def select_ids(self, ids: set[int]) -> None:
         view = self.current_view
         selection = view.selectionModel()
         selection.clearSelection()

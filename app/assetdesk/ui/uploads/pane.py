@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QMimeData, QModelIndex, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragLeaveEvent,
@@ -80,6 +80,8 @@ class UploadsPane(QWidget):
 
     queue_finished = Signal(int, int)
     library_changed = Signal()
+    #: A sent row was opened (double-click, Enter): its service and the id it has there.
+    reveal_requested = Signal(str, str)
 
     def __init__(
         self,
@@ -126,6 +128,7 @@ class UploadsPane(QWidget):
         self.view = queue_view(self.model)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.view.activated.connect(self._row_opened)
 
         self.empty = drop_zone()
         self.stack = QStackedWidget()
@@ -165,7 +168,7 @@ class UploadsPane(QWidget):
         layout = pane_layout(
             self,
             "Uploads",
-            "Files for Google Flow, Runway or a Wordbee segment. Drop them anywhere in this pane.",
+            "Files for Google Flow, Runway or a Wordbee segment: drop them anywhere in the window.",
         )
         layout.addWidget(self.notice)
         layout.addWidget(self.picker)
@@ -289,25 +292,41 @@ class UploadsPane(QWidget):
     # ------------------------------------------------------------------ drag and drop
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if can_take(mime):
+        if self.drag_offered(event.mimeData()):
             event.acceptProposedAction()
-            self._set_drop_state(True, drag_prompt(mime))
         else:
             event.ignore()
 
     def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self._set_drop_state(False)
+        self.drag_withdrawn()
         event.accept()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        self._set_drop_state(False)
-        mime = event.mimeData()
-        if not can_take(mime):
+        if self.dropped(event.mimeData()):
+            event.acceptProposedAction()
+        else:
             event.ignore()
-            return
-        event.acceptProposedAction()
+
+    # The window routes drags over the other panes here (a drop anywhere queues the files).
+
+    def drag_offered(self, mime: QMimeData) -> bool:
+        """A drag came over the window: True (and the pane shows it) when it holds files or an
+        image to queue."""
+        if not can_take(mime):
+            return False
+        self._set_drop_state(True, drag_prompt(mime))
+        return True
+
+    def drag_withdrawn(self) -> None:
+        self._set_drop_state(False)
+
+    def dropped(self, mime: QMimeData) -> bool:
+        """Queue what a drop holds; False when it holds nothing to upload."""
+        self._set_drop_state(False)
+        if not can_take(mime):
+            return False
         self._take_mime(mime, "The drop")
+        return True
 
     def _set_drop_state(self, active: bool, text: str = "") -> None:
         set_drop_active((self.empty, self.view), active)
@@ -325,6 +344,11 @@ class UploadsPane(QWidget):
     def _selected_items(self) -> list[UploadItem]:
         items = (self._queue.item(item_id) for item_id in self.selected_ids())
         return [item for item in items if item is not None]
+
+    def _row_opened(self, index: QModelIndex) -> None:
+        item = self._queue.item(index.siblingAtColumn(0).data(ItemIdRole))
+        if item is not None and item.state is ItemState.DONE and item.row.remote_id:
+            self.reveal_requested.emit(str(item.row.provider), item.row.remote_id)
 
     def _context_menu(self, point: QPoint) -> None:
         self.queue_actions.context_menu(self.view, point)

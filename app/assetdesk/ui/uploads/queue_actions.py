@@ -10,7 +10,15 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QMenu, QMessageBox, QPushButton, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from assetdesk.core.provider import Provider
 from assetdesk.services.upload_items import ItemState, UploadItem, UploadTarget
@@ -81,19 +89,29 @@ class QueueActions:
         self.unknown_row, unknown_buttons = button_row(
             [("check", self.check_action), ("sendAgain", self.send_again_action), None]
         )
-        self.button_row: QHBoxLayout
-        self.button_row, self.buttons = button_row(
+        #: Two rows of buttons (adding; acting on the selection), for a narrow column.
+        self.button_row = QVBoxLayout()
+        self.button_row.setSpacing(4)
+        adding, self.buttons = button_row(
             [
                 ("add", self.add_files_action),
                 ("folder", self.add_folder_action),
                 ("paste", self.paste_action),
                 None,
+            ]
+        )
+        acting, acting_buttons = button_row(
+            [
                 ("cancel", self.cancel_action),
                 ("retry", self.retry_action),
                 ("remove", self.remove_action),
                 ("clear", self.clear_action),
+                None,
             ]
         )
+        self.button_row.addLayout(adding)
+        self.button_row.addLayout(acting)
+        self.buttons.update(acting_buttons)
         self.buttons.update(unknown_buttons)
         self.unknown_buttons: list[QPushButton] = list(unknown_buttons.values())
 

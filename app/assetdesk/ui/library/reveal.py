@@ -1,0 +1,49 @@
+"""Reveal one asset in the Library (an upload row opened in Uploads): the filters that hide it
+are cleared, it is selected, scrolled to and previewed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from assetdesk.core.provider import Provider
+
+if TYPE_CHECKING:
+    from assetdesk.services.library import Asset
+    from assetdesk.ui.library.pane import LibraryPane
+
+
+async def reveal(pane: LibraryPane, provider: Provider, remote_id: str) -> bool:
+    """Select and preview the asset `remote_id` of `provider`; False (and the notice says so)
+    when the catalog does not hold it."""
+    asset = _find(pane, provider, remote_id)
+    if asset is None:  # a just-finished upload the pane has not read yet
+        await pane.reload()
+        asset = _find(pane, provider, remote_id)
+    if asset is None or not pane.isVisible():
+        if asset is None:
+            pane.notice.show_message(
+                f"This upload is not in the Library (yet): Refresh (F5) lists {provider.label}.",
+                "warning",
+            )
+        return False
+    row = pane.model.row_of(asset.id)
+    if not pane.proxy.mapFromSource(pane.model.index(row, 0)).isValid():
+        pane.filter_bar.clear()
+        pane.sources.choose(())
+        pane.sources.origin.setCurrentIndex(0)
+        pane.sources.show_gone.setChecked(True)
+    pane.select_ids({asset.id})
+    pane.current_view.setFocus()
+    pane.show_preview(asset)
+    return True
+
+
+def _find(pane: LibraryPane, provider: Provider, remote_id: str) -> Asset | None:
+    return next(
+        (
+            asset
+            for asset in pane.model.assets()
+            if asset.provider == provider and asset.remote_id == remote_id
+        ),
+        None,
+    )

@@ -1,0 +1,207 @@
+"""The three panes together: folding and showing them, Ctrl+1/2/3, a drop anywhere going to the
+uploads, an uploaded row opening its asset in the Library, the menus and their shortcuts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+from tests.helpers.main_window import Pane, open_window
+from tests.helpers.media_files import DEMO
+
+from assetdesk.services.app import AppServices
+from assetdesk.services.upload_items import ItemState
+from assetdesk.ui.main_window import MainWindow
+from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.window_menus import PANE_TITLES
+
+
+def file_mime(paths: list[Path]) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path)) for path in paths])
+    return mime
+
+
+def drop_on(widget: QWidget, mime: QMimeData) -> QDropEvent:
+    """A drag entering `widget` and dropped there, as Qt delivers them."""
+    point = QPointF(widget.width() / 2, widget.height() / 2)
+    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(point.toPoint(), Qt.DropAction.CopyAction, mime, buttons, modifiers)
+    QApplication.sendEvent(widget, enter)
+    event = QDropEvent(point, Qt.DropAction.CopyAction, mime, buttons, modifiers)
+    QApplication.sendEvent(widget, event)
+    return event
+
+
+def queued_names(window: MainWindow) -> list[str]:
+    model = window.uploads_pane.model
+    return [model.item_at(row).row.name for row in range(model.rowCount())]  # type: ignore[union-attr]
+
+
+def test_a_pane_folds_and_comes_back_from_the_view_menu_and_ctrl_digit(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1600, 1000))
+    show = window.window_actions.show_pane
+    assert [a.text() for a in show] == [f"Show {title}" for title in PANE_TITLES]
+    assert [a.shortcut().toString() for a in show] == ["Ctrl+Alt+1", "Ctrl+Alt+2", "Ctrl+Alt+3"]
+    before = window.panes.sizes()
+
+    show[2].trigger()  # Transfers folded: its width goes to the Library
+    assert window.panes.sizes()[2] == 0 and not show[2].isChecked()
+    assert window.panes.sizes()[1] == before[1] + before[2]
+    show[0].trigger()
+    show[1].trigger()  # the last open pane stays open, and the menu says so
+    assert window.panes.sizes()[1] > 0 and show[1].isChecked()
+    assert window.panes.open_panes() == (False, True, False)
+
+    # Ctrl+3 opens the transfers again, at the width they had, and puts the focus there.
+    window.activateWindow()
+    window.library_pane.search.setFocus()
+    QTest.keyClick(window.library_pane.search, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.panes.sizes()[2] == before[2] and show[2].isChecked()
+    assert window.uploads_pane.isAncestorOf(QApplication.focusWidget())
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.panes.sizes()[0] > 0 and show[0].isChecked()
+    assert window.accounts_pane.isAncestorOf(QApplication.focusWidget())
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.library_pane.isAncestorOf(QApplication.focusWidget())
+
+    # A pane dragged shut unticks its entry too.
+    window.panes.moveSplitter(0, 1)
+    assert window.panes.sizes()[0] == 0 and not show[0].isChecked()
+
+
+def test_a_file_dropped_anywhere_is_queued_for_upload(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, (1600, 1000))
+    arun(window.library_pane.reload())
+    first = shutil.copy(DEMO / "bars-800x450.jpg", tmp_path / "on the library.jpg")
+    second = shutil.copy(DEMO / "sunrise-640x360.png", tmp_path / "on the search.png")
+
+    # On the Library's empty state (a plain widget: the window takes the drop) …
+    event = drop_on(window.library_pane.empty, file_mime([Path(first)]))
+    assert event.isAccepted()
+    qtbot.waitUntil(lambda: queued_names(window) == ["on the library.jpg"])
+    # … and on a text field, which would have taken the path as text.
+    search = window.library_pane.search
+    event = drop_on(search, file_mime([Path(second)]))
+    assert event.isAccepted() and search.text() == ""
+    qtbot.waitUntil(lambda: queued_names(window) == ["on the library.jpg", "on the search.png"])
+    # Text dropped on a field is still the field's.
+    text = QMimeData()
+    text.setText("pr12")
+    drop_on(window.library_pane.reference, text)
+    assert window.library_pane.reference.text() == "pr12"
+    assert len(queued_names(window)) == 2
+    # Something that is not a file is not taken by the window.
+    assert not drop_on(window.library_pane.empty, text).isAccepted()
+
+
+def test_an_uploaded_row_opens_its_asset_in_the_library(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, (1600, 1000))
+    arun(window.library_pane.reload())
+    library = window.library_pane
+    library.search.setText("nothing is called this")  # a filter that hides it is cleared
+    path = Path(shutil.copy(DEMO / "bars-800x450.jpg", tmp_path / "look at me.jpg"))
+    window.uploads_pane.add_paths([path])
+    pane = window.uploads_pane
+
+    def done() -> bool:
+        pane.repaint_progress()
+        item = pane.model.item_at(0)
+        return item is not None and item.state is ItemState.DONE
+
+    qtbot.waitUntil(done, timeout=20_000)
+    pane.view.setFocus()
+    pane.view.setCurrentIndex(pane.model.index(0, 0))
+    QTest.keyClick(pane.view, Qt.Key.Key_Return)  # Enter (a double-click does the same)
+
+    def revealed() -> bool:
+        chosen = library.selected_assets()
+        return len(chosen) == 1 and chosen[0].name == "look at me.jpg"
+
+    qtbot.waitUntil(revealed, timeout=10_000)
+    assert library.search.text() == ""
+    assert library.current_view.hasFocus()
+    assert library.preview._title == "look at me.jpg"  # previewed
+    qtbot.waitUntil(lambda: library.preview.pages.currentWidget() is library.preview.image_page)
+
+
+def test_the_menus_hold_every_action_with_its_shortcut(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1600, 1000))
+    entries = {
+        title: [(a.text(), a.shortcut().toString()) for a in menu.actions() if not a.isSeparator()]
+        for title, menu in window.menus.items()
+    }
+    assert list(entries) == ["File", "Edit", "View", "Accounts", "Help"]
+    assert entries["File"] == [
+        ("Add files…", "Ctrl+O"),
+        ("Add folder…", "Ctrl+Shift+O"),
+        ("Paste", "Ctrl+V"),
+        ("Download to folder…", "Ctrl+Shift+S"),
+        ("Save as…", "Ctrl+S"),
+        ("&Quit", "Ctrl+Q"),
+    ]
+    assert entries["Edit"] == [
+        ("Copy id", "Ctrl+C"),
+        ("Copy a fresh signed link", "Ctrl+Shift+C"),
+        ("Select all", "Ctrl+A"),
+        ("Delete on the service…", "Del"),
+        ("Remove from library…", "Ctrl+Del"),
+        ("Search", "Ctrl+F"),
+    ]
+    view = dict(entries["View"])
+    for index, title in enumerate(PANE_TITLES, start=1):
+        assert view[f"Show {title}"] == f"Ctrl+Alt+{index}"
+        assert view[f"Go to {title}"] == f"Ctrl+{index}"
+    assert view["As a grid"] == "Ctrl+Shift+G" and view["As a list"] == "Ctrl+Shift+L"
+    assert view["Refresh"] == "F5"
+    # The menus' actions are the panes' own (one set serves menus, context menus, buttons).
+    library = window.library_pane.asset_actions
+    edit = window.menus["Edit"].actions()
+    assert library.delete_action in edit and library.copy_id_action in edit
+    assert window.uploads_pane.queue_actions.add_files_action in window.menus["File"].actions()
+
+
+def test_no_two_actions_answer_the_same_key_in_the_same_place(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
+) -> None:
+    """Three panes show at once: Delete, Copy and Ctrl+Shift+O, which two panes use, belong to
+    the pane with the focus; any other key is one action's in the whole window."""
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1600, 1000))
+    window_wide: dict[str, list[str]] = {}
+    for action in window.findChildren(QAction):
+        if action.shortcutContext() != Qt.ShortcutContext.WindowShortcut:
+            continue
+        for key in action.shortcuts():
+            window_wide.setdefault(key.toString(), []).append(action.text())
+    clashes = {key: texts for key, texts in window_wide.items() if len(texts) > 1}
+    assert clashes == {}
+    delete = QKeySequence(QKeySequence.StandardKey.Delete).toString()
+    for pane in (window.library_pane, window.uploads_pane):
+        scoped = [a for a in pane.actions() if delete in [k.toString() for k in a.shortcuts()]]
+        assert [a.shortcutContext() for a in scoped] == [
+            Qt.ShortcutContext.WidgetWithChildrenShortcut
+        ]
