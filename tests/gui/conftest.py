@@ -25,13 +25,15 @@ import contextlib
 import gc
 import os
 from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 # Before any QApplication exists (pytest-qt creates it lazily in the `qapp` fixture). The
 # offscreen screen is a 1920x1200 desktop (its default, 800x600, is smaller than the window's
 # three panes need, and would clamp a restored window).
-SCREEN = os.path.join(os.path.dirname(__file__), "offscreen-screen.json")
-os.environ.setdefault("QT_QPA_PLATFORM", f"offscreen:configfile={SCREEN}")
+os.environ.setdefault(
+    "QT_QPA_PLATFORM", f"offscreen:configfile={Path(__file__).with_name('offscreen-screen.json')}"
+)
 
 import keyring
 import keyring.backends.fail

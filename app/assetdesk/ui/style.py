@@ -1,4 +1,4 @@
-"""The window's style sheet: spacing, the splitters between the panes, pane titles, hints and empty states.
+"""The window's style sheet: spacing, the splitters between panes, titles, hints, empty states.
 
 Colours come from the palette, so the platform's light or dark theme still applies: what the
 sheet cannot name as a palette role (the secondary text, a field error's red, the highlight as
