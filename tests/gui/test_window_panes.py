@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPointF, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -205,3 +205,25 @@ def test_no_two_actions_answer_the_same_key_in_the_same_place(
         assert [a.shortcutContext() for a in scoped] == [
             Qt.ShortcutContext.WidgetWithChildrenShortcut
         ]
+
+
+def test_a_screen_too_small_for_three_panes_folds_accounts_then_transfers(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1600, 1000))
+    assert window.fit_to(QSize(1600, 1000)) == []  # room enough: nothing folds
+    least = window.minimumSizeHint().width()
+    assert window.panes.open_panes() == (True, True, True)
+
+    assert window.fit_to(QSize(least - 50, 700)) == [0]
+    QApplication.processEvents()
+    assert window.panes.open_panes() == (False, True, True)
+    assert window.minimumSizeHint().width() <= least - 50 <= window.width() + 50
+    assert not window.window_actions.show_pane[0].isChecked()
+
+    narrow = window.minimumSizeHint().width() - 50
+    assert window.fit_to(QSize(narrow, 700)) == [2]
+    QApplication.processEvents()
+    assert window.panes.open_panes() == (False, True, False)
+    assert window.minimumSizeHint().width() <= narrow
+    assert window.width() <= narrow

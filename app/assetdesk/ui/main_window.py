@@ -147,6 +147,7 @@ class MainWindow(QMainWindow):
         self.quit_box: QMessageBox | None = None
         self._quit_confirmed = False
         self._refresh_when_shown = False
+        self._fitted = False
         self.window_actions = WindowActions(self, self)
         self.quit_action = self.window_actions.quit
         self.about_action = self.window_actions.about
@@ -168,6 +169,18 @@ class MainWindow(QMainWindow):
         """Show or collapse a pane (the View menu); the last open pane stays."""
         if not self.panes.set_open(index, open_):
             self.window_actions.follow_panes(self.panes.open_panes())
+
+    def fit_to(self, available: QSize) -> list[int]:
+        """On a screen too small for the three panes, fold Accounts, then the transfers, until
+        the window fits (never clipped); returns the panes folded. The View menu and Ctrl+1/2/3
+        bring them back."""
+        frame = self.width() - self.panes.width()
+        folded = self.panes.fold_to_fit(available.width() - frame, (ACCOUNTS, TRANSFERS))
+        layout = self.layout()
+        if folded and layout is not None:
+            layout.activate()  # the window's minimum follows the panes left open, now
+            self.resize(min(self.width(), available.width()), self.height())
+        return folded
 
     def _panes_changed(self) -> None:
         self.window_actions.follow_panes(self.panes.open_panes())
@@ -278,6 +291,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True
+            self.fit_to(self.screen().availableGeometry().size())
         if self._refresh_when_shown:  # after this show has been handled, never before it
             self._refresh_when_shown = False
             QTimer.singleShot(0, self.library_pane.refresher.start)

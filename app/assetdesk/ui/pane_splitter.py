@@ -3,7 +3,7 @@ and comes back at the width it had; the widths of a first start follow the scree
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QWidget
 
 #: A first start's share of the width for each pane (left to right) and its bounds in pixels;
@@ -81,6 +81,28 @@ class PaneSplitter(QSplitter):
         self._changed()
         return True
 
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the open panes allow: a folded pane's minimum does not count (Qt's own
+        hint sums every pane's, so a window could not shrink below three panes with one folded)."""
+        hint = super().minimumSizeHint()
+        sizes = self.sizes()
+        open_ = [index for index, width in enumerate(sizes) if width > 0]
+        if not self.isVisible() or not open_ or len(open_) == len(sizes):
+            return hint
+        width = sum(self._least(index) for index in open_)
+        return QSize(width + self.handleWidth() * (len(sizes) - 1), hint.height())
+
+    def fold_to_fit(self, width: int, order: tuple[int, ...]) -> list[int]:
+        """Fold panes, in `order`, until the open ones fit in `width` pixels (a small screen);
+        returns the panes folded."""
+        folded: list[int] = []
+        for index in order:
+            if self.minimumSizeHint().width() <= width:
+                break
+            if self.is_open(index) and self.collapse_pane(index):
+                folded.append(index)
+        return folded
+
     def toggle(self, index: int) -> bool:
         return self.set_open(index, not self.is_open(index))
 
@@ -120,6 +142,7 @@ class PaneSplitter(QSplitter):
         self._changed()
 
     def _changed(self) -> None:
+        self.updateGeometry()  # the minimum follows the open panes
         for index, width in enumerate(self.sizes()):
             if width > 0:
                 self._widths[index] = width

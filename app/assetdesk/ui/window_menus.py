@@ -44,8 +44,10 @@ class WindowActions:
 
     def __init__(self, window: MainWindow, owner: QWidget) -> None:
         # Ctrl+Q where the platform names no Quit key (Windows, some Linux desktops).
-        quit_key = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or ["Ctrl+Q"]
-        self.quit = _action(owner, "&Quit", QKeySequence(quit_key[0]), window.request_quit)
+        quit_key = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit) or [
+            QKeySequence("Ctrl+Q")
+        ]
+        self.quit = _action(owner, "&Quit", quit_key[0], window.request_quit)
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
         self.about = _action(owner, "&About AssetDesk", None, window.show_about)
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
