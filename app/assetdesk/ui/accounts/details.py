@@ -32,10 +32,15 @@ class AccountDetails(QWidget):
         self.runway.setWordWrap(True)
         self.default_email = QComboBox()
         self.default_email.setObjectName("defaultEmail")
-        self.default_email.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Narrow enough for a pane 240 px wide: the long "Automatic (…)" is elided, not clipped.
+        self.default_email.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.default_email.setMinimumContentsLength(12)
         self.default_email.setMaximumWidth(460)
         form = QFormLayout(self)
         form.setContentsMargins(0, 4, 0, 4)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above: narrow
         form.addRow("Google Flow", self.flow)
         form.addRow("Runway", self.runway)
         form.addRow("Uploads go to", self.default_email)
