@@ -10,19 +10,17 @@ dark theme as on a light one.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from assetdesk.ui.accounts.model import AccountRole
-from assetdesk.ui.widgets.colours import BAD, GOOD, UNKNOWN, WAIT, legible, readable
+from assetdesk.ui.widgets.colours import BAD, GOOD, UNKNOWN, WAIT, readable
 
 _Index = QModelIndex | QPersistentModelIndex
 
 PAD = 8
 DOT = 10
 GAP = 8
-#: WCAG 2's minimum contrast for a graphical object (the dot) against what is around it.
-DOT_CONTRAST = 3.0
 
 #: The hue of each state's dot: good, wait, bad; an untested or checking account is grey.
 DOT_HUES = {
@@ -64,14 +62,14 @@ class AccountDelegate(QStyledItemDelegate):
         line = metrics.lineSpacing()
 
         colour = dot_colour(str(index.data(AccountRole.HEALTH_STATE)), palette)
-        dot = colour
-        if selected:  # on the highlight, the dot keeps its hue and stands out from it
-            dot = legible(colour, palette.color(QPalette.ColorRole.Highlight), DOT_CONTRAST)
 
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(dot)
+        if selected:  # on the highlight, a ring in the highlight's text colour sets it apart
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.HighlightedText), 1.5))
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
         top = rect.top() + PAD
         painter.drawEllipse(rect.left() + PAD, top + (line - DOT) // 2, DOT, DOT)
 

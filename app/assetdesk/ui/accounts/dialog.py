@@ -85,14 +85,16 @@ class SecretField(QLineEdit):
         return super().eventFilter(watched, event)
 
 
-def _keep_room(widget: QWidget, lines: int) -> None:
-    """`widget` keeps at least `lines` lines of room in its layout, shown or hidden, so that
-    showing it does not push what is under it."""
+#: A banner's padding above and below its text (its style sheet's 8 px each).
+NOTICE_PADDING = 16
+
+
+def _keep_room(widget: QWidget, lines: int, padding: int = 0) -> None:
+    """`widget` keeps at least `lines` lines (and `padding`) of room in its layout, shown or
+    hidden, so that showing it does not push what is under it."""
     policy = widget.sizePolicy()
     policy.setRetainSizeWhenHidden(True)
     widget.setSizePolicy(policy)
-    margins = widget.contentsMargins()
-    padding = 20 if widget.objectName() == "notice" else margins.top() + margins.bottom()
     widget.setMinimumHeight(widget.fontMetrics().lineSpacing() * lines + padding)
 
 
@@ -174,12 +176,12 @@ class AccountDialog(QDialog):
 
         # The service's answer when saving fails, and the outcome of "Test".
         self.notice = Notice(floating=False)
-        _keep_room(self.notice, 2)
+        _keep_room(self.notice, 2, NOTICE_PADDING)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.test_button = self.buttons.addButton("Test", QDialogButtonBox.ButtonRole.ActionRole)
+        self.test_button = QPushButton("Test")  # on the left, apart from Save and Cancel
         self.test_button.setObjectName("testCredentials")
         self.test_button.setToolTip("Try the token or key with the service; nothing is saved")
         self.test_button.setAutoDefault(False)
@@ -190,7 +192,11 @@ class AccountDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.notice)
-        layout.addWidget(self.buttons)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.test_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
 
         for field in (self.name, self.base_url, self.account_id, self.secret):
             field.textEdited.connect(self._on_edit)

@@ -32,7 +32,8 @@ class Notice(QLabel):
         super().__init__(parent)
         self.setObjectName("notice")
         self.setWordWrap(True)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Not Maximum: that would cap it at its size hint, one line short when wrapped narrower.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setProperty("kind", "info")
         self.floating = floating
         self._host: QWidget | None = None
