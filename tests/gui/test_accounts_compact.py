@@ -292,6 +292,8 @@ def open_add_dialog(qtbot: QtBot, pane: AccountsPane) -> AccountDialog:
 
 
 @needs_keyring
+@pytest.mark.usefixtures("app_palette")
+@pytest.mark.parametrize("theme", PALETTES)
 def test_the_dialogs_test_tries_the_token_and_saves_nothing(
     qtbot: QtBot,
     services: AppServices,
@@ -300,7 +302,9 @@ def test_the_dialogs_test_tries_the_token_and_saves_nothing(
     app_paths: AppPaths,
     arun: Any,
     tmp_path: Path,
+    theme: str,
 ) -> None:
+    QApplication.setPalette(PALETTES[theme]())
     pane = open_pane(qtbot, services, tasks, arun)
     dialog = open_add_dialog(qtbot, pane)
     assert not dialog.test_button.isEnabled()  # nothing to test yet
@@ -314,14 +318,14 @@ def test_the_dialogs_test_tries_the_token_and_saves_nothing(
     assert dialog.notice.text().startswith("Test passed: Connected")
     assert dialog.save_button.mapTo(dialog, QPoint(0, 0)).y() == buttons_y  # nothing moved
     assert "/v2/account" in [r["path"] for r in sb.requests("api")]
-    shot(dialog, "dialog-test-passed", tmp_path)
+    shot(dialog, f"dialog-test-passed-{theme}", tmp_path)
 
     fill(qtbot, dialog.secret, "user:1001-NotTheRealToken99")
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.notice.kind == "error", timeout=10_000)
     assert dialog.notice.text().startswith("Test failed: ")
     assert "NotTheRealToken99" not in dialog.notice.text()
-    shot(dialog, "dialog-test-refused", tmp_path)
+    shot(dialog, f"dialog-test-refused-{theme}", tmp_path)
 
     # Nothing was saved: no account, no row in SQLite, nothing in the keyring.
     assert dialog.isVisible()
@@ -430,9 +434,15 @@ def test_a_banner_does_not_move_what_is_under_it(
     assert [field.mapTo(dialog, QPoint(0, 0)) for field in fields] == spots
 
 
-def test_the_revealed_token_leaves_its_field_whole(qtbot: QtBot, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("app_palette")
+@pytest.mark.parametrize("theme", PALETTES)
+def test_the_revealed_token_leaves_its_field_whole(
+    qtbot: QtBot, tmp_path: Path, theme: str
+) -> None:
+    QApplication.setPalette(PALETTES[theme]())
     dialog = AccountDialog()
     qtbot.addWidget(dialog)
+    follow_palette(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
     qtbot.keyClicks(dialog.secret, "user:1001-SandboxDemoToken01")
@@ -444,4 +454,4 @@ def test_the_revealed_token_leaves_its_field_whole(qtbot: QtBot, tmp_path: Path)
     assert dialog.secret.geometry() == field
     assert dialog.secret.height() >= dialog.secret.sizeHint().height()
     assert dialog.save_button.mapTo(dialog, QPoint(0, 0)).y() == save_y
-    shot(dialog, "dialog-revealed", tmp_path)
+    shot(dialog, f"dialog-revealed-{theme}", tmp_path)
