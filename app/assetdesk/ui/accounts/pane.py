@@ -1,5 +1,9 @@
 """The Accounts pane: the accounts with their health, add / edit / remove, and a connection test.
 
+Compact, for the left of a window of three panes (240 px wide and up): Add and Test all over a
+list of health dots and names, and under it the selected account's buttons and foldable details.
+`add_action` and `test_all_action` are the window's Accounts menu too.
+
 Every service call (SQLite, the keyring, the network) runs as a background task: the window never
 waits on them. The pane says where secrets are kept; when there is no usable keyring it says so in
 plain words and offers to keep secrets for this session only.
@@ -33,7 +37,7 @@ from assetdesk.ui.accounts.health_checks import HealthChecks
 from assetdesk.ui.accounts.model import KIND_LABELS, AccountRole, AccountsModel
 from assetdesk.ui.accounts.removal import AccountRemoval
 from assetdesk.ui.accounts.secret_store_banner import SESSION_ONLY, SecretStoreBanner
-from assetdesk.ui.accounts.store_choice import add_without_keyring_tip, store_choice_box
+from assetdesk.ui.accounts.store_choice import StoreChoice, add_without_keyring_tip
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_layout import pane_layout
@@ -69,7 +73,8 @@ class AccountsPane(QWidget):
         self._redactor = redactor or Redactor()
         self.model = AccountsModel()
         self.dialog: AccountDialog | None = None
-        self.store_choice: QMessageBox | None = None
+        self.choice = StoreChoice(self)  # Add without a keyring: keep secrets in memory?
+        self.choice.kept.connect(self._session_only_then_add)
         self._reload_lock = asyncio.Lock()
 
         self.notice = Notice()
@@ -270,29 +275,14 @@ class AccountsPane(QWidget):
         session only (the dialog follows when it is taken)."""
         problem = self._accounts.secret_store_problem
         if problem:
-            return self._offer_session_only(problem)
+            return self.choice.ask(problem)
         dialog = AccountDialog(self)
         dialog.submitted.connect(self._add_submitted)
         return self._open_dialog(dialog)
 
-    def _offer_session_only(self, problem: str) -> QMessageBox:
-        if self.store_choice is not None:
-            self.store_choice.close()
-        box, keep = store_choice_box(self, problem)
-        self.store_choice = box
-        box.finished.connect(self._store_choice_finished)
-        keep.clicked.connect(self._session_only_then_add)
-        box.open()
-        return box
-
     def _session_only_then_add(self) -> None:
         self.use_session_only()
         self.add_account()
-
-    def _store_choice_finished(self, *_args: object) -> None:
-        if self.store_choice is not None:
-            self.store_choice.deleteLater()
-        self.store_choice = None
 
     def _test_requested(self, form: AccountForm) -> None:
         dialog = self.dialog
@@ -385,6 +375,11 @@ class AccountsPane(QWidget):
             self.checks.start(info.id)
 
     # ------------------------------------------------------------------ remove
+
+    @property
+    def store_choice(self) -> QMessageBox | None:
+        """The open choice to keep secrets for this session only, if any."""
+        return self.choice.box
 
     @property
     def confirm(self) -> QMessageBox | None:

@@ -4,6 +4,7 @@ keep secrets in memory for this session only, or cancel. Nothing is ever written
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
 SESSION_ONLY_CHOICE = "Keep for this session only"
@@ -31,3 +32,29 @@ def store_choice_box(parent: QWidget, problem: str) -> tuple[QMessageBox, QPushB
     keep = box.addButton(SESSION_ONLY_CHOICE, QMessageBox.ButtonRole.AcceptRole)
     box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     return box, keep
+
+
+class StoreChoice(QObject):
+    """The open choice (`box`), if any; `kept` when "Keep for this session only" is clicked."""
+
+    kept = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._parent = parent
+        self.box: QMessageBox | None = None
+
+    def ask(self, problem: str) -> QMessageBox:
+        if self.box is not None:
+            self.box.close()
+        box, keep = store_choice_box(self._parent, problem)
+        self.box = box
+        box.finished.connect(self._finished)
+        keep.clicked.connect(self.kept)
+        box.open()
+        return box
+
+    def _finished(self, *_args: object) -> None:
+        if self.box is not None:
+            self.box.deleteLater()
+        self.box = None
