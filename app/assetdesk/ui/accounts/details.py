@@ -41,9 +41,16 @@ class AccountDetails(QWidget):
         form = QFormLayout(self)
         form.setContentsMargins(0, 4, 0, 4)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above: narrow
-        form.addRow("Google Flow", self.flow)
-        form.addRow("Runway", self.runway)
-        form.addRow("Uploads go to", self.default_email)
+        for heading, field in (
+            ("Google Flow", self.flow),
+            ("Runway", self.runway),
+            ("Uploads go to", self.default_email),
+        ):
+            label = QLabel(heading)
+            bold = label.font()
+            bold.setBold(True)
+            label.setFont(bold)
+            form.addRow(label, field)
 
     def show_account(self, info: AccountInfo, health: AccountHealth | None) -> None:
         flows = health.flow_accounts if health is not None else ()
