@@ -1,12 +1,12 @@
 """The Accounts pane made compact for a window of three panes (issue 15): health dots, a pane
-240 px wide, Add without a keyring, the dialog's Test, a new account tested once saved, and banners
-that do not move what is under them. Real services, the sandbox over HTTP, the real keyring under
-`make test`. With ASSETDESK_SHOT_DIR set, renderings are saved there as h4-*.png."""
+240 px wide, Add without a keyring, Test all, and banners that do not move what is under them
+(the dialog's Test is in test_accounts_dialog.py). Real services, the sandbox over HTTP, the
+real keyring under `make test`. With ASSETDESK_SHOT_DIR set, renderings are saved there as
+h4-*.png."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -95,13 +95,10 @@ def fill(qtbot: QtBot, field: QLineEdit, text: str) -> None:
     qtbot.keyClicks(field, text)
 
 
-def test_tested_on_its_own(pane: AccountsPane, qtbot: QtBot, name: str, target: str) -> None:
+def checked_alone(pane: AccountsPane, qtbot: QtBot, name: str, target: str) -> None:
     pane.view.setCurrentIndex(index_of(pane, name))
     qtbot.mouseClick(pane.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: state(pane, name) == target, timeout=15_000)
-
-
-test_tested_on_its_own.__test__ = False  # type: ignore[attr-defined]  # a step, not a test
 
 
 def dot_pixel(pane: AccountsPane, name: str) -> QColor:
@@ -137,10 +134,10 @@ def test_the_dots_say_each_state_in_colour_and_words(
             )
         )
     pane = open_pane(qtbot, services, tasks, arun, size=(240, 640))
-    test_tested_on_its_own(pane, qtbot, "Sandbox", "valid")
-    test_tested_on_its_own(pane, qtbot, "Refused", "invalid")
+    checked_alone(pane, qtbot, "Sandbox", "valid")
+    checked_alone(pane, qtbot, "Refused", "invalid")
     sb.fault("api", "/v2/account", status=429, headers={"Retry-After": "600"}, count=5)
-    test_tested_on_its_own(pane, qtbot, "Throttled", "throttled")
+    checked_alone(pane, qtbot, "Throttled", "throttled")
     sb.clear_faults()
     # The Wordbee account is left untested.
     words = {
@@ -201,7 +198,7 @@ def test_at_240_by_600_every_button_is_whole_inside_the_pane(
     pane = open_pane(qtbot, services, tasks, arun)
     assert pane.width() == 240 and pane.height() == 600
     # The details of a tested useapi.net account are the longest.
-    test_tested_on_its_own(pane, qtbot, "Sandbox", "valid")
+    checked_alone(pane, qtbot, "Sandbox", "valid")
     qtbot.waitUntil(lambda: pane.details.isVisible())
     buttons = [
         pane.add_button,
@@ -279,97 +276,11 @@ def test_add_without_a_keyring_says_why_and_offers_the_choice(
     qtbot.waitUntil(lambda: "accounts.reload" not in tasks.names())  # the list read again
 
 
-def saved_rows(paths: AppPaths) -> int:
-    with sqlite3.connect(paths.database) as conn:
-        return int(conn.execute("SELECT count(*) FROM accounts").fetchone()[0])
-
-
 def open_add_dialog(qtbot: QtBot, pane: AccountsPane) -> AccountDialog:
     qtbot.mouseClick(pane.add_button, Qt.MouseButton.LeftButton)
     dialog = pane.dialog
     assert dialog is not None and dialog.isVisible()
     return dialog
-
-
-@needs_keyring
-@pytest.mark.usefixtures("app_palette")
-@pytest.mark.parametrize("theme", PALETTES)
-def test_the_dialogs_test_tries_the_token_and_saves_nothing(
-    qtbot: QtBot,
-    services: AppServices,
-    tasks: BackgroundTasks,
-    sb: SandboxProcess,
-    app_paths: AppPaths,
-    arun: Any,
-    tmp_path: Path,
-    theme: str,
-) -> None:
-    QApplication.setPalette(PALETTES[theme]())
-    pane = open_pane(qtbot, services, tasks, arun)
-    dialog = open_add_dialog(qtbot, pane)
-    assert not dialog.test_button.isEnabled()  # nothing to test yet
-    qtbot.keyClicks(dialog.name, "Studio")
-    fill(qtbot, dialog.base_url, sb.api_url)
-    qtbot.keyClicks(dialog.secret, sb.demo["useapi_token"])
-    buttons_y = dialog.save_button.mapTo(dialog, QPoint(0, 0)).y()
-    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.notice.isVisible(), timeout=10_000)
-    assert dialog.notice.kind == "info"
-    assert dialog.notice.text().startswith("Test passed: Connected")
-    assert dialog.save_button.mapTo(dialog, QPoint(0, 0)).y() == buttons_y  # nothing moved
-    assert "/v2/account" in [r["path"] for r in sb.requests("api")]
-    shot(dialog, f"dialog-test-passed-{theme}", tmp_path)
-
-    fill(qtbot, dialog.secret, "user:1001-NotTheRealToken99")
-    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.notice.kind == "error", timeout=10_000)
-    assert dialog.notice.text().startswith("Test failed: ")
-    assert "NotTheRealToken99" not in dialog.notice.text()
-    shot(dialog, f"dialog-test-refused-{theme}", tmp_path)
-
-    # Nothing was saved: no account, no row in SQLite, nothing in the keyring.
-    assert dialog.isVisible()
-    assert arun(services.accounts.list()) == []
-    assert saved_rows(app_paths) == 0
-    assert all(services.secrets.get(1, field) is None for field in ("token", "key"))
-
-
-@needs_keyring
-def test_the_dialogs_test_signs_in_to_wordbee_and_says_a_refusal(
-    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, sb: SandboxProcess, arun: Any
-) -> None:
-    pane = open_pane(qtbot, services, tasks, arun)
-    dialog = open_add_dialog(qtbot, pane)
-    dialog.kind.setCurrentIndex(dialog.kind.findData("wordbee"))
-    qtbot.keyClicks(dialog.name, "Acme")
-    fill(qtbot, dialog.base_url, sb.wordbee_url)
-    qtbot.keyClicks(dialog.account_id, str(sb.demo["wordbee_account_id"]))
-    qtbot.keyClicks(dialog.secret, "not-the-key")
-    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.notice.isVisible(), timeout=10_000)
-    assert dialog.notice.kind == "error" and "refused" in dialog.notice.text()
-    fill(qtbot, dialog.secret, sb.demo["wordbee_key"])
-    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.notice.kind == "info", timeout=10_000)
-    assert dialog.notice.text() == "Test passed: Signed in to Wordbee."
-    assert arun(services.accounts.list()) == []
-
-
-@needs_keyring
-def test_a_new_account_is_tested_once_saved(
-    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, sb: SandboxProcess, arun: Any
-) -> None:
-    pane = open_pane(qtbot, services, tasks, arun)
-    dialog = open_add_dialog(qtbot, pane)
-    qtbot.keyClicks(dialog.name, "Studio")
-    fill(qtbot, dialog.base_url, sb.api_url)
-    qtbot.keyClicks(dialog.secret, sb.demo["useapi_token"])
-    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=10_000)
-    # Nobody clicked Test: the row shows the check's result.
-    qtbot.waitUntil(lambda: state(pane, "Studio") == "valid", timeout=10_000)
-    assert index_of(pane, "Studio").data(AccountRole.HEALTH_SHORT) == "Connected"
-    assert "/v2/account" in [r["path"] for r in sb.requests("api")]
 
 
 def test_test_all_checks_every_account(
@@ -432,26 +343,3 @@ def test_a_banner_does_not_move_what_is_under_it(
     dialog.notice.show_message("A name already taken.", "error")
     QApplication.processEvents()
     assert [field.mapTo(dialog, QPoint(0, 0)) for field in fields] == spots
-
-
-@pytest.mark.usefixtures("app_palette")
-@pytest.mark.parametrize("theme", PALETTES)
-def test_the_revealed_token_leaves_its_field_whole(
-    qtbot: QtBot, tmp_path: Path, theme: str
-) -> None:
-    QApplication.setPalette(PALETTES[theme]())
-    dialog = AccountDialog()
-    qtbot.addWidget(dialog)
-    follow_palette(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    qtbot.keyClicks(dialog.secret, "user:1001-SandboxDemoToken01")
-    field = dialog.secret.geometry()
-    save_y = dialog.save_button.mapTo(dialog, QPoint(0, 0)).y()
-    qtbot.mouseClick(dialog.reveal, Qt.MouseButton.LeftButton)
-    QApplication.processEvents()
-    assert dialog.revealed.isVisible()
-    assert dialog.secret.geometry() == field
-    assert dialog.secret.height() >= dialog.secret.sizeHint().height()
-    assert dialog.save_button.mapTo(dialog, QPoint(0, 0)).y() == save_y
-    shot(dialog, f"dialog-revealed-{theme}", tmp_path)
