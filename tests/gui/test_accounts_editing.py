@@ -263,7 +263,9 @@ def test_without_a_keyring_the_pane_says_so_and_offers_session_only(
     banner = pane.banner
     assert banner.keyring_notice.isVisible() and banner.keyring_notice.kind == "warning"
     assert banner.keyring_notice.text().startswith("No system keyring was found on this computer.")
-    assert banner.session_button.isVisible() and not pane.add_button.isEnabled()
+    # Add stays clickable (a disabled button would say nothing): it says why on hover.
+    assert banner.session_button.isVisible() and pane.add_button.isEnabled()
+    assert "No system keyring was found" in pane.add_button.toolTip()
     qtbot.mouseClick(banner.session_button, Qt.MouseButton.LeftButton)
     assert not banner.keyring_notice.isVisible() and pane.add_button.isEnabled()
     assert "this session only" in banner.store_label.text()

@@ -1,26 +1,49 @@
-"""Paints one account row: a state dot, the name and service, the address, the health line."""
+"""Paints one account row, compact: a health dot and the name, and under it the health in a few
+words ("Connected", "Throttled until 14:05"), so that the list fits a pane 240 px wide.
+
+The dot's colour says the state at a glance (green connected, amber throttled or waiting, red
+refused or needing reconnecting, grey untested) and the words say it for whoever cannot tell the
+colours apart. Both come from `dot_colour`, drawn from the palette's base so that they read on a
+dark theme as on a light one.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from assetdesk.ui.accounts.model import AccountRole
-from assetdesk.ui.widgets.colours import STATE_COLOURS, UNTESTED_COLOUR, readable
+from assetdesk.ui.widgets.colours import BAD, GOOD, UNKNOWN, WAIT, readable
 
 _Index = QModelIndex | QPersistentModelIndex
 
-PAD = 10
+PAD = 8
 DOT = 10
-GAP = 12
+GAP = 8
+
+#: The hue of each state's dot: good, wait, bad; an untested or checking account is grey.
+DOT_HUES = {
+    "valid": GOOD,
+    "throttled": WAIT,
+    "keyring": WAIT,
+    "invalid": BAD,
+    "reconnect": BAD,
+    "unreachable": BAD,
+    "secret_missing": BAD,
+    "error": BAD,
+}
+
+
+def dot_colour(state: str, palette: QPalette) -> QColor:
+    """The colour of a `state`'s dot and words on `palette`'s base (lightened on a dark one)."""
+    return readable(QColor(DOT_HUES.get(state, UNKNOWN)), palette)
 
 
 class AccountDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         metrics = QFontMetrics(option.font)
-        height = PAD * 2 + metrics.lineSpacing() * 3 + 4
-        return QSize(320, height)
+        return QSize(160, PAD * 2 + metrics.lineSpacing() * 2 + 2)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: _Index) -> None:
         opt = QStyleOptionViewItem(option)
@@ -38,52 +61,37 @@ class AccountDelegate(QStyledItemDelegate):
         metrics = QFontMetrics(base_font)
         line = metrics.lineSpacing()
 
-        state = str(index.data(AccountRole.HEALTH_STATE))
-        colour = STATE_COLOURS.get(state, UNTESTED_COLOUR)
+        colour = dot_colour(str(index.data(AccountRole.HEALTH_STATE)), palette)
 
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
+        if selected:  # on the highlight, a ring in the highlight's text colour sets it apart
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.HighlightedText), 1.5))
+        else:
+            painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        dot_top = rect.top() + PAD + (line - DOT) // 2
-        painter.drawEllipse(rect.left() + PAD, dot_top, DOT, DOT)
+        top = rect.top() + PAD
+        painter.drawEllipse(rect.left() + PAD, top + (line - DOT) // 2, DOT, DOT)
 
         left = rect.left() + PAD + DOT + GAP
-        width = rect.right() - PAD - left
-        top = rect.top() + PAD
-
+        width = max(0, rect.right() - PAD - left)
         bold = QFont(base_font)
         bold.setBold(True)
         name = str(index.data(AccountRole.NAME))
-        kind = str(index.data(AccountRole.KIND_LABEL))
         painter.setFont(bold)
         painter.setPen(palette.color(text_role))
-        name_width = min(QFontMetrics(bold).horizontalAdvance(name), width)
-        painter.drawText(QRect(left, top, name_width, line), Qt.AlignmentFlag.AlignLeft, name)
+        painter.drawText(
+            QRect(left, top, width, line),
+            Qt.AlignmentFlag.AlignLeft,
+            QFontMetrics(bold).elidedText(name, Qt.TextElideMode.ElideRight, width),
+        )
         painter.setFont(base_font)
-        secondary = palette.color(text_role)
-        if not selected:
-            secondary = palette.color(QPalette.ColorRole.PlaceholderText)
-        painter.setPen(secondary)
-        kind_left = left + name_width + GAP
+        painter.setPen(palette.color(text_role) if selected else colour)
         painter.drawText(
-            QRect(kind_left, top, max(0, left + width - kind_left), line),
+            QRect(left, top + line + 2, width, line),
             Qt.AlignmentFlag.AlignLeft,
-            metrics.elidedText(kind, Qt.TextElideMode.ElideRight, max(0, left + width - kind_left)),
-        )
-
-        detail = str(index.data(AccountRole.DETAIL))
-        painter.drawText(
-            QRect(left, top + line, width, line),
-            Qt.AlignmentFlag.AlignLeft,
-            metrics.elidedText(detail, Qt.TextElideMode.ElideMiddle, width),
-        )
-
-        health = str(index.data(AccountRole.HEALTH_TEXT))
-        painter.setPen(palette.color(text_role) if selected else readable(colour, palette))
-        painter.drawText(
-            QRect(left, top + 2 * line + 4, width, line),
-            Qt.AlignmentFlag.AlignLeft,
-            metrics.elidedText(health, Qt.TextElideMode.ElideRight, width),
+            metrics.elidedText(
+                str(index.data(AccountRole.HEALTH_SHORT)), Qt.TextElideMode.ElideRight, width
+            ),
         )
         painter.restore()

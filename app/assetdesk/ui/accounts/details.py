@@ -32,13 +32,25 @@ class AccountDetails(QWidget):
         self.runway.setWordWrap(True)
         self.default_email = QComboBox()
         self.default_email.setObjectName("defaultEmail")
-        self.default_email.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # Narrow enough for a pane 240 px wide: the long "Automatic (…)" is elided, not clipped.
+        self.default_email.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.default_email.setMinimumContentsLength(12)
         self.default_email.setMaximumWidth(460)
         form = QFormLayout(self)
         form.setContentsMargins(0, 4, 0, 4)
-        form.addRow("Google Flow", self.flow)
-        form.addRow("Runway", self.runway)
-        form.addRow("Uploads go to", self.default_email)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above: narrow
+        for heading, field in (
+            ("Google Flow", self.flow),
+            ("Runway", self.runway),
+            ("Uploads go to", self.default_email),
+        ):
+            label = QLabel(heading)
+            bold = label.font()
+            bold.setBold(True)
+            label.setFont(bold)
+            form.addRow(label, field)
 
     def show_account(self, info: AccountInfo, health: AccountHealth | None) -> None:
         flows = health.flow_accounts if health is not None else ()

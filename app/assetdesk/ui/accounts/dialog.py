@@ -2,8 +2,12 @@
 
 The dialog only collects and checks; the pane saves through the accounts service while the dialog
 stays open ("Saving…"), and shows the service's refusal (a name already taken, a keyring that
-said no) in the dialog, so nothing typed is lost. The secret field is masked, has a reveal
-toggle, and never copies to the clipboard.
+said no) in the dialog, so nothing typed is lost. "Test" asks the pane to try what is typed
+before anything is saved. The secret field is masked, has a reveal toggle, and never copies to
+the clipboard.
+
+Nothing moves under the pointer: each field's error line, the revealed secret's line and the
+banner above the buttons keep their room while they are empty.
 """
 
 from __future__ import annotations
@@ -81,10 +85,25 @@ class SecretField(QLineEdit):
         return super().eventFilter(watched, event)
 
 
+#: A banner's padding above and below its text (its style sheet's 8 px each).
+NOTICE_PADDING = 16
+
+
+def _keep_room(widget: QWidget, lines: int, padding: int = 0) -> None:
+    """`widget` keeps at least `lines` lines (and `padding`) of room in its layout, shown or
+    hidden, so that showing it does not push what is under it."""
+    policy = widget.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(policy)
+    widget.setMinimumHeight(widget.fontMetrics().lineSpacing() * lines + padding)
+
+
 class AccountDialog(QDialog):
     """Add (no `editing`) or edit an account. Emits `submitted` with a checked `AccountForm`."""
 
     submitted = Signal(object)
+    #: "Test" was clicked: the checked `AccountForm` to try, with its secret, without saving.
+    test_requested = Signal(object)
 
     def __init__(
         self,
@@ -131,6 +150,7 @@ class AccountDialog(QDialog):
         self.revealed.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         self.revealed.setTextFormat(Qt.TextFormat.PlainText)
         self.revealed.setWordWrap(True)
+        _keep_room(self.revealed, 1)
         self.revealed.hide()
         secret_column = QVBoxLayout()
         secret_column.setContentsMargins(0, 0, 0, 0)
@@ -154,24 +174,36 @@ class AccountDialog(QDialog):
         self._add_row(form, "secret", self.secret_label, secret_box)
         self._form = form
 
-        self.notice = Notice()  # the service's answer when saving fails
+        # The service's answer when saving fails, and the outcome of "Test".
+        self.notice = Notice(floating=False)
+        _keep_room(self.notice, 2, NOTICE_PADDING)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.test_button = QPushButton("Test")  # on the left, apart from Save and Cancel
+        self.test_button.setObjectName("testCredentials")
+        self.test_button.setToolTip("Try the token or key with the service; nothing is saved")
+        self.test_button.setAutoDefault(False)
+        self.test_button.clicked.connect(self._test)
         self.buttons.accepted.connect(self._submit)
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.notice)
-        layout.addWidget(self.buttons)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.test_button)
+        bottom.addStretch(1)
+        bottom.addWidget(self.buttons)
+        layout.addLayout(bottom)
 
         for field in (self.name, self.base_url, self.account_id, self.secret):
             field.textEdited.connect(self._on_edit)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._touched: set[str] = set()
         self._saving = False
+        self._testing = False
         self._kind_changed()
         self.setMinimumWidth(520)
 
@@ -179,6 +211,7 @@ class AccountDialog(QDialog):
         error = QLabel()
         error.setObjectName("fieldError")
         error.setWordWrap(True)
+        _keep_room(error, 1)
         error.hide()
         self.errors[key] = error
         column = QVBoxLayout()
@@ -284,6 +317,10 @@ class AccountDialog(QDialog):
             label.setText(message or "")
             label.setVisible(bool(message))
         self.save_button.setEnabled(not problems and not self._saving)
+        typed = bool(self.secret.text().strip())  # editing: the saved secret is tested in the pane
+        self.test_button.setEnabled(
+            not problems and typed and not self._saving and not self._testing
+        )
 
     def show_all_problems(self) -> None:
         self._touched.update(self.errors)
@@ -319,6 +356,31 @@ class AccountDialog(QDialog):
         # While the service saves, Cancel could not undo it: it waits with the rest.
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setEnabled(not saving)
         self._validate()
+
+    # ------------------------------------------------------------------ testing
+
+    def _test(self) -> None:
+        self.show_all_problems()
+        if self.problems() or self._saving or self._testing:
+            return
+        self.test_requested.emit(self.form())
+
+    def set_testing(self, testing: bool) -> None:
+        self._testing = testing
+        self.test_button.setText("Testing…" if testing else "Test")
+        if testing:
+            self.notice.clear()
+        self._validate()
+
+    def show_test_result(self, state: str, sentence: str) -> None:
+        """The outcome of "Test": the check's `state` ("valid", "invalid", ...) and sentence."""
+        if state == "valid":
+            self.notice.show_message(f"Test passed: {sentence}", "info")
+        else:
+            self.notice.show_message(f"Test failed: {sentence}", "error")
+
+    def test_failed(self, message: str) -> None:
+        self.notice.show_message(message, "error")
 
     def reject(self) -> None:
         if not self._saving:  # Esc while saving: the save decides

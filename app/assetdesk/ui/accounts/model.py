@@ -1,4 +1,8 @@
-"""The list model behind the Accounts pane: one row per account, with its last health check."""
+"""The list model behind the Accounts pane: one row per account, with its last health check.
+
+A row's health has three readings: its state (the dot's colour), a few words for the compact
+list ("Throttled until 14:05") and the check's whole sentence (the tooltip and the details).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,19 @@ KIND_LABELS = {
 CHECKING_TEXT = "Checking the connection…"
 UNTESTED_TEXT = "Not tested yet"
 
+#: The compact list's words for each state of the last check.
+SHORT_WORDS = {
+    "checking": "Checking…",
+    "untested": "Not tested",
+    "valid": "Connected",
+    "invalid": "Refused",
+    "reconnect": "Needs reconnecting",
+    "unreachable": "Unreachable",
+    "secret_missing": "Secret missing",
+    "keyring": "Keyring locked",
+    "error": "Check failed",
+}
+
 
 class AccountRole(IntEnum):
     ID = Qt.ItemDataRole.UserRole + 1
@@ -33,6 +50,7 @@ class AccountRole(IntEnum):
     HEALTH_STATE = Qt.ItemDataRole.UserRole + 5
     HEALTH_TEXT = Qt.ItemDataRole.UserRole + 6
     CHECKING = Qt.ItemDataRole.UserRole + 7
+    HEALTH_SHORT = Qt.ItemDataRole.UserRole + 8
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,19 @@ class AccountRow:
         return self.health.sentence
 
     @property
+    def health_short(self) -> str:
+        """A few words for the compact list: the state, and until when a throttle lasts."""
+        state = self.health_state
+        if state == "untested" and self.info.secret_state == "missing":
+            return "Secret missing"
+        if state == "throttled" and self.health is not None:
+            retry_at = self.health.retry_at
+            if retry_at is None:
+                return "Throttled"
+            return f"Throttled until {retry_at.astimezone().strftime('%H:%M')}"
+        return SHORT_WORDS.get(state, SHORT_WORDS["error"])
+
+    @property
     def health_state(self) -> str:
         """The last check's state, "checking" while one runs, "untested" before the first."""
         if self.checking:
@@ -88,7 +119,7 @@ class AccountsModel(QAbstractListModel):
             # What the delegate paints, as plain text (screen readers, copy, tests).
             return f"{row.info.name} · {kind}\n{row.detail}\n{row.health_text}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.info.name}: {row.health_text}"
+            return f"{row.info.name} · {kind}\n{row.detail}\n{row.health_text}"
         values: dict[int, Any] = {
             AccountRole.ID: row.info.id,
             AccountRole.NAME: row.info.name,
@@ -97,6 +128,7 @@ class AccountsModel(QAbstractListModel):
             AccountRole.HEALTH_STATE: row.health_state,
             AccountRole.HEALTH_TEXT: row.health_text,
             AccountRole.CHECKING: row.checking,
+            AccountRole.HEALTH_SHORT: row.health_short,
         }
         return values.get(role)
 

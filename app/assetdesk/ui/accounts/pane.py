@@ -1,5 +1,9 @@
 """The Accounts pane: the accounts with their health, add / edit / remove, and a connection test.
 
+Compact, for the left of a window of three panes (240 px wide and up): Add and Test all over a
+list of health dots and names, and under it the selected account's buttons and foldable details.
+`add_action` and `test_all_action` are the window's Accounts menu too.
+
 Every service call (SQLite, the keyring, the network) runs as a background task: the window never
 waits on them. The pane says where secrets are kept; when there is no usable keyring it says so in
 plain words and offers to keep secrets for this session only.
@@ -12,26 +16,28 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QListView,
     QMessageBox,
-    QPushButton,
     QStackedWidget,
-    QVBoxLayout,
+    QToolButton,
     QWidget,
 )
 
 from assetdesk.core.errors import AssetDeskError, SecretMissing, SecretStoreError
-from assetdesk.core.provider import AccountKind
+from assetdesk.core.redact import Redactor
+from assetdesk.ui.accounts.account_panel import AccountPanel
 from assetdesk.ui.accounts.delegate import AccountDelegate
-from assetdesk.ui.accounts.details import AccountDetails
 from assetdesk.ui.accounts.dialog import AccountDialog, AccountForm
-from assetdesk.ui.accounts.model import AccountRole, AccountsModel
-from assetdesk.ui.accounts.remove_box import remove_box
+from assetdesk.ui.accounts.health_checks import HealthChecks
+from assetdesk.ui.accounts.model import KIND_LABELS, AccountRole, AccountsModel
+from assetdesk.ui.accounts.removal import AccountRemoval
 from assetdesk.ui.accounts.secret_store_banner import SESSION_ONLY, SecretStoreBanner
+from assetdesk.ui.accounts.store_choice import StoreChoice, add_without_keyring_tip
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_layout import pane_layout
@@ -41,6 +47,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("assetdesk.ui.accounts")
 
+ADD_SHORTCUT = "Ctrl+Shift+N"
+ADD_TIP = f"Add a useapi.net token or a Wordbee API key ({ADD_SHORTCUT})"
+
 
 class AccountsPane(QWidget):
     #: Where secrets go changed (session-only chosen, or the keyring stopped answering).
@@ -49,14 +58,23 @@ class AccountsPane(QWidget):
     accounts_changed = Signal()
 
     def __init__(
-        self, accounts: AccountsService, tasks: BackgroundTasks, parent: QWidget | None = None
+        self,
+        accounts: AccountsService,
+        tasks: BackgroundTasks,
+        parent: QWidget | None = None,
+        *,
+        redactor: Redactor | None = None,
     ) -> None:
         super().__init__(parent)
         self._accounts = accounts
         self._tasks = tasks
+        # The app's redactor hides a secret typed into the dialog from every log line; without
+        # one, token-shaped text is still hidden.
+        self._redactor = redactor or Redactor()
         self.model = AccountsModel()
         self.dialog: AccountDialog | None = None
-        self.confirm: QMessageBox | None = None
+        self.choice = StoreChoice(self)  # Add without a keyring: keep secrets in memory?
+        self.choice.kept.connect(self._session_only_then_add)
         self._reload_lock = asyncio.Lock()
 
         self.notice = Notice()
@@ -70,6 +88,8 @@ class AccountsPane(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setUniformItemSizes(True)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setMinimumHeight(60)
         # Bound methods, not lambdas: a lambda holding `self` makes a reference cycle, and a
         # widget freed by the cycle collector may be freed on a worker thread.
         self.view.doubleClicked.connect(self.edit_selected)
@@ -82,37 +102,66 @@ class AccountsPane(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.view)
 
-        self.details = AccountDetails()
+        self.panel = AccountPanel()
+        self.details = self.panel.google
         self.details.default_email.currentIndexChanged.connect(self._default_email_chosen)
-        self.details.hide()
-
-        self.add_button = QPushButton("Add…")
-        self.add_button.clicked.connect(self.add_account)
-        self.edit_button = QPushButton("Edit…")
+        self.edit_button = self.panel.edit_button
         self.edit_button.clicked.connect(self.edit_selected)
-        self.remove_button = QPushButton("Remove…")
+        self.remove_button = self.panel.remove_button
         self.remove_button.clicked.connect(self.remove_selected)
-        self.test_button = QPushButton("Test connection")
-        self.test_button.setDefault(True)
+        self.test_button = self.panel.test_button
         self.test_button.clicked.connect(self.test_selected)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_button)
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.test_button)
+        self.panel.hide()
 
-        layout = pane_layout(
-            self, "Accounts", "Your useapi.net and Wordbee accounts, and whether each one connects."
-        )
+        # One set of actions for the pane's buttons and the window's Accounts menu.
+        self.add_action = QAction("Add account…", self)
+        self.add_action.setShortcut(QKeySequence(ADD_SHORTCUT))
+        self.add_action.triggered.connect(self.add_account)
+        self.addAction(self.add_action)
+        self.test_all_action = QAction("Test all accounts", self)
+        self.test_all_action.setToolTip("Test the connection of every account")
+        self.test_all_action.triggered.connect(self.test_all)
+        self.add_button = QToolButton()
+        self.add_button.setObjectName("addAccount")
+        self.add_button.setText("Add…")
+        self.add_button.clicked.connect(self.add_action.trigger)
+        self.test_all_button = QToolButton()
+        self.test_all_button.setObjectName("testAllAccounts")
+        self.test_all_button.setText("Test all")
+        self.test_all_button.setToolTip(self.test_all_action.toolTip())
+        self.test_all_button.clicked.connect(self.test_all_action.trigger)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(4)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.test_all_button)
+        buttons.addStretch(1)
+
+        layout = pane_layout(self, "Accounts", "Your useapi.net and Wordbee accounts.")
         layout.addWidget(self.banner)
         layout.addWidget(self.notice)
-        column = QVBoxLayout()
-        column.addWidget(self.stack, 1)
-        column.addWidget(self.details)
-        layout.addLayout(column, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.panel, 2)
 
+        self.checks = HealthChecks(
+            accounts,
+            tasks,
+            self.model,
+            self.notice,
+            self._redactor,
+            on_keyring_problem=self.update_store_state,
+        )
+        self.removal = AccountRemoval(
+            self,
+            accounts,
+            tasks,
+            self.model,
+            self.notice,
+            self.checks,
+            reload=self.reload,
+            on_store_error=self._after_store_error,
+            on_keyring_silent=self.update_store_state,
+        )
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
         self.model.dataChanged.connect(self._selection_changed)
         self.model.modelReset.connect(self._after_reset)
@@ -192,30 +241,53 @@ class AccountsPane(QWidget):
         self._update_buttons()
         row = self._selected_row()
         if row < 0:
-            self.details.hide()
+            self.panel.hide()
             return
+        index = self.model.index(row, 0)
         info = self.model.account_at(row)
-        if info.kind is not AccountKind.USEAPI:
-            self.details.hide()
-            return
-        self.details.show_account(info, self.model.health_at(row))
-        self.details.show()
+        self.panel.show_account(
+            info,
+            KIND_LABELS.get(info.kind, info.kind),
+            str(index.data(AccountRole.DETAIL)),
+            self.model.health_at(row),
+            str(index.data(AccountRole.HEALTH_TEXT)),
+        )
+        self.panel.show()
 
     def _update_buttons(self, *_signal_args: object) -> None:
         row = self._selected_row()
         checking = row >= 0 and bool(self.model.index(row, 0).data(AccountRole.CHECKING))
-        can_store = not self._accounts.secret_store_problem
-        self.add_button.setEnabled(can_store)
+        # Add stays clickable without a keyring: it says why on hover and offers the choice.
+        problem = self._accounts.secret_store_problem
+        self.add_button.setToolTip(add_without_keyring_tip(problem) if problem else ADD_TIP)
+        self.add_action.setStatusTip(self.add_button.toolTip())
         self.edit_button.setEnabled(row >= 0 and not checking)
         self.remove_button.setEnabled(row >= 0 and not checking)
         self.test_button.setEnabled(row >= 0 and not checking)
+        has_rows = self.model.rowCount() > 0
+        self.test_all_action.setEnabled(has_rows)
+        self.test_all_button.setEnabled(has_rows)
 
     # ------------------------------------------------------------------ add and edit
 
-    def add_account(self, *_signal_args: object) -> AccountDialog:
+    def add_account(self, *_signal_args: object) -> AccountDialog | QMessageBox:
+        """The add-account dialog; without a keyring first the choice to keep secrets for this
+        session only (the dialog follows when it is taken)."""
+        problem = self._accounts.secret_store_problem
+        if problem:
+            return self.choice.ask(problem)
         dialog = AccountDialog(self)
         dialog.submitted.connect(self._add_submitted)
         return self._open_dialog(dialog)
+
+    def _session_only_then_add(self) -> None:
+        self.use_session_only()
+        self.add_account()
+
+    def _test_requested(self, form: AccountForm) -> None:
+        dialog = self.dialog
+        if dialog is not None:
+            self.checks.start_trial(dialog, form)
 
     def edit_selected(self, *_signal_args: object) -> AccountDialog | None:
         row = self._selected_row()
@@ -240,10 +312,12 @@ class AccountsPane(QWidget):
             self.dialog.close()
         self.dialog = dialog
         dialog.finished.connect(self._dialog_finished)
+        dialog.test_requested.connect(self._test_requested)
         dialog.open()
         return dialog
 
     def _dialog_finished(self, *_args: object) -> None:
+        self._tasks.cancel("accounts.trial")
         if self.dialog is not None:
             self.dialog.deleteLater()
         self.dialog = None
@@ -256,7 +330,7 @@ class AccountsPane(QWidget):
         if dialog is None:
             return
         account_id = int(dialog.property("accountId"))
-        self._tasks.cancel(f"accounts.check[{account_id}]")  # its client is about to change
+        self.checks.cancel(account_id)  # its client is about to change
         self._tasks.spawn(
             self._save(form, account_id),
             name=f"accounts.edit[{account_id}]",
@@ -295,65 +369,26 @@ class AccountsPane(QWidget):
         await self.reload()
         self.select(info.id)
         self.notice.show_message(
-            f"“{info.name}” was {'added' if account_id is None else 'saved'}. "
-            "Test the connection to see its health.",
-            "info",
+            f"“{info.name}” was {'added' if account_id is None else 'saved'}.", "info"
         )
+        if account_id is None or form.secret is not None:  # a new secret: is it the right one?
+            self.checks.start(info.id)
 
     # ------------------------------------------------------------------ remove
 
+    @property
+    def store_choice(self) -> QMessageBox | None:
+        """The open choice to keep secrets for this session only, if any."""
+        return self.choice.box
+
+    @property
+    def confirm(self) -> QMessageBox | None:
+        """The open question before a removal, if any."""
+        return self.removal.confirm
+
     def remove_selected(self, *_signal_args: object) -> QMessageBox | None:
         row = self._selected_row()
-        if row < 0:
-            return None
-        info = self.model.account_at(row)
-        box, remove = remove_box(self, info, self._store_words())
-        self.confirm = box
-        box.finished.connect(self._confirm_finished)
-        remove.clicked.connect(self._remove_confirmed)
-        box.open()
-        return box
-
-    def _store_words(self) -> str:
-        where = self._accounts.secret_store_where
-        return "memory" if where == SESSION_ONLY else where
-
-    def _remove_confirmed(self) -> None:
-        button = self.sender()
-        if button is None or button.property("accountId") is None:
-            return
-        account_id = int(button.property("accountId"))
-        self._tasks.cancel(f"accounts.check[{account_id}]")
-        self._tasks.spawn(
-            self._remove(account_id),
-            name=f"accounts.remove[{account_id}]",
-            key=f"accounts.remove[{account_id}]",
-        )
-
-    def _confirm_finished(self, *_args: object) -> None:
-        if self.confirm is not None:
-            self.confirm.deleteLater()
-        self.confirm = None
-
-    async def _remove(self, account_id: int) -> None:
-        row = self.model.row_of(account_id)
-        name = self.model.account_at(row).name if row >= 0 else "The account"
-        try:
-            deleted = await self._accounts.remove(account_id)
-        except AssetDeskError as error:
-            self.notice.show_message(error.message, "error")
-            self._after_store_error(error)
-            return
-        await self.reload()
-        if deleted:
-            self.notice.show_message(f"“{name}” was removed.", "info")
-        else:
-            self.notice.show_message(
-                f"“{name}” was removed, but the keyring did not answer, so its secret may still "
-                "be there (under “AssetDesk”).",
-                "warning",
-            )
-            self.update_store_state()
+        return self.removal.ask(self.model.account_at(row)) if row >= 0 else None
 
     # ------------------------------------------------------------------ default email
 
@@ -383,24 +418,9 @@ class AccountsPane(QWidget):
     def test_selected(self, *_signal_args: object) -> None:
         """Check the selected account's connection in the background."""
         account_id = self.selected_account_id()
-        if account_id is None:
-            return
-        self._tasks.spawn(
-            self._check(account_id),
-            name=f"accounts.check[{account_id}]",
-            key=f"accounts.check[{account_id}]",
-        )
+        if account_id is not None:
+            self.checks.start(account_id)
 
-    async def _check(self, account_id: int) -> None:
-        self.notice.clear()
-        self.model.set_checking(account_id, True)
-        try:
-            health = await self._accounts.check(account_id)
-        except AssetDeskError as error:
-            self.notice.show_message(str(error), "error")
-            raise
-        finally:
-            self.model.set_checking(account_id, False)
-        self.model.set_health(account_id, health)
-        if health.state == "keyring":
-            self.update_store_state()
+    def test_all(self, *_signal_args: object) -> None:
+        """Check every account's connection; each row shows its own result."""
+        self.checks.start_all()

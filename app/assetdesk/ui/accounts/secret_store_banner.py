@@ -6,7 +6,7 @@ emits `session_only_requested`.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from assetdesk.ui.widgets.notice import Notice
 
@@ -22,19 +22,23 @@ class SecretStoreBanner(QWidget):
         super().__init__(parent)
         self.store_label = QLabel()
         self.store_label.setObjectName("paneHint")
-        self.keyring_notice = Notice()
-        self.session_button = QPushButton("Keep secrets for this session only")
+        self.store_label.setWordWrap(True)
+        # A lasting state with its way out beside it, not a passing message: it stays in place.
+        self.keyring_notice = Notice(floating=False)
+        self.session_button = QPushButton("Keep for this session only")
+        self.session_button.setToolTip(
+            "Keep secrets in memory until AssetDesk quits, never on disk"
+        )
         self.session_button.setObjectName("sessionOnly")
         self.session_button.clicked.connect(self.session_only_requested)
         self.session_button.hide()
-        keyring_row = QHBoxLayout()
-        keyring_row.addWidget(self.keyring_notice, 1)
-        keyring_row.addWidget(self.session_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        # The button under the sentence, not beside it: the pane may be 240 px wide.
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(ROW_SPACING)
         layout.addWidget(self.store_label)
-        layout.addLayout(keyring_row)
+        layout.addWidget(self.keyring_notice)
+        layout.addWidget(self.session_button, 0, Qt.AlignmentFlag.AlignLeft)
 
     def show_store(self, problem: str | None, where: str) -> None:
         """Say where secrets are kept (`where`), or that `problem` keeps them from being kept."""
