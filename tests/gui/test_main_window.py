@@ -35,6 +35,9 @@ def test_the_three_panes_show_together(
     assert window.transfers.widget(1) is window.library_pane.downloads_box
     for pane in (window.accounts_pane, window.library_pane, window.uploads_pane):
         assert pane.isVisible() and pane.width() > 200, pane
+    # It holds on a 1280x720 screen (the title bar and a panel take ~40 pixels of its height).
+    least = window.minimumSizeHint()
+    assert least.width() <= 1280 and least.height() <= 680, least
     # The Library is the largest; the downloads list shows only once something downloads.
     widths = window.panes.sizes()
     assert widths[1] > widths[0] and widths[1] > widths[2]

@@ -178,6 +178,8 @@ def test_the_menus_hold_every_action_with_its_shortcut(
         assert view[f"Go to {title}"] == f"Ctrl+{index}"
     assert view["As a grid"] == "Ctrl+Shift+G" and view["As a list"] == "Ctrl+Shift+L"
     assert view["Refresh"] == "F5"
+    assert entries["Accounts"] == [("Add account…", "Ctrl+Shift+N"), ("Test all accounts", "")]
+    assert entries["Help"] == [("&About AssetDesk", "")]
     # The menus' actions are the panes' own (one set serves menus, context menus, buttons).
     library = window.library_pane.asset_actions
     edit = window.menus["Edit"].actions()

@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("AssetDesk")
         self.style_follower = follow_palette(self)
 
-        self.accounts_pane = AccountsPane(services.accounts, tasks)
+        self.accounts_pane = AccountsPane(services.accounts, tasks, redactor=services.redactor)
         self.accounts_pane.store_changed.connect(self.show_secret_store)
         self._tasks = tasks
         # Closing cancels them (closeEvent); so does the window's end without a close (a window

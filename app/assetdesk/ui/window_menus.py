@@ -83,8 +83,6 @@ class WindowActions:
         self.list.setChecked(not library.grid_button.isChecked())
         library.grid_button.toggled.connect(self.grid.setChecked)
         library.list_button.toggled.connect(self.list.setChecked)
-        accounts = window.accounts_pane
-        self.add_account = _action(owner, "&Add account…", None, accounts.add_account)
 
     def follow_panes(self, open_panes: tuple[bool, ...]) -> None:
         """Tick "Show …" as the panes are (a pane dragged shut unticks its entry)."""
@@ -137,7 +135,8 @@ def build_menus(window: MainWindow, actions: WindowActions) -> dict[str, QMenu]:
     view.addActions([actions.grid, actions.list])
     view.addSeparator()
     view.addAction(window.library_pane.refresher.action)
-    menu("&Accounts", actions.add_account)
+    accounts = window.accounts_pane
+    menu("&Accounts", accounts.add_action, accounts.test_all_action)
     menu("&Help", actions.about)
     return menus
 
