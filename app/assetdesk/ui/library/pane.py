@@ -3,7 +3,8 @@
 A container: it wires the leaf widgets (`filter_bar.py`, `views.py`, `preview.py`, the downloads
 box) to the library service. Thumbnails are made only for the items a view paints
 (`thumbnail_queue.py`); downloads run in `download_jobs.py` and copies for dragging out in
-`drag_out.py`; the preview's bytes and links come from `preview_sources.py`; the actions on the
+`drag_out.py`; the selection and the side preview that follows it are in `selection.py`, the
+preview's bytes and links come from `preview_sources.py`; the actions on the
 selection are in `context_actions.py`.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,12 +33,12 @@ from assetdesk.ui.library.download_jobs import DownloadJobs
 from assetdesk.ui.library.downloads import DownloadsBox, DownloadsModel
 from assetdesk.ui.library.drag_out import DragOut
 from assetdesk.ui.library.filter_bar import FilterBar, ReferenceBar
-from assetdesk.ui.library.model import AssetRole, Column, LibraryModel
+from assetdesk.ui.library.model import Column, LibraryModel
 from assetdesk.ui.library.place_filter import PlaceFilter
 from assetdesk.ui.library.preview import PreviewPanel
-from assetdesk.ui.library.preview_follow import PreviewFollow
 from assetdesk.ui.library.preview_sources import PreviewSources
 from assetdesk.ui.library.refresh_runner import RefreshRunner
+from assetdesk.ui.library.selection import AssetSelection
 from assetdesk.ui.library.sources_panel import SourcesPanel
 from assetdesk.ui.library.thumbnail_queue import TILE, ThumbnailQueue
 from assetdesk.ui.library.views import asset_grid, asset_list
@@ -76,8 +77,6 @@ class LibraryPane(QWidget):
         self._library = library
         self._accounts = accounts
         self._tasks = tasks
-        #: The asset the preview shows (a re-selection of it after a reload does not restart it).
-        self._previewed: int | None = None
         self._account_list: list[AccountInfo] = []
         self._loaded = False
 
@@ -106,9 +105,6 @@ class LibraryPane(QWidget):
         )
         self._build_views()
         self.preview = PreviewPanel(tasks)
-        self.preview_follow = PreviewFollow(
-            self.proxy, self.model, previewed=lambda: self._previewed, on_gone=self._preview_gone
-        )
         self.downloads = DownloadsModel()
         self.downloads_box = DownloadsBox(self.downloads)
         self.download_jobs = DownloadJobs(
@@ -116,6 +112,13 @@ class LibraryPane(QWidget):
         )
         self.preview_sources = PreviewSources(
             library, self.model, self.download_jobs, preview_folder
+        )
+        self.selection = AssetSelection(
+            self.proxy,
+            self.model,
+            self.preview,
+            self.preview_sources,
+            current_view=lambda: self.current_view,
         )
         self.asset_actions = AssetActions(
             self,
@@ -125,7 +128,7 @@ class LibraryPane(QWidget):
             self.notice,
             selected=self.selected_assets,
             downloads=self.download_jobs,
-            preview=self.preview_selected,
+            preview=self.selection.preview_selected,
             search=self.search.setFocus,
             reload=self.reload,
         )
@@ -218,7 +221,7 @@ class LibraryPane(QWidget):
                 lambda point, view=view: self.asset_actions.context_menu(view, point)
             )
             view.selectionModel().selectionChanged.connect(self._selection_changed)
-            view.doubleClicked.connect(lambda _index: self.preview_selected())
+            view.doubleClicked.connect(lambda _index: self.selection.preview_selected())
 
     # ------------------------------------------------------------------ loading
 
@@ -334,67 +337,15 @@ class LibraryPane(QWidget):
     # ------------------------------------------------------------------ selection
 
     def selected_assets(self) -> list[Asset]:
-        view = self.current_view
-        rows = sorted({index.row() for index in view.selectionModel().selectedIndexes()})
-        assets = [self.proxy.index(row, 0).data(AssetRole) for row in rows]
-        return [asset for asset in assets if asset is not None]
+        return self.selection.assets()
 
     def _select_ids(self, ids: set[int]) -> None:
-        view = self.current_view
-        selection = view.selectionModel()
-        selection.clearSelection()
-        first: QModelIndex | None = None
-        for asset_id in ids:
-            row = self.model.row_of(asset_id)
-            if row < 0:
-                continue
-            index = self.proxy.mapFromSource(self.model.index(row, 0))
-            if index.isValid():
-                selection.select(
-                    index,
-                    selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
-                )
-                first = first or index
-        if first is not None:
-            view.scrollTo(first)
+        self.selection.select_ids(ids)
 
     def _selection_changed(self, *_: object) -> None:
         self.asset_actions.update()
         self.sources.update_clear()
-        assets = self.selected_assets()
-        if len(assets) == 1 and assets[0].id != self._previewed:
-            self.show_preview(assets[0])
-
-    # ------------------------------------------------------------------ preview
-
-    def preview_selected(self) -> None:
-        assets = self.selected_assets()
-        if assets:
-            self.show_preview(assets[0])
-
-    def _preview_gone(self) -> None:
-        """The previewed asset left the views: preview the selection's first, or nothing."""
-        assets = self.selected_assets()
-        if assets:
-            self.show_preview(assets[0])
-        else:
-            self._previewed = None
-            self.preview.clear()
-
-    def show_preview(self, asset: Asset) -> None:
-        self._previewed = asset.id
-        title = asset.title
-        if asset.kind in ("video", "audio"):  # the player plays sound alone too
-            self.preview.show_video(
-                title, lambda fresh: self.preview_sources.video_url(asset, fresh)
-            )
-        elif asset.kind == "image":
-            self.preview.show_image(
-                title, lambda fresh: self.preview_sources.image_bytes(asset, fresh)
-            )
-        else:
-            self._previewed = None
-            self.preview.clear()
+        self.selection.changed()
 
     # ------------------------------------------------------------------ thumbnails
 
