@@ -300,11 +300,15 @@ class LibraryModel(FlatTableModel):
         if column is Column.PROVIDER:
             return asset.provider.label
         if column is Column.ACCOUNT:
-            name = self._account_names.get(asset.account_id or 0, "")
-            if asset.account_email and name:
-                return f"{name} ({asset.account_email})"
-            return asset.account_email or name
+            return self.account_text(asset)
         return short_date(asset_date(asset))
+
+    def account_text(self, asset: Asset) -> str:
+        """Its account's name, with the service account's email when there is one."""
+        name = self._account_names.get(asset.account_id or 0, "")
+        if asset.account_email and name:
+            return f"{name} ({asset.account_email})"
+        return asset.account_email or name
 
     def _sort_key(self, asset: Asset, column: Column) -> Any:
         if column is Column.NAME:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,7 @@ from assetdesk.ui.library.download_jobs import DownloadJobs
 from assetdesk.ui.library.downloads import DownloadsBox, DownloadsModel
 from assetdesk.ui.library.drag_out import DragOut
 from assetdesk.ui.library.filter_bar import FilterBar, ReferenceBar
+from assetdesk.ui.library.inspector import Inspector
 from assetdesk.ui.library.model import Column, LibraryModel
 from assetdesk.ui.library.place_filter import PlaceFilter
 from assetdesk.ui.library.preview import PreviewPanel
@@ -166,7 +167,7 @@ class LibraryPane(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.stack)
-        self.splitter.addWidget(self.preview)
+        self.splitter.addWidget(self._build_side())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([560, 360])
@@ -202,6 +203,25 @@ class LibraryPane(QWidget):
         self.filter_bar.sort_changed.connect(self._sort_changed)
         self.search = self.filter_bar.search
         self.account_filter = self.filter_bar.account_filter
+
+    def _build_side(self) -> QSplitter:
+        """The right column: the preview above the inspector, a splitter between them."""
+        self.inspector = Inspector()
+        self._inspected: list[Asset] | None = None
+        # Downloads and refreshes change the selected assets' rows: the inspector follows, once.
+        self._inspect_soon = QTimer(self)
+        self._inspect_soon.setSingleShot(True)
+        self._inspect_soon.setInterval(50)
+        self._inspect_soon.timeout.connect(self.inspect)
+        self.model.dataChanged.connect(self._inspect_soon.start)
+        self.model.modelReset.connect(self._inspect_soon.start)
+        self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.setObjectName("librarySide")
+        self.side.addWidget(self.preview)
+        self.side.addWidget(self.inspector)
+        self.side.setStretchFactor(0, 3)
+        self.side.setStretchFactor(1, 2)
+        return self.side
 
     def _build_views(self) -> None:
         grid = asset_grid(self.proxy, self.drag_out.before_drag)
@@ -346,6 +366,14 @@ class LibraryPane(QWidget):
         self.asset_actions.update()
         self.sources.update_clear()
         self.selection.changed()
+        self.inspect()
+
+    def inspect(self) -> None:
+        """Show the selection in the inspector (unless it shows exactly that already)."""
+        assets = self.selected_assets()
+        if assets != self._inspected:
+            self._inspected = assets
+            self.inspector.show_assets(assets, self.model.account_text)
 
     # ------------------------------------------------------------------ thumbnails
 
