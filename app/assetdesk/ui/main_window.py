@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 import assetdesk
 from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.library.pane import LibraryPane
-from assetdesk.ui.library.thumbnail_queue import TILE as LIBRARY_TILE
+from assetdesk.ui.library.thumbnail_queue import MAX_TILE as LIBRARY_TILE
 from assetdesk.ui.main_thread_gc import settle_now
 from assetdesk.ui.media_quiet import quiet_ffmpeg
 from assetdesk.ui.style import follow_palette

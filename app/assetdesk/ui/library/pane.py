@@ -42,6 +42,7 @@ from assetdesk.ui.library.refresh_runner import RefreshRunner
 from assetdesk.ui.library.selection import AssetSelection
 from assetdesk.ui.library.sources_panel import SourcesPanel
 from assetdesk.ui.library.thumbnail_queue import TILE, ThumbnailQueue
+from assetdesk.ui.library.tile_size import TileSize
 from assetdesk.ui.library.views import asset_grid, asset_list
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
@@ -155,6 +156,11 @@ class LibraryPane(QWidget):
         self.asset_actions.extra_actions.append(self.sources.clear_action)
         self.grid.addAction(self.asset_actions.preview_action)
         self.table.addAction(self.asset_actions.preview_action)
+
+        self.tile_sizes = TileSize(self, self._tile_size_changed)
+        self.zoom_in_action = self.tile_sizes.zoom_in_action
+        self.zoom_out_action = self.tile_sizes.zoom_out_action
+        self.reference_bar.add_control(self.tile_sizes.slider)
 
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setObjectName("emptyState")
@@ -296,6 +302,18 @@ class LibraryPane(QWidget):
     @property
     def current_view(self) -> QAbstractItemView:
         return self.table if self.list_button.isChecked() else self.grid
+
+    def tile_size(self) -> int:
+        """The grid's thumbnail size in px (for the window to keep in its settings)."""
+        return self.tile_sizes.value()
+
+    def set_tile_size(self, px: int) -> None:
+        """Show the grid's thumbnails at `px` (kept within MIN_TILE..MAX_TILE)."""
+        self.tile_sizes.set(px)
+
+    def _tile_size_changed(self, px: int) -> None:
+        self.model.set_icon_size(px)
+        self.grid.set_tile(px)
 
     # ------------------------------------------------------------------ filters
 

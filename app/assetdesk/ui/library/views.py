@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QListView,
@@ -21,11 +22,32 @@ from assetdesk.ui.library.thumbnail_queue import TILE
 
 
 class AssetGrid(QListView):
-    """Starts a drag only when every dragged asset has a file on this computer."""
+    """Tiles of `tile()` px that share out the width (no blank band on the right however wide
+    the window); starts a drag only when every dragged asset has a file on this computer."""
 
     def __init__(self, before_drag: Callable[[], bool]) -> None:
         super().__init__()
         self._before_drag = before_drag
+        self._tile = TILE
+
+    def tile(self) -> int:
+        return self._tile
+
+    def set_tile(self, px: int) -> None:
+        """Thumbnails of `px`, each cell as wide as the width shared among the columns."""
+        self._tile = px
+        self.setIconSize(QSize(px, px))
+        self._share_width()
+
+    def _share_width(self) -> None:
+        cell = self._tile + 36
+        width = self.viewport().width() - 2 * self.spacing()
+        columns = max(1, width // cell)
+        self.setGridSize(QSize(max(cell, width // columns), self._tile + 44))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._share_width()
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:
         if self._before_drag():
@@ -49,7 +71,8 @@ class TileDelegate(QStyledItemDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        return QSize(TILE + 34, TILE + 40)
+        side = option.decorationSize.width()  # the view's icon size
+        return QSize(side + 34, side + 40)
 
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -72,7 +95,7 @@ def tile_duration(index: QModelIndex | QPersistentModelIndex) -> str:
 
 
 def asset_grid(model: QAbstractItemModel, before_drag: Callable[[], bool]) -> AssetGrid:
-    """Tiles of TILE px with the name under each."""
+    """Tiles of TILE px (to begin with) with the name under each."""
     grid = AssetGrid(before_drag)
     grid.setObjectName("libraryGrid")
     grid.setViewMode(QListView.ViewMode.IconMode)
@@ -81,8 +104,7 @@ def asset_grid(model: QAbstractItemModel, before_drag: Callable[[], bool]) -> As
     grid.setUniformItemSizes(True)  # no size hint asked of 10,000 items
     grid.setLayoutMode(QListView.LayoutMode.Batched)
     grid.setBatchSize(500)
-    grid.setIconSize(QSize(TILE, TILE))
-    grid.setGridSize(QSize(TILE + 36, TILE + 44))
+    grid.set_tile(TILE)
     grid.setWordWrap(True)
     grid.setTextElideMode(Qt.TextElideMode.ElideMiddle)
     grid.setSpacing(6)
