@@ -104,3 +104,34 @@ def test_a_wide_window_shows_more_columns_without_a_blank_band(
             assert band < cell // 2, (band, cell, lefts)
         window.resize(1900, 1000)
         qtbot.wait(50)
+
+
+def test_in_the_side_preview_the_zoom_keys_zoom_the_image_not_the_thumbnails(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    tasks: BackgroundTasks,
+    arun: Any,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1400, 900))
+    pane: LibraryPane = window.library_pane
+    arun(services.library.refresh())
+    arun(pane.reload())
+    row = next(
+        row
+        for row in range(pane.proxy.rowCount())
+        if pane.proxy.index(row, 0).data(AssetRole).kind == "image"
+    )
+    flags = pane.grid.selectionModel().SelectionFlag
+    pane.grid.selectionModel().select(pane.proxy.index(row, 0), flags.ClearAndSelect | flags.Rows)
+    view = pane.preview.image_view
+    qtbot.waitUntil(lambda: not view.current_image().isNull(), timeout=10_000)
+    fit = view.scale_factor()
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert view.scale_factor() > fit
+    assert pane.tile_size() == TILE  # the image's zoom, not the grid's
+    # Elsewhere in the pane (the grid), the same keys size the thumbnails.
+    pane.grid.setFocus()
+    QTest.keyClick(pane.grid, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert pane.tile_size() == TILE + 32

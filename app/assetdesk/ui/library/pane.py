@@ -24,8 +24,6 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from assetdesk.core.errors import AssetDeskError
-from assetdesk.core.provider import AccountKind
 from assetdesk.services.accounts import AccountInfo, AccountsService
 from assetdesk.services.library import Asset, LibraryService
 from assetdesk.ui.library.context_actions import AssetActions
@@ -34,10 +32,12 @@ from assetdesk.ui.library.downloads import DownloadsBox, DownloadsModel
 from assetdesk.ui.library.drag_out import DragOut
 from assetdesk.ui.library.filter_bar import FilterBar, ReferenceBar
 from assetdesk.ui.library.inspector import Inspector
-from assetdesk.ui.library.model import Column, LibraryModel
+from assetdesk.ui.library.model import AssetRole, Column, LibraryModel
 from assetdesk.ui.library.place_filter import PlaceFilter
 from assetdesk.ui.library.preview import PreviewPanel
 from assetdesk.ui.library.preview_sources import PreviewSources
+from assetdesk.ui.library.quick_look import QuickLook
+from assetdesk.ui.library.reference_adder import ReferenceAdder
 from assetdesk.ui.library.refresh_runner import RefreshRunner
 from assetdesk.ui.library.selection import AssetSelection
 from assetdesk.ui.library.sources_panel import SourcesPanel
@@ -46,7 +46,6 @@ from assetdesk.ui.library.tile_size import TileSize
 from assetdesk.ui.library.views import asset_grid, asset_list
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
-from assetdesk.ui.widgets.pane_actions import pluralise
 from assetdesk.ui.widgets.pane_layout import pane_layout
 
 if TYPE_CHECKING:
@@ -130,10 +129,22 @@ class LibraryPane(QWidget):
             self.notice,
             selected=self.selected_assets,
             downloads=self.download_jobs,
-            preview=self.selection.preview_selected,
+            quick_look=self.open_quick_look,
             search=self.search.setFocus,
             reload=self.reload,
         )
+        self.adder = ReferenceAdder(
+            library,
+            tasks,
+            self.notice,
+            self.reference_bar,
+            self.account_filter,
+            accounts=lambda: self._account_list,
+            reload=self.reload,
+            select=self._select_ids,
+            alive=self._alive,
+        )
+        self.reference_bar.add_requested.connect(self.adder.add)
         self.refresher = RefreshRunner(
             self,
             library,
@@ -154,8 +165,10 @@ class LibraryPane(QWidget):
             reload=self.reload,
         )
         self.asset_actions.extra_actions.append(self.sources.clear_action)
-        self.grid.addAction(self.asset_actions.preview_action)
-        self.table.addAction(self.asset_actions.preview_action)
+        self.quick_look_action = self.asset_actions.quick_look_action
+        self.grid.addAction(self.quick_look_action)
+        self.table.addAction(self.quick_look_action)
+        self.quick_look: QuickLook | None = None
 
         self.tile_sizes = TileSize(self, self._tile_size_changed)
         self.zoom_in_action = self.tile_sizes.zoom_in_action
@@ -197,7 +210,6 @@ class LibraryPane(QWidget):
 
     def _build_bars(self) -> None:
         self.reference_bar = ReferenceBar()
-        self.reference_bar.add_requested.connect(self.add_reference)
         self.reference_bar.view_chosen.connect(self.set_view)
         self.reference = self.reference_bar.reference
         self.add_button = self.reference_bar.add_button
@@ -247,7 +259,7 @@ class LibraryPane(QWidget):
                 lambda point, view=view: self.asset_actions.context_menu(view, point)
             )
             view.selectionModel().selectionChanged.connect(self._selection_changed)
-            view.doubleClicked.connect(lambda _index: self.selection.preview_selected())
+            view.doubleClicked.connect(lambda _index: self.open_quick_look())
 
     # ------------------------------------------------------------------ loading
 
@@ -327,51 +339,6 @@ class LibraryPane(QWidget):
         self.table.horizontalHeader().setSortIndicator(column, order)
         self.table.horizontalHeader().blockSignals(False)
 
-    # ------------------------------------------------------------------ adding
-
-    def add_reference(self) -> None:
-        text = self.reference.text().strip()
-        if text:
-            self._tasks.spawn(self._add_reference(text), name="library.add", key="library.add")
-
-    def _account_for(self, text: str) -> AccountInfo | None:
-        wordbee = "/" in text and not text.startswith("user:")
-        wanted = AccountKind.WORDBEE if wordbee else AccountKind.USEAPI
-        chosen = self.account_filter.currentData()
-        for account in self._account_list:
-            if account.kind == wanted and (chosen is None or account.id == chosen):
-                return account
-        return next((a for a in self._account_list if a.kind == wanted), None)
-
-    async def _add_reference(self, text: str) -> None:
-        account = self._account_for(text)
-        if account is None:
-            self.notice.show_message(
-                "Add a useapi.net (or, for a segment, a Wordbee) account first.", "warning"
-            )
-            return
-        self.add_button.setEnabled(False)
-        try:
-            outcome = await self._library.add_reference(text, account.id)
-        except AssetDeskError as error:
-            if self._alive():
-                self.notice.show_message(str(error), "error")
-            return
-        finally:
-            if self._alive():
-                self.add_button.setEnabled(True)
-        if not self._alive():
-            return
-        self.reference.clear()
-        await self.reload()
-        if not self._alive():
-            return
-        self._select_ids({asset.id for asset in outcome.assets})
-        if outcome.added:
-            self.notice.show_message(f"Added {pluralise(outcome.added, 'asset')}.", "info")
-        else:
-            self.notice.show_message("Already in the library.", "info")
-
     # ------------------------------------------------------------------ selection
 
     def selected_assets(self) -> list[Asset]:
@@ -392,6 +359,19 @@ class LibraryPane(QWidget):
         if assets != self._inspected:
             self._inspected = assets
             self.inspector.show_assets(assets, self.model.account_text)
+
+    def open_quick_look(self) -> None:
+        """Quick Look on the view's current asset when it is selected, else the first selected."""
+        selected = self.selected_assets()
+        if not selected:
+            return
+        current = self.current_view.currentIndex().data(AssetRole)
+        asset = current if current in selected else selected[0]
+        if self.quick_look is None or self.quick_look.parentWidget() is not self.window():
+            self.quick_look = QuickLook(
+                self._tasks, self.preview_sources, self.selection.step, self.window()
+            )
+        self.quick_look.open_on(asset)
 
     # ------------------------------------------------------------------ thumbnails
 
