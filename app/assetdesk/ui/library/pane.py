@@ -237,8 +237,9 @@ class LibraryPane(QWidget):
         self.side.setObjectName("librarySide")
         self.side.addWidget(self.preview)
         self.side.addWidget(self.inspector)
-        self.side.setStretchFactor(0, 3)
-        self.side.setStretchFactor(1, 2)
+        self.side.setStretchFactor(0, 1)
+        self.side.setStretchFactor(1, 1)
+        self.side.setSizes([360, 300])  # the preview a little taller than the inspector
         return self.side
 
     def _build_views(self) -> None:

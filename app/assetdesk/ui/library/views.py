@@ -11,6 +11,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QListView,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -19,6 +20,10 @@ from PySide6.QtWidgets import (
 from assetdesk.core.units import format_duration
 from assetdesk.ui.library.model import AssetRole, Column
 from assetdesk.ui.library.thumbnail_queue import TILE
+
+#: A line break as the delegate paints one: it turns the model's "\n" into this (displayText);
+#: a plain "\n" added after that would be drawn as nothing, the length glued to the name.
+LINE = "\u2028"
 
 
 class AssetGrid(QListView):
@@ -40,10 +45,15 @@ class AssetGrid(QListView):
         self._share_width()
 
     def _share_width(self) -> None:
+        # As QListView lays out a wrapping flow: from `spacing` up to the last pixel of the
+        # viewport as it would be with its vertical scroll bar (always counted, shown or not).
+        bar = self.style().pixelMetric(
+            QStyle.PixelMetric.PM_ScrollBarExtent, None, self.verticalScrollBar()
+        )
+        room = self.maximumViewportSize().width() - bar - 1 - self.spacing()
         cell = self._tile + 36
-        width = self.viewport().width() - 2 * self.spacing()
-        columns = max(1, width // cell)
-        self.setGridSize(QSize(max(cell, width // columns), self._tile + 44))
+        columns = max(1, room // cell)
+        self.setGridSize(QSize(max(cell, room // columns), self._tile + 44))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -82,8 +92,8 @@ class TileDelegate(QStyledItemDelegate):
         "No longer on …" has that line."""
         super().initStyleOption(option, index)
         duration = tile_duration(index)
-        if duration and "\n" not in option.text:
-            option.text = f"{option.text}\n{duration}"
+        if duration and LINE not in option.text:
+            option.text = f"{option.text}{LINE}{duration}"
 
 
 def tile_duration(index: QModelIndex | QPersistentModelIndex) -> str:
