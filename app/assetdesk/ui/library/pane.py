@@ -1,11 +1,13 @@
-"""The Library pane: the catalog in a grid or a list, filters and search, a preview, downloads.
+"""The Library pane: the catalog in a grid or a list, filters and search, a preview with an
+inspector under it, Quick Look, downloads.
 
-A container: it wires the leaf widgets (`filter_bar.py`, `views.py`, `preview.py`, the downloads
-box) to the library service. Thumbnails are made only for the items a view paints
-(`thumbnail_queue.py`); downloads run in `download_jobs.py` and copies for dragging out in
-`drag_out.py`; the selection and the side preview that follows it are in `selection.py`, the
-preview's bytes and links come from `preview_sources.py`; the actions on the
-selection are in `context_actions.py`.
+A container: it wires the leaf widgets (`filter_bar.py`, `views.py`, `preview.py`,
+`inspector.py`, the downloads box) to the library service. Thumbnails are made only for the items
+a view paints (`thumbnail_queue.py`), at the size `tile_size.py` keeps; downloads run in
+`download_jobs.py` and copies for dragging out in `drag_out.py`; the selection and the side
+preview that follows it are in `selection.py`, Quick Look in `quick_look.py`, the preview's bytes
+and links come from `preview_sources.py`; adding by reference is `reference_adder.py`'s; the
+actions on the selection are in `context_actions.py`.
 """
 
 from __future__ import annotations
