@@ -181,14 +181,14 @@ def test_a_video_plays_in_quick_look_and_stops_when_it_closes(
     pane: LibraryPane = window.library_pane
     video = next(a for a in rows(pane) if a.kind == "video")
     select(pane, [video])
+
+    def playing(player: QMediaPlayer | None) -> bool:
+        state = None if player is None else player.playbackState()
+        return state == QMediaPlayer.PlaybackState.PlayingState
+
+    qtbot.waitUntil(lambda: playing(pane.preview.player), timeout=15_000)  # the side preview
     look = open_on_space(qtbot, pane)
-
-    def playing() -> bool:
-        player = look.panel.player
-        return (
-            player is not None and player.playbackState() == QMediaPlayer.PlaybackState.PlayingState
-        )
-
-    qtbot.waitUntil(playing, timeout=15_000)
+    qtbot.waitUntil(lambda: playing(look.panel.player), timeout=15_000)
+    assert not playing(pane.preview.player)  # paused: one sound at a time
     QTest.keyClick(look.panel, Qt.Key.Key_Space)  # closes (not a pause)
     assert not look.isVisible() and look.panel.player is None

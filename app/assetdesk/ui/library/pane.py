@@ -374,6 +374,9 @@ class LibraryPane(QWidget):
             self.quick_look = QuickLook(
                 self._tasks, self.preview_sources, self.selection.step, self.window()
             )
+        side = self.preview.player
+        if side is not None and side.playbackState() == side.PlaybackState.PlayingState:
+            side.pause()  # one sound at a time: Quick Look plays its own
         self.quick_look.open_on(asset)
 
     # ------------------------------------------------------------------ thumbnails
