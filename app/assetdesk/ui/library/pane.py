@@ -227,7 +227,7 @@ class LibraryPane(QWidget):
     def _build_side(self) -> QSplitter:
         """The right column: the preview above the inspector, a splitter between them."""
         self.inspector = Inspector()
-        self._inspected: list[Asset] | None = None
+        self._inspected: list[tuple[Asset, str]] | None = None
         # Downloads and refreshes change the selected assets' rows: the inspector follows, once.
         self._inspect_soon = QTimer(self)
         self._inspect_soon.setSingleShot(True)
@@ -359,8 +359,9 @@ class LibraryPane(QWidget):
     def inspect(self) -> None:
         """Show the selection in the inspector (unless it shows exactly that already)."""
         assets = self.selected_assets()
-        if assets != self._inspected:
-            self._inspected = assets
+        shown = [(asset, self.model.account_text(asset)) for asset in assets]
+        if shown != self._inspected:  # a renamed account counts too
+            self._inspected = shown
             self.inspector.show_assets(assets, self.model.account_text)
 
     def open_quick_look(self) -> None:

@@ -142,5 +142,6 @@ def show_asset(panel: PreviewPanel, sources: PreviewSources, asset: Asset) -> bo
         panel.show_image(title, lambda fresh: sources.image_bytes(asset, fresh))
     else:
         panel.clear()
+        panel.state_text.setText(f"{title} has no preview: it is not an image, a video or a sound.")
         return False
     return True
