@@ -9,7 +9,8 @@ from PySide6.QtGui import QColor, QPixmap
 
 from assetdesk.core.provider import Provider
 from assetdesk.services.library import Asset
-from assetdesk.ui.library.model import Column, LibraryFilter, LibraryModel
+from assetdesk.ui.library.model import Column, LibraryModel
+from assetdesk.ui.library.place_filter import LibraryFilter
 
 
 def asset(number: int, *, size: int = 0) -> Asset:

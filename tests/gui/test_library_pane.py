@@ -366,9 +366,9 @@ def test_a_reload_keeps_the_preview_and_a_vanished_account_filter_shows_all(
     qtbot.wait(300)  # a window for a fetch that must not come: the check is that none does
     assert [r for r in sb.requests("storage") if r["method"] == "GET"] == []
     assert not pane.preview.image_view.current_image().isNull()
-    # Space previews from the views; in the preview panel it belongs to the video player.
-    preview_action = pane.asset_actions.preview_action
-    assert preview_action in pane.grid.actions() and preview_action not in pane.actions()
+    # Space opens Quick Look from the views; in the preview panel it belongs to the video player.
+    quick_look_action = pane.asset_actions.quick_look_action
+    assert quick_look_action in pane.grid.actions() and quick_look_action not in pane.actions()
 
     wordbee = sandbox_accounts[1]
     pane.account_filter.setCurrentIndex(pane.account_filter.findData(wordbee.id))

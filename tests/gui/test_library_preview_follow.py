@@ -20,7 +20,7 @@ from assetdesk.services.app import AppServices
 from assetdesk.ui.library.model import AssetRole
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.library.preview import EMPTY_TEXT
-from assetdesk.ui.library.views import TileDelegate
+from assetdesk.ui.library.views import LINE, TileDelegate
 from assetdesk.ui.tasks import BackgroundTasks
 
 WINDOW_SIZE = (1800, 1000)  # the Library in the middle of three panes as wide as it was alone
@@ -43,7 +43,7 @@ def tile_text(pane: LibraryPane, row: int) -> str:
     option = QStyleOptionViewItem()
     index = pane.proxy.index(row, 0)
     pane.grid.itemDelegate().initStyleOption(option, index)  # type: ignore[attr-defined]
-    return str(option.text)  # type: ignore[attr-defined]
+    return str(option.text).replace(LINE, "\n")  # type: ignore[attr-defined]
 
 
 def drawn(pane: LibraryPane, row: int) -> tuple[QImage, QImage]:

@@ -35,7 +35,7 @@ from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.drop_anywhere import DropAnywhere
 from assetdesk.ui.library.pane import LibraryPane
 from assetdesk.ui.library.reveal import reveal
-from assetdesk.ui.library.thumbnail_queue import TILE as LIBRARY_TILE
+from assetdesk.ui.library.thumbnail_queue import MAX_TILE as LIBRARY_TILE
 from assetdesk.ui.main_thread_gc import settle_now
 from assetdesk.ui.media_quiet import quiet_ffmpeg
 from assetdesk.ui.pane_splitter import PaneSplitter

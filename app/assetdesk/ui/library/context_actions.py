@@ -35,7 +35,7 @@ class AssetActions:
         *,
         selected: Callable[[], list[Asset]],
         downloads: DownloadJobs,
-        preview: Callable[[], None],
+        quick_look: Callable[[], None],
         search: Callable[[], None],
         reload: Callable[[], Awaitable[None]],
     ) -> None:
@@ -48,11 +48,12 @@ class AssetActions:
         self._downloads = downloads
         self._reload = reload
 
-        self.preview_action = QAction("Preview", pane)
-        self.preview_action.setShortcut(QKeySequence("Space"))
-        # On the views only: in the preview panel, Space plays and pauses the video.
-        self.preview_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.preview_action.triggered.connect(preview)
+        self.quick_look_action = QAction("Quick Look", pane)
+        self.quick_look_action.setShortcut(QKeySequence("Space"))
+        # On the views only (the pane adds it to them): in the preview panel, Space plays and
+        # pauses the video.
+        self.quick_look_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.quick_look_action.triggered.connect(quick_look)
         self.save_as_action = pane_action(
             pane, "Save as…", QKeySequence(QKeySequence.StandardKey.Save), self.save_as
         )
@@ -87,7 +88,7 @@ class AssetActions:
     def update(self) -> None:
         assets = self._selected()
         one = len(assets) == 1
-        self.preview_action.setEnabled(one)
+        self.quick_look_action.setEnabled(bool(assets))
         self.save_as_action.setEnabled(one)
         self.download_action.setEnabled(bool(assets))
         self.copy_id_action.setEnabled(bool(assets))
@@ -108,7 +109,7 @@ class AssetActions:
         menu = QMenu(self._pane)
         menu.setToolTipsVisible(True)
         for action in (
-            self.preview_action,
+            self.quick_look_action,
             self.save_as_action,
             self.download_action,
             None,

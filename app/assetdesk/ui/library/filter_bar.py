@@ -54,10 +54,14 @@ class ReferenceBar(QWidget):
         self.grid_button.setChecked(True)
         self.grid_button.clicked.connect(lambda: self.view_chosen.emit("grid"))
         self.list_button.clicked.connect(lambda: self.view_chosen.emit("list"))
-        row = _row(self)
-        row.addWidget(self.reference, 1)
+        self._row = _row(self)
+        self._row.addWidget(self.reference, 1)
         for button in (self.add_button, self.refresh_button, self.grid_button, self.list_button):
-            row.addWidget(button)
+            self._row.addWidget(button)
+
+    def add_control(self, widget: QWidget) -> None:
+        """Put `widget` at the end of the row (the thumbnail size slider, beside Grid / List)."""
+        self._row.addWidget(widget)
 
     def show_view(self, which: str) -> None:
         self.grid_button.setChecked(which == "grid")

@@ -1,4 +1,5 @@
-"""The catalog as a table (the details list) and, column 0 only, a grid; filters on top."""
+"""The catalog as a table (the details list) and, column 0 only, a grid (filtered by
+`place_filter.py`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QUrl,
 )
@@ -144,6 +144,16 @@ class LibraryModel(FlatTableModel):
             old, _icon = self._icons.popitem(last=False)
             self._asked.discard(old)
         self._changed_cell(asset_id, Column.NAME, [Qt.ItemDataRole.DecorationRole])
+
+    def set_icon_size(self, px: int) -> None:
+        """Thumbnails of `px` from now on: those made at another size are shown until their
+        new one comes (asked for when painted); memory stays near MAX_THUMBNAILS of 128 px."""
+        self.icon_size = px
+        self._blank = None
+        self.max_thumbnails = max(100, MAX_THUMBNAILS * 128 * 128 // (px * px))
+        self._asked -= {asset_id for asset_id, icon in self._icons.items() if _stale(icon, px)}
+        if self._assets:
+            self._changed_column(Column.NAME)
 
     def thumbnail(self, asset_id: int) -> QIcon | None:
         """The asset's thumbnail while it is in memory."""
@@ -300,11 +310,15 @@ class LibraryModel(FlatTableModel):
         if column is Column.PROVIDER:
             return asset.provider.label
         if column is Column.ACCOUNT:
-            name = self._account_names.get(asset.account_id or 0, "")
-            if asset.account_email and name:
-                return f"{name} ({asset.account_email})"
-            return asset.account_email or name
+            return self.account_text(asset)
         return short_date(asset_date(asset))
+
+    def account_text(self, asset: Asset) -> str:
+        """Its account's name, with the service account's email when there is one."""
+        name = self._account_names.get(asset.account_id or 0, "")
+        if asset.account_email and name:
+            return f"{name} ({asset.account_email})"
+        return asset.account_email or name
 
     def _sort_key(self, asset: Asset, column: Column) -> Any:
         if column is Column.NAME:
@@ -326,15 +340,27 @@ class LibraryModel(FlatTableModel):
         icon = self._icons.get(asset.id)
         if icon is not None:
             self._icons.move_to_end(asset.id)  # painted: recently used
+            if asset.id not in self._asked and _stale(icon, self.icon_size):
+                self._ask(asset)
             return greyed(icon, self.icon_size) if asset.gone else icon
-        if asset.id not in self._asked and self.want_thumbnail is not None:
-            self._asked.add(asset.id)
-            self.want_thumbnail(asset)
+        if asset.id not in self._asked:
+            self._ask(asset)
         if self._blank is None:
             blank = QPixmap(self.icon_size, self.icon_size)
             blank.fill(Qt.GlobalColor.transparent)
             self._blank = QIcon(blank)
         return self._blank
+
+    def _ask(self, asset: Asset) -> None:
+        if self.want_thumbnail is not None:
+            self._asked.add(asset.id)
+            self.want_thumbnail(asset)
+
+
+def _stale(icon: QIcon, px: int) -> bool:
+    """Whether the thumbnail was made for another tile size than `px`."""
+    sizes = icon.availableSizes()
+    return bool(sizes) and sizes[0].width() != px
 
 
 def local_copy(asset: Asset) -> str | None:
@@ -345,53 +371,3 @@ def local_copy(asset: Asset) -> str | None:
         if candidate and Path(candidate).is_file():
             return candidate
     return None
-
-
-class LibraryFilter(QSortFilterProxyModel):
-    """Provider, kind and account filters and a search over name and id; sorts by SortRole."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._provider: str | None = None
-        self._kind: str | None = None
-        self._account: int | None = None
-        self._text = ""
-
-    def set_filters(
-        self,
-        *,
-        provider: str | None = None,
-        kind: str | None = None,
-        account: int | None = None,
-        text: str = "",
-    ) -> None:
-        self.beginFilterChange()
-        self._provider, self._kind, self._account = provider, kind, account
-        self._text = text.strip().casefold()
-        self.endFilterChange()
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """The source model orders its rows (fast); this proxy keeps their order and filters."""
-        source = self.sourceModel()
-        if source is not None:
-            source.sort(column, order)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        unfiltered = self._provider is None and self._kind is None and self._account is None
-        if unfiltered and not self._text:
-            return True  # no filter: no per-row work (10,000 rows at each reset)
-        model = self.sourceModel()
-        asset = model.index(source_row, 0, source_parent).data(AssetRole)
-        if asset is None:
-            return False
-        if self._provider is not None and asset.provider != self._provider:
-            return False
-        if self._kind is not None and (asset.kind or "other") != self._kind:
-            return False
-        if self._account is not None and asset.account_id != self._account:
-            return False
-        if self._text:
-            haystack = f"{asset.title}\n{asset.name or ''}\n{asset.remote_id}\n{asset.prompt or ''}"
-            haystack = haystack.casefold()
-            return self._text in haystack
-        return True

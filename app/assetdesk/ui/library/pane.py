@@ -1,10 +1,13 @@
-"""The Library pane: the catalog in a grid or a list, filters and search, a preview, downloads.
+"""The Library pane: the catalog in a grid or a list, filters and search, a preview with an
+inspector under it, Quick Look, downloads.
 
-A container: it wires the leaf widgets (`filter_bar.py`, `views.py`, `preview.py`, the downloads
-box) to the library service. Thumbnails are made only for the items a view paints
-(`thumbnail_queue.py`); downloads run in `download_jobs.py` and copies for dragging out in
-`drag_out.py`; the preview's bytes and links come from `preview_sources.py`; the actions on the
-selection are in `context_actions.py`.
+A container: it wires the leaf widgets (`filter_bar.py`, `views.py`, `preview.py`,
+`inspector.py`, the downloads box) to the library service. Thumbnails are made only for the items
+a view paints (`thumbnail_queue.py`), at the size `tile_size.py` keeps; downloads run in
+`download_jobs.py` and copies for dragging out in `drag_out.py`; the selection and the side
+preview that follows it are in `selection.py`, Quick Look in `quick_look.py`, the preview's bytes
+and links come from `preview_sources.py`; adding by reference is `reference_adder.py`'s; the
+actions on the selection are in `context_actions.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,8 +26,6 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from assetdesk.core.errors import AssetDeskError
-from assetdesk.core.provider import AccountKind
 from assetdesk.services.accounts import AccountInfo, AccountsService
 from assetdesk.services.library import Asset, LibraryService
 from assetdesk.ui.library.context_actions import AssetActions
@@ -32,18 +33,21 @@ from assetdesk.ui.library.download_jobs import DownloadJobs
 from assetdesk.ui.library.downloads import DownloadsBox, DownloadsModel
 from assetdesk.ui.library.drag_out import DragOut
 from assetdesk.ui.library.filter_bar import FilterBar, ReferenceBar
+from assetdesk.ui.library.inspector import Inspector
 from assetdesk.ui.library.model import AssetRole, Column, LibraryModel
 from assetdesk.ui.library.place_filter import PlaceFilter
 from assetdesk.ui.library.preview import PreviewPanel
-from assetdesk.ui.library.preview_follow import PreviewFollow
 from assetdesk.ui.library.preview_sources import PreviewSources
+from assetdesk.ui.library.quick_look import QuickLook
+from assetdesk.ui.library.reference_adder import ReferenceAdder
 from assetdesk.ui.library.refresh_runner import RefreshRunner
+from assetdesk.ui.library.selection import AssetSelection
 from assetdesk.ui.library.sources_panel import SourcesPanel
 from assetdesk.ui.library.thumbnail_queue import TILE, ThumbnailQueue
+from assetdesk.ui.library.tile_size import TileSize
 from assetdesk.ui.library.views import asset_grid, asset_list
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
-from assetdesk.ui.widgets.pane_actions import pluralise
 from assetdesk.ui.widgets.pane_layout import pane_layout
 
 if TYPE_CHECKING:
@@ -76,8 +80,6 @@ class LibraryPane(QWidget):
         self._library = library
         self._accounts = accounts
         self._tasks = tasks
-        #: The asset the preview shows (a re-selection of it after a reload does not restart it).
-        self._previewed: int | None = None
         self._account_list: list[AccountInfo] = []
         self._loaded = False
 
@@ -106,9 +108,6 @@ class LibraryPane(QWidget):
         )
         self._build_views()
         self.preview = PreviewPanel(tasks)
-        self.preview_follow = PreviewFollow(
-            self.proxy, self.model, previewed=lambda: self._previewed, on_gone=self._preview_gone
-        )
         self.downloads = DownloadsModel()
         self.downloads_box = DownloadsBox(self.downloads)
         self.download_jobs = DownloadJobs(
@@ -116,6 +115,13 @@ class LibraryPane(QWidget):
         )
         self.preview_sources = PreviewSources(
             library, self.model, self.download_jobs, preview_folder
+        )
+        self.selection = AssetSelection(
+            self.proxy,
+            self.model,
+            self.preview,
+            self.preview_sources,
+            current_view=lambda: self.current_view,
         )
         self.asset_actions = AssetActions(
             self,
@@ -125,10 +131,22 @@ class LibraryPane(QWidget):
             self.notice,
             selected=self.selected_assets,
             downloads=self.download_jobs,
-            preview=self.preview_selected,
+            quick_look=self.open_quick_look,
             search=self.search.setFocus,
             reload=self.reload,
         )
+        self.adder = ReferenceAdder(
+            library,
+            tasks,
+            self.notice,
+            self.reference_bar,
+            self.account_filter,
+            accounts=lambda: self._account_list,
+            reload=self.reload,
+            select=self.select_ids,
+            alive=self._alive,
+        )
+        self.reference_bar.add_requested.connect(self.adder.add)
         self.refresher = RefreshRunner(
             self,
             library,
@@ -149,8 +167,15 @@ class LibraryPane(QWidget):
             reload=self.reload,
         )
         self.asset_actions.extra_actions.append(self.sources.clear_action)
-        self.grid.addAction(self.asset_actions.preview_action)
-        self.table.addAction(self.asset_actions.preview_action)
+        self.quick_look_action = self.asset_actions.quick_look_action
+        self.grid.addAction(self.quick_look_action)
+        self.table.addAction(self.quick_look_action)
+        self.quick_look: QuickLook | None = None
+
+        self.tile_sizes = TileSize(self, self._tile_size_changed)
+        self.zoom_in_action = self.tile_sizes.zoom_in_action
+        self.zoom_out_action = self.tile_sizes.zoom_out_action
+        self.reference_bar.add_control(self.tile_sizes.slider)
 
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setObjectName("emptyState")
@@ -163,7 +188,7 @@ class LibraryPane(QWidget):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.stack)
-        self.splitter.addWidget(self.preview)
+        self.splitter.addWidget(self._build_side())
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([560, 360])
@@ -186,7 +211,6 @@ class LibraryPane(QWidget):
 
     def _build_bars(self) -> None:
         self.reference_bar = ReferenceBar()
-        self.reference_bar.add_requested.connect(self.add_reference)
         self.reference_bar.view_chosen.connect(self.set_view)
         self.reference = self.reference_bar.reference
         self.add_button = self.reference_bar.add_button
@@ -198,6 +222,26 @@ class LibraryPane(QWidget):
         self.filter_bar.sort_changed.connect(self._sort_changed)
         self.search = self.filter_bar.search
         self.account_filter = self.filter_bar.account_filter
+
+    def _build_side(self) -> QSplitter:
+        """The right column: the preview above the inspector, a splitter between them."""
+        self.inspector = Inspector()
+        self._inspected: list[tuple[Asset, str]] | None = None
+        # Downloads and refreshes change the selected assets' rows: the inspector follows, once.
+        self._inspect_soon = QTimer(self)
+        self._inspect_soon.setSingleShot(True)
+        self._inspect_soon.setInterval(50)
+        self._inspect_soon.timeout.connect(self.inspect)
+        self.model.dataChanged.connect(self._inspect_soon.start)
+        self.model.modelReset.connect(self._inspect_soon.start)
+        self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.setObjectName("librarySide")
+        self.side.addWidget(self.preview)
+        self.side.addWidget(self.inspector)
+        self.side.setStretchFactor(0, 1)
+        self.side.setStretchFactor(1, 1)
+        self.side.setSizes([360, 300])  # the preview a little taller than the inspector
+        return self.side
 
     def _build_views(self) -> None:
         grid = asset_grid(self.proxy, self.drag_out.before_drag)
@@ -217,7 +261,7 @@ class LibraryPane(QWidget):
                 lambda point, view=view: self.asset_actions.context_menu(view, point)
             )
             view.selectionModel().selectionChanged.connect(self._selection_changed)
-            view.doubleClicked.connect(lambda _index: self.preview_selected())
+            view.doubleClicked.connect(lambda _index: self.open_quick_look())
 
     # ------------------------------------------------------------------ loading
 
@@ -275,6 +319,18 @@ class LibraryPane(QWidget):
     def current_view(self) -> QAbstractItemView:
         return self.table if self.list_button.isChecked() else self.grid
 
+    def tile_size(self) -> int:
+        """The grid's thumbnail size in px (for the window to keep in its settings)."""
+        return self.tile_sizes.value()
+
+    def set_tile_size(self, px: int) -> None:
+        """Show the grid's thumbnails at `px` (kept within MIN_TILE..MAX_TILE)."""
+        self.tile_sizes.set(px)
+
+    def _tile_size_changed(self, px: int) -> None:
+        self.model.set_icon_size(px)
+        self.grid.set_tile(px)
+
     # ------------------------------------------------------------------ filters
 
     def _filters_changed(self) -> None:
@@ -287,118 +343,46 @@ class LibraryPane(QWidget):
         self.table.horizontalHeader().setSortIndicator(column, order)
         self.table.horizontalHeader().blockSignals(False)
 
-    # ------------------------------------------------------------------ adding
-
-    def add_reference(self) -> None:
-        text = self.reference.text().strip()
-        if text:
-            self._tasks.spawn(self._add_reference(text), name="library.add", key="library.add")
-
-    def _account_for(self, text: str) -> AccountInfo | None:
-        wordbee = "/" in text and not text.startswith("user:")
-        wanted = AccountKind.WORDBEE if wordbee else AccountKind.USEAPI
-        chosen = self.account_filter.currentData()
-        for account in self._account_list:
-            if account.kind == wanted and (chosen is None or account.id == chosen):
-                return account
-        return next((a for a in self._account_list if a.kind == wanted), None)
-
-    async def _add_reference(self, text: str) -> None:
-        account = self._account_for(text)
-        if account is None:
-            self.notice.show_message(
-                "Add a useapi.net (or, for a segment, a Wordbee) account first.", "warning"
-            )
-            return
-        self.add_button.setEnabled(False)
-        try:
-            outcome = await self._library.add_reference(text, account.id)
-        except AssetDeskError as error:
-            if self._alive():
-                self.notice.show_message(str(error), "error")
-            return
-        finally:
-            if self._alive():
-                self.add_button.setEnabled(True)
-        if not self._alive():
-            return
-        self.reference.clear()
-        await self.reload()
-        if not self._alive():
-            return
-        self.select_ids({asset.id for asset in outcome.assets})
-        if outcome.added:
-            self.notice.show_message(f"Added {pluralise(outcome.added, 'asset')}.", "info")
-        else:
-            self.notice.show_message("Already in the library.", "info")
-
     # ------------------------------------------------------------------ selection
 
     def selected_assets(self) -> list[Asset]:
-        view = self.current_view
-        rows = sorted({index.row() for index in view.selectionModel().selectedIndexes()})
-        assets = [self.proxy.index(row, 0).data(AssetRole) for row in rows]
-        return [asset for asset in assets if asset is not None]
+        return self.selection.assets()
 
     def select_all(self) -> None:
         self.current_view.selectAll()
 
     def select_ids(self, ids: set[int]) -> None:
-        view = self.current_view
-        selection = view.selectionModel()
-        selection.clearSelection()
-        first: QModelIndex | None = None
-        for asset_id in ids:
-            row = self.model.row_of(asset_id)
-            if row < 0:
-                continue
-            index = self.proxy.mapFromSource(self.model.index(row, 0))
-            if index.isValid():
-                selection.select(
-                    index,
-                    selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
-                )
-                first = first or index
-        if first is not None:
-            view.scrollTo(first)
+        self.selection.select_ids(ids)
 
     def _selection_changed(self, *_: object) -> None:
         self.asset_actions.update()
         self.sources.update_clear()
+        self.selection.changed()
+        self.inspect()
+
+    def inspect(self) -> None:
+        """Show the selection in the inspector (unless it shows exactly that already)."""
         assets = self.selected_assets()
-        if len(assets) == 1 and assets[0].id != self._previewed:
-            self.show_preview(assets[0])
+        shown = [(asset, self.model.account_text(asset)) for asset in assets]
+        if shown != self._inspected:  # a renamed account counts too
+            self._inspected = shown
+            self.inspector.show_assets(assets, self.model.account_text)
 
-    # ------------------------------------------------------------------ preview
-
-    def preview_selected(self) -> None:
-        assets = self.selected_assets()
-        if assets:
-            self.show_preview(assets[0])
-
-    def _preview_gone(self) -> None:
-        """The previewed asset left the views: preview the selection's first, or nothing."""
-        assets = self.selected_assets()
-        if assets:
-            self.show_preview(assets[0])
-        else:
-            self._previewed = None
-            self.preview.clear()
-
-    def show_preview(self, asset: Asset) -> None:
-        self._previewed = asset.id
-        title = asset.title
-        if asset.kind in ("video", "audio"):  # the player plays sound alone too
-            self.preview.show_video(
-                title, lambda fresh: self.preview_sources.video_url(asset, fresh)
+    def open_quick_look(self) -> None:
+        """Quick Look on the view's current asset when it is selected, else the first selected."""
+        selected = self.selected_assets()
+        if not selected:
+            return
+        current = self.current_view.currentIndex().data(AssetRole)
+        asset = current if current in selected else selected[0]
+        if self.quick_look is None or self.quick_look.parentWidget() is not self.window():
+            self.quick_look = QuickLook(
+                self._tasks, self.preview_sources, self.selection.step, self.window()
             )
-        elif asset.kind == "image":
-            self.preview.show_image(
-                title, lambda fresh: self.preview_sources.image_bytes(asset, fresh)
-            )
-        else:
-            self._previewed = None
-            self.preview.clear()
+        side = self.preview.player
+        if side is not None and side.playbackState() == side.PlaybackState.PlayingState:
+            side.pause()  # one sound at a time: Quick Look plays its own
+        self.quick_look.open_on(asset)
 
     # ------------------------------------------------------------------ thumbnails
 

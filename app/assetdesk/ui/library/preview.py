@@ -6,7 +6,9 @@ and for a fresh one (`resolve(True)`) once when the current one is refused, whic
 expired link looks like (the storage host answers 400 or 403). Images arrive as bytes through the
 caller's own plain client, so no useapi.net credentials ever go to the storage host; they are
 decoded to a QImage in a worker thread (QPixmap is made on the GUI thread only). One task at a time
-(key "preview"): a new `show_*` cancels the load before it and tears its player down.
+(its `key`, "preview" for the side panel): a new `show_*` cancels the load before it and tears
+its player down. With an image shown, the zoom keys are the panel's (Ctrl+= / Ctrl++, Ctrl+-,
+Ctrl+0 for 100 %, Ctrl+9 to fit), ahead of any shortcut of the window on the same keys.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
@@ -62,11 +64,14 @@ class PreviewPanel(QWidget):
 
     duration_known = Signal(int)
 
-    def __init__(self, tasks: BackgroundTasks, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, tasks: BackgroundTasks, parent: QWidget | None = None, *, key: str = "preview"
+    ) -> None:
         super().__init__(parent)
         self._tasks = tasks
+        self._key = key
         # A load still under way would resume into deleted widgets (the window closed).
-        self.destroyed.connect(lambda: tasks.cancel("preview"))
+        self.destroyed.connect(lambda: tasks.cancel(key))
         self._recovering = False
         self._failures = 0  # refused loads in a row; a fresh link is asked for after the first
         self._resume_from: int | None = None
@@ -110,19 +115,21 @@ class PreviewPanel(QWidget):
         """Fetch, decode (in a worker thread) and show an image; a failure shows its sentence."""
         generation = self._begin(title)
         return self._tasks.spawn(
-            self._load_image(generation, title, fetch), name=f"preview {title}", key="preview"
+            self._load_image(generation, title, fetch), name=f"{self._key} {title}", key=self._key
         )
 
     def show_video(self, title: str, resolve: Resolve) -> asyncio.Task[None]:
         """Stream a video from `resolve(False)`; the task ends once it plays or has failed."""
         generation = self._begin(title)
         return self._tasks.spawn(
-            self._start_video(generation, title, resolve), name=f"preview {title}", key="preview"
+            self._start_video(generation, title, resolve),
+            name=f"{self._key} {title}",
+            key=self._key,
         )
 
     def clear(self) -> None:
         """Stop whatever is shown and release the player."""
-        self._tasks.cancel("preview")
+        self._tasks.cancel(self._key)
         self._generation += 1
         self._close_player()
         self.image_view.clear_image()
@@ -273,8 +280,8 @@ class PreviewPanel(QWidget):
         log.info("%s stopped playing (%s); resolving a fresh link", self._title, error)
         self._tasks.spawn(
             self._recover(self._generation, self._title, resolve, position, playing),
-            name=f"preview {self._title} (fresh link)",
-            key="preview",
+            name=f"{self._key} {self._title} (fresh link)",
+            key=self._key,
         )
 
     def _on_duration(self, duration: int) -> None:
@@ -330,21 +337,35 @@ class PreviewPanel(QWidget):
         self.pages.setCurrentWidget(self._blank)
         self.state_text.setText(sentence)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:
+    def zoom_for(self, event: QKeyEvent) -> Callable[[], None] | None:
+        """What a zoom key does to the image shown; None for another key or when none is."""
+        if self.pages.currentIndex() != 1:
+            return None
         key, ctrl = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-        showing_image = self.pages.currentIndex() == 1
-        if key == Qt.Key.Key_Space and self.player is not None:
+        view = self.image_view
+        if event.matches(QKeySequence.StandardKey.ZoomIn) or (ctrl and key == Qt.Key.Key_Equal):
+            return lambda: view.zoom_by(ZOOM_STEP)
+        if event.matches(QKeySequence.StandardKey.ZoomOut) or (ctrl and key == Qt.Key.Key_Minus):
+            return lambda: view.zoom_by(1 / ZOOM_STEP)
+        if ctrl and key == Qt.Key.Key_0:
+            return view.actual_size
+        if ctrl and key == Qt.Key.Key_9:
+            return view.fit
+        return None
+
+    def event(self, event: QEvent) -> bool:
+        overridden = event.type() == QEvent.Type.ShortcutOverride
+        if overridden and isinstance(event, QKeyEvent) and self.zoom_for(event) is not None:
+            event.accept()  # the image's zoom, not the thumbnail size of the same keys
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        zoom = self.zoom_for(event)
+        if event.key() == Qt.Key.Key_Space and self.player is not None:
             self.toggle_play()
-        elif showing_image and (
-            event.matches(QKeySequence.StandardKey.ZoomIn) or (ctrl and key == Qt.Key.Key_Equal)
-        ):
-            self.image_view.zoom_by(ZOOM_STEP)
-        elif showing_image and (
-            event.matches(QKeySequence.StandardKey.ZoomOut) or (ctrl and key == Qt.Key.Key_Minus)
-        ):
-            self.image_view.zoom_by(1 / ZOOM_STEP)
-        elif showing_image and ctrl and key == Qt.Key.Key_0:
-            self.image_view.fit()
+        elif zoom is not None:
+            zoom()
         else:
             super().keyPressEvent(event)
             return

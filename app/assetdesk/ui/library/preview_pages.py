@@ -52,9 +52,9 @@ class ImagePage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.image_view = ImageView()
-        self.fit_button = tool_button("Fit", "Show the whole image (Ctrl+0)", self.image_view.fit)
+        self.fit_button = tool_button("Fit", "Show the whole image (Ctrl+9)", self.image_view.fit)
         self.actual_button = tool_button(
-            "100 %", "Show the image at its real size", self.image_view.actual_size
+            "100 %", "Show the image at its real size (Ctrl+0)", self.image_view.actual_size
         )
         self.zoom_text = QLabel("")
         self.image_view.zoom_changed.connect(

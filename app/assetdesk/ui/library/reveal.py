@@ -34,7 +34,7 @@ async def reveal(pane: LibraryPane, provider: Provider, remote_id: str) -> bool:
         pane.sources.show_gone.setChecked(True)
     pane.select_ids({asset.id})
     pane.current_view.setFocus()
-    pane.show_preview(asset)
+    pane.selection.show_preview(asset)
     return True
 
 

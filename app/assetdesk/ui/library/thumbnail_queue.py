@@ -1,7 +1,9 @@
 """The Library's thumbnail queue: made only for the items a view paints, newest wish first.
 
 A few workers take the newest wish still on screen; an image is decoded off the event loop and
-cached on disk by asset id (`ui/thumbnails.py`). A failed thumbnail is tried again after a while
+cached on disk by asset id and the maker's size (`ui/thumbnails.py`), then drawn on a square of
+the grid's current tile size (`model.icon_size`): a maker of MAX_TILE serves every size without
+a small picture ever stretched. A failed thumbnail is tried again after a while
 (the network or the account may recover), not on every paint.
 """
 
@@ -29,7 +31,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("assetdesk.ui.library")
 
+#: The grid's thumbnail size at first, and the range its slider offers (tile_size.py).
 TILE = 128
+MIN_TILE = 96
+MAX_TILE = 256
 THUMBNAILS_AT_ONCE = 4
 THUMBNAIL_RETRY_AFTER = 60.0  # seconds before a failed thumbnail is tried again
 
@@ -86,7 +91,8 @@ class ThumbnailQueue:
     async def _thumbnail(self, asset: Asset) -> None:
         assert self._maker is not None
         maker = self._maker
-        key = f"{asset.provider}:{asset.remote_id}"
+        # With the maker's size: a cache made by a smaller maker must not serve a larger tile.
+        key = f"{asset.provider}:{asset.remote_id}@{maker.size}"
         try:
             image = await asyncio.to_thread(maker.cached, key)
             if image is None:
@@ -103,11 +109,11 @@ class ThumbnailQueue:
             )
             return
         if image is not None and self._alive():
-            self._model.set_thumbnail(asset.id, square_thumbnail(image, TILE))
+            self._model.set_thumbnail(asset.id, square_thumbnail(image, self._model.icon_size))
 
     async def _image(self, maker: ThumbnailMaker, asset: Asset, key: str) -> QImage | None:
         if asset.kind == "audio":  # nothing to picture: a tile that says so, no download
-            return audio_tile(TILE)
+            return audio_tile(self._model.icon_size)
         local = await asyncio.to_thread(local_copy, asset)
         if local is not None:
             return await maker.for_file(Path(local), video=asset.kind == "video", key=key)

@@ -7,9 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QListView,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -19,13 +21,43 @@ from assetdesk.core.units import format_duration
 from assetdesk.ui.library.model import AssetRole, Column
 from assetdesk.ui.library.thumbnail_queue import TILE
 
+#: A line break as the delegate paints one: it turns the model's "\n" into this (displayText);
+#: a plain "\n" added after that would be drawn as nothing, the length glued to the name.
+LINE = "\u2028"
+
 
 class AssetGrid(QListView):
-    """Starts a drag only when every dragged asset has a file on this computer."""
+    """Tiles of `tile()` px that share out the width (no blank band on the right however wide
+    the window); starts a drag only when every dragged asset has a file on this computer."""
 
     def __init__(self, before_drag: Callable[[], bool]) -> None:
         super().__init__()
         self._before_drag = before_drag
+        self._tile = TILE
+
+    def tile(self) -> int:
+        return self._tile
+
+    def set_tile(self, px: int) -> None:
+        """Thumbnails of `px`, each cell as wide as the width shared among the columns."""
+        self._tile = px
+        self.setIconSize(QSize(px, px))
+        self._share_width()
+
+    def _share_width(self) -> None:
+        # As QListView lays out a wrapping flow: from `spacing` up to the last pixel of the
+        # viewport as it would be with its vertical scroll bar (always counted, shown or not).
+        bar = self.style().pixelMetric(
+            QStyle.PixelMetric.PM_ScrollBarExtent, None, self.verticalScrollBar()
+        )
+        room = self.maximumViewportSize().width() - bar - 1 - self.spacing()
+        cell = self._tile + 36
+        columns = max(1, room // cell)
+        self.setGridSize(QSize(max(cell, room // columns), self._tile + 44))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._share_width()
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:
         if self._before_drag():
@@ -49,7 +81,8 @@ class TileDelegate(QStyledItemDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        return QSize(TILE + 34, TILE + 40)
+        side = option.decorationSize.width()  # the view's icon size
+        return QSize(side + 34, side + 40)
 
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -59,8 +92,8 @@ class TileDelegate(QStyledItemDelegate):
         "No longer on …" has that line."""
         super().initStyleOption(option, index)
         duration = tile_duration(index)
-        if duration and "\n" not in option.text:
-            option.text = f"{option.text}\n{duration}"
+        if duration and LINE not in option.text:
+            option.text = f"{option.text}{LINE}{duration}"
 
 
 def tile_duration(index: QModelIndex | QPersistentModelIndex) -> str:
@@ -72,7 +105,7 @@ def tile_duration(index: QModelIndex | QPersistentModelIndex) -> str:
 
 
 def asset_grid(model: QAbstractItemModel, before_drag: Callable[[], bool]) -> AssetGrid:
-    """Tiles of TILE px with the name under each."""
+    """Tiles of TILE px (to begin with) with the name under each."""
     grid = AssetGrid(before_drag)
     grid.setObjectName("libraryGrid")
     grid.setViewMode(QListView.ViewMode.IconMode)
@@ -81,8 +114,7 @@ def asset_grid(model: QAbstractItemModel, before_drag: Callable[[], bool]) -> As
     grid.setUniformItemSizes(True)  # no size hint asked of 10,000 items
     grid.setLayoutMode(QListView.LayoutMode.Batched)
     grid.setBatchSize(500)
-    grid.setIconSize(QSize(TILE, TILE))
-    grid.setGridSize(QSize(TILE + 36, TILE + 44))
+    grid.set_tile(TILE)
     grid.setWordWrap(True)
     grid.setTextElideMode(Qt.TextElideMode.ElideMiddle)
     grid.setSpacing(6)
