@@ -124,6 +124,7 @@ def test_layout_is_saved_on_close_and_restored(
     accounts_width = first.panes.sizes()[0]
     assert first.panes.collapse_pane(0)  # Accounts folded away
     first.library_pane.splitter.setSizes([150, 350, 200])  # sources | grid | preview
+    first.library_pane.set_tile_size(224)
     library_sizes = first.library_pane.splitter.sizes()
     pane_sizes = first.panes.sizes()
     assert pane_sizes[0] == 0
@@ -144,6 +145,7 @@ def test_layout_is_saved_on_close_and_restored(
         assert not second.window_actions.show_pane[0].isChecked()  # the View menu says so
         assert second.window_actions.show_pane[1].isChecked()
         assert second.library_pane.splitter.sizes() == library_sizes
+        assert second.library_pane.tile_size() == 224
         second.window_actions.show_pane[0].trigger()  # shown again, at the width it had
         assert second.panes.sizes()[0] == accounts_width
     finally:

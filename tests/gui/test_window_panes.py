@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QMimeData, QPointF, QSize, Qt, QUrl
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QSlider, QWidget
 from pytestqt.qtbot import QtBot
 from tests.helpers.main_window import Pane, open_window
 from tests.helpers.media_files import DEMO
@@ -178,6 +178,16 @@ def test_the_menus_hold_every_action_with_its_shortcut(
         assert view[f"Go to {title}"] == f"Ctrl+{index}"
     assert view["As a grid"] == "Ctrl+Shift+G" and view["As a list"] == "Ctrl+Shift+L"
     assert view["Refresh"] == "F5"
+    assert view["Quick Look"] == "Space"
+    assert view["Larger thumbnails"].startswith("Ctrl+=")
+    assert view["Smaller thumbnails"].startswith("Ctrl+-")
+    # The menu's thumbnail slider and the Library's are one size.
+    slider = window.menus["View"].findChild(QSlider, "menuTileSize")
+    assert slider is not None
+    slider.setValue(200)
+    assert window.library_pane.tile_size() == 200
+    window.library_pane.set_tile_size(128)
+    assert slider.value() == 128
     assert entries["Accounts"] == [("Add account…", "Ctrl+Shift+N"), ("Test all accounts", "")]
     assert entries["Help"] == [("&About AssetDesk", "")]
     # The menus' actions are the panes' own (one set serves menus, context menus, buttons).

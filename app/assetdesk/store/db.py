@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -232,7 +233,7 @@ def open_database(
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         _migrate(conn, target, migrations)
     except AssetDeskError:
@@ -244,6 +245,21 @@ def open_database(
             f"{target} is not an AssetDesk database or is damaged: {error}"
         ) from error
     return conn
+
+
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put the database in WAL mode. Switching needs the whole file for an instant, and SQLite
+    answers "database is locked" at once, without its busy wait, while another connection
+    writes (two services opening a new database together): wait and try again meanwhile."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL").fetchall()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.02)
 
 
 def _migrate(conn: sqlite3.Connection, target: Path, migrations: Sequence[str]) -> None:

@@ -8,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QCloseEvent,
     QDragEnterEvent,
@@ -45,6 +45,7 @@ from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.thumbnails import ThumbnailMaker
 from assetdesk.ui.uploads.pane import UploadsPane
 from assetdesk.ui.uploads.queue_view import THUMBNAIL_SIZE
+from assetdesk.ui.window_layout import restore_layout, save_layout
 from assetdesk.ui.window_menus import WindowActions, build_menus, scope_shared_shortcuts
 
 if TYPE_CHECKING:
@@ -371,41 +372,13 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ layout
 
     def _restore_layout(self) -> None:
-        if self._settings is None:
-            return
-        geometry = self._settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        state = self._settings.value("window/state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state)
-        for key, splitter in self._splitters().items():
-            saved = self._settings.value(key)
-            if isinstance(saved, QByteArray) and not saved.isEmpty():
-                splitter.restoreState(saved)
-        panes = self._settings.value("window/panes")
-        if isinstance(panes, QByteArray) and not panes.isEmpty():
-            self.panes.restore(panes, str(self._settings.value("window/pane_widths", "")))
+        if self._settings is not None:
+            restore_layout(self, self._settings)
         self.window_actions.follow_panes(self.panes.open_panes())
 
-    def _splitters(self) -> dict[str, QSplitter]:
-        """The splitters kept across starts, by their settings key (and `window/panes`, the
-        accounts | library | transfers split, with its panes' widths before they collapsed)."""
-        return {
-            "window/transfers": self.transfers,  # uploads over downloads
-            "window/library_splitter": self.library_pane.splitter,  # sources | grid | preview
-        }
-
     def save_layout(self) -> None:
-        if self._settings is None:
-            return
-        self._settings.setValue("window/geometry", self.saveGeometry())
-        self._settings.setValue("window/state", self.saveState())
-        for key, splitter in self._splitters().items():
-            self._settings.setValue(key, splitter.saveState())
-        self._settings.setValue("window/panes", self.panes.saveState())
-        self._settings.setValue("window/pane_widths", self.panes.widths())
-        self._settings.sync()
+        if self._settings is not None:
+            save_layout(self, self._settings)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # The title bar's close button (a spontaneous close) asks as the Quit action does; a

@@ -15,7 +15,16 @@ from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QMenu, QMenuBar, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMenuBar,
+    QMessageBox,
+    QSlider,
+    QWidget,
+    QWidgetAction,
+)
 
 from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.library.pane import LibraryPane
@@ -131,14 +140,39 @@ def build_menus(window: MainWindow, actions: WindowActions) -> dict[str, QMenu]:
         None,
         library.search_action,
     )
+    pane = window.library_pane
     view = menu("&View", *actions.show_pane, None, *actions.go_to_pane, None)
     view.addActions([actions.grid, actions.list])
     view.addSeparator()
-    view.addAction(window.library_pane.refresher.action)
+    view.addActions([pane.quick_look_action, pane.zoom_in_action, pane.zoom_out_action])
+    view.addAction(tile_size_slider(pane, view))
+    view.addSeparator()
+    view.addAction(pane.refresher.action)
     accounts = window.accounts_pane
     menu("&Accounts", accounts.add_action, accounts.test_all_action)
     menu("&Help", actions.about)
     return menus
+
+
+def tile_size_slider(library: LibraryPane, menu: QMenu) -> QWidgetAction:
+    """The View menu's "Thumbnail size" slider, in step with the one in the Library's bar."""
+    slider = QSlider(Qt.Orientation.Horizontal)
+    slider.setObjectName("menuTileSize")
+    bar = library.tile_sizes.slider
+    slider.setRange(bar.minimum(), bar.maximum())
+    slider.setPageStep(bar.pageStep())
+    slider.setValue(bar.value())
+    slider.setMinimumWidth(140)
+    slider.valueChanged.connect(library.set_tile_size)
+    bar.valueChanged.connect(slider.setValue)
+    holder = QWidget()
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(24, 4, 12, 4)
+    row.addWidget(QLabel("Thumbnail size"))
+    row.addWidget(slider, 1)
+    action = QWidgetAction(menu)
+    action.setDefaultWidget(holder)
+    return action
 
 
 def scope_shared_shortcuts(panes: list[QWidget]) -> list[QAction]:

@@ -316,6 +316,28 @@ def test_two_connections_opening_a_new_database_at_once_migrate_it_once(tmp_path
     opened[0].close()
 
 
+def test_a_new_database_opened_while_another_connection_writes_waits_for_it(
+    tmp_path: Path,
+) -> None:
+    """Switching to WAL needs the whole file, and SQLite answers "database is locked" at once
+    (no busy wait) while another connection writes: the opener waits instead of failing."""
+    target = tmp_path / "assetdesk.sqlite3"
+    holder = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE scratch (x)")
+    holder.execute("BEGIN IMMEDIATE")  # a write lock on a database not yet in WAL mode
+    holder.execute("INSERT INTO scratch VALUES (1)")
+    opened: list[object] = []
+    second = threading.Thread(target=lambda: opened.append(_open_or_error(target)))
+    second.start()
+    time.sleep(0.3)  # only orders the two: a late thread finds the lock gone and opens at once
+    holder.execute("COMMIT")
+    second.join(timeout=30)
+    holder.close()
+    assert len(opened) == 1 and isinstance(opened[0], sqlite3.Connection), opened
+    assert opened[0].execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    opened[0].close()
+
+
 def _open_or_error(target: Path) -> object:
     try:
         return open_database(target, check_same_thread=False)
