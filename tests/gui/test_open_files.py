@@ -30,7 +30,13 @@ from tests.helpers.waiting import wait_until
 
 from assetdesk.services.app import AppServices
 from assetdesk.ui.handed_files import FileOpenEvents, HandedFiles
-from assetdesk.ui.single_instance import LOCK_FILE, decode_message, encode_message, server_name
+from assetdesk.ui.single_instance import (
+    LOCK_FILE,
+    WindowClaim,
+    decode_message,
+    encode_message,
+    server_name,
+)
 from assetdesk.ui.tasks import BackgroundTasks
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Unix sockets in /tmp, /proc")
@@ -216,3 +222,25 @@ def test_the_handoff_message_is_a_length_then_json_paths() -> None:
         decode_message(len(b'{"paths": 3}').to_bytes(4, "big") + b'{"paths": 3}')
     with pytest.raises(ValueError):
         decode_message(b"\xff\xff\xff\xff")  # absurdly long: not ours
+
+
+def test_the_self_test_never_runs_on_a_folder_a_window_holds(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    claim = WindowClaim.take(data_dir)  # this process stands for the running window
+    assert claim is not None
+    try:
+        done = subprocess.run(
+            [*ASSETDESK, "--self-test", "--data-dir", str(data_dir)],
+            env=app_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        claim.release()
+    assert done.returncode == 1
+    assert "the self-test needs a folder of its own" in done.stderr
+    again = WindowClaim.take(data_dir)  # released: the folder is free again
+    assert again is not None
+    again.release()

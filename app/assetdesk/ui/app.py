@@ -82,6 +82,9 @@ def run_gui(
 
     root = AppPaths.from_option(data_dir).root
     claim = WindowClaim.take(root)
+    if claim is None and self_test:
+        log.error("AssetDesk already runs for %s; the self-test needs a folder of its own", root)
+        return 1
     if claim is None:
         log.info("AssetDesk already runs for %s; handing it %d file(s)", root, len(files))
         return 0 if hand_over(root, list(files)) else 1
