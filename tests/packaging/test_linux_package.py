@@ -90,7 +90,7 @@ def test_the_package_installs_a_launcher_an_icon_and_its_dependencies(
     launcher = root / "usr" / "bin" / "assetdesk"
     assert launcher.is_symlink() and str(launcher.readlink()) == "/opt/assetdesk/assetdesk"
     desktop = (root / "usr" / "share" / "applications" / "assetdesk.desktop").read_text()
-    assert "Exec=assetdesk\n" in desktop and "Icon=assetdesk\n" in desktop
+    assert "Exec=assetdesk %F\n" in desktop and "Icon=assetdesk\n" in desktop
     assert (
         root / "usr" / "share" / "icons" / "hicolor" / "256x256" / "apps" / "assetdesk.png"
     ).is_file()

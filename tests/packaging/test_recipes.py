@@ -4,12 +4,16 @@ workflow), and the lint of the Linux one."""
 from __future__ import annotations
 
 import ast
+import configparser
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from assetdesk.core.provider import Provider
+from assetdesk.core.upload_rules import rules_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
@@ -40,6 +44,64 @@ def test_the_desktop_entry_is_valid() -> None:
         pytest.skip("desktop-file-validate is not installed (make test installs it)")
     done = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def uploadable_types() -> list[tuple[str, tuple[str, ...]]]:
+    """Every type some upload target takes: its MIME type and its extensions."""
+    found = {m.mime.lower(): m.extensions for p in Provider for m in rules_for(p).accepted}
+    assert "image/png" in found and "audio/flac" in found and "video/x-matroska" in found
+    return sorted(found.items())
+
+
+def test_the_desktop_entry_opens_files_of_every_type_an_upload_target_takes() -> None:
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # keys keep their case
+    parser.read(PACKAGING / "linux" / "assetdesk.desktop", encoding="utf-8")
+    entry = parser["Desktop Entry"]
+    # %F: the files chosen ("Open with", a drop on the launcher), as local paths.
+    assert entry["Exec"].split() == ["assetdesk", "%F"]
+    listed = entry["MimeType"].split(";")
+    assert listed[-1] == ""  # a list ends with ';'
+    missing = [mime for mime, _ in uploadable_types() if mime not in listed]
+    assert missing == []
+
+
+def test_the_macos_bundle_offers_to_open_images_films_and_sound() -> None:
+    source = (PACKAGING / "assetdesk.spec").read_text()
+    (assignment,) = [
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.Assign)
+        and [getattr(t, "id", None) for t in node.targets] == ["INFO_PLIST"]
+    ]
+    plist = eval(compile(ast.Expression(assignment.value), "spec", "eval"), {})
+    documents = plist["CFBundleDocumentTypes"]
+    assert sorted(t for d in documents for t in d["LSItemContentTypes"]) == [
+        "public.audio",
+        "public.image",
+        "public.movie",
+    ]
+    assert {d["LSHandlerRank"] for d in documents} == {"Alternate"}  # never the default
+    assert "info_plist=INFO_PLIST" in source
+
+
+def test_the_windows_installer_adds_assetdesk_to_open_with_for_every_uploadable_type() -> None:
+    iss = (PACKAGING / "windows" / "assetdesk.iss").read_text()
+    registry = iss.split("[Registry]", 1)[1].split("\n[", 1)[0]
+    command = 'ValueData: """{app}\\assetdesk.exe"" ""%1"""'
+    app_key = 'Subkey: "Software\\Classes\\Applications\\assetdesk.exe'
+    assert (
+        f'{app_key}\\shell\\open\\command"; ValueType: string; ValueName: ""; {command}' in registry
+    )
+    assert 'Subkey: "Software\\Classes\\AssetDesk.Media\\shell\\open\\command"' in registry
+    for _mime, extensions in uploadable_types():
+        for ext in extensions:
+            assert f'{app_key}\\SupportedTypes"; ValueType: string; ValueName: "{ext}"' in registry
+            assert (
+                f'Subkey: "Software\\Classes\\{ext}\\OpenWithProgids"; ValueType: string; '
+                'ValueName: "AssetDesk.Media"; ValueData: ""; Flags: uninsdeletevalue'
+            ) in registry
+    assert "ChangesAssociations=yes" in iss
 
 
 def test_the_windows_installer_is_per_user_with_a_start_menu_entry_and_an_uninstaller() -> None:

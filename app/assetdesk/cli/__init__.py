@@ -12,8 +12,9 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from assetdesk.cli.parser import build_parser
+from assetdesk.cli.parser import VALUED_OPTIONS, build_parser, split_window_files
 from assetdesk.cli.upload_parser import upload_usage_problem
 
 __all__ = ["main"]
@@ -30,10 +31,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sandbox_status: int = sandbox_main(args_list[at + 1 :])
         return sandbox_status
-    args = parser.parse_args(args_list)
+    words, files = split_window_files(parser, args_list)
+    args = parser.parse_args(words)
     problem = upload_usage_problem(args)
     if problem is not None:
         parser.error(problem)
+    if files and args.self_test:
+        parser.error("--self-test takes no files")
     if args.command is None:
         from assetdesk.ui.app import run_gui
 
@@ -42,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             sandbox=args.sandbox,
             argv=[sys.argv[0]],
             self_test=args.self_test,
+            # Relative to the folder the command was given in, whichever process queues them.
+            files=[Path(name).absolute() for name in files],
         )
         return status
     from assetdesk.cli.commands import run_command
@@ -57,17 +63,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-#: Global options that take a value: the word after them is that value, not a command.
-_VALUED_OPTIONS = ("--data-dir", "--account")
-
-
 def _sandbox_position(args: list[str]) -> int | None:
     """Where the `sandbox` command stands among the arguments, if it is the command."""
     skip = False
     for index, word in enumerate(args):
         if skip:
             skip = False
-        elif word in _VALUED_OPTIONS:
+        elif word in VALUED_OPTIONS:
             skip = True
         elif word == "sandbox":
             return index

@@ -16,14 +16,19 @@ from assetdesk.cli.library_parser import (
 )
 from assetdesk.cli.upload_parser import add_runway_upload, add_wordbee_upload
 
-__all__ = ["build_parser"]
+__all__ = ["build_parser", "split_window_files"]
+
+#: Global options that take a value: the word after them is that value, not a command.
+VALUED_OPTIONS = ("--data-dir", "--account")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assetdesk",
+        usage="%(prog)s [options] [FILE ...]\n       %(prog)s [options] COMMAND ...",
         description="AssetDesk: your Google Flow, Runway and Wordbee assets in one window. "
-        "With no command it opens the window.",
+        "With no command it opens the window, with each FILE queued for upload to the current "
+        "target (handed to the window already open on the same data folder, if any).",
         epilog="Credentials for the scripting commands: --account NAME (a saved account, its "
         "secret from the OS keyring) or the environment variables ASSETDESK_USEAPI_TOKEN "
         "[ASSETDESK_USEAPI_URL], ASSETDESK_WORDBEE_URL, ASSETDESK_WORDBEE_ACCOUNT_ID, "
@@ -144,3 +149,41 @@ def _download_options(parser: argparse.ArgumentParser, *, segments: bool = True)
         default="rename",
         help="when the file exists: save as 'name (1).ext' (default), replace it, or skip",
     )
+
+
+def split_window_files(
+    parser: argparse.ArgumentParser, words: list[str]
+) -> tuple[list[str], list[str]]:
+    """The words for argparse and the files for the window, apart.
+
+    Where a command would stand, a word that names no command starts the window's files: it and
+    every later word that is not an option (or an option's value) is a file; after `--` every
+    word is. With a command, every word stays with argparse."""
+    commands = _command_names(parser)
+    kept: list[str] = []
+    files: list[str] = []
+    skip = False
+    for index, word in enumerate(words):
+        if skip:
+            skip = False
+            kept.append(word)
+        elif word == "--":
+            files.extend(words[index + 1 :])
+            break
+        elif word in VALUED_OPTIONS:
+            skip = True
+            kept.append(word)
+        elif word.startswith("-") and word != "-":
+            kept.append(word)
+        elif not files and word in commands:
+            return words, []
+        else:
+            files.append(word)
+    return kept, files
+
+
+def _command_names(parser: argparse.ArgumentParser) -> frozenset[str]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return frozenset(action.choices)
+    return frozenset()

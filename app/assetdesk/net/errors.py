@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 
 from assetdesk.core.errors import NetworkError
+from assetdesk.net.response_body import body_chunks
 
 #: An error body is read only this far (a misconfigured host could send anything).
 ERROR_BODY_LIMIT = 16 * 1024
@@ -36,13 +37,14 @@ def network_error(error: httpx.TransportError, service: str, url: httpx.URL | st
 async def read_error_body(response: httpx.Response) -> bytes:
     """The raw body of a streamed error answer, up to about `ERROR_BODY_LIMIT` bytes (the chunk
     that crosses the limit is kept whole); what arrived before a transport failure, since the
-    status says enough."""
+    status says enough. The answer is closed once read."""
     body = bytearray()
     try:
-        async for chunk in response.aiter_raw():
-            body += chunk
-            if len(body) >= ERROR_BODY_LIMIT:
-                break
+        async with body_chunks(response) as chunks:  # closed here, however the read ends
+            async for chunk in chunks:
+                body += chunk
+                if len(body) >= ERROR_BODY_LIMIT:
+                    break
     except httpx.TransportError:
         pass  # the status says enough
     return bytes(body)

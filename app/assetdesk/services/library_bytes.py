@@ -16,6 +16,7 @@ from assetdesk.core.errors import AssetDeskError
 from assetdesk.core.provider import Provider
 from assetdesk.net.clients import make_download_client
 from assetdesk.net.errors import network_error, read_error_body
+from assetdesk.net.response_body import body_chunks
 from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.services.library_errors import account_of, too_large, with_asset_name, wordbee_place
 from assetdesk.services.library_links import LinkCache
@@ -112,10 +113,11 @@ async def _read_all(response: httpx.Response, asset: Asset, limit: int, *, servi
         raise too_large(asset, int(length), limit)
     data = bytearray()
     try:
-        async for chunk in response.aiter_bytes():
-            data += chunk
-            if len(data) > limit:
-                raise too_large(asset, len(data), limit)
+        async with body_chunks(response, decoded=True) as chunks:  # closed here, even if too large
+            async for chunk in chunks:
+                data += chunk
+                if len(data) > limit:
+                    raise too_large(asset, len(data), limit)
     except httpx.TransportError as error:
         raise with_asset_name(
             network_error(error, service, response.request.url), asset.title

@@ -17,6 +17,7 @@ import httpx
 from assetdesk.core.errors import AssetDeskError, NetworkError, UpstreamFailed
 from assetdesk.core.units import MIB
 from assetdesk.net.errors import network_error
+from assetdesk.net.response_body import body_chunks
 from assetdesk.transfer.integrity import Expected, content_range
 from assetdesk.transfer.options import DownloadOptions
 from assetdesk.transfer.part_file import PartFile
@@ -151,11 +152,9 @@ class PieceStreams:
         try:
             try:
                 encoded = response.headers.get("content-encoding", "identity").lower()
-                if encoded not in ("", "identity"):
+                decoded = encoded not in ("", "identity")
+                if decoded:
                     self.ranges_work = False  # ranges would count encoded bytes
-                    body = response.aiter_bytes()  # decoded: the file is what the user wants
-                else:
-                    body = response.aiter_raw()
                 # Stop as soon as the piece's bytes are in when the answer goes further (the
                 # open-ended first ask) and, in a segmented download, at every piece's end:
                 # measured against the sandbox, a fresh connection per piece beats waiting for
@@ -164,19 +163,23 @@ class PieceStreams:
                 beyond = piece.end is not None and (
                     promised is None or promised > piece.end or len(self.pieces) > 1
                 )
-                async for chunk in body:
-                    if piece.end is not None and len(chunk) > piece.end - offset - buffered:
-                        chunk = chunk[: piece.end - offset - buffered]
-                    if chunk:
-                        chunks.append(chunk)
-                        buffered += len(chunk)
-                        self.meter.add(len(chunk))
-                        if buffered >= WRITE_BLOCK:
-                            await flush()
-                    if beyond and piece.end is not None and offset + buffered >= piece.end:
-                        # The rest of this answer is other pieces' (the open-ended first ask
-                        # of a segmented download): stop reading; the connection is dropped.
-                        break
+                # Decoded when encoded: the file is what the user wants. However the reading
+                # ends, the answer is closed here, in this task (net/response_body.py).
+                async with body_chunks(response, decoded=decoded) as body:
+                    async for chunk in body:
+                        if piece.end is not None and len(chunk) > piece.end - offset - buffered:
+                            chunk = chunk[: piece.end - offset - buffered]
+                        if chunk:
+                            chunks.append(chunk)
+                            buffered += len(chunk)
+                            self.meter.add(len(chunk))
+                            if buffered >= WRITE_BLOCK:
+                                await flush()
+                        if beyond and piece.end is not None and offset + buffered >= piece.end:
+                            # The rest of this answer is other pieces' (the open-ended first
+                            # ask of a segmented download): stop reading; the connection is
+                            # dropped.
+                            break
             except httpx.TransportError as error:
                 if piece.end is None or offset + buffered < piece.end:
                     raise network_error(error, STORAGE, response.request.url) from None

@@ -2,13 +2,18 @@
 
 Life of a GUI session:
 
-1. QApplication and a qasync `QEventLoop`; this is the only `asyncio.set_event_loop` in AssetDesk.
-2. Services built for the chosen app folders; the window shown at once.
-3. With `--sandbox`, or when no account is saved, the offline sandbox starts as a child process
+1. The data folder is claimed (ui/single_instance.py): when a window already runs for it, the
+   files given are handed to that window and `run_gui` returns at once, without a window.
+2. QApplication and a qasync `QEventLoop`; this is the only `asyncio.set_event_loop` in AssetDesk.
+   Files handed to the app (the command line, later starts, the OS's open-file events) wait
+   in ui/handed_files.py until the upload queue is active, then go to `MainWindow.open_files`.
+3. Services built for the chosen app folders; the window shown at once.
+4. With `--sandbox`, or when no account is saved, the offline sandbox starts as a child process
    on a worker thread (the window says so meanwhile), then session-only "Sandbox" (useapi.net) and
    "Sandbox Wordbee" accounts pointing at it are added.
-4. Closing the window (or SIGINT/SIGTERM) cancels and awaits every background task, closes the
-   services' HTTP clients, stops the sandbox child, and `run_gui` returns 0.
+5. Closing the window (or SIGINT/SIGTERM) cancels and awaits every background task, closes the
+   services' HTTP clients, stops the sandbox child, lets go of the data folder, and `run_gui`
+   returns 0.
 
 Test hook: when the environment variable ``ASSETDESK_QUIT_AFTER_MS`` holds a number, the window
 closes itself that many milliseconds after it is ready (shown, and the sandbox started or failed),
@@ -24,6 +29,8 @@ import os
 import shutil
 import signal
 import tempfile
+from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -31,6 +38,7 @@ from assetdesk import __version__
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.core.provider import AccountKind
 from assetdesk.services.sandbox_child import SandboxChild
+from assetdesk.store.paths import AppPaths
 from assetdesk.ui.tasks import BackgroundTasks
 
 if TYPE_CHECKING:
@@ -39,7 +47,7 @@ if TYPE_CHECKING:
 
     from assetdesk.core.redact import Redactor
     from assetdesk.services.app import AppServices
-    from assetdesk.store.paths import AppPaths
+    from assetdesk.ui.handed_files import HandedFiles
     from assetdesk.ui.main_window import MainWindow
 
 log = logging.getLogger("assetdesk.ui.app")
@@ -49,11 +57,19 @@ SETTINGS_FILE = "settings.ini"
 
 
 def run_gui(
-    *, data_dir: str | None, sandbox: bool, argv: list[str], self_test: bool = False
+    *,
+    data_dir: str | None,
+    sandbox: bool,
+    argv: list[str],
+    self_test: bool = False,
+    files: Sequence[Path] = (),
 ) -> int:
     """Open the window and run until it is closed; returns the process exit status.
 
     `argv` is the full command line (program name first); Qt takes its own options from it.
+    `files` (absolute paths) are queued for upload to the current target once the queue is
+    active; when a window already runs for the data folder they go to it instead, and this
+    returns 0 as soon as it took them (1 when it does not answer).
     With `self_test`, the window opens offscreen (unless QT_QPA_PLATFORM says otherwise), runs
     ui/self_test.py on a throw-away data folder and closes: 0 when it passed, 1 otherwise.
     """
@@ -62,11 +78,41 @@ def run_gui(
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         if data_dir is None:  # never the user's folder
             scratch = data_dir = tempfile.mkdtemp(prefix="assetdesk-self-test-")
+    from assetdesk.ui.single_instance import WindowClaim, hand_over
+
+    root = AppPaths.from_option(data_dir).root
+    claim = WindowClaim.take(root)
+    if claim is None and self_test:
+        log.error("AssetDesk already runs for %s; the self-test needs a folder of its own", root)
+        return 1
+    if claim is None:
+        log.info("AssetDesk already runs for %s; handing it %d file(s)", root, len(files))
+        return 0 if hand_over(root, list(files)) else 1
+    try:
+        return _run_claimed(
+            data_dir=data_dir, sandbox=sandbox, argv=argv, self_test=self_test, files=files
+        )
+    finally:
+        claim.release()
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _run_claimed(
+    *,
+    data_dir: str | None,
+    sandbox: bool,
+    argv: list[str],
+    self_test: bool,
+    files: Sequence[Path],
+) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from assetdesk.ui.handed_files import FileOpenEvents, HandedFiles
     from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector
     from assetdesk.ui.qt_log import install_qt_message_handler
+    from assetdesk.ui.single_instance import HandoffServer
 
     install_qt_message_handler()
     QApplication.setApplicationName("AssetDesk")
@@ -75,28 +121,37 @@ def run_gui(
     app = QApplication(argv)
     # The window's `closed` signal ends the session, so that shutdown can still await things.
     app.setQuitOnLastWindowClosed(False)
+    # Files from the command line, from later starts and from the OS wait here for the window.
+    inbox = HandedFiles()
+    inbox.put(list(files))
+    file_events = FileOpenEvents(inbox, app)
+    app.installEventFilter(file_events)
+    server = HandoffServer(AppPaths.from_option(data_dir).root, app)
+    server.received.connect(inbox.put)
+    server.listen()
     collector = MainThreadGarbageCollector()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
         status: int = loop.run_until_complete(
-            _session(loop, app, data_dir=data_dir, sandbox=sandbox, self_test=self_test)
+            _session(loop, app, inbox, data_dir=data_dir, sandbox=sandbox, self_test=self_test)
         )
         return status
     except AssetDeskError as error:
         log.error("AssetDesk could not start: %s", error)
         return 1
     finally:
+        server.close()
+        app.removeEventFilter(file_events)
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         collector.stop()
-        if scratch is not None:
-            shutil.rmtree(scratch, ignore_errors=True)
 
 
 async def _session(
     loop: asyncio.AbstractEventLoop,
     app: QApplication,
+    inbox: HandedFiles,
     *,
     data_dir: str | None,
     sandbox: bool,
@@ -104,7 +159,6 @@ async def _session(
 ) -> int:
     from assetdesk.core.redact import Redactor
     from assetdesk.services.app import build_services, configure_logging
-    from assetdesk.store.paths import AppPaths
     from assetdesk.ui.main_window import MainWindow
 
     paths = AppPaths.from_option(data_dir)
@@ -160,10 +214,10 @@ async def _session(
             if tasks.closing:
                 log.info("the window closed while the accounts were read; nothing more starts")
             elif sandbox or not accounts:
-                tasks.spawn(_sandbox_session(window, services, child), name="sandbox.start")
+                tasks.spawn(_sandbox_session(window, services, child, inbox), name="sandbox.start")
             else:
                 window.accounts_pane.model.set_accounts(accounts)
-                tasks.spawn(window.uploads_pane.activate(), name="uploads.activate")
+                tasks.spawn(_activate_uploads(window, inbox), name="uploads.activate")
                 window.refresh_library_at_start()
                 _arm_quit_hook(window)
         probe.cancel()
@@ -185,7 +239,22 @@ def _self_test_services(paths: AppPaths, redactor: Redactor) -> AppServices:
     return services
 
 
-async def _sandbox_session(window: MainWindow, services: AppServices, child: SandboxChild) -> None:
+async def _activate_uploads(window: MainWindow, inbox: HandedFiles) -> None:
+    """Start the upload queue, then queue the files handed to the app (now and later)."""
+    await window.uploads_pane.activate()
+    inbox.deliver_to(window.open_files, lambda: _to_front(window))
+
+
+def _to_front(window: MainWindow) -> None:
+    if window.isMinimized():
+        window.showNormal()
+    window.raise_()
+    window.activateWindow()
+
+
+async def _sandbox_session(
+    window: MainWindow, services: AppServices, child: SandboxChild, inbox: HandedFiles
+) -> None:
     """Start the sandbox child, add its two session-only accounts, and list them."""
     pane = window.accounts_pane
     window.set_sandbox_state("Sandbox: starting…")
@@ -221,7 +290,7 @@ async def _sandbox_session(window: MainWindow, services: AppServices, child: San
     # Not reached when the window closed meanwhile (this task is cancelled). The queue starts
     # once its accounts exist, so items aimed at the sandbox find it; when the sandbox failed,
     # they say that their account is missing.
-    await window.uploads_pane.activate()
+    await _activate_uploads(window, inbox)
     _arm_quit_hook(window)
 
 

@@ -1,0 +1,246 @@
+"""Files handed to the app: `assetdesk FILE...` (a second start hands its files to the running
+window over a local socket and exits), the OS's open-file event, and a crashed run's leftovers.
+
+The app runs as child processes (offscreen) on a throw-away data folder; what reached the
+queue is read from that folder's SQLite file, as the window wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QFileOpenEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from tests.helpers.main_window import Pane, open_window
+from tests.helpers.media_files import MEDIA
+from tests.helpers.waiting import wait_until
+
+from assetdesk.services.app import AppServices
+from assetdesk.ui.handed_files import FileOpenEvents, HandedFiles
+from assetdesk.ui.single_instance import (
+    LOCK_FILE,
+    WindowClaim,
+    decode_message,
+    encode_message,
+    server_name,
+)
+from assetdesk.ui.tasks import BackgroundTasks
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Unix sockets in /tmp, /proc")
+
+ASSETDESK = (sys.executable, "-m", "assetdesk")
+
+
+def app_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETDESK_")}
+    env.update(QT_QPA_PLATFORM="offscreen", **extra)
+    if os.environ.get("ASSETDESK_TEST_KEYRING") != "secret-service":
+        env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    else:
+        env["ASSETDESK_TEST_KEYRING"] = "secret-service"
+    return env
+
+
+def assetdesk(*args: str, cwd: Path, **env: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [*ASSETDESK, *args],
+        cwd=cwd,
+        env=app_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def log_of(data_dir: Path) -> str:
+    log = data_dir / "logs" / "assetdesk.log"
+    return log.read_text(encoding="utf-8") if log.exists() else ""
+
+
+def queued(data_dir: Path) -> dict[str, str]:
+    """The upload queue on disk: each row's path and state."""
+    database = data_dir / "assetdesk.sqlite3"
+    if not database.exists():
+        return {}
+    with sqlite3.connect(database) as conn:
+        try:
+            return dict(conn.execute("SELECT path, state FROM upload_queue").fetchall())
+        except sqlite3.OperationalError:  # not created yet
+            return {}
+
+
+def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
+    """SIGTERM closes the window as a user would; the status and stderr that follow."""
+    process.send_signal(signal.SIGTERM)
+    _out, err = process.communicate(timeout=60)
+    return process.returncode, err
+
+
+def test_a_second_start_hands_its_files_to_the_running_window(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    there, elsewhere = tmp_path / "there", tmp_path / "elsewhere"
+    there.mkdir()
+    elsewhere.mkdir()
+    first_file = there / "first.png"
+    first_file.write_bytes((MEDIA / "picture.png").read_bytes())
+    (elsewhere / "second.jpg").write_bytes((MEDIA / "picture.jpg").read_bytes())
+
+    first = assetdesk("--sandbox", "--data-dir", str(data_dir), str(first_file), cwd=there)
+    try:
+        wait_until(lambda: str(first_file) in queued(data_dir), "the first start's file", 60)
+        # Relative names, from another folder: resolved against the second start's folder.
+        started = time.monotonic()
+        second = subprocess.run(
+            [*ASSETDESK, "--data-dir", str(data_dir), "second.jpg", "no-such-file.png"],
+            cwd=elsewhere,
+            env=app_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        took = time.monotonic() - started
+        assert second.returncode == 0, second.stderr
+        assert second.stderr == ""
+        assert took < 10, f"the second start took {took:.1f} s"
+        wait_until(
+            lambda: (
+                {str(elsewhere / "second.jpg"), str(elsewhere / "no-such-file.png")}
+                <= queued(data_dir).keys()
+            ),
+            "the second start's files in the first's queue",
+            30,
+        )
+        # A name that is not there is listed with its reason, not dropped.
+        assert queued(data_dir)[str(elsewhere / "no-such-file.png")] == "refused"
+        assert "a later start handed over 2 path(s)" in log_of(data_dir)
+    finally:
+        status, err = stop(first)
+    assert status == 0, err[-4000:]
+    assert "Traceback" not in err, err[-4000:]
+    # The folder is let go: no lock, no socket left behind.
+    assert not (data_dir / LOCK_FILE).exists()
+    assert not (Path("/tmp") / server_name(data_dir.resolve())).exists()
+
+
+def test_a_crashed_runs_lock_and_socket_do_not_block_the_start(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    # What a SIGKILLed window leaves: a lock naming a process that is gone, and its socket file.
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    pid = int(gone.stdout)
+    (data_dir / LOCK_FILE).write_text(f"{pid}\nassetdesk\n{os.uname().nodename}\n")
+    leftover = Path("/tmp") / server_name(data_dir.resolve())
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(leftover))
+    listener.close()  # the file stays; nobody listens on it
+    assert leftover.exists()
+    picture = tmp_path / "picture.png"
+    picture.write_bytes((MEDIA / "picture.png").read_bytes())
+
+    app = assetdesk("--sandbox", "--data-dir", str(data_dir), "picture.png", cwd=tmp_path)
+    try:
+        wait_until(lambda: str(picture) in queued(data_dir), "the file in the queue", 60)
+        # The new window listens: a later start reaches it (and not the dead one's socket).
+        later = subprocess.run(
+            [*ASSETDESK, "--data-dir", str(data_dir)],
+            env=app_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        assert later.returncode == 0, later.stderr
+        wait_until(lambda: "handed over 0 path(s)" in log_of(data_dir), "the handoff logged", 30)
+    finally:
+        status, err = stop(app)
+    assert status == 0, err[-4000:]
+
+
+def test_a_file_open_event_queues_the_file_once_the_queue_is_active(
+    qapp: QApplication,
+    qtbot: QtBot,
+    services: AppServices,
+    tasks: BackgroundTasks,
+    arun: Callable[..., Any],
+    sandbox_accounts: list[Any],
+    tmp_path: Path,
+) -> None:
+    early, late = tmp_path / "early.png", tmp_path / "late.jpg"
+    early.write_bytes((MEDIA / "picture.png").read_bytes())
+    late.write_bytes((MEDIA / "picture.jpg").read_bytes())
+    inbox = HandedFiles()
+    events = FileOpenEvents(inbox)
+    qapp.installEventFilter(events)
+    try:
+        # Before the window exists (macOS sends the launch's files first): kept.
+        QApplication.sendEvent(qapp, QFileOpenEvent(str(early)))
+        assert inbox.waiting == [early]
+        window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS)
+        inbox.deliver_to(window.open_files, window.raise_)
+        QApplication.sendEvent(qapp, QFileOpenEvent(str(late)))
+        queued_names = lambda: {item.row.name for item in services.uploads.items}  # noqa: E731
+        qtbot.waitUntil(lambda: queued_names() >= {"early.png", "late.jpg"}, timeout=10_000)
+        assert inbox.waiting == []
+    finally:
+        qapp.removeEventFilter(events)
+
+
+def test_other_events_pass_the_filter(qapp: QApplication) -> None:
+    inbox = HandedFiles()
+    events = FileOpenEvents(inbox)
+    assert events.eventFilter(qapp, QEvent(QEvent.Type.Show)) is False
+    assert inbox.waiting == []
+
+
+def test_the_handoff_message_is_a_length_then_json_paths() -> None:
+    paths = [Path("/tmp/a b.png"), Path("/tmp/é.mp4")]
+    message = encode_message(paths)
+    assert int.from_bytes(message[:4], "big") == len(message) - 4
+    assert json.loads(message[4:]) == {"paths": ["/tmp/a b.png", "/tmp/é.mp4"]}
+    assert decode_message(message) == paths
+    assert decode_message(message[:-1]) is None  # not all there yet
+    with pytest.raises(ValueError):
+        decode_message(len(b'{"paths": 3}').to_bytes(4, "big") + b'{"paths": 3}')
+    with pytest.raises(ValueError):
+        decode_message(b"\xff\xff\xff\xff")  # absurdly long: not ours
+
+
+def test_the_self_test_never_runs_on_a_folder_a_window_holds(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    claim = WindowClaim.take(data_dir)  # this process stands for the running window
+    assert claim is not None
+    try:
+        done = subprocess.run(
+            [*ASSETDESK, "--self-test", "--data-dir", str(data_dir)],
+            env=app_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        claim.release()
+    assert done.returncode == 1
+    assert "the self-test needs a folder of its own" in done.stderr
+    again = WindowClaim.take(data_dir)  # released: the folder is free again
+    assert again is not None
+    again.release()
