@@ -1,8 +1,9 @@
-"""The Uploads pane after a restart: a row whose account's secret is missing waits with the
-words and goes on once the secret is entered; a row whose account (an earlier session's
-sandbox) is gone says so and goes to the account "Upload to" names on Retry. Real pane
-offscreen, real SQLite, the sandbox. With ASSETDESK_SHOT_DIR set, the pane is saved there with
-each row selected, light and dark: h2-waiting-light.png, h2-orphan-dark.png, ..."""
+"""After a restart: an Uploads row whose account's secret is missing waits with the words and
+goes on once the secret is entered; a row whose account (an earlier session's sandbox) is gone
+says so and goes to the account "Upload to" names on Retry; a Library item of that account says
+so on its tile and in the preview, and can be removed. Real panes offscreen, real SQLite, the
+sandbox. With ASSETDESK_SHOT_DIR set, the panes are saved there, light and dark:
+h2-waiting-light.png, h2-orphan-dark.png, h2-library-orphan-light.png, ..."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from tests.helpers.media_files import DEMO
 from tests.helpers.session_accounts import session_store
+from tests.helpers.waiting import wait_until_async
 
 from assetdesk.core.redact import Redactor
 from assetdesk.services.accounts import AccountsService
@@ -26,8 +28,13 @@ from assetdesk.services.app import AppServices
 from assetdesk.services.upload_items import ItemState, UploadItem, UploadTarget
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.store.paths import AppPaths
+from assetdesk.ui.library.asset_text import account_gone_line
+from assetdesk.ui.library.model import AssetRole
+from assetdesk.ui.library.pane import LibraryPane
+from assetdesk.ui.library.thumbnail_queue import TILE
 from assetdesk.ui.style import follow_palette
 from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.thumbnails import ThumbnailMaker
 from assetdesk.ui.uploads.model import Column
 from assetdesk.ui.uploads.pane import UploadsPane
 from assetdesk.ui.widgets.colours import contrast_ratio
@@ -53,9 +60,9 @@ def app_palette(qapp: QApplication) -> Iterator[None]:
     QApplication.setPalette(before)
 
 
-async def earlier_run(app_paths: AppPaths, sb: Any, folder: Path) -> None:
+async def earlier_run(app_paths: AppPaths, sb: Any, folder: Path, *, send: bool = False) -> None:
     """The run before: a saved account "Studio" (its secret kept for that session only) and the
-    sandbox's session account, one file queued for each, nothing sent."""
+    sandbox's session account, one file queued for each; with `send`, both uploaded."""
     folder.mkdir()
     shutil.copy(DEMO / "swatch-256x256.png", folder / "swatch.png")
     shutil.copy(DEMO / "clip-320x180.mp4", folder / "clip.mp4")
@@ -74,6 +81,11 @@ async def earlier_run(app_paths: AppPaths, sb: Any, folder: Path) -> None:
         await queue.add_paths(
             [folder / "clip.mp4"], UploadTarget.google_flow(sandbox.id, "Sandbox")
         )
+        if send:
+            queue.start()
+            await wait_until_async(
+                lambda: all(i.state is ItemState.DONE for i in queue.items), "both uploaded", 20
+            )
     finally:
         await queue.aclose()
         await accounts.aclose()
@@ -158,3 +170,65 @@ def test_a_row_waits_for_its_secret_and_an_orphan_says_its_account_is_gone(
     pane.repaint_progress()
     assert cell(pane, orphan, Column.STATE, Qt.ItemDataRole.DisplayRole) == "Uploaded"
     assert (orphan.row.account_id, orphan.row.account_name) == (1, "Studio")
+
+
+#: What a library item of a gone account says, and after its name when an action failed.
+GONE_WORDS = (
+    "Its account, a sandbox account of an earlier session, is gone, so it can only be removed "
+    "from the library or added again through another account."
+)
+LIBRARY_GONE = f"Could not get “clip.mp4”: i{GONE_WORDS[1:]}"
+
+
+def test_a_library_item_of_an_earlier_sessions_sandbox_says_so_and_can_be_removed(
+    qtbot: QtBot,
+    services: AppServices,
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    app_paths: AppPaths,
+    tmp_path: Path,
+    app_palette: None,
+) -> None:
+    arun(earlier_run(app_paths, sb, tmp_path / "drop", send=True))
+    (tmp_path / "drop" / "clip.mp4").unlink()  # no local copy: its pictures need its account
+    pane = LibraryPane(
+        services.library,
+        services.accounts,
+        tasks,
+        thumbnails=ThumbnailMaker(size=TILE, cache_dir=services.paths.thumbnails),
+        preview_folder=services.paths.cache / "preview",
+        copies_folder=services.paths.cache / "copies",
+    )
+    qtbot.addWidget(pane)
+    follow_palette(pane)
+    pane.resize(1100, 520)
+    pane.show()
+    qtbot.waitExposed(pane)
+    arun(pane.reload())
+    (orphan,) = [a for a in pane.model.assets() if a.account_id == -1]
+    (kept,) = [a for a in pane.model.assets() if a.account_id == 1]
+    assert account_gone_line(orphan, {1}) == GONE_WORDS
+    assert account_gone_line(kept, {1}) is None
+
+    # Its tile says it once its thumbnail was tried; selecting it, the preview says it too.
+    qtbot.waitUntil(lambda: pane.model.error(orphan.id) == LIBRARY_GONE, timeout=10_000)
+    view = pane.current_view
+    row = next(
+        r for r in range(pane.proxy.rowCount()) if pane.proxy.index(r, 0).data(AssetRole) == orphan
+    )
+    flags = view.selectionModel().SelectionFlag
+    view.selectionModel().select(pane.proxy.index(row, 0), flags.ClearAndSelect | flags.Rows)
+    qtbot.waitUntil(lambda: pane.preview.state_text.text() == LIBRARY_GONE, timeout=10_000)
+    assert "number" not in pane.preview.state_text.text()
+
+    shots = Path(os.environ.get("ASSETDESK_SHOT_DIR") or tmp_path)
+    for theme in ("light", "dark"):
+        if theme == "dark":
+            QApplication.setPalette(dark_palette())
+        QApplication.processEvents()
+        assert pane.grab().save(str(shots / f"h2-library-orphan-{theme}.png"))
+
+    assert arun(services.library.remove([orphan.id])) == 1
+    arun(pane.reload())
+    assert [a.id for a in pane.model.assets()] == [kept.id]
