@@ -100,6 +100,11 @@ class AccountStorage:
         `listener(None)` after the secret store changed (on the event loop's thread)."""
         self._listeners.append(listener)
 
+    def unsubscribe(self, listener: AccountListener) -> None:
+        """Stop telling `listener` (a closed upload queue); nothing when it was not told."""
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def _announce(self, account_id: int | None) -> None:
         for listener in list(self._listeners):
             listener(account_id)

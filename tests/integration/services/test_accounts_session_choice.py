@@ -48,6 +48,9 @@ async def test_the_session_only_choice_survives_a_restart_of_the_services(
         first.subscribe(heard.append)
         first.use_session_only()
         assert heard == [None]
+        first.unsubscribe(heard.append)
+        first.use_session_only()
+        assert heard == [None], "an unsubscribed listener is not told"
         info = await first.add(name="Studio", kind="useapi", secret=token, base_url=sb.api_url)
         assert info.secret_state == "session"
     finally:
