@@ -193,6 +193,13 @@ class BatchRefused(AssetDeskError):
         return out
 
 
+class AccountGone(NotFound):
+    """The account an item belongs to no longer exists: removed, or a session-only account (the
+    sandbox's) of an earlier run. The sentence says so and offers the fix."""
+
+    kind = "account_gone"
+
+
 class TooLarge(AssetDeskError):
     """The file is over the service's limit for its type."""
 

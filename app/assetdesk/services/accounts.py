@@ -7,23 +7,17 @@ call runs off the event loop: SQLite in `asyncio.to_thread`, the keyring through
 prompt never keeps the app from quitting). Each account has one pooled client, created on first
 use and reused, and closed when the account is edited or removed.
 
-Beside it: the fields' checks (account_fields.py), the secrets (account_secrets.py), the pooled
-clients (account_clients.py) and connection tests (account_health.py).
+Beneath it: the storage, the secret store's state, the session-only choice and the listeners
+(account_storage.py). Beside it: the fields' checks (account_fields.py), the secrets
+(account_secrets.py), the pooled clients (account_clients.py), connection tests
+(account_health.py) and the words for a gone account (account_gone.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import itertools
 import logging
-import sqlite3
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TypeVar
 
 from assetdesk.core.errors import (
     AssetDeskError,
@@ -32,10 +26,9 @@ from assetdesk.core.errors import (
     SecretStoreError,
 )
 from assetdesk.core.provider import AccountKind
-from assetdesk.core.redact import Redactor
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.providers.wordbee import WordbeeClient
-from assetdesk.services.account_clients import ClientPool, UseapiClients
+from assetdesk.services.account_clients import UseapiClients
 from assetdesk.services.account_fields import (
     SECRET_FIELD,
     checked_account,
@@ -43,18 +36,10 @@ from assetdesk.services.account_fields import (
     saved_id,
 )
 from assetdesk.services.account_health import AccountHealth, health_from_error, useapi_health
-from assetdesk.services.account_secrets import AccountSecrets
-from assetdesk.store.accounts import Account, AccountRepository, validated
-from assetdesk.store.db import open_database
-from assetdesk.store.secrets import (
-    KEYRING_TIMEOUT,
-    KeyringTimeout,
-    SecretStore,
-)
+from assetdesk.services.account_storage import AccountStorage
+from assetdesk.store.accounts import Account, validated
 
 log = logging.getLogger("assetdesk.services.accounts")
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -71,78 +56,8 @@ class AccountInfo:
     default_email: str | None = None
 
 
-class AccountsService:
+class AccountsService(AccountStorage):
     """Saved and session-only accounts, with one pooled client per account."""
-
-    def __init__(
-        self,
-        database: Path,
-        secrets: SecretStore,
-        redactor: Redactor,
-        *,
-        keyring_timeout: float = KEYRING_TIMEOUT,
-    ) -> None:
-        self._database = database
-        self._secrets = secrets
-        self._redactor = redactor
-        self._account_secrets = AccountSecrets(secrets, redactor, keyring_timeout)
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        self._session: dict[int, Account] = {}
-        self._session_ids = itertools.count(-1, -1)
-        self._clients = ClientPool()
-
-    # ------------------------------------------------------------ blocking parts, in threads
-
-    def _repo(self) -> AccountRepository:
-        if self._conn is None:
-            self._conn = open_database(self._database, check_same_thread=False)
-        return AccountRepository(self._conn)
-
-    async def _db(self, call: Callable[[AccountRepository], T]) -> T:
-        """`call(repository)` in a worker thread, one at a time."""
-
-        def run() -> T:
-            with self._lock:
-                return call(self._repo())
-
-        return await asyncio.to_thread(run)
-
-    # ------------------------------------------------------------ the secret store
-
-    @property
-    def secret_store_name(self) -> str:
-        return self._secrets.backend_name
-
-    @property
-    def secret_store_available(self) -> bool:
-        return self._secrets.available
-
-    @property
-    def secret_store_where(self) -> str:
-        """Where secrets go: 'Secret Service', 'macOS Keychain', ..., 'this session only'."""
-        return self._secrets.where
-
-    @property
-    def secret_store_problem(self) -> str | None:
-        """Why the keyring cannot be used, in one sentence; None when it can or when the user
-        chose session-only secrets."""
-        if self._secrets.session_only:
-            return None
-        return self._secrets.unavailable_reason
-
-    def use_session_only(self) -> None:
-        """From now on every secret (new or edited) is kept in memory for this process only.
-
-        Account fields are still saved in SQLite, so after a restart such an account is listed
-        with its secret missing.
-        """
-        self._secrets.use_session_only()
-
-    async def probe_secret_store(self) -> None:
-        """Try the keyring once, off the loop (it may block on D-Bus or an unlock prompt)."""
-        with contextlib.suppress(KeyringTimeout):  # `call` marked the store unusable
-            await self._account_secrets.call(self._secrets.probe)
 
     # ------------------------------------------------------------ queries
 
@@ -177,11 +92,9 @@ class AccountsService:
     async def list(self) -> list[AccountInfo]:
         return [await self._info(account) for account in await self._accounts()]
 
-    async def _account(self, account_id: int) -> Account:
-        if account_id in self._session:
-            return self._session[account_id]
-        account = await self._db(lambda repo: repo.get(account_id))
-        return account
+    async def info(self, account_id: int) -> AccountInfo:
+        """One account as the panes show it; NotFound when there is none with that id."""
+        return await self._info(await self._account(account_id))
 
     async def find(self, name: str) -> AccountInfo | None:
         for account in await self._accounts():
@@ -230,6 +143,7 @@ class AccountsService:
         except SecretStoreError:
             await self._db(lambda repo: repo.remove(saved_id(account)))
             raise
+        self._announce(saved_id(account))
         return await self._info(account)
 
     async def add_session_account(
@@ -255,6 +169,7 @@ class AccountsService:
         self._redactor.register(cleaned)
         self._session[account_id] = account
         self._account_secrets.keep_for_session(account_id, cleaned)
+        self._announce(account_id)
         return await self._info(account)
 
     async def update(
@@ -310,7 +225,8 @@ class AccountsService:
                         await self._db(lambda repo: repo.update(current))  # all or nothing
                         raise
             await self._clients.close_quietly(account_id)
-            return await self._info(saved)
+        self._announce(account_id)
+        return await self._info(saved)
 
     async def set_default_email(self, account_id: int, email: str | None) -> AccountInfo:
         """The Google Flow account uploads go to; None lets useapi.net balance the load."""
@@ -337,6 +253,7 @@ class AccountsService:
             if account_id in self._session:
                 del self._session[account_id]
                 self._account_secrets.forget_session(account_id)
+                self._announce(account_id)
                 return True
             account = await self._account(account_id)
             deleted = True
@@ -348,7 +265,8 @@ class AccountsService:
                 log.warning("removing %s: its secret stays in the keyring (%s)", account_id, error)
                 deleted = False
             await self._db(lambda repo: repo.remove(account_id))
-            return deleted
+        self._announce(account_id)
+        return deleted
 
     # ------------------------------------------------------------ clients and health
 
@@ -403,6 +321,4 @@ class AccountsService:
     async def aclose(self) -> None:
         """Close every client (each one even when another fails) and the database."""
         await self._clients.close_all()
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            await asyncio.to_thread(conn.close)
+        await self._close_storage()

@@ -92,7 +92,10 @@ def _where(asset: Asset) -> str:
         return f"project {asset.scope}" if asset.scope else "Wordbee"
     if asset.account_email:
         return asset.account_email
-    return f"account {asset.account_id}" if asset.account_id is not None else "no account"
+    if asset.account_id is None:
+        return "no account"
+    # A session-only account's id is negative and means nothing to the user.
+    return "a sandbox account" if asset.account_id < 0 else f"account {asset.account_id}"
 
 
 def delete_summary(assets: Sequence[Asset]) -> DeleteSummary:

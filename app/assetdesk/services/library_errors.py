@@ -1,7 +1,8 @@
 """The Library's errors: each a sentence that names the asset concerned, or the account it needs.
 
 Every error on an asset reaches the user as one sentence; these helpers make sure it says which
-asset (and, for an account of the wrong kind, which kind the action needs).
+asset (and, for an account of the wrong kind, which kind the action needs; for an account that
+is gone, what can be done).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from assetdesk.core.errors import AssetDeskError, InvalidInput, NotFound, TooLar
 from assetdesk.core.units import format_size
 from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.services.account_clients import UseapiClients
+from assetdesk.services.account_gone import library_gone
 from assetdesk.services.accounts import AccountsService
 from assetdesk.store.library import Asset
 
@@ -23,7 +25,7 @@ __all__ = [
     "wordbee_place",
 ]
 
-_LOWER_FIRST = ("The ", "A ", "An ", "Not ", "No ", "There ", "This ")
+_LOWER_FIRST = ("The ", "A ", "An ", "Not ", "No ", "There ", "This ", "Its ")
 
 
 def after_colon(sentence: str) -> str:
@@ -79,8 +81,8 @@ async def useapi_for(accounts: AccountsService, account_id: int, what: str) -> U
         raise InvalidInput(
             f"{error.message.rstrip('.')}; {what} needs a useapi.net account."
         ) from None
-    except NotFound as error:
-        raise NotFound(as_sentence(error.message)) from None
+    except NotFound:  # the account is gone: removed, or a session-only one of an earlier run
+        raise library_gone(account_id) from None
 
 
 async def wordbee_for(accounts: AccountsService, account_id: int, what: str) -> WordbeeClient:
@@ -91,5 +93,5 @@ async def wordbee_for(accounts: AccountsService, account_id: int, what: str) -> 
         raise InvalidInput(
             f"{error.message.rstrip('.')}; {what} needs a Wordbee account."
         ) from None
-    except NotFound as error:
-        raise NotFound(as_sentence(error.message)) from None
+    except NotFound:  # the account is gone: removed, or a session-only one of an earlier run
+        raise library_gone(account_id) from None

@@ -6,6 +6,7 @@
   looked for in its service's listing (upload_lookup.py): found, it is done with the id the
   service gave and its catalog entry; not there, it fails with "Not on Runway: send it again?".
 - `send_again`: the user's word that an unknown (or failed, cancelled) item goes again.
+- `move_to_account`: items whose account is gone go to another account of the same kind.
 
 UploadQueue (upload_queue.py) builds on this; the sending is the scheduler's.
 """
@@ -17,6 +18,7 @@ import functools
 from collections.abc import Iterable
 
 from assetdesk.core.errors import AssetDeskError
+from assetdesk.core.provider import AccountKind, Provider
 from assetdesk.services.local_files import UploadCandidate
 from assetdesk.services.upload_checks import check_file
 from assetdesk.services.upload_items import UploadItem, UploadTarget, apply_target, take_candidate
@@ -53,6 +55,7 @@ class UploadActions(UploadScheduler):
         row.attempts = 0
         item.waiting_until = None
         item.throttled_before = False
+        item.needs_secret = False
         item.meter = Meter(None)
         item.meter.total = row.size
         if first:
@@ -101,6 +104,30 @@ class UploadActions(UploadScheduler):
             moved.append(item)
         await self._save_rows(moved)
         self._pump()
+
+    async def move_to_account(self, ids: Iterable[int], account_id: int) -> list[int]:
+        """Give the waiting, failed or refused items among `ids` another account of the same
+        kind (the fix for an item whose account is gone), keeping the rest of their target; a
+        Google Flow or Runway item lets the new token's service pick its Google or Runway
+        account. Waiting and failed ones are queued again from scratch; a refused one stays
+        refused (its file is the reason). Returns the ids moved (items for another kind of
+        account stay as they are); NotFound when `account_id` is not there."""
+        account = await self._accounts.info(account_id)
+        moved: list[UploadItem] = []
+        for item in self._chosen(ids, RETARGETABLE):
+            row = item.row
+            wordbee = row.provider is Provider.WORDBEE
+            if wordbee != (account.kind is AccountKind.WORDBEE):
+                continue
+            row.account_id, row.account_name = account.id, account.name
+            if not wordbee:
+                row.email = row.used_email = None
+            if item.state is not ItemState.REFUSED:
+                self._requeue(item, first=not moved)
+            moved.append(item)
+        await self._save_rows(moved)
+        self._pump()
+        return [item.id for item in moved]
 
     def _refuse(self, item: UploadItem, error: AssetDeskError) -> None:
         row = item.row

@@ -20,6 +20,9 @@ what the queue does next (the queue applies it, services/upload_queue.py):
   aimed at it stop. On an automatic item only that item fails (only it met that account).
 - Network failures and 5xx: tried again after a backoff (the service's Retry-After when it sent
   one), `attempts` times in all; the last try fails the item.
+- The account's secret is missing (no keyring, or it was cleared): the item and every waiting
+  item of the same account wait for it, without counting a try, until the account changes
+  (its secret entered in Accounts, or the secret store chosen again).
 - Content policy, 400, 402, 403, 404, too large, bad type, a file that changed or vanished: the
   item fails with the reason, at once.
 """
@@ -32,6 +35,7 @@ from datetime import datetime, timedelta
 from assetdesk.core.errors import (
     AssetDeskError,
     OutcomeUnknown,
+    SecretMissing,
     SessionExpired,
     Throttled,
     Unauthorized,
@@ -39,7 +43,12 @@ from assetdesk.core.errors import (
 from assetdesk.core.provider import Provider
 from assetdesk.net.retry import RetryPolicy
 from assetdesk.services.upload_items import UploadItem
-from assetdesk.services.upload_sentences import item_sentence, stop_sentence, throttled_sentence
+from assetdesk.services.upload_sentences import (
+    item_sentence,
+    secret_sentence,
+    stop_sentence,
+    throttled_sentence,
+)
 from assetdesk.store.uploads import QueueRow
 
 __all__ = [
@@ -53,6 +62,7 @@ __all__ = [
     "RetryLater",
     "StopItems",
     "TryAnotherAccount",
+    "WaitForSecret",
     "WaitThrottled",
     "decide",
     "throttle_scope",
@@ -116,7 +126,23 @@ class MarkUnknown:
     sentence: str
 
 
-Decision = TryAnotherAccount | WaitThrottled | RetryLater | StopItems | FailItem | MarkUnknown
+@dataclass(frozen=True)
+class WaitForSecret:
+    """The account's secret is missing: the item and the account's other waiting items wait
+    until the account changes; not a try."""
+
+    sentence: str
+
+
+Decision = (
+    TryAnotherAccount
+    | WaitThrottled
+    | RetryLater
+    | StopItems
+    | FailItem
+    | MarkUnknown
+    | WaitForSecret
+)
 
 
 def throttle_scope(row: QueueRow) -> tuple[int, str]:
@@ -149,6 +175,8 @@ def decide(
     row = item.row
     if isinstance(error, OutcomeUnknown):
         return MarkUnknown(unknown_sentence(row))
+    if isinstance(error, SecretMissing):
+        return WaitForSecret(secret_sentence(row))
     automatic = row.email is None and row.provider is not Provider.WORDBEE
     balanced = automatic and row.provider is Provider.GOOGLE_FLOW
     if isinstance(error, Throttled) and balanced and not item.throttled_before:

@@ -126,6 +126,8 @@ class UploadItem:
         self.cancel_requested = False
         #: The last try of this automatic item was throttled (the next one waits with the rest).
         self.throttled_before = False
+        #: Pending, but its account's secret is missing: it waits until the account changes.
+        self.needs_secret = False
 
     @property
     def id(self) -> int:
@@ -183,6 +185,9 @@ class QueueSummary:
     bytes_total: int
     speed: float
     eta: float | None
+    #: Pending items that wait for their account's secret: not busy (nothing runs until the
+    #: user enters it), so they keep neither the queue from being idle nor the app from quitting.
+    needs_secret: int = 0
 
     @property
     def busy(self) -> bool:
@@ -191,7 +196,7 @@ class QueueSummary:
 
 def summarize(batch: Iterable[UploadItem]) -> QueueSummary:
     """The figures over the items of the current batch."""
-    done = failed = active = waiting = queued = 0
+    done = failed = active = waiting = queued = needs_secret = 0
     bytes_done = bytes_total = 0
     speed = 0.0
     for item in batch:
@@ -210,14 +215,18 @@ def summarize(batch: Iterable[UploadItem]) -> QueueSummary:
             bytes_total += size
             speed += progress.speed
         elif state is ItemState.PENDING:
-            if item.waiting:
+            if item.needs_secret:
+                needs_secret += 1
+            elif item.waiting:
                 waiting += 1
             else:
                 queued += 1
             bytes_total += size
     left = bytes_total - bytes_done
     eta = left / speed if speed > 0 and active else None
-    return QueueSummary(done, failed, active, waiting, queued, bytes_done, bytes_total, speed, eta)
+    return QueueSummary(
+        done, failed, active, waiting, queued, bytes_done, bytes_total, speed, eta, needs_secret
+    )
 
 
 def take_candidate(item: UploadItem, candidate: UploadCandidate) -> None:

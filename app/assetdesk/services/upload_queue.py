@@ -95,6 +95,7 @@ class UploadQueue(UploadActions):
         """Stop: running uploads are cancelled and stay pending for the next start."""
         self._closing = True
         self._running = False
+        self._accounts.unsubscribe(self._account_changed)
         if self._wake is not None:
             self._wake.cancel()
         running = [item.task for item in self._items.values() if item.task is not None]

@@ -3,7 +3,9 @@
 `_pump` starts what may start (within the concurrency, past every wait), and arranges to be
 called again when the next wait ends. A try that ends is recorded in the item's row: uploaded
 (with its catalog entry), cancelled, or failed, when the failure policy (upload_failures.py)
-decides whether it waits, is tried again, or stops, alone or with the items that share its fate;
+decides whether it waits, is tried again, or stops, alone or with the items that share its fate
+(an item whose account's secret is missing waits, with its account's others, until the accounts
+service says the account changed);
 an upload whose answer was lost after the whole file was sent is `unknown` and waits for the user.
 The public queue (adding, cancel, retry, remove) is UploadQueue in upload_queue.py.
 """
@@ -31,6 +33,7 @@ from assetdesk.services.upload_failures import (
     RetryLater,
     StopItems,
     TryAnotherAccount,
+    WaitForSecret,
     WaitThrottled,
     decide,
     throttle_scope,
@@ -80,6 +83,7 @@ class UploadScheduler:
         self._closed = False
         self._wake: asyncio.TimerHandle | None = None
         self._was_busy = False
+        accounts.subscribe(self._account_changed)
         #: Called with (succeeded, failed) when the queue has nothing left to do after having
         #: work.
         self.on_idle: Callable[[int, int], None] | None = None
@@ -119,7 +123,7 @@ class UploadScheduler:
         active = sum(1 for item in self._items.values() if item.task is not None)
         next_wake: datetime | None = None
         for item in self._items.values():
-            if item.state is not ItemState.PENDING or item.task is not None:
+            if item.state is not ItemState.PENDING or item.task is not None or item.needs_secret:
                 continue
             until = self._throttled.get(throttle_scope(item.row))
             if until is not None and until > now and (item.waiting_until or now) < until:
@@ -262,6 +266,8 @@ class UploadScheduler:
             row.error_kind, row.service_text = error.kind, error.service_text
         elif isinstance(decision, StopItems):
             await self._stop_items(item, decision, error)
+        elif isinstance(decision, WaitForSecret):
+            await self._wait_for_secret(item, decision, error)
         elif isinstance(decision, MarkUnknown):
             self._set_end(item, ItemState.UNKNOWN, decision.sentence, error)
         else:
@@ -272,6 +278,45 @@ class UploadScheduler:
         elif not isinstance(error, Throttled):
             item.throttled_before = False
         await self._save(item)
+
+    async def _wait_for_secret(
+        self, item: UploadItem, wait: WaitForSecret, error: AssetDeskError
+    ) -> None:
+        """The item, and every waiting item of its account, wait for the account's secret
+        (pending, no try counted) until `_account_changed` lets them go on."""
+        item.row.attempts -= 1
+        account_id = item.row.account_id
+        others = [
+            other
+            for other in list(self._items.values())
+            if other is not item
+            and other.state is ItemState.PENDING
+            and other.task is None
+            and other.row.account_id == account_id
+        ]
+        for waiting in (item, *others):
+            row = waiting.row
+            row.state = ItemState.PENDING
+            row.message = wait.sentence
+            row.error_kind, row.service_text = error.kind, None
+            waiting.needs_secret = True
+            waiting.waiting_until = None
+            self._changed.add(waiting.id)
+        if others:
+            rows = [other.row for other in others]
+            await self._db(lambda store: store.save_all(rows))
+
+    def _account_changed(self, account_id: int | None) -> None:
+        """An account was added, edited or removed (None: the secret store changed): the items
+        that wait for its secret go on (they wait again if it is still missing)."""
+        released = False
+        for item in self._items.values():
+            if item.needs_secret and account_id in (None, item.row.account_id):
+                item.needs_secret = False
+                self._changed.add(item.id)
+                released = True
+        if released:
+            self._pump()
 
     async def _stop_items(self, item: UploadItem, stop: StopItems, error: AssetDeskError) -> None:
         """Fail the item and every waiting item that would meet the same refusal, unsent."""
@@ -309,4 +354,5 @@ class UploadScheduler:
         row.service_text = error.service_text if error else None
         row.finished_at = now_text()
         item.waiting_until = None
+        item.needs_secret = False
         self._changed.add(item.id)

@@ -21,6 +21,7 @@ from assetdesk.providers.runway import RunwayAsset
 from assetdesk.providers.upload_body import Progress
 from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
 from assetdesk.services.account_clients import UseapiClients
+from assetdesk.services.account_gone import upload_gone
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.library_drafts import runway_draft, wordbee_draft
 from assetdesk.services.local_files import UploadCandidate
@@ -122,10 +123,7 @@ async def wordbee_client(row: QueueRow, accounts: AccountsService) -> WordbeeCli
 
 def _account_error(row: QueueRow, error: AssetDeskError) -> AssetDeskError:
     if isinstance(error, NotFound):
-        return NotFound(
-            f"Its account “{row.account_name}” no longer exists; choose another in "
-            "“Upload to” and retry."
-        )
+        return upload_gone(row.account_id, row.account_name)
     if isinstance(error, SecretStoreError):
         return type(error)(f"The secret of “{row.account_name}” cannot be read: {error.message}")
     return error

@@ -1,4 +1,5 @@
-"""The sentences an upload item shows: its error, a throttle's wait, why a group stopped."""
+"""The sentences an upload item shows: its error, a throttle's wait, why a group stopped, and
+the wait for its account's secret."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from assetdesk.core.errors import AssetDeskError, Unauthorized
 from assetdesk.core.provider import Provider
 from assetdesk.store.uploads import QueueRow
 
-__all__ = ["item_sentence", "stop_sentence", "throttled_sentence"]
+__all__ = ["item_sentence", "secret_sentence", "stop_sentence", "throttled_sentence"]
 
 
 def item_sentence(error: AssetDeskError | None) -> str:
@@ -24,6 +25,11 @@ def throttled_sentence(until: datetime) -> str:
         f"Throttled by the service until {until.astimezone().strftime('%H:%M')}; "
         "it goes on by itself then."
     )
+
+
+def secret_sentence(row: QueueRow) -> str:
+    """An item whose account's secret is missing: it waits, and goes on once it is entered."""
+    return f"Waiting for the secret of “{row.account_name}”: enter it in Accounts."
 
 
 def stop_sentence(error: AssetDeskError, row: QueueRow) -> str:

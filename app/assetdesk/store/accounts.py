@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from assetdesk.core.errors import InvalidInput, NotFound
 from assetdesk.core.ids import check_email, normalise_base_url
 from assetdesk.core.provider import AccountKind
+from assetdesk.store.settings import Settings
 
 __all__ = [
     "DEFAULT_BASE_URLS",
@@ -22,6 +23,8 @@ __all__ = [
 
 USEAPI_BASE_URL = "https://api.useapi.net"
 MAX_NAME_LENGTH = 80
+#: "1" once the user chose to keep secrets for this session only (the choice, never a secret).
+SESSION_ONLY_SETTING = "secrets.session_only"
 
 
 #: A Wordbee base URL is the company's own site, so it has no default.
@@ -90,7 +93,8 @@ _COLUMNS = "id, name, kind, base_url, wordbee_account_id, default_email, created
 
 
 class AccountRepository:
-    """list / get / get_by_name / add / update / remove over the `accounts` table."""
+    """list / get / get_by_name / add / update / remove over the `accounts` table, and the
+    session-only choice (the `settings` table)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -156,6 +160,13 @@ class AccountRepository:
         cursor = self._conn.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
         if cursor.rowcount == 0:
             raise NotFound(f"there is no account number {account_id}")
+
+    def session_only_chosen(self) -> bool:
+        """Whether the user chose, in this run or an earlier one, to keep secrets in memory."""
+        return Settings(self._conn).get(SESSION_ONLY_SETTING) == "1"
+
+    def remember_session_only(self) -> None:
+        Settings(self._conn).put(SESSION_ONLY_SETTING, "1")
 
     @staticmethod
     def _integrity(name: str, error: sqlite3.IntegrityError) -> InvalidInput:

@@ -235,7 +235,7 @@ def _self_test_services(paths: AppPaths, redactor: Redactor) -> AppServices:
     no_keyring = keyring.backends.fail.Keyring()  # type: ignore[no-untyped-call]
     store = SecretStore(no_keyring, redactor=redactor, probe=False)
     services = build_services(paths, secrets=store, redactor=redactor)
-    services.accounts.use_session_only()
+    services.secrets.use_session_only()  # not remembered: the self-test's choice, not the user's
     return services
 
 

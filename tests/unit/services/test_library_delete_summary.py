@@ -49,3 +49,13 @@ def test_counts_per_service_and_account_and_a_sentence() -> None:
         "1 on Runway (rw@example.com); 1 on Wordbee (project pr7214)"
     )
     assert delete_summary([chosen[4]]).sentence() == "1 asset: 1 on Runway (rw@example.com)"
+
+
+def test_an_asset_without_an_email_names_its_account_never_a_negative_number() -> None:
+    from dataclasses import replace
+
+    saved = replace(asset(1, Provider.RUNWAY, None), account_id=4)
+    session = replace(asset(2, Provider.GOOGLE_FLOW, None), account_id=-1)
+    assert delete_summary([saved, session]).sentence() == (
+        "2 assets: 1 on Google Flow (a sandbox account); 1 on Runway (account 4)"
+    )

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from assetdesk.core.provider import Provider
-from assetdesk.services.upload_items import UploadTarget, apply_target, join_folder
+from assetdesk.services.upload_items import (
+    UploadItem,
+    UploadTarget,
+    apply_target,
+    join_folder,
+    summarize,
+)
 from assetdesk.store.uploads import ItemState, QueueRow
 
 
@@ -63,3 +69,19 @@ def test_a_row_aimed_at_another_target_keeps_its_folder_and_drops_the_old_target
     )
     assert (row.scope, row.segment_id, row.locale, row.relative_path) == (None,) * 4
     assert row.folder == "shots"  # kept for the next Wordbee target
+
+
+def test_items_waiting_for_a_secret_are_counted_apart_and_keep_the_queue_idle() -> None:
+    def pending(n: int, *, needs_secret: bool) -> UploadItem:
+        item = UploadItem(QueueRow(path=f"/f{n}", name=f"f{n}", state=ItemState.PENDING, size=10))
+        item.row.id = n
+        item.needs_secret = needs_secret
+        return item
+
+    held = [pending(1, needs_secret=True), pending(2, needs_secret=True)]
+    summary = summarize(held)
+    assert (summary.needs_secret, summary.queued, summary.waiting) == (2, 0, 0)
+    assert not summary.busy
+    assert summary.bytes_total == 20
+    summary = summarize([*held, pending(3, needs_secret=False)])
+    assert (summary.needs_secret, summary.queued, summary.busy) == (2, 1, True)

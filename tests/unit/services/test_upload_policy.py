@@ -15,6 +15,8 @@ from assetdesk.core.errors import (
     NotFound,
     OutcomeUnknown,
     PaymentRequired,
+    SecretMissing,
+    SecretStoreError,
     SessionExpired,
     Throttled,
     TooLarge,
@@ -33,6 +35,7 @@ from assetdesk.services.upload_failures import (
     RetryLater,
     StopItems,
     TryAnotherAccount,
+    WaitForSecret,
     WaitThrottled,
     decide,
     throttle_scope,
@@ -229,4 +232,20 @@ def test_a_596_on_a_chosen_runway_account_names_it() -> None:
     assert decision == StopItems(
         f"Reconnect this Runway account ({PINNED}) at useapi.net: its session expired. Then retry.",
         whole_token=False,
+    )
+
+
+@pytest.mark.parametrize("attempts", [1, RETRY.attempts])
+def test_a_missing_secret_waits_for_it_whatever_the_tries(attempts: int) -> None:
+    missing = SecretMissing("The secret of “Studio” is missing — enter it again in Accounts.")
+    decision = decide(missing, item(attempts=attempts), NOW)
+    assert decision == WaitForSecret("Waiting for the secret of “Studio”: enter it in Accounts.")
+
+
+def test_a_keyring_that_refuses_is_not_a_missing_secret() -> None:
+    """A locked or refusing keyring may hold the secret: the item fails (Retry works) instead of
+    waiting for an account change that may never come."""
+    refused = SecretStoreError("Secret Service could not read the token of “Studio” (locked).")
+    assert decide(refused, item(), NOW) == FailItem(
+        "Secret Service could not read the token of “Studio” (locked)."
     )

@@ -1,14 +1,26 @@
 """What the Library says about one asset beyond its name: that it is gone from its service,
-its provenance (prompt, model, seed), and its tooltip; and the grey that gone assets are drawn in.
+that its account is gone, its provenance (prompt, model, seed), and its tooltip; and the grey that
+gone assets are drawn in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 
+from assetdesk.services.account_gone import library_gone
 from assetdesk.services.library import Asset
 
-__all__ = ["gone_colour", "gone_line", "greyed", "provenance_lines", "titled", "tooltip"]
+__all__ = [
+    "account_gone_line",
+    "gone_colour",
+    "gone_line",
+    "greyed",
+    "provenance_lines",
+    "titled",
+    "tooltip",
+]
 
 #: A gone asset's name on its tile is cut to this many characters, so that the name stays on one
 #: line and "No longer on …" fits on the second (the tooltip has the whole name).
@@ -18,6 +30,14 @@ TILE_NAME = 22
 def gone_line(asset: Asset) -> str | None:
     """'No longer on Google Flow' for an asset the last refresh did not find; None otherwise."""
     return f"No longer on {asset.provider.label}" if asset.gone else None
+
+
+def account_gone_line(asset: Asset, accounts: Container[int]) -> str | None:
+    """What an asset whose account is not among `accounts` (the ids there are now) says: its
+    account is gone and what can be done; None when its account is there, or it has none."""
+    if asset.account_id is None or asset.account_id in accounts:
+        return None
+    return library_gone(asset.account_id).message
 
 
 def titled(asset: Asset) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QImage
 
-from assetdesk.core.errors import AssetDeskError, NetworkError
+from assetdesk.core.errors import AccountGone, AssetDeskError, NetworkError
 from assetdesk.core.provider import Provider
 from assetdesk.services.library import Asset, LibraryService
 from assetdesk.ui.library.model import LibraryModel, local_copy
@@ -101,7 +101,7 @@ class ThumbnailQueue:
             log.info("no thumbnail for asset %d: %s", asset.id, error)
             if not self._alive():
                 return
-            if error.status is not None or isinstance(error, NetworkError):
+            if error.status is not None or isinstance(error, NetworkError | AccountGone):
                 self._model.set_error(asset.id, str(error))
             # Tried again later (the network or the account may recover), not on every paint.
             asyncio.get_running_loop().call_later(

@@ -7,15 +7,16 @@ from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QGuiApplication, QPalette, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QPalette, QPixmap
 
+from assetdesk.core.errors import AccountGone
 from assetdesk.core.media import MediaKind
 from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_eta, format_size, format_speed
 from assetdesk.services.upload_items import ItemState, UploadItem
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.ui.uploads.status_text import item_lines, target_label, target_short, unknown_text
-from assetdesk.ui.widgets.colours import DONE_COLOUR, ERROR_COLOUR, readable
+from assetdesk.ui.widgets.colours import DONE_COLOUR, ERROR_COLOUR, WAIT, readable
 from assetdesk.ui.widgets.roles import FractionRole, StateRole
 from assetdesk.ui.widgets.table_model import FlatTableModel
 
@@ -52,6 +53,8 @@ def state_text(item: UploadItem) -> str:
     """The State column: a word or two; the whole sentence is in the tooltip and details."""
     state = item.state
     if state is ItemState.PENDING:
+        if item.needs_secret:
+            return "Needs its secret"
         if item.waiting and item.waiting_until is not None:
             when = item.waiting_until.astimezone().strftime("%H:%M:%S")
             if item.row.error_kind == "throttled":
@@ -66,7 +69,7 @@ def state_text(item: UploadItem) -> str:
     if state is ItemState.DONE:
         return "Uploaded"
     if state is ItemState.FAILED:
-        return "Failed"
+        return "Account gone" if item.row.error_kind == AccountGone.kind else "Failed"
     if state is ItemState.CANCELLED:
         return "Cancelled"
     if state is ItemState.UNKNOWN:
@@ -212,6 +215,8 @@ class UploadQueueModel(FlatTableModel):
                 return readable(ERROR_COLOUR, QGuiApplication.palette())
             if item.state is ItemState.DONE:
                 return readable(DONE_COLOUR, QGuiApplication.palette())
+            if item.needs_secret and item.state is ItemState.PENDING:
+                return readable(QColor(WAIT), QGuiApplication.palette())
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (
             Column.SIZE,
             Column.SPEED,

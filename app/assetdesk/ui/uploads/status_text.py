@@ -81,7 +81,14 @@ def checked_text(said: dict[int, str], items: dict[int, UploadItem | None]) -> t
 
 
 def queue_total(summary: QueueSummary) -> int:
-    return summary.done + summary.failed + summary.active + summary.waiting + summary.queued
+    return (
+        summary.done
+        + summary.failed
+        + summary.active
+        + summary.waiting
+        + summary.queued
+        + summary.needs_secret
+    )
 
 
 def overall_text(summary: QueueSummary, has_rows: bool) -> str:
@@ -94,6 +101,8 @@ def overall_text(summary: QueueSummary, has_rows: bool) -> str:
         parts.append(f"{summary.failed} failed")
     if summary.waiting:
         parts.append(f"{summary.waiting} waiting")
+    if summary.needs_secret:
+        parts.append(f"{summary.needs_secret} waiting for a secret")
     parts.append(f"{format_size(summary.bytes_done)} of {format_size(summary.bytes_total)}")
     if summary.active:
         if summary.speed > 0:
