@@ -19,6 +19,7 @@ from assetdesk.services.app import AppServices
 from assetdesk.services.upload_items import ItemState
 from assetdesk.ui.main_window import MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.uploads.model import Column
 from assetdesk.ui.window_menus import PANE_TITLES
 
 
@@ -239,3 +240,28 @@ def test_a_screen_too_small_for_three_panes_folds_accounts_then_transfers(
     assert window.panes.open_panes() == (False, True, False)
     assert window.minimumSizeHint().width() <= narrow
     assert window.width() <= narrow
+
+
+def test_the_queue_shows_the_columns_its_width_holds(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any, tmp_path: Path
+) -> None:
+    """In the narrow transfers column a row's name, state and progress come first; the other
+    columns show as the column widens (the details under the queue say everything)."""
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, (1280, 720))
+    view = window.uploads_pane.view
+    header = view.horizontalHeader()
+    first = [Column(header.logicalIndex(place)) for place in range(3)]
+    assert first == [Column.NAME, Column.STATE, Column.PROGRESS]
+
+    def shown() -> set[Column]:
+        return {column for column in Column if not view.isColumnHidden(column)}
+
+    window.uploads_pane.add_paths([tmp_path / "not there.png"])  # a row: the queue shows
+    qtbot.waitUntil(view.isVisible)
+    window.panes.setSizes([240, 620, 400])
+    qtbot.waitUntil(lambda: Column.TARGET not in shown())
+    assert {Column.NAME, Column.STATE, Column.PROGRESS} <= shown()
+    assert header.length() <= view.viewport().width() + 1  # no sideways scrolling
+    window.resize(1900, 720)
+    window.panes.setSizes([240, 560, 1100])
+    qtbot.waitUntil(lambda: shown() == set(Column))

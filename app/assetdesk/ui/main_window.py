@@ -157,7 +157,8 @@ class MainWindow(QMainWindow):
         scope_shared_shortcuts([self.accounts_pane, self.library_pane, self.uploads_pane])
         self.drop_anywhere = DropAnywhere(self, self.uploads_pane)
         self.resize(*first_size(self.screen().availableGeometry().size()))
-        self.panes.apply_defaults(self.width())
+        widths = self.panes.apply_defaults(self.width())
+        self.library_pane.first_split(widths[LIBRARY])
         self._restore_layout()
         # FFmpeg's start (~20-40 ms, once per process, and its console output silenced before
         # any player exists) now, while the window is built, not at the first video a user drops.

@@ -106,14 +106,15 @@ class PaneSplitter(QSplitter):
     def toggle(self, index: int) -> bool:
         return self.set_open(index, not self.is_open(index))
 
-    def apply_defaults(self, width: int) -> None:
-        """A first start's widths for a window `width` pixels wide."""
+    def apply_defaults(self, width: int) -> list[int]:
+        """A first start's widths for a window `width` pixels wide (returned)."""
         sizes = [self._default_width(index, width) for index in range(self.count())]
         free = [index for index, share in enumerate(DEFAULT_SHARE) if share is None]
         rest = width - sum(size for index, size in enumerate(sizes) if index not in free)
         for index in free:
             sizes[index] = max(rest // len(free), 1)
         self.setSizes(sizes)
+        return sizes
 
     def _default_width(self, index: int, total: int) -> int:
         share = DEFAULT_SHARE[index]

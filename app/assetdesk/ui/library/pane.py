@@ -348,6 +348,15 @@ class LibraryPane(QWidget):
     def selected_assets(self) -> list[Asset]:
         return self.selection.assets()
 
+    def first_split(self, width: int) -> None:
+        """A first start's sources | grid | preview split for a Library `width` pixels wide: the
+        grid gets the most; a narrow one starts with the sources tree folded (the filters above
+        do its work, and a drag or the splitter's handle brings it back)."""
+        inner = width - 32  # the pane's margins
+        side = int(min(max(inner * 0.3, 220), 420))
+        sources = 0 if inner < 760 else int(min(max(inner * 0.18, 160), 260))
+        self.splitter.setSizes([sources, max(inner - side - sources, 1), side])
+
     def select_all(self) -> None:
         self.current_view.selectAll()
 

@@ -15,7 +15,7 @@ from assetdesk.ui.widgets.pane_actions import pluralise
 
 EMPTY_TEXT = (
     "Drop files or whole folders here, paste an image, or press Ctrl+O.\n\n"
-    "Each file is checked by its real type and size against the target above\n"
+    "Each file is checked by its real type and size against the target above "
     "before anything is sent (the line under it says what that target takes)."
 )
 #: The file dialog's first filter: the types some target takes by their usual names.

@@ -3,7 +3,7 @@ one per action of the pane."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,8 +20,8 @@ THUMBNAIL_SIZE = 40
 
 
 def queue_view(model: UploadQueueModel) -> QTableView:
-    """One row per queued file: thumbnail and name, where it goes, size, type, state, progress,
-    speed, ETA."""
+    """One row per queued file: thumbnail and name, state, progress, time left, speed, size, then
+    type and where it goes."""
     view = QTableView()
     view.setObjectName("uploadQueue")
     view.setModel(model)
@@ -39,18 +39,57 @@ def queue_view(model: UploadQueueModel) -> QTableView:
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    for column, width in (
-        (Column.NAME, 200),
-        (Column.TARGET, 124),
-        (Column.SIZE, 72),
-        (Column.TYPE, 104),
-        (Column.STATE, 124),
-        (Column.SPEED, 78),
-        (Column.ETA, 70),
-    ):
+    for column, width in WIDTHS.items():
         view.setColumnWidth(column, width)
-    header.setSectionResizeMode(Column.PROGRESS, QHeaderView.ResizeMode.Stretch)
+    # The window's transfers column is narrow: what a row is doing comes first, where it goes
+    # and what it is after (the model's columns keep their numbers), and the columns that do
+    # not fit hide (the details under the queue say it all for the selected row).
+    for place, column in enumerate(PRIORITY):
+        header.moveSection(header.visualIndex(column), place)
+    header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+    view.viewport().installEventFilter(_FitColumns(view))
     return view
+
+
+#: Each column's width, and the order they show in (and give way in, from the end).
+WIDTHS = {
+    Column.NAME: 170,
+    Column.STATE: 104,
+    Column.PROGRESS: 130,
+    Column.ETA: 70,
+    Column.SPEED: 78,
+    Column.SIZE: 72,
+    Column.TYPE: 96,
+    Column.TARGET: 110,
+}
+PRIORITY = tuple(WIDTHS)
+#: Shown however narrow the view (the name gives way first).
+ALWAYS = (Column.NAME, Column.STATE, Column.PROGRESS)
+
+
+def fit_columns(view: QTableView) -> list[Column]:
+    """Show the columns that fit the view's width, in PRIORITY order (those in ALWAYS
+    whatever the width); the shown ones."""
+    room = view.viewport().width()
+    shown: list[Column] = []
+    used = 0
+    for column in PRIORITY:
+        used += WIDTHS[column]
+        fits = column in ALWAYS or used <= room
+        view.setColumnHidden(column, not fits)
+        if fits:
+            shown.append(column)
+    return shown
+
+
+class _FitColumns(QObject):
+    """Fits the columns to the view (its parent) each time its viewport is resized."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        view = self.parent()
+        if event.type() == QEvent.Type.Resize and isinstance(view, QTableView):
+            fit_columns(view)
+        return False
 
 
 def button_row(
