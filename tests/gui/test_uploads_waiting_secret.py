@@ -217,6 +217,9 @@ def test_a_library_item_of_an_earlier_sessions_sandbox_says_so_and_can_be_remove
     row = next(
         r for r in range(pane.proxy.rowCount()) if pane.proxy.index(r, 0).data(AssetRole) == orphan
     )
+    # The tile has room for a few words; its tooltip says what happened and what to do.
+    assert pane.proxy.index(row, 0).data() == "clip.mp4\n⚠ Its account is gone"
+    assert LIBRARY_GONE in pane.proxy.index(row, 0).data(Qt.ItemDataRole.ToolTipRole)
     flags = view.selectionModel().SelectionFlag
     view.selectionModel().select(pane.proxy.index(row, 0), flags.ClearAndSelect | flags.Rows)
     qtbot.waitUntil(lambda: pane.preview.state_text.text() == LIBRARY_GONE, timeout=10_000)

@@ -90,6 +90,7 @@ class LibraryModel(FlatTableModel):
         self._icons: OrderedDict[int, QIcon] = OrderedDict()
         self.max_thumbnails = MAX_THUMBNAILS
         self._errors: dict[int, str] = {}
+        self._short_errors: dict[int, str] = {}
         self._busy: dict[int, str] = {}
         self._asked: set[int] = set()
         self._account_names: dict[int, str] = {}
@@ -112,6 +113,7 @@ class LibraryModel(FlatTableModel):
         known = set(self._rows)
         self._icons = OrderedDict((k, v) for k, v in self._icons.items() if k in known)
         self._errors = {k: v for k, v in self._errors.items() if k in known}
+        self._short_errors = {k: v for k, v in self._short_errors.items() if k in known}
         self._asked &= known
         self.endResetModel()
 
@@ -171,12 +173,18 @@ class LibraryModel(FlatTableModel):
         """How many thumbnails are in memory (at most `max_thumbnails`)."""
         return len(self._icons)
 
-    def set_error(self, asset_id: int, sentence: str | None) -> None:
-        """Show (or, with None, clear) a problem on the asset's row and tile."""
+    def set_error(self, asset_id: int, sentence: str | None, *, short: str | None = None) -> None:
+        """Show (or, with None, clear) a problem on the asset's row and tile: the tile and the
+        list say `short` when given (a tile has room for a few words), the tooltip the whole."""
         if sentence is None:
             self._errors.pop(asset_id, None)
+            self._short_errors.pop(asset_id, None)
         else:
             self._errors[asset_id] = sentence
+            if short is None:
+                self._short_errors.pop(asset_id, None)
+            else:
+                self._short_errors[asset_id] = short
         row = self._rows.get(asset_id)
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
@@ -294,7 +302,7 @@ class LibraryModel(FlatTableModel):
 
     def _display(self, asset: Asset, column: Column) -> str:
         if column is Column.NAME:
-            error = self._errors.get(asset.id)
+            error = self._short_errors.get(asset.id) or self._errors.get(asset.id)
             busy = self._busy.get(asset.id)
             if busy:
                 return f"{asset.title}\n{busy}"
