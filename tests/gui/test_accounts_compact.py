@@ -60,7 +60,7 @@ def app_palette(qapp: QApplication) -> Iterator[None]:
 def shot(widget: QWidget, name: str, tmp_path: Path) -> None:
     QApplication.processEvents()
     folder = Path(os.environ.get("ASSETDESK_SHOT_DIR") or tmp_path)
-    assert widget.grab().save(str(folder / f"h4-{name}.png"))
+    assert widget.grab().save(str(folder / f"accounts-{name}.png"))
 
 
 def open_pane(

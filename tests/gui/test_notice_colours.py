@@ -1,7 +1,7 @@
 """Banners and the style sheet's colours from the palette (ui/widgets/notice.py, ui/style.py,
 ui/widgets/colours.py): WCAG contrast measured on rendered pixels, light and dark, and at a
 palette change at run time. With ASSETDESK_SHOT_DIR set, the light and dark renderings are saved
-there as i15-notices-light.png and i15-notices-dark.png."""
+there as notices-light.png and notices-dark.png."""
 
 from __future__ import annotations
 
@@ -209,7 +209,7 @@ def test_the_three_kinds_look_different(qtbot: QtBot, tmp_path: Path, theme: str
     backgrounds = {measured(rendered(notice))[1].name() for notice in notices}
     assert len(backgrounds) == 3
     shots = Path(os.environ.get("ASSETDESK_SHOT_DIR") or tmp_path)
-    assert rendered(panel).save(str(shots / f"i15-notices-{theme}.png"))
+    assert rendered(panel).save(str(shots / f"notices-{theme}.png"))
 
 
 @pytest.mark.parametrize("theme", PALETTES)

@@ -151,7 +151,7 @@ def test_a_row_waits_for_its_secret_and_an_orphan_says_its_account_is_gone(
             select(pane, item)
             assert pane.details.text().splitlines()[1] == (WAITING if item is waiting else GONE)
             QApplication.processEvents()
-            assert pane.grab().save(str(shots / f"h2-{name}-{theme}.png"))
+            assert pane.grab().save(str(shots / f"uploads-{name}-{theme}.png"))
     assert follower is not None
 
     # The secret entered in Accounts: the row goes on by itself.
@@ -230,7 +230,7 @@ def test_a_library_item_of_an_earlier_sessions_sandbox_says_so_and_can_be_remove
         if theme == "dark":
             QApplication.setPalette(dark_palette())
         QApplication.processEvents()
-        assert pane.grab().save(str(shots / f"h2-library-orphan-{theme}.png"))
+        assert pane.grab().save(str(shots / f"library-orphan-{theme}.png"))
 
     assert arun(services.library.remove([orphan.id])) == 1
     arun(pane.reload())

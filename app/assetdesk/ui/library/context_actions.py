@@ -171,7 +171,7 @@ class AssetActions:
         try:
             link = await self._library.signed_link(asset, fresh=True)
         except AssetDeskError as error:
-            self._model.set_error(asset.id, str(error))
+            self._model.set_error(asset.id, error)
             self._notice.show_message(str(error), "error")
             return
         QGuiApplication.clipboard().setText(link.url)

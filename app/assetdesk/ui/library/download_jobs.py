@@ -105,7 +105,7 @@ class DownloadJobs:
             raise
         except AssetDeskError as error:
             download.state, download.message = "failed", str(error)
-            self._model.set_error(asset.id, str(error))
+            self._model.set_error(asset.id, error)
         else:
             download.state, download.path = "done", result.path
             self._model.set_error(asset.id, None)

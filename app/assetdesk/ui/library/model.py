@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QGuiApplication, QIcon, QPixmap
 
+from assetdesk.core.errors import AccountGone, AssetDeskError
 from assetdesk.core.units import format_duration, format_size
 from assetdesk.services.library import Asset
 from assetdesk.ui.library.asset_text import gone_colour, greyed, titled, tooltip
@@ -33,6 +34,8 @@ ErrorRole = Qt.ItemDataRole.UserRole + 12
 
 #: Thumbnails kept in memory (about 64 KB each at 128 px): a few screens' worth and more.
 MAX_THUMBNAILS = 1500
+#: What a tile says of an asset whose account is gone (its tooltip says what to do).
+ACCOUNT_GONE_SHORT = "Its account is gone"
 
 
 class Column(IntEnum):
@@ -173,9 +176,15 @@ class LibraryModel(FlatTableModel):
         """How many thumbnails are in memory (at most `max_thumbnails`)."""
         return len(self._icons)
 
-    def set_error(self, asset_id: int, sentence: str | None, *, short: str | None = None) -> None:
+    def set_error(
+        self, asset_id: int, problem: AssetDeskError | str | None, *, short: str | None = None
+    ) -> None:
         """Show (or, with None, clear) a problem on the asset's row and tile: the tile and the
-        list say `short` when given (a tile has room for a few words), the tooltip the whole."""
+        list say `short` when given (a tile has room for a few words; an account gone says so
+        in three), the tooltip the whole sentence."""
+        sentence = None if problem is None else str(problem)
+        if short is None and isinstance(problem, AccountGone):
+            short = ACCOUNT_GONE_SHORT
         if sentence is None:
             self._errors.pop(asset_id, None)
             self._short_errors.pop(asset_id, None)

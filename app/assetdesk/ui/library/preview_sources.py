@@ -45,7 +45,7 @@ class PreviewSources:
             data = await self._library.fetch_bytes(asset)
         except AssetDeskError as error:
             self._image_errors[asset.id] = error
-            self._show_error(asset.id, str(error))
+            self._show_error(asset.id, error)
             raise
         self._image_errors.pop(asset.id, None)
         self._show_error(asset.id, None)
@@ -62,12 +62,12 @@ class PreviewSources:
                 return QUrl.fromLocalFile(str(ready)).toString()
             link = await self._library.signed_link(asset, fresh=fresh)
         except AssetDeskError as error:
-            self._show_error(asset.id, str(error))
+            self._show_error(asset.id, error)
             raise
         self._show_error(asset.id, None)
         return link.url
 
-    def _show_error(self, asset_id: int, sentence: str | None) -> None:
+    def _show_error(self, asset_id: int, sentence: AssetDeskError | None) -> None:
         if sentence is not None:
             self._shown.add(asset_id)
         elif asset_id not in self._shown:

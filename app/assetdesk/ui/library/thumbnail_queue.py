@@ -101,10 +101,8 @@ class ThumbnailQueue:
             log.info("no thumbnail for asset %d: %s", asset.id, error)
             if not self._alive():
                 return
-            if isinstance(error, AccountGone):  # the tile says so; the tooltip says what to do
-                self._model.set_error(asset.id, str(error), short="Its account is gone")
-            elif error.status is not None or isinstance(error, NetworkError):
-                self._model.set_error(asset.id, str(error))
+            if error.status is not None or isinstance(error, NetworkError | AccountGone):
+                self._model.set_error(asset.id, error)
             # Tried again later (the network or the account may recover), not on every paint.
             asyncio.get_running_loop().call_later(
                 THUMBNAIL_RETRY_AFTER, self._model.forget_asked, asset.id
