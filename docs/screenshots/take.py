@@ -182,6 +182,7 @@ async def _busy(window, sandbox, scratch: Path) -> None:  # type: ignore[no-unty
     """Two uploads whose answers are slow, two queued, a download stalled half way, and the
     Library's first image selected (previewed, inspected)."""
     import shutil
+    from urllib.parse import urlsplit
 
     sources = scratch / "shoot"
     sources.mkdir()
@@ -194,8 +195,10 @@ async def _busy(window, sandbox, scratch: Path) -> None:  # type: ignore[no-unty
     assets = library.model.assets()
     video = next((a for a in assets if a.kind == "video"), None)
     image = next((a for a in assets if a.kind == "image" and a.width), assets[0])
-    if video is not None:
-        sandbox.fault("storage", "/*", count=1, stall_after_bytes=9_000, stall_seconds=60)
+    if video is not None:  # its download stalls half way (the link's path, not the others')
+        link = await library._library.signed_link(video)
+        path = urlsplit(link.url).path
+        sandbox.fault("storage", path, count=5, stall_after_bytes=9_000, stall_seconds=60)
         (scratch / "downloads").mkdir()
         library.download_jobs.save_to_folder(video, scratch / "downloads")
     library.select_ids({image.id})

@@ -265,3 +265,32 @@ def test_the_queue_shows_the_columns_its_width_holds(
     window.resize(1900, 720)
     window.panes.setSizes([240, 560, 1100])
     qtbot.waitUntil(lambda: shown() == set(Column))
+
+
+def test_downloads_show_under_the_uploads_only_while_there_are_some(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1280, 720))
+    library = window.library_pane
+    arun(library.refresher.wait() if library.refresher.start() else library.reload(), 30_000)
+    arun(library.reload())
+    box = library.downloads_box
+    assert box.parent() is window.transfers and not box.isVisible()
+    image = next(a for a in library.model.assets() if a.kind == "image")
+    started = library.download_jobs.save_to_folder(image, tmp_path)
+    qtbot.waitUntil(started.done, timeout=30_000)
+    assert box.isVisible()
+    (download,) = library.downloads.downloads()
+    assert download.state == "done" and download.path is not None
+    assert download.path.read_bytes()  # the file is there, whole (verified by the service)
+    view = box.view
+    assert view.isColumnHidden(2)  # where it went is in the tooltip in a narrow column
+    assert str(download.path) in view.model().index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert view.horizontalHeader().length() <= view.viewport().width() + 1
+    box.clear_button.click()
+    assert library.downloads.downloads() == [] and not box.isVisible()

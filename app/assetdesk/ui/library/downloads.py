@@ -13,6 +13,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -97,7 +98,8 @@ class DownloadsModel(FlatTableModel):
                 return download.progress.fraction
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return download.message or (str(download.path) if download.path else None)
+            where = download.path or download.folder  # the column is hidden in a narrow pane
+            return "\n".join(str(part) for part in (download.message, where) if part) or None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if column is Column.NAME:
@@ -143,9 +145,12 @@ class DownloadsBox(QWidget):
         self.view.verticalHeader().hide()
         self.view.setShowGrid(False)
         self.view.setItemDelegateForColumn(1, ProgressDelegate(self.view))
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setColumnWidth(0, 160)
-        self.view.setColumnWidth(1, 200)
+        # A narrow column: the name and the progress share the width; where it goes is in the
+        # tooltip.
+        columns = self.view.horizontalHeader()
+        columns.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        columns.setSectionResizeMode(Column.PROGRESS, QHeaderView.ResizeMode.Stretch)
+        self.view.setColumnHidden(Column.WHERE, True)
         self.view.setMinimumHeight(72)
         self.keep_folders = QCheckBox("Keep Wordbee locale and folders")
         self.keep_folders.setToolTip(

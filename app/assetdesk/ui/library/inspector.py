@@ -68,6 +68,9 @@ def _value_label(text: str) -> QLabel:
         Qt.TextInteractionFlag.TextSelectableByMouse
         | Qt.TextInteractionFlag.TextSelectableByKeyboard
     )
+    # A word longer than the column (an email, a path) does not widen the grid past the
+    # column's edge, where it would push the Copy buttons out of sight: the label gives way.
+    label.setMinimumWidth(1)
     return label
 
 
@@ -78,6 +81,7 @@ def _id_field(text: str) -> QLineEdit:
     field.setFrame(False)
     field.setCursorPosition(0)
     field.setStyleSheet("background: transparent;")
+    field.setMinimumWidth(1)  # it scrolls: the Copy button beside it stays in sight
     return field
 
 

@@ -54,8 +54,8 @@ def queue_view(model: UploadQueueModel) -> QTableView:
 #: Each column's width, and the order they show in (and give way in, from the end).
 WIDTHS = {
     Column.NAME: 170,
-    Column.STATE: 104,
-    Column.PROGRESS: 130,
+    Column.STATE: 96,
+    Column.PROGRESS: 100,
     Column.ETA: 70,
     Column.SPEED: 78,
     Column.SIZE: 72,
