@@ -6,6 +6,7 @@ argv: data folder
 
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import Any
 
@@ -19,9 +20,11 @@ read_accounts = AccountsService.list
 
 
 async def list_while_the_user_closes(self: AccountsService) -> Any:
-    for widget in QApplication.topLevelWidgets():
-        if isinstance(widget, MainWindow):
-            widget.close()
+    # Only the start-up's read (the panes, all shown at once, read the accounts too).
+    if any(frame.function == "_session" for frame in inspect.stack()):
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                widget.close()
     return await read_accounts(self)
 
 

@@ -1,13 +1,16 @@
 """Quitting: at once when nothing transfers; with uploads or downloads running, a "Quit AssetDesk?"
-box first, whose Cancel keeps them going and whose Quit leaves the uploads to resume at the next
-start (the Library's downloads keep no partial file: the box says they start again by hand)."""
+box first, whose Cancel keeps them going and whose Quit leaves them to resume at the next start
+(the upload queue and the Library's downloads are kept in the database, a download's `.part`
+beside where its file goes)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 import keyring.backends.fail
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -144,31 +147,35 @@ def test_quitting_while_uploading_asks_and_the_next_start_resumes(
         arun(second.aclose())
 
 
-def test_quitting_while_downloading_asks_and_says_it_starts_again_by_hand(
+def test_quitting_while_downloading_asks_and_the_next_start_goes_on_from_the_part(
     qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
+    app_paths: AppPaths,
     sb: Any,
-    tasks: BackgroundTasks,
     arun: Any,
     tmp_path: Path,
 ) -> None:
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
-    arun(services.library.add_reference(sb.demo["runway_asset_ids"][0], sandbox_accounts[0].id))
-    arun(pane.reload())
+    first = sandbox_services(app_paths, sb, arun)
+    first_tasks = BackgroundTasks()
+    (account,) = arun(first.accounts.list())
+    folder = tmp_path / "saved"
+    folder.mkdir()
     sb.bandwidth("storage", 1000)  # the file is still on its way when the quit comes
     try:
-        download = pane.download_jobs.save_to_folder(pane.model.assets()[0], tmp_path)
+        window = open_window(qtbot, first, first_tasks, arun, Pane.LIBRARY)
+        pane = window.library_pane
+        arun(first.library.add_reference(sb.demo["runway_asset_ids"][0], account.id))
+        arun(pane.reload())
+        (asset,) = pane.model.assets()
+        download = pane.download_jobs.save_to_folder(asset, folder)
         qtbot.waitUntil(
-            lambda: any(d.progress and d.progress.done for d in pane.downloads.downloads()),
+            lambda: any(d.progress and d.progress.done > 2000 for d in pane.downloads.downloads()),
             timeout=10_000,
         )
         box = window.request_quit()
         assert box is window.quit_box and box is not None
         qtbot.waitUntil(box.isVisible)
         assert box.informativeText() == (
-            "1 download is running; it has to be started again next time."
+            "1 download is running; it resumes where it stopped when AssetDesk starts again."
         )
         buttons(box)["Cancel"].click()
         qtbot.waitUntil(lambda: not box.isVisible())
@@ -182,14 +189,46 @@ def test_quitting_while_downloading_asks_and_says_it_starts_again_by_hand(
         assert [d.state for d in pane.downloads.downloads()] == ["cancelled"]
     finally:
         sb.bandwidth("storage", None)
+        arun(first_tasks.aclose())
+        arun(first.aclose())
+    # What it got so far is kept beside where the file goes, and the database remembers it.
+    (part,) = [p for p in folder.iterdir() if p.name.endswith(".part")]
+    kept = part.stat().st_size
+    assert kept > 0 and (folder / (part.name + ".json")).is_file()
+    gets_before = len([r for r in sb.requests("storage") if r["method"] == "GET"])
+
+    # The next start goes on with it by itself, asking only for the rest.
+    second = sandbox_services(app_paths, sb, arun)
+    second_tasks = BackgroundTasks()
+    try:
+        window = open_window(qtbot, second, second_tasks, arun, Pane.LIBRARY)
+        pane = window.library_pane
+        assert arun(pane.download_jobs.resume()) == 1
+        qtbot.waitUntil(
+            lambda: [d.state for d in pane.downloads.downloads()] == ["done"], timeout=30_000
+        )
+        (saved,) = [p for p in folder.iterdir()]
+        assert saved.name == asset.name
+        whole = httpx.get(arun(second.library.signed_link(asset)).url).content
+        assert saved.read_bytes() == whole  # byte for byte, and verified by the transfer
+        path = urlsplit(arun(second.library.signed_link(asset)).url).path
+        resumed = [r for r in sb.requests("storage") if r["method"] == "GET"][gets_before:]
+        ranges = [r["headers"].get("range") for r in resumed if r["path"] == path]
+        assert any(r and r.startswith("bytes=") and not r.startswith("bytes=0-") for r in ranges)
+        assert arun(second.library.pending_downloads.all()) == []  # nothing left for a third
+    finally:
+        arun(second_tasks.aclose())
+        arun(second.aclose())
 
 
 def test_the_question_counts_uploads_and_downloads() -> None:
     assert running_text(3, 1) == (
-        "3 uploads and 1 download are running; the uploads resume where they stopped "
-        "when AssetDesk starts again, the download has to be started again."
+        "3 uploads and 1 download are running; they resume where they stopped "
+        "when AssetDesk starts again."
     )
     assert running_text(1, 0) == (
         "1 upload is running; it resumes where it stopped when AssetDesk starts again."
     )
-    assert running_text(0, 2) == "2 downloads are running; they have to be started again next time."
+    assert running_text(0, 2) == (
+        "2 downloads are running; they resume where they stopped when AssetDesk starts again."
+    )

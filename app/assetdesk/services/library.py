@@ -62,6 +62,7 @@ from assetdesk.services.library_errors import (
 from assetdesk.services.library_links import LinkCache, SignedLink
 from assetdesk.services.library_refresh import wordbee_drafts
 from assetdesk.services.library_refresher import LibraryRefresher, OnProgress, RefreshReport
+from assetdesk.services.pending_downloads import PendingDownloads
 from assetdesk.services.wordbee_projects import follow_project, followed_projects
 from assetdesk.services.wordbee_source import WordbeeSource
 from assetdesk.store.db import open_database
@@ -110,6 +111,8 @@ class LibraryService:
         self._links = LinkCache(self._useapi, self._clock)
         self._bytes = AssetBytes(self._links, self._wordbee)
         self._names = FolderNames()
+        #: The user's downloads still to finish (a quit keeps them for the next start).
+        self.pending_downloads = PendingDownloads(self._on_connection)
 
     # ------------------------------------------------------------ the catalog
 
@@ -317,12 +320,13 @@ class LibraryService:
         self, asset: Asset, path: Path, *, progress: ProgressCallback | None = None
     ) -> DownloadResult:
         """Save the asset as exactly `path` ("Save as…"): an existing file there is replaced,
-        since the save dialog already asked. Remembered as the user's download."""
+        since the save dialog already asked. Remembered as the user's download; cut short (a
+        quit, the network), its `.part` is kept and the next one goes on from it."""
         return await self.download(
             asset,
             path.parent,
             filename=path.name,
-            options=DownloadOptions(on_conflict=Conflict.OVERWRITE),
+            options=DownloadOptions(on_conflict=Conflict.OVERWRITE, keep_partial=True),
             progress=progress,
         )
 
@@ -336,11 +340,12 @@ class LibraryService:
     ) -> DownloadResult:
         """Save the asset in `folder` under its real name ("Download to a folder"): a name
         another file or asset has takes the id's short form, a second copy of this one ' (1)';
-        with `keep_folders` a Wordbee file goes under its locale and relative path."""
+        with `keep_folders` a Wordbee file goes under its locale and relative path. Cut short,
+        its `.part` is kept and the next download of it into `folder` goes on from it."""
         return await self.download(
             asset,
             folder,
-            options=DownloadOptions(on_conflict=Conflict.RENAME),
+            options=DownloadOptions(on_conflict=Conflict.RENAME, keep_partial=True),
             progress=progress,
             keep_folders=keep_folders,
         )

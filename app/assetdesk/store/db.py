@@ -177,6 +177,18 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE upload_queue_5 RENAME TO upload_queue;
     CREATE INDEX upload_queue_state ON upload_queue (state);
     """,
+    # 6: the Library's downloads still to finish: a quit (or a crash) keeps them, and the next
+    # start goes on from their kept `.part`.
+    """
+    CREATE TABLE pending_downloads (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        asset_id INTEGER NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+        folder TEXT NOT NULL,               -- where it goes
+        filename TEXT,                      -- "Save as": exactly this name; NULL: its own name
+        keep_folders INTEGER NOT NULL DEFAULT 0,
+        added_at TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -240,8 +240,10 @@ def _self_test_services(paths: AppPaths, redactor: Redactor) -> AppServices:
 
 
 async def _activate_uploads(window: MainWindow, inbox: HandedFiles) -> None:
-    """Start the upload queue, then queue the files handed to the app (now and later)."""
+    """Start the upload queue and the downloads a quit cut short, then queue the files handed
+    to the app (now and later)."""
     await window.uploads_pane.activate()
+    await window.library_pane.download_jobs.resume()  # what a quit cut short goes on
     inbox.deliver_to(window.open_files, lambda: _to_front(window))
 
 

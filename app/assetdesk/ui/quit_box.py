@@ -22,20 +22,15 @@ def quit_box(parent: QWidget, on_quit: Callable[[], object]) -> QMessageBox:
 
 
 def running_text(uploads: int, downloads: int) -> str:
-    """What runs and what becomes of it: uploads resume at the next start (the queue is kept in
-    the database); the Library's downloads keep no partial file, so they start again by hand."""
+    """What runs and what becomes of it: uploads and the Library's downloads alike go on where
+    they stopped at the next start (the queue and the downloads are kept in the database, a
+    download's `.part` beside its file)."""
     parts = [
         f"{count} {noun}{'' if count == 1 else 's'}"
         for count, noun in ((uploads, "upload"), (downloads, "download"))
         if count
     ]
-    running = f"{' and '.join(parts)} {'is' if uploads + downloads == 1 else 'are'} running"
-    if not downloads:
-        resume = "it resumes where it" if uploads == 1 else "they resume where they"
-        return f"{running}; {resume} stopped when AssetDesk starts again."
-    restart = "has to be started again" if downloads == 1 else "have to be started again"
-    if not uploads:
-        return f"{running}; {'it' if downloads == 1 else 'they'} {restart} next time."
-    resume = "the upload resumes where it" if uploads == 1 else "the uploads resume where they"
-    the_downloads = "the download" if downloads == 1 else "the downloads"
-    return f"{running}; {resume} stopped when AssetDesk starts again, {the_downloads} {restart}."
+    one = uploads + downloads == 1
+    running = f"{' and '.join(parts)} {'is' if one else 'are'} running"
+    resume = "it resumes where it" if one else "they resume where they"
+    return f"{running}; {resume} stopped when AssetDesk starts again."

@@ -2,12 +2,16 @@
 Wordbee video plays from. The library service turns each of these choices into download options.
 
 Each download is a row of the downloads list, updated from the transfer's progress snapshots.
+The user's downloads (Save as, Download to folder) are kept in the database until they end, so
+that a quit cuts them short without losing them: `resume()` at the next start goes on with them
+from their kept `.part`.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from assetdesk.core.errors import AssetDeskError
@@ -17,6 +21,16 @@ from assetdesk.transfer.progress import ProgressCallback, TransferProgress
 from assetdesk.ui.library.downloads import Download, DownloadsBox, DownloadsModel
 from assetdesk.ui.library.model import LibraryModel
 from assetdesk.ui.tasks import BackgroundTasks
+
+
+@dataclass(frozen=True)
+class _Note:
+    """A user download as the database keeps it until it ends (`pending_id` once written)."""
+
+    folder: Path
+    filename: str | None
+    keep_folders: bool
+    pending_id: int | None = None
 
 
 class DownloadJobs:
@@ -39,25 +53,59 @@ class DownloadJobs:
         self._box = box
         self._alive = alive
 
-    def save_as(self, asset: Asset, path: Path) -> asyncio.Task[None]:
-        """ "Save as…": exactly `path`, replacing a file there (the save dialog asked)."""
+    def save_as(
+        self, asset: Asset, path: Path, *, pending_id: int | None = None
+    ) -> asyncio.Task[None]:
+        """ "Save as…": exactly `path`, replacing a file there (the save dialog asked). Kept
+        in the database until it ends: a quit's next start goes on with it."""
         return self._start(
             asset,
             path.parent,
             lambda progress: self._library.save_as(asset, path, progress=progress),
+            note=_Note(path.parent, path.name, False, pending_id),
         )
 
-    def save_to_folder(self, asset: Asset, folder: Path) -> asyncio.Task[None]:
+    def save_to_folder(
+        self,
+        asset: Asset,
+        folder: Path,
+        *,
+        keep_folders: bool | None = None,
+        pending_id: int | None = None,
+    ) -> asyncio.Task[None]:
         """ "Download to folder": its own name in `folder`, renamed when the name is taken;
-        Wordbee locale and folders kept when the downloads box says so."""
-        keep_folders = self._box.keep_folders.isChecked()
+        Wordbee locale and folders kept when the downloads box says so. Kept in the database
+        until it ends: a quit's next start goes on with it."""
+        if keep_folders is None:
+            keep_folders = self._box.keep_folders.isChecked()
+        keep = keep_folders
         return self._start(
             asset,
             folder,
             lambda progress: self._library.save_to_folder(
-                asset, folder, keep_folders=keep_folders, progress=progress
+                asset, folder, keep_folders=keep, progress=progress
             ),
+            note=_Note(folder, None, keep, pending_id),
         )
+
+    async def resume(self) -> int:
+        """Start again the downloads a quit or a crash cut short (each goes on from its kept
+        `.part`); how many. One whose asset left the catalog is forgotten."""
+        pending = self._library.pending_downloads
+        started = 0
+        for job in await pending.all():
+            asset = await self._library.get(job.asset_id)
+            if asset is None or not self._alive():
+                if asset is None:
+                    await pending.remove(job.id)
+                continue
+            folder = Path(job.folder)
+            if job.filename is not None:
+                self.save_as(asset, folder / job.filename, pending_id=job.id)
+            else:
+                self.save_to_folder(asset, folder, keep_folders=job.keep_folders, pending_id=job.id)
+            started += 1
+        return started
 
     def save_copy(
         self, asset: Asset, folder: Path, *, saved: Callable[[Path], None]
@@ -78,11 +126,12 @@ class DownloadJobs:
         save: Callable[[ProgressCallback], Awaitable[DownloadResult]],
         *,
         saved: Callable[[Path], None] | None = None,
+        note: _Note | None = None,
     ) -> asyncio.Task[None]:
         download = self._downloads.add(Download(asset.title, folder))
         self._box.show()
         return self._tasks.spawn(
-            self._download(asset, download, save, saved=saved),
+            self._download(asset, download, save, saved=saved, note=note),
             name=f"library.download[{asset.id}]",
         )
 
@@ -93,20 +142,32 @@ class DownloadJobs:
         save: Callable[[ProgressCallback], Awaitable[DownloadResult]],
         *,
         saved: Callable[[Path], None] | None = None,
+        note: _Note | None = None,
     ) -> None:
         def progress(snapshot: TransferProgress) -> None:
             download.progress = snapshot
             self._downloads.changed(download)
 
+        pending = self._library.pending_downloads
+        pending_id = None if note is None else note.pending_id
+        if note is not None and pending_id is None:
+            noted = await pending.add(
+                asset.id, note.folder, filename=note.filename, keep_folders=note.keep_folders
+            )
+            pending_id = noted.id
         try:
             result = await save(progress)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError:  # a quit: the database keeps it for the next start
             download.state, download.message = "cancelled", "Cancelled."
             raise
         except AssetDeskError as error:
             download.state, download.message = "failed", str(error)
             self._model.set_error(asset.id, error)
+            if pending_id is not None:
+                await pending.remove(pending_id)
         else:
+            if pending_id is not None:
+                await pending.remove(pending_id)
             download.state, download.path = "done", result.path
             self._model.set_error(asset.id, None)
             if saved is not None:
