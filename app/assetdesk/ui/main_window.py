@@ -56,7 +56,7 @@ log = logging.getLogger("assetdesk.ui.window")
 
 #: The smallest first size, and the largest (the window takes 90% of the screen between them).
 SMALLEST_SIZE = (960, 600)
-LARGEST_SIZE = (1920, 1200)
+LARGEST_SIZE = (2560, 1600)
 #: The panes by their place in the splitter.
 ACCOUNTS, LIBRARY, TRANSFERS = range(3)
 
