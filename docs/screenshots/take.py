@@ -1,6 +1,8 @@
 """Make the window's screenshots in docs/screenshots: the whole window busy (uploads running, a
-download under way, the Library showing a preview and the inspector) and Quick Look, at 1280x720,
-1600x1000 and 2560x1600 (scale 2), in a light and a dark palette.
+download under way, the Library showing a preview and the inspector), Quick Look and the quit
+box, at 1280x720, 1600x1000 and 2560x1600 (scale 2), in a light and a dark palette. The panes'
+states (docs/screenshots/states) are their GUI tests' renderings:
+`ASSETDESK_SHOT_DIR=docs/screenshots/states make test`.
 
     PYTHONPATH=app python docs/screenshots/take.py [--only NAME]
 
@@ -115,8 +117,6 @@ def _dark_palette():  # type: ignore[no-untyped-def]
 
 async def _scene(screen: str, palette: str) -> int:
     import keyring.backends.fail
-    from PySide6.QtCore import QPoint
-    from PySide6.QtGui import QPainter
 
     from assetdesk.sandbox.launcher import SandboxProcess
     from assetdesk.services.app import build_services
@@ -159,23 +159,37 @@ async def _scene(screen: str, palette: str) -> int:
         print(out)
         window.library_pane.open_quick_look()
         await asyncio.sleep(1.5)
-        look = window.library_pane.quick_look
-        shot = window.grab()
-        if look is not None and look.isVisible():
-            painter = QPainter(shot)
-            painter.drawPixmap(
-                look.mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0)), look.grab()
-            )
-            painter.end()
-        out = HERE / f"quick-look-{screen}-{palette}.png"
-        shot.save(str(out))
-        print(out)
+        _save_over(window, window.library_pane.quick_look, f"quick-look-{screen}-{palette}")
+        if window.library_pane.quick_look is not None:
+            window.library_pane.quick_look.close()
+        box = window.request_quit()  # uploads and a download run: it asks first
+        await asyncio.sleep(0.5)
+        _save_over(window, box, f"quit-box-{screen}-{palette}")
+        if box is not None:
+            box.close()
         window.close()
         return 0
     finally:
         await tasks.aclose()
         await services.aclose()
         sandbox.stop()
+
+
+def _save_over(window, top, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The window with `top` (a window of its own over it) painted where it shows."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPainter
+
+    shot = window.grab()
+    if top is not None and top.isVisible():
+        painter = QPainter(shot)
+        painter.drawPixmap(
+            top.mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0)), top.grab()
+        )
+        painter.end()
+    out = HERE / f"{name}.png"
+    shot.save(str(out))
+    print(out)
 
 
 async def _busy(window, sandbox, scratch: Path) -> None:  # type: ignore[no-untyped-def]
