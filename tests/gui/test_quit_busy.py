@@ -26,7 +26,7 @@ from assetdesk.ui.quit_box import running_text
 from assetdesk.ui.tasks import BackgroundTasks
 
 MIB = 1024 * 1024
-RUNNING_TWO = "2 uploads are running; they resume where they stopped when AssetDesk starts again."
+RUNNING_TWO = "2 uploads are running; they go on when AssetDesk starts again."
 
 
 def sandbox_services(app_paths: AppPaths, sb: Any, arun: Any) -> AppServices:
@@ -175,7 +175,7 @@ def test_quitting_while_downloading_asks_and_the_next_start_goes_on_from_the_par
         assert box is window.quit_box and box is not None
         qtbot.waitUntil(box.isVisible)
         assert box.informativeText() == (
-            "1 download is running; it resumes where it stopped when AssetDesk starts again."
+            "1 download is running; it goes on when AssetDesk starts again."
         )
         buttons(box)["Cancel"].click()
         qtbot.waitUntil(lambda: not box.isVisible())
@@ -223,12 +223,9 @@ def test_quitting_while_downloading_asks_and_the_next_start_goes_on_from_the_par
 
 def test_the_question_counts_uploads_and_downloads() -> None:
     assert running_text(3, 1) == (
-        "3 uploads and 1 download are running; they resume where they stopped "
-        "when AssetDesk starts again."
+        "3 uploads and 1 download are running; they go on when AssetDesk starts again."
     )
-    assert running_text(1, 0) == (
-        "1 upload is running; it resumes where it stopped when AssetDesk starts again."
-    )
+    assert running_text(1, 0) == ("1 upload is running; it goes on when AssetDesk starts again.")
     assert running_text(0, 2) == (
-        "2 downloads are running; they resume where they stopped when AssetDesk starts again."
+        "2 downloads are running; they go on when AssetDesk starts again."
     )

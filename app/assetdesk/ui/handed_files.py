@@ -63,7 +63,10 @@ class FileOpenEvents(QObject):
             return False
         name = event.file() or event.url().toLocalFile()
         if not name:
-            log.info("ignoring an open-file event for %s: not a local file", event.url())
+            # The scheme only: a URL's query could hold a signed link's secret.
+            log.info(
+                "ignoring an open-file event for a %s URL: not a local file", event.url().scheme()
+            )
             return True
         self._inbox.put([Path(name)])
         return True

@@ -265,11 +265,11 @@ class MainWindow(QMainWindow):
 
     def running_transfers(self) -> tuple[int, int]:
         """(uploads, downloads) still to finish: sending, waiting or queued uploads, and the
-        Library's running downloads."""
+        Library's running downloads of the user's (a preview's or a drag's copy is not one)."""
         summary = self._services.uploads.summary()
         uploads = summary.active + summary.waiting + summary.queued
         downloads = self.library_pane.downloads.downloads()
-        return uploads, sum(1 for download in downloads if download.state == "running")
+        return uploads, sum(1 for d in downloads if d.state == "running" and d.kept)
 
     def _ask_to_quit(self, uploads: int, downloads: int) -> QMessageBox:
         if self.quit_box is None:
@@ -349,7 +349,11 @@ class MainWindow(QMainWindow):
         QApplication.alert(self)
 
     def _bring_to_front(self, *_: object) -> None:
-        self.showNormal()
+        """Raise the window as it is: a minimised one is restored, a maximised or full-screen
+        one stays so."""
+        if self.isMinimized():
+            self.setWindowState(self.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.show()
         self.raise_()
         self.activateWindow()
 

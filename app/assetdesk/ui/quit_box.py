@@ -22,9 +22,9 @@ def quit_box(parent: QWidget, on_quit: Callable[[], object]) -> QMessageBox:
 
 
 def running_text(uploads: int, downloads: int) -> str:
-    """What runs and what becomes of it: uploads and the Library's downloads alike go on where
-    they stopped at the next start (the queue and the downloads are kept in the database, a
-    download's `.part` beside its file)."""
+    """What runs and what becomes of it: uploads and the Library's downloads alike go on at the
+    next start (the queue and the downloads are kept in the database; a download goes on from
+    its `.part`, an upload is sent again unless its whole body had gone, when it asks)."""
     parts = [
         f"{count} {noun}{'' if count == 1 else 's'}"
         for count, noun in ((uploads, "upload"), (downloads, "download"))
@@ -32,5 +32,4 @@ def running_text(uploads: int, downloads: int) -> str:
     ]
     one = uploads + downloads == 1
     running = f"{' and '.join(parts)} {'is' if one else 'are'} running"
-    resume = "it resumes where it" if one else "they resume where they"
-    return f"{running}; {resume} stopped when AssetDesk starts again."
+    return f"{running}; {'it goes' if one else 'they go'} on when AssetDesk starts again."

@@ -60,12 +60,14 @@ class WindowActions:
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
         self.about = _action(owner, "&About AssetDesk", None, window.show_about)
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
-        #: "Show Accounts" …: checked while the pane is open (Ctrl+Alt+1/2/3).
+        #: "Show Accounts" …: checked while the pane is open.
         self.show_pane: list[QAction] = []
         #: "Go to Accounts" …: focus the pane, opening it when collapsed (Ctrl+1/2/3).
         self.go_to_pane: list[QAction] = []
         for index, title in enumerate(PANE_TITLES):
-            show = _action(owner, f"Show {title}", f"Ctrl+Alt+{index + 1}", None)
+            # No key of its own: Ctrl+Alt is AltGr on Windows (typing "#" would fold a pane);
+            # Ctrl+1/2/3 bring a folded pane back.
+            show = _action(owner, f"Show {title}", None, None)
             show.setCheckable(True)
             show.setChecked(True)
             show.toggled.connect(_weakly(window, lambda w, on, i=index: w.set_pane_open(i, on)))

@@ -10,6 +10,7 @@ from their kept `.part`.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,9 @@ class _Note:
     filename: str | None
     keep_folders: bool
     pending_id: int | None = None
+
+
+log = logging.getLogger("assetdesk.ui.library.downloads")
 
 
 class DownloadJobs:
@@ -128,7 +132,7 @@ class DownloadJobs:
         saved: Callable[[Path], None] | None = None,
         note: _Note | None = None,
     ) -> asyncio.Task[None]:
-        download = self._downloads.add(Download(asset.title, folder))
+        download = self._downloads.add(Download(asset.title, folder, kept=note is not None))
         self._box.show()
         return self._tasks.spawn(
             self._download(asset, download, save, saved=saved, note=note),
@@ -150,20 +154,22 @@ class DownloadJobs:
 
         pending = self._library.pending_downloads
         pending_id = None if note is None else note.pending_id
-        if note is not None and pending_id is None:
-            noted = await pending.add(
-                asset.id, note.folder, filename=note.filename, keep_folders=note.keep_folders
-            )
-            pending_id = noted.id
         try:
+            if note is not None and pending_id is None:
+                noted = await pending.add(
+                    asset.id, note.folder, filename=note.filename, keep_folders=note.keep_folders
+                )
+                pending_id = noted.id
             result = await save(progress)
         except asyncio.CancelledError:  # a quit: the database keeps it for the next start
             download.state, download.message = "cancelled", "Cancelled."
             raise
-        except AssetDeskError as error:
+        except Exception as error:  # the row says it: it never stays "running"
+            if not isinstance(error, AssetDeskError):
+                log.exception("the download of asset %d failed", asset.id)
             download.state, download.message = "failed", str(error)
-            self._model.set_error(asset.id, error)
-            if pending_id is not None:
+            self._model.set_error(asset.id, error if isinstance(error, AssetDeskError) else None)
+            if pending_id is not None:  # its `.part` stays: downloading it again goes on
                 await pending.remove(pending_id)
         else:
             if pending_id is not None:

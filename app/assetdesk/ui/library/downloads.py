@@ -47,6 +47,9 @@ class Download:
     progress: TransferProgress | None = None
     path: Path | None = None
     message: str | None = None
+    #: The user's download, kept in the database until it ends (a quit's next start goes on
+    #: with it); a copy for a preview or a drag is not.
+    kept: bool = False
     id: int = field(default_factory=lambda: next(_ids))
 
 

@@ -292,7 +292,9 @@ class UploadsPane(QWidget):
     # ------------------------------------------------------------------ drag and drop
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.drag_offered(event.mimeData()):
+        # A drag started in AssetDesk (a Library asset's copy) is not an upload, here as on
+        # the rest of the window.
+        if event.source() is None and self.drag_offered(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -302,7 +304,7 @@ class UploadsPane(QWidget):
         event.accept()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        if self.dropped(event.mimeData()):
+        if event.source() is None and self.dropped(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
