@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assetdesk.core.addresses import normalise_base_url
 from assetdesk.core.errors import InvalidInput, as_sentence
-from assetdesk.core.ids import check_useapi_token, normalise_base_url
+from assetdesk.core.ids import check_useapi_token
 from assetdesk.core.provider import AccountKind
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL
 from assetdesk.ui.widgets.notice import Notice
