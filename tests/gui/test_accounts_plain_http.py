@@ -97,6 +97,17 @@ def test_a_saved_plain_http_account_says_so_on_its_row(
     assert "https:// address is needed" in row.data(Qt.ItemDataRole.ToolTipRole)
 
     pane.select(saved.id)
+    dialog = pane.edit_selected()
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    # Said as the dialog opens, not only after the field is typed in.
+    assert dialog.errors["base_url"].isVisible()
+    assert "https:// address is needed" in dialog.errors["base_url"].text()
+    assert not dialog.save_button.isEnabled()
+    fill(qtbot, dialog.base_url, "https://api.useapi.net")
+    assert not dialog.errors["base_url"].isVisible()
+    dialog.reject()
+
     pane.test_selected()
     qtbot.waitUntil(lambda: row.data(AccountRole.HEALTH_STATE) == "error", timeout=10_000)
     sentence = row.data(AccountRole.HEALTH_TEXT)

@@ -203,6 +203,8 @@ class AccountDialog(QDialog):
             field.textEdited.connect(self._on_edit)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._touched: set[str] = set()
+        if editing and base_url:  # a saved address that is no longer accepted (plain http)
+            self._touched.add("base_url")
         self._saving = False
         self._testing = False
         self._kind_changed()
