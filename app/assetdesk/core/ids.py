@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from assetdesk.core.errors import InvalidInput
 
@@ -26,7 +26,6 @@ __all__ = [
     "WordbeeScope",
     "check_email",
     "check_useapi_token",
-    "normalise_base_url",
     "parse_asset_ref",
     "parse_reference",
     "wordbee_key",
@@ -311,17 +310,6 @@ def parse_asset_ref(text: str) -> MediaGenerationId | RunwayAssetId:
         "this is neither a Google Flow mediaGenerationId (user:…-email:…-image:…) nor a "
         "Runway asset id (user:…-runwayml:…-asset:…)"
     )
-
-
-def normalise_base_url(url: str) -> str:
-    """'https://x.wordbee.com/' -> 'https://x.wordbee.com'; InvalidInput unless http(s)://host."""
-    text = url.strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise InvalidInput(f"'{text}' is not a web address starting with https://")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise InvalidInput("the service address must not contain '?', '#' or a user name")
-    return text
 
 
 _SEGMENT_SEPARATORS = ("/", ":")

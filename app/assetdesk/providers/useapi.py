@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from assetdesk.core.addresses import normalise_base_url
 from assetdesk.core.errors import (
     AssetDeskError,
     BadRequest,
@@ -25,7 +26,6 @@ from assetdesk.core.errors import (
     Unauthorized,
     UpstreamFailed,
 )
-from assetdesk.core.ids import normalise_base_url
 from assetdesk.net.clients import DEFAULT_TIMEOUT, make_http_client
 from assetdesk.net.errors import network_error
 from assetdesk.net.retry import DEFAULT_RETRY, RetryPolicy, parse_retry_after, with_retries

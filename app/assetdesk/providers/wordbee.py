@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 
+from assetdesk.core.addresses import normalise_base_url
 from assetdesk.core.errors import (
     BadRequest,
     Forbidden,
@@ -26,7 +27,7 @@ from assetdesk.core.errors import (
     Unauthorized,
     UpstreamFailed,
 )
-from assetdesk.core.ids import WordbeeScope, normalise_base_url
+from assetdesk.core.ids import WordbeeScope
 from assetdesk.net.clients import DEFAULT_TIMEOUT, make_http_client
 from assetdesk.net.errors import network_error
 from assetdesk.net.retry import DEFAULT_RETRY, RetryPolicy, with_retries

@@ -19,11 +19,13 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from assetdesk.core.addresses import plain_http_problem
 from assetdesk.core.errors import (
     AssetDeskError,
     InvalidInput,
     SecretMissing,
     SecretStoreError,
+    as_sentence,
 )
 from assetdesk.core.provider import AccountKind
 from assetdesk.providers.useapi import UseapiConnection
@@ -54,6 +56,25 @@ class AccountInfo:
     secret_state: str  # "stored" | "session" | "missing"
     wordbee_account_id: str | None = None
     default_email: str | None = None
+    #: Why the account's address cannot be used (plain http to another computer), else None.
+    address_problem: str | None = None
+
+
+def _address_problem(account: Account) -> str | None:
+    problem = plain_http_problem(account.base_url)
+    return None if problem is None else as_sentence(problem)
+
+
+def _usable(account: Account) -> Account:
+    """`account`, unless its address is plain http to another computer (saved before https
+    was required): then InvalidInput says why, before its secret is read or anything is sent."""
+    problem = _address_problem(account)
+    if problem is not None:
+        raise InvalidInput(
+            f"“{account.name}” is not used: {problem} Edit the account to give its https:// "
+            "address; nothing was sent."
+        )
+    return account
 
 
 class AccountsService(AccountStorage):
@@ -83,6 +104,7 @@ class AccountsService(AccountStorage):
             secret_state=state,
             wordbee_account_id=account.wordbee_account_id,
             default_email=account.default_email,
+            address_problem=_address_problem(account),
         )
 
     async def _accounts(self) -> list[Account]:
@@ -104,7 +126,7 @@ class AccountsService(AccountStorage):
 
     async def saved_secret(self, account_id: int) -> tuple[Account, str]:
         """An account and its secret, for the CLI's `--account NAME` (services/credentials.py)."""
-        account = await self._account(account_id)
+        account = _usable(await self._account(account_id))
         return account, await self._account_secrets.require(account)
 
     # ------------------------------------------------------------ changes
@@ -275,7 +297,7 @@ class AccountsService(AccountStorage):
         async with self._clients.lock(account_id):
             clients = self._clients.useapi(account_id)
             if clients is None:
-                account = await self._account(account_id)
+                account = _usable(await self._account(account_id))
                 if account.kind is not AccountKind.USEAPI:
                     raise InvalidInput(f"“{account.name}” is not a useapi.net account.")
                 token = await self._account_secrets.require(account)
@@ -288,7 +310,7 @@ class AccountsService(AccountStorage):
         async with self._clients.lock(account_id):
             client = self._clients.wordbee(account_id)
             if client is None:
-                account = await self._account(account_id)
+                account = _usable(await self._account(account_id))
                 if account.kind is not AccountKind.WORDBEE or not account.wordbee_account_id:
                     raise InvalidInput(f"“{account.name}” is not a Wordbee account.")
                 key = await self._account_secrets.require(account)

@@ -11,6 +11,7 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from assetdesk.core.addresses import normalise_base_url
 from assetdesk.core.errors import InvalidInput, NotFound
 from assetdesk.core.ids import check_useapi_token
 from assetdesk.core.provider import AccountKind
@@ -44,6 +45,18 @@ class WordbeeCredentials:
     key: str
 
 
+def _address_from_env(environ: Mapping[str, str], name: str, default: str = "") -> str:
+    """The service address in `name`, checked before anything is sent (https://, or http:// to
+    this computer); a bad one is a usage error that names the variable."""
+    url = environ.get(name, "").strip() or default
+    if not url:
+        return url
+    try:
+        return normalise_base_url(url)
+    except InvalidInput as error:
+        raise CredentialsMissing(f"{name}: {error.message}") from None
+
+
 def useapi_from_env(environ: Mapping[str, str]) -> UseapiCredentials | None:
     raw = environ.get("ASSETDESK_USEAPI_TOKEN", "").strip()
     if not raw:
@@ -52,7 +65,7 @@ def useapi_from_env(environ: Mapping[str, str]) -> UseapiCredentials | None:
         token = check_useapi_token(raw)
     except InvalidInput as error:
         raise CredentialsMissing(f"ASSETDESK_USEAPI_TOKEN: {error.message}") from None
-    url = environ.get("ASSETDESK_USEAPI_URL", "").strip() or DEFAULT_USEAPI_URL
+    url = _address_from_env(environ, "ASSETDESK_USEAPI_URL", DEFAULT_USEAPI_URL)
     return UseapiCredentials(url, token)
 
 
@@ -62,6 +75,7 @@ def wordbee_from_env(environ: Mapping[str, str]) -> WordbeeCredentials | None:
     key = environ.get("ASSETDESK_WORDBEE_KEY", "").strip()
     if not (url and account and key):
         return None
+    url = _address_from_env(environ, "ASSETDESK_WORDBEE_URL")
     return WordbeeCredentials(url, account, key)
 
 

@@ -9,8 +9,9 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from assetdesk.core.addresses import normalise_base_url
 from assetdesk.core.errors import InvalidInput, NotFound
-from assetdesk.core.ids import check_email, normalise_base_url
+from assetdesk.core.ids import check_email
 from assetdesk.core.provider import AccountKind
 from assetdesk.store.settings import Settings
 

@@ -1,8 +1,12 @@
 """Account secrets (useapi.net tokens, Wordbee keys and session tokens) in the OS keyring only.
 
-The backend is chosen once, when the `SecretStore` is made, and named for the user. When no usable
-keyring exists the store says why, and `use_session_only()` keeps secrets in this process's memory
-instead; nothing is ever written to disk by AssetDesk itself.
+The backend is chosen once, when the `SecretStore` is made, and named for the user. Of what
+`keyring` offers (its own pick, `PYTHON_KEYRING_BACKEND`, its config file, plugins such as
+keyrings.alt) only the operating systems' own stores are used: Secret Service, KWallet, the macOS
+Keychain and the Windows Credential Manager. Anything else, a file-based keyring above all, is
+named and treated as no keyring. When no usable keyring exists the store says why, and
+`use_session_only()` keeps secrets in this process's memory instead; nothing is ever written to
+disk by AssetDesk itself.
 
 Keyring calls block (D-Bus, a Keychain prompt) and may never return (an unlock prompt nobody
 answers): callers run every method through `run_keyring_call`, on a daemon thread that is
@@ -33,6 +37,7 @@ __all__ = [
     "KeyringTimeout",
     "SecretStore",
     "backend_label",
+    "os_store",
     "run_keyring_call",
     "username_for",
 ]
@@ -48,12 +53,15 @@ KEYRING_TIMEOUT: Final = 30.0
 
 T = TypeVar("T")
 
-_BACKEND_LABELS: Final = {
-    "keyring.backends.SecretService": "Secret Service",
-    "keyring.backends.libsecret": "Secret Service",
-    "keyring.backends.macOS": "macOS Keychain",
-    "keyring.backends.Windows": "Windows Credential Manager",
-    "keyring.backends.kwallet": "KWallet",
+#: The operating systems' own stores, by exact (module, class): no other backend, nor a subclass
+#: of one of these from elsewhere, is trusted with a secret.
+_OS_STORES: Final = {
+    ("keyring.backends.SecretService", "Keyring"): "Secret Service",
+    ("keyring.backends.libsecret", "Keyring"): "Secret Service",
+    ("keyring.backends.kwallet", "DBusKeyring"): "KWallet",
+    ("keyring.backends.kwallet", "DBusKeyringKWallet4"): "KWallet",
+    ("keyring.backends.macOS", "Keyring"): "macOS Keychain",
+    ("keyring.backends.Windows", "WinVaultKeyring"): "Windows Credential Manager",
 }
 
 
@@ -77,19 +85,51 @@ def _chained(backend: keyring.backend.KeyringBackend) -> list[keyring.backend.Ke
     return list(getattr(type(backend), "backends", []) or [])
 
 
+def _os_store_label(backend: keyring.backend.KeyringBackend) -> str | None:
+    return _OS_STORES.get((type(backend).__module__, type(backend).__qualname__))
+
+
+def os_store(backend: keyring.backend.KeyringBackend) -> keyring.backend.KeyringBackend | None:
+    """`backend` when it is an operating system's store; for keyring's chainer, the first such
+    store in it (so that no secret falls through to another member); else None."""
+    if _os_store_label(backend) is not None:
+        return backend
+    if _is_chainer(backend):
+        return next((inner for inner in _chained(backend) if _os_store_label(inner)), None)
+    return None
+
+
 def backend_label(backend: keyring.backend.KeyringBackend) -> str:
     """A backend's name in plain words: 'Secret Service', 'macOS Keychain', ..."""
     if _is_chainer(backend):
         inner = _chained(backend)
-        return backend_label(inner[0]) if inner else "no keyring"
+        chosen = os_store(backend)
+        if chosen is not None:
+            return backend_label(chosen)
+        return " and ".join(backend_label(one) for one in inner) if inner else "no keyring"
     if _is_module(backend, "keyring.backends.fail"):
         return "no keyring"
     if _is_module(backend, "keyring.backends.null"):
         return "keyring turned off"
-    for module, label in _BACKEND_LABELS.items():
-        if _is_module(backend, module):
-            return label
-    return type(backend).__name__
+    return _os_store_label(backend) or type(backend).__name__
+
+
+def _not_an_os_store(backend: keyring.backend.KeyringBackend) -> str | None:
+    """Why keyring's choice `backend` is not used, naming what was found (a fragment); None for
+    an operating system's store, and for no keyring at all (said elsewhere)."""
+    if os_store(backend) is not None or _is_module(backend, "keyring.backends.fail"):
+        return None
+    if _is_module(backend, "keyring.backends.null"):
+        return None
+    found = _chained(backend) if _is_chainer(backend) else [backend]
+    if not found:
+        return None
+    names = " and ".join(dict.fromkeys(type(one).__name__ for one in found))
+    one = len(found) == 1
+    if all(hasattr(each, "file_path") for each in found):  # keyrings.alt's file keyrings
+        return f"found {names}, which {'keeps' if one else 'keep'} secrets in a file: not used"
+    what = "is not one of" if one else "are not"
+    return f"found {names}, which {what} the operating system's keyrings: not used"
 
 
 def _scrub(text: str, *secrets: str | None) -> str:
@@ -163,7 +203,13 @@ class SecretStore:
         self._memory: dict[str, str] = {}
         self._session_only = False
         self._problem: str | None = None  # why the keyring is unusable, as a sentence fragment
-        self._backend = backend if backend is not None else keyring.get_keyring()
+        self._refusal: str | None = None  # keyring's choice is not an operating system's store
+        if backend is None:
+            found = keyring.get_keyring()
+            self._refusal = _not_an_os_store(found)
+            backend = os_store(found) or found
+        # A backend given by the caller is used as it is (the tests' refusing or silent ones).
+        self._backend = backend
         self.backend_name = backend_label(self._backend)
         self._problem = self._why_unusable(probe=probe)
         if self._problem is None:
@@ -286,6 +332,8 @@ class SecretStore:
 
     def _why_unusable(self, *, probe: bool) -> str | None:
         backend = self._backend
+        if self._refusal is not None:
+            return self._refusal
         if _is_module(backend, "keyring.backends.fail"):
             return "no system keyring was found on this computer"
         if _is_module(backend, "keyring.backends.null"):

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from assetdesk.core.addresses import normalise_base_url
 from assetdesk.core.errors import InvalidInput, as_sentence
-from assetdesk.core.ids import check_useapi_token, normalise_base_url
+from assetdesk.core.ids import check_useapi_token
 from assetdesk.core.provider import AccountKind
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL
 from assetdesk.ui.widgets.notice import Notice
@@ -202,6 +203,8 @@ class AccountDialog(QDialog):
             field.textEdited.connect(self._on_edit)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._touched: set[str] = set()
+        if editing and base_url:  # a saved address that is no longer accepted (plain http)
+            self._touched.add("base_url")
         self._saving = False
         self._testing = False
         self._kind_changed()

@@ -76,13 +76,15 @@ class AccountRow:
         if self.checking:
             return CHECKING_TEXT
         if self.health is None:
-            return UNTESTED_TEXT
+            return self.info.address_problem or UNTESTED_TEXT
         return self.health.sentence
 
     @property
     def health_short(self) -> str:
         """A few words for the compact list: the state, and until when a throttle lasts."""
         state = self.health_state
+        if state == "untested" and self.info.address_problem:
+            return "Needs https"
         if state == "untested" and self.info.secret_state == "missing":
             return "Secret missing"
         if state == "throttled" and self.health is not None:
