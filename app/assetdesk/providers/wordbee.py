@@ -31,7 +31,7 @@ from assetdesk.net.clients import DEFAULT_TIMEOUT, make_http_client
 from assetdesk.net.errors import network_error
 from assetdesk.net.retry import DEFAULT_RETRY, RetryPolicy, with_retries
 from assetdesk.providers.http import body_text, json_body, whole_number
-from assetdesk.providers.upload_body import Progress
+from assetdesk.providers.upload_body import BeforeLastByte, Progress
 from assetdesk.providers.wordbee_errors import (
     SERVICE,
     error_text,
@@ -324,13 +324,21 @@ class WordbeeClient:
         locale: str | None = None,
         relative_path: str | None = None,
         progress: Progress | None = None,
+        before_last_byte: BeforeLastByte | None = None,
     ) -> WordbeeAsset:
         """Stage the file, then attach it to the segment (providers/wordbee_upload.py: what
         is renewed, staged again or left to the upload queue); the attached file, its fields
-        filled from what was sent where the answer leaves them out."""
+        filled from what was sent where the answer leaves them out. `before_last_byte` is
+        awaited before the attach's body goes (the call that puts the file on the segment)."""
         target = SegmentTarget.parse(scope, segment_id, filename, locale, relative_path)
         item, answer = await stage_and_attach(
-            self, path, target, content_type=content_type, size=size, progress=progress
+            self,
+            path,
+            target,
+            content_type=content_type,
+            size=size,
+            progress=progress,
+            before_last_byte=before_last_byte,
         )
         asset = parse_asset(item)
         if asset is None:  # unreachable: `item` holds the segment and name that were sent
