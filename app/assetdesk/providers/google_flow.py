@@ -13,6 +13,7 @@ from assetdesk.core.errors import NetworkError, OutcomeUnknown, UpstreamFailed
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.media import MediaKind, MediaType
 from assetdesk.core.provider import Provider
+from assetdesk.net.answers import AnswerRefused
 from assetdesk.net.retry import NO_RETRY
 from assetdesk.providers.http import as_dict, json_body
 from assetdesk.providers.upload_body import (
@@ -222,8 +223,9 @@ class GoogleFlowClient:
                 content=body,
                 retry=NO_RETRY,
                 timeout=UPLOAD_TIMEOUT,
+                upload=True,
             )
-        except NetworkError as error:
+        except (NetworkError, AnswerRefused) as error:
             raise outcome_unknown(
                 error, body, service=Provider.GOOGLE_FLOW.label, name=path.name
             ) from None

@@ -23,6 +23,7 @@ from assetdesk.core.errors import (
 from assetdesk.core.ids import RunwayAssetId
 from assetdesk.core.media import MediaType
 from assetdesk.core.provider import Provider
+from assetdesk.net.answers import AnswerRefused
 from assetdesk.net.retry import NO_RETRY
 from assetdesk.providers.http import as_dict, json_body, whole_number
 from assetdesk.providers.upload_body import (
@@ -213,8 +214,9 @@ class RunwayClient:
                 content=body,
                 retry=NO_RETRY,
                 timeout=UPLOAD_TIMEOUT,
+                upload=True,
             )
-        except NetworkError as error:
+        except (NetworkError, AnswerRefused) as error:
             raise outcome_unknown(error, body, service=Provider.RUNWAY.label, name=name) from None
         answer = json_body(response)
         if not isinstance(answer, dict) or not isinstance(answer.get("assetId"), str):

@@ -28,7 +28,7 @@ from typing import Protocol
 
 import httpx
 
-from assetdesk.core.errors import AssetDeskError, LocalFileError, NetworkError, OutcomeUnknown
+from assetdesk.core.errors import AssetDeskError, LocalFileError, OutcomeUnknown
 
 #: Progress callback: (bytes sent so far, total bytes).
 Progress = Callable[[int, int], None]
@@ -223,11 +223,12 @@ class SentBody(Protocol):
 
 
 def outcome_unknown(
-    error: NetworkError, body: SentBody, *, service: str, name: str
+    error: AssetDeskError, body: SentBody, *, service: str, name: str
 ) -> AssetDeskError:
-    """What a broken connection means for a request that changes something on `service`:
-    `OutcomeUnknown` once the whole body had been sent (the service may have acted on it and
-    its answer was lost), else the network error itself (nothing complete reached it)."""
+    """What a broken connection (or an answer that cannot be read) means for a request that
+    changes something on `service`: `OutcomeUnknown` once the whole body had been sent (the
+    service may have acted on it and its answer was lost), else the error itself (nothing
+    complete reached it)."""
     if not body.sent_all:
         return error
     return OutcomeUnknown(

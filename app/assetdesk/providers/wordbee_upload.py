@@ -33,6 +33,7 @@ from assetdesk.core.errors import (
     UpstreamFailed,
 )
 from assetdesk.core.ids import ScopeKind, WordbeeScope
+from assetdesk.net.answers import AnswerRefused
 from assetdesk.net.retry import NO_RETRY, RetryPolicy
 from assetdesk.providers.http import as_dict, body_text, json_body
 from assetdesk.providers.upload_body import (
@@ -64,6 +65,7 @@ class WordbeeSender(Protocol):
         content: Any = None,
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout | None = None,
+        upload: bool = False,
     ) -> httpx.Response: ...
 
 
@@ -119,6 +121,7 @@ async def stage(
         content=body,
         retry=NO_RETRY,
         timeout=UPLOAD_TIMEOUT,
+        upload=True,
     )
     token = as_dict(as_dict(json_body(response)).get("result")).get("token")
     if not isinstance(token, str) or not token:
@@ -153,7 +156,7 @@ async def attach(
             content=body,
             retry=NO_RETRY,
         )
-    except NetworkError as error:
+    except (NetworkError, AnswerRefused) as error:
         raise outcome_unknown(error, body, service=SERVICE, name=target.filename) from None
     return json_body(response)
 
