@@ -7,6 +7,9 @@ decides whether it waits, is tried again, or stops, alone or with the items that
 (an item whose account's secret is missing waits, with its account's others, until the accounts
 service says the account changed);
 an upload whose answer was lost after the whole file was sent is `unknown` and waits for the user.
+An item is recorded on disk as sent in full (`sent_at`) before its last byte goes
+(`_record_sent`), so a crash from then on leaves it unknown at the next start, never sent again
+by itself; a crash before leaves it pending, to be sent again (the service never had it whole).
 The public queue (adding, cancel, retry, remove) is UploadQueue in upload_queue.py.
 """
 

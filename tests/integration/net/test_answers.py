@@ -27,10 +27,10 @@ pytestmark = pytest.mark.anyio
 
 MB = 1000 * 1000
 JSON = {"Content-Type": "application/json"}
-#: A valid JSON object of `size` bytes.
 
 
 def padded_json(size: int) -> bytes:
+    """A valid JSON object of `size` bytes."""
     head, tail = b'{"email": "jo@example.com", "pad": "', b'"}'
     return head + b"x" * (size - len(head) - len(tail)) + tail
 
