@@ -182,3 +182,15 @@ async def test_a_too_large_answer_to_a_whole_upload_leaves_it_unknown(
         await RunwayClient(connection).upload(
             Path(picture), media_type, picture.stat().st_size, name="swatch.png"
         )
+
+
+async def test_a_server_that_holds_its_answers_head_is_cut_off_at_the_deadline(
+    sb: Any, connection: UseapiConnection
+) -> None:
+    sb.fault("api", "/v2/account", latency=5)
+    start = time.monotonic()
+    with pytest.raises(NetworkError, match="did not come in full within 2 s"):
+        await connection.account()
+    assert time.monotonic() - start < 4
+    account = await connection.account()  # the connection's pool is still usable
+    assert account.email
