@@ -14,6 +14,8 @@ import ssl
 import httpcore._async.http11
 import httpx
 
+from assetdesk.net.answers import ACCEPT_ENCODING
+
 #: httpcore reads a response 64 KiB at a time, and each read costs tens of microseconds of Python
 #: (httpcore, anyio, h11): a third of a 1 GiB download's CPU. asyncio's transport receives up to
 #: 256 KiB per call anyway, so reading that much at a time quarters the overhead. A class
@@ -54,7 +56,8 @@ def make_http_client(
         timeout=timeout,
         follow_redirects=False,
         limits=httpx.Limits(max_connections=16, max_keepalive_connections=8),
-        headers={"User-Agent": user_agent()},
+        # Only encodings net/answers.py decodes within its cap.
+        headers={"User-Agent": user_agent(), "Accept-Encoding": ACCEPT_ENCODING},
     )
 
 

@@ -13,9 +13,16 @@ from assetdesk.core.errors import NetworkError, OutcomeUnknown, UpstreamFailed
 from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.media import MediaKind, MediaType
 from assetdesk.core.provider import Provider
+from assetdesk.net.answers import AnswerRefused
 from assetdesk.net.retry import NO_RETRY
 from assetdesk.providers.http import as_dict, json_body
-from assetdesk.providers.upload_body import UPLOAD_TIMEOUT, FileBody, Progress, outcome_unknown
+from assetdesk.providers.upload_body import (
+    UPLOAD_TIMEOUT,
+    BeforeLastByte,
+    FileBody,
+    Progress,
+    outcome_unknown,
+)
 from assetdesk.providers.useapi import UseapiConnection
 
 #: Signed URLs last about six hours; without an `Expires` we assume a little less.
@@ -194,17 +201,19 @@ class GoogleFlowClient:
         *,
         email: str | None = None,
         progress: Progress | None = None,
+        before_last_byte: BeforeLastByte | None = None,
     ) -> UploadedAsset:
         """`POST /v1/google-flow/assets[/{email}]` with the file as a streaming body.
 
         The caller has checked the file's real type and size (core.sniff). Not retried here:
         the upload queue decides what to do with each typed error. A connection lost once the
-        whole file was sent raises OutcomeUnknown (the service may have kept it).
+        whole file was sent raises OutcomeUnknown (the service may have kept it);
+        `before_last_byte` is awaited before the file's last chunk goes (upload_body.py).
         """
         target = "/v1/google-flow/assets"
         if email:
             target += f"/{quote(email, safe='')}"
-        body = FileBody(path, size, progress=progress)
+        body = FileBody(path, size, progress=progress, before_last_byte=before_last_byte)
         try:
             response = await self.connection.send(
                 "POST",
@@ -214,8 +223,9 @@ class GoogleFlowClient:
                 content=body,
                 retry=NO_RETRY,
                 timeout=UPLOAD_TIMEOUT,
+                upload=True,
             )
-        except NetworkError as error:
+        except (NetworkError, AnswerRefused) as error:
             raise outcome_unknown(
                 error, body, service=Provider.GOOGLE_FLOW.label, name=path.name
             ) from None

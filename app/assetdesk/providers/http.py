@@ -12,10 +12,11 @@ import httpx
 
 
 def json_body(response: httpx.Response) -> Any:
-    """The decoded JSON body, or None when the body is empty or not JSON."""
+    """The decoded JSON body, or None when the body is empty, not JSON, or nested too deeply
+    to read (the strict reading, with a sentence for each, is net.answers.json_answer)."""
     try:
         return json.loads(response.content) if response.content else None
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -23,9 +23,16 @@ from assetdesk.core.errors import (
 from assetdesk.core.ids import RunwayAssetId
 from assetdesk.core.media import MediaType
 from assetdesk.core.provider import Provider
+from assetdesk.net.answers import AnswerRefused
 from assetdesk.net.retry import NO_RETRY
 from assetdesk.providers.http import as_dict, json_body, whole_number
-from assetdesk.providers.upload_body import UPLOAD_TIMEOUT, FileBody, Progress, outcome_unknown
+from assetdesk.providers.upload_body import (
+    UPLOAD_TIMEOUT,
+    BeforeLastByte,
+    FileBody,
+    Progress,
+    outcome_unknown,
+)
 from assetdesk.providers.useapi import UseapiConnection
 
 log = logging.getLogger("assetdesk.providers.runway")
@@ -176,6 +183,7 @@ class RunwayClient:
         height: int | None = None,
         duration_seconds: float | None = None,
         progress: Progress | None = None,
+        before_last_byte: BeforeLastByte | None = None,
     ) -> RunwayAsset:
         """`POST /v1/runwayml/assets/?email=&name=[&width=&height=&duration=]` with the file as a
         raw streaming body of its real type; the new asset, its fields filled from what was sent
@@ -183,7 +191,8 @@ class RunwayClient:
 
         The caller has checked the file against Runway's rules. Not retried here (the upload
         queue decides); a 400 keeps the service's words in `service_text`; a connection lost
-        once the whole file was sent raises OutcomeUnknown (Runway may have kept it).
+        once the whole file was sent raises OutcomeUnknown (Runway may have kept it);
+        `before_last_byte` is awaited before the file's last chunk goes (upload_body.py).
         """
         if not name.strip():
             raise InvalidInput("A Runway asset needs a name.")
@@ -194,7 +203,7 @@ class RunwayClient:
             params.update(width=width, height=height)
         if duration_seconds is not None and duration_seconds > 0:
             params["duration"] = round(duration_seconds, 3)
-        body = FileBody(path, size, progress=progress)
+        body = FileBody(path, size, progress=progress, before_last_byte=before_last_byte)
         try:
             response = await self.connection.send(
                 "POST",
@@ -205,8 +214,9 @@ class RunwayClient:
                 content=body,
                 retry=NO_RETRY,
                 timeout=UPLOAD_TIMEOUT,
+                upload=True,
             )
-        except NetworkError as error:
+        except (NetworkError, AnswerRefused) as error:
             raise outcome_unknown(error, body, service=Provider.RUNWAY.label, name=name) from None
         answer = json_body(response)
         if not isinstance(answer, dict) or not isinstance(answer.get("assetId"), str):

@@ -2,6 +2,11 @@
 the same file as a one-part `multipart/form-data` body; and what a lost answer means once a body
 was sent in full (`outcome_unknown`).
 
+A body can await `before_last_byte` before it hands over the chunk that completes it: the upload
+queue records there, on disk, that the service may now get the whole file, so that a crash from
+then on leaves the item `unknown` rather than sent again (before it, the service cannot have it
+whole: sending again is safe). A hook that raises stops the body before its last byte.
+
 The body knows the size it promised in `Content-Length`; a file that shrinks, grows, is rewritten,
 replaced or deleted while it is being sent fails with a clear `LocalFileError` before its last
 byte goes out, so the service never receives (and keeps) a complete body of something else.
@@ -17,16 +22,18 @@ import asyncio
 import os
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Protocol
 
 import httpx
 
-from assetdesk.core.errors import AssetDeskError, LocalFileError, NetworkError, OutcomeUnknown
+from assetdesk.core.errors import AssetDeskError, LocalFileError, OutcomeUnknown
 
 #: Progress callback: (bytes sent so far, total bytes).
 Progress = Callable[[int, int], None]
+#: Awaited once per pass, before the chunk that completes a body is handed over.
+BeforeLastByte = Callable[[], Awaitable[None]]
 
 CHUNK_SIZE = 1024 * 1024
 PROGRESS_INTERVAL = 0.05
@@ -57,8 +64,10 @@ class FileBody:
         progress: Progress | None = None,
         chunk_size: int = CHUNK_SIZE,
         progress_interval: float = PROGRESS_INTERVAL,
+        before_last_byte: BeforeLastByte | None = None,
     ) -> None:
         self.path = path
+        self.before_last_byte = before_last_byte
         self.size = size
         self.sent = 0
         self.sent_all = False
@@ -126,11 +135,15 @@ class FileBody:
         offset = 0
         if self.size == 0:  # nothing to read, but the file must still be there and empty
             await asyncio.to_thread(self._read_chunk, 0, 0)
+            if self.before_last_byte is not None:
+                await self.before_last_byte()
         while offset < self.size:
             want = min(self._chunk_size, self.size - offset)
             chunk = await asyncio.to_thread(self._read_chunk, offset, want)
             offset += len(chunk)
             self._report(force=self._reported is None)
+            if offset == self.size and self.before_last_byte is not None:
+                await self.before_last_byte()
             yield chunk
             self.sent = offset
             self._report(force=offset == self.size)
@@ -190,12 +203,15 @@ class BytesBody:
     """A small body (a JSON object) sent as one chunk, recording like `FileBody` whether it was
     all handed over."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, *, before_last_byte: BeforeLastByte | None = None) -> None:
         self.data = data
+        self.before_last_byte = before_last_byte
         self.sent_all = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         self.sent_all = False
+        if self.before_last_byte is not None:
+            await self.before_last_byte()
         yield self.data
         self.sent_all = True
 
@@ -207,11 +223,12 @@ class SentBody(Protocol):
 
 
 def outcome_unknown(
-    error: NetworkError, body: SentBody, *, service: str, name: str
+    error: AssetDeskError, body: SentBody, *, service: str, name: str
 ) -> AssetDeskError:
-    """What a broken connection means for a request that changes something on `service`:
-    `OutcomeUnknown` once the whole body had been sent (the service may have acted on it and
-    its answer was lost), else the network error itself (nothing complete reached it)."""
+    """What a broken connection (or an answer that cannot be read) means for a request that
+    changes something on `service`: `OutcomeUnknown` once the whole body had been sent (the
+    service may have acted on it and its answer was lost), else the error itself (nothing
+    complete reached it)."""
     if not body.sent_all:
         return error
     return OutcomeUnknown(

@@ -26,8 +26,8 @@ from assetdesk.core.errors import (
     Unauthorized,
     UpstreamFailed,
 )
+from assetdesk.net.answers import ANSWER_DEADLINE, exchange, json_answer
 from assetdesk.net.clients import DEFAULT_TIMEOUT, make_http_client
-from assetdesk.net.errors import network_error
 from assetdesk.net.retry import DEFAULT_RETRY, RetryPolicy, parse_retry_after, with_retries
 from assetdesk.providers.http import body_text, json_body
 
@@ -198,10 +198,13 @@ class UseapiConnection:
         *,
         retry: RetryPolicy = DEFAULT_RETRY,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float = ANSWER_DEADLINE,
     ) -> None:
         self._token = token
         self.base_url = normalise_base_url(base_url)
         self.retry = retry
+        #: A call's whole exchange, in seconds (net/answers.py); uploads bound only their answer.
+        self.deadline = deadline
         self._origin = httpx.URL(self.base_url)
         self.http = make_http_client(self.base_url, timeout=timeout)
 
@@ -235,8 +238,12 @@ class UseapiConnection:
         content: Any = None,
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout | None = None,
+        upload: bool = False,
     ) -> httpx.Response:
-        """One API call with the policy's retries; a non-2xx answer raises its typed error."""
+        """One API call with the policy's retries; a non-2xx answer raises its typed error.
+
+        The answer is read within bounds (net/answers.py): the whole exchange within the
+        connection's deadline (an `upload` only its answer), its body up to a size cap."""
 
         async def attempt() -> httpx.Response:
             request = self.http.build_request(
@@ -248,10 +255,12 @@ class UseapiConnection:
                 timeout=timeout if timeout is not None else self.http.timeout,
             )
             request.headers.update(self.auth_headers(request.url))
-            try:
-                response = await self.http.send(request)
-            except httpx.TransportError as error:
-                raise network_error(error, SERVICE, request.url) from None
+            response = await exchange(
+                self.http,
+                request,
+                service=SERVICE,
+                deadline=None if upload else self.deadline,
+            )
             if response.is_success:
                 return response
             raise useapi_error(response, subject=subject)
@@ -260,14 +269,7 @@ class UseapiConnection:
 
     async def get_json(self, path: str, *, subject: str = "", **kwargs: Any) -> Any:
         response = await self.send("GET", path, subject=subject, **kwargs)
-        body = json_body(response)
-        if body is None:
-            raise UpstreamFailed(
-                f"useapi.net answered {path} with something that is not JSON.",
-                service_text=body_text(response) or None,
-                status=response.status_code,
-            )
-        return body
+        return json_answer(response, service=SERVICE, what=path)
 
     async def account(self) -> UseapiAccount:
         """`GET /v2/account`: the cheap check that the token is valid."""

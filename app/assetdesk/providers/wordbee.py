@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -20,6 +19,7 @@ import httpx
 
 from assetdesk.core.addresses import normalise_base_url
 from assetdesk.core.errors import (
+    AssetDeskError,
     BadRequest,
     Forbidden,
     InvalidInput,
@@ -28,11 +28,11 @@ from assetdesk.core.errors import (
     UpstreamFailed,
 )
 from assetdesk.core.ids import WordbeeScope
+from assetdesk.net.answers import ANSWER_DEADLINE, exchange, json_answer
 from assetdesk.net.clients import DEFAULT_TIMEOUT, make_http_client
-from assetdesk.net.errors import network_error
 from assetdesk.net.retry import DEFAULT_RETRY, RetryPolicy, with_retries
 from assetdesk.providers.http import body_text, json_body, whole_number
-from assetdesk.providers.upload_body import Progress
+from assetdesk.providers.upload_body import BeforeLastByte, Progress
 from assetdesk.providers.wordbee_errors import (
     SERVICE,
     error_text,
@@ -100,6 +100,7 @@ class WordbeeClient:
         on_token: Callable[[str | None], None] | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        deadline: float = ANSWER_DEADLINE,
     ) -> None:
         root = normalise_base_url(base_url)
         root = root.removesuffix("/api")
@@ -110,6 +111,8 @@ class WordbeeClient:
         self._on_token = on_token
         self._token_lock = asyncio.Lock()
         self.retry = retry
+        #: A call's whole exchange, in seconds (net/answers.py); uploads bound only their answer.
+        self.deadline = deadline
         self.http = make_http_client(root, timeout=timeout)
 
     async def aclose(self) -> None:
@@ -132,12 +135,10 @@ class WordbeeClient:
 
     async def authenticate(self) -> str:
         """`POST /api/auth/token`: a new session token from the account id and key."""
-        try:
-            response = await self.http.post(
-                "/api/auth/token", json={"accountid": self.account_id, "key": self._key}
-            )
-        except httpx.TransportError as error:
-            raise network_error(error, SERVICE, self.base_url) from None
+        request = self.http.build_request(
+            "POST", "/api/auth/token", json={"accountid": self.account_id, "key": self._key}
+        )
+        response = await exchange(self.http, request, service=SERVICE, deadline=self.deadline)
         if not response.is_success:
             refused = wordbee_error(response, subject="sign-in")
             if isinstance(refused, BadRequest | NotFound | Forbidden):
@@ -163,10 +164,11 @@ class WordbeeClient:
         token, self._token = self._token, None
         if token is None:
             return
+        request = self.http.build_request("DELETE", "/api/auth/token", headers=self._headers(token))
         try:
-            await self.http.delete("/api/auth/token", headers=self._headers(token))
-        except httpx.TransportError as error:
-            log.info("Wordbee sign-out did not reach the server: %s", type(error).__name__)
+            await exchange(self.http, request, service=SERVICE, deadline=self.deadline)
+        except AssetDeskError as error:  # the session ends on its own anyway
+            log.info("Wordbee sign-out did not complete: %s", error.kind)
         finally:
             self._set_token(None)
 
@@ -198,10 +200,13 @@ class WordbeeClient:
         content: Any = None,
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout | None = None,
+        upload: bool = False,
     ) -> httpx.Response:
         """One call (with `payload` as its JSON body, or `content` as it is), re-authenticating
         once if the token has expired (`content` is then sent again: a body that can make a
-        second pass); a non-2xx answer raises its typed error."""
+        second pass); a non-2xx answer raises its typed error. The answer is read within bounds
+        (net/answers.py: the whole exchange within the deadline, an `upload` only its answer;
+        a `stream`ed success is the caller's to read)."""
 
         async def attempt() -> httpx.Response:
             token = await self._current_token()
@@ -215,19 +220,15 @@ class WordbeeClient:
                     content=content,
                     timeout=timeout if timeout is not None else self.http.timeout,
                 )
-                try:
-                    response = await self.http.send(request, stream=stream)
-                except httpx.TransportError as error:
-                    raise network_error(error, SERVICE, request.url) from None
+                response = await exchange(
+                    self.http,
+                    request,
+                    service=SERVICE,
+                    deadline=None if upload else self.deadline,
+                    stream=stream,
+                )
                 if response.is_success:
                     return response
-                if stream:
-                    try:
-                        await response.aread()
-                    except httpx.TransportError as error:
-                        raise network_error(error, SERVICE, request.url) from None
-                    finally:
-                        await response.aclose()
                 text = error_text(json_body(response)) or body_text(response)
                 if not renewed and is_expired_token(response.status_code, text):
                     log.info("Wordbee token expired; signing in again")
@@ -267,12 +268,7 @@ class WordbeeClient:
 
     @staticmethod
     def _parse_list(response: httpx.Response) -> list[WordbeeAsset]:
-        try:
-            body = json.loads(response.content)
-        except ValueError:
-            raise UpstreamFailed(
-                "Wordbee sent an asset list that is not JSON.", service_text=body_text(response)
-            ) from None
+        body = json_answer(response, service=SERVICE, what="an asset list")
         if not isinstance(body, list):
             raise UpstreamFailed("Wordbee sent an asset list that is not a JSON array.")
         return [asset for item in body if isinstance(item, dict) if (asset := parse_asset(item))]
@@ -325,13 +321,21 @@ class WordbeeClient:
         locale: str | None = None,
         relative_path: str | None = None,
         progress: Progress | None = None,
+        before_last_byte: BeforeLastByte | None = None,
     ) -> WordbeeAsset:
         """Stage the file, then attach it to the segment (providers/wordbee_upload.py: what
         is renewed, staged again or left to the upload queue); the attached file, its fields
-        filled from what was sent where the answer leaves them out."""
+        filled from what was sent where the answer leaves them out. `before_last_byte` is
+        awaited before the attach's body goes (the call that puts the file on the segment)."""
         target = SegmentTarget.parse(scope, segment_id, filename, locale, relative_path)
         item, answer = await stage_and_attach(
-            self, path, target, content_type=content_type, size=size, progress=progress
+            self,
+            path,
+            target,
+            content_type=content_type,
+            size=size,
+            progress=progress,
+            before_last_byte=before_last_byte,
         )
         asset = parse_asset(item)
         if asset is None:  # unreachable: `item` holds the segment and name that were sent

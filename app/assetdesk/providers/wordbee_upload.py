@@ -8,7 +8,8 @@ multipart part streamed from disk), then attach its file token to the segment (`
 2. The attach is a small JSON call. Its session token expired since the staging: the client
    signs in again and repeats the attach with the same file token. The file token refused
    (unknown, used or expired): the file is staged again, once. Its answer lost once the request
-   was sent in full: OutcomeUnknown (the segment may hold the file now).
+   was sent in full: OutcomeUnknown (the segment may hold the file now). Its body awaits the
+   caller's `before_last_byte` first: from the attach on, the segment may hold the file.
 
 Neither call is retried otherwise: the upload queue decides what each typed error means.
 """
@@ -32,10 +33,12 @@ from assetdesk.core.errors import (
     UpstreamFailed,
 )
 from assetdesk.core.ids import ScopeKind, WordbeeScope
+from assetdesk.net.answers import AnswerRefused
 from assetdesk.net.retry import NO_RETRY, RetryPolicy
 from assetdesk.providers.http import as_dict, body_text, json_body
 from assetdesk.providers.upload_body import (
     UPLOAD_TIMEOUT,
+    BeforeLastByte,
     BytesBody,
     MultipartFileBody,
     Progress,
@@ -62,6 +65,7 @@ class WordbeeSender(Protocol):
         content: Any = None,
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout | None = None,
+        upload: bool = False,
     ) -> httpx.Response: ...
 
 
@@ -117,6 +121,7 @@ async def stage(
         content=body,
         retry=NO_RETRY,
         timeout=UPLOAD_TIMEOUT,
+        upload=True,
     )
     token = as_dict(as_dict(json_body(response)).get("result")).get("token")
     if not isinstance(token, str) or not token:
@@ -127,14 +132,20 @@ async def stage(
     return token
 
 
-async def attach(client: WordbeeSender, token: str, target: SegmentTarget) -> Any:
+async def attach(
+    client: WordbeeSender,
+    token: str,
+    target: SegmentTarget,
+    *,
+    before_last_byte: BeforeLastByte | None = None,
+) -> Any:
     """`POST /api/resources/assets/{segmentid}?scope=` with the file token: the answer."""
     payload: dict[str, Any] = {"filetoken": token}
     if target.locale:
         payload["locale"] = target.locale
     if target.relative_path:
         payload["relativePath"] = target.relative_path
-    body = BytesBody(json.dumps(payload).encode())
+    body = BytesBody(json.dumps(payload).encode(), before_last_byte=before_last_byte)
     try:
         response = await client.send(
             "POST",
@@ -145,7 +156,7 @@ async def attach(client: WordbeeSender, token: str, target: SegmentTarget) -> An
             content=body,
             retry=NO_RETRY,
         )
-    except NetworkError as error:
+    except (NetworkError, AnswerRefused) as error:
         raise outcome_unknown(error, body, service=SERVICE, name=target.filename) from None
     return json_body(response)
 
@@ -158,6 +169,7 @@ async def stage_and_attach(
     content_type: str,
     size: int,
     progress: Progress | None = None,
+    before_last_byte: BeforeLastByte | None = None,
 ) -> tuple[dict[str, Any], Any]:
     """Stage, attach (staging again once if the file token is refused): the attached file as a
     list item, the answer's fields over what was sent, and the answer itself."""
@@ -166,7 +178,7 @@ async def stage_and_attach(
             client, path, target.filename, content_type=content_type, size=size, progress=progress
         )
         try:
-            answer = await attach(client, token, target)
+            answer = await attach(client, token, target, before_last_byte=before_last_byte)
         except (BadRequest, NotFound, Forbidden) as error:
             if restaged or not file_token_refused(error):
                 raise

@@ -7,6 +7,9 @@ decides whether it waits, is tried again, or stops, alone or with the items that
 (an item whose account's secret is missing waits, with its account's others, until the accounts
 service says the account changed);
 an upload whose answer was lost after the whole file was sent is `unknown` and waits for the user.
+An item is recorded on disk as sent in full (`sent_at`) before its last byte goes
+(`_record_sent`), so a crash from then on leaves it unknown at the next start, never sent again
+by itself; a crash before leaves it pending, to be sent again (the service never had it whole).
 The public queue (adding, cancel, retry, remove) is UploadQueue in upload_queue.py.
 """
 
@@ -174,7 +177,9 @@ class UploadScheduler:
         try:
             await self._save(item)
             try:
-                result = await send(item, self._accounts, body_sent=lambda: self._sent(item))
+                result = await send(
+                    item, self._accounts, before_last_byte=lambda: self._record_sent(item)
+                )
             except AssetDeskError as error:
                 await self._failed(item, error)
             else:
@@ -194,17 +199,22 @@ class UploadScheduler:
             with contextlib.suppress(Exception):
                 await self._save(item)
 
-    def _sent(self, item: UploadItem) -> None:
-        """The item's whole body has gone: recorded at once, so that a crash from now on leaves
-        it unknown rather than pending (the service may keep it whatever happens next)."""
-        when = item.row.sent_at = now_text()
+    async def _record_sent(self, item: UploadItem) -> None:
+        """The item's last byte is about to go: recorded on disk first, so that a crash from
+        now on leaves it unknown rather than pending (the service may keep it whatever happens
+        next). Before this, the service cannot have the whole file, and a crash leaves the item
+        pending, to be sent again. A record that cannot be written stops the send short of its
+        last byte."""
+        when = now_text()
         item_id = item.id
-
-        async def record() -> None:
-            with contextlib.suppress(sqlite3.Error, AssetDeskError):
-                await self._db(lambda store: store.mark_sent(item_id, when))
-
-        self._chore(record())
+        try:
+            await self._db(lambda store: store.mark_sent(item_id, when))
+        except sqlite3.Error as error:
+            raise LocalFileError(
+                f"AssetDesk could not record the upload of {item.row.name} in its database "
+                f"({error}), so it stopped before the last byte; nothing was kept. Retry may work."
+            ) from None
+        item.row.sent_at = when
 
     def _run_ended(self, item: UploadItem, task: asyncio.Task[None]) -> None:
         """Always called when an upload's task ends, even one cancelled before it started."""

@@ -10,7 +10,6 @@ mediaGenerationId, the Runway assetId, or the Wordbee key a Library refresh give
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
 
 from assetdesk.core.errors import AssetDeskError, InvalidInput, NotFound, SecretStoreError
@@ -18,7 +17,7 @@ from assetdesk.core.ids import MediaGenerationId
 from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow import UploadedAsset
 from assetdesk.providers.runway import RunwayAsset
-from assetdesk.providers.upload_body import Progress
+from assetdesk.providers.upload_body import BeforeLastByte, Progress
 from assetdesk.providers.wordbee import WordbeeAsset, WordbeeClient
 from assetdesk.services.account_clients import UseapiClients
 from assetdesk.services.account_gone import upload_gone
@@ -38,31 +37,30 @@ Sent = UploadedAsset | RunwayAsset | WordbeeAsset
 
 
 async def send(
-    item: UploadItem, accounts: AccountsService, *, body_sent: Callable[[], None] | None = None
+    item: UploadItem,
+    accounts: AccountsService,
+    *,
+    before_last_byte: BeforeLastByte | None = None,
 ) -> Sent:
-    """Check the file again and upload it to its target; typed errors otherwise. `body_sent` is
-    called once, when the file's last byte has gone (the answer may still be lost)."""
+    """Check the file again and upload it to its target; typed errors otherwise.
+
+    `before_last_byte` is awaited before the last byte of the request that puts the file on
+    the service goes (the file's on Google Flow and Runway, the attach's on Wordbee): from then
+    on the service may keep the file whatever answer comes, or none."""
     row = item.row
     # Checked again right before sending: the file may have changed since it was queued.
     candidate = await check_file(row.path, row.provider)
     if (candidate.size, candidate.media_type.mime) != (row.size, row.mime):
         take_candidate(item, candidate)
 
-    whole = False
-
     def sent(done: int, total: int) -> None:
-        nonlocal whole
         item.meter.total = total
         if item.meter.phase is not Phase.DOWNLOADING:
             item.meter.phase = Phase.DOWNLOADING
         item.meter.add(done - item.meter.done)
-        if done >= total and not whole:
-            whole = True
-            if body_sent is not None:
-                body_sent()
 
     if row.provider is Provider.WORDBEE:
-        return await _send_to_wordbee(row, candidate, accounts, sent)
+        return await _send_to_wordbee(row, candidate, accounts, sent, before_last_byte)
     clients = await useapi_clients(row, accounts)
     if row.provider is Provider.RUNWAY:
         width, height, duration = probe_figures(candidate)
@@ -76,14 +74,24 @@ async def send(
             height=height,
             duration_seconds=duration,
             progress=sent,
+            before_last_byte=before_last_byte,
         )
     return await clients.google_flow.upload(
-        item.path, candidate.media_type, candidate.size, email=row.email, progress=sent
+        item.path,
+        candidate.media_type,
+        candidate.size,
+        email=row.email,
+        progress=sent,
+        before_last_byte=before_last_byte,
     )
 
 
 async def _send_to_wordbee(
-    row: QueueRow, candidate: UploadCandidate, accounts: AccountsService, sent: Progress
+    row: QueueRow,
+    candidate: UploadCandidate,
+    accounts: AccountsService,
+    sent: Progress,
+    before_last_byte: BeforeLastByte | None,
 ) -> WordbeeAsset:
     if row.scope is None or row.segment_id is None:
         raise InvalidInput("This item names no Wordbee segment; choose one in “Upload to”.")
@@ -98,6 +106,7 @@ async def _send_to_wordbee(
         locale=row.locale,
         relative_path=row.relative_path,
         progress=sent,
+        before_last_byte=before_last_byte,
     )
 
 

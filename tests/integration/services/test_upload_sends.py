@@ -202,3 +202,35 @@ async def test_a_file_refused_by_one_target_goes_to_the_one_that_takes_it(
     assert item.state is ItemState.PENDING and item.row.mime == "video/quicktime"
     await queue.retarget([item.id], UploadTarget.google_flow(useapi.id, useapi.name))
     assert item.state is ItemState.REFUSED
+
+
+@pytest.mark.parametrize("provider", list(Provider))
+async def test_an_answer_lost_after_the_whole_request_is_never_sent_again_on_any_target(
+    sb: Any,
+    queue: UploadQueue,
+    useapi: Any,
+    wordbee: Any,
+    segment: tuple[str, int],
+    provider: Provider,
+) -> None:
+    """The service acts on the request, then closes the connection unanswered: the item is
+    unknown after one try, and the request that puts the file on the service went once."""
+    scope, segment_id = segment
+    creating = {
+        Provider.GOOGLE_FLOW: ("api", "/v1/google-flow/assets"),
+        Provider.RUNWAY: ("api", "/v1/runwayml/assets/"),
+        Provider.WORDBEE: ("wordbee", f"/api/resources/assets/{segment_id}"),
+    }[provider]
+    target = {
+        Provider.GOOGLE_FLOW: UploadTarget.google_flow(useapi.id, useapi.name),
+        Provider.RUNWAY: UploadTarget.runway(useapi.id, useapi.name),
+        Provider.WORDBEE: UploadTarget.wordbee(wordbee.id, wordbee.name, scope, segment_id),
+    }[provider]
+    sb.fault(*creating, method="POST", lose_answer=True)
+    await queue.add_paths([DEMO / "swatch-256x256.png"], target)
+    queue.start()
+    await settle(queue, all_ended(queue))
+    (item,) = queue.items
+    assert (item.state, item.row.attempts) == (ItemState.UNKNOWN, 1), item.row.message
+    assert item.row.sent_at is not None
+    assert len(posts(sb, *creating)) == 1

@@ -224,6 +224,7 @@ async def test_a_crash_after_the_last_byte_leaves_the_upload_unknown_until_sent_
         assert item.task is None and not queue.summary().busy  # never sent by itself
         await queue.retry([item.id])  # an ordinary retry does not send it either
         assert item.state is ItemState.UNKNOWN and item.task is None
+        assert len(flow_posts(sb)) == 1  # the child's only
 
         await queue.send_again([item.id])
         await wait_until_async(

@@ -1,8 +1,9 @@
 """Child process of the crash test: queues one file for Google Flow, sends it, says "SENT" once
 the queue has recorded on disk that the file's last byte went (the service is made to hold its
-answer), and waits to be SIGKILLed before the answer comes.
+answer), and waits to be SIGKILLed before the answer comes. With a fifth argument "quiet" it
+says nothing and only sends, so that the parent picks the moment of the kill itself.
 
-argv: data_dir api_url token file
+argv: data_dir api_url token file [quiet]
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def sent_on_disk(database: Path) -> bool:
     return row is not None and row[0] is not None
 
 
-async def main(data_dir: str, api_url: str, token: str, file: str) -> None:
+async def main(data_dir: str, api_url: str, token: str, file: str, quiet: bool) -> None:
     paths = AppPaths.from_option(data_dir).ensure()
     store = SecretStore(keyring.backends.fail.Keyring())
     store.use_session_only()
@@ -41,6 +42,9 @@ async def main(data_dir: str, api_url: str, token: str, file: str) -> None:
     await queue.load()
     await queue.add_paths([Path(file)], UploadTarget.google_flow(account.id, account.name))
     queue.start()
+    if quiet:
+        await asyncio.sleep(3600)
+        return
     while not await asyncio.to_thread(sent_on_disk, paths.database):  # noqa: ASYNC110 (polls)
         await asyncio.sleep(0.01)
     print("SENT", flush=True)
@@ -48,4 +52,4 @@ async def main(data_dir: str, api_url: str, token: str, file: str) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]))
+    asyncio.run(main(*sys.argv[1:5], quiet=sys.argv[5:] == ["quiet"]))

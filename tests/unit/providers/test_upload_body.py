@@ -214,3 +214,29 @@ async def test_an_unreadable_file_says_so(tmp_path: Path) -> None:
     finally:
         path.chmod(0o600)
     assert caught.value.message == "locked.bin cannot be read: Permission denied."
+
+
+async def test_the_last_chunk_waits_for_before_last_byte_and_a_failing_one_holds_it_back(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "clip.bin"
+    data = make_file(path, 3 * MIB + 5)
+    seen: list[str | int] = []
+
+    async def record() -> None:
+        seen.append("record")
+
+    body = FileBody(path, len(data), chunk_size=MIB, before_last_byte=record)
+    async for chunk in body:
+        seen.append(len(chunk))
+    assert seen == [MIB, MIB, MIB, "record", 5] and body.sent_all
+
+    async def cannot_record() -> None:
+        raise LocalFileError("the record could not be written")
+
+    given: list[int] = []
+    body = FileBody(path, len(data), chunk_size=MIB, before_last_byte=cannot_record)
+    with pytest.raises(LocalFileError, match="could not be written"):
+        async for chunk in body:
+            given.append(len(chunk))
+    assert given == [MIB, MIB, MIB] and not body.sent_all
