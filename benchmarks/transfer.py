@@ -99,8 +99,18 @@ async def _child_download(args: argparse.Namespace, token: str) -> dict[str, Any
     from assetdesk.transfer.download import download
     from assetdesk.transfer.names import Conflict
     from assetdesk.transfer.options import DownloadOptions
+    from assetdesk.transfer.part_file import PartFile
     from assetdesk.transfer.sources import SignedUrlSource
 
+    # The fsync of the verified file before its rename, timed where the engine does it.
+    settle, fsync_seconds = PartFile.settle, [0.0]
+
+    def timed_settle(self: PartFile) -> None:
+        begin = time.perf_counter()
+        settle(self)
+        fsync_seconds[0] += time.perf_counter() - begin
+
+    PartFile.settle = timed_settle  # type: ignore[method-assign]
     out = Path(args.path)
     if args.segments is None:  # what the app does by default
         options = DownloadOptions(on_conflict=Conflict.OVERWRITE, sha256=args.sha256)
@@ -122,6 +132,7 @@ async def _child_download(args: argparse.Namespace, token: str) -> dict[str, Any
         growth = status_bytes("VmHWM") - before
     return {
         "seconds": seconds,
+        "fsync_seconds": fsync_seconds[0],
         "rss_growth": growth,
         "path": str(result.path),
         "bytes": result.bytes,
@@ -198,10 +209,13 @@ class Series:
     seconds: list[float] = field(default_factory=list)
     rss: list[int] = field(default_factory=list)
     segments: list[int] = field(default_factory=list)  # what the engine chose, per round
+    fsync: list[float] = field(default_factory=list)  # of a download: its fsync before the rename
 
     def add(self, child: dict[str, Any]) -> None:
         """One engine run as its child reported it."""
         self.seconds.append(child["seconds"])
+        if "fsync_seconds" in child:
+            self.fsync.append(child["fsync_seconds"])
         self.rss.append(child["rss_growth"])
         if isinstance(child.get("segments"), int):
             self.segments.append(child["segments"])
@@ -491,6 +505,8 @@ def summary(series: dict[str, Series], sizes: Sizes, rounds: int) -> dict[str, A
     single = pair("capped_4", "capped_1")
     aria = pair("capped_4", "capped_aria")
     download["peak_rss_growth"] = max(series["download"].rss)
+    download["fsync_s"] = statistics.median(series["download"].fsync)
+    download["fsync_share"] = download["fsync_s"] / download["engine_s"]["median"]
     download["segments_used"] = series["download"].segments
     single["segments_used"] = {
         "engine": series["capped_4"].segments,
@@ -549,6 +565,11 @@ def table(result: dict[str, Any]) -> str:
         lines.append(_row(label, engine, curl, ratio(part), target, part["ok"]))
         lines.append(rss(part["peak_rss_growth"], rss_ok))
         if part is d:
+            lines.append(
+                "  of which fsync before rename".ljust(32)
+                + f"engine {d['fsync_s']:.2f} s".ljust(22)
+                + f"{d['fsync_share']:.0%} of the download (median; information)"
+            )
             sha = result["download_with_sha256"]
             lines.append(
                 "  + SHA-256, as the CLI".ljust(32)

@@ -205,7 +205,7 @@ class PartFile:
         assert self.part is not None and self.target is not None and self.handle is not None
         if not empty:
             return
-        with self.record_lock, self.write_lock, self.ledger.lock:
+        with self.record_lock, self.ledger.lock, self.write_lock:
             self.generation += 1
             with contextlib.suppress(FileNotFoundError):
                 record_path(self.part).unlink()  # a fresh start: no record of old bytes
@@ -221,8 +221,10 @@ class PartFile:
             allocate(self.handle, size)
 
     def close(self) -> None:
-        """Close the part's handle once no worker thread is using it (they hold the locks)."""
-        with self.write_lock, self.ledger.lock:
+        """Close the part's handle once no worker thread is using it (they hold the locks;
+        the ledger's is always taken before the writers', as a read-back under it may need
+        the writers' lock)."""
+        with self.ledger.lock, self.write_lock:
             if self.handle is not None:
                 with contextlib.suppress(OSError):
                     self.handle.close()
@@ -350,11 +352,13 @@ class PartFile:
 
 
 def sync_folder(folder: Path) -> None:
-    """Make a rename in `folder` durable (POSIX; Windows has no folder handle to flush)."""
+    """Make a rename in `folder` durable, as far as the file system allows (POSIX; Windows has
+    no folder handle to flush). Best effort: the file is in place whatever this says."""
     if os.name == "nt":
         return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    with contextlib.suppress(OSError):  # some network file systems refuse a folder's fsync
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
