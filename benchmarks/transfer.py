@@ -111,6 +111,9 @@ async def _child_download(args: argparse.Namespace, token: str) -> dict[str, Any
         fsync_seconds[0] += time.perf_counter() - begin
 
     PartFile.settle = timed_settle  # type: ignore[method-assign]
+    if args.no_fsync:  # the reference for the fsync's cost: no flush behind, no fsync at the end
+        PartFile._flush_behind = lambda self: None  # type: ignore[method-assign]
+        settle = PartFile._check_identity
     out = Path(args.path)
     if args.segments is None:  # what the app does by default
         options = DownloadOptions(on_conflict=Conflict.OVERWRITE, sha256=args.sha256)
@@ -260,7 +263,14 @@ class Bench:
         return result
 
     def engine_download(
-        self, media_id: str, name: str, size: int, segments: int | None, *, sha256: bool = False
+        self,
+        media_id: str,
+        name: str,
+        size: int,
+        segments: int | None,
+        *,
+        sha256: bool = False,
+        fsync: bool = True,
     ) -> dict[str, Any]:
         out = self.out / name
         self._settle(out)
@@ -269,6 +279,8 @@ class Bench:
             argv += ["--segments", str(segments)]
         if sha256:
             argv.append("--sha256")
+        if not fsync:
+            argv.append("--no-fsync")
         result = self._child(*argv)
         self._check_size(Path(result["path"]), size, "engine")
         return result
@@ -383,6 +395,7 @@ def measure(sb: SandboxProcess, work: Path, sizes: Sizes, rounds: int) -> dict[s
         name: Series()
         for name in (
             *("upload", "upload_curl", "download", "download_sha", "download_curl"),
+            "download_nofsync",
             *("capped_4", "capped_1", "capped_aria"),
         )
     }
@@ -424,12 +437,18 @@ def measure(sb: SandboxProcess, work: Path, sizes: Sizes, rounds: int) -> dict[s
             bench.check_hash(Path(result["path"]), down_src, result.get("sha256"))
             series["download_sha"].add(result)
 
+        def down_nofsync() -> None:  # what the fsync costs: the same without it
+            result = bench.engine_download(
+                media_id, "engine.mp4", sizes.download, None, fsync=False
+            )
+            series["download_nofsync"].add(result)
+
         def down_curl() -> None:
             series["download_curl"].seconds.append(
                 bench.curl_download(url, "curl.mp4", sizes.download)
             )
 
-        _alternate(r, [down_engine, down_sha, down_curl])
+        _alternate(r, [down_engine, down_sha, down_curl, down_nofsync])
         s = series
         say(
             f"round {r + 1}/{rounds} download: engine {s['download'].seconds[-1]:.2f} s, "
@@ -506,7 +525,8 @@ def summary(series: dict[str, Series], sizes: Sizes, rounds: int) -> dict[str, A
     aria = pair("capped_4", "capped_aria")
     download["peak_rss_growth"] = max(series["download"].rss)
     download["fsync_s"] = statistics.median(series["download"].fsync)
-    download["fsync_share"] = download["fsync_s"] / download["engine_s"]["median"]
+    download["without_fsync_s"] = series["download_nofsync"].median
+    download["fsync_cost"] = download["engine_s"]["median"] / download["without_fsync_s"] - 1
     download["segments_used"] = series["download"].segments
     single["segments_used"] = {
         "engine": series["capped_4"].segments,
@@ -566,9 +586,10 @@ def table(result: dict[str, Any]) -> str:
         lines.append(rss(part["peak_rss_growth"], rss_ok))
         if part is d:
             lines.append(
-                "  of which fsync before rename".ljust(32)
-                + f"engine {d['fsync_s']:.2f} s".ljust(22)
-                + f"{d['fsync_share']:.0%} of the download (median; information)"
+                "  fsync (flush behind + final)".ljust(32)
+                + f"final {d['fsync_s']:.2f} s".ljust(22)
+                + f"without fsync {d['without_fsync_s']:.2f} s".ljust(24)
+                + f"cost {d['fsync_cost']:+.0%}  (information)"
             )
             sha = result["download_with_sha256"]
             lines.append(
@@ -633,6 +654,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--media-id", help=hidden)
     parser.add_argument("--segments", type=int, help=hidden)
     parser.add_argument("--sha256", action="store_true", help=hidden)
+    parser.add_argument("--no-fsync", action="store_true", help=hidden)
     args = parser.parse_args(argv)
     if args.rounds is not None and args.rounds < 1:
         parser.error("--rounds must be at least 1")

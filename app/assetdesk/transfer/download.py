@@ -307,6 +307,7 @@ class _Download(PieceStreams):
         await file.hash_to(size)
         # A mismatch leaves the part open: the next pass starts it afresh (or it is discarded).
         verified = check(self.expected, size, file.ledger.hashes, name=file.target.name)
+        await file.flushed_behind()
         try:
             await asyncio.to_thread(file.settle)
         except OSError as error:
