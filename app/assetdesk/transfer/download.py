@@ -12,7 +12,9 @@ How a download goes:
 3. SHA-256, CRC32C (and MD5 when the server gives no CRC32C) are computed on worker threads as
    the contiguous prefix of the file grows, so verifying at the end costs little.
 4. Size and hashes are checked ("verifying"); a mismatch throws the file away and starts over
-   once; then the `.part` is renamed into place under the conflict policy.
+   once; then the `.part` is flushed to disk and renamed into place under the conflict policy.
+   With `keep_partial`, a record of the part is written every few seconds on the way, so that
+   even a killed process leaves a part the next download resumes.
 
 The event loop only moves buffers: writes, hashing and file-system calls run on worker threads,
 and memory is bounded by a couple of write blocks per stream, whatever the file size.
