@@ -99,8 +99,21 @@ async def _child_download(args: argparse.Namespace, token: str) -> dict[str, Any
     from assetdesk.transfer.download import download
     from assetdesk.transfer.names import Conflict
     from assetdesk.transfer.options import DownloadOptions
+    from assetdesk.transfer.part_file import PartFile
     from assetdesk.transfer.sources import SignedUrlSource
 
+    # The fsync of the verified file before its rename, timed where the engine does it.
+    settle, fsync_seconds = PartFile.settle, [0.0]
+
+    def timed_settle(self: PartFile) -> None:
+        begin = time.perf_counter()
+        settle(self)
+        fsync_seconds[0] += time.perf_counter() - begin
+
+    PartFile.settle = timed_settle  # type: ignore[method-assign]
+    if args.no_fsync:  # the reference for the fsync's cost: no flush behind, no fsync at the end
+        PartFile._flush_behind = lambda self: None  # type: ignore[method-assign]
+        settle = PartFile._check_identity
     out = Path(args.path)
     if args.segments is None:  # what the app does by default
         options = DownloadOptions(on_conflict=Conflict.OVERWRITE, sha256=args.sha256)
@@ -122,6 +135,7 @@ async def _child_download(args: argparse.Namespace, token: str) -> dict[str, Any
         growth = status_bytes("VmHWM") - before
     return {
         "seconds": seconds,
+        "fsync_seconds": fsync_seconds[0],
         "rss_growth": growth,
         "path": str(result.path),
         "bytes": result.bytes,
@@ -198,10 +212,13 @@ class Series:
     seconds: list[float] = field(default_factory=list)
     rss: list[int] = field(default_factory=list)
     segments: list[int] = field(default_factory=list)  # what the engine chose, per round
+    fsync: list[float] = field(default_factory=list)  # of a download: its fsync before the rename
 
     def add(self, child: dict[str, Any]) -> None:
         """One engine run as its child reported it."""
         self.seconds.append(child["seconds"])
+        if "fsync_seconds" in child:
+            self.fsync.append(child["fsync_seconds"])
         self.rss.append(child["rss_growth"])
         if isinstance(child.get("segments"), int):
             self.segments.append(child["segments"])
@@ -246,7 +263,14 @@ class Bench:
         return result
 
     def engine_download(
-        self, media_id: str, name: str, size: int, segments: int | None, *, sha256: bool = False
+        self,
+        media_id: str,
+        name: str,
+        size: int,
+        segments: int | None,
+        *,
+        sha256: bool = False,
+        fsync: bool = True,
     ) -> dict[str, Any]:
         out = self.out / name
         self._settle(out)
@@ -255,6 +279,8 @@ class Bench:
             argv += ["--segments", str(segments)]
         if sha256:
             argv.append("--sha256")
+        if not fsync:
+            argv.append("--no-fsync")
         result = self._child(*argv)
         self._check_size(Path(result["path"]), size, "engine")
         return result
@@ -369,6 +395,7 @@ def measure(sb: SandboxProcess, work: Path, sizes: Sizes, rounds: int) -> dict[s
         name: Series()
         for name in (
             *("upload", "upload_curl", "download", "download_sha", "download_curl"),
+            "download_nofsync",
             *("capped_4", "capped_1", "capped_aria"),
         )
     }
@@ -410,12 +437,18 @@ def measure(sb: SandboxProcess, work: Path, sizes: Sizes, rounds: int) -> dict[s
             bench.check_hash(Path(result["path"]), down_src, result.get("sha256"))
             series["download_sha"].add(result)
 
+        def down_nofsync() -> None:  # what the fsync costs: the same without it
+            result = bench.engine_download(
+                media_id, "engine.mp4", sizes.download, None, fsync=False
+            )
+            series["download_nofsync"].add(result)
+
         def down_curl() -> None:
             series["download_curl"].seconds.append(
                 bench.curl_download(url, "curl.mp4", sizes.download)
             )
 
-        _alternate(r, [down_engine, down_sha, down_curl])
+        _alternate(r, [down_engine, down_sha, down_curl, down_nofsync])
         s = series
         say(
             f"round {r + 1}/{rounds} download: engine {s['download'].seconds[-1]:.2f} s, "
@@ -491,6 +524,9 @@ def summary(series: dict[str, Series], sizes: Sizes, rounds: int) -> dict[str, A
     single = pair("capped_4", "capped_1")
     aria = pair("capped_4", "capped_aria")
     download["peak_rss_growth"] = max(series["download"].rss)
+    download["fsync_s"] = statistics.median(series["download"].fsync)
+    download["without_fsync_s"] = series["download_nofsync"].median
+    download["fsync_cost"] = download["engine_s"]["median"] / download["without_fsync_s"] - 1
     download["segments_used"] = series["download"].segments
     single["segments_used"] = {
         "engine": series["capped_4"].segments,
@@ -549,6 +585,12 @@ def table(result: dict[str, Any]) -> str:
         lines.append(_row(label, engine, curl, ratio(part), target, part["ok"]))
         lines.append(rss(part["peak_rss_growth"], rss_ok))
         if part is d:
+            lines.append(
+                "  fsync (flush behind + final)".ljust(32)
+                + f"final {d['fsync_s']:.2f} s".ljust(22)
+                + f"without fsync {d['without_fsync_s']:.2f} s".ljust(24)
+                + f"cost {d['fsync_cost']:+.0%}  (information)"
+            )
             sha = result["download_with_sha256"]
             lines.append(
                 "  + SHA-256, as the CLI".ljust(32)
@@ -612,6 +654,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--media-id", help=hidden)
     parser.add_argument("--segments", type=int, help=hidden)
     parser.add_argument("--sha256", action="store_true", help=hidden)
+    parser.add_argument("--no-fsync", action="store_true", help=hidden)
     args = parser.parse_args(argv)
     if args.rounds is not None and args.rounds < 1:
         parser.error("--rounds must be at least 1")

@@ -21,7 +21,7 @@ from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.services.library_errors import account_of, too_large, with_asset_name, wordbee_place
 from assetdesk.services.library_links import LinkCache
 from assetdesk.store.library import Asset
-from assetdesk.transfer.sources import STORAGE, storage_error
+from assetdesk.transfer.sources import STORAGE, refuse_encoded, storage_error
 
 __all__ = ["PREVIEW_LIMIT", "AssetBytes"]
 
@@ -108,12 +108,15 @@ class AssetBytes:
 
 
 async def _read_all(response: httpx.Response, asset: Asset, limit: int, *, service: str) -> bytes:
+    """The body as sent, at most `limit` bytes; an encoded answer (identity was asked) is refused
+    before a byte is read, as downloads refuse it: decoded, it could be any size."""
+    refuse_encoded(response, label=f"“{asset.title}”")
     length = response.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise too_large(asset, int(length), limit)
     data = bytearray()
     try:
-        async with body_chunks(response, decoded=True) as chunks:  # closed here, even if too large
+        async with body_chunks(response) as chunks:  # closed here, even if too large
             async for chunk in chunks:
                 data += chunk
                 if len(data) > limit:

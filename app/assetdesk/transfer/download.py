@@ -12,7 +12,9 @@ How a download goes:
 3. SHA-256, CRC32C (and MD5 when the server gives no CRC32C) are computed on worker threads as
    the contiguous prefix of the file grows, so verifying at the end costs little.
 4. Size and hashes are checked ("verifying"); a mismatch throws the file away and starts over
-   once; then the `.part` is renamed into place under the conflict policy.
+   once; then the `.part` is flushed to disk and renamed into place under the conflict policy.
+   With `keep_partial`, a record of the part is written every few seconds on the way, so that
+   even a killed process leaves a part the next download resumes.
 
 The event loop only moves buffers: writes, hashing and file-system calls run on worker threads,
 and memory is bounded by a couple of write blocks per stream, whatever the file size.
@@ -28,9 +30,10 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import httpx
 
@@ -40,10 +43,10 @@ from assetdesk.transfer.integrity import Expected, check, expected_from_headers
 from assetdesk.transfer.ledger import Ledger
 from assetdesk.transfer.names import Conflict, choose_name, part_path, sanitise_filename
 from assetdesk.transfer.options import DownloadOptions, DownloadResult
-from assetdesk.transfer.part_file import PartFile, claim, claim_kept, disk_error, open_reader
+from assetdesk.transfer.part_file import PartFile, claim, claim_kept, disk_error
 from assetdesk.transfer.pieces import Piece, contiguous_end, plan_pieces
 from assetdesk.transfer.progress import Meter, Phase, ProgressCallback
-from assetdesk.transfer.resume import find_record, record_of, worth_keeping
+from assetdesk.transfer.resume import find_record, record_of, recordable, worth_keeping
 from assetdesk.transfer.sources import Source
 from assetdesk.transfer.streams import PieceStreams, RangesIgnored, StartOver
 
@@ -81,12 +84,14 @@ class _Download(PieceStreams):
         await asyncio.to_thread(self.file.check_folder)
         if self.requested is not None:
             name = sanitise_filename(self.requested)
-            exists = await asyncio.to_thread((self.folder / name).exists)
+            exists = await asyncio.to_thread(os.path.lexists, self.folder / name)
             if self.options.on_conflict is Conflict.SKIP and exists:
                 return await self._skipped(self.folder / name)
+        recorder = asyncio.create_task(self._record_now_and_then(), name="download-record")
         try:
             return await self._attempt_all()
         except BaseException as error:
+            recorder.cancel()
             if self.placed:
                 raise  # cancelled after the rename: the file is complete and verified
             if self._can_keep(error):
@@ -94,6 +99,8 @@ class _Download(PieceStreams):
             else:
                 await self._discard()
             raise
+        finally:
+            recorder.cancel()
 
     async def _attempt_all(self) -> DownloadResult:
         failures = 0
@@ -154,9 +161,6 @@ class _Download(PieceStreams):
 
     async def _run_segmented(self, first_response: httpx.Response | None) -> None:
         queue = [piece for piece in reversed(self.pieces) if not piece.complete]
-        assert self.file.part is not None
-        if self.file.reader is None:
-            self.file.reader = await asyncio.to_thread(open_reader, self.file.part)
 
         async def worker(response: httpx.Response | None) -> None:
             if response is not None:
@@ -187,12 +191,30 @@ class _Download(PieceStreams):
         key = getattr(self.source, "resume_key", None)
         return key if isinstance(key, str) and key else None
 
+    def _may_keep(self) -> bool:
+        """Whether a part of this download may be kept for a later one at all."""
+        return (
+            self.options.keep_partial
+            and self.file.part is not None
+            and self._resume_key() is not None
+            and self.ranges_work
+        )
+
     def _can_keep(self, error: BaseException) -> bool:
-        if not self.options.keep_partial or self.file.part is None or self._resume_key() is None:
-            return False
-        if not self.ranges_work:
-            return False
-        return worth_keeping(error, self.expected, self.pieces)
+        return self._may_keep() and worth_keeping(error, self.expected, self.pieces)
+
+    async def _record_now_and_then(self) -> None:
+        """Every `record_every` seconds, write the resume record of the part as it is, so that
+        a download killed outright (SIGKILL, a power cut) is resumed by the next one."""
+        while True:
+            await asyncio.sleep(self.options.record_every)
+            if self.file.handle is None or not self._may_keep():
+                continue
+            if not recordable(self.expected, self.pieces):
+                continue
+            record = record_of(self._resume_key(), self.expected, self.pieces)
+            with contextlib.suppress(OSError):  # the record is a bonus; the download goes on
+                await asyncio.to_thread(self.file.save_record, record, self.file.generation)
 
     async def _keep(self) -> None:
         """Close the part and record what it holds beside it, for a later download."""
@@ -202,16 +224,20 @@ class _Download(PieceStreams):
         await asyncio.shield(asyncio.to_thread(self.file.keep, record))
         log.info("%s: kept %s to resume later", self.source.label, part.name)
 
-    def _find_kept(self, name: str, expected: Expected) -> tuple[Path, list[Piece]] | None:
+    def _find_kept(
+        self, name: str, expected: Expected
+    ) -> tuple[Path, BinaryIO, list[Piece]] | None:
         """A `.part` kept by an earlier download of this very object under `name` or a
-        renamed `name (n)`; a kept part of this object that no longer matches is removed."""
+        renamed `name (n)`, taken over (its handle); a kept part of this object that no longer
+        matches is removed."""
         found = find_record(self.folder, name, self._resume_key(), expected)
         if found is None:
             return None
         target, pieces = found
-        if not claim_kept(part_path(target), usable=pieces is not None) or pieces is None:
+        handle = claim_kept(part_path(target), usable=pieces is not None)
+        if handle is None or pieces is None:
             return None
-        return target, pieces
+        return target, handle, pieces
 
     async def _resume(self, pieces: list[Piece]) -> None:
         """Go on from the pieces a kept part already holds."""
@@ -220,7 +246,6 @@ class _Download(PieceStreams):
         self.resumed_bytes = sum(piece.flushed for piece in pieces)
         self.meter.rebase(self.resumed_bytes)
         self.meter.set_phase(Phase.DOWNLOADING)
-        self.file.reader = await asyncio.to_thread(open_reader, self.file.part)
         if len(pieces) == 1:
             piece = pieces[0]
             self.segments_used = 1
@@ -245,7 +270,7 @@ class _Download(PieceStreams):
                     asyncio.to_thread(self._find_kept, self.name, expected), self._took_over
                 )
                 if kept is not None:
-                    self.restored = kept[1]
+                    self.restored = kept[2]
             if self.file.target is None:
                 target = await _finish_even_if_cancelled(
                     asyncio.to_thread(claim, self.folder, self.name, self.options.on_conflict),
@@ -268,9 +293,9 @@ class _Download(PieceStreams):
         self.meter.total = expected.size
         return True
 
-    def _took_over(self, kept: tuple[Path, list[Piece]] | None) -> None:
+    def _took_over(self, kept: tuple[Path, BinaryIO, list[Piece]] | None) -> None:
         if kept is not None:
-            self.file.claimed(kept[0])
+            self.file.claimed((kept[0], kept[1]))
 
     async def _discard(self) -> None:
         await asyncio.shield(asyncio.to_thread(self.file.discard))
@@ -281,18 +306,14 @@ class _Download(PieceStreams):
         self.meter.set_phase(Phase.VERIFYING)
         size = self.pieces[-1].end if self.pieces else 0
         assert size is not None
+        await file.hash_to(size)
+        # A mismatch leaves the part open: the next pass starts it afresh (or it is discarded).
+        verified = check(self.expected, size, file.ledger.hashes, name=file.target.name)
+        await file.flushed_behind()
         try:
-            if file.reader is None:
-                file.reader = await asyncio.to_thread(open_reader, file.part)
+            await asyncio.to_thread(file.settle)
         except OSError as error:
             raise disk_error(error, file.target) from None
-        await file.hash_to(size)
-        try:
-            verified = check(self.expected, size, file.ledger.hashes, name=file.target.name)
-        except IntegrityError:
-            await asyncio.to_thread(file.close)
-            raise
-        await asyncio.to_thread(file.close)
         assert self.name is not None
         try:
             final = await _finish_even_if_cancelled(
@@ -318,6 +339,8 @@ class _Download(PieceStreams):
         self.placed = True
 
     async def _skipped(self, existing: Path) -> DownloadResult:
+        if await asyncio.to_thread(existing.is_symlink):  # taken; what it points at is not ours
+            return DownloadResult(path=existing, bytes=0, sha256=None, skipped=True)
         if self.options.sha256:
             size, digest = await asyncio.to_thread(_sha256_of, existing)
         else:

@@ -4,7 +4,7 @@ as pieces are written, possibly out of order."""
 from __future__ import annotations
 
 import threading
-from typing import BinaryIO
+from collections.abc import Callable
 
 from assetdesk.core.units import MIB
 from assetdesk.transfer.integrity import Hashes
@@ -31,15 +31,16 @@ class Ledger:
                 self.hashes.update(data)
                 self.hashed += len(data)
 
-    def catch_up(self, handle: BinaryIO, upto: int) -> None:
+    def catch_up(self, read_at: Callable[[int, int], bytes], upto: int) -> None:
+        """Hash the next step of the prefix towards `upto`, read back with `read_at(offset,
+        size)` (unbuffered: no stale read-ahead; a read may come back short)."""
         with self.lock:
             if self.hashed >= upto:
                 return
             want = min(HASH_STEP, upto - self.hashed)
-            handle.seek(self.hashed)
             data = b""
-            while len(data) < want:  # an unbuffered handle: no stale read-ahead, maybe short
-                more = handle.read(want - len(data))
+            while len(data) < want:
+                more = read_at(self.hashed + len(data), want - len(data))
                 if not more:
                     raise OSError(f"read {len(data)} of {want} bytes back from the partial file")
                 data += more

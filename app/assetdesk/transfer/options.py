@@ -36,6 +36,9 @@ class DownloadOptions:
     #: the same object into the same folder resumes it instead of starting over. Needs a source
     #: with a `resume_key` and a server that gave a size, ranges and an ETag or a hash.
     keep_partial: bool = False
+    #: With `keep_partial`, how often (seconds) the record of a running download is written, so
+    #: that a download killed outright (SIGKILL, a power cut) is resumed by the next one.
+    record_every: float = 2.0
 
     def __post_init__(self) -> None:
         if not 1 <= self.segments <= MAX_SEGMENTS:

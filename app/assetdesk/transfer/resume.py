@@ -5,7 +5,9 @@ download of the very same object into the same folder goes on from there."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +23,16 @@ def record_path(part: Path) -> Path:
 
 
 def write_record(part: Path, record: dict[str, object]) -> None:
+    """Write the record through a scratch file created new (a stale one, or a link planted in
+    its place, is unlinked first, never followed) and renamed over the record (a link there is
+    replaced itself)."""
     path = record_path(part)
     scratch = path.with_name(path.name + ".tmp")
-    scratch.write_text(json.dumps(record), encoding="utf-8")
+    with contextlib.suppress(FileNotFoundError):
+        scratch.unlink()
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(scratch, flags | getattr(os, "O_BINARY", 0), 0o644), "wb") as out:
+        out.write(json.dumps(record).encode("utf-8"))
     scratch.replace(path)
 
 
@@ -48,14 +57,20 @@ def record_of(key: str | None, expected: Expected, pieces: list[Piece]) -> dict[
     }
 
 
-def worth_keeping(error: BaseException, expected: Expected, pieces: list[Piece]) -> bool:
-    """Whether a download that stopped with `error` holds bytes a later one could trust and use
-    (its caller checks the options, the resume key and that ranges work)."""
+def recordable(expected: Expected, pieces: list[Piece]) -> bool:
+    """Whether the part holds bytes a later download could trust and use (its caller checks the
+    options, the resume key and that ranges work)."""
     if expected.size is None or not pieces:
         return False
     if not (expected.etag or expected.crc32c or expected.md5):
         return False  # nothing would tell us later that the object is still the same
-    if not any(piece.flushed for piece in pieces):
+    return any(piece.flushed for piece in pieces)
+
+
+def worth_keeping(error: BaseException, expected: Expected, pieces: list[Piece]) -> bool:
+    """Whether a download that stopped with `error` holds bytes a later one could trust and use
+    (its caller checks the options, the resume key and that ranges work)."""
+    if not recordable(expected, pieces):
         return False
     if isinstance(error, asyncio.CancelledError | KeyboardInterrupt):
         return True

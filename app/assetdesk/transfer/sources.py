@@ -56,6 +56,28 @@ def range_header(first: int, last: int | None) -> dict[str, str]:
     return {"Range": f"bytes={first}-{'' if last is None else last}", "Accept-Encoding": "identity"}
 
 
+class EncodedAnswer(UpstreamFailed):
+    """A storage answer in a Content-Encoding (gzip, br, deflate) although the file's own bytes
+    were asked for: refused, never decoded. The size and hashes a storage host announces
+    describe the stored object, not the decoded bytes, and a decoded size has no bound (a
+    64 KiB gzip answer can be 64 MiB decoded); a repeat would be answered the same way."""
+
+    retryable = False
+
+
+def refuse_encoded(response: httpx.Response, *, label: str) -> None:
+    """EncodedAnswer when `response` is not in the identity encoding, before a byte is read."""
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    if encoding in ("", "identity"):
+        return
+    raise EncodedAnswer(
+        f"{host_of(response.request.url)} sent {label} compressed ({encoding[:40]}) although "
+        "the file itself was asked for; it was refused, because its size and checksums "
+        "cannot be verified that way.",
+        status=response.status_code,
+    )
+
+
 _XML_FIELD = re.compile(r"<(Code|Message|Details)>(.*?)</\1>", re.S)
 
 

@@ -14,7 +14,7 @@ import logging
 
 import httpx
 
-from assetdesk.core.errors import AssetDeskError, NetworkError, UpstreamFailed
+from assetdesk.core.errors import AssetDeskError, NetworkError
 from assetdesk.core.units import MIB
 from assetdesk.net.errors import network_error
 from assetdesk.net.response_body import body_chunks
@@ -23,7 +23,7 @@ from assetdesk.transfer.options import DownloadOptions
 from assetdesk.transfer.part_file import PartFile
 from assetdesk.transfer.pieces import Piece
 from assetdesk.transfer.progress import Meter, Phase
-from assetdesk.transfer.sources import STORAGE, Source
+from assetdesk.transfer.sources import STORAGE, Source, refuse_encoded
 
 log = logging.getLogger("assetdesk.transfer")
 
@@ -64,7 +64,9 @@ class PieceStreams:
         tries = 0
         while True:
             try:
-                return await stack.enter_async_context(self._open(piece))
+                response = await stack.enter_async_context(self._open(piece))
+                refuse_encoded(response, label=self.source.label)  # identity was asked
+                return response
             except AssetDeskError as error:
                 if not error.retryable:
                     raise
@@ -151,10 +153,6 @@ class PieceStreams:
 
         try:
             try:
-                encoded = response.headers.get("content-encoding", "identity").lower()
-                decoded = encoded not in ("", "identity")
-                if decoded:
-                    self.ranges_work = False  # ranges would count encoded bytes
                 # Stop as soon as the piece's bytes are in when the answer goes further (the
                 # open-ended first ask) and, in a segmented download, at every piece's end:
                 # measured against the sandbox, a fresh connection per piece beats waiting for
@@ -163,9 +161,9 @@ class PieceStreams:
                 beyond = piece.end is not None and (
                     promised is None or promised > piece.end or len(self.pieces) > 1
                 )
-                # Decoded when encoded: the file is what the user wants. However the reading
-                # ends, the answer is closed here, in this task (net/response_body.py).
-                async with body_chunks(response, decoded=decoded) as body:
+                # The bytes as sent (an encoded answer was refused in `_enter`). However the
+                # reading ends, the answer is closed here, in this task (net/response_body.py).
+                async with body_chunks(response) as body:
                     async for chunk in body:
                         if piece.end is not None and len(chunk) > piece.end - offset - buffered:
                             chunk = chunk[: piece.end - offset - buffered]
@@ -185,10 +183,6 @@ class PieceStreams:
                     raise network_error(error, STORAGE, response.request.url) from None
                 # Every byte of the piece is here; how the connection ended is not our concern
                 # (a server that announced more than it had, then hung up).
-            except httpx.DecodingError:
-                raise UpstreamFailed(
-                    f"{self.source.label} arrived in an encoding that could not be decoded."
-                ) from None
             finally:
                 await flush()
                 await flush()

@@ -40,6 +40,7 @@ from assetdesk.services.upload_items import ItemState, UploadTarget
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.store.paths import AppPaths
 from assetdesk.transfer.options import DownloadOptions
+from assetdesk.transfer.sources import EncodedAnswer
 
 pytestmark = pytest.mark.anyio
 
@@ -533,6 +534,28 @@ async def test_fetch_bytes_refuses_a_file_over_the_limit_with_a_sentence(
     with pytest.raises(TooLarge):
         await library.fetch_bytes(clip, limit=clip.size - 1 if clip.size else 0)
     assert [r for r in sb.requests("wordbee") if r["method"] == "GET"] == []  # known size
+
+
+async def test_fetch_bytes_refuses_an_encoded_answer_before_reading_it(
+    sb: Any, library: LibraryService, useapi_id: int, wordbee_id: int
+) -> None:
+    """Identity is asked; a storage host or Wordbee answering gzip anyway is refused as
+    downloads refuse it (decoded, an answer could be any size), with a sentence."""
+    flow = (await library.add_reference(flow_id(sb), useapi_id)).assets[0]
+    path = httpx.URL((await library.signed_link(flow)).url).path
+    sb.fault("storage", path, headers={"Content-Encoding": "gzip"})
+    with pytest.raises(EncodedAnswer) as caught:
+        await library.fetch_bytes(flow)
+    assert caught.value.message.endswith(
+        f"sent “{flow.title}” compressed (gzip) although the file itself was asked for; it was "
+        "refused, because its size and checksums cannot be verified that way."
+    )
+    listed = await wordbee_files(library, wordbee_id, SEGMENTS[0])
+    moodboard = next(a for a in listed if a.name == "moodboard.png")
+    sb.fault("wordbee", "/api/resources/assets/*", headers={"Content-Encoding": "br"})
+    with pytest.raises(EncodedAnswer) as caught:
+        await library.fetch_bytes(moodboard)
+    assert "compressed (br)" in caught.value.message
 
 
 async def test_a_wordbee_file_has_no_link(

@@ -30,9 +30,11 @@ from assetdesk.core.errors import IntegrityError
 from assetdesk.providers.wordbee import WordbeeClient
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.services.wordbee_source import WordbeeSource
+from assetdesk.transfer import part_file
 from assetdesk.transfer.download import download
 from assetdesk.transfer.names import Conflict
 from assetdesk.transfer.options import DownloadOptions, DownloadResult
+from assetdesk.transfer.part_file import PartFile
 from assetdesk.transfer.progress import Phase, TransferProgress
 
 pytestmark = pytest.mark.anyio
@@ -83,6 +85,30 @@ async def test_big_file_comes_in_parallel_pieces(
     early = [r for r in gets[1:] if r["time"] - started < 0.3]
     assert len(early) >= 3, [round(r["time"] - started, 3) for r in gets]
     dl_assert_no_authorization(sb)
+
+
+async def test_flushing_behind_the_writes_keeps_every_byte(
+    sb: SandboxProcess,
+    dl_big: DlAsset,
+    dl_http: httpx.AsyncClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The part is flushed to disk on a worker thread every FLUSH_BEHIND bytes while four
+    streams go on writing (here every MiB instead of every 64); the flushes happen and the file
+    is exact."""
+    flushes: list[int] = []
+    flush = PartFile._flush_behind
+
+    def counted(self: PartFile) -> None:
+        flushes.append(1)
+        flush(self)
+
+    monkeypatch.setattr(part_file, "FLUSH_BEHIND", MIB)
+    monkeypatch.setattr(PartFile, "_flush_behind", counted)
+    result = await download(dl_source(sb, dl_http, dl_big), tmp_path, options=DL_FAST)
+    assert_saved(result, dl_big, tmp_path / "clip.mp4")
+    assert result.segments == 4 and len(flushes) >= 4
 
 
 async def test_one_segment_when_asked(

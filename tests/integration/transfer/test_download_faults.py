@@ -50,7 +50,7 @@ from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.transfer.download import download
 from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.progress import Phase, TransferProgress
-from assetdesk.transfer.sources import SignedUrlSource
+from assetdesk.transfer.sources import EncodedAnswer, SignedUrlSource
 
 pytestmark = pytest.mark.anyio
 
@@ -745,23 +745,56 @@ async def test_concurrent_downloads_of_the_same_name_keep_apart(
     assert problems == []
 
 
-async def test_gzip_encoded_answer_is_saved_decoded(
-    sb: SandboxProcess, dl_http: httpx.AsyncClient, tmp_path: Path
-) -> None:
-    """GCS serves an object stored with Content-Encoding: gzip compressed (and ignores Range)
-    when the client accepts gzip. The sandbox serves the gzip bytes of a clip and the fault adds
-    the header, as GCS would. Either the engine does not offer gzip or it saves the clip."""
-    original = (DEMO / "clip-320x180.mp4").read_bytes()
+def packed_asset(sb: SandboxProcess, tmp_path: Path, data: bytes) -> DlAsset:
+    """The gzip bytes of `data` on the storage origin, served with `Content-Encoding: gzip` once
+    (as GCS serves an object stored compressed with `Cache-Control: no-transform`), without
+    ranges, hashes or a stored length."""
     packed = tmp_path / "clip.mp4.gz"
-    packed.write_bytes(gzip.compress(original))
+    packed.write_bytes(gzip.compress(data))
     # A Wordbee asset is stored on the storage origin without a media check (gzip is no MP4).
     sb.put_wordbee_asset(packed, "video/mp4", name="clip.mp4", segment_id=27665601)
     key = next(o["key"] for o in sb.objects() if o["file"] == str(packed.resolve()))
     asset = DlAsset(packed, packed.read_bytes(), key, "", "")
     sb.configure(ignore_range=True, hash_header="none", stored_length=False)
     sb.fault("storage", asset.url_path, headers={"Content-Encoding": "gzip"})
+    return asset
+
+
+@pytest.mark.parametrize("what", ["clip", "64 MiB of zeros"])
+async def test_gzip_encoded_answer_is_refused_not_decoded(
+    sb: SandboxProcess, dl_http: httpx.AsyncClient, tmp_path: Path, what: str
+) -> None:
+    """Identity was asked; a storage host that answers gzip anyway is refused before a byte is
+    read: nothing is decoded (a 64 KiB answer of 64 MiB of zeros wrote 64 MiB before) and
+    nothing lands under the final name, since no size or hash can vouch for decoded bytes."""
+    original = (DEMO / "clip-320x180.mp4").read_bytes() if what == "clip" else bytes(64 * MIB)
+    asset = packed_asset(sb, tmp_path, original)
     folder = tmp_path / "out"
     folder.mkdir()
-    result = await download(dl_source(sb, dl_http, asset), folder, options=DL_FAST)
-    offered = dl_gets(sb, asset)[0]["headers"].get("accept-encoding", "")
-    assert "gzip" not in offered or result.path.read_bytes() == original
+    with pytest.raises(EncodedAnswer) as caught:
+        await download(dl_source(sb, dl_http, asset), folder, options=DL_FAST)
+    assert caught.value.message == (
+        f"{host(sb)} sent clip.mp4 compressed (gzip) although the file itself was asked for; "
+        "it was refused, because its size and checksums cannot be verified that way."
+    )
+    assert dl_listing(folder) == []
+    gets = dl_gets(sb, asset)
+    assert len(gets) == 1  # a repeat would be answered the same way
+    assert gets[0]["headers"].get("accept-encoding") == "identity"
+
+
+@pytest.mark.parametrize("encoding", ["br", "deflate", "x-gzip"])
+async def test_any_encoded_answer_is_refused(
+    sb: SandboxProcess,
+    dl_small: DlAsset,
+    dl_http: httpx.AsyncClient,
+    tmp_path: Path,
+    encoding: str,
+) -> None:
+    """The clip's own bytes, labelled with an encoding (whatever a decoder would make of them):
+    refused, with nothing left behind."""
+    sb.fault("storage", dl_small.url_path, headers={"Content-Encoding": encoding})
+    with pytest.raises(EncodedAnswer) as caught:
+        await download(dl_source(sb, dl_http, dl_small), tmp_path, options=DL_FAST)
+    assert f"compressed ({encoding})" in caught.value.message
+    assert dl_listing(tmp_path) == []

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 from tests.helpers.downloads import (
+    DL_FIRST,
     DL_SMALL_SIZE,
     MIB,
     DlAsset,
@@ -162,3 +167,83 @@ async def test_without_keep_partial_or_a_key_nothing_is_kept(
                 ),
             )
         assert dl_listing(tmp_path) == []
+
+
+def kill_mid_download(sb: SandboxProcess, asset: DlAsset, folder: Path, segments: int) -> int:
+    """Run download_kill_child.py until a resume record on disk says at least 512 KiB arrived,
+    SIGKILL it (no handler runs, nothing is tidied); its exit code."""
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("download_kill_child.py")),
+            sb.signed_url(asset.key, ttl=3600),
+            str(folder),
+            KEY,
+            str(segments),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    record = folder / "clip.mp4.part.json"
+    deadline = time.monotonic() + 20
+    try:
+        while time.monotonic() < deadline and child.poll() is None:
+            try:
+                pieces = json.loads(record.read_text())["pieces"]
+            except (OSError, ValueError, KeyError):
+                pieces = []
+            if sum(flushed for _start, _end, flushed in pieces) >= MIB // 2:
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the running download wrote no resume record")
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    return child.returncode
+
+
+@pytest.mark.parametrize("segments", [1, 4])
+async def test_a_download_killed_outright_is_resumed_by_the_next_one(
+    sb: SandboxProcess,
+    dl_small: DlAsset,
+    dl_http: httpx.AsyncClient,
+    tmp_path: Path,
+    segments: int,
+) -> None:
+    """The record of a running download is written every few seconds, so that the `.part` a
+    SIGKILL (or a power cut) leaves is resumed with ranged requests instead of becoming
+    `clip (1).mp4` beside it."""
+    sb.bandwidth("storage", 600_000 if segments == 1 else 250_000)  # a record at 2 s, not done
+    returncode = await asyncio.to_thread(kill_mid_download, sb, dl_small, tmp_path, segments)
+    assert returncode == -signal.SIGKILL
+    assert dl_listing(tmp_path) == ["clip.mp4.part", "clip.mp4.part.json"]
+    record = json.loads((tmp_path / "clip.mp4.part.json").read_text())
+    assert record["key"] == KEY and record["size"] == dl_small.size
+    assert (len(record["pieces"]) > 1) is (segments > 1)
+
+    sb.bandwidth("storage", None)
+    sb.clear_requests()
+    options = DownloadOptions(
+        sha256=True,
+        keep_partial=True,
+        segments=segments,
+        segment_threshold=MIB,
+        backoff=0.01,
+        max_backoff=0.05,
+    )
+    result = await download(
+        dl_source(sb, dl_http, dl_small, resume_key=KEY), tmp_path, options=options
+    )
+    assert result.path == tmp_path / "clip.mp4"
+    assert result.path.read_bytes() == dl_small.data
+    assert dl_listing(tmp_path) == ["clip.mp4"]
+    kept = sum(flushed for _start, _end, flushed in record["pieces"])
+    assert result.resumed_bytes >= kept >= MIB // 2
+    resumed = [
+        (start + flushed, end - 1)
+        for start, end, flushed in record["pieces"]
+        if flushed < end - start
+    ]
+    asked = dl_ranges(sb, dl_small)
+    assert asked[0] == DL_FIRST  # the first answer tells that the object is the same
+    assert {f"bytes={first}-{last}" for first, last in resumed} <= set(asked[1:])
