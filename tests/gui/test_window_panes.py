@@ -312,4 +312,4 @@ def test_files_handed_over_bring_the_window_up_as_it_was(
     window.open_files([tmp_path / "second.png"])
     qtbot.waitUntil(lambda: not window.isMinimized())
     assert window.isMaximized()  # as it was before it was minimised
-    qtbot.waitUntil(lambda: queued_names(window) == ["first.png", "second.png"])
+    qtbot.waitUntil(lambda: sorted(queued_names(window)) == ["first.png", "second.png"])
