@@ -14,7 +14,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from assetdesk.core.errors import InvalidInput
 
-__all__ = ["is_loopback_host", "normalise_base_url", "plain_http_problem"]
+__all__ = ["is_loopback_host", "media_link_problem", "normalise_base_url", "plain_http_problem"]
 
 _LOOPBACK_NAMES: Final = frozenset({"localhost"})
 
@@ -73,3 +73,25 @@ def normalise_base_url(url: str) -> str:
     if scheme == "http" and not is_loopback_host(parts.hostname):
         raise InvalidInput(_plain_http_fragment(text))
     return text
+
+
+def media_link_problem(url: str) -> str | None:
+    """Why a link a service sent for a file must not be opened (by the player, the preview or
+    a download), as a sentence fragment: anything but https://, or http:// to this computer
+    (the sandbox). None when it may be opened."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return "its link is not a web address"
+    scheme = parts.scheme.lower()
+    if scheme == "https" and parts.hostname:
+        return None
+    if scheme == "http" and is_loopback_host(parts.hostname):
+        return None
+    if not scheme:
+        shown = "no scheme"
+    elif parts.hostname:
+        shown = f"{scheme}://{parts.hostname}"
+    else:
+        shown = f"{scheme} scheme"
+    return f"its link ({shown}) is not https, so it was not opened"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
+from assetdesk.core.addresses import media_link_problem
 from assetdesk.core.errors import AssetDeskError, InvalidInput, UpstreamFailed
 from assetdesk.core.provider import Provider
 from assetdesk.providers.google_flow import signed_url_expiry
@@ -115,13 +116,17 @@ class LinkCache:
             clients = await self._useapi(account_of(asset), "this asset")
             if asset.provider == Provider.GOOGLE_FLOW:
                 signed = await clients.google_flow.resolve_url(asset.remote_id)
+                checked(signed.url, "Google Flow", asset.title)
                 link = SignedLink(signed.url, signed_url_expiry(signed.url, resolved_at))
             elif asset.provider == Provider.RUNWAY:
                 found = await clients.runway.get(asset.remote_id)
                 if not found.url:
                     raise UpstreamFailed(f"Runway sent no download link for “{asset.title}”.")
+                checked(found.url, "Runway", asset.title)
                 link = SignedLink(found.url, link_expiry(found.url, resolved_at))
-                preview = found.preview_urls[0] if found.preview_urls else None
+                # A preview image with a link that may not be opened is not used: the file's is.
+                previews = [url for url in found.preview_urls if media_link_problem(url) is None]
+                preview = previews[0] if previews else None
                 self._previews[asset.id] = (
                     SignedLink(preview, link_expiry(preview, resolved_at)) if preview else link
                 )
@@ -133,3 +138,12 @@ class LinkCache:
             ) from error
         self._links[asset.id] = link
         return link
+
+
+def checked(url: str, service: str, title: str) -> str:
+    """`url` when it may be opened (https, or the sandbox's loopback http); otherwise an
+    UpstreamFailed that says why, before the player, the preview or a download sees it."""
+    problem = media_link_problem(url)
+    if problem is not None:
+        raise UpstreamFailed(f"{service} sent a file for “{title}”, but {problem}.")
+    return url

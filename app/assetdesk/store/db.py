@@ -192,6 +192,13 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+#: Durability: WAL with `synchronous = FULL`, so a committed transaction survives a power loss
+#: as well as a crash (NORMAL would keep it through a crash but could lose the last commits to
+#: a power loss). What depends on it: an upload recorded as sent in full before its last byte
+#: goes (lost, the next start would send it again: a second copy on the service), a finished
+#: upload filed in the catalog, a download still to finish. The cost is one fsync of the WAL
+#: per commit; the app commits per item or per batch of listed assets, never per chunk.
+DURABILITY = "FULL"
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -246,7 +253,7 @@ def open_database(
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         _use_wal(conn)
-        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA synchronous = FULL")  # see DURABILITY
         _migrate(conn, target, migrations)
     except AssetDeskError:
         conn.close()

@@ -711,3 +711,28 @@ async def test_ten_thousand_rows_are_listed_newest_first_in_one_quick_select(
     assert listed[-1].name == "image 0.png"
     # The pane's budget is 0.3 s; the best of three keeps a busy test machine from failing it.
     assert min(timings) < 0.3, timings
+
+
+async def test_a_runway_link_that_is_not_https_is_never_handed_on(
+    sb: Any, library: LibraryService, useapi_id: int
+) -> None:
+    """Runway's `url` and `previewUrls` are checked before the player, the preview or a
+    download sees them: plain http to another host (or a file: link) is refused in words."""
+    clip = (await library.add_reference(runway_named(sb, "Test clip.mp4"), useapi_id)).assets[0]
+    path = f"/v1/runwayml/assets/{clip.remote_id}"
+    answer = httpx.get(
+        f"{sb.api_url}{path}", headers={"Authorization": f"Bearer {sb.demo['useapi_token']}"}
+    ).json()
+    tampered = dict(answer, url="http://files.example/clip.mp4", previewUrls=["file:///etc/x"])
+    sb.fault("api", path, method="GET", status=200, body=tampered)
+    with pytest.raises(UpstreamFailed) as refused:
+        await library.signed_link(clip, fresh=True)
+    assert str(refused.value) == (
+        "Runway sent a file for “Test clip.mp4”, but its link (http://files.example) is not "
+        "https, so it was not opened."
+    )
+    # A preview link that may not be opened is dropped for the file's own (https here).
+    fine = dict(answer, previewUrls=["file:///etc/x"])
+    sb.fault("api", path, method="GET", status=200, body=fine)
+    link = await library.signed_link(clip, fresh=True)
+    assert (await library.preview_link(clip)).url == link.url

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from assetdesk.core.addresses import is_loopback_host, normalise_base_url, plain_http_problem
+from assetdesk.core.addresses import (
+    is_loopback_host,
+    media_link_problem,
+    normalise_base_url,
+    plain_http_problem,
+)
 from assetdesk.core.errors import InvalidInput
 
 
@@ -76,3 +81,30 @@ def test_other_refusals_are_unchanged() -> None:
 )
 def test_is_loopback_host(host: str | None, loopback: bool) -> None:
     assert is_loopback_host(host) is loopback
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://storage.googleapis.com/b/o.mp4?X-Goog-Signature=s",
+        "http://127.0.0.1:8123/files/o.mp4",  # the sandbox
+        "http://localhost/o.png",
+    ],
+)
+def test_a_file_link_over_https_or_to_this_computer_may_be_opened(url: str) -> None:
+    assert media_link_problem(url) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://files.example/o.mp4", "(http://files.example)"),
+        ("file:///etc/passwd", "(file scheme)"),
+        ("rtsp://cam.example/live", "(rtsp://cam.example)"),
+        ("javascript:alert(1)", "(javascript scheme)"),
+        ("//files.example/o.mp4", "(no scheme)"),
+    ],
+)
+def test_any_other_file_link_is_refused_with_what_it_was(url: str, shown: str) -> None:
+    problem = media_link_problem(url)
+    assert problem is not None and shown in problem and "not https" in problem

@@ -343,3 +343,12 @@ def _open_or_error(target: Path) -> object:
         return open_database(target, check_same_thread=False)
     except LocalFileError as error:
         return error
+
+
+def test_a_commit_is_written_through_to_the_disk(tmp_path: Path) -> None:
+    """WAL with synchronous FULL: a commit survives a power loss, not only a crash (what a
+    sent-in-full record before an upload's last byte relies on)."""
+    conn = open_database(tmp_path / "assetdesk.sqlite3")
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    conn.close()
