@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QPalette, QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from tests.helpers.flow_library import flow_listing_shape, seed_flow_library
@@ -355,7 +355,7 @@ def test_provenance_shows_in_the_tooltip_and_search_finds_the_prompt(
     assert pane.model.rowCount() == listed + 1
     fox = next(a for a in pane.model.assets() if a.name == "Fox.png")
     tip = pane.model.index(pane.model.row_of(fox.id), 0).data(Qt.ItemDataRole.ToolTipRole)
-    lines = tip.splitlines()
+    lines = QTextDocumentFragment.fromHtml(tip).toPlainText().splitlines()  # as it shows
     assert "Prompt: A red fox asleep in fresh snow" in lines
     assert "Model: gen3a" in lines and "Seed: 4242" in lines and "Generated" in lines
     pane.search.setText("fox ASLEEP")

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QWidget
 
+from assetdesk.ui.widgets.plain_text import plain_label
+
 if TYPE_CHECKING:
     from assetdesk.services.account_health import AccountHealth
     from assetdesk.services.accounts import AccountInfo
@@ -27,7 +29,7 @@ class AccountDetails(QWidget):
         self.flow.setObjectName("flowAccounts")
         self.flow.setWordWrap(True)
         self.flow.setTextFormat(Qt.TextFormat.PlainText)
-        self.runway = QLabel()
+        self.runway = plain_label(QLabel())
         self.runway.setObjectName("runwayAccounts")
         self.runway.setWordWrap(True)
         self.default_email = QComboBox()

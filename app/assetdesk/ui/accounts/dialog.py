@@ -36,6 +36,7 @@ from assetdesk.core.ids import check_useapi_token
 from assetdesk.core.provider import AccountKind
 from assetdesk.providers.useapi import DEFAULT_USEAPI_URL
 from assetdesk.ui.widgets.notice import Notice
+from assetdesk.ui.widgets.plain_text import plain_label
 
 KINDS = (
     (AccountKind.USEAPI, "useapi.net (Google Flow, Runway)"),
@@ -211,7 +212,7 @@ class AccountDialog(QDialog):
         self.setMinimumWidth(520)
 
     def _add_row(self, form: QFormLayout, key: str, label: str | QLabel, field: QWidget) -> QWidget:
-        error = QLabel()
+        error = plain_label(QLabel())  # a service's answer to a test
         error.setObjectName("fieldError")
         error.setWordWrap(True)
         _keep_room(error, 1)

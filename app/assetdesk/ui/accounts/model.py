@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractListModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt
 
 from assetdesk.core.provider import AccountKind
+from assetdesk.ui.widgets.plain_text import plain_tip
 
 if TYPE_CHECKING:
     from assetdesk.services.account_health import AccountHealth
@@ -119,7 +120,7 @@ class AccountsModel(QAbstractListModel):
         kind = KIND_LABELS.get(row.info.kind, row.info.kind)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             # What the delegate paints, as plain text (screen readers, copy, tests).
-            return f"{row.info.name} · {kind}\n{row.detail}\n{row.health_text}"
+            return plain_tip(f"{row.info.name} · {kind}\n{row.detail}\n{row.health_text}")
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.info.name} · {kind}\n{row.detail}\n{row.health_text}"
         values: dict[int, Any] = {

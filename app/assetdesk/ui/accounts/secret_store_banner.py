@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from assetdesk.ui.widgets.notice import Notice
+from assetdesk.ui.widgets.plain_text import plain_label
 
 SESSION_ONLY = "this session only"
 #: The spacing of the pane's layout, which these rows had when they were its sub-layouts.
@@ -20,7 +21,7 @@ class SecretStoreBanner(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store_label = QLabel()
+        self.store_label = plain_label(QLabel())
         self.store_label.setObjectName("paneHint")
         self.store_label.setWordWrap(True)
         # A lasting state with its way out beside it, not a passing message: it stays in place.

@@ -33,6 +33,7 @@ from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.colours import BAD
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_actions import pluralise
+from assetdesk.ui.widgets.plain_text import plain_label
 
 __all__ = ["DeleteDialog", "ServiceDelete"]
 
@@ -48,7 +49,7 @@ class DeleteDialog(QDialog):
             f"<b>Delete {pluralise(summary.total, 'asset')} on "
             f"{'its service' if summary.total == 1 else 'their services'}?</b>"
         )
-        self.places = QLabel("\n".join(f"•  {line}" for line in summary.lines()))
+        self.places = plain_label(QLabel("\n".join(f"•  {line}" for line in summary.lines())))
         self.places.setObjectName("deletePlaces")
         services = [service for service, _where, _n in summary.places]
         names = list(dict.fromkeys(services))

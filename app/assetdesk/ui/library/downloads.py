@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from assetdesk.core.units import format_eta, format_size, format_speed
 from assetdesk.transfer.progress import Phase, TransferProgress
+from assetdesk.ui.widgets.plain_text import plain_tip
 from assetdesk.ui.widgets.progress_delegate import ProgressDelegate
 from assetdesk.ui.widgets.roles import FractionRole, StateRole
 from assetdesk.ui.widgets.table_model import FlatTableModel
@@ -102,7 +103,8 @@ class DownloadsModel(FlatTableModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             where = download.path or download.folder  # the column is hidden in a narrow pane
-            return "\n".join(str(part) for part in (download.message, where) if part) or None
+            text = "\n".join(str(part) for part in (download.message, where) if part)
+            return plain_tip(text or None)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if column is Column.NAME:

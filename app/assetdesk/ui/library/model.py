@@ -24,6 +24,7 @@ from assetdesk.core.units import format_duration, format_size
 from assetdesk.services.library import Asset
 from assetdesk.ui.library.asset_text import gone_colour, greyed, titled, tooltip
 from assetdesk.ui.widgets.colours import ERROR_COLOUR, readable
+from assetdesk.ui.widgets.plain_text import plain_tip
 from assetdesk.ui.widgets.table_model import FlatTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -297,7 +298,7 @@ class LibraryModel(FlatTableModel):
         if role == Qt.ItemDataRole.DecorationRole and column is Column.NAME:
             return self._decoration(asset)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(asset)
+            return plain_tip(self._tooltip(asset))
         if role == Qt.ItemDataRole.ForegroundRole and asset.id in self._errors:
             return readable(ERROR_COLOUR, QGuiApplication.palette())
         if role == Qt.ItemDataRole.ForegroundRole and asset.gone:

@@ -36,6 +36,7 @@ from assetdesk.ui.library.image_view import ZOOM_STEP, decode_image
 from assetdesk.ui.library.media_player import MediaPlayer
 from assetdesk.ui.library.preview_pages import ImagePage, VideoPage
 from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.widgets.plain_text import plain_label
 
 __all__ = ["FetchBytes", "PreviewPanel", "Resolve"]
 
@@ -82,7 +83,7 @@ class PreviewPanel(QWidget):
         self._last_position = 0
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-        self.state_text = QLabel(EMPTY_TEXT)
+        self.state_text = plain_label(QLabel(EMPTY_TEXT))  # a service's error, an asset's name
         self.state_text.setObjectName("previewState")
         self.state_text.setWordWrap(True)
 

@@ -24,6 +24,7 @@ from assetdesk.services.refresh_progress import RefreshProgress, progress_line
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_actions import pane_action
+from assetdesk.ui.widgets.plain_text import plain_label
 
 #: The progress line is rewritten at most this often (seconds): ~10 updates a second.
 PROGRESS_INTERVAL = 0.1
@@ -65,7 +66,7 @@ class RefreshRunner:
         self.action = pane_action(
             pane, "Refresh", QKeySequence(QKeySequence.StandardKey.Refresh), self.start
         )
-        self.progress = QLabel()
+        self.progress = plain_label(QLabel())  # account and project names
         self.progress.setObjectName("refreshProgress")
         self.progress.hide()
         self._task: asyncio.Task[None] | None = None

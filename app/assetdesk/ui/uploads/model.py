@@ -17,6 +17,7 @@ from assetdesk.services.upload_items import ItemState, UploadItem
 from assetdesk.services.upload_queue import UploadQueue
 from assetdesk.ui.uploads.status_text import item_lines, target_label, target_short, unknown_text
 from assetdesk.ui.widgets.colours import DONE_COLOUR, ERROR_COLOUR, WAIT, readable
+from assetdesk.ui.widgets.plain_text import plain_tip
 from assetdesk.ui.widgets.roles import FractionRole, StateRole
 from assetdesk.ui.widgets.table_model import FlatTableModel
 
@@ -207,7 +208,7 @@ class UploadQueueModel(FlatTableModel):
         if role == FractionRole:
             return self._fraction(item)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(item)
+            return plain_tip(self._tooltip(item))
         if role == Qt.ItemDataRole.DecorationRole and column is Column.NAME:
             return self._decoration(item)
         if role == Qt.ItemDataRole.ForegroundRole and column is Column.STATE:

@@ -60,6 +60,7 @@ from assetdesk.ui.uploads.target_switch import FollowedProjects, TargetSwitch
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_actions import pluralise
 from assetdesk.ui.widgets.pane_layout import pane_layout
+from assetdesk.ui.widgets.plain_text import plain_label
 
 if TYPE_CHECKING:
     from assetdesk.ui.thumbnails import ThumbnailMaker
@@ -135,7 +136,7 @@ class UploadsPane(QWidget):
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.view)
 
-        self.details = QLabel()
+        self.details = plain_label(QLabel())  # file names, service errors
         self.details.setObjectName("paneHint")
         self.details.setWordWrap(True)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -32,6 +32,7 @@ class Notice(QLabel):
         super().__init__(parent)
         self.setObjectName("notice")
         self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # service errors, file names: never markup
         # Not Maximum: that would cap it at its size hint, one line short when wrapped narrower.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setProperty("kind", "info")
