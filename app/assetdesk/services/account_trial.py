@@ -51,7 +51,12 @@ async def check_unsaved(
                     connection, GoogleFlowClient(connection), RunwayClient(connection)
                 )
                 return await useapi_health(clients, now)
-        client = WordbeeClient(account.base_url, account.wordbee_account_id or "", cleaned)
+        client = WordbeeClient(
+            account.base_url,
+            account.wordbee_account_id or "",
+            cleaned,
+            on_token=redactor.register,  # the session token is a secret too
+        )
         try:
             await client.renew_session()
             return AccountHealth("valid", "Signed in to Wordbee.", None, now)

@@ -314,9 +314,14 @@ class AccountsService(AccountStorage):
                 if account.kind is not AccountKind.WORDBEE or not account.wordbee_account_id:
                     raise InvalidInput(f"“{account.name}” is not a Wordbee account.")
                 key = await self._account_secrets.require(account)
-                client = self._clients.keep_wordbee(
-                    account_id, WordbeeClient(account.base_url, account.wordbee_account_id, key)
+                # Its session tokens are secrets too: kept out of the log from the first one.
+                signed_in = WordbeeClient(
+                    account.base_url,
+                    account.wordbee_account_id,
+                    key,
+                    on_token=self._redactor.register,
                 )
+                client = self._clients.keep_wordbee(account_id, signed_in)
             return client
 
     async def check(self, account_id: int) -> AccountHealth:

@@ -312,3 +312,23 @@ async def test_a_refused_token_has_no_accounts_listed(
     assert health.state == "invalid"
     assert health.owner_email is None
     assert health.flow_accounts == () and health.runway_accounts == ()
+
+
+async def test_a_wordbee_session_token_is_hidden_from_the_log(
+    sb: Any, session_services: AppServices
+) -> None:
+    """The session a Wordbee key opens is a secret as well: registered with the redactor as
+    soon as the client has it (a request logged with it shows «redacted»)."""
+    accounts = session_services.accounts
+    info = await accounts.add_session_account(
+        name="WB",
+        kind="wordbee",
+        base_url=sb.wordbee_url,
+        secret=sb.demo["wordbee_key"],
+        wordbee_account_id=sb.demo["wordbee_account_id"],
+    )
+    client = await accounts.wordbee(info.id)
+    token = await client.renew_session()
+    assert token and len(token) >= 8
+    line = session_services.redactor.redact(f"GET /api/projects?token={token} from {token}")
+    assert token not in line and "redacted" in line
