@@ -98,3 +98,12 @@ def install(redactor: Redactor, logger_name: str = "assetdesk") -> RedactingFilt
         if not any(isinstance(f, RedactingFilter) for f in target.filters):
             target.addFilter(redacting)
     return redacting
+
+
+_URL_QUERY = re.compile(r"((?:https?|rtsp)://[^\s?#\"'<>]+)[?#][^\s\"'<>]*", re.IGNORECASE)
+
+
+def without_url_queries(text: str) -> str:
+    """`text` with every web address cut at its query ('…?…'): a signed link's query is its
+    secret, and a player's or a library's error quotes the link whole."""
+    return _URL_QUERY.sub(r"\1?…", text)

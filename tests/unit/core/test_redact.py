@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from assetdesk.core.redact import MARK, RedactingFilter, Redactor, install
+from assetdesk.core.redact import MARK, RedactingFilter, Redactor, install, without_url_queries
 
 TOKEN = "user:4242-Zx81TyQw0pLmN3vB"
 FLOW_ID = "user:12345-email:6a6f406578616d706c652e636f6d-image:ff9aa5cc-0b1d"
@@ -170,3 +170,15 @@ def test_a_broken_format_string_is_still_logged_redacted() -> None:
     assert RedactingFilter(redactor).filter(record)
     assert "broken-secret" not in record.getMessage()
     assert MARK in record.getMessage()
+
+
+def test_a_quoted_link_loses_its_signed_query() -> None:
+    said = (
+        "Could not open https://storage.googleapis.com/b/clip.mp4?X-Goog-Signature=abc123&"
+        "X-Goog-Expires=600: 403 (and http://127.0.0.1:9/x.png#frag too)"
+    )
+    assert without_url_queries(said) == (
+        "Could not open https://storage.googleapis.com/b/clip.mp4?… 403 "  # to the blank
+        "(and http://127.0.0.1:9/x.png?… too)"
+    )
+    assert without_url_queries("no link here?") == "no link here?"

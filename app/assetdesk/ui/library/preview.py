@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from assetdesk.core.errors import AssetDeskError, as_sentence
+from assetdesk.core.redact import without_url_queries
 from assetdesk.ui import players
 from assetdesk.ui.library.image_view import ZOOM_STEP, decode_image
 from assetdesk.ui.library.media_player import MediaPlayer
@@ -220,8 +221,7 @@ class PreviewPanel(QWidget):
                 break
             error, text = failure
             if fresh or error not in _LINK_ERRORS:
-                detail = as_sentence(text or "the player gave no reason").rstrip(".")
-                self._show_failure(generation, f"{title} could not be played ({detail}).")
+                self._show_failure(generation, f"{title} could not be played ({_reason(text)}).")
                 return
             log.info("%s was refused by the player (%s); resolving a fresh link", title, error)
             fresh = True
@@ -267,8 +267,8 @@ class PreviewPanel(QWidget):
         if self._recovering:
             return  # the old source's last complaints, while the fresh link is on its way
         if error not in _LINK_ERRORS or self._failures:
-            detail = as_sentence(text or "the player gave no reason").rstrip(".")
-            self._show_failure(self._generation, f"{self._title} could not be played ({detail}).")
+            why = _reason(text)
+            self._show_failure(self._generation, f"{self._title} could not be played ({why}).")
             return
         resolve = self._resolve
         if resolve is None or self._tasks.closing:
@@ -371,3 +371,8 @@ class PreviewPanel(QWidget):
             super().keyPressEvent(event)
             return
         event.accept()
+
+
+def _reason(text: str) -> str:
+    """The player's words for a failure, without a quoted link's signed query."""
+    return as_sentence(without_url_queries(text or "the player gave no reason")).rstrip(".")
