@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -239,6 +240,7 @@ def open_database(
     be opened or is not a database.
     """
     target = Path(path)
+    _create_private(target)
     try:
         conn = sqlite3.connect(
             target,
@@ -264,6 +266,18 @@ def open_database(
             f"{target} is not an AssetDesk database or is damaged: {error}"
         ) from error
     return conn
+
+
+def _create_private(target: Path) -> None:
+    """A new database file is created readable by its user only (SQLite gives its -wal and
+    -shm files the database's permissions): it may sit in a folder others can read."""
+    try:
+        descriptor = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # sqlite3.connect says what is wrong with the place, in its words
+    os.close(descriptor)
 
 
 def _use_wal(conn: sqlite3.Connection) -> None:

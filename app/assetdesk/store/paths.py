@@ -81,9 +81,15 @@ class AppPaths:
         return cls(Path(data_dir).expanduser().resolve())
 
     def ensure(self) -> AppPaths:
-        """Create the folders (private to the user on POSIX) and return self."""
-        for folder in (self.root, self.thumbnails, self.logs, self.cache):
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if os.name == "posix":
+        """Create the folders and return self. AssetDesk's own folders are private to the user
+        (POSIX); the root is made private only when AssetDesk creates it: a folder the user
+        chose with --data-dir keeps the permissions the user gave it."""
+        created = not self.root.exists()
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        owned = [self.thumbnails, self.logs, self.cache]
+        for folder in owned:
+            folder.mkdir(mode=0o700, exist_ok=True)
+        if os.name == "posix":
+            for folder in [self.root] * created + owned:
                 folder.chmod(0o700)
         return self

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assetdesk.store.db import open_database
 from assetdesk.store.paths import AppPaths
 
 
@@ -46,3 +47,20 @@ def test_linux_default_follows_xdg(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.delenv("XDG_DATA_HOME")
     assert AppPaths.default().root == tmp_path / "home" / ".local" / "share" / "AssetDesk"
     assert AppPaths.default().downloads_default == tmp_path / "home" / "Downloads" / "AssetDesk"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_chosen_data_dir_keeps_its_permissions_and_the_app_keeps_its_own_private(
+    tmp_path: Path,
+) -> None:
+    chosen = tmp_path / "shared with the team"
+    chosen.mkdir(mode=0o755)
+    chosen.chmod(0o755)
+    paths = AppPaths.from_option(chosen).ensure()
+    assert stat.S_IMODE(chosen.stat().st_mode) == 0o755  # the user's folder, untouched
+    for own in (paths.thumbnails, paths.logs, paths.cache):
+        assert stat.S_IMODE(own.stat().st_mode) == 0o700
+    open_database(paths.database).close()
+    assert stat.S_IMODE(paths.database.stat().st_mode) == 0o600
+    fresh = AppPaths.from_option(tmp_path / "made by the app").ensure()
+    assert stat.S_IMODE(fresh.root.stat().st_mode) == 0o700
