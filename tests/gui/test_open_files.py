@@ -314,3 +314,35 @@ def test_a_second_start_on_a_folder_whose_holder_does_not_answer_names_it_and_se
         holder.kill()
         holder.wait(10)
         sb.bandwidth("api", None)
+
+
+def test_a_second_start_names_a_holder_that_takes_the_message_but_never_answers(
+    tmp_path: Path,
+) -> None:
+    """A hung window: its socket accepts the connection and the message, and answers nothing."""
+    data_dir = tmp_path / "data"
+    claim = WindowClaim.take(data_dir)  # this process stands for the hung window
+    assert claim is not None
+    address = Path("/tmp") / server_name(data_dir.resolve())
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(address))
+        listener.listen(1)
+        done = subprocess.run(
+            [*ASSETDESK, "--data-dir", str(data_dir)],
+            env=app_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        accepted, _ = listener.accept()  # it did reach the "window"
+        accepted.close()
+    finally:
+        listener.close()
+        address.unlink(missing_ok=True)
+        claim.release()
+    assert done.returncode == 1
+    assert f"process {os.getpid()} on {os.uname().nodename}" in done.stderr
+    assert "does not answer" in done.stderr
+    assert queued(data_dir) == {}  # it never opened the folder's queue

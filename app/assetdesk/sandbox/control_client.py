@@ -245,6 +245,8 @@ class SandboxControls:
         if self.control_files is None:
             raise RuntimeError("the sandbox was started without control=True")
         given = Path(path).resolve()
+        if not given.is_file():
+            return str(given)  # for the sandbox to refuse, as it refuses any bad path
         linked = self.control_files / f"{uuid.uuid4().hex}-{given.name}"
         try:
             os.link(given, linked)
