@@ -247,7 +247,9 @@ class SandboxControls:
         given = Path(path).resolve()
         if not given.is_file():
             return str(given)  # for the sandbox to refuse, as it refuses any bad path
-        linked = self.control_files / f"{uuid.uuid4().hex}-{given.name}"
+        folder = self.control_files / uuid.uuid4().hex  # the name stays: it names the asset
+        folder.mkdir()
+        linked = folder / given.name
         try:
             os.link(given, linked)
         except OSError:
@@ -266,6 +268,7 @@ class SandboxControls:
     def _forget_imports(self) -> None:
         for linked in self._imported:
             Path(linked).unlink(missing_ok=True)
+            Path(linked).parent.rmdir()
         self._imported.clear()
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
