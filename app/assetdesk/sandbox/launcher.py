@@ -6,12 +6,9 @@ Used by `assetdesk --sandbox` and by the tests::
         sb.fault("storage", "/flow-content/*", drop_after_bytes=1000)
         ...
 
-Control helpers need `control=True`; they raise RuntimeError otherwise. With it, the launcher makes
-a secret for the run, hands it to the child in its environment (never on its command line) and
-sends it with every control call; `control_headers` gives it to a caller's own HTTP client. The
-request log shows credentials only as `redacted(value)`. A file given to a `put_*_asset` helper is
-hard-linked (or copied) into the sandbox's control-files folder, the only place besides its own
-data and demo media it serves files from; `objects()` still names the file as it was given.
+Control helpers (control_client.py) need `control=True`; they raise RuntimeError otherwise. With
+it, the launcher makes a secret for the run and hands it to the child in its environment, never
+on its command line (control_secret.py).
 """
 
 from __future__ import annotations
