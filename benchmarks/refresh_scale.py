@@ -55,6 +55,8 @@ MIB = 1024 * 1024
 SECRETS_ENV = (
     "ASSETDESK_BENCH_SECRETS"  # the children get the tokens here, not on their command line
 )
+#: The sandbox's control header (its per-run secret) for the child's request count, as JSON.
+CONTROL_ENV = "ASSETDESK_BENCH_SANDBOX_CONTROL"
 TICK_MS = 5
 TIMEOUT = 300.0  # seconds for one refresh before the child gives up
 REFRESHING = "the Library refreshed"  # what ran while the timer ticked, for its errors
@@ -89,7 +91,9 @@ def seed_world(sb: SandboxProcess, load: Load) -> dict[str, Any]:
     import httpx
 
     def control(path: str, body: dict[str, Any]) -> dict[str, Any]:
-        answer = httpx.post(f"{sb.api_url}/_sandbox{path}", json=body, timeout=120)
+        answer = httpx.post(
+            f"{sb.api_url}/_sandbox{path}", json=body, headers=sb.control_headers, timeout=120
+        )
         if answer.status_code != 200:
             raise BenchError(f"The sandbox refused {path}: {answer.text[:300]}")
         result: dict[str, Any] = answer.json()
@@ -207,7 +211,8 @@ async def _requests(api_url: str, start: float, end: float) -> dict[str, int]:
     import httpx
 
     async with httpx.AsyncClient(timeout=30) as http:
-        answer = await http.get(f"{api_url}/_sandbox/requests")
+        headers = json.loads(os.environ.get(CONTROL_ENV) or "{}")
+        answer = await http.get(f"{api_url}/_sandbox/requests", headers=headers)
     answer.raise_for_status()
     kinds = collections.Counter(
         request_kind(entry) for entry in answer.json() if start <= entry["time"] <= end
@@ -395,6 +400,7 @@ class Bench:
         data_dir = self.scratch / f"app-{self.runs}"  # fresh: an empty catalog
         env = dict(os.environ)
         env[SECRETS_ENV] = json.dumps(self.secrets)
+        env[CONTROL_ENV] = json.dumps(self.sb.control_headers)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(APP), env.get("PYTHONPATH")) if p)
         env["QT_QPA_PLATFORM"] = "offscreen"
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", side]

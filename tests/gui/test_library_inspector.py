@@ -70,6 +70,7 @@ def test_a_google_flow_generation_shows_its_fields_and_provenance(
             "model": "imagen-4",
             "seed": 4242,
         },
+        headers=sb.control_headers,
         timeout=10,
     )
     answer.raise_for_status()

@@ -42,6 +42,8 @@ from assetdesk.ui.tasks import BackgroundTasks
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Unix sockets in /tmp, /proc")
 
 ASSETDESK = (sys.executable, "-m", "assetdesk")
+MIB = 1024 * 1024
+REAL_KEYRING = os.environ.get("ASSETDESK_TEST_KEYRING") == "secret-service"
 
 
 def app_env(**extra: str) -> dict[str, str]:
@@ -244,3 +246,103 @@ def test_the_self_test_never_runs_on_a_folder_a_window_holds(tmp_path: Path) -> 
     again = WindowClaim.take(data_dir)  # released: the folder is free again
     assert again is not None
     again.release()
+
+
+def flow_uploads(sb: Any) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in sb.requests("api")
+        if r["method"] == "POST" and r["path"].startswith("/v1/google-flow/assets")
+    ]
+
+
+@pytest.mark.skipif(
+    not REAL_KEYRING, reason="needs the Secret Service of `make test` (a saved account)"
+)
+def test_a_second_start_on_a_folder_whose_holder_does_not_answer_names_it_and_sends_nothing(
+    services: AppServices,
+    sb: Any,
+    arun: Callable[..., Any],
+    padded_video: Callable[..., Path],
+    tmp_path: Path,
+) -> None:
+    """Two real processes on one data folder. The first holds it and is sending a video (slowly:
+    in flight when the second starts) but answers no later start. The second, a real `assetdesk`
+    with the same saved account and keyring, would send the first's in-flight item again if it
+    opened the queue; it must say who holds the folder, exit non-zero, and send nothing."""
+    account = arun(
+        services.accounts.add(
+            name="Sandbox", kind="useapi", base_url=sb.api_url, secret=sb.demo["useapi_token"]
+        )
+    )
+    video = padded_video(8 * MIB, "interview.mp4")
+    picture = tmp_path / "picture.png"
+    picture.write_bytes((MEDIA / "picture.png").read_bytes())
+    sb.bandwidth("api", 200_000)  # some 40 s in flight
+    root = services.paths.root
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("window_claim_child.py")),
+            str(root),
+            str(account.id),
+            str(video),
+        ],
+        env=app_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "SENDING"
+        assert queued(root) == {str(video): "uploading"}
+        second = subprocess.run(
+            [*ASSETDESK, "--data-dir", str(root), str(picture)],
+            env=app_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert second.returncode == 1, second.stderr
+        assert f"process {holder.pid} on {os.uname().nodename}" in second.stderr
+        assert "does not answer" in second.stderr and str(root) in second.stderr
+        assert len(flow_uploads(sb)) == 1  # the holder's own, never a second one
+        assert queued(root) == {str(video): "uploading"}  # the second never opened the queue
+        assert holder.poll() is None
+    finally:
+        holder.kill()
+        holder.wait(10)
+        sb.bandwidth("api", None)
+
+
+def test_a_second_start_names_a_holder_that_takes_the_message_but_never_answers(
+    tmp_path: Path,
+) -> None:
+    """A hung window: its socket accepts the connection and the message, and answers nothing."""
+    data_dir = tmp_path / "data"
+    claim = WindowClaim.take(data_dir)  # this process stands for the hung window
+    assert claim is not None
+    address = Path("/tmp") / server_name(data_dir.resolve())
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(address))
+        listener.listen(1)
+        done = subprocess.run(
+            [*ASSETDESK, "--data-dir", str(data_dir)],
+            env=app_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        accepted, _ = listener.accept()  # it did reach the "window"
+        accepted.close()
+    finally:
+        listener.close()
+        address.unlink(missing_ok=True)
+        claim.release()
+    assert done.returncode == 1
+    assert f"process {os.getpid()} on {os.uname().nodename}" in done.stderr
+    assert "does not answer" in done.stderr
+    assert queued(data_dir) == {}  # it never opened the folder's queue

@@ -24,7 +24,12 @@ def seed_flow_library(
     (`users`: [{token, user_id, google_flow_projects: {email: [project ids]}}])."""
     counts = {"users": users, "accounts": accounts, "projects": projects, "assets": assets}
     counts["generated_every"] = generated_every
-    answer = httpx.post(f"{sb.api_url}/_sandbox/google-flow/library", json=counts, timeout=60)
+    answer = httpx.post(
+        f"{sb.api_url}/_sandbox/google-flow/library",
+        json=counts,
+        headers=sb.control_headers,
+        timeout=60,
+    )
     answer.raise_for_status()
     made: dict[str, Any] = answer.json()
     return made

@@ -9,7 +9,9 @@ import httpx
 
 
 def _control(sb: Any, path: str, body: dict[str, Any]) -> dict[str, Any]:
-    answer = httpx.post(f"{sb.api_url}/_sandbox{path}", json=body, timeout=60)
+    answer = httpx.post(
+        f"{sb.api_url}/_sandbox{path}", json=body, headers=sb.control_headers, timeout=60
+    )
     assert answer.status_code == 200, answer.text
     result: dict[str, Any] = answer.json()
     return result

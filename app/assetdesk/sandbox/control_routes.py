@@ -1,7 +1,10 @@
 """The /_sandbox/ control surface (only with --control): faults, clock, seeding, the request log.
 
-Mounted on the api origin and never recorded. Every answer is JSON; a bad request answers 400
-`{"error": ...}`. `launcher.SandboxProcess` wraps each endpoint in a method.
+Mounted on the api origin and never recorded; behind control_guard.py (the run's secret, a
+loopback Host, JSON POSTs only). Every answer is JSON; a bad request answers 400
+`{"error": ...}`. A file it is asked to serve must lie inside the sandbox's own folders (its data
+folder, its demo media): the launcher links anything else into `<data>/control-files` first.
+`launcher.SandboxProcess` wraps each endpoint in a method.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from assetdesk.sandbox.control_guard import ControlGuard
 from assetdesk.sandbox.faults import FaultRule
 from assetdesk.sandbox.flow_library_seed import control_routes as flow_library_routes
 from assetdesk.sandbox.media_probe import ProbeError, probe
@@ -73,14 +78,26 @@ def _user(state: SandboxState, token: str | None) -> User:
     return user
 
 
-def _file(value: Any) -> Path:
-    path = Path(str(value or ""))
+def control_files(data_dir: Path) -> Path:
+    """Where the launcher links a file from elsewhere before it asks us to serve it."""
+    return data_dir / "control-files"
+
+
+def _file(state: SandboxState, value: Any) -> Path:
+    """`value` as a file inside the sandbox's own folders (links followed before the check)."""
+    try:
+        path = Path(str(value or "")).resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise ControlError(f"no such file {value!r}") from None
+    roots = [folder.resolve() for folder in (state.data_dir, state.seed_dir)]
+    if not any(path.is_relative_to(root) for root in roots):
+        raise ControlError(f"{value!r} is outside the sandbox's folders")
     if not path.is_file():
         raise ControlError(f"no such file {value!r}")
     return path
 
 
-def control_app(state: SandboxState) -> Starlette:
+def control_app(state: SandboxState, secret: str) -> Starlette:
     async def reset(request: Request, body: dict[str, Any]) -> Any:
         state.reset()
         return {"ok": True}
@@ -179,7 +196,7 @@ def control_app(state: SandboxState) -> Starlette:
                 )
             return listed
         user = _user(state, body.get("token"))
-        path, content_type = _file(body.get("path")), str(body.get("content_type"))
+        path, content_type = _file(state, body.get("path")), str(body.get("content_type"))
         email = str(body.get("email") or next(iter(user.flow_accounts), ""))
         if email not in user.flow_accounts:
             raise ControlError(f"{email!r} is not a Google Flow account of user {user.user_id}")
@@ -202,7 +219,7 @@ def control_app(state: SandboxState) -> Starlette:
 
     async def runway_assets(request: Request, body: dict[str, Any]) -> Any:
         user = _user(state, body.get("token"))
-        path, content_type = _file(body.get("path")), str(body.get("content_type"))
+        path, content_type = _file(state, body.get("path")), str(body.get("content_type"))
         email = str(body.get("email") or next(iter(user.runway_accounts), ""))
         if email not in user.runway_accounts:
             raise ControlError(f"{email!r} is not a Runway account of user {user.user_id}")
@@ -223,7 +240,7 @@ def control_app(state: SandboxState) -> Starlette:
         return {"assetId": asset.asset_id}
 
     async def wordbee_assets(request: Request, body: dict[str, Any]) -> Any:
-        path = _file(body.get("path"))
+        path = _file(state, body.get("path"))
         key = f"{WORDBEE_BUCKET}/{uuid.uuid4()}"
         await asyncio.to_thread(state.blobs.add_file, key, path, str(body.get("content_type")))
         scope = str(body.get("scope") or "pr7214")
@@ -296,4 +313,4 @@ def control_app(state: SandboxState) -> Starlette:
         *scale_routes(state),
     ]
     routes += flow_library_routes(state)
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, middleware=[Middleware(ControlGuard, secret=secret)])

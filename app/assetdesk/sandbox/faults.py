@@ -24,13 +24,13 @@ is consumed by the next `count` matching requests. What a rule can do:
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 import time
-import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
+
+from assetdesk.sandbox.request_log import RequestLog
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -110,37 +110,6 @@ class FaultBook:
 
     def clear(self) -> None:
         self._rules.clear()
-
-
-class RequestLog:
-    """Every non-control request, per origin, in arrival order (the newest 20 000)."""
-
-    def __init__(self, limit: int = 20_000) -> None:
-        self._entries: collections.deque[dict[str, Any]] = collections.deque(maxlen=limit)
-
-    def record(self, origin: str, scope: Scope) -> None:
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in scope["headers"]:
-            name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        self._entries.append(
-            {
-                "origin": origin,
-                "method": scope["method"],
-                "path": scope["path"],
-                "raw_path": (scope.get("raw_path") or scope["path"].encode()).decode("latin-1"),
-                "query": scope["query_string"].decode("latin-1"),
-                "params": dict(urllib.parse.parse_qsl(scope["query_string"].decode("latin-1"))),
-                "headers": headers,
-                "time": time.time(),
-            }
-        )
-
-    def entries(self, origin: str | None = None) -> list[dict[str, Any]]:
-        return [e for e in self._entries if origin is None or e["origin"] == origin]
-
-    def clear(self) -> None:
-        self._entries.clear()
 
 
 class _Pacer:

@@ -20,7 +20,8 @@ from typing import Any
 
 import uvicorn
 
-from assetdesk.sandbox.control_routes import control_app
+from assetdesk.sandbox.control_routes import control_app, control_files
+from assetdesk.sandbox.control_secret import SECRET_HEADER, secret_from_environment
 from assetdesk.sandbox.faults import OriginMiddleware, hide_drop_tracebacks
 from assetdesk.sandbox.seed import seed_demo
 from assetdesk.sandbox.state import SandboxState
@@ -141,17 +142,19 @@ async def serve(args: argparse.Namespace) -> int:
     if data_dir is None:
         temp_dir = tempfile.mkdtemp(prefix="assetdesk-sandbox-")
         data_dir = Path(temp_dir)
+    secret = secret_from_environment() if args.control else None
     state = SandboxState(
         storage_url=urls["storage"],
         wordbee_url=urls["wordbee"],
         data_dir=data_dir,
         seed_dir=seed_dir,
         seed=seed_demo,
+        control_secret=secret,
     )
     try:
         state.reset()
         apps = {
-            "api": useapi_app(state, control_app(state) if args.control else None),
+            "api": useapi_app(state, control_app(state, secret) if secret else None),
             "storage": storage_app(state),
             "wordbee": wordbee_app(state),
         }
@@ -185,7 +188,9 @@ async def serve(args: argparse.Namespace) -> int:
                 print("assetdesk sandbox: a server failed to start", file=sys.stderr)
                 return 1
             await asyncio.sleep(0.01)
-        announce(urls, state.demo, control=args.control, as_json=args.json)
+        if secret is not None:
+            control_files(data_dir).mkdir(mode=0o700, exist_ok=True)
+        announce(urls, state.demo, secret=secret, data_dir=data_dir, as_json=args.json)
         await asyncio.gather(*tasks)
     finally:
         state.blobs.close()
@@ -194,15 +199,25 @@ async def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def announce(urls: dict[str, str], demo: dict[str, Any], *, control: bool, as_json: bool) -> None:
+def announce(
+    urls: dict[str, str],
+    demo: dict[str, Any],
+    *,
+    secret: str | None,
+    data_dir: Path,
+    as_json: bool,
+) -> None:
+    """The JSON line for the launcher (never the secret: the launcher made it), or the banner."""
     if as_json:
         info = {
             "api_url": urls["api"],
             "storage_url": urls["storage"],
             "wordbee_url": urls["wordbee"],
-            "control": control,
+            "control": secret is not None,
             "demo": demo,
         }
+        if secret is not None:
+            info["control_files"] = str(control_files(data_dir).resolve())
         sys.stdout.write(json.dumps(info) + "\n")
         sys.stdout.flush()
         return
@@ -231,6 +246,8 @@ def announce(urls: dict[str, str], demo: dict[str, Any], *, control: bool, as_js
         "Or with curl:",
         f"  curl -H 'Authorization: Bearer {demo['useapi_token']}' {urls['api']}/v2/account",
     ]
+    if secret is not None:
+        lines += ["", f"Control surface: {urls['api']}/_sandbox/ with {SECRET_HEADER}: {secret}"]
     print("\n".join(lines), flush=True)
 
 

@@ -17,7 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from assetdesk.sandbox.blobs import BlobStore, Digest
-from assetdesk.sandbox.faults import FaultBook, RequestLog
+from assetdesk.sandbox.faults import FaultBook
+from assetdesk.sandbox.request_log import RequestLog
 from assetdesk.sandbox.settings import Settings
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/webp")
@@ -175,14 +176,16 @@ class SandboxState:
         data_dir: Path,
         seed_dir: Path,
         seed: Callable[[SandboxState], dict[str, object]],
+        control_secret: str | None = None,
     ):
         self._seed = seed
         self.storage_url = storage_url
         self.wordbee_url = wordbee_url
         self.seed_dir = seed_dir
+        self.data_dir = data_dir
         self.blobs = BlobStore(data_dir / "objects")
         self.faults = FaultBook()
-        self.requests = RequestLog()
+        self.requests = RequestLog(control_secret)
         self.bandwidth: dict[str, int] = {}
         self._secret = secrets.token_bytes(32)
         self.clock_offset = 0.0

@@ -10,6 +10,9 @@ its files to it and exits.
    a first start that has not listened yet) and sends one message: a 4-byte big-endian length,
    then JSON `{"paths": [absolute path, ...]}`. The server answers one byte once it has taken
    the paths; the second start then exits 0.
+4. When the holder does not answer (hung, stopped, or not a window), the second start logs which
+   process holds the folder (pid and host, from the lock file) and exits 1: it never opens the
+   folder's queue, so nothing the holder is sending is sent twice.
 """
 
 from __future__ import annotations
@@ -88,6 +91,14 @@ class WindowClaim:
         self._lock.unlock()
 
 
+def holder(root: Path) -> str:
+    """Who holds the folder's lock, for a sentence: "process 1234 on host"."""
+    pid, host, _app = QLockFile(str(root / LOCK_FILE)).getLockInfo()
+    if pid <= 0:
+        return "a process that has let go of it since"
+    return f"process {pid} on {host or 'this machine'}"
+
+
 class HandoffServer(QObject):
     """Listens for later starts on the folder's name; each message becomes `received`."""
 
@@ -163,11 +174,20 @@ def hand_over(root: Path, paths: list[Path], *, wait: float = 10.0) -> bool:
         socket = QLocalSocket()
         socket.connectToServer(name)
         if socket.waitForConnected(1000):
-            return _send(socket, message)
+            if _send(socket, message):
+                return True
+            break
         if time.monotonic() >= deadline:
-            log.error("the running AssetDesk does not answer on %s", name)
-            return False
+            break
         time.sleep(0.1)
+    log.error(
+        "AssetDesk already runs for %s (%s) but does not answer on %s; close that window, or "
+        "end that process, and start again",
+        root,
+        holder(root),
+        name,
+    )
+    return False
 
 
 def _send(socket: QLocalSocket, message: bytes) -> bool:

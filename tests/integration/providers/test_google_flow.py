@@ -357,7 +357,7 @@ async def test_token_goes_only_to_the_api_origin(
         await connection.send("GET", signed.url)
     assert sb.requests("storage") == []
     assert all(
-        r["headers"]["authorization"] == f"Bearer {sb.demo['useapi_token']}"
+        r["headers"]["authorization"] == sb.redacted(f"Bearer {sb.demo['useapi_token']}")
         for r in sb.requests("api")
     )
 

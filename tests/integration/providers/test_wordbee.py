@@ -23,7 +23,7 @@ async def test_lists_segment_assets_and_sends_both_headers(sb: Any, wordbee: Wor
     assets = await wordbee.list_segment_assets(segment, scope)
     assert assets and all(a.segment_id == segment for a in assets)
     listed = [r for r in sb.requests("wordbee") if r["path"].endswith("/list")]
-    assert listed[0]["headers"]["x-auth-token"] == wordbee.token
+    assert listed[0]["headers"]["x-auth-token"] == sb.redacted(wordbee.token)
     assert listed[0]["headers"]["x-auth-accountid"] == sb.demo["wordbee_account_id"]
 
 

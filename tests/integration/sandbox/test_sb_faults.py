@@ -225,7 +225,7 @@ def test_request_record_shows_which_headers_reached_which_origin(
         ("wordbee", "GET", "/api/resources/assets/1/list"),
     ]
     assert log[0]["query"] == "x=1"
-    assert log[0]["headers"]["authorization"] == auth["Authorization"]
+    assert log[0]["headers"]["authorization"] == sb.redacted(auth["Authorization"])
     assert log[0]["headers"]["x-trace"] == "abc"
     assert "authorization" not in log[1]["headers"]
     assert log[1]["params"]["Signature"]

@@ -24,7 +24,8 @@ class UserCancelled(Exception):
 
 
 def open_files(sb: SandboxProcess) -> set[str]:
-    """The paths of the regular files the sandbox process has open right now."""
+    """The paths of the regular files the sandbox process has open right now (as they were given
+    to the sandbox: it serves a link to each in its control-files folder)."""
     found = set()
     for fd in Path(f"/proc/{sb.process.pid}/fd").iterdir():
         try:
@@ -32,7 +33,7 @@ def open_files(sb: SandboxProcess) -> set[str]:
         except FileNotFoundError:  # closed while we looked
             continue
         if target.startswith("/"):
-            found.add(target.removesuffix(" (deleted)"))
+            found.add(sb.given_name(target.removesuffix(" (deleted)")))
     return found
 
 

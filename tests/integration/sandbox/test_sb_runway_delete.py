@@ -92,5 +92,7 @@ def test_list_at_scale_stops_at_the_documented_offset(
 
 def test_bulk_control_refuses_bad_input(sb: SandboxProcess, http: httpx.Client) -> None:
     for body in ({"count": -1}, {"media_type": "audio"}, {"email": "nobody@example.com"}):
-        answer = http.post(sb.api_url + "/_sandbox/runway/bulk", json=body)
+        answer = http.post(
+            sb.api_url + "/_sandbox/runway/bulk", json=body, headers=sb.control_headers
+        )
         assert answer.status_code == 400, body

@@ -29,7 +29,7 @@ async def test_a_sandbox_token_is_valid_and_hidden_from_logs_from_then_on(sb: An
     assert [f.email for f in health.flow_accounts] == sb.demo["google_flow_emails"]
     assert token in redactor
     sent = [r for r in sb.requests("api") if r["path"] == "/v2/account"]
-    assert sent and sent[-1]["headers"]["authorization"] == f"Bearer {token}"
+    assert sent and sent[-1]["headers"]["authorization"] == sb.redacted(f"Bearer {token}")
 
 
 async def test_a_wrong_token_is_refused(sb: Any) -> None:

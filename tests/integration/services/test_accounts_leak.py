@@ -124,6 +124,6 @@ async def test_the_token_goes_only_to_the_api_and_the_keyring(
     for request in seen:
         authorization = request["headers"].get("authorization")
         if request["origin"] == "api":
-            assert authorization == f"Bearer {token}"
+            assert authorization == sb.redacted(f"Bearer {token}")
         else:
             assert authorization is None, f"{request['origin']} got an Authorization header"

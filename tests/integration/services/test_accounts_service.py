@@ -162,7 +162,7 @@ async def test_pasted_bearer_prefix_is_cleaned(sb: Any, session_services: AppSer
     account_id = await add_sandbox(accounts, sb, token=f"  Bearer {sb.demo['useapi_token']} ")
     assert (await accounts.check(account_id)).state == "valid"
     sent = sb.requests("api")[0]["headers"]["authorization"]
-    assert sent == f"Bearer {sb.demo['useapi_token']}"
+    assert sent == sb.redacted(f"Bearer {sb.demo['useapi_token']}")
 
 
 async def test_wordbee_account_needs_its_own_address(session_services: AppServices) -> None:

@@ -100,7 +100,9 @@ async def test_a_new_secret_replaces_the_old_one_in_the_keyring(
 
         sb.clear_requests()
         assert (await service.check(info.id)).state == "valid"
-        assert bearers(sb) == {f"Bearer {demo}"}, "the pooled client must use the new token"
+        assert bearers(sb) == {sb.redacted(f"Bearer {demo}")}, (
+            "the pooled client must use the new token"
+        )
     finally:
         await service.aclose()
 
@@ -178,7 +180,7 @@ async def test_a_new_address_is_used_by_the_next_check(
     assert updated.secret_state == "session", "the secret is kept in memory"
     sb.clear_requests()
     assert (await accounts.check(info.id)).state == "valid"
-    assert bearers(sb) == {f"Bearer {sb.demo['useapi_token']}"}
+    assert bearers(sb) == {sb.redacted(f"Bearer {sb.demo['useapi_token']}")}
     assert saved_rows(app_paths) == [("Studio", sb.api_url, None)]
 
 
@@ -283,7 +285,7 @@ async def test_a_session_account_is_edited_in_memory_only(
     assert updated.secret_state == "session"
     sb.clear_requests()
     assert (await accounts.check(info.id)).state == "valid"
-    assert bearers(sb) == {f"Bearer {sb.demo['useapi_token']}"}
+    assert bearers(sb) == {sb.redacted(f"Bearer {sb.demo['useapi_token']}")}
     assert saved_rows(app_paths) == []
     (listed,) = await accounts.list()
     assert listed.name == "Sandbox 2"

@@ -40,6 +40,7 @@ def generate(sb: Any, token: str, email: str, **request: Any) -> dict[str, Any]:
     answer = httpx.post(
         f"{sb.api_url}/_sandbox/google-flow/jobs",
         json={"token": token, "email": email, **request},
+        headers=sb.control_headers,
         timeout=10,
     )
     answer.raise_for_status()
