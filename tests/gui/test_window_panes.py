@@ -313,3 +313,13 @@ def test_files_handed_over_bring_the_window_up_as_it_was(
     qtbot.waitUntil(lambda: not window.isMinimized())
     assert window.isMaximized()  # as it was before it was minimised
     qtbot.waitUntil(lambda: sorted(queued_names(window)) == ["first.png", "second.png"])
+
+
+def test_files_handed_over_while_the_window_closes_do_not_crash_it(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any, tmp_path: Path
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.UPLOADS, (1600, 1000))
+    with qtbot.waitSignal(window.closed):
+        window.close()
+    window.open_files([tmp_path / "late.png"])  # a second start's message, just too late
+    assert queued_names(window) == []
