@@ -215,7 +215,7 @@ class MainWindow(QMainWindow):
     def open_files(self, paths: list[Path]) -> None:
         """Files handed to the app (its command line, a second start, the OS's "Open with"):
         queued for upload to the current target, the window brought to the front."""
-        if self._tasks.closing:  # handed over while the window shuts down: said, not lost
+        if self._tasks.closing:  # handed over while the window shuts down: logged, no crash
             log.warning(
                 "%d file(s) handed over while AssetDesk was closing: not queued", len(paths)
             )
