@@ -53,6 +53,8 @@ from assetdesk.transfer.streams import PieceStreams, RangesIgnored, StartOver
 log = logging.getLogger("assetdesk.transfer")
 
 T = TypeVar("T")
+#: Seconds between looks for the first resume record (`record_every` after it).
+FIRST_RECORD_WAIT = 0.25
 
 
 class _Download(PieceStreams):
@@ -205,9 +207,13 @@ class _Download(PieceStreams):
 
     async def _record_now_and_then(self) -> None:
         """Every `record_every` seconds, write the resume record of the part as it is, so that
-        a download killed outright (SIGKILL, a power cut) is resumed by the next one."""
+        a download killed outright (SIGKILL, a power cut) is resumed by the next one. The first
+        is written as soon as there is something to record (a quarter of a second's wait at
+        most): a part killed before its first record is an orphan the next download must
+        step around (`NAME (1)`)."""
+        recorded = False
         while True:
-            await asyncio.sleep(self.options.record_every)
+            await asyncio.sleep(self.options.record_every if recorded else FIRST_RECORD_WAIT)
             if self.file.handle is None or not self._may_keep():
                 continue
             if not recordable(self.expected, self.pieces):
@@ -215,6 +221,7 @@ class _Download(PieceStreams):
             record = record_of(self._resume_key(), self.expected, self.pieces)
             with contextlib.suppress(OSError):  # the record is a bonus; the download goes on
                 await asyncio.to_thread(self.file.save_record, record, self.file.generation)
+                recorded = True
 
     async def _keep(self) -> None:
         """Close the part and record what it holds beside it, for a later download."""

@@ -247,3 +247,29 @@ async def test_a_download_killed_outright_is_resumed_by_the_next_one(
     asked = dl_ranges(sb, dl_small)
     assert asked[0] == DL_FIRST  # the first answer tells that the object is the same
     assert {f"bytes={first}-{last}" for first, last in resumed} <= set(asked[1:])
+
+
+async def test_the_first_resume_record_comes_as_soon_as_there_are_bytes_to_record(
+    sb: SandboxProcess,
+    dl_media: dict[str, Path],
+    dl_http: httpx.AsyncClient,
+    tmp_path: Path,
+) -> None:
+    """Not `record_every` later (a minute here): a download killed in its first seconds would
+    otherwise leave a part without a record, which the next one steps around (`NAME (1)`)."""
+    asset = dl_register(sb, dl_media["small"])
+    options = DownloadOptions(keep_partial=True, record_every=60)
+    sb.bandwidth("storage", 400_000)
+    task = asyncio.create_task(
+        download(dl_source(sb, dl_http, asset, resume_key=KEY), tmp_path, options=options)
+    )
+    try:
+        record = tmp_path / "clip.mp4.part.json"
+        await wait_until_async(record.is_file, "the first record", timeout=15)
+        assert json.loads(record.read_text())["key"] == KEY
+        assert not task.done()  # written while the download runs, not when it stops
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        sb.bandwidth("storage", None)
