@@ -17,17 +17,15 @@ sandbox clock moves 7 hours). After the last kill the worker runs until every it
 Then, from the data folder, the soak's journal and the sandbox: files under a final name in the
 download folder compared byte for byte with their source, every planned upload's row and end
 state, and how many copies of each upload the service holds (counted by md5). "must be 0" lines
-are the issue's promises; the script exits 1 when one of them is broken.
+are the issue's promises; the script exits 1 when one of them is broken. The checks are
+soak_checks.py's; `--self-check` then plants one fault of each kind they count and recounts.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -44,6 +42,7 @@ sys.path.insert(0, str(ROOT / "app"))
 
 from assetdesk.core.provider import Provider  # noqa: E402
 from assetdesk.sandbox.launcher import SandboxProcess  # noqa: E402
+from soak_checks import check_downloads, check_uploads, self_check  # noqa: E402
 
 CLIP = ROOT / "resources" / "demo" / "clip-320x180.mp4"
 WORKER = Path(__file__).with_name("soak_worker.py")
@@ -56,8 +55,6 @@ LOOKUP_GET = {
     Provider.GOOGLE_FLOW: "/v1/google-flow/assets/*",
     Provider.RUNWAY: "/v1/runwayml/assets/*",
 }
-FINAL_NAME = re.compile(r"^dl-(\d{3})( \(\d+\))?\.mp4$")
-BUSY = ("pending", "uploading")
 
 
 def padded_clip(path: Path, size: int, rng: Random) -> Path:
@@ -67,17 +64,6 @@ def padded_clip(path: Path, size: int, rng: Random) -> Path:
     pad = size - len(head) - 8
     path.write_bytes(head + (pad + 8).to_bytes(4, "big") + b"free" + rng.randbytes(pad))
     return path
-
-
-def digest(path: Path, kind: str = "sha256") -> str:
-    return hashlib.new(kind, path.read_bytes()).hexdigest()
-
-
-def is_sentence(text: str | None) -> bool:
-    """A clear error: a sentence for a person, not a bare exception or a traceback."""
-    text = (text or "").strip()
-    plain = "Traceback" not in text and not re.match(r"^[A-Za-z_.]+(Error|Exception)\b", text)
-    return bool(text) and plain and text[-1] in ".?!”)"
 
 
 # ------------------------------------------------------------------------------------ faults
@@ -212,103 +198,6 @@ def drive(args: argparse.Namespace, work: Path, rng: Random) -> dict[str, int]:
     return {"runs": runs, "kills": kills, "crashes": crashes}
 
 
-# ------------------------------------------------------------------------------- the checks
-
-
-def check_downloads(plan: dict[str, Any]) -> dict[str, Any]:
-    items = {item["number"]: item for item in plan["download_items"]}
-    want = {n: digest(Path(item["path"])) for n, item in items.items()}
-    conn = sqlite3.connect(plan["journal"])
-    outcomes = {
-        row[0]: row[1:] for row in conn.execute("SELECT item, state, message, path FROM outcome")
-    }
-    conn.close()
-    figures: Counter[str] = Counter()
-    examples: dict[str, str] = {}
-    copies: Counter[int] = Counter()
-    parts: Counter[int] = Counter()  # `.part` files of each item (a failed one keeps its own)
-    for path in sorted(Path(plan["downloads"]).rglob("*")):
-        if not path.is_file():
-            continue
-        if path.name.endswith((".part", ".part.json")):
-            owner = re.match(r"^dl-(\d{3})", path.name)
-            parts[int(owner[1]) if owner else -1] += path.suffix == ".part"
-            continue
-        match = FINAL_NAME.match(path.name)
-        if match is None or int(match[1]) not in want:
-            figures["unexpected files"] += 1
-            examples.setdefault("unexpected file", path.name)
-            continue
-        copies[int(match[1])] += 1
-        if digest(path) == want[int(match[1])]:
-            figures["files byte-exact"] += 1
-        else:
-            figures["bad"] += 1
-            examples.setdefault("truncated or unverified", path.name)
-    figures["second copies (a kill after the rename)"] = sum(
-        c - 1 for c in copies.values() if c > 1
-    )
-    for n in items:
-        state, message, path = outcomes.get(n, (None, None, None))
-        if state is None:
-            figures["lost"] += 1
-        elif state == "done":
-            figures["done"] += 1
-            figures["orphan .part files"] += parts[n]
-            if path and FINAL_NAME.match(Path(path).name)[2]:  # type: ignore[index]
-                figures["not resumed"] += 1
-                examples.setdefault("not resumed", f"{Path(path).name}, {parts[n]} .part left")
-            if not path or not Path(path).is_file() or digest(Path(path)) != want[n]:
-                figures["bad"] += 1
-                examples.setdefault("done but not byte-exact", str(path))
-        elif state == "failed" and is_sentence(message):
-            figures["clear errors"] += 1
-            figures["part files kept by failed ones"] += parts[n]
-            examples.setdefault(f"error {figures['clear errors'] % 3}", message or "")
-        else:
-            figures["unclear errors"] += 1
-            examples.setdefault("unclear error", f"{state}: {message}")
-    return {"figures": figures, "examples": examples}
-
-
-def check_uploads(plan: dict[str, Any], sb: SandboxProcess, before: Counter[str]) -> dict[str, Any]:
-    stored = Counter(obj["md5"] for obj in sb.objects())
-    conn = sqlite3.connect(Path(plan["data_dir"]) / "assetdesk.sqlite3")
-    rows: dict[str, list[tuple[str, str | None]]] = {}
-    for path, state, message in conn.execute("SELECT path, state, message FROM upload_queue"):
-        rows.setdefault(path, []).append((state, message))
-    conn.close()
-    figures: Counter[str] = Counter()
-    examples: dict[str, str] = {}
-    for item in plan["upload_items"]:
-        path = item["path"]
-        copies = stored[digest(Path(path), "md5")] - before[digest(Path(path), "md5")]
-        found = rows.get(path, [])
-        if copies > 1:
-            figures["duplicates"] += copies - 1
-            examples.setdefault("duplicate", f"{Path(path).name}: {copies} copies")
-        if len(found) != 1 or found[0][0] in BUSY:
-            figures["lost"] += 1
-            examples.setdefault("lost", f"{Path(path).name}: rows {found}")
-            continue
-        state, message = found[0]
-        if state == "done":
-            figures["done"] += 1
-            if copies < 1:
-                figures["done but not on the service"] += 1
-        elif state == "unknown":
-            figures["outcome unknown"] += 1
-            figures["unknown, kept by the service"] += copies >= 1
-        elif is_sentence(message):
-            figures["clear errors"] += 1
-            figures["failed, yet kept by the service"] += copies >= 1
-            examples.setdefault(f"{state} {figures['clear errors'] % 3}", message or "")
-        else:
-            figures["unclear errors"] += 1
-            examples.setdefault("unclear error", f"{state}: {message}")
-    return {"figures": figures, "examples": examples}
-
-
 def report(
     args: argparse.Namespace, run: dict[str, int], armed: Counter[str], down: Any, up: Any
 ) -> int:
@@ -364,6 +253,9 @@ def main() -> int:
     parser.add_argument("--kill-within", type=float, help="a kill within S s of a start (10; 4)")
     parser.add_argument("--rate", type=int, default=384 * KIB, help="bytes/s per connection")
     parser.add_argument("--timeout", type=float, default=1800, help="give up after S seconds")
+    parser.add_argument(
+        "--self-check", action="store_true", help="then plant a fault of each kind and recount"
+    )
     parser.add_argument("--work", type=Path, help="keep the run's files here (default: temporary)")
     args = parser.parse_args()
     defaults = (
@@ -393,7 +285,10 @@ def main() -> int:
                 armer.join()
             down = check_downloads(plan)
             up = check_uploads(plan, sb, before)
-            return report(args, run, armer.armed, down, up)
+            status = report(args, run, armer.armed, down, up)
+            if args.self_check:
+                print(self_check(plan, sb, before, down, up))
+            return status
 
 
 if __name__ == "__main__":
