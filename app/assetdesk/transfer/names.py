@@ -21,6 +21,7 @@ import httpx
 
 from assetdesk.core.errors import InvalidInput, LocalFileError
 from assetdesk.core.media import KNOWN_MEDIA_TYPES, media_type_for_extension, media_type_for_mime
+from assetdesk.transfer.part_lock import is_orphan
 from assetdesk.transfer.sources import Source
 
 __all__ = [
@@ -319,7 +320,10 @@ def part_path(target: Path) -> Path:
 
 
 def _taken(path: Path) -> bool:
-    return os.path.lexists(path) or os.path.lexists(part_path(path))
+    """The file is there, or a `.part` of it that a download writes or may resume (an orphan
+    `.part`, left by a download killed before its first record, does not take the name)."""
+    part = part_path(path)
+    return os.path.lexists(path) or (os.path.lexists(part) and not is_orphan(part))
 
 
 #: How many ' (n)' names RENAME tries before giving up.

@@ -29,6 +29,7 @@ from assetdesk.core.errors import LocalFileError
 from assetdesk.core.units import MIB, format_size
 from assetdesk.transfer.ledger import Ledger
 from assetdesk.transfer.names import Conflict, part_path, resolve_target
+from assetdesk.transfer.part_lock import hold, is_orphan
 from assetdesk.transfer.resume import record_path, write_record
 
 #: Every this many bytes written, the part's dirty pages are flushed on a worker thread while the
@@ -53,7 +54,8 @@ def claim(folder: Path, name: str, policy: Conflict) -> tuple[Path, BinaryIO] | 
             part = part_path(target)
             if part in _PARTS_IN_USE:
                 raise LocalFileError(f"{target.name} is already being downloaded into {folder}.")
-            if policy is not Conflict.RENAME:  # resolve_target took the name whatever its .part
+            if policy is not Conflict.RENAME or is_orphan(part):
+                # resolve_target took the name whatever its .part (or its .part is an orphan)
                 with contextlib.suppress(FileNotFoundError):
                     part.unlink()  # a stale part, or a link planted there: never followed
             try:
@@ -95,7 +97,9 @@ _BINARY = getattr(os, "O_BINARY", 0)
 def create_part(part: Path) -> BinaryIO:
     """Create `part` new, never through a link (FileExistsError when the name is taken)."""
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY
-    return os.fdopen(os.open(part, flags, 0o644), "r+b", buffering=0)
+    descriptor = os.open(part, flags, 0o644)
+    hold(descriptor)  # being written: never taken for an orphan
+    return os.fdopen(descriptor, "r+b", buffering=0)
 
 
 def open_kept(part: Path) -> BinaryIO | None:
@@ -109,6 +113,7 @@ def open_kept(part: Path) -> BinaryIO | None:
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         return None
+    hold(fd)
     return os.fdopen(fd, "r+b", buffering=0)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -29,6 +30,7 @@ from tests.helpers.waiting import wait_until_async
 from assetdesk.core.errors import NetworkError
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.transfer.download import download
+from assetdesk.transfer.names import Conflict
 from assetdesk.transfer.options import DownloadOptions
 from assetdesk.transfer.progress import TransferProgress
 
@@ -273,3 +275,19 @@ async def test_the_first_resume_record_comes_as_soon_as_there_are_bytes_to_recor
         with pytest.raises(asyncio.CancelledError):
             await task
         sb.bandwidth("storage", None)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock: POSIX only")
+async def test_a_part_left_without_a_record_gives_its_name_back(
+    sb: SandboxProcess, dl_small: DlAsset, dl_http: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """A download killed before its first resume record leaves a `.part` nobody holds: the
+    next download of the name takes it back (not `clip (1).mp4` beside an orphan)."""
+    (tmp_path / "clip.mp4.part").write_bytes(b"x" * 5000)
+    options = DownloadOptions(on_conflict=Conflict.RENAME, keep_partial=True)
+    result = await download(
+        dl_source(sb, dl_http, dl_small, resume_key=KEY), tmp_path, options=options
+    )
+    assert result.path == tmp_path / "clip.mp4"
+    assert result.path.read_bytes() == dl_small.data
+    assert dl_listing(tmp_path) == ["clip.mp4"]

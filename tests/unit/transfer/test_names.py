@@ -3,8 +3,10 @@ leave the folder. Real files in a temp folder stand for "taken" names."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ from assetdesk.transfer.names import (
     split_extension,
     with_tag,
 )
+from assetdesk.transfer.part_lock import hold
 
 # ---- Content-Disposition ------------------------------------------------------------------------
 
@@ -311,12 +314,24 @@ def test_skip_when_the_file_exists(tmp_path: Path) -> None:
     assert resolve_target(tmp_path, "other.mp4", Conflict.SKIP) == tmp_path / "other.mp4"
 
 
+@contextlib.contextmanager
+def being_written(part: Path) -> Iterator[None]:
+    """`part` open and held as a download writing it holds it (transfer/part_lock.py)."""
+    descriptor = os.open(part, os.O_RDWR | os.O_CREAT, 0o644)
+    os.write(descriptor, b"in progress")
+    hold(descriptor)
+    try:
+        yield
+    finally:
+        os.close(descriptor)
+
+
 def test_rename_counts_up(tmp_path: Path) -> None:
     (tmp_path / "clip.mp4").write_bytes(b"0")
     assert resolve_target(tmp_path, "clip.mp4", Conflict.RENAME) == tmp_path / "clip (1).mp4"
     (tmp_path / "clip (1).mp4").write_bytes(b"1")
-    (tmp_path / "clip (2).mp4.part").write_bytes(b"in progress")
-    assert resolve_target(tmp_path, "clip.mp4", Conflict.RENAME) == tmp_path / "clip (3).mp4"
+    with being_written(tmp_path / "clip (2).mp4.part"):
+        assert resolve_target(tmp_path, "clip.mp4", Conflict.RENAME) == tmp_path / "clip (3).mp4"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "clip (1).mp4",
         "clip (2).mp4.part",
@@ -325,8 +340,20 @@ def test_rename_counts_up(tmp_path: Path) -> None:
 
 
 def test_rename_when_only_the_part_file_exists(tmp_path: Path) -> None:
-    (tmp_path / "clip.mp4.part").write_bytes(b"in progress")
+    with being_written(tmp_path / "clip.mp4.part"):
+        assert resolve_target(tmp_path, "clip.mp4", Conflict.RENAME) == tmp_path / "clip (1).mp4"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock: POSIX only")
+def test_an_orphan_part_does_not_take_its_name_but_a_kept_one_does(tmp_path: Path) -> None:
+    """A `.part` no download holds and with no resume record (its download was killed before
+    its first record) gives its name back; one with a record may be resumed: it keeps it."""
+    (tmp_path / "clip.mp4.part").write_bytes(b"left by a killed download")
+    assert resolve_target(tmp_path, "clip.mp4", Conflict.RENAME) == tmp_path / "clip.mp4"
+    (tmp_path / "clip.mp4.part.json").write_text("{}")
     assert resolve_target(tmp_path, "clip.mp4", Conflict.RENAME) == tmp_path / "clip (1).mp4"
+    (tmp_path / "link.mp4.part").symlink_to(tmp_path / "clip.mp4.part")  # never judged orphan
+    assert resolve_target(tmp_path, "link.mp4", Conflict.RENAME) == tmp_path / "link (1).mp4"
 
 
 def test_rename_keeps_double_suffixes_and_no_suffix(tmp_path: Path) -> None:
