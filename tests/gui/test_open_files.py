@@ -32,6 +32,7 @@ from assetdesk.services.app import AppServices
 from assetdesk.ui.handed_files import FileOpenEvents, HandedFiles
 from assetdesk.ui.single_instance import (
     LOCK_FILE,
+    SOCKET_NAME,
     WindowClaim,
     decode_message,
     encode_message,
@@ -346,3 +347,11 @@ def test_a_second_start_names_a_holder_that_takes_the_message_but_never_answers(
     assert f"process {os.getpid()} on {os.uname().nodename}" in done.stderr
     assert "does not answer" in done.stderr
     assert queued(data_dir) == {}  # it never opened the folder's queue
+
+
+def test_the_handoff_socket_lives_in_the_data_folder_when_its_path_fits(tmp_path: Path) -> None:
+    """Not in the shared temp folder, where another user could take the name first."""
+    data_dir = tmp_path / "data"
+    assert server_name(data_dir) == str(data_dir / SOCKET_NAME)
+    deep = tmp_path / ("d" * 120)
+    assert "/" not in server_name(deep) and server_name(deep).startswith("assetdesk-")

@@ -21,6 +21,7 @@ import getpass
 import hashlib
 import json
 import logging
+import os
 import struct
 import time
 from pathlib import Path
@@ -39,14 +40,26 @@ _LENGTH = struct.Struct(">I")
 
 
 def server_name(root: Path) -> str:
-    """The local server's name for this user and data folder (a socket in the temp folder on
-    Unix, a named pipe on Windows)."""
+    """The local server's name for this user and data folder: on Unix a socket inside the data
+    folder (another user cannot take a name there, as one could in the shared temp folder)
+    when its path fits a socket address, else a name in the temp folder; a named pipe on
+    Windows."""
+    if os.name == "posix":
+        inside = root / SOCKET_NAME
+        if len(os.fsencode(inside)) <= MAX_SOCKET_PATH:
+            return str(inside)
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no name for this uid
         user = "user"
     digest = hashlib.sha256(f"{user}\0{root}".encode()).hexdigest()[:20]
     return f"assetdesk-{digest}"
+
+
+#: The socket's name inside the data folder, and the longest path a socket address holds
+#: (sun_path is 104 bytes on macOS, 108 on Linux, the terminating zero included).
+SOCKET_NAME = ".assetdesk-window.sock"
+MAX_SOCKET_PATH = 100
 
 
 def encode_message(paths: list[Path]) -> bytes:
