@@ -33,6 +33,7 @@ from assetdesk.ui.handed_files import FileOpenEvents, HandedFiles
 from assetdesk.ui.single_instance import (
     LOCK_FILE,
     SOCKET_NAME,
+    HandoffServer,
     WindowClaim,
     decode_message,
     encode_message,
@@ -355,3 +356,40 @@ def test_the_handoff_socket_lives_in_the_data_folder_when_its_path_fits(tmp_path
     assert server_name(data_dir) == str(data_dir / SOCKET_NAME)
     deep = tmp_path / ("d" * 120)
     assert "/" not in server_name(deep) and server_name(deep).startswith("assetdesk-")
+
+
+def test_a_window_that_is_closing_refuses_handed_files_instead_of_losing_them(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Files handed over after the window closed would never be queued: the later start gets
+    no answer and says so (exit 1), never a false "taken"."""
+    root = tmp_path / "data"
+    root.mkdir()
+    inbox = HandedFiles()
+    server = HandoffServer(root, taking=lambda: inbox.taking)
+    received: list[list[Path]] = []
+    server.received.connect(received.append)
+    assert server.listen()
+    try:
+        inbox.close()  # the window closed
+        client = subprocess.Popen(
+            [sys.executable, "-c", HAND_OVER, str(root), str(tmp_path / "late.png")],
+            env=app_env(),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        qtbot.waitUntil(lambda: client.poll() is not None, timeout=30_000)
+        assert client.stdout is not None and client.stdout.read().strip() == "False"
+        assert received == []
+    finally:
+        server.close()
+
+
+HAND_OVER = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QCoreApplication
+from assetdesk.ui.single_instance import hand_over
+app = QCoreApplication([])
+print(hand_over(Path(sys.argv[1]), [Path(sys.argv[2])], wait=2))
+"""

@@ -126,7 +126,7 @@ def _run_claimed(
     inbox.put(list(files))
     file_events = FileOpenEvents(inbox, app)
     app.installEventFilter(file_events)
-    server = HandoffServer(AppPaths.from_option(data_dir).root, app)
+    server = HandoffServer(AppPaths.from_option(data_dir).root, app, taking=lambda: inbox.taking)
     server.received.connect(inbox.put)
     server.listen()
     collector = MainThreadGarbageCollector()
@@ -186,6 +186,7 @@ async def _session(
         window = MainWindow(services, tasks, settings=_open_settings(paths, data_dir is not None))
         closed = asyncio.Event()
         window.closed.connect(closed.set)
+        window.closed.connect(inbox.close)  # a later start's files now would be lost: refused
         # QApplication.quit() (the Dock's Quit, a logout) would end Qt's loop under our feet;
         # it closes the window instead, so the shutdown below runs in order.
         quit_filter = quit_closes_window(window)

@@ -25,6 +25,12 @@ class HandedFiles:
         self._waiting: list[Path] = []
         self._open_files: Callable[[list[Path]], None] | None = None
         self._to_front: Callable[[], None] | None = None
+        #: False once the window closed: nothing handed in from then on would be queued.
+        self.taking = True
+
+    def close(self) -> None:
+        """The window closed: later files are refused (a later start is told, not misled)."""
+        self.taking = False
 
     @property
     def waiting(self) -> list[Path]:

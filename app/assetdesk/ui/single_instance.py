@@ -24,6 +24,7 @@ import logging
 import os
 import struct
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, Signal
@@ -118,8 +119,17 @@ class HandoffServer(QObject):
     #: list[Path]: files a later start was given (possibly none: it only wants the window).
     received = Signal(list)
 
-    def __init__(self, root: Path, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        parent: QObject | None = None,
+        *,
+        taking: Callable[[], bool] = lambda: True,
+    ) -> None:
+        """`taking()` says whether files handed over now would be queued: when not (the window
+        is closing), a later start gets no answer, and says so, rather than a false TAKEN."""
         super().__init__(parent)
+        self._taking = taking
         self._server = QLocalServer(self)
         self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         self._server.newConnection.connect(self._accept)
@@ -164,6 +174,10 @@ class HandoffServer(QObject):
         if paths is None:
             return
         self._forget(socket)
+        if not self._taking():
+            log.warning("a later start handed over %d path(s) while closing: refused", len(paths))
+            socket.abort()
+            return
         socket.write(TAKEN)
         socket.flush()
         socket.disconnectFromServer()
