@@ -212,15 +212,15 @@ async def runway_source(
     async def resolve() -> str:
         fresh = await runway.get(str(asset_id))
         if not fresh.url:
-            raise UpstreamFailed(f"Runway sent no download link for asset {short}.")
+            raise UpstreamFailed(f"Runway sent no download link for {short}.")
         return fresh.url
 
     if not asset.url:
-        raise UpstreamFailed(f"Runway sent no download link for asset {short}.")
+        raise UpstreamFailed(f"Runway sent no download link for {short}.")
     return SignedUrlSource(
         http,
         resolve,
-        label=f"Runway asset {short}",
+        label=short,  # "Runway asset 3f2a9c1d…"
         suggested_name=_runway_name(asset) or f"runway-{_plain(asset_id.asset_id)}",
         url=asset.url,
         resume_key=f"runway:{asset_id}",

@@ -19,6 +19,7 @@ import pytest
 from tests.helpers.media_files import DEMO
 from tests.helpers.waiting import wait_until_async
 
+from assetdesk.core.errors import AssetDeskError
 from assetdesk.core.ids import MediaGenerationId, RunwayAssetId, WordbeeScope
 from assetdesk.core.provider import Provider
 from assetdesk.services.accounts import AccountsService
@@ -246,3 +247,17 @@ async def test_google_flow_titles_without_an_extension_clash_as_the_files_they_b
         second_bytes,
         second_bytes,
     ]
+
+
+async def test_a_refused_runway_download_names_the_asset_once(
+    sb: Any, library: LibraryService, catalog: list[Asset], out: Path
+) -> None:
+    """The soak saw "sent Runway asset Runway asset 82cf…": the label said "Runway asset"
+    before the short id, which already says it."""
+    clip = next(a for a in catalog if a.provider is Provider.RUNWAY and a.kind == "video")
+    sb.fault("storage", "/*", count=5, headers={"Content-Encoding": "gzip"})
+    with pytest.raises(AssetDeskError) as refused:
+        await library.save_to_folder(clip, out)
+    assert "compressed (gzip)" in refused.value.message
+    assert "Runway asset Runway asset" not in refused.value.message
+    assert "asset asset" not in refused.value.message
