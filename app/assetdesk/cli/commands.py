@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import logging
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from assetdesk.cli import delete_command, library_commands, upload_commands
 from assetdesk.cli.flow_commands import run_flow_command
@@ -38,7 +40,7 @@ from assetdesk.services.credentials import (
     wordbee_from_env,
 )
 from assetdesk.transfer.names import Conflict
-from assetdesk.transfer.options import DownloadOptions
+from assetdesk.transfer.options import DownloadOptions, DownloadResult
 
 __all__ = ["Emit", "run_command"]
 
@@ -190,28 +192,54 @@ def _download_setup(args: argparse.Namespace) -> tuple[Path, DownloadOptions]:
 
 
 async def download(args: argparse.Namespace, emit: Emit, creds: UseapiCredentials) -> int:
-    """Each asset in turn (each one already uses parallel segments when large)."""
+    """Up to --jobs assets at once, each one's link looked up a little ahead of its transfer;
+    one line per asset in input order (services/batch_download.py)."""
     from assetdesk.net.clients import make_download_client
-    from assetdesk.services.downloads import catalog_assets, download_asset
+    from assetdesk.services.batch_download import (
+        BATCH_RETRY,
+        AssetBatch,
+        run_bounded,
+        segments_per_file,
+    )
+    from assetdesk.services.downloads import catalog_assets
 
+    ids = await asyncio.to_thread(_expand_stdin, args.ids, sys.stdin)
     folder, options = _download_setup(args)
-    known = await asyncio.to_thread(catalog_assets, args.data_dir, args.ids)  # the window's names
-    failed = 0
+    options = dataclasses.replace(
+        options, segments=segments_per_file(args.jobs, options.segments, len(ids))
+    )
+    known = await asyncio.to_thread(catalog_assets, args.data_dir, ids)  # the window's names
+
+    def report(text: str, result: DownloadResult | None, error: AssetDeskError | None) -> None:
+        if error is not None:
+            emit(error_item(_about_id(error, "asset id"), id=text))
+        elif result is not None:
+            emit({"id": text, **result.to_dict()})
+
     async with (
-        UseapiConnection(creds.token, creds.base_url) as connection,
+        UseapiConnection(creds.token, creds.base_url, retry=BATCH_RETRY) as connection,
         make_download_client() as http,
     ):
-        for text in args.ids:
-            try:
-                result = await download_asset(
-                    connection, http, text, folder, options=options, known=known.get(text)
-                )
-            except AssetDeskError as error:
-                failed += 1
-                emit(error_item(_about_id(error, "asset id"), id=text))
-            else:
-                emit({"id": text, **result.to_dict()})
+        batch = AssetBatch(connection, http, folder, options, known)
+        failed = await run_bounded(
+            ids, batch.prepare, batch.transfer, report, jobs=args.jobs, lookahead=args.jobs
+        )
     return 1 if failed else 0
+
+
+def _expand_stdin(words: list[str], stdin: TextIO) -> list[str]:
+    """The ids given, with `-` replaced by stdin's lines (blank lines and `#` comments skipped;
+    blocking)."""
+    ids: list[str] = []
+    for word in words:
+        if word != "-":
+            ids.append(word)
+            continue
+        for line in stdin:
+            text = line.strip()
+            if text and not text.startswith("#"):
+                ids.append(text)
+    return ids
 
 
 async def wordbee_download(args: argparse.Namespace, emit: Emit, creds: WordbeeCredentials) -> int:

@@ -21,6 +21,11 @@ __all__ = ["build_parser", "split_window_files"]
 #: Global options that take a value: the word after them is that value, not a command.
 VALUED_OPTIONS = ("--data-dir", "--account")
 
+#: Assets `download` fetches at once by default, and at most (the API client pools 16
+#: connections, and each running asset has one lookup ahead of it).
+DEFAULT_JOBS = 4
+MAX_JOBS = 16
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -67,10 +72,29 @@ def build_parser() -> argparse.ArgumentParser:
         "download",
         help="download Google Flow and Runway assets to a folder (resumed, verified)",
         description="Download each asset into DIR: resumed after a broken connection, in "
-        "parallel segments when large, checked against the server's size and hashes. "
-        "Prints one JSON line per asset with its path, bytes and sha256.",
+        "parallel segments when large, checked against the server's size and hashes, up to "
+        "--jobs assets at once, each one's link looked up a little ahead of its transfer (a 429 "
+        "from the service pauses the lookups for its Retry-After, then they go on). Prints one "
+        "JSON line per asset, in the order the ids were given, with its path, bytes and "
+        "sha256, or its error and kind.",
+        epilog="Connections: at most max(JOBS, SEGMENTS) to the storage host at once; each "
+        "file gets max(1, max(JOBS, SEGMENTS) // min(JOBS, number of ids)) of them as segments "
+        "(so one file alone keeps all its --segments, and four files at --jobs 4 one each).",
     )
-    download.add_argument("ids", nargs="+", metavar="ID", help="a mediaGenerationId or assetId")
+    download.add_argument(
+        "ids",
+        nargs="+",
+        metavar="ID",
+        help="a mediaGenerationId or assetId; '-' reads ids from stdin, one per line "
+        "(blank lines and lines starting with # are skipped)",
+    )
+    download.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=DEFAULT_JOBS,
+        metavar="N",
+        help=f"assets downloaded at once (1-{MAX_JOBS}, default {DEFAULT_JOBS})",
+    )
     _download_options(download)
 
     runway = commands.add_parser("runway", help="Runway assets")
@@ -121,6 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     return parser
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if not 1 <= value <= MAX_JOBS:
+        raise argparse.ArgumentTypeError(f"give between 1 and {MAX_JOBS} jobs")
+    return value
 
 
 def _segments(text: str) -> int:

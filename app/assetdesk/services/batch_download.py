@@ -1,0 +1,229 @@
+"""Downloads of many assets at once: a bounded runner, the connection budget, an account's 429s.
+
+How a batch goes:
+
+1. Ids are taken in input order. Each one is first *prepared* (its signed link looked up: a
+   Google Flow resolve, a Runway get) up to `lookahead` items ahead of the transfers, so that a
+   transfer rarely waits for the API; the link is then used within moments, well before it
+   expires (and the source resolves a fresh one if storage refuses it anyway).
+2. At most `jobs` transfers run at once. No more than `jobs + lookahead` items are alive at any
+   time, so a batch of 100,000 ids holds a few dozen objects, not 100,000.
+3. A 429 on a lookup pauses every lookup of that account (`ThrottleGate`) for the service's
+   `Retry-After`, then the lookup is tried again: the batch slows down instead of failing.
+4. Each item's outcome (its result or its typed error) is reported in input order, as soon as
+   it and every item before it have finished.
+
+The connection budget (`segments_per_file`): with `jobs` files at once and `segments` asked, the
+storage host sees at most max(jobs, segments) connections.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+
+from assetdesk.core.errors import AssetDeskError, Throttled
+from assetdesk.core.ids import MediaGenerationId, parse_asset_ref
+from assetdesk.core.provider import Provider
+from assetdesk.net.retry import RetryPolicy
+from assetdesk.providers.useapi import UseapiConnection
+from assetdesk.services.downloads import (
+    FolderNames,
+    asset_name,
+    flow_source,
+    id_tag,
+    runway_source,
+)
+from assetdesk.store.library import Asset
+from assetdesk.transfer.download import download
+from assetdesk.transfer.names import sanitise_filename
+from assetdesk.transfer.options import DownloadOptions, DownloadResult
+from assetdesk.transfer.sources import SignedUrlSource
+
+__all__ = [
+    "BATCH_RETRY",
+    "AssetBatch",
+    "ThrottleGate",
+    "run_bounded",
+    "segments_per_file",
+]
+
+log = logging.getLogger("assetdesk.services.batch")
+
+P = TypeVar("P")
+R = TypeVar("R")
+
+#: A batch's API connection hands every 429 to the batch's `ThrottleGate` (which pauses the
+#: whole account) instead of sitting it out for the one call; other failures as usual.
+BATCH_RETRY = RetryPolicy(max_throttle_wait=0.0)
+
+#: A 429 without a Retry-After is waited out this long.
+DEFAULT_THROTTLE_WAIT = 5.0
+#: A Retry-After longer than this is reported on the item rather than waited out.
+MAX_THROTTLE_WAIT = 300.0
+#: Pauses for 429 on one item before its error is reported.
+MAX_THROTTLE_WAITS = 8
+
+
+def segments_per_file(jobs: int, segments: int, count: int) -> int:
+    """Segments for each file so that at most max(jobs, segments) connections are open: the
+    budget shared by the files that can run at once (fewer than `jobs` when the batch is
+    smaller), at least one each. One file alone keeps all its `segments`."""
+    budget = max(jobs, segments)
+    running = max(1, min(jobs, count))
+    return max(1, min(segments, budget // running))
+
+
+class ThrottleGate:
+    """One account's pause after a 429: every lookup waits until the pause is over."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        self._until = max(self._until, self._clock() + seconds)
+
+    def left(self) -> float:
+        """Seconds until the pause is over (0 when there is none)."""
+        return max(0.0, self._until - self._clock())
+
+    async def call(self, lookup: Callable[[], Awaitable[P]], *, what: str) -> P:
+        """`lookup` once the account's pause is over; a 429 pauses the account and tries
+        again, up to MAX_THROTTLE_WAITS times and for waits up to MAX_THROTTLE_WAIT each."""
+        waits = 0
+        while True:
+            if (left := self.left()) > 0:
+                await asyncio.sleep(left)  # another lookup may have lengthened the pause
+                continue
+            try:
+                return await lookup()
+            except Throttled as error:
+                seconds = error.retry_after
+                if seconds is None:
+                    seconds = DEFAULT_THROTTLE_WAIT
+                if waits >= MAX_THROTTLE_WAITS or seconds > MAX_THROTTLE_WAIT:
+                    raise
+                waits += 1
+                log.info("%s was throttled; the account waits %.1f s", what, seconds)
+                self.pause(seconds)
+
+
+async def run_bounded(
+    items: Iterable[str],
+    prepare: Callable[[str], Awaitable[P]],
+    transfer: Callable[[str, P], Awaitable[R]],
+    report: Callable[[str, R | None, AssetDeskError | None], None],
+    *,
+    jobs: int,
+    lookahead: int,
+) -> int:
+    """Prepare and transfer each item: at most `jobs` transfers at once, preparations at most
+    `lookahead` items ahead (and at most `lookahead` of them at once, at least one). `report`
+    gets each item's result or typed error in input order (an item that finished early waits
+    for the ones before it, and holds its place in the window of `jobs + lookahead` meanwhile).
+    Returns how many failed; a failure of one item never stops the others."""
+    if jobs < 1 or lookahead < 0:
+        raise ValueError("jobs must be at least 1 and lookahead at least 0")
+    alive = asyncio.Semaphore(jobs + lookahead)
+    preparing = asyncio.Semaphore(max(1, lookahead))
+    running = asyncio.Semaphore(jobs)
+    tasks: set[asyncio.Task[None]] = set()
+    finished: dict[int, tuple[str, R | None, AssetDeskError | None]] = {}
+    next_out = 0
+    failed = 0
+
+    def report_in_order() -> None:
+        nonlocal next_out
+        while next_out in finished:
+            report(*finished.pop(next_out))
+            next_out += 1
+            alive.release()
+
+    async def one(index: int, ref: str) -> None:
+        nonlocal failed
+        try:
+            async with preparing:
+                prepared = await prepare(ref)
+            async with running:
+                result = await transfer(ref, prepared)
+        except AssetDeskError as error:
+            failed += 1
+            finished[index] = (ref, None, error)
+        else:
+            finished[index] = (ref, result, None)
+        report_in_order()
+
+    try:
+        for index, ref in enumerate(items):
+            await alive.acquire()
+            task = asyncio.create_task(one(index, ref), name=f"batch item {index}")
+            tasks.add(task)
+            task.add_done_callback(tasks.discard)
+        while tasks:
+            await asyncio.gather(*list(tasks))
+    finally:
+        for task in list(tasks):
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+    return failed
+
+
+@dataclass
+class AssetBatch:
+    """Google Flow and Runway assets of one useapi.net account into one folder.
+
+    `connection` should use BATCH_RETRY so that 429s reach the gate; `known` is what the
+    window's catalog has for the ids (their names)."""
+
+    connection: UseapiConnection
+    http: httpx.AsyncClient
+    folder: Path
+    options: DownloadOptions
+    known: dict[str, Asset] = dataclasses.field(default_factory=dict)
+    gate: ThrottleGate = dataclasses.field(default_factory=ThrottleGate)
+    names: FolderNames = dataclasses.field(default_factory=FolderNames)
+
+    async def prepare(self, text: str) -> SignedUrlSource:
+        """The asset's source with its signed link already looked up."""
+        ref = parse_asset_ref(text)
+        if isinstance(ref, MediaGenerationId):
+            source = flow_source(self.connection, self.http, ref)
+            await self.gate.call(source.url, what=f"Google Flow asset {ref.short}")
+            return source
+        connection, http = self.connection, self.http
+        return await self.gate.call(
+            lambda: runway_source(connection, http, ref), what=f"Runway asset {ref.short}"
+        )
+
+    async def transfer(self, text: str, source: SignedUrlSource) -> DownloadResult:
+        """The prepared asset saved under its catalog or service name (download_asset's rule),
+        names held across the whole batch so that two of its assets never share one."""
+        ref = parse_asset_ref(text)
+        known = self.known.get(text)
+        if isinstance(ref, MediaGenerationId):
+            provider = Provider.GOOGLE_FLOW
+            name = asset_name(known) if known else None
+        else:
+            provider = Provider.RUNWAY
+            name = asset_name(known) if known else sanitise_filename(source.suggested_name or "")
+        if name is None:
+            return await download(source, self.folder, options=self.options)
+        reserved = self.names.reserve(
+            self.folder,
+            name,
+            owner=str(ref),
+            tag=id_tag(provider, str(ref)),
+            policy=self.options.on_conflict,
+        )
+        async with reserved as chosen:
+            return await download(source, self.folder, filename=chosen, options=self.options)
