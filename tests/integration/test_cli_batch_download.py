@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from tests.helpers.cli_process import run_cli, useapi_env
-from tests.helpers.media_files import DEMO
+from tests.helpers.media_files import DEMO, write_padded_clip
 from tests.helpers.waiting import wait_until_async
 
 from assetdesk.net.clients import make_download_client
@@ -86,6 +86,29 @@ def test_jobs_3_downloads_three_at_a_time_byte_for_byte_in_input_order(
     assert max(gets) - min(gets) >= 0.55
 
 
+def test_a_slow_first_asset_finishes_last_and_is_still_printed_first(
+    sb: Any, tmp_path: Path
+) -> None:
+    names = ["pexels-gons3.jpg", "swatch-256x256.png", "sunrise-640x360.png"]
+    ids = put_images(sb, names)
+    key = next(
+        a["object"]["key"] for a in sb.google_flow_assets() if a["mediaGenerationId"] == ids[0]
+    )
+    sb.fault("storage", f"/{key}", method="GET", latency=1.5, count=1)
+
+    status, items, stderr = run_cli(
+        "download", *ids, "--to", str(tmp_path), "--jobs", "3", env=useapi_env(sb)
+    )
+
+    assert status == 0, stderr
+    assert [item["id"] for item in items] == ids
+    saved = [Path(item["path"]) for item in items]
+    for path, name in zip(saved, names, strict=True):
+        assert path.read_bytes() == (DEMO / name).read_bytes()
+    finished = [path.stat().st_mtime for path in saved]
+    assert finished[0] > max(finished[1:])  # written last, printed first
+
+
 def test_jobs_1_downloads_one_at_a_time(sb: Any, tmp_path: Path) -> None:
     names = ["swatch-256x256.png", "sunrise-640x360.png", "bars-800x450.jpg"]
     ids = put_images(sb, names)
@@ -99,6 +122,21 @@ def test_jobs_1_downloads_one_at_a_time(sb: Any, tmp_path: Path) -> None:
         assert Path(item["path"]).read_bytes() == (DEMO / name).read_bytes()
     gets = sorted(r["time"] for r in sb.requests("storage") if r["method"] == "GET")
     assert len(gets) == 3 and most_started_within(gets, 0.35) == 1
+
+
+def test_two_large_files_at_once_share_the_segments(sb: Any, tmp_path: Path) -> None:
+    """--jobs 2 --segments 4: at most four connections, two segments for each large file."""
+    sources = [write_padded_clip(tmp_path / f"big-{n}.mp4", 20 * 1024 * 1024) for n in (1, 2)]
+    ids = [sb.put_google_flow_asset(source, "video/mp4") for source in sources]
+    out = tmp_path / "out"
+    out.mkdir()
+    status, items, stderr = run_cli(
+        "download", *ids, "--to", str(out), "--jobs", "2", "--segments", "4", env=useapi_env(sb)
+    )
+    assert status == 0, stderr
+    assert [item["segments"] for item in items] == [2, 2]
+    for item, source in zip(items, sources, strict=True):
+        assert Path(item["path"]).read_bytes() == source.read_bytes()
 
 
 def test_ids_from_stdin_skip_blank_lines_and_comments(sb: Any, tmp_path: Path) -> None:
