@@ -195,6 +195,24 @@ def test_429s_on_lookups_are_waited_out(sb: Any, tmp_path: Path) -> None:
     assert all(gap >= 0.95 for gap in gaps), gaps
 
 
+def test_a_link_close_to_its_expiry_is_looked_up_again_before_its_transfer(
+    sb: Any, tmp_path: Path
+) -> None:
+    """Links that last 30 s are within a minute of expiring when their transfers start: each
+    is looked up once ahead and once more just before its transfer (with the sandbox's usual
+    six hours, the 429 test above sees one lookup per asset)."""
+    names = ["swatch-256x256.png", "pattern-512x512.jpg"]
+    ids = put_images(sb, names)
+    sb.configure(signed_url_ttl=30)
+    sb.clear_requests()
+    status, items, stderr = run_cli("download", *ids, "--to", str(tmp_path), env=useapi_env(sb))
+    assert status == 0, stderr
+    for item, name in zip(items, names, strict=True):
+        assert Path(item["path"]).read_bytes() == (DEMO / name).read_bytes()
+    lookups = [r["path"] for r in sb.requests("api") if r["path"].startswith(RESOLVE[:-1])]
+    assert sorted(lookups) == sorted(2 * [f"{RESOLVE[:-1]}{i}" for i in ids])
+
+
 def test_a_jobs_count_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
     for value in ("0", "17", "many"):
         status, items, stderr = run_cli("download", "x", "--to", str(tmp_path), "--jobs", value)
@@ -227,7 +245,7 @@ async def test_a_429_pauses_the_accounts_other_lookups(sb: Any, tmp_path: Path) 
             lambda: batch.gate.left() > 0, "the 429 paused the account", timeout=10
         )
         other = await batch.prepare(second)
-        assert await other.url()
+        assert await other.source.url()
         await refused
     lookups = [r for r in sb.requests("api") if r["path"].startswith(RESOLVE[:-1])]
     assert len(lookups) == 3

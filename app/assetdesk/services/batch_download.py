@@ -4,8 +4,9 @@ How a batch goes:
 
 1. Ids are taken in input order. Each one is first *prepared* (its signed link looked up: a
    Google Flow resolve, a Runway get) up to `lookahead` items ahead of the transfers, so that a
-   transfer rarely waits for the API; the link is then used within moments, well before it
-   expires (and the source resolves a fresh one if storage refuses it anyway).
+   transfer rarely waits for the API. The link is reused until shortly before it expires: one
+   that would expire within LINK_MARGIN when its transfer starts is looked up again first (and
+   the source resolves a fresh one if storage refuses it anyway).
 2. At most `jobs` transfers run at once. No more than `jobs + lookahead` items are alive at any
    time, so a batch of 100,000 ids holds a few dozen objects, not 100,000.
 3. A 429 on a lookup pauses every lookup of that account (`ThrottleGate`) for the service's
@@ -25,6 +26,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,6 +36,7 @@ from assetdesk.core.errors import AssetDeskError, Throttled
 from assetdesk.core.ids import MediaGenerationId, parse_asset_ref
 from assetdesk.core.provider import Provider
 from assetdesk.net.retry import RetryPolicy
+from assetdesk.providers.google_flow import signed_url_expiry
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.services.downloads import (
     FolderNames,
@@ -50,7 +53,9 @@ from assetdesk.transfer.sources import SignedUrlSource
 
 __all__ = [
     "BATCH_RETRY",
+    "LINK_MARGIN",
     "AssetBatch",
+    "ReadyAsset",
     "ThrottleGate",
     "run_bounded",
     "segments_per_file",
@@ -65,6 +70,8 @@ R = TypeVar("R")
 #: whole account) instead of sitting it out for the one call; other failures as usual.
 BATCH_RETRY = RetryPolicy(max_throttle_wait=0.0)
 
+#: A looked-up link used later than this before its expiry is looked up again first.
+LINK_MARGIN = timedelta(seconds=60)
 #: A 429 without a Retry-After is waited out this long.
 DEFAULT_THROTTLE_WAIT = 5.0
 #: A Retry-After longer than this is reported on the item rather than waited out.
@@ -178,6 +185,14 @@ async def run_bounded(
     return failed
 
 
+@dataclass(frozen=True)
+class ReadyAsset:
+    """An asset whose signed link is looked up, and when that link stops working."""
+
+    source: SignedUrlSource
+    expires_at: datetime
+
+
 @dataclass
 class AssetBatch:
     """Google Flow and Runway assets of one useapi.net account into one folder.
@@ -193,21 +208,33 @@ class AssetBatch:
     gate: ThrottleGate = dataclasses.field(default_factory=ThrottleGate)
     names: FolderNames = dataclasses.field(default_factory=FolderNames)
 
-    async def prepare(self, text: str) -> SignedUrlSource:
-        """The asset's source with its signed link already looked up."""
+    async def prepare(self, text: str) -> ReadyAsset:
+        """The asset's source with its signed link already looked up, and when it expires."""
         ref = parse_asset_ref(text)
         if isinstance(ref, MediaGenerationId):
             source = flow_source(self.connection, self.http, ref)
-            await self.gate.call(source.url, what=f"Google Flow asset {ref.short}")
-            return source
-        connection, http = self.connection, self.http
-        return await self.gate.call(
-            lambda: runway_source(connection, http, ref), what=f"Runway asset {ref.short}"
-        )
+            url = await self.gate.call(source.url, what=f"Google Flow asset {ref.short}")
+        else:
+            connection, http = self.connection, self.http
+            source = await self.gate.call(
+                lambda: runway_source(connection, http, ref), what=f"Runway asset {ref.short}"
+            )
+            url = await source.url()
+        return ReadyAsset(source, signed_url_expiry(url, datetime.now(UTC)))
 
-    async def transfer(self, text: str, source: SignedUrlSource) -> DownloadResult:
+    async def _fresh_enough(self, ready: ReadyAsset) -> None:
+        """A link that would expire within LINK_MARGIN (it waited long in the window) is
+        looked up again, through the account's gate, before its transfer starts."""
+        if ready.expires_at - datetime.now(UTC) >= LINK_MARGIN:
+            return
+        stale = await ready.source.url()
+        await self.gate.call(lambda: ready.source.fresh_url(stale), what=ready.source.label)
+
+    async def transfer(self, text: str, ready: ReadyAsset) -> DownloadResult:
         """The prepared asset saved under its catalog or service name (download_asset's rule),
         names held across the whole batch so that two of its assets never share one."""
+        await self._fresh_enough(ready)
+        source = ready.source
         ref = parse_asset_ref(text)
         known = self.known.get(text)
         if isinstance(ref, MediaGenerationId):
