@@ -66,23 +66,28 @@ class DownloadsModel(FlatTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._downloads: list[Download] = []
+        #: Each download's row by its id: a batch of thousands repaints one row by its id, not
+        #: by comparing every row's fields.
+        self._rows: dict[int, int] = {}
 
     def add(self, download: Download) -> Download:
         row = len(self._downloads)
         self.beginInsertRows(QModelIndex(), row, row)
         self._downloads.append(download)
+        self._rows[download.id] = row
         self.endInsertRows()
         return download
 
     def changed(self, download: Download) -> None:
-        if download in self._downloads:
-            row = self._downloads.index(download)
+        row = self._rows.get(download.id)
+        if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
 
     def clear_finished(self) -> None:
         keep = [d for d in self._downloads if d.state in ("queued", "running")]
         self.beginResetModel()
         self._downloads = keep
+        self._rows = {download.id: row for row, download in enumerate(keep)}
         self.endResetModel()
 
     def downloads(self) -> list[Download]:
