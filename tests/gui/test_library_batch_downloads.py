@@ -88,9 +88,18 @@ def test_a_selection_downloads_a_few_files_at_once_and_sums_them_with_its_failur
     pane.downloads.dataChanged.connect(count_running)
     target = tmp_path / "saved"
     target.mkdir()
-    started = pane.download_jobs.download_to_folder(assets, target)
+    pane.current_view.selectAll()  # the whole selection, as the user sends it
+    pane.asset_actions.download_action.trigger()
+    dialog = pane.asset_actions.file_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.windowTitle() == "Download 10 assets to a folder"
+    dialog.fileSelected.emit(str(target))
+    dialog.close()
     assert states(pane).count("queued") == 10  # each waits for its turn
-    qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=30_000)
+    qtbot.waitUntil(
+        lambda: not {"queued", "running"} & set(states(pane)) and len(states(pane)) == 10,
+        timeout=30_000,
+    )
     pane.downloads.dataChanged.disconnect(count_running)
 
     # Never more than the bound at once, and the bound was used.
