@@ -150,7 +150,7 @@ class AssetActions:
         dialog = QFileDialog(self._pane, f"Download {pluralise(len(assets), 'asset')} to a folder")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.fileSelected.connect(
-            lambda folder: [self._downloads.save_to_folder(asset, Path(folder)) for asset in assets]
+            lambda folder: self._downloads.download_to_folder(assets, Path(folder))
         )
         dialog.open()
         self.file_dialog = dialog

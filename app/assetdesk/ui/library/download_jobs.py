@@ -5,21 +5,37 @@ Each download is a row of the downloads list, updated from the transfer's progre
 The user's downloads (Save as, Download to folder) are kept in the database until they end, so
 that a quit cuts them short without losing them: `resume()` at the next start goes on with them
 from their kept `.part`.
+
+Downloads to a folder go through one bound, "Files at once" (download_slots.py): a selection of
+thousands is noted in the database at once, each file waits for its turn as a "queued" row, and
+the batch they form (download_batch.py) has one line in the downloads box, repainted on a timer.
+The user's cancel (a row, or the whole batch) forgets the download in the database; a quit's
+cancel does not.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from PySide6.QtCore import QTimer
 
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.services.library import Asset, LibraryService
 from assetdesk.transfer.options import DownloadResult
 from assetdesk.transfer.progress import ProgressCallback, TransferProgress
-from assetdesk.ui.library.downloads import Download, DownloadsBox, DownloadsModel
+from assetdesk.ui.library.download_batch import Batch
+from assetdesk.ui.library.download_slots import FileSlots
+from assetdesk.ui.library.downloads import (
+    MOST_FILES_AT_ONCE,
+    Download,
+    DownloadsBox,
+    DownloadsModel,
+)
 from assetdesk.ui.library.model import LibraryModel
 from assetdesk.ui.tasks import BackgroundTasks
 
@@ -35,6 +51,9 @@ class _Note:
 
 
 log = logging.getLogger("assetdesk.ui.library.downloads")
+
+#: How often the batch's line is repainted while it runs, in milliseconds.
+BATCH_REPAINT_MS = 100
 
 
 class DownloadJobs:
@@ -56,6 +75,47 @@ class DownloadJobs:
         self._downloads = downloads
         self._box = box
         self._alive = alive
+        self._slots = FileSlots(box.files_at_once.value())
+        self._tasks_of: dict[int, asyncio.Task[None]] = {}  # by download id, until each ends
+        self._cancelled: set[int] = set()  # the ids of downloads the user cancelled
+        self.batch: Batch | None = None
+        self._repaint = QTimer(box)
+        self._repaint.setInterval(BATCH_REPAINT_MS)
+        self._repaint.timeout.connect(self._show_batch)
+        box.files_at_once.valueChanged.connect(self.set_files_at_once)
+        box.cancel_requested.connect(self.cancel)
+        box.cancel_batch_requested.connect(self.cancel_batch)
+
+    @property
+    def files_at_once(self) -> int:
+        return self._slots.limit
+
+    def set_files_at_once(self, count: int) -> None:
+        """How many downloads to a folder run at once (the caller keeps it in its settings);
+        the others wait their turn. Shown in the downloads box's spin box."""
+        count = max(1, min(MOST_FILES_AT_ONCE, count))
+        self._slots.set_limit(count)
+        if self._box.files_at_once.value() != count:
+            self._box.files_at_once.setValue(count)
+
+    def download_to_folder(self, assets: Iterable[Asset], folder: Path) -> list[asyncio.Task[None]]:
+        """ "Download to folder" of a selection: one batch, `files_at_once` at a time."""
+        return [self.save_to_folder(asset, folder) for asset in assets]
+
+    def cancel(self, downloads: Iterable[Download]) -> None:
+        """The user's cancel of `downloads` (those still to finish): their rows say so and the
+        database forgets them; a `.part` already begun stays, so that downloading it again goes
+        on from it."""
+        for download in downloads:
+            task = self._tasks_of.get(download.id)
+            if task is not None and not task.done():
+                self._cancelled.add(download.id)
+                task.cancel()
+
+    def cancel_batch(self) -> None:
+        """Cancel every file of the batch still running or waiting."""
+        if self.batch is not None:
+            self.cancel(self.batch.unfinished())
 
     def save_as(
         self, asset: Asset, path: Path, *, pending_id: int | None = None
@@ -79,7 +139,8 @@ class DownloadJobs:
     ) -> asyncio.Task[None]:
         """ "Download to folder": its own name in `folder`, renamed when the name is taken;
         Wordbee locale and folders kept when the downloads box says so. Kept in the database
-        until it ends: a quit's next start goes on with it."""
+        until it ends: a quit's next start goes on with it. Part of the running batch, it waits
+        for a slot of `files_at_once`."""
         if keep_folders is None:
             keep_folders = self._box.keep_folders.isChecked()
         keep = keep_folders
@@ -90,6 +151,7 @@ class DownloadJobs:
                 asset, folder, keep_folders=keep, progress=progress
             ),
             note=_Note(folder, None, keep, pending_id),
+            batched=True,
         )
 
     async def resume(self) -> int:
@@ -131,13 +193,34 @@ class DownloadJobs:
         *,
         saved: Callable[[Path], None] | None = None,
         note: _Note | None = None,
+        batched: bool = False,
     ) -> asyncio.Task[None]:
-        download = self._downloads.add(Download(asset.title, folder, kept=note is not None))
+        download = Download(asset.title, folder, kept=note is not None, size=asset.size)
+        if batched:
+            download.state = "queued"
+            if self.batch is None or self.batch.finished:
+                self.batch = Batch()
+            self.batch.add(download)
+            self._repaint.start()
+        self._downloads.add(download)
         self._box.show()
-        return self._tasks.spawn(
-            self._download(asset, download, save, saved=saved, note=note),
+        task = self._tasks.spawn(
+            self._download(asset, download, save, saved=saved, note=note, batched=batched),
             name=f"library.download[{asset.id}]",
         )
+        self._tasks_of[download.id] = task
+        task.add_done_callback(lambda _: self._tasks_of.pop(download.id, None))
+        return task
+
+    def _show_batch(self) -> None:
+        batch = self.batch
+        if batch is None or not self._alive():
+            self._repaint.stop()
+            return
+        if batch.finished:
+            self._repaint.stop()
+        shown = batch.line() if len(batch.downloads) > 1 else None
+        self._box.show_batch(shown, running=not batch.finished)
 
     async def _download(
         self,
@@ -147,6 +230,7 @@ class DownloadJobs:
         *,
         saved: Callable[[Path], None] | None = None,
         note: _Note | None = None,
+        batched: bool = False,
     ) -> None:
         def progress(snapshot: TransferProgress) -> None:
             download.progress = snapshot
@@ -154,15 +238,31 @@ class DownloadJobs:
 
         pending = self._library.pending_downloads
         pending_id = None if note is None else note.pending_id
+        noting = None
         try:
             if note is not None and pending_id is None:
-                noted = await pending.add(
-                    asset.id, note.folder, filename=note.filename, keep_folders=note.keep_folders
+                noting = asyncio.ensure_future(
+                    pending.add(
+                        asset.id,
+                        note.folder,
+                        filename=note.filename,
+                        keep_folders=note.keep_folders,
+                    )
                 )
-                pending_id = noted.id
-            result = await save(progress)
+                pending_id = (await asyncio.shield(noting)).id
+            async with self._slots.slot() if batched else contextlib.nullcontext():
+                download.state = "running"
+                self._downloads.changed(download)
+                result = await save(progress)
         except asyncio.CancelledError:  # a quit: the database keeps it for the next start
             download.state, download.message = "cancelled", "Cancelled."
+            if download.id in self._cancelled:  # the user's: not for the next start
+                self._cancelled.discard(download.id)
+                if pending_id is None and noting is not None:
+                    with contextlib.suppress(Exception):
+                        pending_id = (await noting).id
+                if pending_id is not None:
+                    await pending.remove(pending_id)
             raise
         except Exception as error:  # the row says it: it never stays "running"
             if not isinstance(error, AssetDeskError):
@@ -172,9 +272,9 @@ class DownloadJobs:
             if pending_id is not None:  # its `.part` stays: downloading it again goes on
                 await pending.remove(pending_id)
         else:
+            download.state, download.path = "done", result.path  # its slot is free already
             if pending_id is not None:
                 await pending.remove(pending_id)
-            download.state, download.path = "done", result.path
             self._model.set_error(asset.id, None)
             if saved is not None:
                 saved(result.path)

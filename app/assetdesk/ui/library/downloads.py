@@ -1,5 +1,6 @@
 """The Library's downloads list: one row per file being saved, with its progress bar, and the box
-that shows it (in the window's transfers column, under the uploads)."""
+that shows it (in the window's transfers column, under the uploads), with the line of the batch
+running, how many files go at once, and cancelling a file or the whole batch."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QSpinBox,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -40,7 +43,8 @@ class Column(IntEnum):
 
 @dataclass
 class Download:
-    """One download as the list shows it. `state`: running | done | failed | cancelled."""
+    """One download as the list shows it. `state`: queued (waiting for its turn in a batch) |
+    running | done | failed | cancelled."""
 
     title: str
     folder: Path
@@ -51,6 +55,8 @@ class Download:
     #: The user's download, kept in the database until it ends (a quit's next start goes on
     #: with it); a copy for a preview or a drag is not.
     kept: bool = False
+    #: The size the catalog knows, until the transfer says (a batch sums it for what waits).
+    size: int | None = None
     id: int = field(default_factory=lambda: next(_ids))
 
 
@@ -60,23 +66,28 @@ class DownloadsModel(FlatTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._downloads: list[Download] = []
+        #: Each download's row by its id: a batch of thousands repaints one row by its id, not
+        #: by comparing every row's fields.
+        self._rows: dict[int, int] = {}
 
     def add(self, download: Download) -> Download:
         row = len(self._downloads)
         self.beginInsertRows(QModelIndex(), row, row)
         self._downloads.append(download)
+        self._rows[download.id] = row
         self.endInsertRows()
         return download
 
     def changed(self, download: Download) -> None:
-        if download in self._downloads:
-            row = self._downloads.index(download)
+        row = self._rows.get(download.id)
+        if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
 
     def clear_finished(self) -> None:
-        keep = [d for d in self._downloads if d.state == "running"]
+        keep = [d for d in self._downloads if d.state in ("queued", "running")]
         self.beginResetModel()
         self._downloads = keep
+        self._rows = {download.id: row for row, download in enumerate(keep)}
         self.endResetModel()
 
     def downloads(self) -> list[Download]:
@@ -119,6 +130,8 @@ def _progress_text(download: Download) -> str:
         return "Saved"
     if download.state in ("failed", "cancelled"):
         return download.message or download.state.capitalize()
+    if download.state == "queued":
+        return "Waiting for its turn…"
     progress = download.progress
     if progress is None or progress.phase is Phase.CONNECTING:
         return "Starting…"
@@ -136,10 +149,22 @@ def _progress_text(download: Download) -> str:
     return " · ".join(parts)
 
 
+#: "Files at once" when nothing was chosen yet, and the most the spin box offers.
+FILES_AT_ONCE = 4
+MOST_FILES_AT_ONCE = 16
+
+
 class DownloadsBox(QWidget):
-    """The list of `downloads` with "Clear finished" and "Keep Wordbee locale and folders";
-    hidden until the first download, and again once "Clear finished" left it empty. It lives
-    with the uploads in the window's transfers column, so it is laid out for a narrow one."""
+    """The list of `downloads` with "Clear finished", "Cancel" (the selected rows), "Keep
+    Wordbee locale and folders" and "Files at once"; above it the batch's line with "Cancel
+    all". Hidden until the first download, and again once "Clear finished" left it empty. It
+    lives with the uploads in the window's transfers column, so it is laid out for a narrow one.
+    """
+
+    #: The selected downloads still to finish, to cancel.
+    cancel_requested = Signal(list)
+    #: Every download of the batch still to finish, to cancel.
+    cancel_batch_requested = Signal()
 
     def __init__(self, downloads: DownloadsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -157,6 +182,29 @@ class DownloadsBox(QWidget):
         columns.setSectionResizeMode(Column.PROGRESS, QHeaderView.ResizeMode.Stretch)
         self.view.setColumnHidden(Column.WHERE, True)
         self.view.setMinimumHeight(72)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.batch_line = QLabel()
+        self.batch_line.setObjectName("downloadsBatch")
+        self.batch_line.setWordWrap(True)
+        self.cancel_batch_button = QPushButton("Cancel all")
+        self.cancel_batch_button.setToolTip("Stop every file of this batch still to come")
+        self.cancel_batch_button.clicked.connect(self.cancel_batch_requested)
+        batch = QHBoxLayout()
+        batch.addWidget(self.batch_line, 1)
+        batch.addWidget(self.cancel_batch_button)
+        self.batch_row = QWidget()
+        self.batch_row.setLayout(batch)
+        batch.setContentsMargins(0, 0, 0, 0)
+        self.batch_row.hide()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the selected downloads")
+        self.cancel_button.clicked.connect(self._cancel_selected)
+        self.files_at_once = QSpinBox()
+        self.files_at_once.setRange(1, MOST_FILES_AT_ONCE)
+        self.files_at_once.setValue(FILES_AT_ONCE)
+        self.files_at_once.setToolTip("How many files of a download to a folder come at once")
+        at_once = QLabel("Files at once")
+        at_once.setBuddy(self.files_at_once)
         self.keep_folders = QCheckBox("Keep Wordbee locale and folders")
         self.keep_folders.setToolTip(
             "Save Wordbee files under <locale>/<relative path>/ inside the chosen folder."
@@ -168,15 +216,40 @@ class DownloadsBox(QWidget):
         header = QHBoxLayout()
         header.addWidget(title)
         header.addStretch(1)
+        header.addWidget(self.cancel_button)
         header.addWidget(self.clear_button)
+        options = QHBoxLayout()
+        options.addWidget(self.keep_folders)
+        options.addStretch(1)
+        options.addWidget(at_once)
+        options.addWidget(self.files_at_once)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 8)
         layout.addLayout(header)
+        layout.addWidget(self.batch_row)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.keep_folders)
+        layout.addLayout(options)
         self.hide()  # until the first download
+
+    def show_batch(self, text: str | None, *, running: bool = False) -> None:
+        """The batch's line (None hides it); "Cancel all" while some of it is still to come."""
+        self.batch_row.setVisible(text is not None)
+        self.batch_line.setText(text or "")
+        self.cancel_batch_button.setEnabled(running)
+
+    def selected_downloads(self) -> list[Download]:
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
+        found = (self._downloads.download_at(row) for row in rows)
+        return [download for download in found if download is not None]
+
+    def _cancel_selected(self) -> None:
+        chosen = [d for d in self.selected_downloads() if d.state in ("queued", "running")]
+        if chosen:
+            self.cancel_requested.emit(chosen)
 
     def clear_finished(self) -> None:
         self._downloads.clear_finished()
+        if not self.cancel_batch_button.isEnabled():  # its batch ended: its line goes too
+            self.show_batch(None)
         if not self._downloads.downloads():
             self.hide()

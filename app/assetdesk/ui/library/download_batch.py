@@ -1,0 +1,148 @@
+"""A batch of the Library's downloads to a folder and the line the downloads box shows for it:
+files saved of all, bytes, the batch's speed and time left while it runs; at its end what was
+saved and, when some failed, how many and which (each failure's sentence is on its own row).
+
+A batch is every "Download to folder" started while one runs: a second
+selection sent while the first is still going joins it, so one line and one "Cancel all" cover
+what is on its way. The speed is the batch's own, over a sliding window of a few seconds of its
+bytes done (a small file ends before its own speed settles, so summing theirs would say 0).
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assetdesk.core.units import format_eta, format_size, format_speed
+from assetdesk.ui.library.downloads import Download
+
+#: Seconds of bytes done the batch's speed is measured over.
+SPEED_WINDOW = 3.0
+#: The shortest span the speed is given for (less would be the first burst).
+SPEED_MIN_SPAN = 0.5
+#: Failed files named in the summary; the rest are counted.
+NAMED_FAILURES = 3
+
+UNFINISHED = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class BatchSums:
+    files: int
+    done: int
+    failed: int
+    cancelled: int
+    running: int
+    queued: int
+    bytes_done: int
+    #: None while a file's size is not known yet.
+    bytes_total: int | None
+
+
+class Batch:
+    """The downloads of one batch, in the order they were chosen."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.downloads: list[Download] = []
+        self._clock = clock
+        self._samples: collections.deque[tuple[float, int]] = collections.deque()
+
+    def add(self, download: Download) -> None:
+        self.downloads.append(download)
+
+    @property
+    def finished(self) -> bool:
+        return all(d.state not in UNFINISHED for d in self.downloads)
+
+    def unfinished(self) -> list[Download]:
+        return [d for d in self.downloads if d.state in UNFINISHED]
+
+    def sums(self) -> BatchSums:
+        states = collections.Counter(d.state for d in self.downloads)
+        done = total = 0
+        known = True
+        for download in self.downloads:
+            if download.state in ("failed", "cancelled"):
+                continue  # not coming: neither in what is done nor in what is left
+            progress = download.progress
+            size = progress.total if progress is not None and progress.total else download.size
+            if download.state == "done":
+                whole = size if size is not None else (progress.done if progress else 0)
+                done += whole
+                total += whole
+                continue
+            if progress is not None:
+                done += progress.done
+            if size is None:
+                known = False
+            else:
+                total += size
+        return BatchSums(
+            files=len(self.downloads),
+            done=states["done"],
+            failed=states["failed"],
+            cancelled=states["cancelled"],
+            running=states["running"],
+            queued=states["queued"],
+            bytes_done=done,
+            bytes_total=total if known else None,
+        )
+
+    def speed(self, bytes_done: int) -> float:
+        """Bytes per second over the last `SPEED_WINDOW` seconds, `bytes_done` noted now; 0.0
+        until `SPEED_MIN_SPAN` seconds are behind it."""
+        now = self._clock()
+        self._samples.append((now, bytes_done))
+        while len(self._samples) > 2 and now - self._samples[1][0] >= SPEED_WINDOW:
+            self._samples.popleft()
+        first_time, first_done = self._samples[0]
+        span = now - first_time
+        if span < SPEED_MIN_SPAN:
+            return 0.0
+        return max(0.0, (bytes_done - first_done) / span)
+
+    def line(self) -> str:
+        """What the downloads box says of the batch now (see `batch_text`)."""
+        sums = self.sums()
+        speed = self.speed(sums.bytes_done) if not self.finished else 0.0
+        return batch_text(sums, speed, [d.title for d in self.downloads if d.state == "failed"])
+
+
+def batch_text(sums: BatchSums, speed: float, failed_titles: list[str]) -> str:
+    """While it runs: '3 of 40 saved · 4 running · 12 MB of 40 MB · 2 MB/s · about 14 s left'.
+    At its end: '40 of 40 saved', or '3 of 40 failed: a.jpg, b.png, c.mp4 and 1 more · 37 saved'."""
+    unfinished = sums.running + sums.queued
+    if unfinished:
+        parts = [f"{sums.done} of {sums.files} saved"]
+        if sums.running:
+            parts.append(f"{sums.running} running")
+        if sums.failed:
+            parts.append(f"{sums.failed} failed")
+        if sums.cancelled:
+            parts.append(f"{sums.cancelled} cancelled")
+        if sums.bytes_total is not None:
+            parts.append(f"{format_size(sums.bytes_done)} of {format_size(sums.bytes_total)}")
+        else:
+            parts.append(format_size(sums.bytes_done))
+        if speed > 0:
+            parts.append(format_speed(speed))
+            if sums.bytes_total is not None:
+                left = max(0, sums.bytes_total - sums.bytes_done) / speed
+                parts.append(f"about {format_eta(left)} left")
+        return " · ".join(parts)
+    parts = []
+    if sums.failed:
+        named = ", ".join(failed_titles[:NAMED_FAILURES])
+        more = len(failed_titles) - NAMED_FAILURES
+        if more > 0:
+            named += f" and {more} more"
+        parts.append(f"{sums.failed} of {sums.files} failed: {named}")
+    if not parts:
+        parts.append(f"{sums.done} of {sums.files} saved")
+    elif sums.done:
+        parts.append(f"{sums.done} saved")
+    if sums.cancelled:
+        parts.append(f"{sums.cancelled} cancelled")
+    return " · ".join(parts)

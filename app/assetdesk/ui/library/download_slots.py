@@ -1,0 +1,79 @@
+"""The bound on how many of the Library's downloads to a folder run at once ("Files at once").
+
+Plain asyncio (no Qt): a download takes a slot before its first request and gives it back when
+it ends, however it ends. Waiters are served first come, first served, so a batch downloads in
+the order it was chosen; the bound can change while files wait (a wider one starts more at once,
+a narrower one lets the running ones finish and starts no more until they are under it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+from collections.abc import AsyncIterator
+
+
+class FileSlots:
+    """At most `limit` holders at once."""
+
+    def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("at least one file at a time")
+        self._limit = limit
+        self._held = 0
+        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
+    @property
+    def held(self) -> int:
+        """How many slots are taken now."""
+        return self._held
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for waiter in self._waiters if not waiter.done())
+
+    def set_limit(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("at least one file at a time")
+        self._limit = limit
+        self._grant()
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """Wait for a slot, hold it for the body, give it back however the body ends."""
+        await self._take()
+        try:
+            yield
+        finally:
+            self._held -= 1
+            self._grant()
+
+    async def _take(self) -> None:
+        if self._held < self._limit and not self._waiters:
+            self._held += 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                # Granted just as it was cancelled: the slot goes to the next one waiting.
+                self._held -= 1
+                self._grant()
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+
+    def _grant(self) -> None:
+        while self._waiters and self._held < self._limit:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self._held += 1
+                waiter.set_result(None)

@@ -1,0 +1,242 @@
+"""The Library's "Download to folder" of a selection on the real window, offscreen, against the
+sandbox: files at once under one bound, the batch's line, cancelling the batch or one file, the
+summary of failures, and the files still waiting kept for the next start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel
+from pytestqt.qtbot import QtBot
+from tests.helpers.main_window import Pane, open_window
+from tests.helpers.media_files import DEMO
+
+from assetdesk.services.app import AppServices
+from assetdesk.services.library import Asset
+from assetdesk.ui.library.pane import LibraryPane
+from assetdesk.ui.tasks import BackgroundTasks
+
+#: Seconds the storage origin waits before it answers each download's request.
+LATENCY = 0.4
+
+
+def add_assets(
+    sb: Any, arun: Any, services: AppServices, account: Any, folder: Path, count: int, pad: int
+) -> dict[str, bytes]:
+    """`count` Runway images, each its own bytes (a JPEG with `pad` bytes after its end), in the
+    catalog; their contents by name."""
+    folder.mkdir()
+    base = (DEMO / "bars-800x450.jpg").read_bytes()
+    contents: dict[str, bytes] = {}
+    for i in range(count):
+        name = f"shot-{i:02}.jpg"
+        data = base + bytes([i + 1]) * pad
+        (folder / name).write_bytes(data)
+        asset_id = sb.put_runway_asset(folder / name, "image/jpeg", name=name)
+        arun(services.library.add_reference(asset_id, account.id))
+        contents[name] = data
+    return contents
+
+
+def catalogued(arun: Any, pane: LibraryPane) -> list[Asset]:
+    arun(pane.reload())
+    return sorted(pane.model.assets(), key=lambda asset: asset.name or asset.title)
+
+
+def first_gets(sb: Any) -> list[tuple[float, str]]:
+    """When the storage origin got each file's first download request (a range from 0), by path."""
+    seen: dict[str, float] = {}
+    for request in sb.requests("storage"):
+        asked = request["headers"].get("range", "")
+        if request["method"] == "GET" and asked.startswith("bytes=0-"):
+            seen.setdefault(request["path"], request["time"])
+    return sorted((when, path) for path, when in seen.items())
+
+
+def states(pane: LibraryPane) -> list[str]:
+    return [d.state for d in pane.downloads.downloads()]
+
+
+def test_a_selection_downloads_a_few_files_at_once_and_sums_them_with_its_failures(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 10, 20_000)
+    assets = catalogued(arun, pane)
+    gone = assets[4]  # deleted on Runway since it was listed: its lookup answers 404
+    sb.fault("api", f"/v1/runwayml/assets/{gone.remote_id}", method="GET", status=404, count=50)
+    sb.fault("storage", "/*", method="GET", latency=LATENCY, count=500)
+    box = pane.downloads_box
+    box.files_at_once.setValue(3)  # the spin box sets the bound
+    assert pane.download_jobs.files_at_once == 3
+    most: list[int] = [0]
+    lines: list[str] = []
+
+    def count_running() -> None:
+        most[0] = max(most[0], states(pane).count("running"))
+        if box.batch_row.isVisible():
+            lines.append(box.batch_line.text())
+
+    pane.downloads.dataChanged.connect(count_running)
+    target = tmp_path / "saved"
+    target.mkdir()
+    pane.current_view.selectAll()  # the whole selection, as the user sends it
+    pane.asset_actions.download_action.trigger()
+    dialog = pane.asset_actions.file_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    assert dialog.windowTitle() == "Download 10 assets to a folder"
+    dialog.fileSelected.emit(str(target))
+    dialog.close()
+    assert states(pane).count("queued") == 10  # each waits for its turn
+    qtbot.waitUntil(
+        lambda: not {"queued", "running"} & set(states(pane)) and len(states(pane)) == 10,
+        timeout=30_000,
+    )
+    pane.downloads.dataChanged.disconnect(count_running)
+
+    # Never more than the bound at once, and the bound was used.
+    assert most[0] == 3
+    gets = first_gets(sb)
+    assert len(gets) == 9
+    for earlier, later in zip(gets, gets[3:], strict=False):
+        assert later[0] - earlier[0] >= LATENCY * 0.9, gets  # a 4th only once one ended
+    # Every file that came is whole, under its own name; the gone one says why on its row.
+    saved = {p.name: p.read_bytes() for p in target.iterdir()}
+    assert saved == {name: data for name, data in contents.items() if name != gone.name}
+    rows = {d.title: d for d in pane.downloads.downloads()}
+    assert [t for t, d in rows.items() if d.state != "done"] == [gone.title]
+    failure = rows[gone.title].message or ""
+    assert failure.endswith(".") and failure[0].isupper(), failure
+    # The batch's line summed them while they ran, and ends with the failure named.
+    assert any(" of 10 saved · " in line and " running · " in line for line in lines), lines
+    qtbot.waitUntil(lambda: not box.cancel_batch_button.isEnabled())
+    assert box.batch_line.text() == f"1 of 10 failed: {gone.title} · 9 saved"
+    batch = pane.download_jobs.batch
+    assert batch is not None
+    sums = batch.sums()
+    assert (sums.done, sums.failed, sums.bytes_done) == (9, 1, sum(map(len, saved.values())))
+    assert arun(services.library.pending_downloads.all()) == []
+
+
+def test_cancelling_the_batch_stops_what_runs_and_what_waits(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 8, 200_000)
+    assets = catalogued(arun, pane)
+    pane.download_jobs.set_files_at_once(2)
+    assert pane.downloads_box.files_at_once.value() == 2
+    sb.bandwidth("storage", 40_000)  # each file takes seconds
+    target = tmp_path / "saved"
+    target.mkdir()
+    try:
+        started = pane.download_jobs.download_to_folder(assets, target)
+        qtbot.waitUntil(
+            lambda: (
+                sum(1 for d in pane.downloads.downloads() if d.progress and d.progress.done) == 2
+            ),
+            timeout=15_000,
+        )
+        assert states(pane).count("running") == 2 and states(pane).count("queued") == 6
+        box = pane.downloads_box
+        assert box.batch_row.isVisible() and box.cancel_batch_button.isEnabled()
+        box.cancel_batch_button.click()
+        qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=10_000)
+    finally:
+        sb.bandwidth("storage", None)
+    assert states(pane) == ["cancelled"] * 8
+    assert len(first_gets(sb)) == 2  # the ones waiting never asked
+    # Nothing under a final name but whole files (none here); what began stays as a .part.
+    for path in target.iterdir():
+        assert path.name.endswith((".part", ".part.json")) or path.read_bytes() in contents.values()
+    assert not [p for p in target.iterdir() if not p.name.endswith((".part", ".part.json"))]
+    # The user's cancel is not for the next start.
+    assert arun(services.library.pending_downloads.all()) == []
+    qtbot.waitUntil(lambda: not box.cancel_batch_button.isEnabled())
+    assert box.batch_line.text() == "0 of 8 saved · 8 cancelled"
+
+
+def test_cancelling_one_waiting_file_lets_the_others_come(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 3, 20_000)
+    assets = catalogued(arun, pane)
+    pane.download_jobs.set_files_at_once(1)
+    sb.fault("storage", "/*", method="GET", latency=1.0, count=20)
+    target = tmp_path / "saved"
+    target.mkdir()
+    started = pane.download_jobs.download_to_folder(assets, target)
+    qtbot.waitUntil(lambda: states(pane)[:2] == ["running", "queued"], timeout=10_000)
+    box = pane.downloads_box
+    box.view.selectionModel().select(
+        pane.downloads.index(1, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+    assert box.selected_downloads() == [pane.downloads.downloads()[1]]
+    box.cancel_button.click()
+    qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=20_000)
+    assert states(pane) == ["done", "cancelled", "done"]
+    saved = {p.name: p.read_bytes() for p in target.iterdir()}
+    assert saved == {n: contents[n] for n in (assets[0].name, assets[2].name)}
+    assert len(first_gets(sb)) == 2
+    assert arun(services.library.pending_downloads.all()) == []
+
+
+def test_files_still_waiting_are_kept_for_the_next_start(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 4, 20_000)
+    assets = catalogued(arun, pane)
+    pane.download_jobs.set_files_at_once(1)
+    target = tmp_path / "saved"
+    target.mkdir()
+    sb.bandwidth("storage", 5_000)  # the first file takes seconds
+    try:
+        started = pane.download_jobs.download_to_folder(assets, target)
+        qtbot.waitUntil(lambda: len(first_gets(sb)) == 1, timeout=10_000)
+        assert states(pane) == ["running", "queued", "queued", "queued"]
+        noted = arun(services.library.pending_downloads.all())
+        assert sorted(job.asset_id for job in noted) == sorted(a.id for a in assets)
+        for task in started:  # what a quit does to them
+            task.cancel()
+        qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=10_000)
+    finally:
+        sb.bandwidth("storage", None)
+    assert states(pane) == ["cancelled"] * 4
+    assert len(arun(services.library.pending_downloads.all())) == 4
+
+    assert arun(pane.download_jobs.resume()) == 4
+    qtbot.waitUntil(lambda: states(pane)[4:] == ["done"] * 4, timeout=20_000)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == contents
+    assert arun(services.library.pending_downloads.all()) == []
