@@ -226,6 +226,7 @@ def test_files_still_waiting_are_kept_for_the_next_start(
         started = pane.download_jobs.download_to_folder(assets, target)
         qtbot.waitUntil(lambda: len(first_gets(sb)) == 1, timeout=10_000)
         assert states(pane) == ["running", "queued", "queued", "queued"]
+        assert window.running_transfers() == (0, 4)  # the quit box counts the waiting ones
         noted = arun(services.library.pending_downloads.all())
         assert sorted(job.asset_id for job in noted) == sorted(a.id for a in assets)
         for task in started:  # what a quit does to them

@@ -125,6 +125,7 @@ def test_layout_is_saved_on_close_and_restored(
     assert first.panes.collapse_pane(0)  # Accounts folded away
     first.library_pane.splitter.setSizes([150, 350, 200])  # sources | grid | preview
     first.library_pane.set_tile_size(224)
+    first.library_pane.downloads_box.files_at_once.setValue(7)  # as the user sets it
     library_sizes = first.library_pane.splitter.sizes()
     pane_sizes = first.panes.sizes()
     assert pane_sizes[0] == 0
@@ -146,6 +147,7 @@ def test_layout_is_saved_on_close_and_restored(
         assert second.window_actions.show_pane[1].isChecked()
         assert second.library_pane.splitter.sizes() == library_sizes
         assert second.library_pane.tile_size() == 224
+        assert second.library_pane.download_jobs.files_at_once == 7
         second.window_actions.show_pane[0].trigger()  # shown again, at the width it had
         assert second.panes.sizes()[0] == accounts_width
     finally:

@@ -1,5 +1,6 @@
 """The window's layout kept across starts in QSettings: its geometry, the splits between the
-panes (a folded pane with the width it had), the Library's own splits and its thumbnail size."""
+panes (a folded pane with the width it had), the Library's own splits, its thumbnail size and
+how many files a batch downloads at once."""
 
 from __future__ import annotations
 
@@ -50,6 +51,9 @@ def restore_layout(window: LaidOut, settings: QSettings) -> None:
     tile = settings.value("library/tile_size", 0, type=int)
     if isinstance(tile, int) and tile > 0:
         window.library_pane.set_tile_size(tile)
+    at_once = settings.value("library/files_at_once", 0, type=int)
+    if isinstance(at_once, int) and at_once > 0:
+        window.library_pane.download_jobs.set_files_at_once(at_once)
     panes = settings.value("window/panes")  # accounts | library | transfers
     if isinstance(panes, QByteArray) and not panes.isEmpty():
         window.panes.restore(panes, str(settings.value("window/pane_widths", "")))
@@ -63,4 +67,5 @@ def save_layout(window: LaidOut, settings: QSettings) -> None:
     settings.setValue("window/panes", window.panes.saveState())
     settings.setValue("window/pane_widths", window.panes.widths())
     settings.setValue("library/tile_size", window.library_pane.tile_size())
+    settings.setValue("library/files_at_once", window.library_pane.download_jobs.files_at_once)
     settings.sync()
