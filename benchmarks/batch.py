@@ -11,7 +11,8 @@ added latency. Then, alternated over the rounds:
 
 Every downloaded file of both sides is compared with its source byte for byte, outside the
 timing. The report gives the ratio engine / aria2c (target <= 1.3) and the child's peak RSS
-growth during the batch (target <= 100 MiB). The upload half of the issue is not measured here.
+growth during the batch (target <= 100 MiB). Then the upload half (batch_upload.py): the app's
+upload queue sends the images against as many `curl -T` uploads at once (target <= 1.3).
 
     python benchmarks/batch.py [--files N] [--jobs N] [--rounds N] [--quick] [--json]
 """
@@ -22,6 +23,7 @@ import argparse
 import asyncio
 import contextlib
 import filecmp
+import hashlib
 import json
 import os
 import shutil
@@ -37,8 +39,9 @@ APP = ROOT / "app"
 if str(APP) not in sys.path:  # run as a plain script, without the editable install
     sys.path.insert(0, str(APP))
 
+import batch_upload  # noqa: E402  (these need the path above; batch_upload, shared: siblings)
 from assetdesk.sandbox.launcher import SandboxProcess  # noqa: E402  (these need the path above)
-from shared import BenchError, redact, say, status_bytes, table_row  # noqa: E402  (a sibling)
+from shared import BenchError, redact, say, status_bytes, table_row  # noqa: E402
 
 IMAGE = ROOT / "tests" / "fixtures" / "media" / "picture.jpg"
 KB = 1000
@@ -137,8 +140,9 @@ class Batch:
         self.id_list = work / "batch-ids.txt"
         self.id_list.write_text("".join(f"{text}\n" for text in self.ids))
         self.aria_requests: dict[str, int] = {}
+        self.md5s = [hashlib.md5(p.read_bytes()).hexdigest() for p in images]
 
-    def _fresh(self, name: str) -> Path:
+    def fresh(self, name: str) -> Path:
         folder = self.work / name
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
@@ -146,8 +150,8 @@ class Batch:
 
     def engine(self) -> dict[str, Any]:
         """The CLI's batch in a child; its figures, and the files checked against the sources."""
-        out = self._fresh("batch-engine")
-        data = self._fresh("batch-data")  # an empty catalog: the services' names are used
+        out = self.fresh("batch-engine")
+        data = self.fresh("batch-data")  # an empty catalog: the services' names are used
         figures = self.work / "batch-figures.json"
         figures.unlink(missing_ok=True)
         env = dict(os.environ)
@@ -186,7 +190,7 @@ class Batch:
 
     def aria(self) -> float:
         """aria2c on the resolved links, same number of files at once; seconds."""
-        out = self._fresh("batch-aria2c")
+        out = self.fresh("batch-aria2c")
         cmd = ["aria2c", "-i", str(self.aria_list), "-j", str(self.jobs), "-q"]
         cmd += ["--allow-overwrite=true", "--auto-file-renaming=false", "-d", str(out)]
         self.sb.clear_requests()
@@ -214,6 +218,8 @@ def measure(sb: SandboxProcess, args: argparse.Namespace) -> dict[str, Any]:
     batch = Batch(sb, work, images, args.jobs)
     engine: list[dict[str, Any]] = []
     aria: list[float] = []
+    up: list[dict[str, Any]] = []
+    curl: list[float] = []
     sb.fault("api", "/*", latency=LATENCY, count=FOREVER)
     sb.fault("storage", "/*", latency=LATENCY, count=FOREVER)
     try:
@@ -225,6 +231,17 @@ def measure(sb: SandboxProcess, args: argparse.Namespace) -> dict[str, Any]:
                 f"round {r + 1}/{args.rounds}: engine {engine[-1]['seconds']:.2f} s, "
                 f"aria2c {aria[-1]:.2f} s"
             )
+        for r in range(0 if args.no_upload else args.rounds):
+            runs = [
+                lambda: up.append(batch_upload.queue_run(batch)),
+                lambda: curl.append(batch_upload.curl_run(batch)),
+            ]
+            for run in runs if r % 2 == 0 else reversed(runs):
+                run()
+            say(
+                f"round {r + 1}/{args.rounds} upload: queue {up[-1]['seconds']:.2f} s, "
+                f"curl {curl[-1]:.2f} s"
+            )
     finally:
         sb.clear_faults()
         sb.reset()  # unlinks the registered copies while the sandbox still has its folder
@@ -232,6 +249,7 @@ def measure(sb: SandboxProcess, args: argparse.Namespace) -> dict[str, Any]:
     ratio = statistics.median(seconds) / statistics.median(aria)
     growth = max(e["rss_growth"] for e in engine)
     return {
+        "upload": batch_upload.figures(up, curl, TARGET_RATIO),
         "files": args.files,
         "file_bytes": args.size_kb * KB,
         "jobs": args.jobs,
@@ -289,7 +307,8 @@ def table(result: dict[str, Any]) -> str:
         ),
         f"requests (last round): engine API {rq['engine']['api']}, storage "
         f"{rq['engine']['storage']}; aria2c storage {rq['aria2c']['storage']}",
-        "every file of both sides checked byte for byte against its source",
+        *batch_upload.rows(result["upload"], width),
+        "checked: every downloaded file byte for byte, every upload by md5 on the sandbox",
     ]
     return "\n".join(lines)
 
@@ -311,6 +330,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         help="folder for the images, made once and reused (default %(default)s)",
     )
     parser.add_argument("--quick", action="store_true", help="100 images: a smoke test")
+    parser.add_argument("--no-upload", action="store_true", help="the download half only")
     parser.add_argument("--json", action="store_true", help="print one JSON line, not the table")
     args = parser.parse_args(argv)
     if args.files is None:
