@@ -296,14 +296,7 @@ class UploadScheduler:
         (pending, no try counted) until `_account_changed` lets them go on."""
         item.row.attempts -= 1
         account_id = item.row.account_id
-        others = [
-            other
-            for other in list(self._items.values())
-            if other is not item
-            and other.state is ItemState.PENDING
-            and other.task is None
-            and other.row.account_id == account_id
-        ]
+        others = self._waiting_besides(item, lambda other: other.row.account_id == account_id)
         for waiting in (item, *others):
             row = waiting.row
             row.state = ItemState.PENDING
@@ -315,6 +308,20 @@ class UploadScheduler:
         if others:
             rows = [other.row for other in others]
             await self._db(lambda store: store.save_all(rows))
+
+    def _waiting_besides(
+        self, item: UploadItem, shares_fate: Callable[[UploadItem], bool]
+    ) -> list[UploadItem]:
+        """The queue's other pending items not being sent now that `shares_fate` picks (those
+        a missing secret or a refusal of `item` holds back with it)."""
+        return [
+            other
+            for other in list(self._items.values())
+            if other is not item
+            and other.state is ItemState.PENDING
+            and other.task is None
+            and shares_fate(other)
+        ]
 
     def _account_changed(self, account_id: int | None) -> None:
         """An account was added, edited or removed (None: the secret store changed): the items
@@ -331,17 +338,13 @@ class UploadScheduler:
     async def _stop_items(self, item: UploadItem, stop: StopItems, error: AssetDeskError) -> None:
         """Fail the item and every waiting item that would meet the same refusal, unsent."""
         scope = throttle_scope(item.row)
-        others = [
-            other
-            for other in list(self._items.values())
-            if other is not item
-            and other.state is ItemState.PENDING
-            and other.task is None
-            and (
+        others = self._waiting_besides(
+            item,
+            lambda other: (
                 throttle_scope(other.row) == scope
                 or (stop.whole_token and (other.row.account_id or 0) == scope[0])
-            )
-        ]
+            ),
+        )
         for other in others:
             self._set_end(other, ItemState.FAILED, stop.sentence, error)
         self._set_end(item, ItemState.FAILED, stop.sentence, error)
