@@ -1,37 +1,59 @@
-"""The Library's model on its own: its order, its filter and its bounded thumbnail memory."""
+"""The Library's model on its own, over a real SQLite catalog: the order and filters SQLite
+answers, rows read a page at a time as a view paints them, memory bounds, and a search typed
+faster than it is answered."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPixmap
+from pytestqt.qtbot import QtBot
 
 from assetdesk.core.provider import Provider
-from assetdesk.services.library import Asset
-from assetdesk.ui.library.model import Column, LibraryModel
-from assetdesk.ui.library.place_filter import LibraryFilter
+from assetdesk.services.library_views import CatalogViews
+from assetdesk.store.db import open_database
+from assetdesk.store.library import AssetDraft, LibraryStore
+from assetdesk.ui.library.catalog_rows import PAGE
+from assetdesk.ui.library.model import AssetRole, Column, LibraryModel
+from assetdesk.ui.library.place_filter import PlaceFilter
+from assetdesk.ui.library.queried_model import FIRST_ROWS
+from assetdesk.ui.tasks import BackgroundTasks
 
 
-def asset(number: int, *, size: int = 0) -> Asset:
-    return Asset(
-        id=number,
+def draft(number: int, *, size: int = 0) -> AssetDraft:
+    return AssetDraft(
         provider=Provider.RUNWAY,
-        remote_id=f"user:1-runwayml:a@b.c-asset:{number:04d}",
+        remote_id=f"user:1-runwayml:a@b.c-asset:{number:05d}",
+        origin="listed",
         kind="image",
-        name=f"picture {number:04d}.png",
+        name=f"picture {number:05d}.png",
         mime="image/png",
         size=size,
-        width=None,
-        height=None,
-        duration_seconds=None,
-        account_id=1,
+        account_id=None,
         account_email="a@b.c",
-        source_path=None,
-        origin="listed",
         created_at=f"2026-01-01T00:{number % 60:02d}:00Z",
-        added_at="2026-11-27T00:00:00+00:00",
     )
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Iterator[tuple[LibraryStore, CatalogViews]]:
+    path = tmp_path / "catalog.sqlite"
+    conn = open_database(path)
+    views = CatalogViews(path)
+    yield LibraryStore(conn), views
+    views.close()
+    conn.close()
+
+
+def attached(views: CatalogViews, tasks: BackgroundTasks, arun: Any) -> LibraryModel:
+    model = LibraryModel()
+    model.attach(views, lambda coro, name: tasks.spawn(coro, name=name) and None)
+    arun(model.requery())
+    return model
 
 
 def pixmap() -> QPixmap:
@@ -40,12 +62,19 @@ def pixmap() -> QPixmap:
     return made
 
 
-def test_thumbnails_in_memory_are_bounded_and_asked_again(qapp: Any) -> None:
-    model = LibraryModel()
+def names(proxy: Any) -> list[str]:
+    return [str(proxy.index(r, Column.NAME).data()) for r in range(proxy.rowCount())]
+
+
+def test_thumbnails_in_memory_are_bounded_and_asked_again(
+    qapp: Any, catalog: Any, tasks: BackgroundTasks, arun: Any
+) -> None:
+    store, views = catalog
+    store.add([draft(n) for n in range(1, 6)])
+    model = attached(views, tasks, arun)
     model.max_thumbnails = 3
     wanted: list[int] = []
     model.want_thumbnail = lambda a: wanted.append(a.id)
-    model.set_assets([asset(n) for n in range(1, 6)])
     for row in range(5):  # every row painted once: each thumbnail asked for once
         model.index(row, 0).data(Qt.ItemDataRole.DecorationRole)
     assert sorted(wanted) == [1, 2, 3, 4, 5]
@@ -61,18 +90,83 @@ def test_thumbnails_in_memory_are_bounded_and_asked_again(qapp: Any) -> None:
     assert wanted == [2]  # dropped ones are made again (from the disk cache) when painted
 
 
-def test_the_model_orders_rows_and_the_filter_keeps_its_order(qapp: Any) -> None:
-    model = LibraryModel()
-    model.set_assets([asset(n, size=n * 10 % 70) for n in range(1, 8)])
-    proxy = LibraryFilter()
+def test_sqlite_orders_and_filters_what_the_views_list(
+    qapp: Any, qtbot: QtBot, qtmodeltester: Any, catalog: Any, tasks: BackgroundTasks, arun: Any
+) -> None:
+    store, views = catalog
+    store.add([draft(n, size=n * 10 % 70) for n in range(1, 8)])
+    model = attached(views, tasks, arun)
+    proxy = PlaceFilter()
     proxy.setSourceModel(model)
-    proxy.sort(Column.SIZE, Qt.SortOrder.DescendingOrder)
-    sizes = [proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 10).size for r in range(7)]
+    qtmodeltester.check(proxy)
+    with qtbot.waitSignal(model.rows_settled):
+        proxy.sort(Column.SIZE, Qt.SortOrder.DescendingOrder)
+    sizes = [proxy.index(r, 0).data(AssetRole).size for r in range(7)]
     assert sizes == sorted(sizes, reverse=True)
-    proxy.set_filters(text="picture 000")
-    names = [proxy.index(r, Column.NAME).data() for r in range(proxy.rowCount())]
-    assert sorted(names) == [f"picture 000{n}.png" for n in range(1, 8)]
-    proxy.set_filters(text="0003")
-    assert [proxy.index(r, Column.NAME).data() for r in range(proxy.rowCount())] == [
-        "picture 0003.png"
+    with qtbot.waitSignal(model.rows_settled):
+        proxy.set_filters(text="picture 000")
+    assert sorted(names(proxy)) == [f"picture 0000{n}.png" for n in range(1, 8)]
+    with qtbot.waitSignal(model.rows_settled):
+        proxy.set_filters(text="0003")
+    assert names(proxy) == ["picture 00003.png"]
+    with qtbot.waitSignal(model.rows_settled):
+        proxy.set_filters(kind="video")
+    assert proxy.rowCount() == 0
+
+
+def test_rows_are_read_a_page_at_a_time_as_a_view_paints_them(
+    qapp: Any, qtbot: QtBot, catalog: Any, tasks: BackgroundTasks, arun: Any
+) -> None:
+    store, views = catalog
+    total = FIRST_ROWS + 3 * PAGE
+    store.add([draft(n) for n in range(1, total + 1)])
+    model = attached(views, tasks, arun)
+    assert model.rowCount() == total
+    assert model.assets_in_memory() == FIRST_ROWS  # the first rows come with the answer
+    far = model.index(total - 1, Column.NAME)  # newest first by date, then by id
+    assert far.data() is None  # not read yet: blank, and its page asked for
+    changed: list[int] = []
+    model.dataChanged.connect(lambda top, bottom, *_: changed.extend((top.row(), bottom.row())))
+    qtbot.waitUntil(lambda: far.data() is not None, timeout=5_000)
+    expected = model.ids_of_rows([total - 1])[0]
+    assert far.data(AssetRole).id == expected
+    assert far.data() == f"picture {far.data(AssetRole).id:05d}.png"
+    assert total - 1 in range(min(changed), max(changed) + 1)  # the views were told
+    assert model.assets_in_memory() == FIRST_ROWS + PAGE  # one page, not the rest
+
+
+def test_memory_holds_a_bounded_number_of_assets_however_far_one_scrolls(
+    qapp: Any, qtbot: QtBot, catalog: Any, tasks: BackgroundTasks, arun: Any
+) -> None:
+    store, views = catalog
+    store.add([draft(n) for n in range(1, 2001)])
+    model = attached(views, tasks, arun)
+    model.limit_memory(700)
+    for row in range(0, 2000, PAGE):  # a view scrolled from top to bottom, a page at a time
+        index = model.index(row, 0)
+        if index.data() is None:
+            qtbot.waitUntil(lambda index=index: index.data() is not None, timeout=5_000)
+        assert model.assets_in_memory() <= 700
+    # The assets a selection names are read at once, whether painted or not.
+    rows = [0, 1, 1999]
+    assert [a.id for a in model.assets_of_rows(rows)] == model.ids_of_rows(rows)
+
+
+def test_a_search_typed_faster_than_answered_ends_on_the_last_text(
+    qapp: Any, qtbot: QtBot, catalog: Any, tasks: BackgroundTasks, arun: Any
+) -> None:
+    store, views = catalog
+    store.add([draft(n) for n in range(1, 301)])
+    model = attached(views, tasks, arun)
+    proxy = PlaceFilter()
+    proxy.setSourceModel(model)
+    settled: list[int] = []
+    model.rows_settled.connect(lambda: settled.append(model.rowCount()))
+    for typed in ("p", "pi", "pic", "pict", "00", "002", "0025"):
+        proxy.set_filters(text=typed)
+    qtbot.waitUntil(lambda: model.settled, timeout=5_000)
+    assert sorted(names(proxy)) == ["picture 00025.png"] + [
+        f"picture 0025{n}.png" for n in range(10)
     ]
+    assert settled[-1] == 11
+    assert len(settled) < 7  # the texts typed meanwhile were not each answered and shown

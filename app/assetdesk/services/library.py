@@ -62,6 +62,7 @@ from assetdesk.services.library_errors import (
 from assetdesk.services.library_links import LinkCache, SignedLink
 from assetdesk.services.library_refresh import wordbee_drafts
 from assetdesk.services.library_refresher import LibraryRefresher, OnProgress, RefreshReport
+from assetdesk.services.library_views import CatalogViews
 from assetdesk.services.pending_downloads import PendingDownloads
 from assetdesk.services.wordbee_projects import follow_project, followed_projects
 from assetdesk.services.wordbee_source import WordbeeSource
@@ -113,6 +114,8 @@ class LibraryService:
         self._names = FolderNames()
         #: The user's downloads still to finish (a quit keeps them for the next start).
         self.pending_downloads = PendingDownloads(self._on_connection)
+        #: What the Library's views list, read on a connection of its own (library_views.py).
+        self.views = CatalogViews(database)
 
     # ------------------------------------------------------------ the catalog
 
@@ -384,6 +387,7 @@ class LibraryService:
         """Close the download client and the database connection."""
         self._links.clear()
         await self._bytes.aclose()
+        await asyncio.to_thread(self.views.close)
         if self._conn is not None:
 
             def close() -> None:

@@ -190,6 +190,32 @@ MIGRATIONS: tuple[str, ...] = (
         added_at TEXT NOT NULL
     );
     """,
+    # 7: a library of 100,000 assets: the Library's views ask SQLite for what they show
+    # (store/library_query.py). A trigram full-text index of names, ids and prompts answers a
+    # search as a substring match (as the views did in Python); triggers keep it in step with
+    # `assets`. Expression indexes serve the default order (newest first) and the name order.
+    """
+    CREATE VIRTUAL TABLE assets_fts USING fts5(
+        name, remote_id, prompt, content = 'assets', content_rowid = 'id', tokenize = 'trigram'
+    );
+    INSERT INTO assets_fts (assets_fts) VALUES ('rebuild');
+    CREATE TRIGGER assets_fts_insert AFTER INSERT ON assets BEGIN
+        INSERT INTO assets_fts (rowid, name, remote_id, prompt)
+        VALUES (new.id, new.name, new.remote_id, new.prompt);
+    END;
+    CREATE TRIGGER assets_fts_delete AFTER DELETE ON assets BEGIN
+        INSERT INTO assets_fts (assets_fts, rowid, name, remote_id, prompt)
+        VALUES ('delete', old.id, old.name, old.remote_id, old.prompt);
+    END;
+    CREATE TRIGGER assets_fts_update AFTER UPDATE OF name, remote_id, prompt ON assets BEGIN
+        INSERT INTO assets_fts (assets_fts, rowid, name, remote_id, prompt)
+        VALUES ('delete', old.id, old.name, old.remote_id, old.prompt);
+        INSERT INTO assets_fts (rowid, name, remote_id, prompt)
+        VALUES (new.id, new.name, new.remote_id, new.prompt);
+    END;
+    CREATE INDEX assets_date ON assets (coalesce(created_at, added_at));
+    CREATE INDEX assets_name ON assets (coalesce(name, remote_id) COLLATE NOCASE);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -168,6 +168,21 @@ class LibraryStore:
         found = self._rows(_SELECT + " WHERE id = ?", (asset_id,))
         return found[0] if found else None
 
+    def many(self, asset_ids: Sequence[int]) -> dict[int, Asset]:
+        """These assets by id (ids the catalog lacks are left out): the rows a view paints."""
+        found: dict[int, Asset] = {}
+        for start in range(0, len(asset_ids), _IN_CHUNK):
+            chunk = asset_ids[start : start + _IN_CHUNK]
+            sql = _SELECT + f" WHERE id IN ({', '.join('?' for _ in chunk)})"
+            found.update((asset.id, asset) for asset in self._rows(sql, chunk))
+        return found
+
+    def gone_ids(self) -> list[int]:
+        """The assets a refresh no longer found on their service."""
+        return [
+            row[0] for row in self._conn.execute("SELECT id FROM assets WHERE gone_at IS NOT NULL")
+        ]
+
     def find(self, provider: Provider, remote_id: str) -> Asset | None:
         found = self._rows(_SELECT + " WHERE provider = ? AND remote_id = ?", (provider, remote_id))
         return found[0] if found else None

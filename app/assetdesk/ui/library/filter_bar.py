@@ -147,7 +147,7 @@ class FilterBar(QWidget):
             combo.setCurrentIndex(0)
 
     def filters(self) -> dict[str, Any]:
-        """The chosen filters, as `LibraryFilter.set_filters` takes them."""
+        """The chosen filters, as `PlaceFilter.set_filters` takes them."""
         return {
             "provider": self.provider_filter.currentData(),
             "kind": self.kind_filter.currentData(),

@@ -12,8 +12,9 @@ actions on the selection are in `context_actions.py`.
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
@@ -77,11 +78,13 @@ class LibraryPane(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._library = library
+        self._library = self.library = library
         self._accounts = accounts
         self._tasks = tasks
         self._account_list: list[AccountInfo] = []
         self._loaded = False
+        self._catalog_size = 0  # every asset, whatever the filters let through
+        self._held: tuple[list[int], int | None] | None = None
 
         self.notice = Notice()
         self.model = LibraryModel()
@@ -90,6 +93,7 @@ class LibraryPane(QWidget):
             thumbnails, library, tasks, self.model, on_screen=self._on_screen, alive=self._alive
         )
         self.model.want_thumbnail = self.thumbnails.want
+        self.model.attach(library.views, self._spawn)
         self.proxy = PlaceFilter()
         self.proxy.setSourceModel(self.model)
         self.proxy.sort(Column.DATE, Qt.SortOrder.DescendingOrder)
@@ -167,6 +171,8 @@ class LibraryPane(QWidget):
             reload=self.reload,
         )
         self.asset_actions.extra_actions.append(self.sources.clear_action)
+        self.model.modelAboutToBeReset.connect(self._hold_selection)
+        self.model.modelReset.connect(self._restore_selection)
         self.quick_look_action = self.asset_actions.quick_look_action
         self.grid.addAction(self.quick_look_action)
         self.table.addAction(self.quick_look_action)
@@ -273,23 +279,43 @@ class LibraryPane(QWidget):
         """Read the catalog again (keeping the selection) and the account names."""
         if not self._alive():
             return
-        assets = await self._library.assets()
         accounts = await self._accounts.list()
         sources = await self._library.sources()
         if not self._alive():
             return
-        # The selection as it is now, not as it was before the reads: one made meanwhile (an
-        # upload revealed, a click) is kept.
-        selected = {a.id for a in self.selected_assets()}
-        self._loaded = True
-        self.model.set_assets(assets)
         self.model.set_account_names({a.id: a.name for a in accounts})
         self._account_list = accounts
         self.filter_bar.set_accounts(accounts)
         self.sources.set_sources(sources, accounts)
+        self._catalog_size = sum(source.assets for source in sources)
+        # The selection is kept through the model's reset (`_hold_selection`): as it is when
+        # the answer lands, so one made meanwhile (an upload revealed, a click) is kept.
+        await self.model.requery()
+        if not self._alive():
+            return
+        self._loaded = True
         self._update_view()
-        if selected:
-            self.select_ids(selected)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        """The model's reads, as background tasks of the window (none once it closes)."""
+        if self._tasks.closing or not self._alive():
+            coro.close()
+            return
+        self._tasks.spawn(coro, name=name)
+
+    def _hold_selection(self) -> None:
+        """The model is about to list a new answer: remember the selection and current asset."""
+        view = self.current_view
+        current = view.currentIndex()
+        self._held = (
+            self.selection.ids(),
+            self.model.ids_of_rows([current.row()])[0] if current.isValid() else None,
+        )
+
+    def _restore_selection(self) -> None:
+        held, self._held = self._held, None
+        if held is not None and self._alive():
+            self.selection.restore(*held)
 
     def refresh(self) -> None:
         if not self._tasks.closing:
@@ -300,7 +326,7 @@ class LibraryPane(QWidget):
         self.refresh()
 
     def _update_view(self) -> None:
-        if self.model.rowCount() == 0:
+        if self._catalog_size == 0:
             self.empty.setText(EMPTY_TEXT if self._loaded else "Reading the library…")
             if self.refresher.busy:
                 self.empty.setText("Listing the assets of your accounts…")

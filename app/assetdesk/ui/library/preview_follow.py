@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel
+from PySide6.QtCore import QAbstractProxyModel, QObject
 
 from assetdesk.ui.library.model import LibraryModel
 
@@ -16,7 +16,7 @@ class PreviewFollow(QObject):
 
     def __init__(
         self,
-        proxy: QSortFilterProxyModel,
+        proxy: QAbstractProxyModel,
         model: LibraryModel,
         *,
         previewed: Callable[[], int | None],

@@ -8,17 +8,13 @@ from typing import TYPE_CHECKING
 from assetdesk.core.provider import Provider
 
 if TYPE_CHECKING:
-    from assetdesk.services.library import Asset
     from assetdesk.ui.library.pane import LibraryPane
 
 
 async def reveal(pane: LibraryPane, provider: Provider, remote_id: str) -> bool:
     """Select and preview the asset `remote_id` of `provider`; False (and the notice says so)
     when the catalog does not hold it."""
-    asset = _find(pane, provider, remote_id)
-    if asset is None:  # a just-finished upload the pane has not read yet
-        await pane.reload()
-        asset = _find(pane, provider, remote_id)
+    asset = await pane.library.views.find(provider, remote_id)
     if asset is None or not pane.isVisible():
         if asset is None:
             pane.notice.show_message(
@@ -26,24 +22,13 @@ async def reveal(pane: LibraryPane, provider: Provider, remote_id: str) -> bool:
                 "warning",
             )
         return False
-    row = pane.model.row_of(asset.id)
-    if not pane.proxy.mapFromSource(pane.model.index(row, 0)).isValid():
+    if pane.model.row_of(asset.id) < 0:  # hidden by a filter, or read before it was filed
         pane.filter_bar.clear()
         pane.sources.choose(())
         pane.sources.origin.setCurrentIndex(0)
         pane.sources.show_gone.setChecked(True)
+        await pane.reload()
     pane.select_ids({asset.id})
     pane.current_view.setFocus()
     pane.selection.show_preview(asset)
     return True
-
-
-def _find(pane: LibraryPane, provider: Provider, remote_id: str) -> Asset | None:
-    return next(
-        (
-            asset
-            for asset in pane.model.assets()
-            if asset.provider == provider and asset.remote_id == remote_id
-        ),
-        None,
-    )

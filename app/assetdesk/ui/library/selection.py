@@ -8,9 +8,14 @@ selection's first instead, or clears (`preview_follow.py` watches the views for 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSortFilterProxyModel
+from PySide6.QtCore import (
+    QAbstractProxyModel,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+)
 from PySide6.QtWidgets import QAbstractItemView
 
 from assetdesk.services.library import Asset
@@ -25,7 +30,7 @@ class AssetSelection:
 
     def __init__(
         self,
-        proxy: QSortFilterProxyModel,
+        proxy: QAbstractProxyModel,
         model: LibraryModel,
         preview: PreviewPanel,
         sources: PreviewSources,
@@ -43,12 +48,26 @@ class AssetSelection:
 
     # ------------------------------------------------------------------ reading
 
+    def rows(self) -> list[int]:
+        """The selected rows, in the views' order (from the selection's ranges: selecting all
+        of 100,000 rows is one range, not 800,000 indexes)."""
+        ranges = self._current_view().selectionModel().selection()
+        rows: set[int] = set()
+        for number in range(ranges.size()):
+            part = ranges.at(number)
+            rows.update(range(part.top(), part.bottom() + 1))
+        return sorted(rows)
+
+    def count(self) -> int:
+        return len(self.rows())
+
+    def ids(self) -> list[int]:
+        """The selected assets' ids, in the views' order (nothing read from the catalog)."""
+        return self._model.ids_of_rows(self.rows())
+
     def assets(self) -> list[Asset]:
-        """The selected assets, in the views' order."""
-        view = self._current_view()
-        rows = sorted({index.row() for index in view.selectionModel().selectedIndexes()})
-        assets = [self._proxy.index(row, 0).data(AssetRole) for row in rows]
-        return [asset for asset in assets if asset is not None]
+        """The selected assets, in the views' order (those not yet painted are read at once)."""
+        return self._model.assets_of_rows(self.rows())
 
     def _index_of(self, asset_id: int) -> QModelIndex:
         row = self._model.row_of(asset_id)
@@ -58,30 +77,35 @@ class AssetSelection:
 
     # ------------------------------------------------------------------ selecting
 
-    def select_ids(self, ids: set[int]) -> None:
+    def select_ids(self, ids: Iterable[int], *, scroll: bool = True) -> None:
         """Select these assets (those the views list), scrolled to the first."""
         view = self._current_view()
-        selection = view.selectionModel()
-        selection.clearSelection()
-        first: QModelIndex | None = None
-        for asset_id in ids:
-            index = self._index_of(asset_id)
-            if index.isValid():
-                selection.select(
-                    index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows
-                )
-                first = first or index
-        if first is not None:
-            view.scrollTo(first)
+        rows = sorted(row for asset_id in ids if (row := self._model.row_of(asset_id)) >= 0)
+        chosen = QItemSelection()
+        last_column = self._proxy.columnCount() - 1
+        for top, bottom in _runs(rows):
+            chosen.select(self._proxy.index(top, 0), self._proxy.index(bottom, last_column))
+        flags = QItemSelectionModel.SelectionFlag
+        view.selectionModel().select(chosen, flags.ClearAndSelect | flags.Rows)
+        if rows and scroll:
+            view.scrollTo(self._proxy.index(rows[0], 0))
+
+    def restore(self, ids: list[int], current: int | None) -> None:
+        """Select `ids` again after the rows were listed anew, the current asset current again
+        (a view's keys go on from it), without scrolling to them."""
+        view = self._current_view()
+        if current is not None and (index := self._index_of(current)).isValid():
+            view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        if ids:
+            self.select_ids(ids, scroll=False)
 
     def step(self, asset_id: int, offset: int) -> Asset | None:
         """The asset `offset` places from `asset_id`: through the selection when several are
         selected (the view's current item moves to it, the selection stays), else through the
         view's rows (and it becomes the selection). None at either end."""
         view = self._current_view()
-        selected = self.assets()
-        if len(selected) > 1:
-            ids = [asset.id for asset in selected]
+        ids = self.ids()
+        if len(ids) > 1:
             if asset_id not in ids:
                 return None
             place = ids.index(asset_id) + offset
@@ -90,7 +114,7 @@ class AssetSelection:
             index = self._index_of(ids[place])
             view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
             view.scrollTo(index)
-            return selected[place]
+            return self._model.asset(ids[place])
         here = self._index_of(asset_id)
         if not here.isValid():
             return None
@@ -108,18 +132,20 @@ class AssetSelection:
 
     def changed(self) -> None:
         """The views' selection changed: preview the one selected asset (a new one only)."""
-        assets = self.assets()
-        if len(assets) == 1 and assets[0].id != self.previewed:
-            self.show_preview(assets[0])
+        rows = self.rows()
+        if len(rows) == 1:
+            assets = self._model.assets_of_rows(rows)
+            if assets and assets[0].id != self.previewed:
+                self.show_preview(assets[0])
 
     def preview_selected(self) -> None:
-        assets = self.assets()
+        assets = self._model.assets_of_rows(self.rows()[:1])
         if assets:
             self.show_preview(assets[0])
 
     def _preview_gone(self) -> None:
         """The previewed asset left the views: preview the selection's first, or nothing."""
-        assets = self.assets()
+        assets = self._model.assets_of_rows(self.rows()[:1])
         if assets:
             self.show_preview(assets[0])
         else:
@@ -130,6 +156,20 @@ class AssetSelection:
         self.previewed = asset.id
         if not show_asset(self._preview, self._sources, asset):
             self.previewed = None
+
+
+def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
+    """Sorted rows as (first, last) runs of consecutive rows."""
+    start = previous = None
+    for row in rows:
+        if previous is not None and row == previous + 1:
+            previous = row
+            continue
+        if start is not None and previous is not None:
+            yield start, previous
+        start = previous = row
+    if start is not None and previous is not None:
+        yield start, previous
 
 
 def show_asset(panel: PreviewPanel, sources: PreviewSources, asset: Asset) -> bool:

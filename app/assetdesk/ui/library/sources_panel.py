@@ -287,7 +287,7 @@ class SourcesPanel(QWidget):
 
     async def _clear(self, ids: list[int] | None) -> None:
         if ids is None:
-            ids = [asset.id for asset in await self._library.assets() if asset.gone]
+            ids = await self._library.views.gone_ids()
         removed = await self._library.clear_gone(ids)
         await self._reload()
         self._notice.show_message(f"Cleared {pluralise(removed, 'gone asset')}.", "info")

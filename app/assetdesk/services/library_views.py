@@ -1,0 +1,71 @@
+"""The Library views' reads: the ids a view lists (filters, search and order answered by SQLite,
+store/library_query.py) and the assets of the rows it paints.
+
+A connection of its own, beside the one the catalog's writes use: in WAL mode a read never waits
+for a refresh writing thousands of rows, so a search stays quick while the library fills. Each
+read runs in a worker thread, one at a time; a query answers with an array of ids, never with the
+whole catalog as objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from array import array
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+from assetdesk.core.provider import Provider
+from assetdesk.store.db import open_database
+from assetdesk.store.library import Asset, LibraryStore
+from assetdesk.store.library_query import AssetQuery, matching_ids
+
+__all__ = ["AssetQuery", "CatalogViews"]
+
+T = TypeVar("T")
+
+
+class CatalogViews:
+    """`ids(query)` and `many(ids)` over a read connection of the catalog at `database`."""
+
+    def __init__(self, database: Path) -> None:
+        self._database = database
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        with self._lock:
+            if self._conn is None:
+                self._conn = open_database(self._database, check_same_thread=False)
+            return work(self._conn)
+
+    async def ids(self, query: AssetQuery) -> array[int]:
+        """The ids of the assets the views list under `query`, in its order."""
+        return await asyncio.to_thread(self._read, lambda conn: matching_ids(conn, query))
+
+    async def many(self, asset_ids: Sequence[int]) -> dict[int, Asset]:
+        """These assets by id (those still in the catalog)."""
+        return await asyncio.to_thread(self._read, lambda conn: LibraryStore(conn).many(asset_ids))
+
+    def many_now(self, asset_ids: Sequence[int]) -> dict[int, Asset]:
+        """`many`, on the caller's thread: for a few rows by primary key (a millisecond or two),
+        when a caller must have them at once (the selection's assets the views have not painted)."""
+        return self._read(lambda conn: LibraryStore(conn).many(asset_ids))
+
+    async def find(self, provider: Provider, remote_id: str) -> Asset | None:
+        """The catalog's asset `remote_id` of `provider`, whatever the views list."""
+        return await asyncio.to_thread(
+            self._read, lambda conn: LibraryStore(conn).find(provider, remote_id)
+        )
+
+    async def gone_ids(self) -> list[int]:
+        """Every asset a refresh no longer found on its service."""
+        return await asyncio.to_thread(self._read, lambda conn: LibraryStore(conn).gone_ids())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

@@ -1,0 +1,114 @@
+"""What the Library's views show, asked of SQLite: the ids of the assets that pass the filters,
+in the chosen order, and the assets of the rows a view paints.
+
+A library of 100,000 assets is never loaded whole: a query answers with an array of ids (8
+bytes each), and the views fetch the assets of the pages they paint (`LibraryStore.many`).
+Filtering and sorting are SQL over the indexes of migrations 3, 4 and 7; a search of three
+characters or more goes through the trigram index `assets_fts` (a substring match on the name,
+the id and the prompt, case folded, as the views did in Python), a shorter one scans those
+columns (ASCII case folding only).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from array import array
+from dataclasses import dataclass, fields
+
+from assetdesk.store.library import Asset
+
+__all__ = ["SORTS", "AssetQuery", "matching_ids"]
+
+#: Sort keys by name; each is an SQL expression over `assets` (a NULL counts as empty or 0, as
+#: the views did). Ties keep the catalog's order: the newest added first.
+SORTS: dict[str, str] = {
+    "name": "coalesce(name, remote_id) COLLATE NOCASE",
+    "kind": "coalesce(kind, 'other')",
+    "size": "coalesce(size, 0)",
+    "dimensions": "coalesce(width, 0) * coalesce(height, 0)",
+    "duration": "coalesce(duration_seconds, 0)",
+    "provider": "provider",
+    "account": (
+        "coalesce((SELECT accounts.name FROM accounts WHERE accounts.id = assets.account_id), '')"
+        " || ' ' || coalesce(account_email, '') COLLATE NOCASE"
+    ),
+    "date": "coalesce(created_at, added_at)",
+}
+#: The columns a place of the source tree may name (`AssetQuery.place`).
+_PLACE_FIELDS = frozenset(f.name for f in fields(Asset))
+#: The shortest search the trigram index answers; shorter ones scan.
+_TRIGRAM = 3
+
+
+@dataclass(frozen=True, slots=True)
+class AssetQuery:
+    """The views' filters and order. `place` is the source tree's choice: asset fields that must
+    hold these values (None: the field is empty); `uploaded` True for uploads, False for
+    generations (an asset the service said neither of passes neither)."""
+
+    provider: str | None = None
+    kind: str | None = None  # 'image' | 'video' | 'audio' | 'other' (no kind counts as 'other')
+    account_id: int | None = None
+    text: str = ""
+    place: tuple[tuple[str, object], ...] = ()
+    show_gone: bool = True
+    uploaded: bool | None = None
+    sort: str = "date"
+    descending: bool = True
+
+    def where(self) -> tuple[str, list[object]]:
+        """The WHERE clause (or "") and its arguments."""
+        terms: list[str] = []
+        args: list[object] = []
+        if self.provider is not None:
+            terms.append("provider = ?")
+            args.append(str(self.provider))
+        if self.kind is not None:
+            terms.append("coalesce(kind, 'other') = ?")
+            args.append(self.kind)
+        if self.account_id is not None:
+            terms.append("account_id = ?")
+            args.append(self.account_id)
+        for name, value in self.place:
+            if name not in _PLACE_FIELDS:
+                raise ValueError(f"no asset field {name!r}")
+            if value is None:
+                terms.append(f"{name} IS NULL")
+            else:
+                terms.append(f"{name} = ?")
+                args.append(value)
+        if not self.show_gone:
+            terms.append("gone_at IS NULL")
+        if self.uploaded is not None:
+            terms.append("uploaded = ?")
+            args.append(int(self.uploaded))
+        text = self.text.strip()
+        if len(text) >= _TRIGRAM:
+            terms.append("id IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)")
+            args.append('"' + text.replace('"', '""') + '"')  # one phrase: a substring
+        elif text:
+            folded = text.lower()
+            terms.append(
+                "(instr(lower(coalesce(name, '')), ?) OR instr(lower(remote_id), ?)"
+                " OR instr(lower(coalesce(prompt, '')), ?))"
+            )
+            args.extend([folded] * 3)
+        return (" WHERE " + " AND ".join(terms) if terms else ""), args
+
+    def sql(self) -> tuple[str, list[object]]:
+        """SELECT id ... in the chosen order."""
+        where, args = self.where()
+        direction = "DESC" if self.descending else "ASC"
+        order = f"{SORTS[self.sort]} {direction}, added_at DESC, id DESC"
+        return f"SELECT id FROM assets{where} ORDER BY {order}", args
+
+
+def matching_ids(conn: sqlite3.Connection, query: AssetQuery) -> array[int]:
+    """The ids of the assets `query` lets through, in its order."""
+    sql, args = query.sql()
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    ids: array[int] = array("q")
+    for (asset_id,) in cursor.execute(sql, args):
+        ids.append(asset_id)
+    return ids

@@ -1,0 +1,137 @@
+"""What the Library's views list, answered by SQLite: filters, the trigram search kept in step
+with the catalog by triggers, every order, and migration 7 over an existing catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assetdesk.core.provider import Provider
+from assetdesk.store.db import MIGRATIONS, open_database, transaction
+from assetdesk.store.library import AssetDraft, LibraryStore
+from assetdesk.store.library_query import SORTS, AssetQuery, matching_ids
+
+
+def draft(number: int, **fields: object) -> AssetDraft:
+    values: dict[str, object] = {
+        "provider": Provider.RUNWAY,
+        "remote_id": f"asset-{number:04d}-{'abcdef'[number % 6]}",
+        "origin": "listed",
+        "kind": "image",
+        "name": f"Picture {number:04d}.png",
+        "size": number * 10,
+        "account_id": None,
+        "created_at": f"2026-01-01T00:{number % 60:02d}:00+00:00",
+    }
+    values.update(fields)
+    return AssetDraft(**values)  # type: ignore[arg-type]
+
+
+def names(conn: object, query: AssetQuery) -> list[str | None]:
+    store = LibraryStore(conn)  # type: ignore[arg-type]
+    ids = list(matching_ids(conn, query))  # type: ignore[arg-type]
+    found = store.many(ids)
+    return [found[i].name for i in ids]
+
+
+@pytest.fixture
+def conn(tmp_path: Path):  # type: ignore[no-untyped-def]
+    connection = open_database(tmp_path / "catalog.sqlite")
+    yield connection
+    connection.close()
+
+
+def test_search_is_a_case_folded_substring_of_name_id_or_prompt(conn: object) -> None:
+    store = LibraryStore(conn)  # type: ignore[arg-type]
+    store.add(
+        [
+            draft(1, name="Neon City.png", prompt="a rainy street at night"),
+            draft(2, name="Forest.jpg", prompt="Morning MIST over pines"),
+            draft(3, name="Café crème.png", remote_id="xyz-ÉTÉ-42"),
+            draft(4, name=None, remote_id="ffeedd0011", prompt=None),
+            draft(5, name='say "hi" there.png'),
+        ]
+    )
+
+    def found(text: str) -> set[str | None]:
+        return set(names(conn, AssetQuery(text=text)))
+
+    assert found("eon cit") == {"Neon City.png"}  # the middle of words, across a space
+    assert found("NEON") == {"Neon City.png"}
+    assert found("mist over") == {"Forest.jpg"}  # the prompt
+    assert found("dd001") == {None}  # the id of an unnamed asset
+    assert found("café") == {"Café crème.png"}
+    assert found("été-4") == {"Café crème.png"}  # non-ASCII case folding in the index
+    assert found('"hi"') == {'say "hi" there.png'}  # quotes are text, not query syntax
+    assert found("Fo") == {"Forest.jpg"}  # under three characters: a scan
+    assert found("zz") == set()
+    assert len(names(conn, AssetQuery(text="   "))) == 5  # blank: everything
+
+
+def test_the_index_follows_inserts_renames_and_deletes(conn: object) -> None:
+    store = LibraryStore(conn)  # type: ignore[arg-type]
+    stored = store.add([draft(1, name="Sunset.png"), draft(2, name="Harbour.png")])
+    first = stored.assets[0]
+    assert names(conn, AssetQuery(text="sunset")) == ["Sunset.png"]
+    with transaction(conn):  # type: ignore[arg-type]
+        conn.execute("UPDATE assets SET name = 'Dawn.png' WHERE id = ?", (first.id,))  # type: ignore[attr-defined]
+    assert names(conn, AssetQuery(text="sunset")) == []
+    assert names(conn, AssetQuery(text="dawn")) == ["Dawn.png"]
+    store.remove([first.id])
+    assert names(conn, AssetQuery(text="dawn")) == []
+    assert names(conn, AssetQuery(text="harbour")) == ["Harbour.png"]
+
+
+def test_filters_places_gone_and_origin(conn: object) -> None:
+    store = LibraryStore(conn)  # type: ignore[arg-type]
+    store.add(
+        [
+            draft(1, name="a.png", provider=Provider.GOOGLE_FLOW, project_id="p1", uploaded=True),
+            draft(2, name="b.mp4", kind="video", provider=Provider.GOOGLE_FLOW, uploaded=False),
+            draft(3, name="c.bin", kind=None, account_id=None),
+            draft(4, name="d.png", account_id=None),
+        ]
+    )
+    with transaction(conn):  # type: ignore[arg-type]
+        conn.execute("UPDATE assets SET gone_at = '2026-12-01' WHERE name = 'd.png'")  # type: ignore[attr-defined]
+    by_name = AssetQuery(sort="name", descending=False)
+    assert names(conn, by_name) == ["a.png", "b.mp4", "c.bin", "d.png"]
+    flow = AssetQuery(provider=Provider.GOOGLE_FLOW, sort="name", descending=False)
+    assert names(conn, flow) == ["a.png", "b.mp4"]
+    other = AssetQuery(kind="other")
+    assert names(conn, other) == ["c.bin"]  # no kind counts as 'other'
+    no_project = AssetQuery(place=(("provider", "google-flow"), ("project_id", None)))
+    assert names(conn, no_project) == ["b.mp4"]
+    assert names(conn, AssetQuery(place=(("project_id", "p1"),))) == ["a.png"]
+    assert "d.png" not in names(conn, AssetQuery(show_gone=False))
+    assert names(conn, AssetQuery(uploaded=True)) == ["a.png"]
+    assert names(conn, AssetQuery(uploaded=False)) == ["b.mp4"]
+    with pytest.raises(ValueError, match="no asset field"):
+        AssetQuery(place=(("name; DROP TABLE assets", 1),)).where()
+
+
+@pytest.mark.parametrize("sort", sorted(SORTS))
+def test_every_order_both_ways_with_ties_newest_first(conn: object, sort: str) -> None:
+    store = LibraryStore(conn)  # type: ignore[arg-type]
+    store.add([draft(n, size=(n % 3) * 100, width=n, height=2) for n in range(1, 10)])
+    down = list(matching_ids(conn, AssetQuery(sort=sort, descending=True)))  # type: ignore[arg-type]
+    up = list(matching_ids(conn, AssetQuery(sort=sort, descending=False)))  # type: ignore[arg-type]
+    assert sorted(down) == sorted(up) == list(range(1, 10))
+    if sort == "size":
+        sizes = [store.get(i).size for i in down]  # type: ignore[union-attr]
+        assert sizes == sorted(sizes, reverse=True)
+        assert down[:3] == [8, 5, 2]  # equal sizes: the newest added (the highest id) first
+    if sort == "name":
+        assert up == list(range(1, 10))
+        assert down == list(range(9, 0, -1))
+
+
+def test_migration_7_indexes_an_existing_catalog(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.sqlite"
+    old = open_database(path, migrations=MIGRATIONS[:6])
+    LibraryStore(old).add([draft(1, name="Old lighthouse.png"), draft(2, name="Pier.png")])
+    old.close()
+    conn = open_database(path)
+    assert names(conn, AssetQuery(text="lighthouse")) == ["Old lighthouse.png"]
+    conn.close()
