@@ -59,8 +59,18 @@ async def cancel_download_again_quit(window: MainWindow) -> None:
     await until(lambda: any(i.progress.done > 0 for i in queue.items), "the upload's first bytes")
 
     library = window.library_pane
-    await until(lambda: any(a.name == ASSET_NAME for a in library.model.assets()), "the asset")
-    asset = next(a for a in library.model.assets() if a.name == ASSET_NAME)
+    await until(
+        lambda: any(
+            a.name == ASSET_NAME
+            for a in library.model.assets_of_rows(range(library.model.rowCount()))
+        ),
+        "the asset",
+    )
+    asset = next(
+        a
+        for a in library.model.assets_of_rows(range(library.model.rowCount()))
+        if a.name == ASSET_NAME
+    )
     download = library.download_jobs.save_to_folder(asset, FOLDER)
     await until(
         lambda: any(d.progress and d.progress.done > 0 for d in library.downloads.downloads()),

@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel
 from pytestqt.qtbot import QtBot
+from tests.helpers.library_rows import listed_assets
 from tests.helpers.main_window import Pane, open_window
 from tests.helpers.media_files import DEMO
 
@@ -41,7 +42,7 @@ def add_assets(
 
 def catalogued(arun: Any, pane: LibraryPane) -> list[Asset]:
     arun(pane.reload())
-    return sorted(pane.model.assets(), key=lambda asset: asset.name or asset.title)
+    return sorted(listed_assets(pane.model), key=lambda asset: asset.name or asset.title)
 
 
 def first_gets(sb: Any) -> list[tuple[float, str]]:

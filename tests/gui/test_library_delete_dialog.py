@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
+from tests.helpers.library_rows import listed_assets
 from tests.helpers.main_window import Pane, open_window
 
 from assetdesk.core.ids import WordbeeScope
@@ -36,7 +37,7 @@ def test_the_confirmation_names_the_numbers_and_the_outcome_lands_on_the_items(
     arun(services.library.refresh())
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
     pane = window.library_pane
-    assets = pane.model.assets()
+    assets = listed_assets(pane.model)
     flow = [a for a in assets if a.provider is Provider.GOOGLE_FLOW]
     runway = [a for a in assets if a.provider is Provider.RUNWAY]
     wordbee = [a for a in assets if a.provider is Provider.WORDBEE]
@@ -86,7 +87,7 @@ def test_the_confirmation_names_the_numbers_and_the_outcome_lands_on_the_items(
     assert name == f"{slow.title}\nDeleting…"
     qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=20_000)
     assert pane.model.busy(refused.id) is None, "a finished row says its outcome instead"
-    (left,) = pane.model.assets()
+    (left,) = listed_assets(pane.model)
     assert left.id == refused.id
     error = pane.model.error(refused.id)
     assert error is not None and "Asset is locked" in error, (error, pane.notice.text())

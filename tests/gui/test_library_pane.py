@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
+from tests.helpers.library_rows import listed_assets, settle
 from tests.helpers.main_window import Pane, open_window
 from tests.helpers.media_files import DEMO, MEDIA
 
@@ -76,7 +77,7 @@ def test_runway_assets_are_listed_with_thumbnails(
     qtbot.waitUntil(lambda: pane.model.thumbnails_made() >= 3, timeout=15_000)
     assert any(services.paths.thumbnails.iterdir())
     # Runway's preview images are used when it sent them (the video's is its poster).
-    clip = next(a for a in pane.model.assets() if a.title == "Test clip.mp4")
+    clip = next(a for a in listed_assets(pane.model) if a.title == "Test clip.mp4")
     qtbot.waitUntil(lambda: pane.model.thumbnail(clip.id) is not None, timeout=15_000)
     fetched = [r["path"] for r in sb.requests("storage") if r["method"] == "GET"]
     assert any(path.endswith("-preview.jpg") for path in fetched)
@@ -102,9 +103,10 @@ def test_an_audio_asset_gets_an_audio_tile_without_a_download(
     window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, WINDOW_SIZE)
     pane = window.library_pane
     refresh(qtbot, pane)
-    voice = next(a for a in pane.model.assets() if a.title == "Voice.wav")
+    voice = next(a for a in listed_assets(pane.model) if a.title == "Voice.wav")
     assert voice.kind == "audio"
     pane.filter_bar.kind_filter.setCurrentIndex(pane.filter_bar.kind_filter.findData("audio"))
+    settle(qtbot, pane.model)
     assert titles(pane) == ["Voice.wav"]
     qtbot.waitUntil(lambda: pane.model.thumbnail(voice.id) is not None, timeout=15_000)
     assert pane.model.error(voice.id) is None
@@ -164,25 +166,36 @@ def test_filters_search_and_sort(
     pane.filter_bar.provider_filter.setCurrentIndex(
         pane.filter_bar.provider_filter.findData("google-flow")
     )
+    settle(qtbot, pane.model)
     assert pane.proxy.rowCount() == flow
     pane.filter_bar.provider_filter.setCurrentIndex(0)
+    settle(qtbot, pane.model)
     pane.filter_bar.kind_filter.setCurrentIndex(pane.filter_bar.kind_filter.findData("video"))
+    settle(qtbot, pane.model)
     videos = {pane.proxy.index(r, 0).data(AssetRole).kind for r in range(pane.proxy.rowCount())}
     assert videos == {"video"} and pane.proxy.rowCount() == 2
     pane.filter_bar.kind_filter.setCurrentIndex(0)
+    settle(qtbot, pane.model)
     pane.search.setText("RACE")
+    settle(qtbot, pane.model)
     assert titles(pane) == ["Race car.jpg"]
     pane.search.setText(sb.demo["runway_asset_ids"][0][-12:])  # part of an id
+    settle(qtbot, pane.model)
     assert pane.proxy.rowCount() == 1
     pane.search.clear()
+    settle(qtbot, pane.model)
     assert pane.proxy.rowCount() == everything
 
     pane.filter_bar.sort_combo.setCurrentIndex(int(Column.NAME))
+    settle(qtbot, pane.model)
     pane.filter_bar.descending.setChecked(False)
+    settle(qtbot, pane.model)
     shown = titles(pane)
     assert shown == sorted(shown, key=str.casefold)
     pane.filter_bar.sort_combo.setCurrentIndex(int(Column.SIZE))
+    settle(qtbot, pane.model)
     pane.filter_bar.descending.setChecked(True)
+    settle(qtbot, pane.model)
     sizes = [pane.proxy.index(r, 0).data(AssetRole).size or 0 for r in range(everything)]
     assert sizes == sorted(sizes, reverse=True)
     pane.set_view("list")
@@ -232,7 +245,7 @@ def test_downloads_of_each_provider_are_byte_for_byte(
     arun(pane.reload())
     target = tmp_path / "saved"
     target.mkdir()
-    assets = pane.model.assets()
+    assets = listed_assets(pane.model)
     downloads = [pane.download_jobs.save_to_folder(asset, target) for asset in assets]
     qtbot.waitUntil(lambda: all(task.done() for task in downloads), timeout=20_000)
     states = [(d.title, d.state, d.message) for d in pane.downloads.downloads()]
@@ -260,7 +273,7 @@ def test_copy_id_and_remove_from_the_library_only(
     runway_id = sb.demo["runway_asset_ids"][0]
     arun(services.library.add_reference(runway_id, sandbox_accounts[0].id))
     arun(pane.reload())
-    asset = select_title(pane, pane.model.assets()[0].title)
+    asset = select_title(pane, listed_assets(pane.model)[0].title)
     pane.asset_actions.copy_ids()
     assert QGuiApplication.clipboard().text() == asset.remote_id == runway_id
 
@@ -291,6 +304,7 @@ def test_the_filtered_model_passes_the_model_tester(
     pane = window.library_pane
     list_demo(arun, services, pane)
     pane.filter_bar.kind_filter.setCurrentIndex(pane.filter_bar.kind_filter.findData("image"))
+    settle(qtbot, pane.model)
     qtmodeltester.check(pane.proxy, force_py=True)
 
 
@@ -308,7 +322,7 @@ def test_the_downloads_list_passes_the_model_tester(
     pane = window.library_pane
     arun(services.library.add_reference(sb.demo["runway_asset_ids"][0], sandbox_accounts[0].id))
     arun(pane.reload())
-    task = pane.download_jobs.save_to_folder(pane.model.assets()[0], tmp_path)
+    task = pane.download_jobs.save_to_folder(listed_assets(pane.model)[0], tmp_path)
     qtbot.waitUntil(task.done, timeout=10_000)
     qtmodeltester.check(pane.downloads, force_py=True)
 
@@ -325,7 +339,7 @@ def test_dragging_out_fetches_a_copy_first_then_hands_over_files(
     pane = window.library_pane
     arun(services.library.add_reference(sb.demo["runway_asset_ids"][0], sandbox_accounts[0].id))
     arun(pane.reload())
-    asset = select_title(pane, pane.model.assets()[0].title)
+    asset = select_title(pane, listed_assets(pane.model)[0].title)
     assert asset.local_path is None
 
     assert pane.drag_out.before_drag() is False  # no file yet: one is fetched, the drag waits
@@ -372,6 +386,7 @@ def test_a_reload_keeps_the_preview_and_a_vanished_account_filter_shows_all(
 
     wordbee = sandbox_accounts[1]
     pane.account_filter.setCurrentIndex(pane.account_filter.findData(wordbee.id))
+    settle(qtbot, pane.model)
     assert pane.proxy.rowCount() == 0  # none of the listed assets is Wordbee's
     arun(services.accounts.remove(wordbee.id))
     arun(pane.reload())

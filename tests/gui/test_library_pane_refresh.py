@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 from tests.helpers.flow_library import flow_listing_shape, seed_flow_library
 from tests.helpers.http_calls import api_requests
+from tests.helpers.library_rows import listed_assets, settle
 from tests.helpers.main_window import Pane, open_window
 from tests.helpers.sandbox_scale import seed_runway_assets
 
@@ -39,7 +40,7 @@ def press_f5(qtbot: QtBot, pane: LibraryPane) -> None:
 
 
 def remote_ids(pane: LibraryPane) -> set[str]:
-    return {asset.remote_id for asset in pane.model.assets()}
+    return {asset.remote_id for asset in listed_assets(pane.model)}
 
 
 def shown(pane: LibraryPane) -> list[Any]:
@@ -203,22 +204,24 @@ def test_an_asset_deleted_on_the_service_is_greyed_until_cleared(
     press_f5(qtbot, pane)
     assert any(line.endswith("1 gone") for line in pane.notice.text().splitlines())
 
-    gone = next(a for a in pane.model.assets() if a.remote_id == victim)
+    gone = next(a for a in listed_assets(pane.model) if a.remote_id == victim)
     assert gone.gone
     index = pane.model.index(pane.model.row_of(gone.id), Column.NAME)
     disabled = QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
     assert index.data(Qt.ItemDataRole.ForegroundRole) == disabled
     assert str(index.data()).endswith("\nNo longer on Google Flow")
     assert "No longer on Google Flow" in index.data(Qt.ItemDataRole.ToolTipRole)
-    present = next(a for a in pane.model.assets() if not a.gone)
+    present = next(a for a in listed_assets(pane.model) if not a.gone)
     other = pane.model.index(pane.model.row_of(present.id), Column.NAME)
     assert other.data(Qt.ItemDataRole.ForegroundRole) != disabled
 
     # Shown by default; hidden with "Show gone" off.
     assert pane.sources.show_gone.isChecked() and gone in shown(pane)
     pane.sources.show_gone.setChecked(False)
+    settle(qtbot, pane.model)
     assert gone.id not in {asset.id for asset in shown(pane)}
     pane.sources.show_gone.setChecked(True)
+    settle(qtbot, pane.model)
 
     assert pane.sources.clear_action.isEnabled()
     rows = pane.model.rowCount()
@@ -237,7 +240,7 @@ def test_an_asset_deleted_on_the_service_is_greyed_until_cleared(
     qtbot.waitUntil(lambda: pane.model.rowCount() == rows - 1)
     assert victim not in remote_ids(pane)
     assert not pane.sources.clear_action.isEnabled()
-    assert all(not asset.gone for asset in pane.model.assets())
+    assert all(not asset.gone for asset in listed_assets(pane.model))
 
 
 def test_the_source_tree_counts_and_filters_where_assets_live(
@@ -263,7 +266,7 @@ def test_the_source_tree_counts_and_filters_where_assets_live(
     pane = window.library_pane
     press_f5(qtbot, pane)
     tree = pane.sources
-    assets = pane.model.assets()
+    assets = listed_assets(pane.model)
     assert tree.count_of(()) == len(assets)
     for provider in Provider:
         mine = [a for a in assets if a.provider is provider]
@@ -273,11 +276,13 @@ def test_the_source_tree_counts_and_filters_where_assets_live(
     for email, projects in user["google_flow_projects"].items():
         at_email = (("provider", Provider.GOOGLE_FLOW), ("account_email", email))
         tree.choose(at_email)
+        settle(qtbot, pane.model)
         assert {a.account_email for a in shown(pane)} == {email}
         assert tree.count_of(at_email) == len(shown(pane)) > 0
         for project in projects:
             place = (*at_email, ("project_id", project))
             tree.choose(place)
+            settle(qtbot, pane.model)
             assert tree.count_of(place) == len(shown(pane))
             assert {a.project_id for a in shown(pane)} <= {project}
             (node,) = tree.tree.selectionModel().selectedRows()
@@ -293,6 +298,7 @@ def test_the_source_tree_counts_and_filters_where_assets_live(
         ("segment_id", segment),
     )
     tree.choose(wordbee)
+    settle(qtbot, pane.model)
     assert tree.count_of(wordbee) == len(shown(pane)) > 0
     assert {a.provider for a in shown(pane)} == {Provider.WORDBEE}
     labels = [tree.tree_model.index(0, 0).data()]
@@ -303,19 +309,22 @@ def test_the_source_tree_counts_and_filters_where_assets_live(
     arun(services.library.remove([a.id for a in shown(pane)]))
     arun(pane.reload())
     assert tree.place() == () and len(shown(pane)) == pane.model.rowCount()
-    assets = pane.model.assets()
+    assets = listed_assets(pane.model)
 
     # Uploads only / generated only, as the service tells; unknown shows in neither.
     tree.origin.setCurrentIndex(tree.origin.findData("uploads"))
+    settle(qtbot, pane.model)
     uploads = shown(pane)
     assert uploads and all(a.uploaded is True for a in uploads)
     tree.origin.setCurrentIndex(tree.origin.findData("generated"))
+    settle(qtbot, pane.model)
     generated = shown(pane)
     assert generated and all(a.uploaded is False for a in generated)
     unknown = [a for a in assets if a.uploaded is None]
     assert len(uploads) + len(generated) + len(unknown) == len(assets)
     qtmodeltester.check(pane.proxy, force_py=True)
     tree.origin.setCurrentIndex(0)
+    settle(qtbot, pane.model)
     qtmodeltester.check(tree.tree_model, force_py=True)
 
 
@@ -353,10 +362,11 @@ def test_provenance_shows_in_the_tooltip_and_search_finds_the_prompt(
     arun(pane.reload())
     listed = len(sb.demo["media_generation_ids"]) + len(sb.demo["runway_asset_ids"])
     assert pane.model.rowCount() == listed + 1
-    fox = next(a for a in pane.model.assets() if a.name == "Fox.png")
+    fox = next(a for a in listed_assets(pane.model) if a.name == "Fox.png")
     tip = pane.model.index(pane.model.row_of(fox.id), 0).data(Qt.ItemDataRole.ToolTipRole)
     lines = QTextDocumentFragment.fromHtml(tip).toPlainText().splitlines()  # as it shows
     assert "Prompt: A red fox asleep in fresh snow" in lines
     assert "Model: gen3a" in lines and "Seed: 4242" in lines and "Generated" in lines
     pane.search.setText("fox ASLEEP")
+    settle(qtbot, pane.model)
     assert [a.id for a in shown(pane)] == [fox.id]

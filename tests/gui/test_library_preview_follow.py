@@ -12,6 +12,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaPlayer
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
+from tests.helpers.library_rows import settle
 from tests.helpers.main_window import Pane, open_window
 
 from assetdesk.core.provider import Provider
@@ -152,6 +153,7 @@ def test_a_filtered_out_preview_follows_the_selection_or_clears(
     # Only images listed: nothing selected is left, so the preview clears and its player goes.
     kinds = pane.filter_bar.kind_filter
     kinds.setCurrentIndex(kinds.findData("image"))
+    settle(qtbot, pane.model)
     assert pane.selected_assets() == []
     assert pane.preview.player is None
     assert pane.preview.state_text.text() == EMPTY_TEXT
@@ -160,18 +162,21 @@ def test_a_filtered_out_preview_follows_the_selection_or_clears(
     # One image previewed, a second one added to the selection; a search that lists the second
     # alone hides the first: the preview follows the selection to the second.
     kinds.setCurrentIndex(0)
+    settle(qtbot, pane.model)
     first_row, second_row = rows_of(pane, "image")[:2]
     first = select_row(pane, first_row)
     previewing(qtbot, pane, first.title)
     second = select_row(pane, second_row, add=True)
     assert pane.preview.state_text.text() == first.title  # two selected: the preview stays
     pane.search.setText(second.title)
+    settle(qtbot, pane.model)
     assert first.id not in {asset.id for asset in pane.selected_assets()}
     assert [asset.id for asset in pane.selected_assets()] == [second.id]
     previewing(qtbot, pane, second.title)
 
     # Searched away with nothing selected left: cleared.
     pane.search.setText("no asset is called this")
+    settle(qtbot, pane.model)
     assert pane.proxy.rowCount() == 0
     assert pane.preview.state_text.text() == EMPTY_TEXT
     assert pane.preview.image_view.current_image().isNull()
@@ -190,8 +195,10 @@ def test_choosing_another_service_in_the_source_tree_stops_the_video(
     qtbot.waitUntil(lambda: playing(pane), timeout=15_000)
     elsewhere = next(p for p in (Provider.RUNWAY, Provider.GOOGLE_FLOW) if p != video.provider)
     pane.sources.choose((("provider", elsewhere),))
+    settle(qtbot, pane.model)
     assert pane.sources.place() == (("provider", elsewhere),)  # the tree has that node
-    assert pane.model.row_of(video.id) >= 0 and pane.selected_assets() == []
+    assert arun(services.library.get(video.id)) is not None  # hidden, not removed
+    assert pane.model.row_of(video.id) < 0 and pane.selected_assets() == []
     assert pane.preview.player is None
     assert pane.preview.state_text.text() == EMPTY_TEXT
 

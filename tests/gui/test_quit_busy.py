@@ -14,6 +14,7 @@ import httpx
 import keyring.backends.fail
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
+from tests.helpers.library_rows import listed_assets
 from tests.helpers.main_window import Pane, open_window
 from tests.helpers.media_files import DEMO
 
@@ -165,7 +166,7 @@ def test_quitting_while_downloading_asks_and_the_next_start_goes_on_from_the_par
         pane = window.library_pane
         arun(first.library.add_reference(sb.demo["runway_asset_ids"][0], account.id))
         arun(pane.reload())
-        (asset,) = pane.model.assets()
+        (asset,) = listed_assets(pane.model)
         download = pane.download_jobs.save_to_folder(asset, folder)
         qtbot.waitUntil(
             lambda: any(d.progress and d.progress.done > 2000 for d in pane.downloads.downloads()),

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from tests.helpers.library_rows import listed_assets
 from tests.helpers.main_window import Pane, open_window
 from tests.helpers.media_files import DEMO, MEDIA
 
@@ -527,7 +528,7 @@ def test_uploads_to_runway_and_wordbee_show_in_the_library(
     library = window.library_pane
     uploads = window.uploads_pane
     arun(uploads.activate())
-    before = {a.remote_id for a in library.model.assets()}
+    before = {a.remote_id for a in listed_assets(library.model)}
     clip = tmp_path / "handover clip.webm"
     shutil.copy(MEDIA / "clip.webm", clip)
 
@@ -541,7 +542,7 @@ def test_uploads_to_runway_and_wordbee_show_in_the_library(
 
     # The Library is in front: it shows them as soon as the queue is done.
     def listed() -> dict[Provider, Any]:
-        new = [a for a in library.model.assets() if a.remote_id not in before]
+        new = [a for a in listed_assets(library.model) if a.remote_id not in before]
         return {a.provider: a for a in new}
 
     qtbot.waitUntil(lambda: len(listed()) == 2, timeout=10_000)

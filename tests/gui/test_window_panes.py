@@ -12,6 +12,7 @@ from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QSlider, QWidget
 from pytestqt.qtbot import QtBot
+from tests.helpers.library_rows import listed_assets, settle
 from tests.helpers.main_window import Pane, open_window
 from tests.helpers.media_files import DEMO
 
@@ -124,6 +125,7 @@ def test_an_uploaded_row_opens_its_asset_in_the_library(
     arun(window.library_pane.reload())
     library = window.library_pane
     library.search.setText("nothing is called this")  # a filter that hides it is cleared
+    settle(qtbot, library.model)
     path = Path(shutil.copy(DEMO / "bars-800x450.jpg", tmp_path / "look at me.jpg"))
     window.uploads_pane.add_paths([path])
     pane = window.uploads_pane
@@ -282,7 +284,7 @@ def test_downloads_show_under_the_uploads_only_while_there_are_some(
     arun(library.reload())
     box = library.downloads_box
     assert box.parent() is window.transfers and not box.isVisible()
-    image = next(a for a in library.model.assets() if a.kind == "image")
+    image = next(a for a in listed_assets(library.model) if a.kind == "image")
     started = library.download_jobs.save_to_folder(image, tmp_path)
     qtbot.waitUntil(started.done, timeout=30_000)
     assert box.isVisible()

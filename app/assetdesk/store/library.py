@@ -232,9 +232,8 @@ class LibraryStore:
         """Forget these assets; returns how many there were."""
         ids = [(int(asset_id),) for asset_id in asset_ids]
         with transaction(self._conn):
-            before = self._conn.total_changes
-            self._conn.executemany("DELETE FROM assets WHERE id = ?", ids)
-            return self._conn.total_changes - before
+            # rowcount, not total_changes: the search index's triggers change rows too.
+            return self._conn.executemany("DELETE FROM assets WHERE id = ?", ids).rowcount
 
     def set_local_path(self, asset_id: int, path: str | None) -> None:
         self._conn.execute("UPDATE assets SET local_path = ? WHERE id = ?", (path, asset_id))

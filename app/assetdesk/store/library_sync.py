@@ -137,9 +137,10 @@ class CatalogSync:
         """Forget these assets if they are gone (a present one is kept); how many were removed."""
         ids = [(int(asset_id),) for asset_id in asset_ids]
         with transaction(self._conn):
-            before = self._conn.total_changes
-            self._conn.executemany("DELETE FROM assets WHERE id = ? AND gone_at IS NOT NULL", ids)
-            return self._conn.total_changes - before
+            # rowcount, not total_changes: the search index's triggers change rows too.
+            return self._conn.executemany(
+                "DELETE FROM assets WHERE id = ? AND gone_at IS NOT NULL", ids
+            ).rowcount
 
     def _update(self, asset_id: int, changes: dict[str, object]) -> None:
         # The column names come from AssetDraft's fields and this module, never from data.

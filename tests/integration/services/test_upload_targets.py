@@ -227,8 +227,11 @@ async def test_a_crash_after_the_last_byte_leaves_the_upload_unknown_until_sent_
         assert len(flow_posts(sb)) == 1  # the child's only
 
         await queue.send_again([item.id])
+        # Done in memory a moment before the catalog's transaction commits: wait for both.
         await wait_until_async(
-            lambda: item.state is ItemState.DONE, lambda: f"{item!r}: {item.row.message}", 20
+            lambda: item.state is ItemState.DONE and bool(catalog(app_paths.database)),
+            lambda: f"{item!r}: {item.row.message}",
+            20,
         )
         assert item.row.attempts == 1
         assert len(flow_posts(sb)) == 2  # the child's, and the one the user asked for
