@@ -20,9 +20,9 @@ from typing import TypeVar
 from assetdesk.core.provider import Provider
 from assetdesk.store.db import open_database
 from assetdesk.store.library import Asset, LibraryStore
-from assetdesk.store.library_query import AssetQuery, matching_ids
+from assetdesk.store.library_query import AssetQuery, Totals, matching_ids, totals
 
-__all__ = ["AssetQuery", "CatalogViews"]
+__all__ = ["AssetQuery", "CatalogViews", "Totals"]
 
 T = TypeVar("T")
 
@@ -53,6 +53,10 @@ class CatalogViews:
         """`many`, on the caller's thread: for a few rows by primary key (a millisecond or two),
         when a caller must have them at once (the selection's assets the views have not painted)."""
         return self._read(lambda conn: LibraryStore(conn).many(asset_ids))
+
+    async def totals(self, asset_ids: Sequence[int]) -> Totals:
+        """A selection counted by kind, service and size, by SQLite."""
+        return await asyncio.to_thread(self._read, lambda conn: totals(conn, asset_ids))
 
     async def find(self, provider: Provider, remote_id: str) -> Asset | None:
         """The catalog's asset `remote_id` of `provider`, whatever the views list."""

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import sqlite3
 from array import array
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from assetdesk.store.library import Asset
 
-__all__ = ["SORTS", "AssetQuery", "matching_ids"]
+__all__ = ["SORTS", "AssetQuery", "Totals", "matching_ids", "totals"]
 
 #: Sort keys by name; each is an SQL expression over `assets` (a NULL counts as empty or 0, as
 #: the views did). Ties keep the catalog's order: the newest added first.
@@ -112,3 +114,52 @@ def matching_ids(conn: sqlite3.Connection, query: AssetQuery) -> array[int]:
     for (asset_id,) in cursor.execute(sql, args):
         ids.append(asset_id)
     return ids
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """A selection counted: by kind ('other' for none) and by provider, its known total size,
+    how many have no size, and how many are gone."""
+
+    count: int
+    kinds: dict[str, int]
+    providers: dict[str, int]
+    size: int
+    unsized: int
+    gone: int
+
+    @classmethod
+    def of(cls, assets: Sequence[Asset]) -> Totals:
+        kinds = Counter(asset.kind or "other" for asset in assets)
+        providers = Counter(str(asset.provider) for asset in assets)
+        sizes = [asset.size for asset in assets if asset.size is not None]
+        gone = sum(1 for asset in assets if asset.gone)
+        return cls(
+            len(assets), dict(kinds), dict(providers), sum(sizes), len(assets) - len(sizes), gone
+        )
+
+
+#: Ids per `IN (...)` query when counting a selection.
+_TOTALS_CHUNK = 500
+
+
+def totals(conn: sqlite3.Connection, asset_ids: Sequence[int]) -> Totals:
+    """`Totals` of these assets, counted by SQLite (a selection of 100,000 is never loaded)."""
+    kinds: Counter[str] = Counter()
+    providers: Counter[str] = Counter()
+    count = size = unsized = gone = 0
+    for start in range(0, len(asset_ids), _TOTALS_CHUNK):
+        chunk = list(asset_ids[start : start + _TOTALS_CHUNK])
+        sql = (
+            "SELECT coalesce(kind, 'other'), provider, count(*), coalesce(sum(size), 0),"
+            " count(*) - count(size), count(gone_at) FROM assets"
+            f" WHERE id IN ({', '.join('?' for _ in chunk)}) GROUP BY 1, 2"
+        )
+        for kind, provider, n, total, without, gone_here in conn.execute(sql, chunk):
+            kinds[kind] += n
+            providers[provider] += n
+            count += n
+            size += total
+            unsized += without
+            gone += gone_here
+    return Totals(count, dict(kinds), dict(providers), size, unsized, gone)

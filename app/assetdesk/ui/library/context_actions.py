@@ -34,6 +34,7 @@ class AssetActions:
         notice: Notice,
         *,
         selected: Callable[[], list[Asset]],
+        count: Callable[[], int],
         downloads: DownloadJobs,
         quick_look: Callable[[], None],
         search: Callable[[], None],
@@ -45,6 +46,7 @@ class AssetActions:
         self._model = model
         self._notice = notice
         self._selected = selected
+        self._count = count  # how many are selected, without reading them (select all)
         self._downloads = downloads
         self._reload = reload
 
@@ -86,16 +88,19 @@ class AssetActions:
         )
 
     def update(self) -> None:
-        assets = self._selected()
-        one = len(assets) == 1
-        self.quick_look_action.setEnabled(bool(assets))
-        self.save_as_action.setEnabled(one)
-        self.download_action.setEnabled(bool(assets))
-        self.copy_id_action.setEnabled(bool(assets))
-        self.copy_link_action.setEnabled(one and assets[0].provider != Provider.WORDBEE)
-        self.open_folder_action.setEnabled(one and bool(assets[0].local_path))
-        self.remove_action.setEnabled(bool(assets))
-        self.delete_action.setEnabled(bool(assets))
+        count = self._count()
+        first = self._selected()[0] if count == 1 else None
+        for action in (
+            self.quick_look_action,
+            self.download_action,
+            self.copy_id_action,
+            self.remove_action,
+            self.delete_action,
+        ):
+            action.setEnabled(count > 0)
+        self.save_as_action.setEnabled(first is not None)
+        self.copy_link_action.setEnabled(first is not None and first.provider != Provider.WORDBEE)
+        self.open_folder_action.setEnabled(first is not None and bool(first.local_path))
 
     def context_menu(self, view: QAbstractItemView, point: QPoint) -> None:
         index = view.indexAt(point)

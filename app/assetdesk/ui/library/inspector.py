@@ -26,12 +26,14 @@ from PySide6.QtWidgets import (
 )
 
 from assetdesk.services.library import Asset
+from assetdesk.services.library_views import Totals
 from assetdesk.ui.library.inspector_fields import (
     Field,
     LocalCopy,
     asset_fields,
     local_copies,
     selection_fields,
+    totals_fields,
 )
 
 __all__ = ["COPIED_FOR_MS", "EMPTY_TEXT", "Inspector"]
@@ -107,13 +109,7 @@ class Inspector(QScrollArea):
 
     def show_assets(self, assets: list[Asset], account: Callable[[Asset], str]) -> None:
         """Show one asset's fields and files, a multi-selection's totals, or the empty hint."""
-        self.copy_buttons, self.reveal_buttons, self.open_buttons = {}, [], []
-        self._values = {}
-        body = QWidget()
-        grid = QGridLayout(body)
-        grid.setContentsMargins(4, 4, 4, 4)
-        grid.setHorizontalSpacing(8)
-        grid.setColumnStretch(1, 1)
+        body, grid = self._new_body()
         if not assets:
             empty = QLabel(EMPTY_TEXT)
             empty.setObjectName("paneHint")
@@ -126,6 +122,24 @@ class Inspector(QScrollArea):
             self._add_fields(grid, selection_fields(assets))
         grid.setRowStretch(grid.rowCount(), 1)
         self.setWidget(body)  # the previous body is deleted with its buttons
+
+    def show_totals(self, totals: Totals) -> None:
+        """A large selection's totals, counted by SQLite."""
+        body, grid = self._new_body()
+        self._add_fields(grid, totals_fields(totals))
+        grid.setRowStretch(grid.rowCount(), 1)
+        self.setWidget(body)
+
+    def _new_body(self) -> tuple[QWidget, QGridLayout]:
+        """An empty body for the fields (the buttons of the last one forgotten)."""
+        self.copy_buttons, self.reveal_buttons, self.open_buttons = {}, [], []
+        self._values = {}
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setContentsMargins(4, 4, 4, 4)
+        grid.setHorizontalSpacing(8)
+        grid.setColumnStretch(1, 1)
+        return body, grid
 
     def _add_fields(self, grid: QGridLayout, fields: list[Field]) -> None:
         for field in fields:

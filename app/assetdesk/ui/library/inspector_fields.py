@@ -11,6 +11,7 @@ from pathlib import Path
 from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_duration, format_size
 from assetdesk.services.library import Asset
+from assetdesk.services.library_views import Totals
 from assetdesk.ui.library.asset_text import gone_line
 from assetdesk.ui.library.model import short_date
 from assetdesk.ui.widgets.pane_actions import pluralise
@@ -103,17 +104,21 @@ def _counted(counts: Counter[str]) -> str:
 
 def selection_fields(assets: list[Asset]) -> list[Field]:
     """A multi-selection: how many, by kind and by service, and their total size."""
-    kinds = Counter(_KIND_NOUNS.get(asset.kind or "other", "other file") for asset in assets)
-    services = Counter(asset.provider.label for asset in assets)
-    sizes = [asset.size for asset in assets if asset.size is not None]
-    unknown = len(assets) - len(sizes)
-    total = format_size(sum(sizes)) if sizes else ""
-    if unknown:
-        unsized = f"{unknown} of unknown size"
+    return totals_fields(Totals.of(assets))
+
+
+def totals_fields(totals: Totals) -> list[Field]:
+    """A selection's `Totals` (counted in Python for a few, by SQLite for many)."""
+    kinds = Counter({_KIND_NOUNS.get(kind, "other file"): n for kind, n in totals.kinds.items()})
+    services = Counter({Provider(name).label: n for name, n in totals.providers.items()})
+    sized = totals.count - totals.unsized
+    total = format_size(totals.size) if sized else ""
+    if totals.unsized:
+        unsized = f"{totals.unsized} of unknown size"
         total = f"{total} ({unsized})" if total else unsized.capitalize()
     return _present(
         [
-            Field("Selected", pluralise(len(assets), "asset")),
+            Field("Selected", pluralise(totals.count, "asset")),
             Field("Kinds", _counted(kinds)),
             Field("Services", ", ".join(f"{n} on {label}" for label, n in services.most_common())),
             Field("Total size", total),

@@ -54,6 +54,9 @@ from assetdesk.ui.widgets.pane_layout import pane_layout
 if TYPE_CHECKING:
     from assetdesk.ui.thumbnails import ThumbnailMaker
 
+#: Past this many selected assets, what follows the selection counts rows instead of reading
+#: their assets (the inspector's totals come from SQLite).
+MANY_SELECTED = 1000
 EMPTY_TEXT = (
     "Your library is empty.\n\n"
     "Everything you upload is listed here. Paste a mediaGenerationId, a Google Flow job id,\n"
@@ -134,6 +137,7 @@ class LibraryPane(QWidget):
             self.model,
             self.notice,
             selected=self.selected_assets,
+            count=self.selection.count,
             downloads=self.download_jobs,
             quick_look=self.open_quick_look,
             search=self.search.setFocus,
@@ -391,17 +395,27 @@ class LibraryPane(QWidget):
 
     def _selection_changed(self, *_: object) -> None:
         self.asset_actions.update()
-        self.sources.update_clear()
+        self.sources.update_clear(many=self.selection.count() > MANY_SELECTED)
         self.selection.changed()
         self.inspect()
 
     def inspect(self) -> None:
-        """Show the selection in the inspector (unless it shows exactly that already)."""
+        """Show the selection in the inspector (unless it shows exactly that already); a large
+        one is counted by SQLite, its assets never read (select all of 100,000)."""
+        if self.selection.count() > MANY_SELECTED:
+            self._inspected = None
+            self._spawn(self._inspect_many(self.selection.ids()), "library.inspect")
+            return
         assets = self.selected_assets()
         shown = [(asset, self.model.account_text(asset)) for asset in assets]
         if shown != self._inspected:  # a renamed account counts too
             self._inspected = shown
             self.inspector.show_assets(assets, self.model.account_text)
+
+    async def _inspect_many(self, ids: list[int]) -> None:
+        totals = await self._library.views.totals(ids)
+        if self._alive() and self.selection.count() == len(ids):
+            self.inspector.show_totals(totals)
 
     def open_quick_look(self) -> None:
         """Quick Look on the view's current asset when it is selected, else the first selected."""

@@ -249,11 +249,11 @@ class SourcesPanel(QWidget):
 
     # ------------------------------------------------------------------ gone assets
 
-    def update_clear(self) -> None:
-        """Enabled when the selection, or else the library, holds gone assets."""
-        self.clear_action.setEnabled(
-            any(asset.gone for asset in self._selected()) or self._gone_total > 0
-        )
+    def update_clear(self, *, many: bool = False) -> None:
+        """Enabled when the selection, or else the library, holds gone assets (for `many`
+        selected, when the library does: their assets are not read for it)."""
+        gone_selected = not many and any(asset.gone for asset in self._selected())
+        self.clear_action.setEnabled(gone_selected or self._gone_total > 0)
 
     def clear_gone(self) -> None:
         """Ask, then forget the selection's gone assets (or, with none selected, all of them)."""
