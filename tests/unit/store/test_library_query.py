@@ -10,7 +10,7 @@ import pytest
 from assetdesk.core.provider import Provider
 from assetdesk.store.db import MIGRATIONS, open_database, transaction
 from assetdesk.store.library import AssetDraft, LibraryStore
-from assetdesk.store.library_query import SORTS, AssetQuery, matching_ids
+from assetdesk.store.library_query import SORTS, AssetQuery, Totals, matching_ids, totals
 
 
 def draft(number: int, **fields: object) -> AssetDraft:
@@ -135,3 +135,22 @@ def test_migration_7_indexes_an_existing_catalog(tmp_path: Path) -> None:
     conn = open_database(path)
     assert names(conn, AssetQuery(text="lighthouse")) == ["Old lighthouse.png"]
     conn.close()
+
+
+def test_totals_of_a_selection_counted_by_sqlite_match_those_counted_in_python(
+    conn: object,
+) -> None:
+    store = LibraryStore(conn)  # type: ignore[arg-type]
+    stored = store.add(
+        [
+            draft(n, kind=("image", "video", None)[n % 3], size=None if n % 4 == 0 else n)
+            for n in range(1, 1201)
+        ]
+    )
+    with transaction(conn):  # type: ignore[arg-type]
+        conn.execute("UPDATE assets SET gone_at = 'x' WHERE id % 5 = 0")  # type: ignore[attr-defined]
+    ids = [asset.id for asset in stored.assets][:600]  # over two IN chunks
+    counted = totals(conn, ids)  # type: ignore[arg-type]
+    assert counted == Totals.of(list(store.many(ids).values()))
+    assert counted.count == 600 and counted.kinds == {"image": 200, "video": 200, "other": 200}
+    assert counted.unsized == 150 and counted.gone == 120

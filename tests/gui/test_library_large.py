@@ -1,0 +1,94 @@
+"""A Library larger than a screen of rows, on the real window: only what is painted is read,
+select all is counted by SQLite (never read row by row), a sort and a search change the rows
+listed, and the selection is kept through them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from tests.helpers.library_rows import settle
+from tests.helpers.main_window import Pane, open_window
+
+from assetdesk.core.provider import Provider
+from assetdesk.core.units import format_size
+from assetdesk.services.app import AppServices
+from assetdesk.store.db import open_database
+from assetdesk.store.library import AssetDraft, LibraryStore
+from assetdesk.ui.library.catalog_rows import PAGE
+from assetdesk.ui.library.model import AssetRole, Column
+from assetdesk.ui.library.pane import MANY_SELECTED
+from assetdesk.ui.library.queried_model import FIRST_ROWS
+from assetdesk.ui.tasks import BackgroundTasks
+
+TOTAL = 3_000
+
+
+def fill(services: AppServices) -> None:
+    conn = open_database(services.paths.database)
+    try:
+        LibraryStore(conn).add(
+            [
+                AssetDraft(
+                    provider=Provider.RUNWAY,
+                    remote_id=f"user:1-runwayml:a@b.c-asset:{n:05d}",
+                    origin="listed",
+                    kind="video" if n % 10 == 0 else "image",
+                    name=f"render {n:05d}.png",
+                    size=1000 + n,
+                    created_at=f"2026-01-{1 + n % 28:02d}T00:00:00Z",
+                )
+                for n in range(TOTAL)
+            ]
+        )
+    finally:
+        conn.close()
+
+
+def test_a_large_library_reads_what_is_shown_and_counts_a_select_all(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any
+) -> None:
+    fill(services)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1600, 1000))
+    pane = window.library_pane
+    arun(pane.reload())
+    assert pane.model.rowCount() == TOTAL
+    qtbot.wait(200)  # painted: the first screen's rows are in memory already
+    assert pane.model.assets_in_memory() <= FIRST_ROWS + PAGE
+
+    pane.select_all()
+    qtbot.waitUntil(lambda: pane.inspector.values().get("Selected") == "3000 assets", timeout=5000)
+    values = pane.inspector.values()
+    assert values["Kinds"] == "2700 images, 300 videos"
+    assert values["Services"] == "3000 on Runway"
+    total = sum(1000 + n for n in range(TOTAL))
+    assert values["Total size"] == format_size(total)
+    assert pane.asset_actions.download_action.isEnabled()
+    assert not pane.asset_actions.save_as_action.isEnabled()  # one asset only
+    assert TOTAL > MANY_SELECTED and pane.model.assets_in_memory() <= FIRST_ROWS + PAGE
+
+    # One asset picked, then a sort by name: it stays selected and current.
+    pane.current_view.clearSelection()
+    index = pane.proxy.index(10, 0)
+    picked = index.data(AssetRole)
+    pane.current_view.setCurrentIndex(index)
+    assert [a.id for a in pane.selected_assets()] == [picked.id]
+    pane.filter_bar.sort_combo.setCurrentIndex(int(Column.NAME))
+    pane.filter_bar.descending.setChecked(False)
+    settle(qtbot, pane.model)
+    assert pane.proxy.index(0, Column.NAME).data() == "render 00000.png"
+    assert [a.id for a in pane.selected_assets()] == [picked.id]
+    assert pane.current_view.currentIndex().data(AssetRole).id == picked.id
+    # The last rows are read when shown.
+    last = pane.proxy.index(TOTAL - 1, Column.NAME)
+    pane.current_view.scrollTo(last)
+    qtbot.waitUntil(lambda: last.data() == "render 02999.png", timeout=5000)
+
+    # A search answered by SQLite's index; the selection left out of it is no longer selected.
+    pane.search.setText("der 0299")
+    settle(qtbot, pane.model)
+    assert pane.proxy.rowCount() == 10
+    assert pane.proxy.index(0, Column.NAME).data(Qt.ItemDataRole.DisplayRole) == "render 02990.png"
+    kept = [picked.id] if (picked.name or "").startswith("render 0299") else []
+    assert [a.id for a in pane.selected_assets()] == kept
