@@ -20,12 +20,13 @@ from assetdesk.ui.library.catalog_rows import PAGE
 from assetdesk.ui.library.model import AssetRole, Column
 from assetdesk.ui.library.pane import MANY_SELECTED
 from assetdesk.ui.library.queried_model import FIRST_ROWS
+from assetdesk.ui.library.selection import top_index
 from assetdesk.ui.tasks import BackgroundTasks
 
 TOTAL = 3_000
 
 
-def fill(services: AppServices) -> None:
+def fill(services: AppServices, numbers: range = range(TOTAL), created: str = "") -> None:
     conn = open_database(services.paths.database)
     try:
         LibraryStore(conn).add(
@@ -37,9 +38,9 @@ def fill(services: AppServices) -> None:
                     kind="video" if n % 10 == 0 else "image",
                     name=f"render {n:05d}.png",
                     size=1000 + n,
-                    created_at=f"2026-01-{1 + n % 28:02d}T00:00:00Z",
+                    created_at=created or f"2026-01-{1 + n % 28:02d}T00:00:00Z",
                 )
-                for n in range(TOTAL)
+                for n in numbers
             ]
         )
     finally:
@@ -68,6 +69,29 @@ def test_a_large_library_reads_what_is_shown_and_counts_a_select_all(
     assert not pane.asset_actions.save_as_action.isEnabled()  # one asset only
     assert TOTAL > MANY_SELECTED and pane.model.assets_in_memory() <= FIRST_ROWS + PAGE
 
+    # A reload (a refresh filing more) keeps the grid where the user scrolled to.
+    pane.current_view.clearSelection()
+    grid = pane.grid
+    assert pane.stack.currentWidget() is grid
+    qtbot.waitUntil(lambda: grid.visualRect(pane.proxy.index(TOTAL - 1, 0)).isValid())
+    grid.scrollTo(pane.proxy.index(TOTAL // 2, 0), grid.ScrollHint.PositionAtTop)
+    qtbot.wait(50)
+    top = top_index(grid).row()
+    assert TOTAL // 2 - 20 <= top <= TOTAL // 2
+    top_id = pane.model.ids_of_rows([top])[0]
+    arun(pane.reload())  # the same rows
+    qtbot.wait(50)
+    assert top_index(grid).row() == top
+    fill(services, range(TOTAL, TOTAL + 7), created="2026-02-01T00:00:00Z")  # newest first
+    arun(pane.reload())  # 7 rows more, above it: listed anew
+    assert pane.model.rowCount() == TOTAL + 7 and pane.model.row_of(top_id) == top + 7
+
+    def anchored() -> bool:  # the tile that was at the top is at the top again
+        rect = grid.visualRect(pane.proxy.index(top + 7, 0))
+        return rect.isValid() and abs(rect.top()) < grid.gridSize().height()
+
+    qtbot.waitUntil(anchored, timeout=5000)
+
     # One asset picked, then a sort by name: it stays selected and current.
     pane.current_view.clearSelection()
     index = pane.proxy.index(10, 0)
@@ -78,12 +102,13 @@ def test_a_large_library_reads_what_is_shown_and_counts_a_select_all(
     pane.filter_bar.descending.setChecked(False)
     settle(qtbot, pane.model)
     assert pane.proxy.index(0, Column.NAME).data() == "render 00000.png"
+    total = TOTAL + 7
     assert [a.id for a in pane.selected_assets()] == [picked.id]
     assert pane.current_view.currentIndex().data(AssetRole).id == picked.id
     # The last rows are read when shown.
-    last = pane.proxy.index(TOTAL - 1, Column.NAME)
+    last = pane.proxy.index(total - 1, Column.NAME)
     pane.current_view.scrollTo(last)
-    qtbot.waitUntil(lambda: last.data() == "render 02999.png", timeout=5000)
+    qtbot.waitUntil(lambda: last.data() == "render 03006.png", timeout=5000)
 
     # A search answered by SQLite's index; the selection left out of it is no longer selected.
     pane.search.setText("der 0299")

@@ -24,6 +24,7 @@ class CatalogRows:
         self._rows: dict[int, int] = {}
         self._cache: OrderedDict[int, Asset] = OrderedDict()
         self._missing: set[int] = set()  # asked for and not in the catalog (removed meanwhile)
+        self._stale: set[int] = set()  # in memory from before the last answer: read again
         self.limit = limit
 
     def __len__(self) -> int:
@@ -33,7 +34,18 @@ class CatalogRows:
         """A new answer: these ids (`rows` maps each to its row), with the assets read so far."""
         self.ids, self._rows = ids, rows
         self._missing.clear()
+        self._stale = set(self._cache)
         self.remember(found.values())
+
+    def renew(self, found: Mapping[int, Asset]) -> None:
+        """The same ids answered again (the catalog may have changed their assets): those in
+        memory stay shown until they are read again."""
+        self._missing.clear()
+        self._stale = set(self._cache)
+        self.remember(found.values())
+
+    def stale(self, asset_id: int) -> bool:
+        return asset_id in self._stale
 
     def in_memory(self) -> int:
         return len(self._cache)
@@ -52,15 +64,20 @@ class CatalogRows:
         return asset
 
     def lacking(self, asset_id: int) -> bool:
-        """Whether the asset must be read (not in memory, and not known to be gone)."""
+        """Whether the asset must be read (not in memory or from before the last answer, and
+        not known to be gone)."""
+        if asset_id in self._stale:
+            return True
         return asset_id not in self._cache and asset_id not in self._missing
 
     def remember(self, assets: Iterable[Asset]) -> None:
         for asset in assets:
             self._cache[asset.id] = asset
             self._cache.move_to_end(asset.id)
+            self._stale.discard(asset.id)
         while len(self._cache) > self.limit:
-            self._cache.popitem(last=False)
+            dropped, _asset = self._cache.popitem(last=False)
+            self._stale.discard(dropped)
 
     def not_found(self, asset_ids: Iterable[int]) -> None:
         """These ids were asked for and the catalog no longer has them."""

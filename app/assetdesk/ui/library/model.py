@@ -249,6 +249,8 @@ class LibraryModel(QueriedModel):
         asset = self._rows.cached(self._rows.id_at(index.row()))
         if asset is None:
             return self._not_yet(index, role)
+        if self._rows.stale(asset.id):
+            self._want_page(index.row())  # shown as it was until it is read again
         column = Column(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(asset, column)

@@ -87,7 +87,6 @@ class LibraryPane(QWidget):
         self._account_list: list[AccountInfo] = []
         self._loaded = False
         self._catalog_size = 0  # every asset, whatever the filters let through
-        self._held: tuple[list[int], int | None] | None = None
 
         self.notice = Notice()
         self.model = LibraryModel()
@@ -175,8 +174,6 @@ class LibraryPane(QWidget):
             reload=self.reload,
         )
         self.asset_actions.extra_actions.append(self.sources.clear_action)
-        self.model.modelAboutToBeReset.connect(self._hold_selection)
-        self.model.modelReset.connect(self._restore_selection)
         self.quick_look_action = self.asset_actions.quick_look_action
         self.grid.addAction(self.quick_look_action)
         self.table.addAction(self.quick_look_action)
@@ -292,7 +289,7 @@ class LibraryPane(QWidget):
         self.filter_bar.set_accounts(accounts)
         self.sources.set_sources(sources, accounts)
         self._catalog_size = sum(source.assets for source in sources)
-        # The selection is kept through the model's reset (`_hold_selection`): as it is when
+        # The selection is kept through the model's reset (AssetSelection.hold): as it is when
         # the answer lands, so one made meanwhile (an upload revealed, a click) is kept.
         await self.model.requery()
         if not self._alive():
@@ -306,20 +303,6 @@ class LibraryPane(QWidget):
             coro.close()
             return
         self._tasks.spawn(coro, name=name)
-
-    def _hold_selection(self) -> None:
-        """The model is about to list a new answer: remember the selection and current asset."""
-        view = self.current_view
-        current = view.currentIndex()
-        self._held = (
-            self.selection.ids(),
-            self.model.ids_of_rows([current.row()])[0] if current.isValid() else None,
-        )
-
-    def _restore_selection(self) -> None:
-        held, self._held = self._held, None
-        if held is not None and self._alive():
-            self.selection.restore(*held)
 
     def refresh(self) -> None:
         if not self._tasks.closing:

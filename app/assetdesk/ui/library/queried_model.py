@@ -100,6 +100,14 @@ class QueriedModel(FlatTableModel):
         self.rows_settled.emit()
 
     def _apply(self, ids: array[int], rows: dict[int, int], head: dict[int, Asset]) -> None:
+        if ids == self._rows.ids:  # the same rows (a reload): no reset, the view stays put
+            self._rows.renew(head)
+            self._pages_loading.clear()
+            if len(ids):
+                self.dataChanged.emit(
+                    self.index(0, 0), self.index(len(ids) - 1, self.columnCount() - 1)
+                )
+            return
         self.beginResetModel()
         self._generation += 1
         self._pages_loading.clear()

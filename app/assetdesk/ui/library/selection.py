@@ -9,12 +9,16 @@ selection's first instead, or clears (`preview_follow.py` watches the views for 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from PySide6.QtCore import (
     QAbstractProxyModel,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QTimer,
 )
 from PySide6.QtWidgets import QAbstractItemView
 
@@ -23,6 +27,15 @@ from assetdesk.ui.library.model import AssetRole, LibraryModel
 from assetdesk.ui.library.preview import PreviewPanel
 from assetdesk.ui.library.preview_follow import PreviewFollow
 from assetdesk.ui.library.preview_sources import PreviewSources
+
+
+@dataclass(frozen=True)
+class Held:
+    """What a new answer must not lose: the selected and current assets, and the top one."""
+
+    selected: list[int]
+    current: int | None
+    top: int | None
 
 
 class AssetSelection:
@@ -45,6 +58,11 @@ class AssetSelection:
         self.follow = PreviewFollow(
             proxy, model, previewed=lambda: self.previewed, on_gone=self._preview_gone
         )
+        # Each answer to a query resets the model: the selection, the current asset and the
+        # asset at the top of the view are held across it.
+        self._held: Held | None = None
+        model.modelAboutToBeReset.connect(self._hold)
+        model.modelReset.connect(self._restore)
 
     # ------------------------------------------------------------------ reading
 
@@ -90,14 +108,29 @@ class AssetSelection:
         if rows and scroll:
             view.scrollTo(self._proxy.index(rows[0], 0))
 
-    def restore(self, ids: list[int], current: int | None) -> None:
-        """Select `ids` again after the rows were listed anew, the current asset current again
-        (a view's keys go on from it), without scrolling to them."""
+    def _hold(self) -> None:
         view = self._current_view()
-        if current is not None and (index := self._index_of(current)).isValid():
+        current, top = view.currentIndex(), top_index(view)
+        self._held = Held(
+            self.ids(),
+            self._model.ids_of_rows([current.row()])[0] if current.isValid() else None,
+            self._model.ids_of_rows([top.row()])[0] if top.isValid() else None,
+        )
+
+    def _restore(self) -> None:
+        """After the rows were listed anew: the held assets selected again (without scrolling
+        to them), the current one current again (a view's keys go on from it), and the view
+        where it was (a refresh filing more assets does not send it back to the top)."""
+        held, self._held = self._held, None
+        if held is None:
+            return
+        view = self._current_view()
+        if held.current is not None and (index := self._index_of(held.current)).isValid():
             view.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
-        if ids:
-            self.select_ids(ids, scroll=False)
+        if held.selected:
+            self.select_ids(held.selected, scroll=False)
+        if held.top is not None and (top := self._index_of(held.top)).isValid():
+            scroll_when_laid_out(view, QPersistentModelIndex(top))
 
     def step(self, asset_id: int, offset: int) -> Asset | None:
         """The asset `offset` places from `asset_id`: through the selection when several are
@@ -156,6 +189,35 @@ class AssetSelection:
         self.previewed = asset.id
         if not show_asset(self._preview, self._sources, asset):
             self.previewed = None
+
+
+def scroll_when_laid_out(
+    view: QAbstractItemView, index: QPersistentModelIndex, tries: int = 300
+) -> None:
+    """Put `index` at the top of `view` once the view has laid it out (a grid lays out 500
+    tiles per turn of the event loop, and its scroll range grows after: scrolled sooner, it
+    would stop at the first 500)."""
+    if not index.isValid():
+        return  # listed anew meanwhile
+    here = index.model().index(index.row(), index.column())
+    if view.visualRect(here).isValid():
+        view.scrollTo(here, QAbstractItemView.ScrollHint.PositionAtTop)
+        if view.visualRect(here).top() < view.viewport().height() // 2:
+            return
+    if tries > 0:
+        QTimer.singleShot(10, view, lambda: scroll_when_laid_out(view, index, tries - 1))
+
+
+def top_index(view: QAbstractItemView) -> QModelIndex:
+    """The first item the view shows at its top (a grid's tiles sit inside their cells: the
+    corner itself may be a gap)."""
+    area = view.viewport().rect()
+    for y in range(area.top(), area.bottom(), 8):
+        for x in (area.left() + 4, area.width() // 6, area.width() // 3):
+            index = view.indexAt(QPoint(x, y))
+            if index.isValid():
+                return index
+    return QModelIndex()
 
 
 def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
