@@ -4,9 +4,11 @@ listed, and the selection is kept through them."""
 
 from __future__ import annotations
 
+from array import array
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 from tests.helpers.library_rows import settle
 from tests.helpers.main_window import Pane, open_window
@@ -14,6 +16,7 @@ from tests.helpers.main_window import Pane, open_window
 from assetdesk.core.provider import Provider
 from assetdesk.core.units import format_size
 from assetdesk.services.app import AppServices
+from assetdesk.services.library_views import AssetQuery
 from assetdesk.store.db import open_database
 from assetdesk.store.library import AssetDraft, LibraryStore
 from assetdesk.ui.library.catalog_rows import PAGE
@@ -117,3 +120,23 @@ def test_a_large_library_reads_what_is_shown_and_counts_a_select_all(
     assert pane.proxy.index(0, Column.NAME).data(Qt.ItemDataRole.DisplayRole) == "render 02990.png"
     kept = [picked.id] if (picked.name or "").startswith("render 0299") else []
     assert [a.id for a in pane.selected_assets()] == kept
+
+    # Every asset selected: its ids copied (read in a worker thread), then all removed by id.
+    pane.search.clear()
+    settle(qtbot, pane.model)
+    in_memory = pane.model.assets_in_memory()
+    pane.select_all()
+    QGuiApplication.clipboard().clear()
+    pane.asset_actions.copy_id_action.trigger()
+    qtbot.waitUntil(
+        lambda: QGuiApplication.clipboard().text().count("\n") == total - 1, timeout=5000
+    )
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert lines[0] == "user:1-runwayml:a@b.c-asset:00000"  # in the views' order: by name
+    assert pane.model.assets_in_memory() <= in_memory + PAGE  # read, not kept
+    pane.asset_actions.remove_action.trigger()
+    box = pane.asset_actions.remove_box
+    assert box.text() == f"Remove {total} assets from the library?"
+    next(b for b in box.buttons() if b.text() == "Remove").click()
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 0, timeout=10_000)
+    assert arun(services.library.views.ids(AssetQuery())) == array("q")

@@ -17,6 +17,7 @@ from assetdesk.services.library import Asset, LibraryService
 from assetdesk.ui.library.delete_dialog import ServiceDelete
 from assetdesk.ui.library.download_jobs import DownloadJobs
 from assetdesk.ui.library.model import LibraryModel
+from assetdesk.ui.library.selection import MANY_SELECTED, AssetSelection
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_actions import pane_action, pluralise
@@ -33,8 +34,7 @@ class AssetActions:
         model: LibraryModel,
         notice: Notice,
         *,
-        selected: Callable[[], list[Asset]],
-        count: Callable[[], int],
+        selection: AssetSelection,
         downloads: DownloadJobs,
         quick_look: Callable[[], None],
         search: Callable[[], None],
@@ -45,8 +45,9 @@ class AssetActions:
         self._tasks = tasks
         self._model = model
         self._notice = notice
-        self._selected = selected
-        self._count = count  # how many are selected, without reading them (select all)
+        self._selection = selection
+        self._selected = selection.assets
+        self._count = selection.count  # how many, without reading them (select all)
         self._downloads = downloads
         self._reload = reload
 
@@ -77,7 +78,7 @@ class AssetActions:
             pane,
             "Delete on the service…",
             QKeySequence(QKeySequence.StandardKey.Delete),
-            lambda: self.service_delete.ask(selected()),
+            lambda: self._with_selected(self.service_delete.ask, "library.delete"),
         )
         self.remove_action.setToolTip("Forget in AssetDesk only: the service keeps them")
         self.delete_action.setToolTip("Delete them on Google Flow, Runway or Wordbee, for good")
@@ -149,23 +150,37 @@ class AssetActions:
         self.file_dialog = dialog
 
     def download_to_folder(self) -> None:
-        assets = self._selected()
-        if not assets:
+        count = self._count()
+        if not count:
             return
-        dialog = QFileDialog(self._pane, f"Download {pluralise(len(assets), 'asset')} to a folder")
+        dialog = QFileDialog(self._pane, f"Download {pluralise(count, 'asset')} to a folder")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.fileSelected.connect(
-            lambda folder: self._downloads.download_to_folder(assets, Path(folder))
+            lambda folder: self._with_selected(
+                lambda assets: self._downloads.download_to_folder(assets, Path(folder)),
+                "library.download_selection",
+            )
         )
         dialog.open()
         self.file_dialog = dialog
 
+    def _with_selected(self, act: Callable[[list[Asset]], object], name: str) -> None:
+        """`act(assets)` on the selection: at once for a few, after reading many in a worker
+        thread (the selection as it is now: a later change does not alter what was asked)."""
+        if self._count() <= MANY_SELECTED:
+            act(self._selected())
+            return
+        reading = self._selection.read()
+
+        async def then() -> None:
+            act(await reading)
+
+        self._tasks.spawn(then(), name=name)
+
     # ------------------------------------------------------------------ other actions
 
     def copy_ids(self) -> None:
-        ids = [asset.remote_id for asset in self._selected()]
-        if ids:
-            QGuiApplication.clipboard().setText("\n".join(ids))
+        self._with_selected(_copy_ids, "library.copy_ids")
 
     def copy_link(self) -> None:
         assets = self._selected()
@@ -190,20 +205,19 @@ class AssetActions:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def remove(self) -> None:
-        assets = self._selected()
-        if not assets:
+        ids = self._selection.ids()  # their ids are enough: none of the assets is read
+        if not ids:
             return
         box = QMessageBox(self._pane)
         box.setWindowTitle("Remove from library")
         box.setIcon(QMessageBox.Icon.Question)
-        box.setText(f"Remove {pluralise(len(assets), 'asset')} from the library?")
+        box.setText(f"Remove {pluralise(len(ids), 'asset')} from the library?")
         box.setInformativeText(
             "Only AssetDesk's list forgets them: nothing is deleted on the service, and files "
             "you downloaded stay where they are."
         )
         box.setStandardButtons(QMessageBox.StandardButton.Cancel)
         remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
-        ids = [asset.id for asset in assets]
         box.buttonClicked.connect(
             lambda button: (
                 button is remove and self._tasks.spawn(self._remove(ids), name="library.remove")
@@ -215,3 +229,9 @@ class AssetActions:
     async def _remove(self, ids: list[int]) -> None:
         await self._library.remove(ids)
         await self._reload()
+
+
+def _copy_ids(assets: list[Asset]) -> None:
+    """The services' ids of `assets`, one a line, on the clipboard."""
+    if assets:
+        QGuiApplication.clipboard().setText("\n".join(asset.remote_id for asset in assets))

@@ -35,14 +35,14 @@ from assetdesk.ui.library.downloads import DownloadsBox, DownloadsModel
 from assetdesk.ui.library.drag_out import DragOut
 from assetdesk.ui.library.filter_bar import FilterBar, ReferenceBar
 from assetdesk.ui.library.inspector import Inspector
-from assetdesk.ui.library.model import AssetRole, Column, LibraryModel
+from assetdesk.ui.library.model import Column, LibraryModel
 from assetdesk.ui.library.place_filter import PlaceFilter
 from assetdesk.ui.library.preview import PreviewPanel
 from assetdesk.ui.library.preview_sources import PreviewSources
 from assetdesk.ui.library.quick_look import QuickLook
 from assetdesk.ui.library.reference_adder import ReferenceAdder
 from assetdesk.ui.library.refresh_runner import RefreshRunner
-from assetdesk.ui.library.selection import AssetSelection
+from assetdesk.ui.library.selection import MANY_SELECTED, AssetSelection
 from assetdesk.ui.library.sources_panel import SourcesPanel
 from assetdesk.ui.library.thumbnail_queue import TILE, ThumbnailQueue
 from assetdesk.ui.library.tile_size import TileSize
@@ -54,9 +54,6 @@ from assetdesk.ui.widgets.pane_layout import pane_layout
 if TYPE_CHECKING:
     from assetdesk.ui.thumbnails import ThumbnailMaker
 
-#: Past this many selected assets, what follows the selection counts rows instead of reading
-#: their assets (the inspector's totals come from SQLite).
-MANY_SELECTED = 1000
 EMPTY_TEXT = (
     "Your library is empty.\n\n"
     "Everything you upload is listed here. Paste a mediaGenerationId, a Google Flow job id,\n"
@@ -135,8 +132,7 @@ class LibraryPane(QWidget):
             tasks,
             self.model,
             self.notice,
-            selected=self.selected_assets,
-            count=self.selection.count,
+            selection=self.selection,
             downloads=self.download_jobs,
             quick_look=self.open_quick_look,
             search=self.search.setFocus,
@@ -324,7 +320,7 @@ class LibraryPane(QWidget):
 
     def set_view(self, which: str) -> None:
         self.reference_bar.show_view(which)
-        selected = {a.id for a in self.selected_assets()}
+        selected = set(self.selection.ids())
         self._update_view()
         self.select_ids(selected)
 
@@ -402,11 +398,16 @@ class LibraryPane(QWidget):
 
     def open_quick_look(self) -> None:
         """Quick Look on the view's current asset when it is selected, else the first selected."""
-        selected = self.selected_assets()
-        if not selected:
+        rows = self.selection.rows()
+        if not rows:
             return
-        current = self.current_view.currentIndex().data(AssetRole)
-        asset = current if current in selected else selected[0]
+        view = self.current_view
+        current = view.currentIndex()
+        chosen = current.row() if view.selectionModel().isSelected(current) else rows[0]
+        found = self.model.assets_of_rows([chosen])
+        if not found:
+            return
+        asset = found[0]
         if self.quick_look is None or self.quick_look.parentWidget() is not self.window():
             self.quick_look = QuickLook(
                 self._tasks, self.preview_sources, self.selection.step, self.window()

@@ -188,6 +188,12 @@ class QueriedModel(FlatTableModel):
         assets = (self._rows.cached(asset_id) for asset_id in ids)
         return [asset for asset in assets if asset is not None]
 
+    async def read_assets(self, asset_ids: Sequence[int]) -> dict[int, Asset]:
+        """These assets by id, read in a worker thread (not kept in memory)."""
+        if self._views is None:
+            return {}
+        return await self._views.many(asset_ids)
+
     def ids_of_rows(self, rows: Sequence[int]) -> list[int]:
         return self._rows.ids_of_rows(rows)
 

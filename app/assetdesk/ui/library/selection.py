@@ -28,6 +28,11 @@ from assetdesk.ui.library.preview import PreviewPanel
 from assetdesk.ui.library.preview_follow import PreviewFollow
 from assetdesk.ui.library.preview_sources import PreviewSources
 
+#: Past this many selected assets, what follows the selection counts rows instead of reading
+#: their assets (the inspector's totals come from SQLite), and an action on them reads them in
+#: a worker thread.
+MANY_SELECTED = 1000
+
 
 @dataclass(frozen=True)
 class Held:
@@ -86,6 +91,15 @@ class AssetSelection:
     def assets(self) -> list[Asset]:
         """The selected assets, in the views' order (those not yet painted are read at once)."""
         return self._model.assets_of_rows(self.rows())
+
+    async def read(self) -> list[Asset]:
+        """The selected assets for an action on them: at once for a few, read in a worker
+        thread for many (select all of 100,000 does not stall the window)."""
+        if self.count() <= MANY_SELECTED:
+            return self.assets()
+        ids = self.ids()
+        found = await self._model.read_assets(ids)
+        return [found[asset_id] for asset_id in ids if asset_id in found]
 
     def _index_of(self, asset_id: int) -> QModelIndex:
         row = self._model.row_of(asset_id)
