@@ -192,34 +192,49 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 7: a library of 100,000 assets: the Library's views ask SQLite for what they show
     # (store/library_query.py). A trigram full-text index of names, ids and prompts answers a
-    # search as a substring match (as the views did in Python); triggers keep it in step with
-    # `assets`. The order's indexes carry the filters' columns, so a 100,000-row answer is read
-    # from them rather than from the rows (which hold long prompts): 0.6 s became 0.09 s.
+    # search of three characters or more as a substring match (as the views did in Python); a
+    # word-prefix index of names answers one or two. Triggers keep both in step with `assets`.
+    # The orders' keys are virtual generated columns, so their indexes can answer a query
+    # alone (an expression index is not read as covering by SQLite 3.40), and they carry the
+    # filters' columns: 100,000 ids in order come from the index, not from the rows with their
+    # long prompts (0.6 s became 0.06 s newest first, 0.29 s became 0.1 s by name).
     """
     CREATE VIRTUAL TABLE assets_fts USING fts5(
         name, remote_id, prompt, content = 'assets', content_rowid = 'id', tokenize = 'trigram'
     );
+    CREATE VIRTUAL TABLE assets_words USING fts5(
+        name, content = 'assets', content_rowid = 'id',
+        tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'
+    );
     INSERT INTO assets_fts (assets_fts) VALUES ('rebuild');
+    INSERT INTO assets_words (assets_words) VALUES ('rebuild');
     CREATE TRIGGER assets_fts_insert AFTER INSERT ON assets BEGIN
         INSERT INTO assets_fts (rowid, name, remote_id, prompt)
         VALUES (new.id, new.name, new.remote_id, new.prompt);
+        INSERT INTO assets_words (rowid, name) VALUES (new.id, new.name);
     END;
     CREATE TRIGGER assets_fts_delete AFTER DELETE ON assets BEGIN
         INSERT INTO assets_fts (assets_fts, rowid, name, remote_id, prompt)
         VALUES ('delete', old.id, old.name, old.remote_id, old.prompt);
+        INSERT INTO assets_words (assets_words, rowid, name) VALUES ('delete', old.id, old.name);
     END;
     CREATE TRIGGER assets_fts_update AFTER UPDATE OF name, remote_id, prompt ON assets BEGIN
         INSERT INTO assets_fts (assets_fts, rowid, name, remote_id, prompt)
         VALUES ('delete', old.id, old.name, old.remote_id, old.prompt);
         INSERT INTO assets_fts (rowid, name, remote_id, prompt)
         VALUES (new.id, new.name, new.remote_id, new.prompt);
+        INSERT INTO assets_words (assets_words, rowid, name) VALUES ('delete', old.id, old.name);
+        INSERT INTO assets_words (rowid, name) VALUES (new.id, new.name);
     END;
+    ALTER TABLE assets ADD COLUMN sort_date TEXT
+        GENERATED ALWAYS AS (coalesce(created_at, added_at)) VIRTUAL;
+    ALTER TABLE assets ADD COLUMN sort_name TEXT
+        GENERATED ALWAYS AS (coalesce(name, remote_id)) VIRTUAL;
     CREATE INDEX assets_date ON assets (
-        coalesce(created_at, added_at), added_at, provider, kind, account_id, gone_at, uploaded
+        sort_date, added_at, provider, kind, account_id, gone_at, uploaded
     );
     CREATE INDEX assets_name ON assets (
-        coalesce(name, remote_id) COLLATE NOCASE,
-        added_at, provider, kind, account_id, gone_at, uploaded
+        sort_name COLLATE NOCASE, added_at, provider, kind, account_id, gone_at, uploaded
     );
     CREATE INDEX assets_narrow ON assets (
         provider, kind, account_id, gone_at, uploaded,

@@ -5,8 +5,9 @@ A library of 100,000 assets is never loaded whole: a query answers with an array
 bytes each), and the views fetch the assets of the pages they paint (`LibraryStore.many`).
 Filtering and sorting are SQL over the indexes of migrations 3, 4 and 7; a search of three
 characters or more goes through the trigram index `assets_fts` (a substring match on the name,
-the id and the prompt, case folded, as the views did in Python), a shorter one scans those
-columns (ASCII case folding only).
+the id and the prompt, case folded, as the views did in Python); a shorter one finds the names
+with a word that begins with it (`assets_words`: a scan of 100,000 prompts for one letter took
+0.7 s and matched nearly everything).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ __all__ = ["SORTS", "AssetQuery", "Totals", "matching_ids", "totals"]
 #: Sort keys by name; each is an SQL expression over `assets` (a NULL counts as empty or 0, as
 #: the views did). Ties keep the catalog's order: the newest added first.
 SORTS: dict[str, str] = {
-    "name": "coalesce(name, remote_id) COLLATE NOCASE",
+    "name": "sort_name COLLATE NOCASE",  # coalesce(name, remote_id): migration 7
     "kind": "coalesce(kind, 'other')",
     "size": "coalesce(size, 0)",
     "dimensions": "coalesce(width, 0) * coalesce(height, 0)",
@@ -34,7 +35,7 @@ SORTS: dict[str, str] = {
         "coalesce((SELECT accounts.name FROM accounts WHERE accounts.id = assets.account_id), '')"
         " || ' ' || coalesce(account_email, '') COLLATE NOCASE"
     ),
-    "date": "coalesce(created_at, added_at)",
+    "date": "sort_date",  # coalesce(created_at, added_at): migration 7
 }
 #: The columns a place of the source tree may name (`AssetQuery.place`).
 _PLACE_FIELDS = frozenset(f.name for f in fields(Asset))
@@ -62,8 +63,8 @@ class AssetQuery:
         """The WHERE clause (or "") and its arguments."""
         terms: list[str] = []
         args: list[object] = []
-        if self.provider is not None:
-            terms.append("provider = ?")
+        if self.provider is not None:  # +: not by the provider index (it holds most rows)
+            terms.append("+provider = ?")
             args.append(str(self.provider))
         if self.kind is not None:
             terms.append("coalesce(kind, 'other') = ?")
@@ -88,13 +89,9 @@ class AssetQuery:
         if len(text) >= _TRIGRAM:
             terms.append("id IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)")
             args.append('"' + text.replace('"', '""') + '"')  # one phrase: a substring
-        elif text:
-            folded = text.lower()
-            terms.append(
-                "(instr(lower(coalesce(name, '')), ?) OR instr(lower(remote_id), ?)"
-                " OR instr(lower(coalesce(prompt, '')), ?))"
-            )
-            args.extend([folded] * 3)
+        elif text:  # one or two characters: names with a word that begins with them
+            terms.append("id IN (SELECT rowid FROM assets_words WHERE assets_words MATCH ?)")
+            args.append('"' + text.replace('"', '""') + '"*')
         return (" WHERE " + " AND ".join(terms) if terms else ""), args
 
     def sql(self) -> tuple[str, list[object]]:

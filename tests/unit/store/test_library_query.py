@@ -64,8 +64,14 @@ def test_search_is_a_case_folded_substring_of_name_id_or_prompt(conn: object) ->
     assert found("café") == {"Café crème.png"}
     assert found("été-4") == {"Café crème.png"}  # non-ASCII case folding in the index
     assert found('"hi"') == {'say "hi" there.png'}  # quotes are text, not query syntax
-    assert found("Fo") == {"Forest.jpg"}  # under three characters: a scan
+    assert found("Fo") == {"Forest.jpg"}  # under three characters: a word of a name begins so
+    assert found("ci") == {"Neon City.png"}
+    assert found("eo") == set()  # not at a word's start
+    assert found("cr") == {"Café crème.png"}
     assert found("zz") == set()
+    for odd in ('"', "*", "-", "a*", "(", "^", ":", "''"):  # query syntax is text
+        names(conn, AssetQuery(text=odd))
+        names(conn, AssetQuery(text=odd * 3))
     assert len(names(conn, AssetQuery(text="   "))) == 5  # blank: everything
 
 
