@@ -41,6 +41,7 @@ __all__ = [
     "PACK_FILE",
     "ThumbnailPack",
     "key_name",
+    "limit_in_catalog",
     "limit_setting",
     "put_limit_setting",
 ]
@@ -383,6 +384,15 @@ def limit_setting(conn: sqlite3.Connection) -> int:
     except ValueError:
         return DEFAULT_LIMIT
     return max(0, value)
+
+
+def limit_in_catalog(database: Path) -> int:
+    """`limit_setting` read from the catalog file at `database` (its own short connection)."""
+    conn = open_database(database)
+    try:
+        return limit_setting(conn)
+    finally:
+        conn.close()
 
 
 def put_limit_setting(conn: sqlite3.Connection, limit: int) -> None:
