@@ -89,7 +89,8 @@ def kept_blob(cache: Path, key: str, size: int) -> bytes:
     own (KeyError when it holds nothing)."""
     with sqlite3.connect(cache / PACK_FILE) as conn:
         row = conn.execute(
-            "SELECT data FROM thumbnails WHERE name = ? AND size = ?", (key_name(key), size)
+            "SELECT data FROM thumbnails JOIN blobs USING (id) WHERE name = ? AND size = ?",
+            (key_name(key), size),
         ).fetchone()
     if row is None:
         raise KeyError(key)
@@ -393,7 +394,7 @@ def test_cache_hit_needs_no_source_and_a_damaged_blob_is_made_again(
     assert hit is not None and same_pixels(hit, first)
 
     with sqlite3.connect(cache / PACK_FILE) as conn:  # a WebP header, then garbage
-        conn.execute("UPDATE thumbnails SET data = ?", (stored[:12] + b"garbage" * 10,))
+        conn.execute("UPDATE blobs SET data = ?", (stored[:12] + b"garbage" * 10,))
     assert maker.cached("asset:1") is None
     with pytest.raises(KeyError):  # dropped
         kept_blob(cache, "asset:1", 32)

@@ -63,14 +63,20 @@ ADOPT_BATCH = 500
 _MIGRATIONS = (
     """
     CREATE TABLE thumbnails (
+        id INTEGER PRIMARY KEY,
         name TEXT NOT NULL,        -- the key's sha256, 32 hex digits (the old PNG file's name)
         size INTEGER NOT NULL,     -- the maker's size
-        data BLOB NOT NULL,        -- WebP, JPEG or PNG
         bytes INTEGER NOT NULL,    -- length(data), summed for the limit
         last_used REAL NOT NULL,   -- seconds since the epoch
-        PRIMARY KEY (name, size)
+        UNIQUE (name, size)
     );
     CREATE INDEX thumbnails_last_used ON thumbnails (last_used);
+    -- Apart, because SQLite rewrites a whole row on UPDATE: a new last use then costs a small
+    -- row, not the blob's pages as well.
+    CREATE TABLE blobs (
+        id INTEGER PRIMARY KEY,    -- thumbnails.id
+        data BLOB NOT NULL         -- WebP, JPEG or PNG
+    );
     """,
 )
 
@@ -141,7 +147,10 @@ class ThumbnailPack:
         try:
             row = (
                 self._conn()
-                .execute("SELECT data FROM thumbnails WHERE name = ? AND size = ?", (name, size))
+                .execute(
+                    "SELECT data FROM thumbnails JOIN blobs USING (id) WHERE name = ? AND size = ?",
+                    (name, size),
+                )
                 .fetchone()
             )
         except sqlite3.DatabaseError as error:
@@ -176,11 +185,13 @@ class ThumbnailPack:
             conn = self._conn()
             with transaction(conn):
                 row = conn.execute(
-                    "SELECT bytes FROM thumbnails WHERE name = ? AND size = ?", (name, size)
+                    "SELECT id, bytes FROM thumbnails WHERE name = ? AND size = ?", (name, size)
                 ).fetchone()
-                conn.execute("DELETE FROM thumbnails WHERE name = ? AND size = ?", (name, size))
+                if row is not None:
+                    conn.execute("DELETE FROM thumbnails WHERE id = ?", (row[0],))
+                    conn.execute("DELETE FROM blobs WHERE id = ?", (row[0],))
             if row is not None:
-                self._stored -= int(row[0])
+                self._stored -= int(row[1])
         with self._used_lock:
             self._used.pop((name, size), None)
 
@@ -269,14 +280,22 @@ class ThumbnailPack:
             with transaction(conn):
                 for name, size, data, used in rows:
                     old = conn.execute(
-                        "SELECT bytes FROM thumbnails WHERE name = ? AND size = ?", (name, size)
+                        "SELECT id, bytes FROM thumbnails WHERE name = ? AND size = ?", (name, size)
                     ).fetchone()
-                    conn.execute(
-                        "INSERT OR REPLACE INTO thumbnails (name, size, data, bytes, last_used)"
-                        " VALUES (?, ?, ?, ?, ?)",
-                        (name, size, data, len(data), used),
-                    )
-                    self._stored += len(data) - (0 if old is None else int(old[0]))
+                    if old is None:
+                        row_id = conn.execute(
+                            "INSERT INTO thumbnails (name, size, bytes, last_used)"
+                            " VALUES (?, ?, ?, ?)",
+                            (name, size, len(data), used),
+                        ).lastrowid
+                        conn.execute("INSERT INTO blobs (id, data) VALUES (?, ?)", (row_id, data))
+                    else:
+                        conn.execute(
+                            "UPDATE thumbnails SET bytes = ?, last_used = ? WHERE id = ?",
+                            (len(data), used, old[0]),
+                        )
+                        conn.execute("UPDATE blobs SET data = ? WHERE id = ?", (data, old[0]))
+                    self._stored += len(data) - (0 if old is None else int(old[1]))
             self._evict_if_over()
 
     def _evict_if_over(self) -> None:
@@ -291,14 +310,15 @@ class ThumbnailPack:
         freed = 0
         with transaction(conn):
             doomed: list[tuple[int]] = []
-            oldest_first = conn.execute("SELECT rowid, bytes FROM thumbnails ORDER BY last_used")
+            oldest_first = conn.execute("SELECT id, bytes FROM thumbnails ORDER BY last_used")
             for rowid, length in oldest_first:
                 if freed >= goal:
                     break
                 doomed.append((rowid,))
                 freed += int(length)
             oldest_first.close()
-            conn.executemany("DELETE FROM thumbnails WHERE rowid = ?", doomed)
+            conn.executemany("DELETE FROM thumbnails WHERE id = ?", doomed)
+            conn.executemany("DELETE FROM blobs WHERE id = ?", doomed)
         self._stored -= freed
         log.info("evicted %d thumbnails (%d bytes) from the cache", len(doomed), freed)
         # Hand the freed pages back: executescript runs the pragma to its end (execute would
@@ -337,7 +357,7 @@ class ThumbnailPack:
     def _open_or_remake(self) -> sqlite3.Connection:
         try:
             conn = self._connect()
-            conn.execute("SELECT 1 FROM thumbnails LIMIT 1").fetchall()
+            conn.execute("SELECT 1 FROM thumbnails JOIN blobs USING (id) LIMIT 1").fetchall()
             return conn
         except (LocalFileError, sqlite3.DatabaseError) as error:
             if "locked" in str(error):  # in use elsewhere, not damaged: keep it

@@ -50,7 +50,9 @@ def rows_on_disk(path: Path) -> dict[str, tuple[int, float]]:
     """name -> (length(data), last_used), read by a connection of the test's own."""
     conn = sqlite3.connect(path)
     try:
-        rows = conn.execute("SELECT name, length(data), last_used FROM thumbnails").fetchall()
+        rows = conn.execute(
+            "SELECT name, length(data), last_used FROM thumbnails JOIN blobs USING (id)"
+        ).fetchall()
     finally:
         conn.close()
     return {name: (length, used) for name, length, used in rows}
@@ -203,7 +205,11 @@ def test_a_damaged_blob_is_not_cached_and_is_dropped(tmp_path: Path) -> None:
     pack.put("a", 96, blob(5_000))
     pack.put("b", 96, PNG)
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE thumbnails SET data = zeroblob(5000) WHERE name = ?", (key_name("a"),))
+        conn.execute(
+            "UPDATE blobs SET data = zeroblob(5000)"
+            " WHERE id = (SELECT id FROM thumbnails WHERE name = ?)",
+            (key_name("a"),),
+        )
     assert pack.get("a", 96) is None
     assert set(rows_on_disk(path)) == {key_name("b")}
     assert pack.stored_bytes() == len(PNG)
