@@ -277,3 +277,21 @@ def test_the_limit_setting_lives_in_the_catalog(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         put_limit_setting(conn, -1)
     conn.close()
+
+
+def test_noting_last_uses_does_not_rewrite_the_blobs(tmp_path: Path) -> None:
+    path = tmp_path / PACK_FILE
+    wal = path.with_name(PACK_FILE + "-wal")
+    pack = ThumbnailPack(path)
+    count = thumbnail_pack.USED_FLUSH_COUNT
+    for n in range(count):
+        pack.put(f"k{n}", 96, blob(8_000))
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert wal.stat().st_size == 0
+    for n in range(count):
+        pack.get(f"k{n}", 96)
+    pack.flush()
+    # 512 small rows and their index: a few pages, not 512 x 8 KB of blobs.
+    assert 0 < wal.stat().st_size < count * 8_000 // 8, wal.stat().st_size
+    pack.close()
