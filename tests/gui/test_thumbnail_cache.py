@@ -127,11 +127,16 @@ def test_the_old_png_folder_is_taken_over_by_the_maker(arun: Any, tmp_path: Path
     old = image_of(DEMO / "swatch-256x256.png").scaledToWidth(32)
     old_file = folder / f"{key_name('flow:7@32')}.png"  # as the file-per-thumbnail cache named it
     assert old.save(str(old_file), "PNG")  # type: ignore[call-overload]
+    other = image_of(DEMO / "sunrise-640x360.png").scaledToWidth(32)
+    assert other.save(str(folder / f"{key_name('flow:8@32')}.png"), "PNG")  # type: ignore[call-overload]
     (folder / ".thumb-abc.part").write_bytes(b"half")
     maker = ThumbnailMaker(size=32, cache_dir=folder)
-    hit = maker.cached("flow:7@32")
+    hit = maker.cached("flow:7@32")  # at once, whether the background has come to it or not
     assert hit is not None and rgba(hit) == rgba(old)  # kept as it was: PNG, exactly
+    assert maker.cache is not None and maker.cache.wait_for_old_files(30)
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(PACK_FILE)) == []
+    taken = maker.cached("flow:8@32")  # taken in the background
+    assert taken is not None and rgba(taken) == rgba(other)
     # Made again from nothing: no source is needed for what the old folder held.
     again = arun(maker.for_file(tmp_path / "no such file.png", key="flow:7@32"))
     assert rgba(again) == rgba(old)

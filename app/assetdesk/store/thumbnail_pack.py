@@ -7,14 +7,16 @@ file) and the maker's size. Bytes in, bytes out: encoding and decoding are the c
 
 1. Opening makes the file if needed (mode 0600, WAL, incremental auto-vacuum); a file that is
    not a usable cache is thrown away and made again (it holds only copies).
-2. `get` reads through one connection per thread (WAL: readers never wait for the writer) and
-   notes the time in memory; the noted times are written together (`flush`), every
-   USED_FLUSH_COUNT reads or USED_FLUSH_SECONDS, before an eviction and on `close`.
+2. `get` reads through one connection per thread (WAL: readers never wait for the writer) and,
+   when the row's last use is older than USED_GRANULARITY, notes the time in memory; the noted
+   times are written together (`flush`), every USED_FLUSH_COUNT notes or USED_FLUSH_SECONDS,
+   before an eviction and on `close`.
 3. `put` writes under one lock. When the blobs pass the limit, the least recently used rows go
-   in one batch until they fill EVICT_TO of it, and the freed pages are handed back to the
-   file system (incremental vacuum and a WAL checkpoint).
-4. `adopt_files` takes the PNG files of the old one-file-per-thumbnail folder into the pack
-   (bytes as they are, their modification time as last use) and removes them.
+   in one batch until they fill EVICT_TO of it; their pages are reused by the next puts (the
+   file stays about the limit's size). A lower limit (`set_limit`) also hands the freed pages
+   back to the file system (incremental vacuum, WAL checkpoint).
+4. `keep` takes many blobs in one transaction: the old folder of PNG files comes in that way
+   (store/thumbnail_files.py).
 
 Sync and Qt-free; the caller runs it in worker threads.
 """
@@ -40,6 +42,7 @@ __all__ = [
     "LIMIT_SETTING",
     "PACK_FILE",
     "ThumbnailPack",
+    "is_image",
     "key_name",
     "limit_in_catalog",
     "limit_setting",
@@ -55,10 +58,11 @@ LIMIT_SETTING = "thumbnails.cache_bytes"
 DEFAULT_LIMIT = 500 * 1000 * 1000
 #: An eviction frees down to this share of the limit, so the next puts do not evict again.
 EVICT_TO = 0.9
+#: A read notes a new last use only when the row's is older than this: scrolling back and forth
+#: writes nothing, and the order of eviction is kept to within these seconds.
+USED_GRANULARITY = 600.0
 USED_FLUSH_COUNT = 512
 USED_FLUSH_SECONDS = 10.0
-#: How many old files are taken into the pack per transaction.
-ADOPT_BATCH = 500
 
 _MIGRATIONS = (
     """
@@ -89,7 +93,8 @@ def key_name(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def _is_image(data: bytes) -> bool:
+def is_image(data: bytes) -> bool:
+    """Whether `data` starts as a blob this cache keeps (WebP, JPEG or PNG)."""
     if data.startswith(b"RIFF"):
         return data[8:12] == b"WEBP"
     return data.startswith(_MAGIC)
@@ -148,7 +153,8 @@ class ThumbnailPack:
             row = (
                 self._conn()
                 .execute(
-                    "SELECT data FROM thumbnails JOIN blobs USING (id) WHERE name = ? AND size = ?",
+                    "SELECT data, last_used FROM thumbnails JOIN blobs USING (id)"
+                    " WHERE name = ? AND size = ?",
                     (name, size),
                 )
                 .fetchone()
@@ -159,12 +165,15 @@ class ThumbnailPack:
         if row is None:
             return None
         data = bytes(row[0])
-        if not _is_image(data):
+        if not is_image(data):
             log.info("dropping a damaged thumbnail from the cache")
             self.drop(key, size)
             return None
+        now = self._clock()
+        if now - float(row[1]) < USED_GRANULARITY:
+            return data
         with self._used_lock:
-            self._used[(name, size)] = self._clock()
+            self._used[(name, size)] = now
             due = (
                 len(self._used) >= USED_FLUSH_COUNT
                 or time.monotonic() - self._last_flush >= USED_FLUSH_SECONDS
@@ -175,7 +184,7 @@ class ThumbnailPack:
 
     def put(self, key: str, size: int, data: bytes) -> None:
         """Keep `data` for `key` at `size` (replacing what was there), then evict if over."""
-        if not _is_image(data):
+        if not is_image(data):
             raise ValueError("a thumbnail is kept as WebP, JPEG or PNG")
         self._insert([(key_name(key), size, data, self._clock())])
 
@@ -201,7 +210,12 @@ class ThumbnailPack:
             raise ValueError("limit must not be negative")
         self._limit = limit
         with self._write_lock:
-            self._evict_if_over()
+            if self._evict_if_over():
+                conn = self._conn()
+                # executescript runs the pragma to its end (execute frees one page per step);
+                # the checkpoint moves the shrunken file out of the WAL.
+                conn.executescript("PRAGMA incremental_vacuum;")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def flush(self) -> None:
         """Write the noted last-use times, in one transaction."""
@@ -225,52 +239,10 @@ class ThumbnailPack:
                 conn.close()
             self._connections.clear()
 
-    # -- the old folder -----------------------------------------------------------------------
-
-    def adopt_files(self, folder: Path, size: int) -> int:
-        """Take the PNG thumbnails an older AssetDesk kept as files in `folder` (as made at
-        `size`) into the pack and remove them, with its unfinished temporary files. How many
-        were taken."""
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            return 0
-        taken = 0
-        batch: list[tuple[str, int, bytes, float]] = []
-        done: list[Path] = []
-        for entry in entries:
-            path = Path(entry.path)
-            stem, suffix = path.stem, path.suffix
-            if suffix == ".part" and path.name.startswith(".thumb-"):
-                done.append(path)
-                continue
-            if suffix != ".png" or len(stem) != 32 or not entry.is_file():
-                continue
-            done.append(path)
-            try:
-                data = path.read_bytes()
-                used = entry.stat().st_mtime
-            except OSError:
-                continue
-            if _is_image(data):
-                batch.append((stem, size, data, used))
-            if len(batch) >= ADOPT_BATCH:
-                taken += self._adopted(batch, done)
-        taken += self._adopted(batch, done)
-        if taken:
-            log.info("took %d thumbnail files into the thumbnail cache", taken)
-        return taken
-
-    def _adopted(self, batch: list[tuple[str, int, bytes, float]], done: list[Path]) -> int:
-        count = len(batch)
-        if batch:
-            self._insert(batch)
-        for path in done:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        batch.clear()
-        done.clear()
-        return count
+    def keep(self, rows: list[tuple[str, int, bytes, float]]) -> None:
+        """Keep several blobs in one transaction, each as (its stored name: `key_name` of its
+        key, size, data, last use), then evict if over. Blobs that are no image are left out."""
+        self._insert([row for row in rows if is_image(row[2])])
 
     # -- inside -------------------------------------------------------------------------------
 
@@ -298,10 +270,11 @@ class ThumbnailPack:
                     self._stored += len(data) - (0 if old is None else int(old[1]))
             self._evict_if_over()
 
-    def _evict_if_over(self) -> None:
-        """Under the write lock: drop the least recently used rows down to EVICT_TO x limit."""
+    def _evict_if_over(self) -> bool:
+        """Under the write lock: drop the least recently used rows down to EVICT_TO x limit.
+        Whether any went."""
         if self._stored <= self._limit:
-            return
+            return False
         with self._used_lock:
             used, self._used = self._used, {}
         self._write_used(used)
@@ -321,10 +294,7 @@ class ThumbnailPack:
             conn.executemany("DELETE FROM blobs WHERE id = ?", doomed)
         self._stored -= freed
         log.info("evicted %d thumbnails (%d bytes) from the cache", len(doomed), freed)
-        # Hand the freed pages back: executescript runs the pragma to its end (execute would
-        # free one page per step), the checkpoint moves them out of the WAL into the file.
-        conn.executescript("PRAGMA incremental_vacuum;")
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        return True
 
     def _write_used(self, used: dict[tuple[str, int], float]) -> None:
         if not used:

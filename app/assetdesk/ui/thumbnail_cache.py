@@ -3,8 +3,10 @@
 Thumbnails are kept as lossy WebP (quality 85, alpha kept) when Qt can write WebP, else as JPEG
 (quality 85), or PNG for an image with alpha. What `put` returns is the image decoded back from
 what was kept, so a thumbnail looks the same the first time and every time after. The pack is
-opened on first use (in whichever worker thread gets there first), taking in the PNG files an
-older AssetDesk kept one per thumbnail in the same folder. Every method may run in any thread;
+opened on first use (in whichever worker thread gets there first). The PNG files an older
+AssetDesk kept one per thumbnail in the same folder are taken in by a background thread, and
+the one of a key asked for meanwhile at once (store/thumbnail_files.py). Every method may run
+in any thread;
 images are encoded and decoded through files by name, never a Python QIODevice
 (ui/image_files.py says why).
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sqlite3
 import tempfile
 import threading
 from collections.abc import Callable
@@ -21,6 +24,8 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage, QImageWriter
 
+from assetdesk.core.errors import LocalFileError
+from assetdesk.store.thumbnail_files import adopt_file, adopt_files, has_old_files
 from assetdesk.store.thumbnail_pack import DEFAULT_LIMIT, PACK_FILE, ThumbnailPack
 from assetdesk.ui.image_files import read_image
 
@@ -93,26 +98,52 @@ class ThumbnailCache:
         self._pack: ThumbnailPack | None = None
         self._opening = threading.Lock()
         self._writable: frozenset[str] | None = None
+        self._old_files = False  # the old folder had files when the pack opened
+        self._swept = threading.Event()
+        self._stop = threading.Event()
+        self._sweeper: threading.Thread | None = None
 
     @property
     def path(self) -> Path:
         return self._folder / PACK_FILE
 
     def pack(self) -> ThumbnailPack:
-        """The open pack (opened, and the old files taken in, on the first call)."""
+        """The open pack (opened on the first call, which starts taking in the old files)."""
         with self._opening:
             if self._pack is None:
                 limit = self._limit() if callable(self._limit) else self._limit
                 pack = ThumbnailPack(self.path, limit=limit)
-                pack.adopt_files(self._folder, self._size)
                 self._writable = writable_formats()
                 self._pack = pack
+                self._old_files = has_old_files(self._folder)
+                if self._old_files:
+                    self._sweeper = threading.Thread(
+                        target=self._take_old_files, args=(pack,), name="thumbnail-files"
+                    )
+                    self._sweeper.daemon = True  # a quit midway leaves the rest for next time
+                    self._sweeper.start()
+                else:
+                    self._swept.set()
             return self._pack
+
+    def wait_for_old_files(self, timeout: float | None = None) -> bool:
+        """Wait until the old folder's files are all in the pack; whether they are."""
+        return self._swept.wait(timeout)
+
+    def _take_old_files(self, pack: ThumbnailPack) -> None:
+        try:
+            adopt_files(pack, self._folder, self._size, self._stop)
+        except (LocalFileError, OSError, sqlite3.Error) as error:
+            log.warning("could not take the old thumbnail files into the cache: %s", error)
+        finally:
+            self._swept.set()
 
     def get(self, key: str) -> QImage | None:
         """The kept thumbnail, or None (none kept, or damaged: then it is dropped)."""
         pack = self.pack()
         data = pack.get(key, self._size)
+        if data is None and self._old_files and not self._swept.is_set():
+            data = adopt_file(pack, self._folder, key, self._size)
         if data is None:
             return None
         image = decoded(data)
@@ -140,6 +171,9 @@ class ThumbnailCache:
 
     def close(self) -> None:
         """Write the noted last uses and close the pack (no call may run meanwhile)."""
+        self._stop.set()
+        if self._sweeper is not None:
+            self._sweeper.join()
         with self._opening:
             if self._pack is not None:
                 self._pack.close()

@@ -41,9 +41,13 @@ class Clock:
     def __call__(self) -> float:
         return self.now
 
-    def tick(self) -> float:
-        self.now += 1.0
+    def tick(self, seconds: float = 1.0) -> float:
+        self.now += seconds
         return self.now
+
+    def later(self) -> float:
+        """Past the granularity of last uses: a read now notes a new one."""
+        return self.tick(thumbnail_pack.USED_GRANULARITY + 1)
 
 
 def rows_on_disk(path: Path) -> dict[str, tuple[int, float]]:
@@ -101,7 +105,7 @@ def test_over_the_limit_the_least_recently_used_go_first(tmp_path: Path) -> None
         clock.tick()
         pack.put(f"k{n}", 96, blob(8_000))
     assert pack.count() == 10
-    clock.tick()
+    clock.later()
     for n in (0, 1, 2):  # the oldest three are seen again: now the most recent
         assert pack.get(f"k{n}", 96) is not None
     for n in range(10, 13):  # 104 KB: over; freed down to 90 KB
@@ -143,16 +147,23 @@ def test_last_use_is_written_in_batches(tmp_path: Path) -> None:
     pack.put("b", 96, PNG)
     stored = rows_on_disk(path)[key_name("a")][1]
     clock.tick()
+    for _ in range(thumbnail_pack.USED_FLUSH_COUNT):  # seen again soon after: nothing noted
+        assert pack.get("a", 96) == PNG
+    pack.flush()
+    assert rows_on_disk(path)[key_name("a")][1] == stored
+    clock.later()
     for _ in range(thumbnail_pack.USED_FLUSH_COUNT // 2 - 1):
         assert pack.get("a", 96) == PNG
         assert pack.get("b", 96) == PNG
     assert rows_on_disk(path)[key_name("a")][1] == stored  # noted, not yet written
     pack.flush()
     assert rows_on_disk(path)[key_name("a")][1] == clock.now
-    clock.tick()
+    first = clock.later()
     for _ in range(thumbnail_pack.USED_FLUSH_COUNT):  # one key read many times: one note
         pack.get("b", 96)
-    assert rows_on_disk(path)[key_name("b")][1] == clock.now - 1
+        clock.tick()
+    assert rows_on_disk(path)[key_name("b")][1] == first - thumbnail_pack.USED_GRANULARITY - 1
+    clock.later()
     pack.get("a", 96)
     pack.close()  # writes what is noted
     assert rows_on_disk(path)[key_name("a")][1] == clock.now
@@ -164,7 +175,7 @@ def test_many_distinct_reads_write_their_times_without_a_flush(tmp_path: Path) -
     pack = ThumbnailPack(path, clock=clock)
     for n in range(thumbnail_pack.USED_FLUSH_COUNT):
         pack.put(f"k{n}", 96, PNG)
-    clock.tick()
+    clock.later()
     for n in range(thumbnail_pack.USED_FLUSH_COUNT):
         pack.get(f"k{n}", 96)
     assert {used for _, used in rows_on_disk(path).values()} == {clock.now}
@@ -227,44 +238,6 @@ def test_a_file_that_is_not_a_pack_is_made_again(tmp_path: Path) -> None:
     pack.close()
 
 
-def test_the_old_folder_of_png_files_is_taken_over(tmp_path: Path) -> None:
-    folder = tmp_path / "thumbnails"
-    folder.mkdir()
-    old = {f"flow:{n}@256": blob(3_000) for n in range(7)}
-    for n, (key, data) in enumerate(old.items()):
-        file = folder / f"{key_name(key)}.png"
-        file.write_bytes(data)
-        os.utime(file, (1_000 + n, 1_000 + n))  # written in this order
-    (folder / ".thumb-x1y2.part").write_bytes(b"half a png")
-    (folder / f"{key_name('damaged')}.png").write_bytes(b"garbage")
-    (folder / "notes.txt").write_text("not ours")
-    pack = ThumbnailPack(folder / PACK_FILE)
-    assert pack.adopt_files(folder, 256) == 7
-    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(PACK_FILE)) == [
-        "notes.txt"
-    ]
-    for key, data in old.items():
-        assert pack.get(key, 256) == data
-    assert pack.adopt_files(folder, 256) == 0  # once
-    pack.close()
-    times = sorted(rows_on_disk(folder / PACK_FILE).values(), key=lambda row: row[1])
-    assert len(times) == 7
-
-
-def test_the_old_files_keep_their_order_of_use(tmp_path: Path) -> None:
-    folder = tmp_path / "thumbnails"
-    folder.mkdir()
-    for n in range(5):
-        file = folder / f"{key_name(f'k{n}')}.png"
-        file.write_bytes(blob(10_000))
-        os.utime(file, (1_000 + n, 1_000 + n))
-    pack = ThumbnailPack(folder / PACK_FILE, limit=1_000_000)
-    pack.adopt_files(folder, 96)
-    pack.set_limit(30_000)  # room for two after the eviction (90%: 27 KB)
-    assert [pack.get(f"k{n}", 96) is not None for n in range(5)] == [False] * 3 + [True] * 2
-    pack.close()
-
-
 def test_the_limit_setting_lives_in_the_catalog(tmp_path: Path) -> None:
     conn = open_database(tmp_path / "assetdesk.sqlite3")
     assert limit_setting(conn) == DEFAULT_LIMIT == 500_000_000
@@ -282,13 +255,15 @@ def test_the_limit_setting_lives_in_the_catalog(tmp_path: Path) -> None:
 def test_noting_last_uses_does_not_rewrite_the_blobs(tmp_path: Path) -> None:
     path = tmp_path / PACK_FILE
     wal = path.with_name(PACK_FILE + "-wal")
-    pack = ThumbnailPack(path)
+    clock = Clock()
+    pack = ThumbnailPack(path, clock=clock)
     count = thumbnail_pack.USED_FLUSH_COUNT
     for n in range(count):
         pack.put(f"k{n}", 96, blob(8_000))
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert wal.stat().st_size == 0
+    clock.later()
     for n in range(count):
         pack.get(f"k{n}", 96)
     pack.flush()
