@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import shutil
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -26,6 +26,7 @@ from pytestqt.qtbot import QtBot
 from tests.helpers.media_files import DEMO, MEDIA
 
 from assetdesk.sandbox.launcher import SandboxProcess
+from assetdesk.store.thumbnail_pack import PACK_FILE, key_name
 from assetdesk.ui.image_files import image_file, read_image
 from assetdesk.ui.thumbnails import ThumbnailError, ThumbnailMaker, _decode_image
 
@@ -83,8 +84,17 @@ def close_to(color: QColor, expected: QColor, tolerance: int = 24) -> bool:
     return all(abs(a - b) <= tolerance for a, b in pairs)
 
 
-def cache_file(cache: Path, key: str) -> Path:
-    return cache / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.png"
+def kept_blob(cache: Path, key: str, size: int) -> bytes:
+    """What the cache in `cache` holds for `key` at `size`, read by a connection of the test's
+    own (KeyError when it holds nothing)."""
+    with sqlite3.connect(cache / PACK_FILE) as conn:
+        row = conn.execute(
+            "SELECT data FROM thumbnails JOIN blobs USING (id) WHERE name = ? AND size = ?",
+            (key_name(key), size),
+        ).fetchone()
+    if row is None:
+        raise KeyError(key)
+    return bytes(row[0])
 
 
 def raises_thumbnail_error(arun: Any, coro: Any, timeout_ms: int = 20_000) -> ThumbnailError:
@@ -362,7 +372,7 @@ def test_many_videos_in_a_row_do_not_deadlock(arun: Any, qtbot: QtBot) -> None:
 # -- cache ----------------------------------------------------------------------------------------
 
 
-def test_cache_hit_needs_no_source_and_a_damaged_file_is_rewritten(
+def test_cache_hit_needs_no_source_and_a_damaged_blob_is_made_again(
     arun: Any, tmp_path: Path
 ) -> None:
     cache = tmp_path / "thumbs"
@@ -372,10 +382,10 @@ def test_cache_hit_needs_no_source_and_a_damaged_file_is_rewritten(
     assert maker.cached("asset:1") is None
 
     first = arun(maker.for_file(source, key="asset:1"))
-    stored = cache_file(cache, "asset:1")
-    assert stored.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
-    assert same_pixels(QImage(str(stored)), first)
-    assert sorted(p.name for p in cache.iterdir()) == [stored.name]  # no temp file left
+    stored = kept_blob(cache, "asset:1", 32)
+    assert stored[:4] == b"RIFF" and stored[8:12] == b"WEBP"  # Qt writes WebP here
+    assert same_pixels(QImage.fromData(stored), first)  # what it gave is what it kept
+    assert sorted(p.name for p in cache.iterdir() if not p.name.startswith(PACK_FILE)) == []
 
     source.unlink()
     again = arun(maker.for_file(source, key="asset:1"))
@@ -383,12 +393,15 @@ def test_cache_hit_needs_no_source_and_a_damaged_file_is_rewritten(
     hit = maker.cached("asset:1")
     assert hit is not None and same_pixels(hit, first)
 
-    stored.write_bytes(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)
+    with sqlite3.connect(cache / PACK_FILE) as conn:  # a WebP header, then garbage
+        conn.execute("UPDATE blobs SET data = ?", (stored[:12] + b"garbage" * 10,))
     assert maker.cached("asset:1") is None
+    with pytest.raises(KeyError):  # dropped
+        kept_blob(cache, "asset:1", 32)
     shutil.copyfile(MEDIA / "picture.jpg", source)
     rebuilt = arun(maker.for_file(source, key="asset:1"))
     assert same_pixels(rebuilt, first)
-    assert same_pixels(QImage(str(stored)), first)
+    assert same_pixels(QImage.fromData(kept_blob(cache, "asset:1", 32)), first)
 
 
 def test_video_cache_hit_opens_no_player(arun: Any, tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from assetdesk.store.thumbnail_pack import PACK_FILE
+
 __all__ = ["APP_DIR_NAME", "AppPaths"]
 
 APP_DIR_NAME = "AssetDesk"
@@ -27,7 +29,13 @@ class AppPaths:
 
     @property
     def thumbnails(self) -> Path:
+        """The thumbnail cache's folder: its pack file, and the PNG files an older AssetDesk
+        kept there one per thumbnail until the pack takes them in (store/thumbnail_pack.py)."""
         return self.root / "thumbnails"
+
+    @property
+    def thumbnail_pack(self) -> Path:
+        return self.thumbnails / PACK_FILE
 
     @property
     def logs(self) -> Path:

@@ -5,6 +5,7 @@ anywhere on it is queued for upload (`drop_anywhere.py`)."""
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 import assetdesk
 from assetdesk.core.provider import Provider
+from assetdesk.store.thumbnail_pack import limit_in_catalog
 from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.drop_anywhere import DropAnywhere
 from assetdesk.ui.library.pane import LibraryPane
@@ -111,7 +113,9 @@ class MainWindow(QMainWindow):
         self.notifications: list[tuple[str, str]] = []
         self._tray: QSystemTrayIcon | None = None
         self.library_thumbnails = ThumbnailMaker(
-            size=LIBRARY_TILE, cache_dir=services.paths.thumbnails
+            size=LIBRARY_TILE,
+            cache_dir=services.paths.thumbnails,
+            cache_limit=partial(limit_in_catalog, services.paths.database),
         )
         self.library_pane = LibraryPane(
             services.library,

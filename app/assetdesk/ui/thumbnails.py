@@ -6,33 +6,33 @@ JPEG never becomes a 12 MP QImage). A video's first frame comes from QtMultimedi
 QMediaPlayer on the GUI thread (its backend decodes on its own threads), at most `video_slots` at
 once; only the frame's scaling runs in a worker. Results are QImages (safe in any thread), never
 QPixmaps, which the GUI thread alone may make. With a cache folder and a key, each thumbnail is
-also kept as a small PNG, so the Library grid shows known assets without decoding anything.
+also kept in the folder's packed cache (ui/thumbnail_cache.py), so the Library grid shows known
+assets without their sources.
 Whether a file is an image, a video or audio is read from its bytes (`core.sniff`), not its name.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
 import logging
-import os
-import tempfile
+import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QRectF, QSize, Qt, QUrl, Slot
-from PySide6.QtGui import QFont, QGuiApplication, QImage, QImageReader, QPainter, QPalette
+from PySide6.QtGui import QFont, QGuiApplication, QImage, QPainter, QPalette
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
-from assetdesk.core.errors import AssetDeskError, as_sentence
+from assetdesk.core.errors import AssetDeskError, LocalFileError, as_sentence
 from assetdesk.core.media import MediaKind
 from assetdesk.core.redact import MARK
 from assetdesk.core.sniff import HEAD_SIZE, sniff
+from assetdesk.store.thumbnail_pack import DEFAULT_LIMIT
 from assetdesk.ui import players
 from assetdesk.ui.image_files import read_image
 from assetdesk.ui.media_quiet import quiet_ffmpeg
+from assetdesk.ui.thumbnail_cache import ThumbnailCache, normalized
 
 __all__ = ["ThumbnailError", "ThumbnailMaker"]
 
@@ -58,7 +58,8 @@ class ThumbnailMaker(QObject):
     """Makes thumbnails that fit in `size` x `size` (aspect kept, never enlarged).
 
     One maker serves a pane; its players are its children, so `active_players` (and
-    `findChildren(QMediaPlayer)`) tell what is still alive.
+    `findChildren(QMediaPlayer)`) tell what is still alive. `cache_limit` bounds the cache in
+    `cache_dir` in bytes: a number, or a function that reads it when the cache first opens.
     """
 
     def __init__(
@@ -66,6 +67,7 @@ class ThumbnailMaker(QObject):
         *,
         size: int = 96,
         cache_dir: Path | None = None,
+        cache_limit: int | Callable[[], int] = DEFAULT_LIMIT,
         video_slots: int = 2,
         video_timeout: float = 15.0,
         parent: QObject | None = None,
@@ -74,7 +76,9 @@ class ThumbnailMaker(QObject):
         if size < 1 or video_slots < 1 or video_timeout <= 0:
             raise ValueError("size, video_slots and video_timeout must be positive")
         self._size = size
-        self._cache_dir = cache_dir
+        self._cache = (
+            None if cache_dir is None else ThumbnailCache(cache_dir, size, limit=cache_limit)
+        )
         self._video_timeout = video_timeout
         self._video_slots = asyncio.Semaphore(video_slots)
         self._players: set[QMediaPlayer] = set()
@@ -82,6 +86,10 @@ class ThumbnailMaker(QObject):
     @property
     def size(self) -> int:
         return self._size
+
+    @property
+    def cache(self) -> ThumbnailCache | None:
+        return self._cache
 
     @property
     def active_players(self) -> int:
@@ -117,8 +125,7 @@ class ThumbnailMaker(QObject):
             image = await self._video_thumbnail(url, path.name)
         else:
             image = await asyncio.to_thread(_decode_image, path, path.name, self._size)
-        await self._store_in_thread(key, image)
-        return image
+        return await self._store_in_thread(key, image)
 
     async def for_image_bytes(self, data: bytes, *, key: str | None = None) -> QImage:
         """The thumbnail of an image held in memory (a pasted image, a downloaded preview)."""
@@ -126,8 +133,7 @@ class ThumbnailMaker(QObject):
         if hit is not None:
             return hit
         image = await asyncio.to_thread(_decode_image, data, "The image", self._size)
-        await self._store_in_thread(key, image)
-        return image
+        return await self._store_in_thread(key, image)
 
     async def for_video_url(self, url: QUrl, *, key: str | None = None) -> QImage:
         """The thumbnail of a video's first frame, from a file:// or http(s):// URL."""
@@ -135,39 +141,39 @@ class ThumbnailMaker(QObject):
         if hit is not None:
             return hit
         image = await self._video_thumbnail(url, _url_name(url))
-        await self._store_in_thread(key, image)
-        return image
+        return await self._store_in_thread(key, image)
 
     def cached(self, key: str) -> QImage | None:
-        """The cached thumbnail for `key`, or None (no cache, none stored, or a damaged file)."""
-        path = self._cache_path(key)
-        if path is None:
+        """The cached thumbnail for `key`, or None (no cache, none stored, a damaged one, or a
+        cache that cannot be opened). Blocking: call it in a worker thread."""
+        if self._cache is None:
             return None
-        reader = QImageReader(str(path), b"png")
-        image = reader.read()
-        if image.isNull():
-            if path.exists():
-                log.info("ignoring a damaged thumbnail cache file %s", path.name)
+        try:
+            return self._cache.get(key)
+        except (LocalFileError, OSError, sqlite3.Error) as error:
+            log.warning("could not read the thumbnail cache: %s", error)
             return None
-        return _normalized(image)
 
     # -- cache ----------------------------------------------------------------------------------
 
-    def _cache_path(self, key: str) -> Path | None:
-        if self._cache_dir is None:
-            return None
-        name = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-        return self._cache_dir / f"{name}.png"
-
     async def _cached_in_thread(self, key: str | None) -> QImage | None:
-        if key is None or self._cache_dir is None:
+        if key is None or self._cache is None:
             return None
         return await asyncio.to_thread(self.cached, key)
 
-    async def _store_in_thread(self, key: str | None, image: QImage) -> None:
-        path = None if key is None else self._cache_path(key)
-        if path is not None:
-            await asyncio.to_thread(_store_png, path, image)
+    async def _store_in_thread(self, key: str | None, image: QImage) -> QImage:
+        """`image` kept for `key`; the image as the cache gives it back from now on."""
+        if key is None or self._cache is None:
+            return image
+        return await asyncio.to_thread(self._store, key, image)
+
+    def _store(self, key: str, image: QImage) -> QImage:
+        assert self._cache is not None
+        try:
+            return self._cache.put(key, image)
+        except (LocalFileError, OSError, sqlite3.Error) as error:
+            log.warning("could not write the thumbnail cache: %s", error)
+            return image
 
     # -- video ----------------------------------------------------------------------------------
 
@@ -339,13 +345,7 @@ def _fit(image: QImage, size: int) -> QImage:
             Qt.AspectRatioMode.IgnoreAspectRatio,
             Qt.TransformationMode.SmoothTransformation,
         )
-    return _normalized(image)
-
-
-def _normalized(image: QImage) -> QImage:
-    """One pixel format per kind, so a thumbnail and its cached copy compare equal."""
-    wanted = QImage.Format.Format_ARGB32 if image.hasAlphaChannel() else QImage.Format.Format_RGB32
-    return image if image.format() == wanted else image.convertToFormat(wanted)
+    return normalized(image)
 
 
 def _decode_image(source: Path | bytes, name: str, size: int) -> QImage:
@@ -355,27 +355,6 @@ def _decode_image(source: Path | bytes, name: str, size: int) -> QImage:
         reason = as_sentence(error).rstrip(".").lower()
         raise ThumbnailError(f"{name} could not be decoded as an image ({reason}).")
     return _fit(image, size)  # a format that tells no size up front comes out full size
-
-
-def _store_png(path: Path, image: QImage) -> None:
-    """Write `image` to `path` as PNG atomically; a failure only costs a cache miss later."""
-    temp = ""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".thumb-", suffix=".part")
-        os.close(handle)
-        # By file name, not through a QBuffer (ui/image_files.py). PySide6 6.11 takes the
-        # format as str, though its stubs say bytes (bytes raise ValueError).
-        if not image.save(temp, "PNG"):  # type: ignore[call-overload]
-            log.warning("could not write the thumbnail cache file %s", path.name)
-            Path(temp).unlink()
-            return
-        Path(temp).replace(path)
-    except OSError as error:
-        log.warning("could not write the thumbnail cache file %s: %s", path.name, error.strerror)
-        if temp:
-            with contextlib.suppress(OSError):
-                Path(temp).unlink()
 
 
 # -- messages ---------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from assetdesk.store.paths import AppPaths
 
 def test_data_dir_relocates_every_folder(tmp_path: Path) -> None:
     paths = AppPaths.from_option(str(tmp_path / "data"))
-    for location in (paths.database, paths.thumbnails, paths.logs, paths.cache,
-                     paths.downloads_default, paths.log_file):  # fmt: skip
+    for location in (paths.database, paths.thumbnails, paths.thumbnail_pack, paths.logs,
+                     paths.cache, paths.downloads_default, paths.log_file):  # fmt: skip
         assert location.is_relative_to(tmp_path / "data"), location
 
 
