@@ -170,3 +170,21 @@ def test_a_search_typed_faster_than_answered_ends_on_the_last_text(
     ]
     assert settled[-1] == 11
     assert len(settled) < 7  # the texts typed meanwhile were not each answered and shown
+
+
+def test_a_page_read_meanwhile_is_read_again_once_forgotten(
+    qapp: Any, qtbot: QtBot, catalog: Any, tasks: BackgroundTasks, arun: Any
+) -> None:
+    store, views = catalog
+    total = FIRST_ROWS + 2 * PAGE
+    store.add([draft(n) for n in range(1, total + 1)])
+    model = attached(views, tasks, arun)
+    far = model.index(total - PAGE, Column.NAME)  # the first row of the last page
+    assert far.data() is None  # its page asked for...
+    page = range(total - PAGE, total)
+    assert len(model.assets_of_rows(page)) == PAGE  # ...and read at once before that read ran
+    qtbot.wait(50)  # the page's own read finds nothing left to read
+    model.limit_memory(10)  # the least recently used forgotten: that row among them
+    model.limit_memory(20_000)
+    assert far.data() is None
+    qtbot.waitUntil(lambda: far.data() is not None, timeout=5_000)  # asked for and read again

@@ -129,17 +129,19 @@ class QueriedModel(FlatTableModel):
         await asyncio.sleep(0)
         pages, self._pages_wanted = sorted(self._pages_wanted), set()
         generation = self._generation
-        wanted = [asset_id for page in pages for asset_id in self._rows.page_ids(page)]
-        if not wanted or self._views is None:
-            return
-        found = await self._views.many(wanted)
-        self._rows.remember(found.values())
-        self._rows.not_found(wanted)
+        try:
+            wanted = [asset_id for page in pages for asset_id in self._rows.page_ids(page)]
+            if not wanted or self._views is None:
+                return  # read meanwhile (a selection's assets)
+            found = await self._views.many(wanted)
+            self._rows.remember(found.values())
+            self._rows.not_found(wanted)
+        finally:  # asked again when painted again, whatever happened to this read
+            self._pages_loading.difference_update(pages)
         if generation != self._generation:
             return  # another answer came meanwhile: its rows are painted afresh
         last = self.columnCount() - 1
         for page in pages:
-            self._pages_loading.discard(page)
             first = page * PAGE
             bottom = min(first + PAGE, len(self._rows)) - 1
             if bottom >= first:
