@@ -16,6 +16,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from assetdesk.core.errors import AssetDeskError, LocalFileError
+from assetdesk.store.search_index import ensure_search_index
+from assetdesk.store.sql_script import statements
 
 __all__ = [
     "MIGRATIONS",
@@ -191,41 +193,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     # 7: a library of 100,000 assets: the Library's views ask SQLite for what they show
-    # (store/library_query.py). A trigram full-text index of names, ids and prompts answers a
-    # search of three characters or more as a substring match (as the views did in Python); a
-    # word-prefix index of names answers one or two. Triggers keep both in step with `assets`.
-    # The orders' keys are virtual generated columns, so their indexes can answer a query
-    # alone (an expression index is not read as covering by SQLite 3.40), and they carry the
-    # filters' columns: 100,000 ids in order come from the index, not from the rows with their
-    # long prompts (0.6 s became 0.06 s newest first, 0.29 s became 0.1 s by name).
+    # (store/library_query.py; its search indexes: store/search_index.py). The orders' keys are
+    # virtual generated columns, so their indexes can answer a query alone (an expression index
+    # is not read as covering by SQLite 3.40), and they carry the filters' columns: 100,000 ids
+    # in order come from the index, not from the rows with their long prompts (0.6 s became
+    # 0.06 s newest first, 0.29 s became 0.1 s by name).
     """
-    CREATE VIRTUAL TABLE assets_fts USING fts5(
-        name, remote_id, prompt, content = 'assets', content_rowid = 'id', tokenize = 'trigram'
-    );
-    CREATE VIRTUAL TABLE assets_words USING fts5(
-        name, content = 'assets', content_rowid = 'id',
-        tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2'
-    );
-    INSERT INTO assets_fts (assets_fts) VALUES ('rebuild');
-    INSERT INTO assets_words (assets_words) VALUES ('rebuild');
-    CREATE TRIGGER assets_fts_insert AFTER INSERT ON assets BEGIN
-        INSERT INTO assets_fts (rowid, name, remote_id, prompt)
-        VALUES (new.id, new.name, new.remote_id, new.prompt);
-        INSERT INTO assets_words (rowid, name) VALUES (new.id, new.name);
-    END;
-    CREATE TRIGGER assets_fts_delete AFTER DELETE ON assets BEGIN
-        INSERT INTO assets_fts (assets_fts, rowid, name, remote_id, prompt)
-        VALUES ('delete', old.id, old.name, old.remote_id, old.prompt);
-        INSERT INTO assets_words (assets_words, rowid, name) VALUES ('delete', old.id, old.name);
-    END;
-    CREATE TRIGGER assets_fts_update AFTER UPDATE OF name, remote_id, prompt ON assets BEGIN
-        INSERT INTO assets_fts (assets_fts, rowid, name, remote_id, prompt)
-        VALUES ('delete', old.id, old.name, old.remote_id, old.prompt);
-        INSERT INTO assets_fts (rowid, name, remote_id, prompt)
-        VALUES (new.id, new.name, new.remote_id, new.prompt);
-        INSERT INTO assets_words (assets_words, rowid, name) VALUES ('delete', old.id, old.name);
-        INSERT INTO assets_words (rowid, name) VALUES (new.id, new.name);
-    END;
     ALTER TABLE assets ADD COLUMN sort_date TEXT
         GENERATED ALWAYS AS (coalesce(created_at, added_at)) VIRTUAL;
     ALTER TABLE assets ADD COLUMN sort_name TEXT
@@ -308,6 +281,8 @@ def open_database(
         _use_wal(conn)
         conn.execute("PRAGMA synchronous = FULL")  # see DURABILITY
         _migrate(conn, target, migrations)
+        if migrations is MIGRATIONS:  # the whole schema (a test may stop at an older one)
+            ensure_search_index(conn)
     except AssetDeskError:
         conn.close()
         raise
@@ -362,7 +337,7 @@ def _migrate(conn: sqlite3.Connection, target: Path, migrations: Sequence[str]) 
         log.info("migrating %s to schema %d", target.name, number)
         try:
             # executescript() would commit first; run the statements one by one instead.
-            for statement in _statements(migrations[number - 1]):
+            for statement in statements(migrations[number - 1]):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {number:d}")
         except sqlite3.Error as error:
@@ -374,18 +349,3 @@ def _migrate(conn: sqlite3.Connection, target: Path, migrations: Sequence[str]) 
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
-
-
-def _statements(script: str) -> list[str]:
-    """Split a migration script into complete statements."""
-    statements: list[str] = []
-    pending = ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            if pending.strip():
-                statements.append(pending.strip())
-            pending = ""
-    if pending.strip():
-        statements.append(pending.strip())
-    return statements

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
 from assetdesk.store.library import Asset
+from assetdesk.store.search_index import has_search_index
 
 __all__ = ["SORTS", "AssetQuery", "Totals", "matching_ids", "totals"]
 
@@ -59,8 +60,9 @@ class AssetQuery:
     sort: str = "date"
     descending: bool = True
 
-    def where(self) -> tuple[str, list[object]]:
-        """The WHERE clause (or "") and its arguments."""
+    def where(self, indexed: bool = True) -> tuple[str, list[object]]:
+        """The WHERE clause (or "") and its arguments; `indexed`: the catalog has its search
+        indexes (store/search_index.py), else a search scans."""
         terms: list[str] = []
         args: list[object] = []
         if self.provider is not None:  # +: not by the provider index (it holds most rows)
@@ -86,7 +88,12 @@ class AssetQuery:
             terms.append("uploaded = ?")
             args.append(int(self.uploaded))
         text = self.text.strip()
-        if len(text) >= _TRIGRAM:
+        if text and not indexed:
+            folded = text.lower()  # ASCII case folding only
+            columns = ("coalesce(name, '')", "remote_id", "coalesce(prompt, '')")
+            terms.append("(" + " OR ".join(f"instr(lower({c}), ?)" for c in columns) + ")")
+            args.extend([folded] * len(columns))
+        elif len(text) >= _TRIGRAM:
             terms.append("id IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)")
             args.append('"' + text.replace('"', '""') + '"')  # one phrase: a substring
         elif text:  # one or two characters: names with a word that begins with them
@@ -94,9 +101,9 @@ class AssetQuery:
             args.append('"' + text.replace('"', '""') + '"*')
         return (" WHERE " + " AND ".join(terms) if terms else ""), args
 
-    def sql(self) -> tuple[str, list[object]]:
+    def sql(self, indexed: bool = True) -> tuple[str, list[object]]:
         """SELECT id ... in the chosen order."""
-        where, args = self.where()
+        where, args = self.where(indexed)
         direction = "DESC" if self.descending else "ASC"
         order = f"{SORTS[self.sort]} {direction}, added_at DESC, id DESC"
         return f"SELECT id FROM assets{where} ORDER BY {order}", args
@@ -104,7 +111,7 @@ class AssetQuery:
 
 def matching_ids(conn: sqlite3.Connection, query: AssetQuery) -> array[int]:
     """The ids of the assets `query` lets through, in its order."""
-    sql, args = query.sql()
+    sql, args = query.sql(has_search_index(conn))
     cursor = conn.cursor()
     cursor.row_factory = None
     ids: array[int] = array("q")

@@ -14,11 +14,11 @@ from assetdesk.store.db import (
     MIGRATIONS,
     SCHEMA_VERSION,
     DatabaseTooNew,
-    _statements,
     open_database,
     schema_version,
     transaction,
 )
+from assetdesk.store.sql_script import statements
 
 # Column names that could hold a secret; none may exist in any table.
 SECRETISH = ("token", "key", "secret", "password", "session", "credential", "auth")
@@ -305,7 +305,7 @@ def test_two_connections_opening_a_new_database_at_once_migrate_it_once(tmp_path
     second.start()
     time.sleep(0.3)  # only orders the two: if the thread is late it reads the final version
     for number, script in enumerate(MIGRATIONS, start=1):
-        for statement in _statements(script):
+        for statement in statements(script):
             holder.execute(statement)
         holder.execute(f"PRAGMA user_version = {number:d}")
     holder.execute("COMMIT")

@@ -11,6 +11,7 @@ from assetdesk.core.provider import Provider
 from assetdesk.store.db import MIGRATIONS, open_database, transaction
 from assetdesk.store.library import AssetDraft, LibraryStore
 from assetdesk.store.library_query import SORTS, AssetQuery, Totals, matching_ids, totals
+from assetdesk.store.search_index import has_search_index
 
 
 def draft(number: int, **fields: object) -> AssetDraft:
@@ -133,14 +134,37 @@ def test_every_order_both_ways_with_ties_newest_first(conn: object, sort: str) -
         assert down == list(range(9, 0, -1))
 
 
-def test_migration_7_indexes_an_existing_catalog(tmp_path: Path) -> None:
+def test_an_existing_catalog_is_indexed_when_opened(tmp_path: Path) -> None:
     path = tmp_path / "catalog.sqlite"
     old = open_database(path, migrations=MIGRATIONS[:6])
     LibraryStore(old).add([draft(1, name="Old lighthouse.png"), draft(2, name="Pier.png")])
+    assert not has_search_index(old)
     old.close()
     conn = open_database(path)
+    assert has_search_index(conn)
     assert names(conn, AssetQuery(text="lighthouse")) == ["Old lighthouse.png"]
+    assert names(conn, AssetQuery(text="pi")) == ["Pier.png"]
+    assert names(conn, AssetQuery(sort="name", descending=False)) == [
+        "Old lighthouse.png",
+        "Pier.png",
+    ]
     conn.close()
+
+
+def test_without_the_search_indexes_a_search_scans_the_rows(conn: object) -> None:
+    """A catalog as an SQLite without FTS5 leaves it (some Python builds lack FTS5): the
+    indexes and their triggers are not there, and searches still answer."""
+    store = LibraryStore(conn)  # type: ignore[arg-type]
+    with transaction(conn):  # type: ignore[arg-type]
+        for trigger in ("insert", "delete", "update"):
+            conn.execute(f"DROP TRIGGER assets_fts_{trigger}")  # type: ignore[attr-defined]
+        conn.execute("DROP TABLE assets_fts")  # type: ignore[attr-defined]
+        conn.execute("DROP TABLE assets_words")  # type: ignore[attr-defined]
+    assert not has_search_index(conn)  # type: ignore[arg-type]
+    store.add([draft(1, name="Neon City.png", prompt="rain"), draft(2, name="Forest.jpg")])
+    assert names(conn, AssetQuery(text="eon ci")) == ["Neon City.png"]
+    assert names(conn, AssetQuery(text="RAIN")) == ["Neon City.png"]
+    assert names(conn, AssetQuery(text="t")) == ["Forest.jpg", "Neon City.png"]
 
 
 def test_totals_of_a_selection_counted_by_sqlite_match_those_counted_in_python(
