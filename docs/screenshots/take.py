@@ -206,7 +206,7 @@ async def _busy(window, sandbox, scratch: Path) -> None:  # type: ignore[no-unty
     sandbox.fault("api", "/v1/google-flow/assets*", method="POST", count=4, latency=60)
     window.uploads_pane.add_paths([sources / name for name in names])
     library = window.library_pane
-    assets = library.model.assets()
+    assets = library.model.assets_of_rows(range(library.model.rowCount()))
     video = next((a for a in assets if a.kind == "video"), None)
     image = next((a for a in assets if a.kind == "image" and a.width), assets[0])
     if video is not None:  # its download stalls half way (the link's path, not the others')
