@@ -26,6 +26,7 @@ from PySide6.QtCore import QTimer
 
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.services.library import Asset, LibraryService
+from assetdesk.services.throttle_gate import OnWait
 from assetdesk.transfer.options import DownloadResult
 from assetdesk.transfer.progress import ProgressCallback, TransferProgress
 from assetdesk.ui.library.download_batch import Batch
@@ -51,6 +52,9 @@ class _Note:
 
 
 log = logging.getLogger("assetdesk.ui.library.downloads")
+
+#: How a download saves its file: told of its progress and of the account's waits after a 429.
+Save = Callable[[ProgressCallback, OnWait], Awaitable[DownloadResult]]
 
 #: How often the batch's line is repainted while it runs, in milliseconds.
 BATCH_REPAINT_MS = 100
@@ -125,7 +129,9 @@ class DownloadJobs:
         return self._start(
             asset,
             path.parent,
-            lambda progress: self._library.save_as(asset, path, progress=progress),
+            lambda progress, on_wait: self._library.save_as(
+                asset, path, progress=progress, on_wait=on_wait
+            ),
             note=_Note(path.parent, path.name, False, pending_id),
         )
 
@@ -147,8 +153,8 @@ class DownloadJobs:
         return self._start(
             asset,
             folder,
-            lambda progress: self._library.save_to_folder(
-                asset, folder, keep_folders=keep, progress=progress
+            lambda progress, on_wait: self._library.save_to_folder(
+                asset, folder, keep_folders=keep, progress=progress, on_wait=on_wait
             ),
             note=_Note(folder, None, keep, pending_id),
             batched=True,
@@ -181,7 +187,7 @@ class DownloadJobs:
         return self._start(
             asset,
             folder,
-            lambda progress: self._library.save_copy(asset, folder, progress=progress),
+            lambda progress, _: self._library.save_copy(asset, folder, progress=progress),
             saved=saved,
         )
 
@@ -189,7 +195,7 @@ class DownloadJobs:
         self,
         asset: Asset,
         folder: Path,
-        save: Callable[[ProgressCallback], Awaitable[DownloadResult]],
+        save: Save,
         *,
         saved: Callable[[Path], None] | None = None,
         note: _Note | None = None,
@@ -226,14 +232,18 @@ class DownloadJobs:
         self,
         asset: Asset,
         download: Download,
-        save: Callable[[ProgressCallback], Awaitable[DownloadResult]],
+        save: Save,
         *,
         saved: Callable[[Path], None] | None = None,
         note: _Note | None = None,
         batched: bool = False,
     ) -> None:
         def progress(snapshot: TransferProgress) -> None:
-            download.progress = snapshot
+            download.progress, download.waiting = snapshot, None
+            self._downloads.changed(download)
+
+        def waiting(seconds: float) -> None:  # the account's pause after a 429
+            download.waiting = seconds or None
             self._downloads.changed(download)
 
         pending = self._library.pending_downloads
@@ -253,7 +263,7 @@ class DownloadJobs:
             async with self._slots.slot() if batched else contextlib.nullcontext():
                 download.state = "running"
                 self._downloads.changed(download)
-                result = await save(progress)
+                result = await save(progress, waiting)
         except asyncio.CancelledError:  # a quit: the database keeps it for the next start
             download.state, download.message = "cancelled", "Cancelled."
             if download.id in self._cancelled:  # the user's: not for the next start

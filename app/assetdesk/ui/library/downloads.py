@@ -57,6 +57,9 @@ class Download:
     kept: bool = False
     #: The size the catalog knows, until the transfer says (a batch sums it for what waits).
     size: int | None = None
+    #: Seconds its link lookup waits because the service answered 429 (the account's pause),
+    #: None when it does not wait.
+    waiting: float | None = None
     id: int = field(default_factory=lambda: next(_ids))
 
 
@@ -132,6 +135,8 @@ def _progress_text(download: Download) -> str:
         return download.message or download.state.capitalize()
     if download.state == "queued":
         return "Waiting for its turn…"
+    if download.waiting:
+        return f"Waiting: the service asks to slow down, {format_eta(download.waiting)}"
     progress = download.progress
     if progress is None or progress.phase is Phase.CONNECTING:
         return "Starting…"
