@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from PySide6.QtCore import QTimer
 
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.services.library import Asset, LibraryService
+from assetdesk.services.pending_downloads import PendingDownload
 from assetdesk.services.throttle_gate import OnWait
 from assetdesk.transfer.options import DownloadResult
 from assetdesk.transfer.progress import ProgressCallback, TransferProgress
@@ -43,12 +45,16 @@ from assetdesk.ui.tasks import BackgroundTasks
 
 @dataclass(frozen=True)
 class _Note:
-    """A user download as the database keeps it until it ends (`pending_id` once written)."""
+    """A user download as the database keeps it until it ends (`pending_id` once written).
+    A file of a "Download to folder" has its record in the batch's one write: `written`'s
+    `index`-th."""
 
     folder: Path
     filename: str | None
     keep_folders: bool
     pending_id: int | None = None
+    written: asyncio.Future[list[PendingDownload]] | None = None
+    index: int = 0
 
 
 log = logging.getLogger("assetdesk.ui.library.downloads")
@@ -103,8 +109,28 @@ class DownloadJobs:
             self._box.files_at_once.setValue(count)
 
     def download_to_folder(self, assets: Iterable[Asset], folder: Path) -> list[asyncio.Task[None]]:
-        """ "Download to folder" of a selection: one batch, `files_at_once` at a time."""
-        return [self.save_to_folder(asset, folder) for asset in assets]
+        """ "Download to folder" of a selection: one batch, `files_at_once` at a time. Its rows
+        and its line show at once; the records that keep it for a next start are written in
+        one transaction in a worker thread, and each file waits for them before it starts."""
+        chosen = list(assets)
+        keep = self._box.keep_folders.isChecked()
+        written = asyncio.ensure_future(
+            self._library.pending_downloads.add_many(
+                [asset.id for asset in chosen], folder, keep_folders=keep
+            )
+        )
+        return self._start_all(
+            [
+                (
+                    asset,
+                    self._to_folder(asset, folder, keep),
+                    _Note(folder, None, keep, written=written, index=index),
+                )
+                for index, asset in enumerate(chosen)
+            ],
+            folder,
+            batched=True,
+        )
 
     def cancel(self, downloads: Iterable[Download]) -> None:
         """The user's cancel of `downloads` (those still to finish): their rows say so and the
@@ -149,16 +175,21 @@ class DownloadJobs:
         for a slot of `files_at_once`."""
         if keep_folders is None:
             keep_folders = self._box.keep_folders.isChecked()
-        keep = keep_folders
         return self._start(
             asset,
             folder,
-            lambda progress, on_wait: self._library.save_to_folder(
-                asset, folder, keep_folders=keep, progress=progress, on_wait=on_wait
-            ),
-            note=_Note(folder, None, keep, pending_id),
+            self._to_folder(asset, folder, keep_folders),
+            note=_Note(folder, None, keep_folders, pending_id),
             batched=True,
         )
+
+    def _to_folder(self, asset: Asset, folder: Path, keep_folders: bool) -> Save:
+        def save(progress: ProgressCallback, on_wait: OnWait) -> Awaitable[DownloadResult]:
+            return self._library.save_to_folder(
+                asset, folder, keep_folders=keep_folders, progress=progress, on_wait=on_wait
+            )
+
+        return save
 
     async def resume(self) -> int:
         """Start again the downloads a quit or a crash cut short (each goes on from its kept
@@ -201,22 +232,46 @@ class DownloadJobs:
         note: _Note | None = None,
         batched: bool = False,
     ) -> asyncio.Task[None]:
-        download = Download(asset.title, folder, kept=note is not None, size=asset.size)
+        (task,) = self._start_all([(asset, save, note)], folder, saved=saved, batched=batched)
+        return task
+
+    def _start_all(
+        self,
+        items: list[tuple[Asset, Save, _Note | None]],
+        folder: Path,
+        *,
+        saved: Callable[[Path], None] | None = None,
+        batched: bool = False,
+    ) -> list[asyncio.Task[None]]:
+        """A row and a task for each item, the rows added to the list in one insert."""
+        downloads = [
+            Download(asset.title, folder, kept=note is not None, size=asset.size)
+            for asset, _, note in items
+        ]
         if batched:
-            download.state = "queued"
             if self.batch is None or self.batch.finished:
                 self.batch = Batch()
-            self.batch.add(download)
-            self._repaint.start()
-        self._downloads.add(download)
+            for download in downloads:
+                download.state = "queued"
+                self.batch.add(download)
+        self._downloads.add_all(downloads)
         self._box.show()
-        task = self._tasks.spawn(
-            self._download(asset, download, save, saved=saved, note=note, batched=batched),
-            name=f"library.download[{asset.id}]",
-        )
-        self._tasks_of[download.id] = task
-        task.add_done_callback(lambda _: self._tasks_of.pop(download.id, None))
-        return task
+        tasks = []
+        for download, (asset, save, note) in zip(downloads, items, strict=True):
+            task = self._tasks.spawn(
+                self._download(asset, download, save, saved=saved, note=note, batched=batched),
+                name=f"library.download[{asset.id}]",
+            )
+            self._tasks_of[download.id] = task
+            task.add_done_callback(functools.partial(self._ended, download.id))
+            tasks.append(task)
+        if batched:
+            self._show_batch()
+            self._repaint.start()
+        return tasks
+
+    def _ended(self, download_id: int, _: asyncio.Task[None]) -> None:
+        self._tasks_of.pop(download_id, None)
 
     def _show_batch(self) -> None:
         batch = self.batch
@@ -251,15 +306,15 @@ class DownloadJobs:
         noting = None
         try:
             if note is not None and pending_id is None:
-                noting = asyncio.ensure_future(
-                    pending.add(
-                        asset.id,
+                noting = note.written or asyncio.ensure_future(
+                    pending.add_many(
+                        [asset.id],
                         note.folder,
                         filename=note.filename,
                         keep_folders=note.keep_folders,
                     )
                 )
-                pending_id = (await asyncio.shield(noting)).id
+                pending_id = (await asyncio.shield(noting))[note.index].id
             async with self._slots.slot() if batched else contextlib.nullcontext():
                 download.state = "running"
                 self._downloads.changed(download)
@@ -268,9 +323,9 @@ class DownloadJobs:
             download.state, download.message = "cancelled", "Cancelled."
             if download.id in self._cancelled:  # the user's: not for the next start
                 self._cancelled.discard(download.id)
-                if pending_id is None and noting is not None:
+                if pending_id is None and noting is not None and note is not None:
                     with contextlib.suppress(Exception):
-                        pending_id = (await noting).id
+                        pending_id = (await noting)[note.index].id
                 if pending_id is not None:
                     await pending.remove(pending_id)
             raise

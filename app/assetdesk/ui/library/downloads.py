@@ -74,12 +74,19 @@ class DownloadsModel(FlatTableModel):
         self._rows: dict[int, int] = {}
 
     def add(self, download: Download) -> Download:
-        row = len(self._downloads)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._downloads.append(download)
-        self._rows[download.id] = row
-        self.endInsertRows()
+        self.add_all([download])
         return download
+
+    def add_all(self, downloads: list[Download]) -> None:
+        """At the end, in one insert (a batch of thousands is one change for the view)."""
+        if not downloads:
+            return
+        first = len(self._downloads)
+        self.beginInsertRows(QModelIndex(), first, first + len(downloads) - 1)
+        for row, download in enumerate(downloads, start=first):
+            self._downloads.append(download)
+            self._rows[download.id] = row
+        self.endInsertRows()
 
     def changed(self, download: Download) -> None:
         row = self._rows.get(download.id)
