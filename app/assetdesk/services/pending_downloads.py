@@ -55,6 +55,12 @@ class PendingDownloads:
             )
         )
 
+    async def remove_many(self, download_ids: Sequence[int]) -> None:
+        """Forget these, in one transaction."""
+        ids = list(download_ids)
+        if ids:
+            await self._store(_removing_all(ids))
+
     async def remove(self, download_id: int) -> None:
         """Forget one; the removals asked for while one transaction is being written go
         together in the next (a "Cancel all" of thousands is a few writes, not thousands)."""

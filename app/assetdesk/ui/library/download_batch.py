@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assetdesk.core.units import format_eta, format_size, format_speed
-from assetdesk.ui.library.downloads import Download
+from assetdesk.ui.library.downloads import UNFINISHED, Download
 
 #: Seconds of bytes done the batch's speed is measured over.
 SPEED_WINDOW = 3.0
@@ -24,8 +24,6 @@ SPEED_WINDOW = 3.0
 SPEED_MIN_SPAN = 0.5
 #: Failed files named in the summary; the rest are counted.
 NAMED_FAILURES = 3
-
-UNFINISHED = ("queued", "running")
 
 
 @dataclass(frozen=True)
@@ -39,6 +37,7 @@ class BatchSums:
     bytes_done: int
     #: None while a file's size is not known yet.
     bytes_total: int | None
+    paused: int = 0
 
 
 class Batch:
@@ -86,6 +85,7 @@ class Batch:
             cancelled=states["cancelled"],
             running=states["running"],
             queued=states["queued"],
+            paused=states["paused"],
             bytes_done=done,
             bytes_total=total if known else None,
         )
@@ -103,17 +103,30 @@ class Batch:
             return 0.0
         return max(0.0, (bytes_done - first_done) / span)
 
-    def line(self) -> str:
+    def line(self, *, paused: bool = False) -> str:
         """What the downloads box says of the batch now (see `batch_text`)."""
         sums = self.sums()
         speed = self.speed(sums.bytes_done) if not self.finished else 0.0
-        return batch_text(sums, speed, [d.title for d in self.downloads if d.state == "failed"])
+        failed = [d.title for d in self.downloads if d.state == "failed"]
+        return batch_text(sums, speed, failed, paused=paused)
 
 
-def batch_text(sums: BatchSums, speed: float, failed_titles: list[str]) -> str:
+def batch_text(
+    sums: BatchSums, speed: float, failed_titles: list[str], *, paused: bool = False
+) -> str:
     """While it runs: '3 of 40 saved · 4 running · 12 MB of 40 MB · 2 MB/s · about 14 s left'.
+    Paused: 'Paused · 3 of 40 saved · 12 MB of 40 MB'.
     At its end: '40 of 40 saved', or '3 of 40 failed: a.jpg, b.png, c.mp4 and 1 more · 37 saved'."""
-    unfinished = sums.running + sums.queued
+    unfinished = sums.running + sums.queued + sums.paused
+    if unfinished and paused:
+        parts = ["Paused", f"{sums.done} of {sums.files} saved"]
+        if sums.running:  # still stopping
+            parts.append(f"{sums.running} stopping")
+        if sums.failed:
+            parts.append(f"{sums.failed} failed")
+        if sums.bytes_total is not None:
+            parts.append(f"{format_size(sums.bytes_done)} of {format_size(sums.bytes_total)}")
+        return " · ".join(parts)
     if unfinished:
         parts = [f"{sums.done} of {sums.files} saved"]
         if sums.running:

@@ -32,6 +32,7 @@ from assetdesk.services.throttle_gate import OnWait
 from assetdesk.transfer.options import DownloadResult
 from assetdesk.transfer.progress import ProgressCallback, TransferProgress
 from assetdesk.ui.library.download_batch import Batch
+from assetdesk.ui.library.download_queue import FolderQueue
 from assetdesk.ui.library.download_slots import FileSlots
 from assetdesk.ui.library.downloads import (
     MOST_FILES_AT_ONCE,
@@ -86,8 +87,17 @@ class DownloadJobs:
         self._box = box
         self._alive = alive
         self._slots = FileSlots(box.files_at_once.value())
+        self._queue = FolderQueue(
+            self._slots,
+            lambda coro, name: tasks.spawn(coro, name=name),
+            changed=self._row_changed,
+            ended=self._left_queue,
+        )
+        self._changed_rows: list[Download] = []  # repainted together, soon
         self._tasks_of: dict[int, asyncio.Task[None]] = {}  # by download id, until each ends
         self._cancelled: set[int] = set()  # the ids of downloads the user cancelled
+        self._writing: set[asyncio.Future[list[PendingDownload]]] = set()
+        self._notes: dict[int, _Note] = {}  # files to a folder by download id, until each ends
         self.batch: Batch | None = None
         self._repaint = QTimer(box)
         self._repaint.setInterval(BATCH_REPAINT_MS)
@@ -95,6 +105,7 @@ class DownloadJobs:
         box.files_at_once.valueChanged.connect(self.set_files_at_once)
         box.cancel_requested.connect(self.cancel)
         box.cancel_batch_requested.connect(self.cancel_batch)
+        box.pause_action.toggled.connect(self.set_paused)
 
     @property
     def files_at_once(self) -> int:
@@ -108,39 +119,79 @@ class DownloadJobs:
         if self._box.files_at_once.value() != count:
             self._box.files_at_once.setValue(count)
 
-    def download_to_folder(self, assets: Iterable[Asset], folder: Path) -> list[asyncio.Task[None]]:
+    def download_to_folder(
+        self, assets: Iterable[Asset], folder: Path
+    ) -> list[asyncio.Future[None]]:
         """ "Download to folder" of a selection: one batch, `files_at_once` at a time. Its rows
         and its line show at once; the records that keep it for a next start are written in
         one transaction in a worker thread, and each file waits for them before it starts."""
         chosen = list(assets)
         keep = self._box.keep_folders.isChecked()
-        written = asyncio.ensure_future(
-            self._library.pending_downloads.add_many(
-                [asset.id for asset in chosen], folder, keep_folders=keep
-            )
-        )
-        return self._start_all(
+        written = self._write_notes(chosen, folder, keep)
+        return self._queue_all(
             [
-                (
-                    asset,
-                    self._to_folder(asset, folder, keep),
-                    _Note(folder, None, keep, written=written, index=index),
-                )
+                (asset, _Note(folder, None, keep, written=written, index=index))
                 for index, asset in enumerate(chosen)
             ],
             folder,
-            batched=True,
         )
+
+    def _write_notes(
+        self, assets: list[Asset], folder: Path, keep_folders: bool
+    ) -> asyncio.Future[list[PendingDownload]]:
+        """The records of files to a folder, in one transaction in the worker thread."""
+        written = asyncio.ensure_future(
+            self._library.pending_downloads.add_many(
+                [asset.id for asset in assets], folder, keep_folders=keep_folders
+            )
+        )
+        self._writing.add(written)
+        written.add_done_callback(self._writing.discard)
+        return written
 
     def cancel(self, downloads: Iterable[Download]) -> None:
         """The user's cancel of `downloads` (those still to finish): their rows say so and the
         database forgets them; a `.part` already begun stays, so that downloading it again goes
         on from it."""
+        waiting: list[_Note] = []
         for download in downloads:
             task = self._tasks_of.get(download.id)
             if task is not None and not task.done():
                 self._cancelled.add(download.id)
                 task.cancel()
+            elif self._queue.holds(download):
+                note = self._notes.pop(download.id, None)
+                if note is not None:
+                    waiting.append(note)
+                self._queue.drop(download)
+        if waiting:
+            self._tasks.spawn(self._forget(waiting), name="library.downloads.forget")
+
+    async def _forget(self, notes: list[_Note]) -> None:
+        """The records of files the user cancelled before they ran."""
+        ids: list[int] = []
+        for note in notes:
+            if note.pending_id is not None:
+                ids.append(note.pending_id)
+            elif note.written is not None:
+                with contextlib.suppress(Exception):  # not written: nothing to forget
+                    ids.append((await asyncio.shield(note.written))[note.index].id)
+        await self._library.pending_downloads.remove_many(ids)
+
+    @property
+    def paused(self) -> bool:
+        return self._queue.paused
+
+    def set_paused(self, paused: bool) -> None:
+        """Pause the downloads to a folder (none starts, the running ones stop and keep their
+        `.part`) or let them go on (each from its `.part`). The box's Pause action shows it."""
+        if paused:
+            self._queue.pause()
+        else:
+            self._queue.resume()
+        if self._box.pause_action.isChecked() != paused:
+            self._box.pause_action.setChecked(paused)
+        self._show_batch()
 
     def cancel_batch(self) -> None:
         """Cancel every file of the batch still running or waiting."""
@@ -168,25 +219,24 @@ class DownloadJobs:
         *,
         keep_folders: bool | None = None,
         pending_id: int | None = None,
-    ) -> asyncio.Task[None]:
+    ) -> asyncio.Future[None]:
         """ "Download to folder": its own name in `folder`, renamed when the name is taken;
         Wordbee locale and folders kept when the downloads box says so. Kept in the database
         until it ends: a quit's next start goes on with it. Part of the running batch, it waits
         for a slot of `files_at_once`."""
         if keep_folders is None:
             keep_folders = self._box.keep_folders.isChecked()
-        return self._start(
-            asset,
-            folder,
-            self._to_folder(asset, folder, keep_folders),
-            note=_Note(folder, None, keep_folders, pending_id),
-            batched=True,
-        )
+        note = _Note(folder, None, keep_folders, pending_id)
+        if pending_id is None:
+            written = self._write_notes([asset], folder, keep_folders)
+            note = _Note(folder, None, keep_folders, written=written)
+        (handle,) = self._queue_all([(asset, note)], folder)
+        return handle
 
-    def _to_folder(self, asset: Asset, folder: Path, keep_folders: bool) -> Save:
+    def _to_folder(self, asset: Asset, folder: Path, note: _Note) -> Save:
         def save(progress: ProgressCallback, on_wait: OnWait) -> Awaitable[DownloadResult]:
             return self._library.save_to_folder(
-                asset, folder, keep_folders=keep_folders, progress=progress, on_wait=on_wait
+                asset, folder, keep_folders=note.keep_folders, progress=progress, on_wait=on_wait
             )
 
         return save
@@ -230,45 +280,74 @@ class DownloadJobs:
         *,
         saved: Callable[[Path], None] | None = None,
         note: _Note | None = None,
-        batched: bool = False,
     ) -> asyncio.Task[None]:
-        (task,) = self._start_all([(asset, save, note)], folder, saved=saved, batched=batched)
-        return task
+        """A download that starts at once (not part of a batch)."""
+        download = Download(asset.title, folder, kept=note is not None, size=asset.size)
+        self._downloads.add(download)
+        self._box.show()
+        return self._spawn(asset, download, save, saved=saved, note=note)
 
-    def _start_all(
+    def _spawn(
         self,
-        items: list[tuple[Asset, Save, _Note | None]],
-        folder: Path,
+        asset: Asset,
+        download: Download,
+        save: Save,
         *,
         saved: Callable[[Path], None] | None = None,
-        batched: bool = False,
-    ) -> list[asyncio.Task[None]]:
-        """A row and a task for each item, the rows added to the list in one insert."""
+        note: _Note | None = None,
+    ) -> asyncio.Task[None]:
+        task = self._tasks.spawn(
+            self._download(asset, download, save, saved=saved, note=note),
+            name=f"library.download[{asset.id}]",
+        )
+        self._tasks_of[download.id] = task
+        task.add_done_callback(functools.partial(self._ended, download.id))
+        return task
+
+    def _queue_all(
+        self, items: list[tuple[Asset, _Note]], folder: Path
+    ) -> list[asyncio.Future[None]]:
+        """Files to a folder, part of the running batch: their rows in one insert, "queued",
+        each started by the queue when its turn comes."""
         downloads = [
-            Download(asset.title, folder, kept=note is not None, size=asset.size)
-            for asset, _, note in items
+            Download(asset.title, folder, state="queued", kept=True, size=asset.size)
+            for asset, _ in items
         ]
-        if batched:
-            if self.batch is None or self.batch.finished:
-                self.batch = Batch()
-            for download in downloads:
-                download.state = "queued"
-                self.batch.add(download)
+        if self.batch is None or self.batch.finished:
+            self.batch = Batch()
+            self.set_paused(False)  # a new batch starts unpaused
+        for download in downloads:
+            self.batch.add(download)
         self._downloads.add_all(downloads)
         self._box.show()
-        tasks = []
-        for download, (asset, save, note) in zip(downloads, items, strict=True):
-            task = self._tasks.spawn(
-                self._download(asset, download, save, saved=saved, note=note, batched=batched),
-                name=f"library.download[{asset.id}]",
-            )
-            self._tasks_of[download.id] = task
-            task.add_done_callback(functools.partial(self._ended, download.id))
-            tasks.append(task)
-        if batched:
-            self._show_batch()
-            self._repaint.start()
-        return tasks
+        handles = []
+        for download, (asset, note) in zip(downloads, items, strict=True):
+            self._notes[download.id] = note
+            start = functools.partial(self._start_queued, asset, download, folder, note)
+            handles.append(self._queue.put(download, start))
+        self._show_batch()
+        self._repaint.start()
+        return handles
+
+    def _start_queued(
+        self, asset: Asset, download: Download, folder: Path, note: _Note
+    ) -> asyncio.Task[None]:
+        return self._spawn(asset, download, self._to_folder(asset, folder, note), note=note)
+
+    def _row_changed(self, download: Download) -> None:
+        """Repaint `download`'s row with the others changed in this turn of the loop (a
+        "Cancel all" of thousands of waiting files is one repaint)."""
+        if not self._changed_rows:
+            asyncio.get_running_loop().call_soon(self._repaint_rows)
+        self._changed_rows.append(download)
+
+    def _repaint_rows(self) -> None:
+        rows, self._changed_rows = self._changed_rows, []
+        if self._alive():
+            self._downloads.changed_together(rows)
+
+    def _left_queue(self, download: Download) -> None:
+        self._notes.pop(download.id, None)
 
     def _ended(self, download_id: int, _: asyncio.Task[None]) -> None:
         self._tasks_of.pop(download_id, None)
@@ -280,7 +359,7 @@ class DownloadJobs:
             return
         if batch.finished:
             self._repaint.stop()
-        shown = batch.line() if len(batch.downloads) > 1 else None
+        shown = batch.line(paused=self.paused) if len(batch.downloads) > 1 else None
         self._box.show_batch(shown, running=not batch.finished)
 
     async def _download(
@@ -291,7 +370,6 @@ class DownloadJobs:
         *,
         saved: Callable[[Path], None] | None = None,
         note: _Note | None = None,
-        batched: bool = False,
     ) -> None:
         def progress(snapshot: TransferProgress) -> None:
             download.progress, download.waiting = snapshot, None
@@ -301,6 +379,8 @@ class DownloadJobs:
             download.waiting = seconds or None
             self._downloads.changed(download)
 
+        download.state = "running"  # a file to a folder holds its slot already
+        self._downloads.changed(download)
         pending = self._library.pending_downloads
         pending_id = None if note is None else note.pending_id
         noting = None
@@ -315,11 +395,12 @@ class DownloadJobs:
                     )
                 )
                 pending_id = (await asyncio.shield(noting))[note.index].id
-            async with self._slots.slot() if batched else contextlib.nullcontext():
-                download.state = "running"
-                self._downloads.changed(download)
-                result = await save(progress, waiting)
+            result = await save(progress, waiting)
         except asyncio.CancelledError:  # a quit: the database keeps it for the next start
+            download.waiting = None
+            if self._queue.is_pausing(download.id):  # its record and `.part` wait for Resume
+                download.state = "paused"
+                raise
             download.state, download.message = "cancelled", "Cancelled."
             if download.id in self._cancelled:  # the user's: not for the next start
                 self._cancelled.discard(download.id)
@@ -337,7 +418,7 @@ class DownloadJobs:
             if pending_id is not None:  # its `.part` stays: downloading it again goes on
                 await pending.remove(pending_id)
         else:
-            download.state, download.path = "done", result.path  # its slot is free already
+            download.state, download.path = "done", result.path
             if pending_id is not None:
                 await pending.remove(pending_id)
             self._model.set_error(asset.id, None)

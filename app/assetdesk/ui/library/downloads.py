@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +34,8 @@ from assetdesk.ui.widgets.roles import FractionRole, StateRole
 from assetdesk.ui.widgets.table_model import FlatTableModel
 
 Index = QModelIndex | QPersistentModelIndex
+#: The states of a download still to finish.
+UNFINISHED = ("queued", "running", "paused")
 _ids = itertools.count(1)
 
 
@@ -44,7 +48,7 @@ class Column(IntEnum):
 @dataclass
 class Download:
     """One download as the list shows it. `state`: queued (waiting for its turn in a batch) |
-    running | done | failed | cancelled."""
+    running | paused (its batch paused; its `.part` kept) | done | failed | cancelled."""
 
     title: str
     folder: Path
@@ -93,8 +97,15 @@ class DownloadsModel(FlatTableModel):
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
 
+    def changed_together(self, downloads: list[Download]) -> None:
+        """One repaint of the rows from the first of `downloads` to the last."""
+        rows = [row for d in downloads if (row := self._rows.get(d.id)) is not None]
+        if rows:
+            first, last = min(rows), max(rows)
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))
+
     def clear_finished(self) -> None:
-        keep = [d for d in self._downloads if d.state in ("queued", "running")]
+        keep = [d for d in self._downloads if d.state in UNFINISHED]
         self.beginResetModel()
         self._downloads = keep
         self._rows = {download.id: row for row, download in enumerate(keep)}
@@ -119,7 +130,7 @@ class DownloadsModel(FlatTableModel):
         if role == FractionRole and column is Column.PROGRESS:
             if download.state == "done":
                 return 1.0
-            if download.state == "running" and download.progress is not None:
+            if download.state in ("running", "paused") and download.progress is not None:
                 return download.progress.fraction
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -142,6 +153,12 @@ def _progress_text(download: Download) -> str:
         return download.message or download.state.capitalize()
     if download.state == "queued":
         return "Waiting for its turn…"
+    if download.state == "paused":
+        progress = download.progress
+        if progress is None or not progress.done:
+            return "Paused"
+        total = f" of {format_size(progress.total)}" if progress.total else ""
+        return f"Paused · {format_size(progress.done)}{total}"
     if download.waiting:
         return f"Waiting: the service asks to slow down, {format_eta(download.waiting)}"
     progress = download.progress
@@ -201,8 +218,18 @@ class DownloadsBox(QWidget):
         self.cancel_batch_button = QPushButton("Cancel all")
         self.cancel_batch_button.setToolTip("Stop every file of this batch still to come")
         self.cancel_batch_button.clicked.connect(self.cancel_batch_requested)
+        self.pause_action = QAction("Pause", self)
+        self.pause_action.setCheckable(True)
+        self.pause_action.setEnabled(False)
+        self.pause_action.setToolTip(
+            "Stop starting files and pause the running ones (each goes on from where it was)"
+        )
+        self.pause_action.toggled.connect(self._show_paused)
+        self.pause_button = QToolButton()
+        self.pause_button.setDefaultAction(self.pause_action)
         batch = QHBoxLayout()
         batch.addWidget(self.batch_line, 1)
+        batch.addWidget(self.pause_button)
         batch.addWidget(self.cancel_batch_button)
         self.batch_row = QWidget()
         self.batch_row.setLayout(batch)
@@ -248,6 +275,12 @@ class DownloadsBox(QWidget):
         self.batch_row.setVisible(text is not None)
         self.batch_line.setText(text or "")
         self.cancel_batch_button.setEnabled(running)
+        self.pause_action.setEnabled(running)
+        if not running and self.pause_action.isChecked():
+            self.pause_action.setChecked(False)  # an ended batch is not paused
+
+    def _show_paused(self, paused: bool) -> None:
+        self.pause_action.setText("Resume" if paused else "Pause")
 
     def selected_downloads(self) -> list[Download]:
         rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
@@ -255,7 +288,7 @@ class DownloadsBox(QWidget):
         return [download for download in found if download is not None]
 
     def _cancel_selected(self) -> None:
-        chosen = [d for d in self.selected_downloads() if d.state in ("queued", "running")]
+        chosen = [d for d in self.selected_downloads() if d.state in UNFINISHED]
         if chosen:
             self.cancel_requested.emit(chosen)
 
