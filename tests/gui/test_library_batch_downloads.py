@@ -341,3 +341,68 @@ def test_a_429_asking_for_too_long_a_wait_fails_the_row_at_once(
     assert "try again in 7 min" in (row.message or ""), row.message
     assert len([r for r in sb.requests("api") if r["path"] == path]) == 1
     assert list(target.iterdir()) == []
+
+
+def test_pausing_the_batch_stops_it_and_resuming_goes_on_from_each_part(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 4, 400_000)
+    assets = catalogued(arun, pane)
+    thumbnails_made(qtbot, pane, assets)
+    pane.download_jobs.set_files_at_once(2)
+    target = tmp_path / "saved"
+    target.mkdir()
+    box = pane.downloads_box
+    sb.bandwidth("storage", 100_000)  # each file takes seconds
+    try:
+        sb.clear_requests()
+        started = pane.download_jobs.download_to_folder(assets, target)
+        qtbot.waitUntil(
+            lambda: (
+                sum(1 for d in pane.downloads.downloads() if d.progress and d.progress.done) == 2
+            ),
+            timeout=15_000,
+        )
+        assert box.pause_action.isEnabled() and box.pause_action.text() == "Pause"
+        box.pause_action.trigger()
+        qtbot.waitUntil(
+            lambda: states(pane) == ["paused", "paused", "queued", "queued"], timeout=10_000
+        )
+        assert pane.download_jobs.paused and box.pause_action.text() == "Resume"
+        assert box.batch_line.text().startswith("Paused · 0 of 4 saved"), box.batch_line.text()
+        parts = sorted(p.name for p in target.iterdir() if p.name.endswith(".part"))
+        assert parts == sorted(f"{a.name}.part" for a in assets[:2])
+        asked = len(sb.requests("storage"))
+        qtbot.wait(800)  # nothing starts while paused
+        assert len(sb.requests("storage")) == asked
+        assert states(pane) == ["paused", "paused", "queued", "queued"]
+        noted = arun(services.library.pending_downloads.all())
+        assert sorted(job.asset_id for job in noted) == sorted(a.id for a in assets)
+    finally:
+        sb.bandwidth("storage", None)
+
+    box.pause_action.trigger()  # Resume
+    assert not pane.download_jobs.paused and box.pause_action.text() == "Pause"
+    qtbot.waitUntil(lambda: all(handle.done() for handle in started), timeout=20_000)
+    assert states(pane) == ["done"] * 4
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == contents
+    # The two paused files went on from their bytes: a range that does not start at 0.
+    first_paths = [path for _, path in first_gets(sb)[:2]]
+    for path in first_paths:
+        ranges = [
+            r["headers"].get("range", "")
+            for r in sb.requests("storage")
+            if r["path"] == path and r["method"] == "GET"
+        ]
+        assert any(not asked.startswith("bytes=0-") for asked in ranges), ranges
+    assert arun(services.library.pending_downloads.all()) == []
+    qtbot.waitUntil(lambda: not box.cancel_batch_button.isEnabled())
+    assert box.batch_line.text() == "4 of 4 saved" and not box.pause_action.isEnabled()
