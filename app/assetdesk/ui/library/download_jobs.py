@@ -7,10 +7,11 @@ that a quit cuts them short without losing them: `resume()` at the next start go
 from their kept `.part`.
 
 Downloads to a folder go through one bound, "Files at once" (download_slots.py): a selection of
-thousands is noted in the database at once, each file waits for its turn as a "queued" row, and
-the batch they form (download_batch.py) has one line in the downloads box, repainted on a timer.
-The user's cancel (a row, or the whole batch) forgets the download in the database; a quit's
-cancel does not.
+thousands is noted in the database in one write (download_notes.py), each file waits for its
+turn as a "queued" row in the queue (download_queue.py, which can pause them all), and the batch
+they form (download_batch.py) has one line in the downloads box, repainted on a timer. The
+user's cancel (a row, or the whole batch) forgets the download in the database; a quit's cancel
+and a pause do not.
 """
 
 from __future__ import annotations
@@ -18,20 +19,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import itertools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.services.library import Asset, LibraryService
-from assetdesk.services.pending_downloads import PendingDownload
 from assetdesk.services.throttle_gate import OnWait
 from assetdesk.transfer.options import DownloadResult
 from assetdesk.transfer.progress import ProgressCallback, TransferProgress
 from assetdesk.ui.library.download_batch import Batch
+from assetdesk.ui.library.download_notes import Note, Notes
 from assetdesk.ui.library.download_queue import FolderQueue
 from assetdesk.ui.library.download_slots import FileSlots
 from assetdesk.ui.library.downloads import (
@@ -42,21 +43,6 @@ from assetdesk.ui.library.downloads import (
 )
 from assetdesk.ui.library.model import LibraryModel
 from assetdesk.ui.tasks import BackgroundTasks
-
-
-@dataclass(frozen=True)
-class _Note:
-    """A user download as the database keeps it until it ends (`pending_id` once written).
-    A file of a "Download to folder" has its record in the batch's one write: `written`'s
-    `index`-th."""
-
-    folder: Path
-    filename: str | None
-    keep_folders: bool
-    pending_id: int | None = None
-    written: asyncio.Future[list[PendingDownload]] | None = None
-    index: int = 0
-
 
 log = logging.getLogger("assetdesk.ui.library.downloads")
 
@@ -87,6 +73,7 @@ class DownloadJobs:
         self._box = box
         self._alive = alive
         self._slots = FileSlots(box.files_at_once.value())
+        self._notes = Notes(library.pending_downloads)  # files to a folder, until each ends
         self._queue = FolderQueue(
             self._slots,
             lambda coro, name: tasks.spawn(coro, name=name),
@@ -96,8 +83,6 @@ class DownloadJobs:
         self._changed_rows: list[Download] = []  # repainted together, soon
         self._tasks_of: dict[int, asyncio.Task[None]] = {}  # by download id, until each ends
         self._cancelled: set[int] = set()  # the ids of downloads the user cancelled
-        self._writing: set[asyncio.Future[list[PendingDownload]]] = set()
-        self._notes: dict[int, _Note] = {}  # files to a folder by download id, until each ends
         self.batch: Batch | None = None
         self._repaint = QTimer(box)
         self._repaint.setInterval(BATCH_REPAINT_MS)
@@ -127,56 +112,32 @@ class DownloadJobs:
         one transaction in a worker thread, and each file waits for them before it starts."""
         chosen = list(assets)
         keep = self._box.keep_folders.isChecked()
-        written = self._write_notes(chosen, folder, keep)
+        written = self._notes.write([asset.id for asset in chosen], folder, keep)
         return self._queue_all(
             [
-                (asset, _Note(folder, None, keep, written=written, index=index))
+                (asset, Note(folder, None, keep, written=written, index=index))
                 for index, asset in enumerate(chosen)
             ],
             folder,
         )
 
-    def _write_notes(
-        self, assets: list[Asset], folder: Path, keep_folders: bool
-    ) -> asyncio.Future[list[PendingDownload]]:
-        """The records of files to a folder, in one transaction in the worker thread."""
-        written = asyncio.ensure_future(
-            self._library.pending_downloads.add_many(
-                [asset.id for asset in assets], folder, keep_folders=keep_folders
-            )
-        )
-        self._writing.add(written)
-        written.add_done_callback(self._writing.discard)
-        return written
-
     def cancel(self, downloads: Iterable[Download]) -> None:
         """The user's cancel of `downloads` (those still to finish): their rows say so and the
         database forgets them; a `.part` already begun stays, so that downloading it again goes
         on from it."""
-        waiting: list[_Note] = []
+        waiting: list[Note] = []
         for download in downloads:
             task = self._tasks_of.get(download.id)
             if task is not None and not task.done():
                 self._cancelled.add(download.id)
                 task.cancel()
             elif self._queue.holds(download):
-                note = self._notes.pop(download.id, None)
+                note = self._notes.release(download.id)
                 if note is not None:
                     waiting.append(note)
                 self._queue.drop(download)
         if waiting:
-            self._tasks.spawn(self._forget(waiting), name="library.downloads.forget")
-
-    async def _forget(self, notes: list[_Note]) -> None:
-        """The records of files the user cancelled before they ran."""
-        ids: list[int] = []
-        for note in notes:
-            if note.pending_id is not None:
-                ids.append(note.pending_id)
-            elif note.written is not None:
-                with contextlib.suppress(Exception):  # not written: nothing to forget
-                    ids.append((await asyncio.shield(note.written))[note.index].id)
-        await self._library.pending_downloads.remove_many(ids)
+            self._tasks.spawn(self._notes.forget(waiting), name="library.downloads.forget")
 
     @property
     def paused(self) -> bool:
@@ -209,7 +170,7 @@ class DownloadJobs:
             lambda progress, on_wait: self._library.save_as(
                 asset, path, progress=progress, on_wait=on_wait
             ),
-            note=_Note(path.parent, path.name, False, pending_id),
+            note=Note(path.parent, path.name, False, pending_id),
         )
 
     def save_to_folder(
@@ -226,14 +187,14 @@ class DownloadJobs:
         for a slot of `files_at_once`."""
         if keep_folders is None:
             keep_folders = self._box.keep_folders.isChecked()
-        note = _Note(folder, None, keep_folders, pending_id)
+        note = Note(folder, None, keep_folders, pending_id)
         if pending_id is None:
-            written = self._write_notes([asset], folder, keep_folders)
-            note = _Note(folder, None, keep_folders, written=written)
+            written = self._notes.write([asset.id], folder, keep_folders)
+            note = Note(folder, None, keep_folders, written=written)
         (handle,) = self._queue_all([(asset, note)], folder)
         return handle
 
-    def _to_folder(self, asset: Asset, folder: Path, note: _Note) -> Save:
+    def _to_folder(self, asset: Asset, folder: Path, note: Note) -> Save:
         def save(progress: ProgressCallback, on_wait: OnWait) -> Awaitable[DownloadResult]:
             return self._library.save_to_folder(
                 asset, folder, keep_folders=note.keep_folders, progress=progress, on_wait=on_wait
@@ -243,21 +204,28 @@ class DownloadJobs:
 
     async def resume(self) -> int:
         """Start again the downloads a quit or a crash cut short (each goes on from its kept
-        `.part`); how many. One whose asset left the catalog is forgotten."""
+        `.part`); how many. One whose asset left the catalog is forgotten. The files to a
+        folder join one batch, queued together."""
         pending = self._library.pending_downloads
+        to_folders: list[tuple[Asset, Note]] = []
+        gone: list[int] = []
         started = 0
         for job in await pending.all():
             asset = await self._library.get(job.asset_id)
-            if asset is None or not self._alive():
-                if asset is None:
-                    await pending.remove(job.id)
+            if asset is None:
+                gone.append(job.id)
+            elif not self._alive():
                 continue
-            folder = Path(job.folder)
-            if job.filename is not None:
-                self.save_as(asset, folder / job.filename, pending_id=job.id)
+            elif job.filename is not None:
+                self.save_as(asset, Path(job.folder) / job.filename, pending_id=job.id)
+                started += 1
             else:
-                self.save_to_folder(asset, folder, keep_folders=job.keep_folders, pending_id=job.id)
-            started += 1
+                note = Note(Path(job.folder), None, job.keep_folders, job.id)
+                to_folders.append((asset, note))
+        await pending.remove_many(gone)
+        if self._alive():
+            for folder, group in itertools.groupby(to_folders, key=lambda item: item[1].folder):
+                started += len(self._queue_all(list(group), folder))
         return started
 
     def save_copy(
@@ -279,7 +247,7 @@ class DownloadJobs:
         save: Save,
         *,
         saved: Callable[[Path], None] | None = None,
-        note: _Note | None = None,
+        note: Note | None = None,
     ) -> asyncio.Task[None]:
         """A download that starts at once (not part of a batch)."""
         download = Download(asset.title, folder, kept=note is not None, size=asset.size)
@@ -294,7 +262,7 @@ class DownloadJobs:
         save: Save,
         *,
         saved: Callable[[Path], None] | None = None,
-        note: _Note | None = None,
+        note: Note | None = None,
     ) -> asyncio.Task[None]:
         task = self._tasks.spawn(
             self._download(asset, download, save, saved=saved, note=note),
@@ -305,7 +273,7 @@ class DownloadJobs:
         return task
 
     def _queue_all(
-        self, items: list[tuple[Asset, _Note]], folder: Path
+        self, items: list[tuple[Asset, Note]], folder: Path
     ) -> list[asyncio.Future[None]]:
         """Files to a folder, part of the running batch: their rows in one insert, "queued",
         each started by the queue when its turn comes."""
@@ -322,7 +290,7 @@ class DownloadJobs:
         self._box.show()
         handles = []
         for download, (asset, note) in zip(downloads, items, strict=True):
-            self._notes[download.id] = note
+            self._notes.hold(download.id, note)
             start = functools.partial(self._start_queued, asset, download, folder, note)
             handles.append(self._queue.put(download, start))
         self._show_batch()
@@ -330,7 +298,7 @@ class DownloadJobs:
         return handles
 
     def _start_queued(
-        self, asset: Asset, download: Download, folder: Path, note: _Note
+        self, asset: Asset, download: Download, folder: Path, note: Note
     ) -> asyncio.Task[None]:
         return self._spawn(asset, download, self._to_folder(asset, folder, note), note=note)
 
@@ -347,7 +315,7 @@ class DownloadJobs:
             self._downloads.changed_together(rows)
 
     def _left_queue(self, download: Download) -> None:
-        self._notes.pop(download.id, None)
+        self._notes.release(download.id)
 
     def _ended(self, download_id: int, _: asyncio.Task[None]) -> None:
         self._tasks_of.pop(download_id, None)
@@ -369,7 +337,7 @@ class DownloadJobs:
         save: Save,
         *,
         saved: Callable[[Path], None] | None = None,
-        note: _Note | None = None,
+        note: Note | None = None,
     ) -> None:
         def progress(snapshot: TransferProgress) -> None:
             download.progress, download.waiting = snapshot, None
