@@ -45,15 +45,34 @@ class Batch:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.downloads: list[Download] = []
+        #: Files chosen that have no row yet (download_arrivals.py), and their bytes (None:
+        #: some size unknown).
+        self.coming = 0
+        self.coming_bytes: int | None = 0
         self._clock = clock
         self._samples: collections.deque[tuple[float, int]] = collections.deque()
 
     def add(self, download: Download) -> None:
         self.downloads.append(download)
 
+    def expect(self, sizes: list[int | None]) -> None:
+        """Files chosen whose rows come later (`arrived` as they do), by their sizes."""
+        self.coming += len(sizes)
+        known = [size for size in sizes if size is not None]
+        if self.coming_bytes is not None:
+            self.coming_bytes = self.coming_bytes + sum(known) if len(known) == len(sizes) else None
+
+    def arrived(self, downloads: list[Download]) -> None:
+        self.downloads += downloads
+        self.coming -= len(downloads)
+        if self.coming_bytes is not None:
+            self.coming_bytes -= sum(d.size or 0 for d in downloads)
+        if not self.coming:
+            self.coming_bytes = 0
+
     @property
     def finished(self) -> bool:
-        return all(d.state not in UNFINISHED for d in self.downloads)
+        return not self.coming and all(d.state not in UNFINISHED for d in self.downloads)
 
     def unfinished(self) -> list[Download]:
         return [d for d in self.downloads if d.state in UNFINISHED]
@@ -78,16 +97,17 @@ class Batch:
                 known = False
             else:
                 total += size
+        coming_known = self.coming_bytes is not None
         return BatchSums(
-            files=len(self.downloads),
+            files=len(self.downloads) + self.coming,
             done=states["done"],
             failed=states["failed"],
             cancelled=states["cancelled"],
             running=states["running"],
-            queued=states["queued"],
+            queued=states["queued"] + self.coming,
             paused=states["paused"],
             bytes_done=done,
-            bytes_total=total if known else None,
+            bytes_total=total + (self.coming_bytes or 0) if known and coming_known else None,
         )
 
     def speed(self, bytes_done: int) -> float:

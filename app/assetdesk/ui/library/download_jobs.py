@@ -31,6 +31,7 @@ from assetdesk.services.library import Asset, LibraryService
 from assetdesk.services.throttle_gate import OnWait
 from assetdesk.transfer.options import DownloadResult
 from assetdesk.transfer.progress import ProgressCallback, TransferProgress
+from assetdesk.ui.library.download_arrivals import Arrivals
 from assetdesk.ui.library.download_batch import Batch
 from assetdesk.ui.library.download_notes import Note, Notes
 from assetdesk.ui.library.download_queue import FolderQueue
@@ -77,10 +78,10 @@ class DownloadJobs:
         self._queue = FolderQueue(
             self._slots,
             lambda coro, name: tasks.spawn(coro, name=name),
-            changed=self._row_changed,
+            changed=downloads.changed_soon,
             ended=self._left_queue,
         )
-        self._changed_rows: list[Download] = []  # repainted together, soon
+        self._arriving: set[Arrivals] = set()  # selections whose files still arrive
         self._tasks_of: dict[int, asyncio.Task[None]] = {}  # by download id, until each ends
         self._cancelled: set[int] = set()  # the ids of downloads the user cancelled
         self.batch: Batch | None = None
@@ -114,11 +115,7 @@ class DownloadJobs:
         keep = self._box.keep_folders.isChecked()
         written = self._notes.write([asset.id for asset in chosen], folder, keep)
         return self._queue_all(
-            [
-                (asset, Note(folder, None, keep, written=written, index=index))
-                for index, asset in enumerate(chosen)
-            ],
-            folder,
+            chosen, lambda index: Note(folder, None, keep, written=written, index=index), folder
         )
 
     def cancel(self, downloads: Iterable[Download]) -> None:
@@ -155,7 +152,9 @@ class DownloadJobs:
         self._show_batch()
 
     def cancel_batch(self) -> None:
-        """Cancel every file of the batch still running or waiting."""
+        """Cancel every file of the batch still running or waiting (or still to arrive)."""
+        for arrivals in self._arriving:
+            arrivals.cancelled = True
         if self.batch is not None:
             self.cancel(self.batch.unfinished())
 
@@ -191,7 +190,7 @@ class DownloadJobs:
         if pending_id is None:
             written = self._notes.write([asset.id], folder, keep_folders)
             note = Note(folder, None, keep_folders, written=written)
-        (handle,) = self._queue_all([(asset, note)], folder)
+        (handle,) = self._queue_all([asset], lambda _: note, folder)
         return handle
 
     def _to_folder(self, asset: Asset, folder: Path, note: Note) -> Save:
@@ -225,7 +224,8 @@ class DownloadJobs:
         await pending.remove_many(gone)
         if self._alive():
             for folder, group in itertools.groupby(to_folders, key=lambda item: item[1].folder):
-                started += len(self._queue_all(list(group), folder))
+                assets, notes = zip(*group, strict=True)
+                started += len(self._queue_all(list(assets), notes.__getitem__, folder))
         return started
 
     def save_copy(
@@ -273,46 +273,66 @@ class DownloadJobs:
         return task
 
     def _queue_all(
-        self, items: list[tuple[Asset, Note]], folder: Path
+        self, assets: list[Asset], note_of: Callable[[int], Note], folder: Path
     ) -> list[asyncio.Future[None]]:
-        """Files to a folder, part of the running batch: their rows in one insert, "queued",
-        each started by the queue when its turn comes."""
-        downloads = [
-            Download(asset.title, folder, state="queued", kept=True, size=asset.size)
-            for asset, _ in items
-        ]
+        """Files to a folder, part of the running batch: "queued" rows, each started by the
+        queue when its turn comes; thousands of them arrive in turns (download_arrivals.py)."""
         if self.batch is None or self.batch.finished:
             self.batch = Batch()
             self.set_paused(False)  # a new batch starts unpaused
-        for download in downloads:
-            self.batch.add(download)
-        self._downloads.add_all(downloads)
-        self._box.show()
-        handles = []
-        for download, (asset, note) in zip(downloads, items, strict=True):
-            self._notes.hold(download.id, note)
-            start = functools.partial(self._start_queued, asset, download, folder, note)
-            handles.append(self._queue.put(download, start))
+        batch = self.batch
+        batch.expect([asset.size for asset in assets])
+
+        def arrive(first: int, end: int) -> None:
+            self._arrive(arrivals, batch, assets[first:end], note_of, folder, first)
+
+        arrivals = Arrivals(len(assets), arrive)
+        arrivals.next_turn()
+        if not arrivals.done:
+            self._arriving.add(arrivals)
+            task = self._tasks.spawn(arrivals.run(), name="library.downloads.arrivals")
+            task.add_done_callback(lambda _: self._arriving.discard(arrivals))
         self._show_batch()
         self._repaint.start()
-        return handles
+        return list(arrivals.handles)
+
+    def _arrive(
+        self,
+        arrivals: Arrivals,
+        batch: Batch,
+        assets: list[Asset],
+        note_of: Callable[[int], Note],
+        folder: Path,
+        first: int,
+    ) -> None:
+        """One turn's files: their rows in one insert, each queued unless it was cancelled
+        before it arrived (by the user: its record is forgotten; by a quit: kept)."""
+        downloads: list[Download] = []
+        forget: list[Note] = []
+        for index, asset in enumerate(assets, start=first):
+            handle, note = arrivals.handles[index], note_of(index)
+            download = Download(asset.title, folder, state="queued", kept=True, size=asset.size)
+            downloads.append(download)
+            if handle.done() or arrivals.cancelled:
+                download.state, download.message = "cancelled", "Cancelled."
+                if not handle.done():
+                    forget.append(note)
+                    handle.end_cancelled()
+                continue
+            self._notes.hold(download.id, note)
+            start = functools.partial(self._start_queued, asset, download, folder, note)
+            self._queue.put(download, start, handle)
+        batch.arrived(downloads)
+        if self._alive():
+            self._downloads.add_all(downloads)
+            self._box.show()
+        if forget:
+            self._tasks.spawn(self._notes.forget(forget), name="library.downloads.forget")
 
     def _start_queued(
         self, asset: Asset, download: Download, folder: Path, note: Note
     ) -> asyncio.Task[None]:
         return self._spawn(asset, download, self._to_folder(asset, folder, note), note=note)
-
-    def _row_changed(self, download: Download) -> None:
-        """Repaint `download`'s row with the others changed in this turn of the loop (a
-        "Cancel all" of thousands of waiting files is one repaint)."""
-        if not self._changed_rows:
-            asyncio.get_running_loop().call_soon(self._repaint_rows)
-        self._changed_rows.append(download)
-
-    def _repaint_rows(self) -> None:
-        rows, self._changed_rows = self._changed_rows, []
-        if self._alive():
-            self._downloads.changed_together(rows)
 
     def _left_queue(self, download: Download) -> None:
         self._notes.release(download.id)

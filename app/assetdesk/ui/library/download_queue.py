@@ -96,15 +96,13 @@ class FolderQueue:
     def paused(self) -> bool:
         return self._paused
 
-    def put(self, download: Download, start: Start) -> asyncio.Future[None]:
-        """Queue a file (its row is "queued"); its handle."""
-        handle = FileHandle()
+    def put(self, download: Download, start: Start, handle: FileHandle) -> None:
+        """Queue a file (its row is "queued") with the handle that ends when it does."""
         file = QueuedFile(download, next(self._orders), handle, start)
         handle.on_cancel = functools.partial(self._cancel, file)
         self._files[download.id] = file
         self._waiting.append(file)
         self._start_runner()
-        return handle
 
     def holds(self, download: Download) -> bool:
         """Whether `download` waits in the queue or is paused (not running, not ended)."""

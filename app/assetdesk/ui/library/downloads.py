@@ -10,7 +10,7 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -76,6 +76,7 @@ class DownloadsModel(FlatTableModel):
         #: Each download's row by its id: a batch of thousands repaints one row by its id, not
         #: by comparing every row's fields.
         self._rows: dict[int, int] = {}
+        self._changed: list[Download] = []  # to repaint together, soon
 
     def add(self, download: Download) -> Download:
         self.add_all([download])
@@ -97,9 +98,16 @@ class DownloadsModel(FlatTableModel):
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
 
-    def changed_together(self, downloads: list[Download]) -> None:
-        """One repaint of the rows from the first of `downloads` to the last."""
-        rows = [row for d in downloads if (row := self._rows.get(d.id)) is not None]
+    def changed_soon(self, download: Download) -> None:
+        """Repaint `download`'s row with the others changed before the loop turns (a "Cancel
+        all" of thousands of waiting files is one repaint, of the rows from first to last)."""
+        if not self._changed:
+            QTimer.singleShot(0, self, self._repaint_changed)
+        self._changed.append(download)
+
+    def _repaint_changed(self) -> None:
+        changed, self._changed = self._changed, []
+        rows = [row for d in changed if (row := self._rows.get(d.id)) is not None]
         if rows:
             first, last = min(rows), max(rows)
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))

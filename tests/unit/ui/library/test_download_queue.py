@@ -10,7 +10,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from assetdesk.ui.library.download_queue import FolderQueue
+from assetdesk.ui.library.download_queue import FileHandle, FolderQueue
 from assetdesk.ui.library.download_slots import FileSlots
 from assetdesk.ui.library.downloads import Download
 
@@ -54,7 +54,9 @@ class World:
                 raise
             download.state = "done"
 
-        return download, self.queue.put(download, lambda: self.spawn(work(), title))
+        handle = FileHandle()
+        self.queue.put(download, lambda: self.spawn(work(), title), handle)
+        return download, handle
 
 
 def test_a_pause_puts_the_running_files_back_first_and_resume_goes_on_in_order() -> None:
