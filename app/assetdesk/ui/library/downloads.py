@@ -1,6 +1,6 @@
 """The Library's downloads list: one row per file being saved, with its progress bar, and the box
 that shows it (in the window's transfers column, under the uploads), with the line of the batch
-running, how many files go at once, and cancelling a file or the whole batch."""
+running, how many files go at once, pausing the batch, and cancelling a file or the whole batch."""
 
 from __future__ import annotations
 
@@ -193,9 +193,10 @@ MOST_FILES_AT_ONCE = 16
 
 class DownloadsBox(QWidget):
     """The list of `downloads` with "Clear finished", "Cancel" (the selected rows), "Keep
-    Wordbee locale and folders" and "Files at once"; above it the batch's line with "Cancel
-    all". Hidden until the first download, and again once "Clear finished" left it empty. It
-    lives with the uploads in the window's transfers column, so it is laid out for a narrow one.
+    Wordbee locale and folders" and "Files at once"; above it the batch's line with "Pause"
+    (a checkable action: checked, the batch is paused) and "Cancel all". Hidden until the first
+    download, and again once "Clear finished" left it empty. It lives with the uploads in the
+    window's transfers column, so it is laid out for a narrow one.
     """
 
     #: The selected downloads still to finish, to cancel.
