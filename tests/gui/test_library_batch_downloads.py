@@ -4,6 +4,7 @@ summary of failures, and the files still waiting kept for the next start."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,15 @@ def first_gets(sb: Any) -> list[tuple[float, str]]:
         if request["method"] == "GET" and asked.startswith("bytes=0-"):
             seen.setdefault(request["path"], request["time"])
     return sorted((when, path) for path, when in seen.items())
+
+
+def thumbnails_made(qtbot: QtBot, pane: LibraryPane, assets: list[Asset]) -> None:
+    """The tiles' thumbnails made: their own link lookups are over before a test counts the
+    downloads'."""
+    qtbot.waitUntil(
+        lambda: all(pane.model.thumbnail(asset.id) is not None for asset in assets),
+        timeout=15_000,
+    )
 
 
 def states(pane: LibraryPane) -> list[str]:
@@ -242,3 +252,158 @@ def test_files_still_waiting_are_kept_for_the_next_start(
     qtbot.waitUntil(lambda: states(pane)[4:] == ["done"] * 4, timeout=20_000)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == contents
     assert arun(services.library.pending_downloads.all()) == []
+
+
+def test_429s_on_runway_lookups_are_waited_out_by_the_whole_account(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    """Three 429s in a row for each asset's lookup (a call alone gives up after three tries):
+    each row says it waits, both lookups wait out every pause, both files come whole."""
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 2, 20_000)
+    assets = catalogued(arun, pane)
+    thumbnails_made(qtbot, pane, assets)
+    paths = {f"/v1/runwayml/assets/{asset.remote_id}" for asset in assets}
+    for path in paths:
+        sb.fault(
+            "api",
+            path,
+            method="GET",
+            status=429,
+            headers={"Retry-After": "1"},
+            body={"error": "Too many requests"},
+            count=3,
+        )
+    sb.clear_requests()
+    pane.download_jobs.set_files_at_once(2)
+    said: set[str] = set()
+
+    def note_rows() -> None:
+        for row in range(pane.downloads.row_count()):
+            said.add(pane.downloads.index(row, 1).data())
+
+    pane.downloads.dataChanged.connect(note_rows)
+    target = tmp_path / "saved"
+    target.mkdir()
+    started = pane.download_jobs.download_to_folder(assets, target)
+    qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=30_000)
+    pane.downloads.dataChanged.disconnect(note_rows)
+
+    assert states(pane) == ["done", "done"], [d.message for d in pane.downloads.downloads()]
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == contents
+    assert "Waiting: the service asks to slow down, 1 s" in said, said
+    lookups = sorted(r["time"] for r in sb.requests("api") if r["path"] in paths)
+    assert len(lookups) == 8  # three refused and one answered, for each
+    # The lookups go in waves: a 429 pauses both assets' lookups for its second, so the next
+    # ones (whichever asset they are for) come together once the pause is over.
+    gaps = [later - earlier for earlier, later in itertools.pairwise(lookups)]
+    assert all(gap < 0.3 or gap >= 0.9 for gap in gaps), gaps
+    assert sum(1 for gap in gaps if gap >= 0.9) >= 3, gaps
+
+
+def test_a_429_asking_for_too_long_a_wait_fails_the_row_at_once(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 1, 20_000)
+    (asset,) = catalogued(arun, pane)
+    thumbnails_made(qtbot, pane, [asset])
+    path = f"/v1/runwayml/assets/{asset.remote_id}"
+    sb.fault(
+        "api",
+        path,
+        method="GET",
+        status=429,
+        headers={"Retry-After": "400"},
+        body={"error": "Too many requests"},
+        count=1,
+    )
+    sb.clear_requests()
+    target = tmp_path / "saved"
+    target.mkdir()
+    (started,) = pane.download_jobs.download_to_folder([asset], target)
+    qtbot.waitUntil(started.done, timeout=10_000)
+    (row,) = pane.downloads.downloads()
+    assert row.state == "failed"
+    assert "try again in 7 min" in (row.message or ""), row.message
+    assert len([r for r in sb.requests("api") if r["path"] == path]) == 1
+    assert list(target.iterdir()) == []
+
+
+def test_pausing_the_batch_stops_it_and_resuming_goes_on_from_each_part(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 4, 400_000)
+    assets = catalogued(arun, pane)
+    thumbnails_made(qtbot, pane, assets)
+    pane.download_jobs.set_files_at_once(2)
+    target = tmp_path / "saved"
+    target.mkdir()
+    box = pane.downloads_box
+    sb.bandwidth("storage", 100_000)  # each file takes seconds
+    try:
+        sb.clear_requests()
+        started = pane.download_jobs.download_to_folder(assets, target)
+        qtbot.waitUntil(
+            lambda: (
+                sum(1 for d in pane.downloads.downloads() if d.progress and d.progress.done) == 2
+            ),
+            timeout=15_000,
+        )
+        assert box.pause_action.isEnabled() and box.pause_action.text() == "Pause"
+        box.pause_action.trigger()
+        qtbot.waitUntil(
+            lambda: states(pane) == ["paused", "paused", "queued", "queued"], timeout=10_000
+        )
+        assert pane.download_jobs.paused and box.pause_action.text() == "Resume"
+        assert box.batch_line.text().startswith("Paused · 0 of 4 saved"), box.batch_line.text()
+        parts = sorted(p.name for p in target.iterdir() if p.name.endswith(".part"))
+        assert parts == sorted(f"{a.name}.part" for a in assets[:2])
+        asked = len(sb.requests("storage"))
+        qtbot.wait(800)  # nothing starts while paused
+        assert len(sb.requests("storage")) == asked
+        assert states(pane) == ["paused", "paused", "queued", "queued"]
+        noted = arun(services.library.pending_downloads.all())
+        assert sorted(job.asset_id for job in noted) == sorted(a.id for a in assets)
+    finally:
+        sb.bandwidth("storage", None)
+
+    box.pause_action.trigger()  # Resume
+    assert not pane.download_jobs.paused and box.pause_action.text() == "Pause"
+    qtbot.waitUntil(lambda: all(handle.done() for handle in started), timeout=20_000)
+    assert states(pane) == ["done"] * 4
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == contents
+    # The two paused files went on from their bytes: a range that does not start at 0.
+    first_paths = [path for _, path in first_gets(sb)[:2]]
+    for path in first_paths:
+        ranges = [
+            r["headers"].get("range", "")
+            for r in sb.requests("storage")
+            if r["path"] == path and r["method"] == "GET"
+        ]
+        assert any(not asked.startswith("bytes=0-") for asked in ranges), ranges
+    assert arun(services.library.pending_downloads.all()) == []
+    qtbot.waitUntil(lambda: not box.cancel_batch_button.isEnabled())
+    assert box.batch_line.text() == "4 of 4 saved" and not box.pause_action.isEnabled()

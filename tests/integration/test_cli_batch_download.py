@@ -19,7 +19,8 @@ from tests.helpers.waiting import wait_until_async
 
 from assetdesk.net.clients import make_download_client
 from assetdesk.providers.useapi import UseapiConnection
-from assetdesk.services.batch_download import BATCH_RETRY, AssetBatch
+from assetdesk.services.batch_download import AssetBatch
+from assetdesk.services.throttle_gate import BATCH_RETRY
 from assetdesk.transfer.options import DownloadOptions
 
 IMAGES = {
@@ -251,3 +252,62 @@ async def test_a_429_pauses_the_accounts_other_lookups(sb: Any, tmp_path: Path) 
     assert len(lookups) == 3
     assert lookups[1]["time"] - lookups[0]["time"] >= 0.9  # the other asset waited too
     assert lookups[2]["time"] - lookups[0]["time"] >= 0.9
+
+
+EXPIRED = (
+    "<?xml version='1.0' encoding='UTF-8'?><Error><Code>ExpiredToken</Code>"
+    "<Message>The provided token has expired.</Message></Error>"
+)
+
+
+@pytest.mark.anyio
+async def test_a_429_on_a_lookup_during_a_transfer_pauses_the_account(
+    sb: Any, tmp_path: Path
+) -> None:
+    """A link that expires mid-transfer is looked up again; a 429 on that lookup pauses the
+    account like one before a transfer: the transfer waits the Retry-After out and goes on from
+    its bytes, another asset's lookup waits too, nothing fails."""
+    clip = write_padded_clip(tmp_path / "clip.mp4", 3 * 1024 * 1024)
+    first = sb.put_google_flow_asset(clip, "video/mp4")
+    (second,) = put_images(sb, ["swatch-256x256.png"])
+    key = next(
+        a["object"]["key"] for a in sb.google_flow_assets() if a["mediaGenerationId"] == first
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    async with (
+        UseapiConnection(sb.demo["useapi_token"], sb.api_url, retry=BATCH_RETRY) as connection,
+        make_download_client() as http,
+    ):
+        batch = AssetBatch(connection, http, out, DownloadOptions(segments=1))
+        ready = await batch.prepare(first)
+        # Mid-transfer: the stream breaks after 1 MB; storage then refuses the link as expired
+        # on the ranged GET that would go on, and the API answers the new lookup with a 429.
+        sb.fault("storage", f"/{key}", method="GET", drop_after_bytes=1_000_000, count=1)
+        sb.fault("storage", f"/{key}", method="GET", status=400, body=EXPIRED, count=1)
+        sb.fault(
+            "api",
+            RESOLVE,
+            method="GET",
+            status=429,
+            headers={"Retry-After": "1"},
+            body={"error": "Too many requests"},
+            count=1,
+        )
+        sb.clear_requests()
+        running = asyncio.create_task(batch.transfer(first, ready))
+        await wait_until_async(
+            lambda: batch.gate.left() > 0, "the 429 paused the account", timeout=10
+        )
+        other = await batch.prepare(second)
+        saved_other = await batch.transfer(second, other)
+        saved = await running
+    assert saved.path.read_bytes() == clip.read_bytes()
+    assert saved.refreshed_links == 1
+    assert saved_other.path.read_bytes() == (DEMO / "swatch-256x256.png").read_bytes()
+    lookups = [r for r in sb.requests("api") if r["path"].startswith(RESOLVE[:-1])]
+    assert sorted(r["path"] for r in lookups) == sorted(
+        f"{RESOLVE[:-1]}{i}" for i in (first, first, second)
+    )
+    refused_at = lookups[0]["time"]
+    assert all(r["time"] - refused_at >= 0.9 for r in lookups[1:])  # both waited the pause

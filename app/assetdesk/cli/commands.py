@@ -195,13 +195,9 @@ async def download(args: argparse.Namespace, emit: Emit, creds: UseapiCredential
     """Up to --jobs assets at once, each one's link looked up a little ahead of its transfer;
     one line per asset in input order (services/batch_download.py)."""
     from assetdesk.net.clients import make_download_client
-    from assetdesk.services.batch_download import (
-        BATCH_RETRY,
-        AssetBatch,
-        run_bounded,
-        segments_per_file,
-    )
+    from assetdesk.services.batch_download import AssetBatch, run_bounded, segments_per_file
     from assetdesk.services.downloads import catalog_assets
+    from assetdesk.services.throttle_gate import BATCH_RETRY
 
     ids = await asyncio.to_thread(_expand_stdin, args.ids, sys.stdin)
     folder, options = _download_setup(args)

@@ -9,8 +9,10 @@ How a batch goes:
    the source resolves a fresh one if storage refuses it anyway).
 2. At most `jobs` transfers run at once. No more than `jobs + lookahead` items are alive at any
    time, so a batch of 100,000 ids holds a few dozen objects, not 100,000.
-3. A 429 on a lookup pauses every lookup of that account (`ThrottleGate`) for the service's
-   `Retry-After`, then the lookup is tried again: the batch slows down instead of failing.
+3. A 429 on a lookup, before a transfer or during one (a link that expired mid-transfer and is
+   looked up again), pauses every lookup of that account (`ThrottleGate`, throttle_gate.py) for
+   the service's `Retry-After`, then the lookup is tried again: the batch slows down instead of
+   failing.
 4. Each item's outcome (its result or its typed error) is reported in input order, as soon as
    it and every item before it have finished.
 
@@ -22,8 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,10 +32,9 @@ from typing import TypeVar
 
 import httpx
 
-from assetdesk.core.errors import AssetDeskError, Throttled
+from assetdesk.core.errors import AssetDeskError
 from assetdesk.core.ids import MediaGenerationId, parse_asset_ref
 from assetdesk.core.provider import Provider
-from assetdesk.net.retry import RetryPolicy
 from assetdesk.providers.google_flow import signed_url_expiry
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.services.downloads import (
@@ -45,6 +44,7 @@ from assetdesk.services.downloads import (
     id_tag,
     runway_source,
 )
+from assetdesk.services.throttle_gate import ThrottleGate
 from assetdesk.store.library import Asset
 from assetdesk.transfer.download import download
 from assetdesk.transfer.names import sanitise_filename
@@ -52,32 +52,19 @@ from assetdesk.transfer.options import DownloadOptions, DownloadResult
 from assetdesk.transfer.sources import SignedUrlSource
 
 __all__ = [
-    "BATCH_RETRY",
     "LINK_MARGIN",
     "AssetBatch",
     "ReadyAsset",
-    "ThrottleGate",
     "run_bounded",
     "segments_per_file",
 ]
 
-log = logging.getLogger("assetdesk.services.batch")
 
 P = TypeVar("P")
 R = TypeVar("R")
 
-#: A batch's API connection hands every 429 to the batch's `ThrottleGate` (which pauses the
-#: whole account) instead of sitting it out for the one call; other failures as usual.
-BATCH_RETRY = RetryPolicy(max_throttle_wait=0.0)
-
 #: A looked-up link used later than this before its expiry is looked up again first.
 LINK_MARGIN = timedelta(seconds=60)
-#: A 429 without a Retry-After is waited out this long.
-DEFAULT_THROTTLE_WAIT = 5.0
-#: A Retry-After longer than this is reported on the item rather than waited out.
-MAX_THROTTLE_WAIT = 300.0
-#: Pauses for 429 on one item before its error is reported.
-MAX_THROTTLE_WAITS = 8
 
 
 def segments_per_file(jobs: int, segments: int, count: int) -> int:
@@ -87,41 +74,6 @@ def segments_per_file(jobs: int, segments: int, count: int) -> int:
     budget = max(jobs, segments)
     running = max(1, min(jobs, count))
     return max(1, min(segments, budget // running))
-
-
-class ThrottleGate:
-    """One account's pause after a 429: every lookup waits until the pause is over."""
-
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._until = 0.0
-
-    def pause(self, seconds: float) -> None:
-        self._until = max(self._until, self._clock() + seconds)
-
-    def left(self) -> float:
-        """Seconds until the pause is over (0 when there is none)."""
-        return max(0.0, self._until - self._clock())
-
-    async def call(self, lookup: Callable[[], Awaitable[P]], *, what: str) -> P:
-        """`lookup` once the account's pause is over; a 429 pauses the account and tries
-        again, up to MAX_THROTTLE_WAITS times and for waits up to MAX_THROTTLE_WAIT each."""
-        waits = 0
-        while True:
-            if (left := self.left()) > 0:
-                await asyncio.sleep(left)  # another lookup may have lengthened the pause
-                continue
-            try:
-                return await lookup()
-            except Throttled as error:
-                seconds = error.retry_after
-                if seconds is None:
-                    seconds = DEFAULT_THROTTLE_WAIT
-                if waits >= MAX_THROTTLE_WAITS or seconds > MAX_THROTTLE_WAIT:
-                    raise
-                waits += 1
-                log.info("%s was throttled; the account waits %.1f s", what, seconds)
-                self.pause(seconds)
 
 
 async def run_bounded(
@@ -197,8 +149,8 @@ class ReadyAsset:
 class AssetBatch:
     """Google Flow and Runway assets of one useapi.net account into one folder.
 
-    `connection` should use BATCH_RETRY so that 429s reach the gate; `known` is what the
-    window's catalog has for the ids (their names)."""
+    `connection` should use throttle_gate.BATCH_RETRY so that 429s reach the gate; `known` is
+    what the window's catalog has for the ids (their names)."""
 
     connection: UseapiConnection
     http: httpx.AsyncClient
@@ -212,23 +164,19 @@ class AssetBatch:
         """The asset's source with its signed link already looked up, and when it expires."""
         ref = parse_asset_ref(text)
         if isinstance(ref, MediaGenerationId):
-            source = flow_source(self.connection, self.http, ref)
-            url = await self.gate.call(source.url, what=f"Google Flow asset {ref.short}")
+            source = flow_source(self.connection, self.http, ref, gate=self.gate)
         else:
-            connection, http = self.connection, self.http
-            source = await self.gate.call(
-                lambda: runway_source(connection, http, ref), what=f"Runway asset {ref.short}"
-            )
-            url = await source.url()
+            source = await runway_source(self.connection, self.http, ref, gate=self.gate)
+        url = await source.url()
         return ReadyAsset(source, signed_url_expiry(url, datetime.now(UTC)))
 
     async def _fresh_enough(self, ready: ReadyAsset) -> None:
         """A link that would expire within LINK_MARGIN (it waited long in the window) is
-        looked up again, through the account's gate, before its transfer starts."""
+        looked up again (through the account's gate, as every lookup of the source) before its
+        transfer starts."""
         if ready.expires_at - datetime.now(UTC) >= LINK_MARGIN:
             return
-        stale = await ready.source.url()
-        await self.gate.call(lambda: ready.source.fresh_url(stale), what=ready.source.label)
+        await ready.source.fresh_url(await ready.source.url())
 
     async def transfer(self, text: str, ready: ReadyAsset) -> DownloadResult:
         """The prepared asset saved under its catalog or service name (download_asset's rule),

@@ -30,6 +30,7 @@ from assetdesk.providers.google_flow import GoogleFlowClient
 from assetdesk.providers.runway import RunwayAsset, RunwayClient
 from assetdesk.providers.useapi import UseapiConnection
 from assetdesk.providers.wordbee import WordbeeClient
+from assetdesk.services.throttle_gate import LookupGate
 from assetdesk.services.wordbee_source import WordbeeSource
 from assetdesk.store.library import Asset, LibraryStore
 from assetdesk.store.paths import AppPaths
@@ -168,14 +169,24 @@ def _file_named(folder: Path, name: str) -> Path | None:
 
 
 def flow_source(
-    connection: UseapiConnection, http: httpx.AsyncClient, media_id: MediaGenerationId
+    connection: UseapiConnection,
+    http: httpx.AsyncClient,
+    media_id: MediaGenerationId,
+    *,
+    gate: LookupGate | None = None,
 ) -> SignedUrlSource:
-    """A Google Flow asset; saved as `flow-image-<short id>.<ext>` unless named otherwise."""
+    """A Google Flow asset; saved as `flow-image-<short id>.<ext>` unless named otherwise.
+    Every lookup of its link (the first, and again when it expires) goes through `gate`."""
     flow = GoogleFlowClient(connection)
     media_id.require_asset()
 
-    async def resolve() -> str:
+    async def lookup() -> str:
         return (await flow.resolve_url(media_id)).url
+
+    async def resolve() -> str:
+        if gate is None:
+            return await lookup()
+        return await gate.call(lookup, what=f"Google Flow asset {media_id.short}")
 
     return SignedUrlSource(
         http,
@@ -202,15 +213,26 @@ def _runway_name(asset: RunwayAsset) -> str | None:
 
 
 async def runway_source(
-    connection: UseapiConnection, http: httpx.AsyncClient, asset_id: RunwayAssetId
+    connection: UseapiConnection,
+    http: httpx.AsyncClient,
+    asset_id: RunwayAssetId,
+    *,
+    gate: LookupGate | None = None,
 ) -> SignedUrlSource:
-    """A Runway asset, looked up once now (its name and first URL) and again on expiry."""
+    """A Runway asset, looked up once now (its name and first URL) and again on expiry; each
+    lookup through `gate`."""
     runway = RunwayClient(connection)
     short = asset_id.short
-    asset = await runway.get(str(asset_id))
+
+    async def get() -> RunwayAsset:
+        if gate is None:
+            return await runway.get(str(asset_id))
+        return await gate.call(lambda: runway.get(str(asset_id)), what=short)
+
+    asset = await get()
 
     async def resolve() -> str:
-        fresh = await runway.get(str(asset_id))
+        fresh = await get()
         if not fresh.url:
             raise UpstreamFailed(f"Runway sent no download link for {short}.")
         return fresh.url

@@ -64,6 +64,7 @@ from assetdesk.services.library_refresh import wordbee_drafts
 from assetdesk.services.library_refresher import LibraryRefresher, OnProgress, RefreshReport
 from assetdesk.services.library_views import CatalogViews
 from assetdesk.services.pending_downloads import PendingDownloads
+from assetdesk.services.throttle_gate import AccountGates, OnWait, handing_429s_back
 from assetdesk.services.wordbee_projects import follow_project, followed_projects
 from assetdesk.services.wordbee_source import WordbeeSource
 from assetdesk.store.db import open_database
@@ -112,6 +113,8 @@ class LibraryService:
         self._links = LinkCache(self._useapi, self._clock)
         self._bytes = AssetBytes(self._links, self._wordbee)
         self._names = FolderNames()
+        #: Each account's pause after a 429 on a download's link lookup (throttle_gate.py).
+        self._gates = AccountGates()
         #: The user's downloads still to finish (a quit keeps them for the next start).
         self.pending_downloads = PendingDownloads(self._on_connection)
         #: What the Library's views list, read on a connection of its own (library_views.py).
@@ -281,11 +284,13 @@ class LibraryService:
         progress: ProgressCallback | None = None,
         keep_folders: bool = False,
         remember: bool = True,
+        on_wait: OnWait | None = None,
     ) -> DownloadResult:
         """Save the asset in `folder` through the transfer engine (resume, segments,
         verification, conflict policy) and remember where, under `filename` or its real name
         (services/downloads.py); with `keep_folders` a Wordbee file goes under its locale and
-        relative path; nothing lands outside `folder`."""
+        relative path; nothing lands outside `folder`. A 429 on a link lookup pauses the
+        account's lookups (`on_wait` hears of the waits) instead of failing at once."""
         options = options or DownloadOptions()
         try:
             under = asset.provider == Provider.WORDBEE and keep_folders
@@ -302,7 +307,7 @@ class LibraryService:
             async with reserved if filename is None else contextlib.nullcontext(filename) as name:
                 if under:
                     await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-                source = await self._source(asset)
+                source = await self._source(asset, on_wait)
                 result = await download(
                     source, folder, filename=name, options=options, progress=progress
                 )
@@ -320,7 +325,12 @@ class LibraryService:
         return stored is not None and stored.local_path == str(path)
 
     async def save_as(
-        self, asset: Asset, path: Path, *, progress: ProgressCallback | None = None
+        self,
+        asset: Asset,
+        path: Path,
+        *,
+        progress: ProgressCallback | None = None,
+        on_wait: OnWait | None = None,
     ) -> DownloadResult:
         """Save the asset as exactly `path` ("Save as…"): an existing file there is replaced,
         since the save dialog already asked. Remembered as the user's download; cut short (a
@@ -331,6 +341,7 @@ class LibraryService:
             filename=path.name,
             options=DownloadOptions(on_conflict=Conflict.OVERWRITE, keep_partial=True),
             progress=progress,
+            on_wait=on_wait,
         )
 
     async def save_to_folder(
@@ -340,6 +351,7 @@ class LibraryService:
         *,
         keep_folders: bool = False,
         progress: ProgressCallback | None = None,
+        on_wait: OnWait | None = None,
     ) -> DownloadResult:
         """Save the asset in `folder` under its real name ("Download to a folder"): a name
         another file or asset has takes the id's short form, a second copy of this one ' (1)';
@@ -351,6 +363,7 @@ class LibraryService:
             options=DownloadOptions(on_conflict=Conflict.RENAME, keep_partial=True),
             progress=progress,
             keep_folders=keep_folders,
+            on_wait=on_wait,
         )
 
     async def save_copy(
@@ -366,8 +379,9 @@ class LibraryService:
             remember=False,
         )
 
-    async def _source(self, asset: Asset) -> ByteSource:
-        """Where the asset's bytes come from: its service, with the account's credentials."""
+    async def _source(self, asset: Asset, on_wait: OnWait | None = None) -> ByteSource:
+        """Where the asset's bytes come from: its service, with the account's credentials; a
+        Google Flow or Runway link looked up through the account's gate."""
         if asset.provider == Provider.WORDBEE:
             segment_id, scope, name = wordbee_place(asset)
             client = await self._wordbee(account_of(asset), "this file")
@@ -375,12 +389,14 @@ class LibraryService:
             return WordbeeSource(client, segment_id, scope, name, **where)
         clients = await self._useapi(account_of(asset), "this asset")
         http = self._bytes.download_client()
+        connection = handing_429s_back(clients.connection)
+        gate = self._gates.of(account_of(asset)).reporting(on_wait)
         if asset.provider == Provider.GOOGLE_FLOW:
-            return flow_source(clients.connection, http, MediaGenerationId.parse(asset.remote_id))
+            media_id = MediaGenerationId.parse(asset.remote_id)
+            return flow_source(connection, http, media_id, gate=gate)
         if asset.provider == Provider.RUNWAY:
-            return await runway_source(
-                clients.connection, http, RunwayAssetId.parse(asset.remote_id)
-            )
+            asset_id = RunwayAssetId.parse(asset.remote_id)
+            return await runway_source(connection, http, asset_id, gate=gate)
         raise InvalidInput(f"“{asset.title}” comes from an unknown service.")
 
     async def aclose(self) -> None:

@@ -4,8 +4,9 @@ the next start asks for the rest and downloads them again, going on from their k
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,6 +23,8 @@ class PendingDownloads:
 
     def __init__(self, on_connection: OnConnection[object]) -> None:
         self._on_connection = on_connection
+        self._to_remove: list[int] = []
+        self._removing: asyncio.Future[None] | None = None
 
     async def _store(self, work: Callable[[PendingDownloadStore], T]) -> T:
         result = await self._on_connection(lambda conn: work(PendingDownloadStore(conn)))
@@ -30,14 +33,54 @@ class PendingDownloads:
     async def add(
         self, asset_id: int, folder: Path, *, filename: str | None = None, keep_folders: bool
     ) -> PendingDownload:
+        (added,) = await self.add_many(
+            [asset_id], folder, filename=filename, keep_folders=keep_folders
+        )
+        return added
+
+    async def add_many(
+        self,
+        asset_ids: Sequence[int],
+        folder: Path,
+        *,
+        filename: str | None = None,
+        keep_folders: bool,
+    ) -> list[PendingDownload]:
+        """One record per asset, in their order: one transaction in the worker thread, however
+        many (a "Download to folder" of thousands does not hold the loop)."""
+        ids = list(asset_ids)
         return await self._store(
-            lambda store: store.add(
-                asset_id, str(folder), filename=filename, keep_folders=keep_folders
+            lambda store: store.add_many(
+                ids, str(folder), filename=filename, keep_folders=keep_folders
             )
         )
 
+    async def remove_many(self, download_ids: Sequence[int]) -> None:
+        """Forget these, in one transaction."""
+        ids = list(download_ids)
+        if ids:
+            await self._store(_removing_all(ids))
+
     async def remove(self, download_id: int) -> None:
-        await self._store(lambda store: store.remove(download_id))
+        """Forget one; the removals asked for while one transaction is being written go
+        together in the next (a "Cancel all" of thousands is a few writes, not thousands)."""
+        self._to_remove.append(download_id)
+        if self._removing is None:
+            self._removing = asyncio.ensure_future(self._remove_queued())
+        await asyncio.shield(self._removing)
+
+    async def _remove_queued(self) -> None:
+        await asyncio.sleep(0)  # those asked for in the same turn of the loop come along
+        try:
+            while self._to_remove:
+                ids, self._to_remove = self._to_remove, []
+                await self._store(_removing_all(ids))
+        finally:
+            self._removing = None
 
     async def all(self) -> list[PendingDownload]:
         return await self._store(lambda store: store.all())
+
+
+def _removing_all(ids: list[int]) -> Callable[[PendingDownloadStore], None]:
+    return lambda store: store.remove_many(ids)

@@ -278,7 +278,7 @@ class MainWindow(QMainWindow):
         summary = self._services.uploads.summary()
         uploads = summary.active + summary.waiting + summary.queued
         downloads = self.library_pane.downloads.downloads()
-        going = ("queued", "running")  # a batch's waiting files go on next time too
+        going = ("queued", "running", "paused")  # a batch's waiting files go on next time too
         return uploads, sum(1 for d in downloads if d.state in going and d.kept)
 
     def _ask_to_quit(self, uploads: int, downloads: int) -> QMessageBox:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assetdesk.core.units import format_eta, format_size, format_speed
-from assetdesk.ui.library.downloads import Download
+from assetdesk.ui.library.downloads import UNFINISHED, Download
 
 #: Seconds of bytes done the batch's speed is measured over.
 SPEED_WINDOW = 3.0
@@ -24,8 +24,6 @@ SPEED_WINDOW = 3.0
 SPEED_MIN_SPAN = 0.5
 #: Failed files named in the summary; the rest are counted.
 NAMED_FAILURES = 3
-
-UNFINISHED = ("queued", "running")
 
 
 @dataclass(frozen=True)
@@ -39,6 +37,7 @@ class BatchSums:
     bytes_done: int
     #: None while a file's size is not known yet.
     bytes_total: int | None
+    paused: int = 0
 
 
 class Batch:
@@ -46,15 +45,34 @@ class Batch:
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.downloads: list[Download] = []
+        #: Files chosen that have no row yet (download_arrivals.py), and their bytes (None:
+        #: some size unknown).
+        self.coming = 0
+        self.coming_bytes: int | None = 0
         self._clock = clock
         self._samples: collections.deque[tuple[float, int]] = collections.deque()
 
     def add(self, download: Download) -> None:
         self.downloads.append(download)
 
+    def expect(self, sizes: list[int | None]) -> None:
+        """Files chosen whose rows come later (`arrived` as they do), by their sizes."""
+        self.coming += len(sizes)
+        known = [size for size in sizes if size is not None]
+        if self.coming_bytes is not None:
+            self.coming_bytes = self.coming_bytes + sum(known) if len(known) == len(sizes) else None
+
+    def arrived(self, downloads: list[Download]) -> None:
+        self.downloads += downloads
+        self.coming -= len(downloads)
+        if self.coming_bytes is not None:
+            self.coming_bytes -= sum(d.size or 0 for d in downloads)
+        if not self.coming:
+            self.coming_bytes = 0
+
     @property
     def finished(self) -> bool:
-        return all(d.state not in UNFINISHED for d in self.downloads)
+        return not self.coming and all(d.state not in UNFINISHED for d in self.downloads)
 
     def unfinished(self) -> list[Download]:
         return [d for d in self.downloads if d.state in UNFINISHED]
@@ -79,15 +97,17 @@ class Batch:
                 known = False
             else:
                 total += size
+        coming_known = self.coming_bytes is not None
         return BatchSums(
-            files=len(self.downloads),
+            files=len(self.downloads) + self.coming,
             done=states["done"],
             failed=states["failed"],
             cancelled=states["cancelled"],
             running=states["running"],
-            queued=states["queued"],
+            queued=states["queued"] + self.coming,
+            paused=states["paused"],
             bytes_done=done,
-            bytes_total=total if known else None,
+            bytes_total=total + (self.coming_bytes or 0) if known and coming_known else None,
         )
 
     def speed(self, bytes_done: int) -> float:
@@ -103,17 +123,30 @@ class Batch:
             return 0.0
         return max(0.0, (bytes_done - first_done) / span)
 
-    def line(self) -> str:
+    def line(self, *, paused: bool = False) -> str:
         """What the downloads box says of the batch now (see `batch_text`)."""
         sums = self.sums()
         speed = self.speed(sums.bytes_done) if not self.finished else 0.0
-        return batch_text(sums, speed, [d.title for d in self.downloads if d.state == "failed"])
+        failed = [d.title for d in self.downloads if d.state == "failed"]
+        return batch_text(sums, speed, failed, paused=paused)
 
 
-def batch_text(sums: BatchSums, speed: float, failed_titles: list[str]) -> str:
+def batch_text(
+    sums: BatchSums, speed: float, failed_titles: list[str], *, paused: bool = False
+) -> str:
     """While it runs: '3 of 40 saved · 4 running · 12 MB of 40 MB · 2 MB/s · about 14 s left'.
+    Paused: 'Paused · 3 of 40 saved · 12 MB of 40 MB'.
     At its end: '40 of 40 saved', or '3 of 40 failed: a.jpg, b.png, c.mp4 and 1 more · 37 saved'."""
-    unfinished = sums.running + sums.queued
+    unfinished = sums.running + sums.queued + sums.paused
+    if unfinished and paused:
+        parts = ["Paused", f"{sums.done} of {sums.files} saved"]
+        if sums.running:  # still stopping
+            parts.append(f"{sums.running} stopping")
+        if sums.failed:
+            parts.append(f"{sums.failed} failed")
+        if sums.bytes_total is not None:
+            parts.append(f"{format_size(sums.bytes_done)} of {format_size(sums.bytes_total)}")
+        return " · ".join(parts)
     if unfinished:
         parts = [f"{sums.done} of {sums.files} saved"]
         if sums.running:

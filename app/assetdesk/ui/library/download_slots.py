@@ -46,14 +46,19 @@ class FileSlots:
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Wait for a slot, hold it for the body, give it back however the body ends."""
-        await self._take()
+        await self.take()
         try:
             yield
         finally:
-            self._held -= 1
-            self._grant()
+            self.give()
 
-    async def _take(self) -> None:
+    def give(self) -> None:
+        """Give back a slot that `take` gave."""
+        self._held -= 1
+        self._grant()
+
+    async def take(self) -> None:
+        """Wait for a slot and hold it until `give`."""
         if self._held < self._limit and not self._waiters:
             self._held += 1
             return
@@ -64,8 +69,7 @@ class FileSlots:
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 # Granted just as it was cancelled: the slot goes to the next one waiting.
-                self._held -= 1
-                self._grant()
+                self.give()
             else:
                 with contextlib.suppress(ValueError):
                     self._waiters.remove(waiter)

@@ -1,6 +1,6 @@
 """The Library's downloads list: one row per file being saved, with its progress bar, and the box
 that shows it (in the window's transfers column, under the uploads), with the line of the batch
-running, how many files go at once, and cancelling a file or the whole batch."""
+running, how many files go at once, pausing the batch, and cancelling a file or the whole batch."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +34,8 @@ from assetdesk.ui.widgets.roles import FractionRole, StateRole
 from assetdesk.ui.widgets.table_model import FlatTableModel
 
 Index = QModelIndex | QPersistentModelIndex
+#: The states of a download still to finish.
+UNFINISHED = ("queued", "running", "paused")
 _ids = itertools.count(1)
 
 
@@ -44,7 +48,7 @@ class Column(IntEnum):
 @dataclass
 class Download:
     """One download as the list shows it. `state`: queued (waiting for its turn in a batch) |
-    running | done | failed | cancelled."""
+    running | paused (its batch paused; its `.part` kept) | done | failed | cancelled."""
 
     title: str
     folder: Path
@@ -57,6 +61,9 @@ class Download:
     kept: bool = False
     #: The size the catalog knows, until the transfer says (a batch sums it for what waits).
     size: int | None = None
+    #: Seconds its link lookup waits because the service answered 429 (the account's pause),
+    #: None when it does not wait.
+    waiting: float | None = None
     id: int = field(default_factory=lambda: next(_ids))
 
 
@@ -69,22 +76,44 @@ class DownloadsModel(FlatTableModel):
         #: Each download's row by its id: a batch of thousands repaints one row by its id, not
         #: by comparing every row's fields.
         self._rows: dict[int, int] = {}
+        self._changed: list[Download] = []  # to repaint together, soon
 
     def add(self, download: Download) -> Download:
-        row = len(self._downloads)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self._downloads.append(download)
-        self._rows[download.id] = row
-        self.endInsertRows()
+        self.add_all([download])
         return download
+
+    def add_all(self, downloads: list[Download]) -> None:
+        """At the end, in one insert (a batch of thousands is one change for the view)."""
+        if not downloads:
+            return
+        first = len(self._downloads)
+        self.beginInsertRows(QModelIndex(), first, first + len(downloads) - 1)
+        for row, download in enumerate(downloads, start=first):
+            self._downloads.append(download)
+            self._rows[download.id] = row
+        self.endInsertRows()
 
     def changed(self, download: Download) -> None:
         row = self._rows.get(download.id)
         if row is not None:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
 
+    def changed_soon(self, download: Download) -> None:
+        """Repaint `download`'s row with the others changed before the loop turns (a "Cancel
+        all" of thousands of waiting files is one repaint, of the rows from first to last)."""
+        if not self._changed:
+            QTimer.singleShot(0, self, self._repaint_changed)
+        self._changed.append(download)
+
+    def _repaint_changed(self) -> None:
+        changed, self._changed = self._changed, []
+        rows = [row for d in changed if (row := self._rows.get(d.id)) is not None]
+        if rows:
+            first, last = min(rows), max(rows)
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(Column) - 1))
+
     def clear_finished(self) -> None:
-        keep = [d for d in self._downloads if d.state in ("queued", "running")]
+        keep = [d for d in self._downloads if d.state in UNFINISHED]
         self.beginResetModel()
         self._downloads = keep
         self._rows = {download.id: row for row, download in enumerate(keep)}
@@ -109,7 +138,7 @@ class DownloadsModel(FlatTableModel):
         if role == FractionRole and column is Column.PROGRESS:
             if download.state == "done":
                 return 1.0
-            if download.state == "running" and download.progress is not None:
+            if download.state in ("running", "paused") and download.progress is not None:
                 return download.progress.fraction
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -132,6 +161,14 @@ def _progress_text(download: Download) -> str:
         return download.message or download.state.capitalize()
     if download.state == "queued":
         return "Waiting for its turn…"
+    if download.state == "paused":
+        progress = download.progress
+        if progress is None or not progress.done:
+            return "Paused"
+        total = f" of {format_size(progress.total)}" if progress.total else ""
+        return f"Paused · {format_size(progress.done)}{total}"
+    if download.waiting:
+        return f"Waiting: the service asks to slow down, {format_eta(download.waiting)}"
     progress = download.progress
     if progress is None or progress.phase is Phase.CONNECTING:
         return "Starting…"
@@ -156,9 +193,10 @@ MOST_FILES_AT_ONCE = 16
 
 class DownloadsBox(QWidget):
     """The list of `downloads` with "Clear finished", "Cancel" (the selected rows), "Keep
-    Wordbee locale and folders" and "Files at once"; above it the batch's line with "Cancel
-    all". Hidden until the first download, and again once "Clear finished" left it empty. It
-    lives with the uploads in the window's transfers column, so it is laid out for a narrow one.
+    Wordbee locale and folders" and "Files at once"; above it the batch's line with "Pause"
+    (a checkable action: checked, the batch is paused) and "Cancel all". Hidden until the first
+    download, and again once "Clear finished" left it empty. It lives with the uploads in the
+    window's transfers column, so it is laid out for a narrow one.
     """
 
     #: The selected downloads still to finish, to cancel.
@@ -189,8 +227,18 @@ class DownloadsBox(QWidget):
         self.cancel_batch_button = QPushButton("Cancel all")
         self.cancel_batch_button.setToolTip("Stop every file of this batch still to come")
         self.cancel_batch_button.clicked.connect(self.cancel_batch_requested)
+        self.pause_action = QAction("Pause", self)
+        self.pause_action.setCheckable(True)
+        self.pause_action.setEnabled(False)
+        self.pause_action.setToolTip(
+            "Stop starting files and pause the running ones (each goes on from where it was)"
+        )
+        self.pause_action.toggled.connect(self._show_paused)
+        self.pause_button = QToolButton()
+        self.pause_button.setDefaultAction(self.pause_action)
         batch = QHBoxLayout()
         batch.addWidget(self.batch_line, 1)
+        batch.addWidget(self.pause_button)
         batch.addWidget(self.cancel_batch_button)
         self.batch_row = QWidget()
         self.batch_row.setLayout(batch)
@@ -236,6 +284,12 @@ class DownloadsBox(QWidget):
         self.batch_row.setVisible(text is not None)
         self.batch_line.setText(text or "")
         self.cancel_batch_button.setEnabled(running)
+        self.pause_action.setEnabled(running)
+        if not running and self.pause_action.isChecked():
+            self.pause_action.setChecked(False)  # an ended batch is not paused
+
+    def _show_paused(self, paused: bool) -> None:
+        self.pause_action.setText("Resume" if paused else "Pause")
 
     def selected_downloads(self) -> list[Download]:
         rows = sorted({index.row() for index in self.view.selectionModel().selectedRows()})
@@ -243,7 +297,7 @@ class DownloadsBox(QWidget):
         return [download for download in found if download is not None]
 
     def _cancel_selected(self) -> None:
-        chosen = [d for d in self.selected_downloads() if d.state in ("queued", "running")]
+        chosen = [d for d in self.selected_downloads() if d.state in UNFINISHED]
         if chosen:
             self.cancel_requested.emit(chosen)
 

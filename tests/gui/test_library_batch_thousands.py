@@ -1,0 +1,122 @@
+"""A "Download to folder" of thousands of assets on the real window, offscreen, against the
+sandbox: the batch's line at once and the rows in a few turns of the loop, the records that keep
+the batch for a next start written in one transaction, and every file saved."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+from tests.helpers.main_window import Pane, open_window
+from tests.helpers.media_files import DEMO
+from tests.helpers.sandbox_scale import seed_runway_assets
+
+from assetdesk.services.app import AppServices
+from assetdesk.ui.tasks import BackgroundTasks
+
+COUNT = 2000
+
+
+def pending_records(database: Path) -> tuple[int, int]:
+    """How many pending downloads the database holds, and how many distinct times they were
+    written at (read on a connection of its own, as another process would)."""
+    conn = sqlite3.connect(f"{database.as_uri()}?mode=ro", uri=True)
+    try:
+        row = conn.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT added_at) FROM pending_downloads"
+        ).fetchone()
+    finally:
+        conn.close()
+    return row[0], row[1]
+
+
+def test_two_thousand_assets_to_a_folder_are_noted_in_one_write_and_all_saved(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    # A listing reads at most ~1,000 assets of a Runway account: the other user's two accounts
+    # hold 1,000 each.
+    other = sb.demo["other_user_token"]
+    arun(
+        services.accounts.add_session_account(
+            name="Other", kind="useapi", base_url=sb.api_url, secret=other
+        )
+    )
+    for email in ("other.one@example.com", "other.two@example.com"):
+        seed_runway_assets(sb, COUNT // 2, token=other, email=email)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    arun(services.library.refresh(), timeout_ms=120_000)
+    arun(pane.reload(), timeout_ms=60_000)
+    bulk = [a for a in pane.model.assets() if (a.name or "").startswith("Bulk ")]
+    assert len(bulk) == COUNT
+    pane.download_jobs.set_files_at_once(1)
+    # The first file is held a second at the storage host: nothing is saved (and no record
+    # forgotten) before the test has looked at the records.
+    sb.fault("storage", "/*", method="GET", latency=1.0, count=1)
+    target = tmp_path / "saved"
+    target.mkdir()
+    database = services.paths.database
+
+    started = pane.download_jobs.download_to_folder(bulk, target)
+
+    box = pane.downloads_box
+    assert box.batch_row.isVisible()  # the batch's line at once, before any record is written
+    assert box.batch_line.text().startswith(f"0 of {COUNT} saved")
+    assert 0 < pane.downloads.row_count() < COUNT  # the first rows at once, the rest in turns
+    qtbot.waitUntil(lambda: pane.downloads.row_count() == COUNT, timeout=10_000)
+    qtbot.waitUntil(lambda: pending_records(database)[0] == COUNT, timeout=20_000)
+    assert pending_records(database) == (COUNT, 1)  # one write: one time for all of them
+    pane.download_jobs.set_files_at_once(16)
+    qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=300_000)
+
+    states = {d.state for d in pane.downloads.downloads()}
+    assert states == {"done"}, [d.message for d in pane.downloads.downloads() if d.message][:3]
+    data = (DEMO / "sunrise-640x360.png").read_bytes()
+    saved = list(target.iterdir())
+    assert sorted(p.name for p in saved) == sorted(a.name for a in bulk)
+    assert all(path.read_bytes() == data for path in saved)
+    assert arun(services.library.pending_downloads.all()) == []
+    assert box.batch_line.text() == f"{COUNT} of {COUNT} saved"
+
+
+def test_cancel_all_before_every_file_arrived_cancels_them_all_and_forgets_them(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    seed_runway_assets(sb, 600, token=sb.demo["useapi_token"])
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    arun(services.library.refresh(), timeout_ms=60_000)
+    arun(pane.reload(), timeout_ms=30_000)
+    bulk = [a for a in pane.model.assets() if (a.name or "").startswith("Bulk ")]
+    assert len(bulk) == 600
+    pane.download_jobs.set_files_at_once(1)
+    sb.fault("storage", "/*", method="GET", latency=2.0, count=1)
+    target = tmp_path / "saved"
+    target.mkdir()
+
+    started = pane.download_jobs.download_to_folder(bulk, target)
+    assert pane.downloads.row_count() < 600  # some are still to arrive
+    pane.downloads_box.cancel_batch_button.click()
+
+    qtbot.waitUntil(lambda: all(handle.done() for handle in started), timeout=20_000)
+    assert pane.downloads.row_count() == 600
+    assert {d.state for d in pane.downloads.downloads()} == {"cancelled"}
+    qtbot.waitUntil(lambda: pending_records(services.paths.database)[0] == 0, timeout=10_000)
+    box = pane.downloads_box
+    qtbot.waitUntil(lambda: not box.cancel_batch_button.isEnabled())
+    assert box.batch_line.text() == "0 of 600 saved · 600 cancelled"
+    assert [p for p in target.iterdir() if not p.name.endswith((".part", ".part.json"))] == []
