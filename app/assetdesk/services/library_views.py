@@ -14,6 +14,7 @@ import sqlite3
 import threading
 from array import array
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -22,9 +23,18 @@ from assetdesk.store.db import open_database
 from assetdesk.store.library import Asset, LibraryStore
 from assetdesk.store.library_query import AssetQuery, Totals, matching_ids, totals
 
-__all__ = ["AssetQuery", "CatalogViews", "Totals"]
+__all__ = ["Answer", "AssetQuery", "CatalogViews", "Totals"]
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The ids a query lets through in order, each one's row, and the first rows' assets."""
+
+    ids: array[int]
+    rows: dict[int, int]
+    first: dict[int, Asset]
 
 
 class CatalogViews:
@@ -40,6 +50,17 @@ class CatalogViews:
             if self._conn is None:
                 self._conn = open_database(self._database, check_same_thread=False)
             return work(self._conn)
+
+    async def answer(self, query: AssetQuery, first: int, ids: array[int] | None = None) -> Answer:
+        """What the views list under `query` (or these `ids`, its answer known already), with
+        each id's row and the assets of the `first` rows, in one turn of a worker thread."""
+
+        def read(conn: sqlite3.Connection) -> Answer:
+            found = matching_ids(conn, query) if ids is None else ids
+            rows = dict(zip(found, range(len(found)), strict=True))
+            return Answer(found, rows, LibraryStore(conn).many(found[:first]))
+
+        return await asyncio.to_thread(self._read, read)
 
     async def ids(self, query: AssetQuery) -> array[int]:
         """The ids of the assets the views list under `query`, in its order."""

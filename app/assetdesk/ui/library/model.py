@@ -119,9 +119,9 @@ class LibraryModel(QueriedModel):
     # ------------------------------------------------------------ content
 
     def set_account_names(self, names: dict[int, str]) -> None:
-        self._account_names = dict(names)
-        if len(self._rows):
-            self._changed_column(Column.ACCOUNT)
+        if names != self._account_names:
+            self._account_names = dict(names)
+            self.repaint_wanted.emit()
 
     def set_thumbnail(self, asset_id: int, pixmap: QPixmap) -> None:
         self._icons[asset_id] = QIcon(pixmap)  # an icon is scaled to each view's icon size
@@ -139,7 +139,7 @@ class LibraryModel(QueriedModel):
         self.max_thumbnails = max(100, MAX_THUMBNAILS * 128 * 128 // (px * px))
         self._asked -= {asset_id for asset_id, icon in self._icons.items() if _stale(icon, px)}
         if len(self._rows):
-            self._changed_column(Column.NAME)
+            self.repaint_wanted.emit()
 
     def thumbnail(self, asset_id: int) -> QIcon | None:
         """The asset's thumbnail while it is in memory."""
@@ -199,9 +199,6 @@ class LibraryModel(QueriedModel):
         if row >= 0:
             index = self.index(row, column)
             self.dataChanged.emit(index, index, roles)
-
-    def _changed_column(self, column: Column) -> None:
-        self.dataChanged.emit(self.index(0, column), self.index(len(self._rows) - 1, column))
 
     # ------------------------------------------------------------ order
 

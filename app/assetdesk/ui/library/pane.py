@@ -236,6 +236,7 @@ class LibraryPane(QWidget):
         self._inspect_soon.setInterval(50)
         self._inspect_soon.timeout.connect(self.inspect)
         self.model.dataChanged.connect(self._inspect_soon.start)
+        self.model.repaint_wanted.connect(self._inspect_soon.start)
         self.model.modelReset.connect(self._inspect_soon.start)
         self.side = QSplitter(Qt.Orientation.Vertical)
         self.side.setObjectName("librarySide")
@@ -252,6 +253,9 @@ class LibraryPane(QWidget):
         table = asset_list(self.proxy, self.drag_out.before_drag)
         table.horizontalHeader().sortIndicatorChanged.connect(self.filter_bar.show_sort)
         self.table = table
+        self.model.repaint_wanted.connect(
+            lambda: (grid.viewport().update(), table.viewport().update())
+        )
 
         for view in (grid, table):
             view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
