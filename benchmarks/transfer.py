@@ -146,7 +146,6 @@ def measure_capped(bench: Bench, series: dict[str, Series], source: Path, rounds
 def profile(bench: Bench, source: Path, folder: Path) -> str:
     """One more download of `source` with default options and one with a single stream, each
     under cProfile in the child; the statistics are kept in `folder`, their tops returned."""
-    import pstats
 
     size = source.stat().st_size
     media_id, _ = bench.register(source)
@@ -156,7 +155,7 @@ def profile(bench: Bench, source: Path, folder: Path) -> str:
         dump = folder / f"download-{label}.prof"
         bench.engine_download(media_id, "profiled.mp4", size, segments, profile=dump)
         texts.append(f"--- engine download, {label} options ---\n")
-        texts.append(profile_text(pstats.Stats(str(dump))))
+        texts.append(profile_text(str(dump)))
     (bench.out / "profiled.mp4").unlink(missing_ok=True)
     return "".join(texts)
 
