@@ -3,7 +3,8 @@
 A stream that breaks or stalls resumes where its bytes end, with backoff; an answer that does not
 fit what was asked (the whole file to a ranged request, another byte range, another ETag) makes
 the download start over. The body is copied into the piece's place in the `.part` a write block
-at a time, the disk work on worker threads.
+at a time (its chunks written in a row, never joined), the disk work on worker threads; each
+connection's socket reads up to 1 MiB at a time (`socket_reads.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from assetdesk.transfer.options import DownloadOptions
 from assetdesk.transfer.part_file import PartFile
 from assetdesk.transfer.pieces import Piece
 from assetdesk.transfer.progress import Meter, Phase
+from assetdesk.transfer.socket_reads import widen_reads
 from assetdesk.transfer.sources import STORAGE, Source, refuse_encoded
 
 log = logging.getLogger("assetdesk.transfer")
@@ -132,10 +134,11 @@ class PieceStreams:
         the answer delivered every byte it announced (it may have announced less than the
         piece lacks)."""
         self._check_answer(piece, response)
+        widen_reads(response)
         offset = piece.position
         promised = answer_end(response, offset)
-        # Chunks are gathered in a list and joined once per block: one copy, and read-only
-        # bytes that the hashers take as they are.
+        # Chunks are gathered in a list and handed over as they are, never joined: one
+        # `pwritev` writes them in a row and the hashers take the read-only bytes one by one.
         chunks: list[bytes] = []
         buffered = 0
         pending: asyncio.Future[None] | None = None
@@ -146,10 +149,10 @@ class PieceStreams:
                 await pending
                 pending = None
             if buffered:
-                data, at = b"".join(chunks), offset
+                data, size, at = chunks, buffered, offset
                 chunks, buffered = [], 0
-                offset += len(data)
-                pending = asyncio.ensure_future(self._write(piece, data, at))
+                offset += size
+                pending = asyncio.ensure_future(self._write(piece, data, size, at))
 
         try:
             try:
@@ -192,9 +195,9 @@ class PieceStreams:
             raise
         return (promised is not None and offset >= promised) or piece.complete
 
-    async def _write(self, piece: Piece, data: bytes, at: int) -> None:
+    async def _write(self, piece: Piece, data: list[bytes], size: int, at: int) -> None:
         await self.file.write(data, at)
-        piece.flushed += len(data)
+        piece.flushed += size
         self.advanced.set()
 
     async def _pause_before_retry(self, tries: int, error: AssetDeskError) -> None:
