@@ -40,7 +40,7 @@ def _per_gib(values: list[float], size: int) -> float:
 def cpu_figures(series: dict[str, Series], size: int) -> dict[str, Any]:
     """CPU seconds per GiB downloaded (medians): the engine's sides against curl's."""
     out: dict[str, Any] = {}
-    for name in ("download", "download_1", "download_sha", "download_curl"):
+    for name in ("download", "download_1", "download_sha", "download_nofsync", "download_curl"):
         s = series[name]
         out[name] = {
             "cpu": _per_gib(s.cpu, size),
@@ -53,6 +53,7 @@ def cpu_figures(series: dict[str, Series], size: int) -> dict[str, Any]:
     curl = out["download_curl"]["cpu"]
     out["ratio"] = out["download"]["cpu"] / curl
     out["ratio_1"] = out["download_1"]["cpu"] / curl
+    out["ratio_nofsync"] = out["download_nofsync"]["cpu"] / curl
     out["sha256_adds"] = out["download_sha"]["cpu"] - out["download"]["cpu"]
     out["target"] = TARGET_CPU
     out["ok"] = out["ratio"] <= TARGET_CPU
@@ -64,6 +65,7 @@ def summary(series: dict[str, Series], sizes: Sizes, rounds: int) -> dict[str, A
     download = _pair(series, "download", "download_curl")
     download_1 = _pair(series, "download_1", "download_curl")
     download_sha = _pair(series, "download_sha", "download_curl")
+    download_nofsync = _pair(series, "download_nofsync", "download_curl")
     upload = _pair(series, "upload", "upload_curl")
     single = _pair(series, "capped_4", "capped_1")
     aria = _pair(series, "capped_4", "capped_aria")
@@ -87,6 +89,7 @@ def summary(series: dict[str, Series], sizes: Sizes, rounds: int) -> dict[str, A
         "download_rss_ok": download["peak_rss_growth"] <= TARGET_RSS,
         "download_single_stream": download_1,
         "download_with_sha256": download_sha,
+        "download_without_fsync": download_nofsync,
         "download_cpu_per_gib": cpu_figures(series, sizes.download),
         "upload": upload | {"target": TARGET_RATIO, "ok": upload["ratio"] <= TARGET_RATIO},
         "upload_rss_ok": upload["peak_rss_growth"] <= TARGET_RSS,
@@ -129,8 +132,11 @@ def _cpu_lines(cpu: dict[str, Any]) -> list[str]:
         + f"target <= {TARGET_CPU}".ljust(18)
         + _verdict(cpu["ok"]),
         "  CPU per GiB, 1 stream".ljust(32)
-        + f"engine {split(one)}".ljust(46)
+        + f"engine {split(one)}".ljust(60)
         + f"ratio {cpu['ratio_1']:.2f}  (information)",
+        "  CPU per GiB, without fsync".ljust(32)
+        + f"engine {split(cpu['download_nofsync'])}".ljust(60)
+        + f"ratio {cpu['ratio_nofsync']:.2f}  (information: curl does not fsync)",
         "  CPU per GiB, whole child".ljust(32)
         + f"engine {engine['process']:.2f} s (start-up and imports included; information)",
         "  + SHA-256 adds".ljust(32) + f"{cpu['sha256_adds']:+.2f} s CPU per GiB  (information)",
@@ -162,6 +168,12 @@ def table(result: dict[str, Any]) -> str:
                 + f"final {d['fsync_s']:.2f} s".ljust(22)
                 + f"without fsync {d['without_fsync_s']:.2f} s".ljust(24)
                 + f"cost {d['fsync_cost']:+.0%}  (information)"
+            )
+            bare = result["download_without_fsync"]
+            lines.append(
+                "  without fsync (as curl)".ljust(32)
+                + f"{_times('engine', bare, 'engine_s')}".ljust(46)
+                + f"{_ratio(bare)}  (information: the disk's part)"
             )
             one = result["download_single_stream"]
             lines.append(
