@@ -2,7 +2,7 @@
 
     python benchmarks/transfer_child.py upload --api-url URL --path FILE
     python benchmarks/transfer_child.py download --api-url URL --media-id ID --path OUT
-        [--segments N] [--sha256] [--no-fsync] [--profile FILE]
+        [--segments N] [--adaptive] [--sha256] [--no-fsync] [--profile FILE]
 
 The token comes in the environment (TOKEN_ENV), never on the command line. The child times the
 transfer itself (leaving out the interpreter's start-up and imports), resets its peak RSS just
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import resource
@@ -107,12 +108,11 @@ async def _download(args: argparse.Namespace, token: str) -> dict[str, Any]:
         PartFile._flush_behind = lambda self: None  # type: ignore[method-assign]
         settle = PartFile._check_identity
     out = Path(args.path)
-    if args.segments is None:  # what the app does by default
-        options = DownloadOptions(on_conflict=Conflict.OVERWRITE, sha256=args.sha256)
-    else:
-        options = DownloadOptions(
-            segments=args.segments, on_conflict=Conflict.OVERWRITE, sha256=args.sha256
-        )
+    options = DownloadOptions(  # the app's defaults unless told
+        on_conflict=Conflict.OVERWRITE, sha256=args.sha256, adaptive_segments=args.adaptive
+    )
+    if args.segments is not None:
+        options = dataclasses.replace(options, segments=args.segments)
     profiler = None
     if args.profile:
         import cProfile
@@ -153,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--segments", type=int)
     parser.add_argument("--sha256", action="store_true")
     parser.add_argument("--no-fsync", action="store_true")
+    parser.add_argument("--adaptive", action="store_true", help="adaptive_segments=True")
     parser.add_argument("--profile", help="dump a cProfile of the download to this file")
     args = parser.parse_args(argv)
     token = os.environ.get(TOKEN_ENV, "")

@@ -215,6 +215,7 @@ class Bench:
         *,
         sha256: bool = False,
         fsync: bool = True,
+        adaptive: bool = False,
         profile: Path | None = None,
     ) -> dict[str, Any]:
         out = self.out / name
@@ -226,6 +227,8 @@ class Bench:
             argv.append("--sha256")
         if not fsync:
             argv.append("--no-fsync")
+        if adaptive:
+            argv.append("--adaptive")
         if profile is not None:
             argv += ["--profile", str(profile)]
         result = self._child(*argv)
