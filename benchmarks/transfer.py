@@ -34,7 +34,8 @@ from transfer_runs import CAP, FULL, QUICK, Bench, Series, Sizes, make_source  #
 SERIES = (
     *("upload", "upload_curl"),
     *("download", "download_1", "download_sha", "download_nofsync", "download_curl"),
-    *("capped_4", "capped_1", "capped_aria"),
+    "download_adaptive",
+    *("capped_4", "capped_1", "capped_aria", "capped_adaptive"),
 )
 
 
@@ -95,7 +96,12 @@ def measure_download(bench: Bench, series: dict[str, Series], source: Path, roun
         def down_curl() -> None:
             series["download_curl"].add(bench.curl_download(url, "curl.mp4", size))
 
-        _alternate(r, [down_engine, down_single, down_sha, down_curl, down_nofsync])
+        def down_adaptive() -> None:  # one stream first, more only when they pay
+            result = bench.engine_download(media_id, "engine.mp4", size, None, adaptive=True)
+            series["download_adaptive"].add(result)
+
+        runs = [down_engine, down_single, down_sha, down_curl, down_nofsync, down_adaptive]
+        _alternate(r, runs)
         s = series
         say(
             f"round {r + 1}/{rounds} download: engine {s['download'].seconds[-1]:.2f} s, "
@@ -130,7 +136,11 @@ def measure_capped(bench: Bench, series: dict[str, Series], source: Path, rounds
             def aria() -> None:
                 series["capped_aria"].add(bench.aria_download(url, "aria2c.mp4", size))
 
-            _alternate(r, [four, single, aria])
+            def adaptive() -> None:
+                result = bench.engine_download(media_id, "engine4.mp4", size, 4, adaptive=True)
+                series["capped_adaptive"].add(result)
+
+            _alternate(r, [four, single, aria, adaptive])
             s = series
             say(
                 f"round {r + 1}/{rounds} capped: 4 segments {s['capped_4'].seconds[-1]:.2f} s, "

@@ -40,7 +40,8 @@ def _per_gib(values: list[float], size: int) -> float:
 def cpu_figures(series: dict[str, Series], size: int) -> dict[str, Any]:
     """CPU seconds per GiB downloaded (medians): the engine's sides against curl's."""
     out: dict[str, Any] = {}
-    for name in ("download", "download_1", "download_sha", "download_nofsync", "download_curl"):
+    names = ("download", "download_1", "download_sha", "download_nofsync", "download_adaptive")
+    for name in (*names, "download_curl"):
         s = series[name]
         out[name] = {
             "cpu": _per_gib(s.cpu, size),
@@ -66,6 +67,10 @@ def summary(series: dict[str, Series], sizes: Sizes, rounds: int) -> dict[str, A
     download_1 = _pair(series, "download_1", "download_curl")
     download_sha = _pair(series, "download_sha", "download_curl")
     download_nofsync = _pair(series, "download_nofsync", "download_curl")
+    download_adaptive = _pair(series, "download_adaptive", "download_curl")
+    download_adaptive["segments_used"] = series["download_adaptive"].segments
+    capped_adaptive = _pair(series, "capped_adaptive", "capped_aria")
+    capped_adaptive["segments_used"] = series["capped_adaptive"].segments
     upload = _pair(series, "upload", "upload_curl")
     single = _pair(series, "capped_4", "capped_1")
     aria = _pair(series, "capped_4", "capped_aria")
@@ -90,6 +95,8 @@ def summary(series: dict[str, Series], sizes: Sizes, rounds: int) -> dict[str, A
         "download_single_stream": download_1,
         "download_with_sha256": download_sha,
         "download_without_fsync": download_nofsync,
+        "download_adaptive": download_adaptive,
+        "capped_adaptive_vs_aria2c": capped_adaptive,
         "download_cpu_per_gib": cpu_figures(series, sizes.download),
         "upload": upload | {"target": TARGET_RATIO, "ok": upload["ratio"] <= TARGET_RATIO},
         "upload_rss_ok": upload["peak_rss_growth"] <= TARGET_RSS,
@@ -134,6 +141,9 @@ def _cpu_lines(cpu: dict[str, Any]) -> list[str]:
         "  CPU per GiB, 1 stream".ljust(32)
         + f"engine {split(one)}".ljust(60)
         + f"ratio {cpu['ratio_1']:.2f}  (information)",
+        "  CPU per GiB, adaptive".ljust(32)
+        + f"engine {split(cpu['download_adaptive'])}".ljust(60)
+        + f"ratio {cpu['download_adaptive']['cpu'] / curl['cpu']:.2f}  (information)",
         "  CPU per GiB, without fsync".ljust(32)
         + f"engine {split(cpu['download_nofsync'])}".ljust(60)
         + f"ratio {cpu['ratio_nofsync']:.2f}  (information: curl does not fsync)",
@@ -181,6 +191,13 @@ def table(result: dict[str, Any]) -> str:
                 + f"{_times('engine', one, 'engine_s')}".ljust(46)
                 + f"{_ratio(one)}  (information)"
             )
+            adaptive = result["download_adaptive"]
+            used = "/".join(map(str, sorted(set(adaptive["segments_used"]))))
+            lines.append(
+                f"  adaptive_segments ({used} seg.)".ljust(32)
+                + f"{_times('engine', adaptive, 'engine_s')}".ljust(46)
+                + f"{_ratio(adaptive)}  (information)"
+            )
             sha = result["download_with_sha256"]
             lines.append(
                 "  + SHA-256, as the CLI".ljust(32)
@@ -213,6 +230,13 @@ def table(result: dict[str, Any]) -> str:
             f"target <= {TARGET_VS_ARIA:.1f}",
             aria["ok"],
         )
+    )
+    adaptive = result["capped_adaptive_vs_aria2c"]
+    lines.append(
+        "  adaptive_segments vs aria2c".ljust(32)
+        + _times("engine", adaptive, "engine_s").ljust(22)
+        + _times("aria2c", adaptive, "reference_s").ljust(24)
+        + f"{_ratio(adaptive)}  (information)"
     )
     growth = f"engine {result['capped_rss_growth'] / MIB:.0f} MiB"
     lines.append(_row("  peak RSS growth (capped)", growth, "(max of rounds)", "", "", True))
