@@ -8,10 +8,14 @@ connection that carries a download's body, so that when the socket holds more a 
 1 MiB, and httpcore asks for as much (`net/clients.py`'s `READ_SIZE`). A small answer still
 comes in one small read. API connections keep asyncio's default.
 
+Plain connections only: over TLS, anyio reads the socket 64 KiB at a time and splits a larger
+chunk by copying what is left after each piece, so a wider transport would only add copies (a
+TLS connection's reads are bounded by its records anyway).
+
 It reaches through httpx's public `network_stream` extension into httpcore's and anyio's
-wrappers; anything it does not recognise (another backend, a TLS or proxy stream of another
-shape) is left alone, and tests/unit/transfer/test_socket_reads.py fails if an upgrade of those
-libraries hides the transport.
+wrappers; anything it does not recognise (another backend, a proxy stream of another shape) is
+left alone, and tests/unit/transfer/test_socket_reads.py fails if an upgrade of those libraries
+hides the transport.
 """
 
 from __future__ import annotations
@@ -27,10 +31,12 @@ READ_MAX = MIB
 
 
 def socket_transport(response: httpx.Response) -> Any | None:
-    """The asyncio transport under `response`'s connection, or None when it cannot be found."""
+    """The asyncio transport under `response`'s plain (not TLS) connection, or None when there
+    is none to be found."""
     stream = response.extensions.get("network_stream")
     inner = getattr(stream, "_stream", None)  # httpcore's AnyIOStream wraps an anyio stream
-    inner = getattr(inner, "transport_stream", inner)  # anyio's TLSStream wraps the socket's
+    if hasattr(inner, "transport_stream"):  # anyio's TLSStream: left alone (module docstring)
+        return None
     transport = getattr(inner, "_transport", None)  # anyio's SocketStream on asyncio
     if transport is None or not isinstance(getattr(transport, "max_size", None), int):
         return None
