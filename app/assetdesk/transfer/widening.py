@@ -4,9 +4,10 @@ On a fast link one stream is as fast as several and costs less (fewer connection
 written ahead of the hashed prefix to read back); on a link that caps each connection, every
 added stream adds its cap. Which one a link is shows only by trying:
 
-1. The first stream runs alone for `PROBE` seconds: its rate.
+1. The first stream runs alone for `PROBE` seconds (after `SETTLE`: what its socket held before
+   is not the link's rate): its rate.
 2. A second stream takes the file's tail: what the first read in that time, so that it is still
-   busy when the next look comes. Both run for another `PROBE` seconds.
+   busy when the next look comes. Both run for another `PROBE` seconds, twice at most.
 3. When together they went `GAIN` times as fast as the first alone, the link caps each connection:
    what the first stream has not read yet is cut into pieces for all `segments` streams, and the
    streams that are missing are started. Otherwise the two go on as they are.
@@ -26,9 +27,14 @@ from assetdesk.transfer.streams import PieceStreams
 
 log = logging.getLogger("assetdesk.transfer")
 
-#: Seconds of each look: long enough for a rate over a few hundred reads, short enough that a
-#: capped link gets its streams within half a second.
-PROBE = 0.25
+#: Seconds of each look: long enough for a rate over many reads, short enough that a capped link
+#: gets its streams within half a second.
+PROBE = 0.2
+#: Seconds before the first look: the bytes the socket gathered while the `.part` was prepared
+#: arrive at once and would make the first stream look faster than the link lets it go.
+SETTLE = 0.1
+#: Looks at the two streams before deciding that one is as fast (a busy machine can hide a gain).
+LOOKS = 2
 #: How much faster two streams must go than one for the others to be added.
 GAIN = 1.5
 
@@ -49,25 +55,30 @@ async def widen(
     lead = streams.pieces[0]
     loop = asyncio.get_running_loop()
 
-    async def rate() -> float | None:
-        """Bytes per second of every stream over the next look; None when the download ended."""
+    async def rate(seconds: float) -> float | None:
+        """Bytes per second of every stream over the next `seconds`; None when it all ended."""
         begun, before = loop.time(), streams.received
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(finished.wait(), PROBE)
+            await asyncio.wait_for(finished.wait(), seconds)
         if finished.is_set() or lead.complete:
             return None
         return (streams.received - before) / max(loop.time() - begun, 1e-6)
 
-    alone = await rate()
+    alone = None if await rate(SETTLE) is None else await rate(PROBE)
     if alone is None:
         return
-    tail = cut_tail(streams.pieces, lead, int(alone * PROBE))
+    tail = cut_tail(streams.pieces, lead, int(alone * PROBE * LOOKS))
     if tail is None:
         return
     queue.insert(0, tail)
     add_stream()
-    together = await rate()
-    if together is None or together < GAIN * alone:
+    for _ in range(LOOKS):
+        together = await rate(PROBE)
+        if together is None:
+            return
+        if together >= GAIN * alone:
+            break
+    else:
         log.debug("%s: one stream is as fast as two; not adding more", streams.source.label)
         return
     added = split_rest(streams.pieces, lead, segments)
