@@ -6,8 +6,8 @@ added stream adds its cap. Which one a link is shows only by trying:
 
 1. The first stream runs alone for `PROBE` seconds (after `SETTLE`: what its socket held before
    is not the link's rate): its rate.
-2. A second stream takes the file's tail: what the first read in that time, so that it is still
-   busy when the next look comes. Both run for another `PROBE` seconds, twice at most.
+2. A second stream takes the file's tail: what the first would read in `LOOKS` looks, so that
+   it is still busy when they end. Both run for another `PROBE` seconds, `LOOKS` times at most.
 3. When together they went `GAIN` times as fast as the first alone, the link caps each connection:
    what the first stream has not read yet is cut into pieces for all `segments` streams, and the
    streams that are missing are started. Otherwise the two go on as they are.
