@@ -18,9 +18,11 @@ from assetdesk.net.answers import ACCEPT_ENCODING
 
 #: httpcore reads a response 64 KiB at a time, and each read costs tens of microseconds of Python
 #: (httpcore, anyio, h11): a third of a 1 GiB download's CPU. asyncio's transport receives up to
-#: 256 KiB per call anyway, so reading that much at a time quarters the overhead. A class
-#: attribute of httpcore's; tests/unit/net/test_read_size.py catches an upgrade that drops it.
-READ_SIZE = 256 * 1024
+#: 256 KiB per call, and a download's connection up to 1 MiB (transfer/socket_reads.py), so
+#: httpcore asks for that much: a read returns what the socket holds, never more, so an API
+#: answer is read as before. A class attribute of httpcore's; tests/unit/net/test_read_size.py
+#: catches an upgrade that drops it.
+READ_SIZE = 1024 * 1024
 httpcore._async.http11.AsyncHTTP11Connection.READ_NUM_BYTES = READ_SIZE
 
 #: Connect and pool waits are short; reads allow a slow service to think; uploads get long writes.

@@ -11,6 +11,7 @@ credential only as `redacted(value)`.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -268,7 +269,8 @@ class SandboxControls:
     def _forget_imports(self) -> None:
         for linked in self._imported:
             Path(linked).unlink(missing_ok=True)
-            Path(linked).parent.rmdir()
+            with contextlib.suppress(FileNotFoundError):  # a sandbox's own data folder: gone
+                Path(linked).parent.rmdir()
         self._imported.clear()
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:

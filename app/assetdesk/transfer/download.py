@@ -6,9 +6,11 @@ How a download goes:
    chose one), the size, the server's hashes, and whether ranges work (206, not 200).
 2. The bytes go to `NAME.part` beside the target. A file of known size larger than
    `segment_threshold` on a server that honours ranges is cut into pieces fetched by `segments`
-   parallel streams into the pre-allocated file with positional writes; otherwise one stream
-   reads it all. A stream that breaks or stalls resumes where its bytes end, with backoff; a
-   server that answers 200 to a resume makes the download start over cleanly.
+   parallel streams into the pre-allocated file with positional writes (with
+   `adaptive_segments`, one stream first and the others only when they make it faster:
+   `widening.py`); otherwise one stream reads it all. A stream that breaks or stalls resumes
+   where its bytes end, with backoff; a server that answers 200 to a resume makes the download
+   start over cleanly.
 3. SHA-256, CRC32C (and MD5 when the server gives no CRC32C) are computed on worker threads as
    the contiguous prefix of the file grows, so verifying at the end costs little.
 4. Size and hashes are checked ("verifying"); a mismatch throws the file away and starts over
@@ -20,7 +22,8 @@ The event loop only moves buffers: writes, hashing and file-system calls run on 
 and memory is bounded by a couple of write blocks per stream, whatever the file size.
 
 Where the parts are: options and result in `options.py`, the pieces in `pieces.py`, the streams
-in `streams.py`, the hashes in `ledger.py`, the `.part` on disk in `part_file.py`, a kept part's
+in `streams.py` (their socket reads in `socket_reads.py`), adding streams to one in
+`widening.py`, the hashes in `ledger.py`, the `.part` on disk in `part_file.py`, a kept part's
 record in `resume.py`, the file's name in `names.py`; this module runs the whole job.
 """
 
@@ -28,7 +31,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import os
 from collections.abc import Callable, Coroutine
@@ -37,9 +39,8 @@ from typing import Any, BinaryIO, TypeVar
 
 import httpx
 
-from assetdesk.core.errors import AssetDeskError, IntegrityError, NetworkError
-from assetdesk.core.units import MIB
-from assetdesk.transfer.integrity import Expected, check, expected_from_headers
+from assetdesk.core.errors import IntegrityError, NetworkError
+from assetdesk.transfer.integrity import Expected, check, expected_from_headers, sha256_of_file
 from assetdesk.transfer.ledger import Ledger
 from assetdesk.transfer.names import Conflict, choose_name, part_path, sanitise_filename
 from assetdesk.transfer.options import DownloadOptions, DownloadResult
@@ -48,7 +49,8 @@ from assetdesk.transfer.pieces import Piece, contiguous_end, plan_pieces
 from assetdesk.transfer.progress import Meter, Phase, ProgressCallback
 from assetdesk.transfer.resume import find_record, record_of, recordable, worth_keeping
 from assetdesk.transfer.sources import Source
-from assetdesk.transfer.streams import PieceStreams, RangesIgnored, StartOver
+from assetdesk.transfer.streams import PieceStreams, RangesIgnored, StartOver, first_failure
+from assetdesk.transfer.widening import widen
 
 log = logging.getLogger("assetdesk.transfer")
 
@@ -149,7 +151,12 @@ class _Download(PieceStreams):
                 and self.options.segments > 1
             )
             self.meter.set_phase(Phase.DOWNLOADING)
-            if segmented:
+            if segmented and self.options.adaptive_segments:
+                first.end = size
+                self.pieces = [first]
+                self.segments_used = 1
+                await self._run_segmented(response, adaptive=True)
+            elif segmented:
                 assert size is not None
                 self.pieces = plan_pieces(size, self.options.segments)
                 self.segments_used = self.options.segments
@@ -161,24 +168,52 @@ class _Download(PieceStreams):
                 await self._fill(first, response)
         return await self._finish()
 
-    async def _run_segmented(self, first_response: httpx.Response | None) -> None:
+    async def _run_segmented(
+        self, first_response: httpx.Response | None, *, adaptive: bool = False
+    ) -> None:
+        """Streams take the pieces in order until none is left: all `segments` at once, or
+        (`adaptive`) the first alone and the others when they pay (`widening.py`)."""
         queue = [piece for piece in reversed(self.pieces) if not piece.complete]
+        running = 0
+        finished = asyncio.Event()
 
         async def worker(response: httpx.Response | None) -> None:
-            if response is not None:
-                await self._fill(queue.pop(), response)
-                await response.aclose()  # it asked for the whole file; the rest is not ours
-            while queue:
-                await self._fill(queue.pop(), None)
+            nonlocal running
+            try:
+                if response is not None:
+                    await self._fill(queue.pop(), response)
+                    await response.aclose()  # it asked for the whole file; the rest is not ours
+                while queue:
+                    await self._fill(queue.pop(), None)
+            finally:
+                running -= 1
+                if not running:
+                    finished.set()
 
         try:
             async with asyncio.TaskGroup() as group:
+
+                def start(response: httpx.Response | None = None) -> None:
+                    nonlocal running
+                    running += 1
+                    group.create_task(worker(response))
+
+                def add_stream() -> None:
+                    self.segments_used += 1
+                    start()
+
                 group.create_task(self._follow_hashes())
-                group.create_task(worker(first_response))
-                for _ in range(self.options.segments - 1):
-                    group.create_task(worker(None))
+                start(first_response)
+                if adaptive:
+                    segments = self.options.segments
+                    group.create_task(
+                        widen(self, queue, add_stream, lambda: running, finished, segments)
+                    )
+                else:
+                    for _ in range(self.options.segments - 1):
+                        start()
         except BaseExceptionGroup as failures:
-            raise _first_failure(failures) from None
+            raise first_failure(failures) from None
 
     async def _follow_hashes(self) -> None:
         """Hash pieces that were written ahead of the prefix as soon as the prefix reaches them."""
@@ -349,7 +384,7 @@ class _Download(PieceStreams):
         if await asyncio.to_thread(existing.is_symlink):  # taken; what it points at is not ours
             return DownloadResult(path=existing, bytes=0, sha256=None, skipped=True)
         if self.options.sha256:
-            size, digest = await asyncio.to_thread(_sha256_of, existing)
+            size, digest = await asyncio.to_thread(sha256_of_file, existing)
         else:
             size, digest = (await asyncio.to_thread(existing.stat)).st_size, None
         self.meter.set_phase(Phase.DONE)
@@ -373,35 +408,6 @@ async def _finish_even_if_cancelled(
     if record is not None:
         record(result)
     return result
-
-
-def _first_failure(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The error that stopped a task group, rather than the cancellations it caused."""
-    flat: list[BaseException] = []
-
-    def walk(error: BaseException) -> None:
-        if isinstance(error, BaseExceptionGroup):
-            for inner in error.exceptions:
-                walk(inner)
-        else:
-            flat.append(error)
-
-    walk(group)
-    for kinds in ((StartOver,), (AssetDeskError,), (Exception,)):
-        for error in flat:
-            if isinstance(error, kinds):
-                return error
-    return flat[0] if flat else group
-
-
-def _sha256_of(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as stream:
-        while chunk := stream.read(MIB):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
 
 
 async def download(

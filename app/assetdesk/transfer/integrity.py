@@ -12,11 +12,13 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import google_crc32c
 import httpx
 
 from assetdesk.core.errors import IntegrityError
+from assetdesk.core.units import MIB
 
 __all__ = [
     "Expected",
@@ -25,6 +27,7 @@ __all__ = [
     "content_range",
     "expected_from_headers",
     "parse_goog_hash",
+    "sha256_of_file",
 ]
 
 _CRC32C_SIZE = 4
@@ -186,3 +189,14 @@ def check(expected: Expected, size: int, hashes: Hashes, *, name: str) -> list[s
             )
         verified.append("md5")
     return verified
+
+
+def sha256_of_file(path: Path) -> tuple[int, str]:
+    """(size, SHA-256 hex) of a file on disk, read a MiB at a time (blocking)."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(MIB):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()

@@ -25,11 +25,13 @@ class Ledger:
         self.hashed = 0
         self.lock = threading.Lock()
 
-    def after_write(self, offset: int, data: bytes) -> None:
+    def after_write(self, offset: int, data: bytes | list[bytes]) -> None:
+        """Hash `data` (buffers in a row, written at `offset`) when it extends the prefix."""
         with self.lock:
             if offset == self.hashed:
-                self.hashes.update(data)
-                self.hashed += len(data)
+                for chunk in [data] if isinstance(data, bytes) else data:
+                    self.hashes.update(chunk)
+                    self.hashed += len(chunk)
 
     def catch_up(self, read_at: Callable[[int, int], bytes], upto: int) -> None:
         """Hash the next step of the prefix towards `upto`, read back with `read_at(offset,

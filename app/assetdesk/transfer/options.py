@@ -19,6 +19,10 @@ class DownloadOptions:
 
     segments: int = 4
     segment_threshold: int = 16 * MIB
+    #: Start a segmented download with one stream and add the others only when a second
+    #: connection makes it faster (a link that caps each connection; `widening.py`), instead of
+    #: all `segments` at once. On a fast link one stream costs less CPU for the same speed.
+    adaptive_segments: bool = False
     on_conflict: Conflict = Conflict.RENAME
     #: Tries in a row without new bytes before a stream gives up (a drop, a stall, a 5xx).
     attempts: int = 5

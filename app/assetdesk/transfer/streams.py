@@ -3,7 +3,8 @@
 A stream that breaks or stalls resumes where its bytes end, with backoff; an answer that does not
 fit what was asked (the whole file to a ranged request, another byte range, another ETag) makes
 the download start over. The body is copied into the piece's place in the `.part` a write block
-at a time, the disk work on worker threads.
+at a time (its chunks written in a row, never joined), the disk work on worker threads; each
+connection's socket reads up to 1 MiB at a time (`socket_reads.py`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from assetdesk.transfer.options import DownloadOptions
 from assetdesk.transfer.part_file import PartFile
 from assetdesk.transfer.pieces import Piece
 from assetdesk.transfer.progress import Meter, Phase
+from assetdesk.transfer.socket_reads import widen_reads
 from assetdesk.transfer.sources import STORAGE, Source, refuse_encoded
 
 log = logging.getLogger("assetdesk.transfer")
@@ -54,6 +56,8 @@ class PieceStreams:
         self.pieces: list[Piece] = []
         self.advanced = asyncio.Event()
         self.ranges_work = True
+        #: Body bytes read by every stream so far (how fast the streams go together).
+        self.received = 0
 
     def _open(self, piece: Piece) -> contextlib.AbstractAsyncContextManager[httpx.Response]:
         last = None if piece.end is None else piece.end - 1
@@ -132,10 +136,11 @@ class PieceStreams:
         the answer delivered every byte it announced (it may have announced less than the
         piece lacks)."""
         self._check_answer(piece, response)
+        widen_reads(response)
         offset = piece.position
         promised = answer_end(response, offset)
-        # Chunks are gathered in a list and joined once per block: one copy, and read-only
-        # bytes that the hashers take as they are.
+        # Chunks are gathered in a list and handed over as they are, never joined: one
+        # `pwritev` writes them in a row and the hashers take the read-only bytes one by one.
         chunks: list[bytes] = []
         buffered = 0
         pending: asyncio.Future[None] | None = None
@@ -146,23 +151,16 @@ class PieceStreams:
                 await pending
                 pending = None
             if buffered:
-                data, at = b"".join(chunks), offset
+                data, size, at = chunks, buffered, offset
                 chunks, buffered = [], 0
-                offset += len(data)
-                pending = asyncio.ensure_future(self._write(piece, data, at))
+                offset += size
+                pending = asyncio.ensure_future(self._write(piece, data, size, at))
 
         try:
             try:
-                # Stop as soon as the piece's bytes are in when the answer goes further (the
-                # open-ended first ask) and, in a segmented download, at every piece's end:
-                # measured against the sandbox, a fresh connection per piece beats waiting for
-                # the end of the answer to reuse one (4-segment 1 GiB: 1.0 s against 1.4 s).
-                # A single stream reads its answer to the end (no connection left half read).
-                beyond = piece.end is not None and (
-                    promised is None or promised > piece.end or len(self.pieces) > 1
-                )
                 # The bytes as sent (an encoded answer was refused in `_enter`). However the
                 # reading ends, the answer is closed here, in this task (net/response_body.py).
+                # The piece's end is read at every chunk: a stream added later may take its tail.
                 async with body_chunks(response) as body:
                     async for chunk in body:
                         if piece.end is not None and len(chunk) > piece.end - offset - buffered:
@@ -170,10 +168,12 @@ class PieceStreams:
                         if chunk:
                             chunks.append(chunk)
                             buffered += len(chunk)
+                            piece.reached = offset + buffered
+                            self.received += len(chunk)
                             self.meter.add(len(chunk))
                             if buffered >= WRITE_BLOCK:
                                 await flush()
-                        if beyond and piece.end is not None and offset + buffered >= piece.end:
+                        if _beyond(piece, offset + buffered, promised, len(self.pieces)):
                             # The rest of this answer is other pieces' (the open-ended first
                             # ask of a segmented download): stop reading; the connection is
                             # dropped.
@@ -192,9 +192,9 @@ class PieceStreams:
             raise
         return (promised is not None and offset >= promised) or piece.complete
 
-    async def _write(self, piece: Piece, data: bytes, at: int) -> None:
+    async def _write(self, piece: Piece, data: list[bytes], size: int, at: int) -> None:
         await self.file.write(data, at)
-        piece.flushed += len(data)
+        piece.flushed += size
         self.advanced.set()
 
     async def _pause_before_retry(self, tries: int, error: AssetDeskError) -> None:
@@ -211,6 +211,18 @@ class PieceStreams:
         self.meter.set_phase(Phase.DOWNLOADING)
 
 
+def _beyond(piece: Piece, reached: int, promised: int | None, pieces: int) -> bool:
+    """Whether a stream stops reading its answer at `reached`: as soon as the piece's bytes are
+    in when the answer goes further (the open-ended first ask, or a piece whose tail another
+    stream took) and, in a segmented download, at every piece's end: measured against the
+    sandbox, a fresh connection per piece beats waiting for the end of the answer to reuse one
+    (4-segment 1 GiB: 1.0 s against 1.4 s). A single stream reads its answer to the end (no
+    connection left half read)."""
+    if piece.end is None or reached < piece.end:
+        return False
+    return promised is None or promised > piece.end or pieces > 1
+
+
 def answer_end(response: httpx.Response, first: int) -> int | None:
     """One past the last byte the answer announced (Content-Range, else Content-Length)."""
     if response.status_code == 206:
@@ -223,3 +235,22 @@ def answer_end(response: httpx.Response, first: int) -> int | None:
         return first + int(length) if length is not None else None
     except ValueError:
         return None
+
+
+def first_failure(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error that stopped a task group, rather than the cancellations it caused."""
+    flat: list[BaseException] = []
+
+    def walk(error: BaseException) -> None:
+        if isinstance(error, BaseExceptionGroup):
+            for inner in error.exceptions:
+                walk(inner)
+        else:
+            flat.append(error)
+
+    walk(group)
+    for kinds in ((StartOver,), (AssetDeskError,), (Exception,)):
+        for error in flat:
+            if isinstance(error, kinds):
+                return error
+    return flat[0] if flat else group
