@@ -160,7 +160,7 @@ def _refresh_lines(rf: dict[str, Any]) -> list[str]:
     return [
         _row(
             f"refresh adding {rf['added']:,} rows",
-            f"written {_mm(rf['insert_s'])}, shown {_mm(rf['shown_s'])} after the start",
+            f"written {_mm(rf['insert_s'])}, shown {_mm(rf['shown_s'])}",
             "all rows shown",
             rf["rows_ok"],
         ),
