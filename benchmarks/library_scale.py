@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -158,7 +159,7 @@ class Bench:
             result: dict[str, Any] = json.loads(lines[-1])
         elif partial.exists():  # what the run measured before it failed or was stopped
             result = json.loads(partial.read_text())
-            tail = redact(done.stderr.strip().splitlines()[-1]) if done and done.stderr else ""
+            tail = _cause(done.stderr) if done is not None else ""
             result["stopped"] = (
                 f"{stopped or 'the window run failed'} during its {result['phase']} phase: {tail}"
             )
@@ -169,6 +170,13 @@ class Bench:
         if "at_bottom" in result and not result["at_bottom"] and steps is None:
             raise BenchError("The grid never reached the bottom of the catalog.")
         return result
+
+
+def _cause(stderr: str) -> str:
+    """The first exception a child's stderr names (what went wrong first), redacted."""
+    found = re.findall(r"^[\w.]+(?:Error|Exception)\b.*$", stderr, re.MULTILINE)
+    lines = stderr.strip().splitlines()
+    return redact(found[0] if found else lines[-1] if lines else "")
 
 
 def measure(bench: Bench, rounds: int) -> Runs:

@@ -202,9 +202,16 @@ def table(result: dict[str, Any]) -> str:
     lines.append(
         _row(
             "peak RSS, window process",
-            f"{rss['peak'] / MIB:.0f} MiB"
-            + (f" ({rss['at_bottom'] / MIB:.0f} by the scroll's end" if rss["at_bottom"] else " (")
-            + (f"; empty catalog {rss['empty_peak'] / MIB:.0f})" if rss["empty_peak"] else ")"),
+            f"{rss['peak'] / MIB:.0f} MiB ("
+            + "; ".join(
+                text
+                for text, value in (
+                    (f"{(rss['at_bottom'] or 0) / MIB:.0f} by the scroll's end", rss["at_bottom"]),
+                    (f"empty catalog {(rss['empty_peak'] or 0) / MIB:.0f}", rss["empty_peak"]),
+                )
+                if value
+            )
+            + ")",
             f"target <= {TARGET_RSS // MIB} MiB",
             rss["ok"],
         )

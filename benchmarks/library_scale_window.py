@@ -34,8 +34,11 @@ TOKEN_ENV = "ASSETDESK_BENCH_TOKEN"  # the children get the token here, not on t
 TICK_MS = 5
 STEP_MS = 16  # one scroll step per frame at ~60 Hz
 TAIL_S = 0.5  # the gaps are still recorded this long after the grid reached the bottom
-SCROLL_TIMEOUT = 900.0
 WORST = 5
+
+
+class PhaseTimeout(BenchError):
+    """A phase of the window run took longer than --timeout: the run stops there."""
 
 
 class Recorder:
@@ -174,15 +177,19 @@ async def window_session(args: argparse.Namespace, token: str) -> dict[str, Any]
 
         profiler = cProfile.Profile()  # this thread only: the loop's
 
-    def visible_ids() -> list[int]:
-        """The assets whose tiles intersect the grid's viewport (the first screen)."""
+    def visible_ids() -> list[int] | None:
+        """The assets whose tiles intersect the grid's viewport (the first screen); None while
+        one of them has no asset yet (a model that fetches its rows in the background)."""
         area = grid.viewport().rect()
         found = []
         for row in range(shown.rowCount()):
             index = shown.index(row, 0)
             rect = grid.visualRect(index)
             if rect.isValid() and rect.intersects(area):
-                found.append(index.data(AssetRole).id)
+                asset = index.data(AssetRole)
+                if asset is None:
+                    return None
+                found.append(asset.id)
             elif found and rect.top() > area.bottom():
                 break
         return found
@@ -200,6 +207,7 @@ async def window_session(args: argparse.Namespace, token: str) -> dict[str, Any]
         if args.partial:
             Path(args.partial).write_text(json.dumps(result))
 
+    keep("open")
     gc.callbacks.append(rec.on_gc)
     rss_before = status_bytes("VmRSS")
     deadline = time.perf_counter() + args.phase_timeout
@@ -209,122 +217,139 @@ async def window_session(args: argparse.Namespace, token: str) -> dict[str, Any]
     t0 = time.perf_counter()
     rec.ticks.append(t0)
     window.show()
-    shown_s = time.perf_counter() - t0
-    visible: list[int] = []
-    while True:  # the catalog in the view, laid out, and every visible tile's thumbnail
-        await asyncio.sleep(0.005)
-        if time.perf_counter() > deadline:
-            raise BenchError(
-                f"After {args.phase_timeout:.0f} s the pane shows {shown.rowCount()} of "
-                f"{expected_rows} rows and {model.thumbnails_made()} thumbnails."
-            )
-        if shown.rowCount() != expected_rows or not laid_out():
-            continue
-        if rec.loaded_at is None:  # a model that never resets: when the rows were seen
-            rec.loaded_at = time.perf_counter()
-        visible = visible_ids()
-        if all(asset_id in rec.thumb_at for asset_id in visible):
-            break
-    open_end = rec.mark()
-    await asyncio.sleep(0.1)  # the paint that follows the last thumbnail
 
-    def after(moment: float | None) -> float | None:
-        """The first paint of the pane's view at or after `moment`, in seconds after t0. With
-        none after it but one before (the empty catalog's label, unchanged by its load), what
-        was painted already shows it: `moment` itself."""
-        if moment is None or not rec.paints:
-            return None
-        later = [p for p in rec.paints if p >= moment]
-        return (later[0] if later else moment) - t0
+    async def phases() -> None:
+        shown_s = time.perf_counter() - t0
+        visible: list[int] = []
+        while True:  # the catalog in the view, laid out, and every visible tile's thumbnail
+            await asyncio.sleep(0.005)
+            if time.perf_counter() > deadline:
+                raise PhaseTimeout(
+                    f"After {args.phase_timeout:.0f} s the pane shows {shown.rowCount()} of "
+                    f"{expected_rows} rows and {model.thumbnails_made()} thumbnails."
+                )
+            if shown.rowCount() != expected_rows or not laid_out():
+                continue
+            if rec.loaded_at is None:  # a model that never resets: when the rows were seen
+                rec.loaded_at = time.perf_counter()
+            on_screen = visible_ids()
+            if on_screen is not None and all(asset_id in rec.thumb_at for asset_id in on_screen):
+                visible = on_screen
+                break
+        open_end = rec.mark()
+        await asyncio.sleep(0.1)  # the paint that follows the last thumbnail
 
-    arrivals = sorted(rec.thumb_at.values())
-    visible_in = max((rec.thumb_at[i] for i in visible), default=None)
-    n_visible = max(1, len(visible))
-    first_n = arrivals[n_visible - 1] if len(arrivals) >= n_visible else None
-    result["open"] = {
-        "shown_s": shown_s,
-        "loaded_s": None if rec.loaded_at is None else rec.loaded_at - t0,
-        "loaded_painted_s": after(rec.loaded_at),
-        "first_thumbnail_s": arrivals[0] - t0 if arrivals else None,
-        "first_thumbnail_painted_s": after(arrivals[0]) if arrivals else None,
-        "first_n_s": None if first_n is None else first_n - t0,
-        "visible_in_s": None if visible_in is None else visible_in - t0,
-        "visible_painted_s": after(visible_in),
-        "visible": len(visible),
-        "open_done_s": rec.ticks[open_end] - t0,
-    }
-    result["open_gaps_ms"] = rec.gaps(0, open_end)
-    result["open_worst"] = rec.worst(0, open_end, t0)[0]
-    result["rss_before_show"] = rss_before
-    result["viewport"] = [grid.viewport().width(), grid.viewport().height()]
-    keep("scroll")
+        def after(moment: float | None) -> float | None:
+            """The first paint of the pane's view at or after `moment`, in seconds after t0. With
+            none after it but one before (the empty catalog's label, unchanged by its load), what
+            was painted already shows it: `moment` itself."""
+            if moment is None or not rec.paints:
+                return None
+            later = [p for p in rec.paints if p >= moment]
+            return (later[0] if later else moment) - t0
 
-    # ------------------------------------------------------------ the scroll
-    bar = grid.verticalScrollBar()
-    steps_done = 0
-    target_steps = args.steps  # the empty catalog's run: as many steps as the full one took
-    reached: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    scroller = QTimer()
-    scroller.setTimerType(Qt.TimerType.PreciseTimer)
-    scroller.setInterval(STEP_MS)
+        arrivals = sorted(rec.thumb_at.values())
+        visible_in = max((rec.thumb_at[i] for i in visible), default=None)
+        n_visible = max(1, len(visible))
+        first_n = arrivals[n_visible - 1] if len(arrivals) >= n_visible else None
+        result["open"] = {
+            "shown_s": shown_s,
+            "loaded_s": None if rec.loaded_at is None else rec.loaded_at - t0,
+            "loaded_painted_s": after(rec.loaded_at),
+            "first_thumbnail_s": arrivals[0] - t0 if arrivals else None,
+            "first_thumbnail_painted_s": after(arrivals[0]) if arrivals else None,
+            "first_n_s": None if first_n is None else first_n - t0,
+            "visible_in_s": None if visible_in is None else visible_in - t0,
+            "visible_painted_s": after(visible_in),
+            "visible": len(visible),
+            "open_done_s": rec.ticks[open_end] - t0,
+        }
+        result["open_gaps_ms"] = rec.gaps(0, open_end)
+        result["open_worst"] = rec.worst(0, open_end, t0)[0]
+        result["rss_before_show"] = rss_before
+        result["viewport"] = [grid.viewport().width(), grid.viewport().height()]
+        keep("scroll")
 
-    def step() -> None:
-        nonlocal steps_done
-        steps_done += 1
-        bar.setValue(bar.value() + max(1, bar.pageStep()))
-        at_end = bar.value() >= bar.maximum()
-        if (at_end if target_steps is None else steps_done >= target_steps) and not reached.done():
-            scroller.stop()
-            reached.set_result(None)
+        # ------------------------------------------------------------ the scroll
+        bar = grid.verticalScrollBar()
+        steps_done = 0
+        target_steps = args.steps  # the empty catalog's run: as many steps as the full one took
+        reached: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        scroller = QTimer()
+        scroller.setTimerType(Qt.TimerType.PreciseTimer)
+        scroller.setInterval(STEP_MS)
 
-    scroll_first = rec.mark()
-    scroll_start = rec.ticks[scroll_first]
-    thumbs_at_start = model.thumbnails_made()
-    scroller.timeout.connect(step)
-    scroller.start()
-    await asyncio.wait_for(reached, SCROLL_TIMEOUT)
-    bottom_at = time.perf_counter()
-    await asyncio.sleep(TAIL_S)
-    scroll_last = rec.mark()
-    if profiler is not None:
-        profiler.disable()
-    result.update(
-        gaps_ms=rec.gaps(scroll_first, scroll_last),
-        worst=rec.worst(scroll_first, scroll_last, scroll_start),
-        steps=steps_done,
-        scroll_s=bottom_at - scroll_start,
-        at_bottom=bar.value() >= bar.maximum(),
-        thumbnails_at_scroll_start=thumbs_at_start,
-        thumbnails_at_bottom=model.thumbnails_made(),
-        tasks_pending_at_bottom=len(tasks),
-        rss_at_bottom=status_bytes("VmRSS"),
-        peak_rss_at_bottom=status_bytes("VmHWM"),
-    )
-    # --settle: the thumbnails asked for while scrolling are still being made; let them.
-    for _ in range(round(args.settle * 10)):
-        if not len(tasks):
-            break
-        await asyncio.sleep(0.1)
-    result["settled"] = {
-        "seconds": args.settle,
-        "thumbnails": model.thumbnails_made(),
-        "tasks_pending": len(tasks),
-        "rss": status_bytes("VmRSS"),
-        "peak_rss": status_bytes("VmHWM"),
-    }
-    if profiler is not None:
-        result["profile"] = profile_text(profiler)
-    keep("changes")
+        def step() -> None:
+            nonlocal steps_done
+            steps_done += 1
+            bar.setValue(bar.value() + max(1, bar.pageStep()))
+            at_end = bar.value() >= bar.maximum()
+            if (
+                at_end if target_steps is None else steps_done >= target_steps
+            ) and not reached.done():
+                scroller.stop()
+                reached.set_result(None)
 
-    if script:
-        bar.setValue(0)  # back to the top, as after a search; let the thumbnails there come
-        for _ in range(50):
+        scroll_first = rec.mark()
+        scroll_start = rec.ticks[scroll_first]
+        thumbs_at_start = model.thumbnails_made()
+        scroller.timeout.connect(step)
+        scroller.start()
+        try:
+            await asyncio.wait_for(reached, args.phase_timeout)
+        except TimeoutError:
+            raise PhaseTimeout(
+                f"The grid was still scrolling after {args.phase_timeout:.0f} s"
+            ) from None
+        bottom_at = time.perf_counter()
+        await asyncio.sleep(TAIL_S)
+        scroll_last = rec.mark()
+        if profiler is not None:
+            profiler.disable()
+        result.update(
+            gaps_ms=rec.gaps(scroll_first, scroll_last),
+            worst=rec.worst(scroll_first, scroll_last, scroll_start),
+            steps=steps_done,
+            scroll_s=bottom_at - scroll_start,
+            at_bottom=bar.value() >= bar.maximum(),
+            thumbnails_at_scroll_start=thumbs_at_start,
+            thumbnails_at_bottom=model.thumbnails_made(),
+            tasks_pending_at_bottom=len(tasks),
+            rss_at_bottom=status_bytes("VmRSS"),
+            peak_rss_at_bottom=status_bytes("VmHWM"),
+        )
+        # --settle: the thumbnails asked for while scrolling are still being made; let them.
+        for _ in range(round(args.settle * 10)):
             if not len(tasks):
                 break
             await asyncio.sleep(0.1)
-        await run_changes(
-            pane, rec, script, result, keep, paths.database, useapi.id, args.phase_timeout
-        )
+        result["settled"] = {
+            "seconds": args.settle,
+            "thumbnails": model.thumbnails_made(),
+            "tasks_pending": len(tasks),
+            "rss": status_bytes("VmRSS"),
+            "peak_rss": status_bytes("VmHWM"),
+        }
+        if profiler is not None:
+            result["profile"] = profile_text(profiler)
+        keep("changes")
+
+        if script:
+            bar.setValue(0)  # back to the top, as after a search; let the thumbnails there come
+            for _ in range(50):
+                if not len(tasks):
+                    break
+                await asyncio.sleep(0.1)
+            await run_changes(
+                pane, rec, script, result, keep, paths.database, useapi.id, args.phase_timeout
+            )
+
+    try:
+        await phases()
+    except PhaseTimeout as stop:
+        result["stopped"] = f"{stop} (its {result['phase']} phase)"
+        if profiler is not None:
+            profiler.disable()
     ticks.stop()
     gc.callbacks.remove(rec.on_gc)
     result["gc"] = [  # collections over 10 ms: [start after t0 ms, duration ms, generation]
