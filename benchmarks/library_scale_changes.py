@@ -74,7 +74,7 @@ def _first_ok(view_model: Any, step: dict[str, Any]) -> bool | None:
 
 
 async def _one(
-    pane: Any, settles: _Settles, step: dict[str, Any], timeout: float
+    pane: Any, rec: Any, settles: _Settles, step: dict[str, Any], timeout: float
 ) -> dict[str, Any]:
     shown = pane.grid.model()
     seen = len(settles.times)
@@ -104,6 +104,11 @@ async def _one(
         first_ok=_first_ok(shown, step),
     )
     await asyncio.sleep(PAUSE_S)
+    # The grid's first paint after the update (None: not within the pause).
+    painted = next(
+        (p for p in rec.paints if updated_s is not None and p >= start + updated_s), None
+    )
+    outcome["painted_ms"] = None if painted is None else (painted - start) * 1000
     return outcome
 
 
@@ -124,7 +129,7 @@ async def run_changes(
         first = rec.mark()
         done = []
         for step in script[part]:
-            outcome = await _one(pane, settles, step, timeout)
+            outcome = await _one(pane, rec, settles, step, timeout)
             done.append(outcome)
             if outcome["ms"] is None:  # no settle in time: the rest would measure the backlog
                 break

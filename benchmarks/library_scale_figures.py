@@ -102,8 +102,12 @@ def _changes(full: list[dict[str, Any]], part: str, target: float) -> dict[str, 
     p99 = percentile(times, 0.99) if times else None
     # The target is on the p99 of the search and filter changes, on every sort change.
     judged = p99 if part == "changes" else worst
+    painted = [step["painted_ms"] for step in steps if step.get("painted_ms") is not None]
     return {
         "changes": len(steps),
+        "painted_p50_ms": percentile(painted, 0.50) if painted else None,
+        "painted_p99_ms": percentile(painted, 0.99) if painted else None,
+        "painted_max_ms": max(painted, default=None),
         "per_round": planned,
         "timed_out": sum(1 for step in steps if step["ms"] is None),
         "p50_ms": percentile(times, 0.50) if times else None,

@@ -127,6 +127,11 @@ def _change_lines(ch: dict[str, Any], title: str, sort: bool) -> list[str]:
     lines = [
         _row(f"{title}, {ch['per_round']} a round", figure, verdict, ch["ok"]),
         _row(
+            "  ... the grid painted",
+            f"p50 {_ms(ch['painted_p50_ms'])}, p99 {_ms(ch['painted_p99_ms'])}, "
+            f"max {_ms(ch['painted_max_ms'])} after the change",
+        ),
+        _row(
             "  slowest",
             ", ".join(f"{ms:.0f} ms {label}" for ms, label in ch["slowest"])
             + (f"; {ch['timed_out']} never settled" if ch["timed_out"] else ""),
