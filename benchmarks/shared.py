@@ -8,10 +8,12 @@ first on sys.path, for the children too).
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -85,12 +87,29 @@ def table_row(
     return f"{label:<{label_width}}{figure:<{figure_width}}{target:<18}{verdict}".rstrip()
 
 
+def offscreen_platform(screen: tuple[int, int] | None) -> str:
+    """QT_QPA_PLATFORM for Qt's offscreen platform, with one screen of `screen` (width, height)
+    pixels when given (a config file beside the temporary files), else its default 800 x 800."""
+    if screen is None:
+        return "offscreen"
+    width, height = screen
+    config = Path(tempfile.gettempdir()) / f"assetdesk-bench-screen-{width}x{height}.json"
+    shape = {"name": "bench", "x": 0, "y": 0, "width": width, "height": height}
+    shape |= {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+    config.write_text(json.dumps({"screens": [shape]}))
+    return f"offscreen:configfile={config}"
+
+
 def run_window(
-    app_name: str, session: Callable[[], Coroutine[Any, Any, dict[str, Any]]]
+    app_name: str,
+    session: Callable[[], Coroutine[Any, Any, dict[str, Any]]],
+    *,
+    screen: tuple[int, int] | None = None,
 ) -> dict[str, Any]:
     """In a child process: an offscreen QApplication with qasync, Qt's messages logged and the
-    cycle collector on the GUI thread as the app has them; `session()` runs to its result."""
-    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before Qt is imported
+    cycle collector on the GUI thread as the app has them; `session()` runs to its result.
+    `screen` (width, height) sizes the offscreen screen, so the window's first-start size."""
+    os.environ["QT_QPA_PLATFORM"] = offscreen_platform(screen)  # before Qt is imported
     import qasync
     from PySide6.QtWidgets import QApplication
 

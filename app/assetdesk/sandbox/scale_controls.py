@@ -8,14 +8,22 @@
   Wordbee project of `segments` segments (default 20) with `assets_per_segment` files each
   (default 2), plus `empty_segments` segments without files, over two documents. Answers
   `{"scope": "pr{project}", "segment_ids": [...], "empty_segment_ids": [...]}`.
+- `POST /runway/copies` `{copies: [[asset_id, name], ...]}`: for each pair a new Runway asset of
+  the same user and account that shares `asset_id`'s stored file and preview (its kind, size and
+  dimensions too) under its own id and `name`, dated a second apart back from now, the first
+  the newest (up to 200,000 in one call). Answers `{"assetIds": [...]}` in that order.
 
 The assets share one stored object each, so thousands cost no disk and no probing.
+
+The copies let a benchmark register a few hundred real files (`/_sandbox/runway/assets`) and list
+100,000 assets over them in one call.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
@@ -37,6 +45,7 @@ _FILES = {  # media type -> (demo file, content type, extension, width, height, 
     "image": ("sunrise-640x360.png", "image/png", "png", 640, 360, None),
     "video": ("clip-320x180.mp4", "video/mp4", "mp4", 320, 180, 2.0),
 }
+MAX_COPIES = 200_000
 _PROMPTS = (
     "a lighthouse at dusk, slow dolly in",
     "a red fox crossing fresh snow",
@@ -117,6 +126,36 @@ def scale_routes(state: SandboxState) -> list[Route]:
             asset_ids.append(asset.asset_id)
         return {"assetIds": asset_ids, "taskIds": task_ids}
 
+    def runway_copies(body: dict[str, Any]) -> dict[str, Any]:
+        pairs = body.get("copies")
+        if not isinstance(pairs, list) or len(pairs) > MAX_COPIES:
+            raise _Refused(f"copies must be a list of at most {MAX_COPIES} [asset_id, name] pairs")
+        base = state.now()
+        start = len(state.runway_assets)
+        made: list[RunwayAsset] = []
+        for n, pair in enumerate(pairs):
+            if not (
+                isinstance(pair, list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)
+            ):
+                raise _Refused("each copy is [asset_id, name], two strings")
+            source = state.runway_assets.get(pair[0])
+            if source is None:
+                raise _Refused(f"no such Runway asset {pair[0]!r}")
+            copy_uuid = str(uuid.uuid5(_NAMESPACE, f"copy/{source.uuid}/{start + n}"))
+            made.append(
+                replace(
+                    source,
+                    asset_id=f"user:{source.user_id}-runwayml:{source.email}-asset:{copy_uuid}",
+                    uuid=copy_uuid,
+                    name=pair[1],
+                    created=base - n,
+                    task_id=None,
+                )
+            )
+        # All or nothing: a refused pair leaves the sandbox as it was.
+        state.runway_assets.update((asset.asset_id, asset) for asset in made)
+        return {"assetIds": [asset.asset_id for asset in made]}
+
     def wordbee_project(body: dict[str, Any]) -> dict[str, Any]:
         project = _count(body, "project_id", 7215, 10**8)
         if project < 1:
@@ -171,5 +210,6 @@ def scale_routes(state: SandboxState) -> list[Route]:
 
     return [
         Route("/runway/bulk", endpoint(runway_bulk), methods=["POST"]),
+        Route("/runway/copies", endpoint(runway_copies), methods=["POST"]),
         Route("/wordbee/project", endpoint(wordbee_project), methods=["POST"]),
     ]
