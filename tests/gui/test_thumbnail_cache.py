@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import tempfile
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from tests.helpers.media_files import DEMO, MEDIA
+from tests.helpers.qt_images import noise_png, png_bytes
 
 from assetdesk.store.db import open_database
 from assetdesk.store.thumbnail_pack import (
@@ -70,24 +70,6 @@ def colour_png(colour: QColor) -> bytes:
     """A PNG of one colour, 128 x 96."""
     image = QImage(128, 96, QImage.Format.Format_RGB32)
     image.fill(colour)
-    return png_bytes(image)
-
-
-def png_bytes(image: QImage) -> bytes:
-    handle, name = tempfile.mkstemp(suffix=".png")
-    os.close(handle)
-    path = Path(name)
-    try:
-        assert image.save(str(path), "PNG")  # type: ignore[call-overload]
-        return path.read_bytes()
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def noise_png(side: int) -> bytes:
-    """A PNG of random pixels: a real image that no two calls make alike, and that compresses
-    badly (so a few thumbnails fill a small cache)."""
-    image = QImage(os.urandom(side * side * 3), side, side, side * 3, QImage.Format.Format_RGB888)
     return png_bytes(image)
 
 

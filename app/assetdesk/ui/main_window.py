@@ -44,6 +44,7 @@ from assetdesk.ui.pane_splitter import PaneSplitter
 from assetdesk.ui.quit_box import quit_box, running_text
 from assetdesk.ui.style import follow_palette
 from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.thumbnail_cache_setting import ThumbnailCacheSetting
 from assetdesk.ui.thumbnails import ThumbnailMaker
 from assetdesk.ui.uploads.pane import UploadsPane
 from assetdesk.ui.uploads.queue_view import THUMBNAIL_SIZE
@@ -156,6 +157,9 @@ class MainWindow(QMainWindow):
         self.window_actions = WindowActions(self, self)
         self.quit_action = self.window_actions.quit
         self.about_action = self.window_actions.about
+        self.thumbnail_cache = ThumbnailCacheSetting(
+            self, self.library_thumbnails, services.paths.database, tasks
+        )
         self.menus = build_menus(self, self.window_actions)
         self.panes.panes_changed.connect(self._panes_changed)
         scope_shared_shortcuts([self.accounts_pane, self.library_pane, self.uploads_pane])

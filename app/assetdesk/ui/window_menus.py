@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from assetdesk.ui.accounts.pane import AccountsPane
 from assetdesk.ui.library.pane import LibraryPane
+from assetdesk.ui.thumbnail_cache_setting import ThumbnailCacheSetting
 from assetdesk.ui.uploads.pane import UploadsPane
 
 #: The panes, left to right, as the View menu and Ctrl+1/2/3 name them.
@@ -40,6 +41,7 @@ class MainWindow(Protocol):
     accounts_pane: AccountsPane
     library_pane: LibraryPane
     uploads_pane: UploadsPane
+    thumbnail_cache: ThumbnailCacheSetting
 
     def request_quit(self) -> QMessageBox | None: ...
     def show_about(self) -> QMessageBox: ...
@@ -148,6 +150,7 @@ def build_menus(window: MainWindow, actions: WindowActions) -> dict[str, QMenu]:
     view.addSeparator()
     view.addActions([pane.quick_look_action, pane.zoom_in_action, pane.zoom_out_action])
     view.addAction(tile_size_slider(pane, view))
+    view.addAction(window.thumbnail_cache.action)
     view.addSeparator()
     view.addAction(pane.refresher.action)
     accounts = window.accounts_pane
