@@ -290,7 +290,7 @@ async def _window_session(args: argparse.Namespace) -> dict[str, Any]:
     tasks = BackgroundTasks()
     settings = QSettings(str(paths.root / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(services, tasks, settings=settings)
-    window.navigation.setCurrentRow(2)  # the Library pane, current
+    window.focus_pane(1)  # the Library (the three panes show together)
     window.show()
     pane = window.library_pane
     await asyncio.sleep(0.5)  # the window's own start (the empty catalog read and painted)

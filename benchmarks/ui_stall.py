@@ -223,7 +223,7 @@ async def _window_session(
     settings = QSettings(str(paths.root / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(services, tasks, settings=settings)
     window.show()
-    window.navigation.setCurrentRow(1)  # the Uploads pane: its visible rows get thumbnails
+    window.focus_pane(2)  # the transfers (uploads): their visible rows get thumbnails
     pane = window.uploads_pane
     await pane.activate()
     # Start-up work settles first: the Google accounts' list. (The cycle collector's one full

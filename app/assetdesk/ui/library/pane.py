@@ -402,16 +402,9 @@ class LibraryPane(QWidget):
 
     def open_quick_look(self) -> None:
         """Quick Look on the view's current asset when it is selected, else the first selected."""
-        rows = self.selection.rows()
-        if not rows:
+        asset = self.selection.focused()
+        if asset is None:
             return
-        view = self.current_view
-        current = view.currentIndex()
-        chosen = current.row() if view.selectionModel().isSelected(current) else rows[0]
-        found = self.model.assets_of_rows([chosen])
-        if not found:
-            return
-        asset = found[0]
         if self.quick_look is None or self.quick_look.parentWidget() is not self.window():
             self.quick_look = QuickLook(
                 self._tasks, self.preview_sources, self.selection.step, self.window()
@@ -424,9 +417,4 @@ class LibraryPane(QWidget):
     # ------------------------------------------------------------------ thumbnails
 
     def _on_screen(self, asset_id: int) -> bool:
-        row = self.model.row_of(asset_id)
-        if row < 0:
-            return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
-        view = self.current_view
-        return index.isValid() and view.visualRect(index).intersects(view.viewport().rect())
+        return self.selection.on_screen(asset_id)

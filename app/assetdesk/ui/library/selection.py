@@ -92,6 +92,24 @@ class AssetSelection:
         """The selected assets, in the views' order (those not yet painted are read at once)."""
         return self._model.assets_of_rows(self.rows())
 
+    def focused(self) -> Asset | None:
+        """The view's current asset when it is selected, else the first selected (Quick Look
+        opens on it)."""
+        rows = self.rows()
+        if not rows:
+            return None
+        view = self._current_view()
+        current = view.currentIndex()
+        chosen = current.row() if view.selectionModel().isSelected(current) else rows[0]
+        found = self._model.assets_of_rows([chosen])
+        return found[0] if found else None
+
+    def on_screen(self, asset_id: int) -> bool:
+        """Whether the current view shows the asset's row now (its thumbnail is wanted)."""
+        index = self._index_of(asset_id)
+        view = self._current_view()
+        return index.isValid() and view.visualRect(index).intersects(view.viewport().rect())
+
     async def read(self) -> list[Asset]:
         """The selected assets for an action on them: at once for a few, read in a worker
         thread for many (select all of 100,000 does not stall the window)."""
