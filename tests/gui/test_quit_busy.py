@@ -84,6 +84,9 @@ def test_a_close_from_code_never_asks_even_while_uploading(
         sb.bandwidth("api", None)
 
 
+CLIP = 64 * MIB
+
+
 def test_quitting_while_uploading_asks_and_the_next_start_resumes(
     qtbot: QtBot,
     app_paths: AppPaths,
@@ -98,7 +101,10 @@ def test_quitting_while_uploading_asks_and_the_next_start_resumes(
         pane = window.uploads_pane
         sb.bandwidth("api", 500_000)  # the clip is still on its way when the quit comes
         arun(first.uploads.set_concurrency(1))
-        arun(pane._add([padded_video(8 * MIB), DEMO / "swatch-256x256.png"]))
+        # Larger than what the kernel's buffers hold on the way to the sandbox (here up to
+        # 4 MiB sent + 32 MiB received, net.ipv4.tcp_rmem): with all of it handed over, the
+        # quit would leave its outcome unknown (sent in full), not a file to send again.
+        arun(pane._add([padded_video(CLIP), DEMO / "swatch-256x256.png"]))
         clip = first.uploads.items[0]
         qtbot.waitUntil(lambda: clip.progress.done > 50_000, timeout=10_000)
 
@@ -141,7 +147,7 @@ def test_quitting_while_uploading_asks_and_the_next_start_resumes(
         qtbot.waitUntil(
             lambda: all(i.state is ItemState.DONE for i in second.uploads.items), timeout=30_000
         )
-        assert [a for a in sb.google_flow_assets() if a["object"]["size"] == 8 * MIB]
+        assert [a for a in sb.google_flow_assets() if a["object"]["size"] == CLIP]
         assert window.running_transfers() == (0, 0)
     finally:
         arun(second_tasks.aclose())

@@ -167,12 +167,14 @@ def test_ctrl_c_keeps_the_part_and_the_next_run_resumes_it(sb: Any, tmp_path: Pa
     import subprocess
     import sys
 
-    source = write_padded_clip(tmp_path / "big.mp4", 4 * 1024 * 1024)
+    source = write_padded_clip(tmp_path / "big.mp4", 16 * 1024 * 1024)
     media_id = sb.put_google_flow_asset(source, "video/mp4")
     out = tmp_path / "out"
     out.mkdir()
-    # One connection at 500 kB/s: about 8 s for the file, so the interrupt lands mid-way however
-    # slow the machine (at 1 MB/s a connection, parallel segments finished it before the signal).
+    # One connection at 500 kB/s: about 32 s for the file, so the interrupt lands mid-way however
+    # slow the machine (at 1 MB/s a connection, parallel segments finished it before the signal;
+    # at 8 s for 4 MiB, a loaded machine's slow polling let it finish: the sandbox's pace catches
+    # up after a stall).
     sb.bandwidth("storage", 500_000)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETDESK_")}
     env.update(useapi_env(sb))
