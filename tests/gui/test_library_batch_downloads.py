@@ -56,6 +56,11 @@ def first_gets(sb: Any) -> list[tuple[float, str]]:
     return sorted((when, path) for path, when in seen.items())
 
 
+def ranged_gets(sb: Any) -> list[dict[str, Any]]:
+    """The storage origin's GETs that asked for a range: a download's, one per connection."""
+    return [r for r in sb.requests("storage") if r["method"] == "GET" and r["headers"].get("range")]
+
+
 def thumbnails_made(qtbot: QtBot, pane: LibraryPane, assets: list[Asset]) -> None:
     """The tiles' thumbnails made: their own link lookups are over before a test counts the
     downloads'."""
@@ -407,3 +412,44 @@ def test_pausing_the_batch_stops_it_and_resuming_goes_on_from_each_part(
     assert arun(services.library.pending_downloads.all()) == []
     qtbot.waitUntil(lambda: not box.cancel_batch_button.isEnabled())
     assert box.batch_line.text() == "4 of 4 saved" and not box.pause_action.isEnabled()
+
+
+def test_a_batch_shares_its_connection_budget_and_a_lone_file_keeps_its_segments(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    tmp_path: Path,
+) -> None:
+    """Three files of 20 MiB (over the 16 MiB a file is cut from), three at once: max(3, 4
+    segments) = 4 connections shared by three, one each (each file was four); one file alone
+    afterwards: its segments, in parallel."""
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
+    pane = window.library_pane
+    pad = 20 * 1024 * 1024
+    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 3, pad)
+    assets = catalogued(arun, pane)
+    pane.downloads_box.files_at_once.setValue(3)
+    target = tmp_path / "saved"
+    target.mkdir()
+    sb.clear_requests()
+    handles = [pane.download_jobs.save_to_folder(asset, target) for asset in assets]
+    qtbot.waitUntil(lambda: all(handle.done() for handle in handles), timeout=60_000)
+    gets = ranged_gets(sb)  # the downloads' (a tile's thumbnail asks without a range)
+    assert len(gets) == 3 and len({r["path"] for r in gets}) == 3  # one each
+    assert {r["headers"]["range"] for r in gets} == {"bytes=0-"}
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == contents
+
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    sb.clear_requests()
+    sb.bandwidth("storage", 8_000_000)  # paced: the first stream cannot end before the others
+    try:
+        handle = pane.download_jobs.save_to_folder(assets[0], alone)
+        qtbot.waitUntil(handle.done, timeout=60_000)
+    finally:
+        sb.bandwidth("storage", None)
+    assert len(ranged_gets(sb)) >= 2
+    assert (alone / (assets[0].name or "")).read_bytes() == contents[assets[0].name or ""]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import sqlite3
 import threading
@@ -350,17 +351,22 @@ class LibraryService:
         folder: Path,
         *,
         keep_folders: bool = False,
+        segments: int | None = None,
         progress: ProgressCallback | None = None,
         on_wait: OnWait | None = None,
     ) -> DownloadResult:
         """Save the asset in `folder` under its real name ("Download to a folder"): a name
         another file or asset has takes the id's short form, a second copy of this one ' (1)';
         with `keep_folders` a Wordbee file goes under its locale and relative path. Cut short,
-        its `.part` is kept and the next download of it into `folder` goes on from it."""
+        its `.part` is kept and the next download of it into `folder` goes on from it.
+        `segments`: connections for it (a batch shares its budget), else the default."""
+        options = DownloadOptions(on_conflict=Conflict.RENAME, keep_partial=True)
+        if segments is not None:
+            options = dataclasses.replace(options, segments=segments)
         return await self.download(
             asset,
             folder,
-            options=DownloadOptions(on_conflict=Conflict.RENAME, keep_partial=True),
+            options=options,
             progress=progress,
             keep_folders=keep_folders,
             on_wait=on_wait,

@@ -196,7 +196,12 @@ class DownloadJobs:
     def _to_folder(self, asset: Asset, folder: Path, note: Note) -> Save:
         def save(progress: ProgressCallback, on_wait: OnWait) -> Awaitable[DownloadResult]:
             return self._library.save_to_folder(
-                asset, folder, keep_folders=note.keep_folders, progress=progress, on_wait=on_wait
+                asset,
+                folder,
+                keep_folders=note.keep_folders,
+                segments=self._slots.segments_each(self._queue.count),
+                progress=progress,
+                on_wait=on_wait,
             )
 
         return save

@@ -96,6 +96,11 @@ class FolderQueue:
     def paused(self) -> bool:
         return self._paused
 
+    @property
+    def count(self) -> int:
+        """Files queued, running or paused: those that share the connection budget."""
+        return len(self._files)
+
     def put(self, download: Download, start: Start, handle: FileHandle) -> None:
         """Queue a file (its row is "queued") with the handle that ends when it does."""
         file = QueuedFile(download, next(self._orders), handle, start)

@@ -13,6 +13,9 @@ import collections
 import contextlib
 from collections.abc import AsyncIterator
 
+from assetdesk.services.batch_download import segments_per_file
+from assetdesk.transfer.options import DownloadOptions
+
 
 class FileSlots:
     """At most `limit` holders at once."""
@@ -36,6 +39,12 @@ class FileSlots:
     @property
     def waiting(self) -> int:
         return sum(1 for waiter in self._waiters if not waiter.done())
+
+    def segments_each(self, files: int) -> int:
+        """Connections for each of `files` that share these slots: the batch's budget, max(files
+        at once, a file's segments), shared by those that run together (as the CLI's batch:
+        services/batch_download.py); a lone file keeps all its segments."""
+        return segments_per_file(self._limit, DownloadOptions().segments, max(1, files))
 
     def set_limit(self, limit: int) -> None:
         if limit < 1:
