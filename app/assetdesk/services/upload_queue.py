@@ -105,6 +105,8 @@ class UploadQueue(UploadActions):
             await asyncio.wait(running, timeout=10)
         if self._chores:
             await asyncio.wait(list(self._chores), timeout=10)
+        if self._writes:
+            await asyncio.wait(list(self._writes), timeout=10)
 
         def close() -> None:
             with self._lock:

@@ -79,6 +79,7 @@ class UploadScheduler:
         self._batch: set[int] = set()
         self._throttled: dict[tuple[int, str], datetime] = {}
         self._chores: set[asyncio.Task[None]] = set()
+        self._writes: set[asyncio.Future[Any]] = set()
         self._concurrency = concurrency or DEFAULT_CONCURRENCY
         self._concurrency_fixed = concurrency is not None
         self._running = False
@@ -101,11 +102,24 @@ class UploadScheduler:
         return UploadQueueStore(self._conn)
 
     async def _db(self, call: Callable[[UploadQueueStore], T]) -> T:
+        """Run `call` on the queue's connection in a thread. A write once begun is finished
+        whatever happens to its caller: a quit cancels a running upload, and the one that had
+        just been answered still records its catalog entry before the connection closes
+        (`aclose` waits for `_writes`)."""
+
         def run() -> T:
             with self._lock:
                 return call(self._store())
 
-        return await asyncio.to_thread(run)
+        write = asyncio.ensure_future(asyncio.to_thread(run))
+        self._writes.add(write)
+        write.add_done_callback(self._written)
+        return await asyncio.shield(write)
+
+    def _written(self, write: asyncio.Future[Any]) -> None:
+        self._writes.discard(write)
+        if not write.cancelled():
+            write.exception()  # retrieved: a caller cancelled meanwhile has gone, not raised it
 
     async def _save(self, item: UploadItem) -> None:
         row = item.row

@@ -511,3 +511,26 @@ async def test_an_automatic_item_throttled_once_goes_on_another_account(
     await settle(queue, lambda: fourth.waiting)
     assert (fourth.row.message or "").startswith("Throttled by the service until ")
     assert len(upload_posts(sb)) == 3 + 2  # the fourth is not sent into the same refusal
+
+
+async def test_a_quit_the_moment_an_upload_is_answered_still_records_it(
+    sb: Any, accounts: AccountsService, target: UploadTarget, app_paths: AppPaths
+) -> None:
+    # The quit comes in the loop turn after the answer, while its record is being written in a
+    # thread: the record is finished before the connection closes, never lost to the race.
+    first = UploadQueue(app_paths.database, accounts)
+    await first.load()
+    await first.add_paths([DEMO / "swatch-256x256.png"], target)
+    first.start()
+    (item,) = first.items
+    await wait_until_async(lambda: item.state is ItemState.DONE, "it was answered", 20, 0)
+    await first.aclose()
+
+    second = UploadQueue(app_paths.database, accounts)
+    try:
+        (restored,) = await second.load()
+        assert (restored.state, restored.row.remote_id) == (ItemState.DONE, item.row.remote_id)
+        (asset,) = db_rows(second, "assets")
+        assert (asset["remote_id"], asset["name"]) == (item.row.remote_id, "swatch-256x256.png")
+    finally:
+        await second.aclose()
