@@ -10,9 +10,8 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel
 from pytestqt.qtbot import QtBot
-from tests.helpers.library_rows import listed_assets
+from tests.helpers.batch_assets import add_assets, catalogued, first_gets, states
 from tests.helpers.main_window import Pane, open_window
-from tests.helpers.media_files import DEMO
 
 from assetdesk.services.app import AppServices
 from assetdesk.services.library import Asset
@@ -21,39 +20,6 @@ from assetdesk.ui.tasks import BackgroundTasks
 
 #: Seconds the storage origin waits before it answers each download's request.
 LATENCY = 0.4
-
-
-def add_assets(
-    sb: Any, arun: Any, services: AppServices, account: Any, folder: Path, count: int, pad: int
-) -> dict[str, bytes]:
-    """`count` Runway images, each its own bytes (a JPEG with `pad` bytes after its end), in the
-    catalog; their contents by name."""
-    folder.mkdir()
-    base = (DEMO / "bars-800x450.jpg").read_bytes()
-    contents: dict[str, bytes] = {}
-    for i in range(count):
-        name = f"shot-{i:02}.jpg"
-        data = base + bytes([i + 1]) * pad
-        (folder / name).write_bytes(data)
-        asset_id = sb.put_runway_asset(folder / name, "image/jpeg", name=name)
-        arun(services.library.add_reference(asset_id, account.id))
-        contents[name] = data
-    return contents
-
-
-def catalogued(arun: Any, pane: LibraryPane) -> list[Asset]:
-    arun(pane.reload())
-    return sorted(listed_assets(pane.model), key=lambda asset: asset.name or asset.title)
-
-
-def first_gets(sb: Any) -> list[tuple[float, str]]:
-    """When the storage origin got each file's first download request (a range from 0), by path."""
-    seen: dict[str, float] = {}
-    for request in sb.requests("storage"):
-        asked = request["headers"].get("range", "")
-        if request["method"] == "GET" and asked.startswith("bytes=0-"):
-            seen.setdefault(request["path"], request["time"])
-    return sorted((when, path) for path, when in seen.items())
 
 
 def ranged_gets(sb: Any) -> list[dict[str, Any]]:
@@ -68,10 +34,6 @@ def thumbnails_made(qtbot: QtBot, pane: LibraryPane, assets: list[Asset]) -> Non
         lambda: all(pane.model.thumbnail(asset.id) is not None for asset in assets),
         timeout=15_000,
     )
-
-
-def states(pane: LibraryPane) -> list[str]:
-    return [d.state for d in pane.downloads.downloads()]
 
 
 def test_a_selection_downloads_a_few_files_at_once_and_sums_them_with_its_failures(

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from array import array
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from assetdesk.store.pending_downloads import PendingDownload, PendingDownloadStore
+from assetdesk.store.pending_downloads import PendingDownload, PendingDownloadStore, PendingGroup
 
-__all__ = ["PendingDownload", "PendingDownloads"]
+__all__ = ["PendingDownload", "PendingDownloads", "PendingGroup"]
 
 T = TypeVar("T")
 OnConnection = Callable[[Callable[[sqlite3.Connection], T]], Awaitable[T]]
@@ -55,6 +56,22 @@ class PendingDownloads:
             )
         )
 
+    async def add_ids(
+        self,
+        asset_ids: Sequence[int],
+        folder: Path,
+        *,
+        filename: str | None = None,
+        keep_folders: bool,
+    ) -> array[int]:
+        """`add_many`'s records; their ids in the assets' order (a batch of 100,000 is an
+        array, not objects)."""
+        return await self._store(
+            lambda store: store.add_ids(
+                asset_ids, str(folder), filename=filename, keep_folders=keep_folders
+            )
+        )
+
     async def remove_many(self, download_ids: Sequence[int]) -> None:
         """Forget these, in one transaction."""
         ids = list(download_ids)
@@ -80,6 +97,14 @@ class PendingDownloads:
 
     async def all(self) -> list[PendingDownload]:
         return await self._store(lambda store: store.all())
+
+    async def saved_as(self) -> list[PendingDownload]:
+        """The "Save as" records, oldest first."""
+        return await self._store(lambda store: store.saved_as())
+
+    async def to_folders(self) -> list[PendingGroup]:
+        """The records of files to a folder, oldest first, grouped by folder (as arrays)."""
+        return await self._store(lambda store: store.to_folders())
 
 
 def _removing_all(ids: list[int]) -> Callable[[PendingDownloadStore], None]:

@@ -278,12 +278,11 @@ class MainWindow(QMainWindow):
 
     def running_transfers(self) -> tuple[int, int]:
         """(uploads, downloads) still to finish: sending, waiting or queued uploads, and the
-        Library's running downloads of the user's (a preview's or a drag's copy is not one)."""
+        Library's downloads of the user's still to finish, a batch's waiting files too (a
+        preview's or a drag's copy is not one)."""
         summary = self._services.uploads.summary()
         uploads = summary.active + summary.waiting + summary.queued
-        downloads = self.library_pane.downloads.downloads()
-        going = ("queued", "running", "paused")  # a batch's waiting files go on next time too
-        return uploads, sum(1 for d in downloads if d.state in going and d.kept)
+        return uploads, self.library_pane.download_jobs.still_to_finish()
 
     def _ask_to_quit(self, uploads: int, downloads: int) -> QMessageBox:
         if self.quit_box is None:

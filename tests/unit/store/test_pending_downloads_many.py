@@ -31,3 +31,23 @@ def test_a_batch_is_noted_in_order_in_one_write_and_forgotten_in_one(tmp_path: P
     store.remove_many(p.id for p in added[:299])
     assert store.all() == added[299:]
     conn.close()
+
+
+def test_records_to_folders_are_read_back_as_arrays_grouped_by_folder(tmp_path: Path) -> None:
+    conn = open_database(tmp_path / "assetdesk.sqlite3")
+    drafts = [
+        AssetDraft(provider=Provider.RUNWAY, remote_id=f"r{n}", origin="listed") for n in range(6)
+    ]
+    ids = [a.id for a in LibraryStore(conn).add(drafts).assets]
+    store = PendingDownloadStore(conn)
+    first = store.add_ids(ids[:3], "/tmp/a", filename=None, keep_folders=False)
+    saved_as = store.add_many([ids[3]], "/tmp/b", filename="x.jpg", keep_folders=False)
+    second = store.add_ids(ids[3:], "/tmp/a", filename=None, keep_folders=True)
+    third = store.add_ids(ids[:2], "/tmp/a", filename=None, keep_folders=True)
+    groups = store.to_folders()
+    assert [(g.folder, g.keep_folders, list(g.ids), list(g.asset_ids)) for g in groups] == [
+        ("/tmp/a", False, list(first), ids[:3]),
+        ("/tmp/a", True, list(second) + list(third), ids[3:] + ids[:2]),
+    ]
+    assert store.saved_as() == saved_as
+    conn.close()

@@ -155,14 +155,17 @@ class AssetActions:
             return
         dialog = QFileDialog(self._pane, f"Download {pluralise(count, 'asset')} to a folder")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.fileSelected.connect(
-            lambda folder: self._with_selected(
-                lambda assets: self._downloads.download_to_folder(assets, Path(folder)),
-                "library.download_selection",
-            )
-        )
+        dialog.fileSelected.connect(lambda folder: self._download_selected(Path(folder)))
         dialog.open()
         self.file_dialog = dialog
+
+    def _download_selected(self, folder: Path) -> None:
+        """A few at once; many by their ids, fed to the downloads a page at a time (the
+        selection as it is now: a later change does not alter what was asked)."""
+        if self._count() <= MANY_SELECTED:
+            self._downloads.download_to_folder(self._selected(), folder)
+        else:
+            self._downloads.download_selection(self._selection.id_array(), folder)
 
     def _with_selected(self, act: Callable[[list[Asset]], object], name: str) -> None:
         """`act(assets)` on the selection: at once for a few, after reading many in a worker

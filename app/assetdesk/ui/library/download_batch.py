@@ -41,14 +41,20 @@ class BatchSums:
 
 
 class Batch:
-    """The downloads of one batch, in the order they were chosen."""
+    """The downloads of one batch, in the order they were chosen. Those that ended are counted
+    and let go as the batch sums itself (a batch of 100,000 holds the files still to finish,
+    not one object per file saved)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        #: The files not ended when the batch last summed itself, and those added since.
         self.downloads: list[Download] = []
         #: Files chosen that have no row yet (download_arrivals.py), and their bytes (None:
         #: some size unknown).
         self.coming = 0
         self.coming_bytes: int | None = 0
+        self._ended: collections.Counter[str] = collections.Counter()
+        self._ended_bytes = 0
+        self._failed_titles: list[str] = []  # the first few, for the summary
         self._clock = clock
         self._samples: collections.deque[tuple[float, int]] = collections.deque()
 
@@ -57,18 +63,35 @@ class Batch:
 
     def expect(self, sizes: list[int | None]) -> None:
         """Files chosen whose rows come later (`arrived` as they do), by their sizes."""
-        self.coming += len(sizes)
         known = [size for size in sizes if size is not None]
-        if self.coming_bytes is not None:
-            self.coming_bytes = self.coming_bytes + sum(known) if len(known) == len(sizes) else None
+        self.expect_counted(len(sizes), sum(known) if len(known) == len(sizes) else None)
 
-    def arrived(self, downloads: list[Download]) -> None:
+    def expect_counted(self, count: int, size: int | None) -> None:
+        """`count` files chosen whose rows come later, `size` bytes in all (None: unknown)."""
+        self.coming += count
+        if self.coming_bytes is not None:
+            self.coming_bytes = None if size is None else self.coming_bytes + size
+
+    def arrived(self, downloads: list[Download], *, dropped: int = 0) -> None:
+        """These rows came; `dropped` chosen files never will (gone from the catalog)."""
         self.downloads += downloads
-        self.coming -= len(downloads)
+        self.coming -= len(downloads) + dropped
         if self.coming_bytes is not None:
             self.coming_bytes -= sum(d.size or 0 for d in downloads)
-        if not self.coming:
-            self.coming_bytes = 0
+        if self.coming <= 0:
+            self.coming, self.coming_bytes = 0, 0
+
+    def never_coming(self, count: int) -> None:
+        """`count` files still to arrive were cancelled before they did."""
+        count = min(count, self.coming)
+        self.coming -= count
+        self._ended["cancelled"] += count
+        self.coming_bytes = 0 if not self.coming else None
+
+    @property
+    def files(self) -> int:
+        """Every file of the batch: ended, on its way, and still to arrive."""
+        return self._ended.total() + len(self.downloads) + self.coming
 
     @property
     def finished(self) -> bool:
@@ -77,20 +100,31 @@ class Batch:
     def unfinished(self) -> list[Download]:
         return [d for d in self.downloads if d.state in UNFINISHED]
 
+    def _let_go_of_ended(self) -> None:
+        going: list[Download] = []
+        for download in self.downloads:
+            if download.state in UNFINISHED:
+                going.append(download)
+                continue
+            self._ended[download.state] += 1
+            if download.state == "done":
+                progress = download.progress
+                size = progress.total if progress is not None and progress.total else download.size
+                self._ended_bytes += (
+                    size if size is not None else (progress.done if progress else 0)
+                )
+            elif download.state == "failed" and len(self._failed_titles) < NAMED_FAILURES:
+                self._failed_titles.append(download.title)
+        self.downloads = going
+
     def sums(self) -> BatchSums:
-        states = collections.Counter(d.state for d in self.downloads)
-        done = total = 0
+        self._let_go_of_ended()
+        states = collections.Counter(d.state for d in self.downloads) + self._ended
+        done = total = self._ended_bytes
         known = True
         for download in self.downloads:
-            if download.state in ("failed", "cancelled"):
-                continue  # not coming: neither in what is done nor in what is left
             progress = download.progress
             size = progress.total if progress is not None and progress.total else download.size
-            if download.state == "done":
-                whole = size if size is not None else (progress.done if progress else 0)
-                done += whole
-                total += whole
-                continue
             if progress is not None:
                 done += progress.done
             if size is None:
@@ -99,7 +133,7 @@ class Batch:
                 total += size
         coming_known = self.coming_bytes is not None
         return BatchSums(
-            files=len(self.downloads) + self.coming,
+            files=self.files,
             done=states["done"],
             failed=states["failed"],
             cancelled=states["cancelled"],
@@ -127,8 +161,7 @@ class Batch:
         """What the downloads box says of the batch now (see `batch_text`)."""
         sums = self.sums()
         speed = self.speed(sums.bytes_done) if not self.finished else 0.0
-        failed = [d.title for d in self.downloads if d.state == "failed"]
-        return batch_text(sums, speed, failed, paused=paused)
+        return batch_text(sums, speed, self._failed_titles, paused=paused)
 
 
 def batch_text(
@@ -168,7 +201,7 @@ def batch_text(
     parts = []
     if sums.failed:
         named = ", ".join(failed_titles[:NAMED_FAILURES])
-        more = len(failed_titles) - NAMED_FAILURES
+        more = sums.failed - NAMED_FAILURES
         if more > 0:
             named += f" and {more} more"
         parts.append(f"{sums.failed} of {sums.files} failed: {named}")

@@ -17,27 +17,28 @@ and a pause do not.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
-import itertools
 import logging
+from array import array
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
 
-from assetdesk.core.errors import AssetDeskError
 from assetdesk.services.library import Asset, LibraryService
 from assetdesk.services.throttle_gate import OnWait
 from assetdesk.transfer.options import DownloadResult
-from assetdesk.transfer.progress import ProgressCallback, TransferProgress
+from assetdesk.transfer.progress import ProgressCallback
 from assetdesk.ui.library.download_arrivals import Arrivals
 from assetdesk.ui.library.download_batch import Batch
+from assetdesk.ui.library.download_feed import Feed
 from assetdesk.ui.library.download_notes import Note, Notes
-from assetdesk.ui.library.download_queue import FolderQueue
+from assetdesk.ui.library.download_queue import FileHandle, FolderQueue
+from assetdesk.ui.library.download_run import DownloadRun, Save
 from assetdesk.ui.library.download_slots import FileSlots
 from assetdesk.ui.library.downloads import (
     MOST_FILES_AT_ONCE,
+    UNFINISHED,
     Download,
     DownloadsBox,
     DownloadsModel,
@@ -46,9 +47,6 @@ from assetdesk.ui.library.model import LibraryModel
 from assetdesk.ui.tasks import BackgroundTasks
 
 log = logging.getLogger("assetdesk.ui.library.downloads")
-
-#: How a download saves its file: told of its progress and of the account's waits after a 429.
-Save = Callable[[ProgressCallback, OnWait], Awaitable[DownloadResult]]
 
 #: How often the batch's line is repainted while it runs, in milliseconds.
 BATCH_REPAINT_MS = 100
@@ -82,8 +80,12 @@ class DownloadJobs:
             ended=self._left_queue,
         )
         self._arriving: set[Arrivals] = set()  # selections whose files still arrive
+        self._feeds: set[Feed] = set()  # large selections fed to the queue as it runs low
         self._tasks_of: dict[int, asyncio.Task[None]] = {}  # by download id, until each ends
         self._cancelled: set[int] = set()  # the ids of downloads the user cancelled
+        self._run = DownloadRun(
+            library, downloads, model, self._queue.is_pausing, self._cancelled, alive
+        )
         self.batch: Batch | None = None
         self._repaint = QTimer(box)
         self._repaint.setInterval(BATCH_REPAINT_MS)
@@ -117,6 +119,54 @@ class DownloadJobs:
         return self._queue_all(
             chosen, lambda index: Note(folder, None, keep, written=written, index=index), folder
         )
+
+    def download_selection(self, ids: array[int], folder: Path) -> asyncio.Task[None]:
+        """ "Download to folder" of a large selection (select all of 100,000) by its ids: the
+        records are written in one transaction, the batch's line counts every file at once
+        (sizes summed by SQLite), and the files reach the list and the queue a page at a time
+        as it runs low (download_feed.py). Ends once every file was fed."""
+        keep = self._box.keep_folders.isChecked()
+        written = self._notes.write(ids, folder, keep)
+        return self._tasks.spawn(
+            self._feed(ids, written, folder, keep), name="library.downloads.feed"
+        )
+
+    async def _feed(
+        self, ids: array[int], written: asyncio.Future[array[int]], folder: Path, keep: bool
+    ) -> None:
+        totals = await self._library.views.totals(ids)
+        if not self._alive():
+            return
+        batch = self._current_batch()
+        batch.expect_counted(len(ids), None if totals.unsized else totals.size)
+
+        def arrive(chosen: list[tuple[int, Asset]], dropped: int) -> None:
+            notes = [Note(folder, None, keep, written=written, index=i) for i, _ in chosen]
+            handles = [FileHandle() for _ in chosen]
+            assets = [asset for _, asset in chosen]
+            self._arrive(batch, assets, handles, notes, folder, cancelled=False, dropped=dropped)
+
+        feed = Feed(
+            ids,
+            written,
+            self._library.views.many,
+            arrive,
+            waiting=lambda: self._queue.waiting,
+            forget=self._library.pending_downloads.remove_many,
+        )
+        self._feeds.add(feed)
+        self._show_batch()
+        self._repaint.start()
+        try:
+            await feed.run()
+        finally:
+            self._feeds.discard(feed)
+
+    def still_to_finish(self) -> int:
+        """The user's downloads a quit would cut short: running, waiting or paused, and the
+        files of a large selection not yet fed to the list."""
+        listed = sum(1 for d in self._downloads.downloads() if d.state in UNFINISHED and d.kept)
+        return listed + sum(len(feed.ids) - feed.fed for feed in self._feeds)
 
     def cancel(self, downloads: Iterable[Download]) -> None:
         """The user's cancel of `downloads` (those still to finish): their rows say so and the
@@ -155,6 +205,10 @@ class DownloadJobs:
         """Cancel every file of the batch still running or waiting (or still to arrive)."""
         for arrivals in self._arriving:
             arrivals.cancelled = True
+        for feed in self._feeds:
+            left = feed.cancel()
+            if self.batch is not None:
+                self.batch.never_coming(left)
         if self.batch is not None:
             self.cancel(self.batch.unfinished())
 
@@ -208,29 +262,29 @@ class DownloadJobs:
 
     async def resume(self) -> int:
         """Start again the downloads a quit or a crash cut short (each goes on from its kept
-        `.part`); how many. One whose asset left the catalog is forgotten. The files to a
-        folder join one batch, queued together."""
+        `.part`); how many. The files to a folder join one batch, fed to the queue as it runs
+        low (their records read as arrays: what was left of 100,000 is not 100,000 objects).
+        One whose asset left the catalog is forgotten (a fed one as its page is read)."""
         pending = self._library.pending_downloads
-        to_folders: list[tuple[Asset, Note]] = []
         gone: list[int] = []
         started = 0
-        for job in await pending.all():
+        for job in await pending.saved_as():
             asset = await self._library.get(job.asset_id)
             if asset is None:
                 gone.append(job.id)
-            elif not self._alive():
-                continue
-            elif job.filename is not None:
+            elif self._alive() and job.filename is not None:
                 self.save_as(asset, Path(job.folder) / job.filename, pending_id=job.id)
                 started += 1
-            else:
-                note = Note(Path(job.folder), None, job.keep_folders, job.id)
-                to_folders.append((asset, note))
         await pending.remove_many(gone)
-        if self._alive():
-            for folder, group in itertools.groupby(to_folders, key=lambda item: item[1].folder):
-                assets, notes = zip(*group, strict=True)
-                started += len(self._queue_all(list(assets), notes.__getitem__, folder))
+        for group in await pending.to_folders():
+            if not self._alive():
+                break
+            written = asyncio.get_running_loop().create_future()
+            written.set_result(group.ids)
+            folder = Path(group.folder)
+            feeding = self._feed(group.asset_ids, written, folder, group.keep_folders)
+            self._tasks.spawn(feeding, name="library.downloads.feed")
+            started += len(group.ids)
         return started
 
     def save_copy(
@@ -270,7 +324,7 @@ class DownloadJobs:
         note: Note | None = None,
     ) -> asyncio.Task[None]:
         task = self._tasks.spawn(
-            self._download(asset, download, save, saved=saved, note=note),
+            self._run(asset, download, save, saved=saved, note=note),
             name=f"library.download[{asset.id}]",
         )
         self._tasks_of[download.id] = task
@@ -282,14 +336,14 @@ class DownloadJobs:
     ) -> list[asyncio.Future[None]]:
         """Files to a folder, part of the running batch: "queued" rows, each started by the
         queue when its turn comes; thousands of them arrive in turns (download_arrivals.py)."""
-        if self.batch is None or self.batch.finished:
-            self.batch = Batch()
-            self.set_paused(False)  # a new batch starts unpaused
-        batch = self.batch
+        batch = self._current_batch()
         batch.expect([asset.size for asset in assets])
 
         def arrive(first: int, end: int) -> None:
-            self._arrive(arrivals, batch, assets[first:end], note_of, folder, first)
+            notes = [note_of(index) for index in range(first, end)]
+            handles = arrivals.handles[first:end]
+            cancelled = arrivals.cancelled
+            self._arrive(batch, assets[first:end], handles, notes, folder, cancelled=cancelled)
 
         arrivals = Arrivals(len(assets), arrive)
         arrivals.next_turn()
@@ -301,24 +355,33 @@ class DownloadJobs:
         self._repaint.start()
         return list(arrivals.handles)
 
+    def _current_batch(self) -> Batch:
+        """The running batch, or a new one (unpaused) when the last has finished."""
+        if self.batch is None or self.batch.finished:
+            self.batch = Batch()
+            self.set_paused(False)
+        return self.batch
+
     def _arrive(
         self,
-        arrivals: Arrivals,
         batch: Batch,
         assets: list[Asset],
-        note_of: Callable[[int], Note],
+        handles: list[FileHandle],
+        notes: list[Note],
         folder: Path,
-        first: int,
+        *,
+        cancelled: bool,
+        dropped: int = 0,
     ) -> None:
         """One turn's files: their rows in one insert, each queued unless it was cancelled
-        before it arrived (by the user: its record is forgotten; by a quit: kept)."""
+        before it arrived (by the user: its record is forgotten; by a quit: kept). `dropped`:
+        files of the batch that will not come (their assets left the catalog)."""
         downloads: list[Download] = []
         forget: list[Note] = []
-        for index, asset in enumerate(assets, start=first):
-            handle, note = arrivals.handles[index], note_of(index)
+        for asset, handle, note in zip(assets, handles, notes, strict=True):
             download = Download(asset.title, folder, state="queued", kept=True, size=asset.size)
             downloads.append(download)
-            if handle.done() or arrivals.cancelled:
+            if handle.done() or cancelled:
                 download.state, download.message = "cancelled", "Cancelled."
                 if not handle.done():
                     forget.append(note)
@@ -327,7 +390,7 @@ class DownloadJobs:
             self._notes.hold(download.id, note)
             start = functools.partial(self._start_queued, asset, download, folder, note)
             self._queue.put(download, start, handle)
-        batch.arrived(downloads)
+        batch.arrived(downloads, dropped=dropped)
         if self._alive():
             self._downloads.add_all(downloads)
             self._box.show()
@@ -341,6 +404,8 @@ class DownloadJobs:
 
     def _left_queue(self, download: Download) -> None:
         self._notes.release(download.id)
+        for feed in self._feeds:
+            feed.poke()
 
     def _ended(self, download_id: int, _: asyncio.Task[None]) -> None:
         self._tasks_of.pop(download_id, None)
@@ -352,94 +417,6 @@ class DownloadJobs:
             return
         if batch.finished:
             self._repaint.stop()
-        shown = batch.line(paused=self.paused) if len(batch.downloads) > 1 else None
+        shown = batch.line(paused=self.paused) if batch.files > 1 else None
         self._box.show_batch(shown, running=not batch.finished)
-
-    async def _download(
-        self,
-        asset: Asset,
-        download: Download,
-        save: Save,
-        *,
-        saved: Callable[[Path], None] | None = None,
-        note: Note | None = None,
-    ) -> None:
-        def progress(snapshot: TransferProgress) -> None:
-            download.progress, download.waiting = snapshot, None
-            self._downloads.changed(download)
-
-        def waiting(seconds: float) -> None:  # the account's pause after a 429
-            download.waiting = seconds or None
-            self._downloads.changed(download)
-
-        download.state = "running"  # a file to a folder holds its slot already
-        self._downloads.changed(download)
-        pending = self._library.pending_downloads
-        pending_id = None if note is None else note.pending_id
-        noting = None
-        try:
-            if note is not None and pending_id is None:
-                noting = note.written or asyncio.ensure_future(
-                    pending.add_many(
-                        [asset.id],
-                        note.folder,
-                        filename=note.filename,
-                        keep_folders=note.keep_folders,
-                    )
-                )
-                pending_id = (await asyncio.shield(noting))[note.index].id
-            result = await save(progress, waiting)
-        except asyncio.CancelledError:  # a quit: the database keeps it for the next start
-            download.waiting = None
-            if self._queue.is_pausing(download.id):  # its record and `.part` wait for Resume
-                download.state = "paused"
-                raise
-            download.state, download.message = "cancelled", "Cancelled."
-            if download.id in self._cancelled:  # the user's: not for the next start
-                self._cancelled.discard(download.id)
-                if pending_id is None and noting is not None and note is not None:
-                    with contextlib.suppress(Exception):
-                        pending_id = (await noting)[note.index].id
-                if pending_id is not None:
-                    await pending.remove(pending_id)
-            raise
-        except Exception as error:  # the row says it: it never stays "running"
-            if not isinstance(error, AssetDeskError):
-                log.exception("the download of asset %d failed", asset.id)
-            download.state, download.message = "failed", str(error)
-            self._model.set_error(asset.id, error if isinstance(error, AssetDeskError) else None)
-            if pending_id is not None:  # its `.part` stays: downloading it again goes on
-                await pending.remove(pending_id)
-        else:
-            download.state, download.path = "done", result.path
-            if pending_id is not None:
-                await pending.remove(pending_id)
-            self._model.set_error(asset.id, None)
-            if saved is not None:
-                saved(result.path)
-            updated = await self._library.get(asset.id)
-            if updated is not None and self._alive():
-                self._model.update_asset(updated)
-        finally:
-            if self._alive():
-                self._downloads.changed(download)
-
-    async def playable_copy(self, asset: Asset, folder: Path) -> Path:
-        """A file of `asset` in `folder` to play from: a previous preview's, or a new download."""
-        ready = await asyncio.to_thread(_complete_copy, folder, asset.size)
-        if ready is None:
-            await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-            result = await self._library.save_copy(asset, folder)
-            ready = result.path
-        return ready
-
-
-def _complete_copy(folder: Path, size: int | None) -> Path | None:
-    """A file already in `folder` with the asset's size (a previous preview's copy), or None."""
-    if not folder.is_dir():
-        return None
-    for candidate in folder.iterdir():
-        unfinished = candidate.name.endswith((".part", ".part.json"))
-        if candidate.is_file() and not unfinished and size in (None, candidate.stat().st_size):
-            return candidate
-    return None
+        self._downloads.forget_saved()

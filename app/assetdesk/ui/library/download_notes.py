@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assetdesk.services.pending_downloads import PendingDownload, PendingDownloads
+from assetdesk.services.pending_downloads import PendingDownloads
 
 __all__ = ["Note", "Notes"]
 
@@ -25,7 +27,7 @@ class Note:
     filename: str | None
     keep_folders: bool
     pending_id: int | None = None
-    written: asyncio.Future[list[PendingDownload]] | None = None
+    written: asyncio.Future[array[int]] | None = None
     index: int = 0
 
 
@@ -34,15 +36,16 @@ class Notes:
 
     def __init__(self, pending: PendingDownloads) -> None:
         self._pending = pending
-        self._writing: set[asyncio.Future[list[PendingDownload]]] = set()
+        self._writing: set[asyncio.Future[array[int]]] = set()
         self._held: dict[int, Note] = {}
 
     def write(
-        self, asset_ids: list[int], folder: Path, keep_folders: bool
-    ) -> asyncio.Future[list[PendingDownload]]:
-        """The records of files to a folder, in one transaction in the worker thread."""
+        self, asset_ids: Sequence[int], folder: Path, keep_folders: bool
+    ) -> asyncio.Future[array[int]]:
+        """The records of files to a folder, in one transaction in the worker thread: their ids
+        in the files' order."""
         written = asyncio.ensure_future(
-            self._pending.add_many(asset_ids, folder, keep_folders=keep_folders)
+            self._pending.add_ids(asset_ids, folder, keep_folders=keep_folders)
         )
         self._writing.add(written)
         written.add_done_callback(self._writing.discard)
@@ -62,5 +65,5 @@ class Notes:
                 ids.append(note.pending_id)
             elif note.written is not None:
                 with contextlib.suppress(Exception):  # not written: nothing to forget
-                    ids.append((await asyncio.shield(note.written))[note.index].id)
+                    ids.append((await asyncio.shield(note.written))[note.index])
         await self._pending.remove_many(ids)

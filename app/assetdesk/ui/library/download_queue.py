@@ -101,6 +101,11 @@ class FolderQueue:
         """Files queued, running or paused: those that share the connection budget."""
         return len(self._files)
 
+    @property
+    def waiting(self) -> int:
+        """Files queued that have not started (what a selection's feed keeps topped up)."""
+        return len(self._waiting)
+
     def put(self, download: Download, start: Start, handle: FileHandle) -> None:
         """Queue a file (its row is "queued") with the handle that ends when it does."""
         file = QueuedFile(download, next(self._orders), handle, start)

@@ -36,6 +36,9 @@ from assetdesk.ui.widgets.table_model import FlatTableModel
 Index = QModelIndex | QPersistentModelIndex
 #: The states of a download still to finish.
 UNFINISHED = ("queued", "running", "paused")
+#: Saved files the list keeps a row for: a batch of 100,000 shows its newest saves (its line
+#: counts them all); failed and cancelled rows stay until "Clear finished".
+SAVED_ROWS_KEPT = 1000
 _ids = itertools.count(1)
 
 
@@ -118,6 +121,29 @@ class DownloadsModel(FlatTableModel):
         self._downloads = keep
         self._rows = {download.id: row for row, download in enumerate(keep)}
         self.endResetModel()
+
+    def forget_saved(self) -> int:
+        """Drop the rows of the oldest saved files past SAVED_ROWS_KEPT (in runs of neighbouring
+        rows, so the view keeps its place and selection); how many went."""
+        keep = SAVED_ROWS_KEPT
+        if len(self._downloads) <= keep:
+            return 0
+        saved = [row for row, d in enumerate(self._downloads) if d.state == "done"]
+        going = saved[: max(0, len(saved) - keep)]
+        if not going:
+            return 0
+        runs: list[tuple[int, int]] = []
+        for row in going:
+            if runs and runs[-1][1] == row - 1:
+                runs[-1] = (runs[-1][0], row)
+            else:
+                runs.append((row, row))
+        for first, last in reversed(runs):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._downloads[first : last + 1]
+            self.endRemoveRows()
+        self._rows = {download.id: row for row, download in enumerate(self._downloads)}
+        return len(going)
 
     def downloads(self) -> list[Download]:
         return list(self._downloads)

@@ -116,9 +116,7 @@ class LibraryPane(QWidget):
         self.download_jobs = DownloadJobs(
             library, tasks, self.model, self.downloads, self.downloads_box, alive=self._alive
         )
-        self.preview_sources = PreviewSources(
-            library, self.model, self.download_jobs, preview_folder
-        )
+        self.preview_sources = PreviewSources(library, self.model, preview_folder)
         self.selection = AssetSelection(
             self.proxy,
             self.model,

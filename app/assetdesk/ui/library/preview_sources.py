@@ -14,8 +14,8 @@ from PySide6.QtCore import QUrl
 from assetdesk.core.errors import AssetDeskError
 from assetdesk.core.provider import Provider
 from assetdesk.services.library import Asset, LibraryService
-from assetdesk.ui.library.download_jobs import DownloadJobs
 from assetdesk.ui.library.model import LibraryModel
+from assetdesk.ui.library.playable_copy import playable_copy
 
 
 class PreviewSources:
@@ -25,12 +25,10 @@ class PreviewSources:
         self,
         library: LibraryService,
         model: LibraryModel,
-        download_jobs: DownloadJobs,
         preview_folder: Path | None,
     ) -> None:
         self._library = library
         self._model = model
-        self._download_jobs = download_jobs
         self._preview_folder = preview_folder
         self._image_errors: dict[int, AssetDeskError] = {}
         # The errors it put on rows: a preview that works clears only those.
@@ -58,7 +56,7 @@ class PreviewSources:
                 if self._preview_folder is None:
                     raise AssetDeskError("Download this Wordbee video to play it.")
                 folder = self._preview_folder / str(asset.id)  # same names across locales
-                ready = await self._download_jobs.playable_copy(asset, folder)
+                ready = await playable_copy(self._library, asset, folder)
                 return QUrl.fromLocalFile(str(ready)).toString()
             link = await self._library.signed_link(asset, fresh=fresh)
         except AssetDeskError as error:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Signal
@@ -231,6 +231,9 @@ class QueriedModel(FlatTableModel):
 
     def ids_of_rows(self, rows: Sequence[int]) -> list[int]:
         return self._rows.ids_of_rows(rows)
+
+    def ids_of_ranges(self, ranges: Iterable[tuple[int, int]]) -> array[int]:
+        return self._rows.ids_of_ranges(ranges)
 
     def row_of(self, asset_id: int) -> int:
         return self._rows.row_of(asset_id)
