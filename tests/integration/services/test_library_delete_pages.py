@@ -134,3 +134,31 @@ async def test_a_quit_mid_page_forgets_what_the_services_had_confirmed(
     assert kept == {chosen[i] for i in ids[PAGE + 10 :]}, "the confirmed ones of the cut page too"
     later = [r["path"] for r in api_requests(sb, "/v1/runwayml/assets/") if r["method"] == "DELETE"]
     assert not {f"/v1/runwayml/assets/{chosen[i]}" for i in ids[PAGE + 11 :]} & set(later)
+
+
+async def test_download_first_goes_page_by_page_and_deletes_only_what_downloaded(
+    sb: Any, library: LibraryService, chosen: dict[int, str], app_paths: AppPaths, tmp_path: Any
+) -> None:
+    ids = list(chosen)[: PAGE + 5]  # two pages
+    failing = ids[PAGE + 2]
+    sb.fault(
+        "api",
+        f"/v1/runwayml/assets/{chosen[failing]}",
+        method="GET",
+        status=404,
+        body={"error": "Not found."},
+    )
+    pages: list[list[int]] = []
+
+    tally = await delete_in_pages(
+        library.deleter(), library.views.many, ids, download_to=tmp_path, on_page=pages.append
+    )
+
+    assert pages == [ids[:PAGE], ids[PAGE:]]
+    assert (tally.deleted, tally.unsure, tally.not_deleted) == (PAGE + 4, 0, 1)
+    (left,) = tally.left
+    assert left.asset_id == failing and left.state is DeleteState.NOT_DELETED
+    assert left.reason is not None and "its download failed" in left.reason
+    saved = [p for p in tmp_path.iterdir() if p.is_file() and ".part" not in p.name]
+    assert len(saved) == PAGE + 4
+    assert catalog_remote_ids(app_paths) & {chosen[i] for i in ids} == {chosen[failing]}
