@@ -90,3 +90,43 @@ def test_a_large_selection_is_counted_by_sqlite_and_deleted_a_page_at_a_time(
     assert catalog_remote_ids(services) & chosen == {refused.remote_id}
     arun(services.library.refresh(), timeout_ms=30_000)  # what the sandbox still has comes back
     assert catalog_remote_ids(services) & chosen == {refused.remote_id}
+
+
+def test_a_quit_mid_run_stops_cleanly_and_forgets_what_was_confirmed(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setattr(delete_dialog, "MANY_SELECTED", 10)
+    monkeypatch.setattr(library_delete_pages, "DELETE_PAGE", PAGE)
+    seed_runway_assets(sb, 2 * PAGE, token=sb.demo["useapi_token"])
+    arun(services.library.refresh(), timeout_ms=30_000)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1600, 1000))
+    pane = window.library_pane
+    assets = listed_assets(pane.model)
+    slow = next(a for a in assets[PAGE + 3 :] if a.provider is Provider.RUNWAY)
+    at = assets.index(slow)
+    assert at < 2 * PAGE
+    sb.fault("api", f"/v1/runwayml/assets/{slow.remote_id}", method="DELETE", latency=5.0)
+    pane.current_view.selectAll()
+    pane.asset_actions.delete_action.trigger()
+    qtbot.waitUntil(lambda: pane.asset_actions.service_delete.dialog is not None, timeout=5_000)
+    dialog = pane.asset_actions.service_delete.dialog
+    assert dialog is not None
+    dialog.delete_button.click()
+    qtbot.waitUntil(lambda: pane.model.busy(slow.id) == "Deleting…", timeout=10_000)
+    before_slow = [a for a in assets[PAGE:at] if a.provider is Provider.RUNWAY]
+    assert before_slow
+    qtbot.waitUntil(lambda: all(pane.model.busy(a.id) is None for a in before_slow))
+
+    arun(tasks.aclose(), timeout_ms=5_000)  # the quit: the run is cancelled mid-page
+
+    assert tasks.names() == []
+    kept = catalog_remote_ids(services)
+    confirmed = [*assets[:PAGE], *before_slow]
+    assert not kept & {a.remote_id for a in confirmed}, "the confirmed ones are forgotten"
+    assert {a.remote_id for a in assets[2 * PAGE :]} <= kept, "a later page is untouched"
