@@ -30,7 +30,7 @@ from assetdesk.store.library_query import (
     totals,
 )
 
-__all__ = ["Answer", "AssetQuery", "CatalogViews", "PlaceCount", "Totals"]
+__all__ = ["Answer", "AssetQuery", "CatalogViews", "Totals"]
 
 T = TypeVar("T")
 
