@@ -6,17 +6,20 @@
    Wordbee files one per call (never without a filename: the client refuses to send it).
 2. Each asset gets one `DeleteOutcome`: deleted, not deleted with the sentence why, or unsure
    (the answer was lost: the asset stays in the catalog for the next refresh to check).
-3. The catalog forgets exactly the confirmed deletes (and their cached links), nothing more.
+3. The catalog forgets exactly the confirmed deletes (and their cached links), nothing more;
+   a delete cut short (a quit) still forgets those confirmed before it stopped.
 4. An asset the last refresh no longer found (gone) is not sent: the service's own listing
    already said it is not there, so the catalog forgets it as deleted ("already gone").
 5. "Download them first": each asset is saved in the folder the user chose and only those that
    downloaded and verified are deleted; the others are reported, untouched on the service.
 
-`delete_summary` counts a selection per service and account, for the confirmation.
+`delete_summary` counts a selection per service and account, for the confirmation
+(`summary_of_places` the same from SQLite's counts, for a selection too large to read).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -31,6 +34,7 @@ from assetdesk.services.account_clients import UseapiClients
 from assetdesk.services.flow_delete import delete_flow_ids
 from assetdesk.services.library_errors import account_of, after_colon, wordbee_place
 from assetdesk.store.library import Asset
+from assetdesk.store.library_query import PlaceCount
 from assetdesk.transfer.options import DownloadResult
 
 __all__ = [
@@ -39,6 +43,7 @@ __all__ = [
     "DeleteSummary",
     "LibraryDeleter",
     "delete_summary",
+    "summary_of_places",
 ]
 
 UseapiFor = Callable[[int, str], Awaitable[UseapiClients]]
@@ -87,25 +92,37 @@ def _already_gone(asset: Asset) -> str:
     return f"“{asset.title}” was already gone from {asset.provider.label}: forgotten here."
 
 
-def _where(asset: Asset) -> str:
-    if asset.provider == Provider.WORDBEE:
-        return f"project {asset.scope}" if asset.scope else "Wordbee"
-    if asset.account_email:
-        return asset.account_email
-    if asset.account_id is None:
+def _where(provider: Provider, scope: str | None, email: str | None, account_id: int | None) -> str:
+    if provider == Provider.WORDBEE:
+        return f"project {scope}" if scope else "Wordbee"
+    if email:
+        return email
+    if account_id is None:
         return "no account"
     # A session-only account's id is negative and means nothing to the user.
-    return "a sandbox account" if asset.account_id < 0 else f"account {asset.account_id}"
+    return "a sandbox account" if account_id < 0 else f"account {account_id}"
 
 
 def delete_summary(assets: Sequence[Asset]) -> DeleteSummary:
     """Counts per service and account (Google account, Runway account, Wordbee project)."""
+    return summary_of_places(
+        PlaceCount(a.provider, a.account_id, a.account_email, a.scope, 1, int(a.gone))
+        for a in assets
+    )
+
+
+def summary_of_places(counted: Iterable[PlaceCount]) -> DeleteSummary:
+    """`delete_summary` of a selection SQLite counted (`CatalogViews.places`): the same lines."""
     counts: dict[tuple[str, str], int] = {}
-    for asset in assets:
-        key = (asset.provider.label, _where(asset))
-        counts[key] = counts.get(key, 0) + 1
+    total = gone = 0
+    for place in counted:
+        where = _where(place.provider, place.scope, place.account_email, place.account_id)
+        key = (place.provider.label, where)
+        counts[key] = counts.get(key, 0) + place.count
+        total += place.count
+        gone += place.gone
     places = tuple((service, where, n) for (service, where), n in sorted(counts.items()))
-    return DeleteSummary(len(assets), places, sum(asset.gone for asset in assets))
+    return DeleteSummary(total, places, gone)
 
 
 class LibraryDeleter:
@@ -135,6 +152,17 @@ class LibraryDeleter:
             if on_outcome is not None:
                 on_outcome(outcome)
 
+        try:
+            await self._delete(assets, download_to, settle)
+        finally:  # cut short too (a quit): what the services confirmed is forgotten
+            confirmed = [o.asset.id for o in outcomes.values() if o.deleted]
+            if confirmed:
+                await asyncio.shield(self._forget(confirmed))
+        return [outcomes[asset_id] for asset_id in dict.fromkeys(a.id for a in assets)]
+
+    async def _delete(
+        self, assets: Sequence[Asset], download_to: Path | None, settle: OnOutcome
+    ) -> None:
         chosen = []
         for asset in {asset.id: asset for asset in assets}.values():
             if asset.gone:
@@ -154,10 +182,6 @@ class LibraryDeleter:
         for group in flow.values():
             for outcome in await self._flow_account(group):
                 settle(outcome)
-        confirmed = [o.asset.id for o in outcomes.values() if o.deleted]
-        if confirmed:
-            await self._forget(confirmed)
-        return [outcomes[asset_id] for asset_id in dict.fromkeys(a.id for a in assets)]
 
     async def _download_first(
         self, assets: list[Asset], folder: Path, settle: OnOutcome

@@ -21,7 +21,14 @@ from typing import TypeVar
 from assetdesk.core.provider import Provider
 from assetdesk.store.db import open_database
 from assetdesk.store.library import Asset, LibraryStore
-from assetdesk.store.library_query import AssetQuery, Totals, matching_ids, totals
+from assetdesk.store.library_query import (
+    AssetQuery,
+    PlaceCount,
+    Totals,
+    matching_ids,
+    place_counts,
+    totals,
+)
 
 __all__ = ["Answer", "AssetQuery", "CatalogViews", "Totals"]
 
@@ -78,6 +85,11 @@ class CatalogViews:
     async def totals(self, asset_ids: Sequence[int]) -> Totals:
         """A selection counted by kind, service and size, by SQLite."""
         return await asyncio.to_thread(self._read, lambda conn: totals(conn, asset_ids))
+
+    async def places(self, asset_ids: Sequence[int]) -> list[PlaceCount]:
+        """A selection counted per service, account and project, by SQLite (for a delete's
+        confirmation: `library_delete.summary_of_places`)."""
+        return await asyncio.to_thread(self._read, lambda conn: place_counts(conn, asset_ids))
 
     async def find(self, provider: Provider, remote_id: str) -> Asset | None:
         """The catalog's asset `remote_id` of `provider`, whatever the views list."""

@@ -78,7 +78,7 @@ class AssetActions:
             pane,
             "Delete on the service…",
             QKeySequence(QKeySequence.StandardKey.Delete),
-            lambda: self._with_selected(self.service_delete.ask, "library.delete"),
+            lambda: self.service_delete.ask_selection(self._selection),
         )
         self.remove_action.setToolTip("Forget in AssetDesk only: the service keeps them")
         self.delete_action.setToolTip("Delete them on Google Flow, Runway or Wordbee, for good")

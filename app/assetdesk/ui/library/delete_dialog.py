@@ -3,7 +3,8 @@
 The confirmation names how many assets, on which services and accounts, says that it cannot be
 undone (and how it differs from "Remove from library", which deletes nothing on the service),
 and offers "Download them first" with a folder. Its default button is Cancel. The run goes
-through LibraryService.deleter() (services/library_delete.py); each asset that was not deleted
+through LibraryService.deleter() (services/library_delete.py; a selection of more than
+MANY_SELECTED by id, a page at a time: library_delete_pages.py); each asset that was not deleted
 keeps its row with the reason as its error, the deleted ones leave the grid.
 """
 
@@ -27,8 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from assetdesk.services.library import Asset, LibraryService
-from assetdesk.services.library_delete import DeleteOutcome, DeleteState, delete_summary
+from assetdesk.services.library_delete import (
+    DeleteOutcome,
+    DeleteSummary,
+    delete_summary,
+    summary_of_places,
+)
+from assetdesk.services.library_delete_pages import DeleteTally, delete_in_pages
 from assetdesk.ui.library.model import LibraryModel
+from assetdesk.ui.library.selection import MANY_SELECTED, AssetSelection
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.colours import BAD
 from assetdesk.ui.widgets.notice import Notice
@@ -41,9 +49,8 @@ __all__ = ["DeleteDialog", "ServiceDelete"]
 class DeleteDialog(QDialog):
     """ "Delete N assets on their services?": the numbers, the warning, download-first."""
 
-    def __init__(self, assets: list[Asset], parent: QWidget | None = None) -> None:
+    def __init__(self, summary: DeleteSummary, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        summary = delete_summary(assets)
         self.setWindowTitle("Delete on the service")
         self.heading = QLabel(
             f"<b>Delete {pluralise(summary.total, 'asset')} on "
@@ -131,7 +138,11 @@ class DeleteDialog(QDialog):
 
 
 class ServiceDelete:
-    """Asks with a DeleteDialog, then deletes in the background and shows the outcome."""
+    """Asks with a DeleteDialog, then deletes in the background and shows the outcome.
+
+    A few selected assets are read and deleted together; a selection of more than
+    MANY_SELECTED is counted by SQLite for the confirmation and deleted by id, a page at a time
+    (services/library_delete_pages.py), so that select all of 100,000 never holds them all."""
 
     def __init__(
         self,
@@ -150,31 +161,53 @@ class ServiceDelete:
         self._reload = reload
         self.dialog: DeleteDialog | None = None
 
+    def ask_selection(self, selection: AssetSelection) -> None:
+        """Ask about the selection as it is now (a later change does not alter what is asked)."""
+        if selection.count() <= MANY_SELECTED:
+            self.ask(selection.assets())
+            return
+        ids = selection.ids()
+        self._tasks.spawn(self.ask_by_id(ids), name="library.delete_count")
+
     def ask(self, assets: list[Asset]) -> None:
         if not assets:
             return
-        dialog = DeleteDialog(assets, self._parent)
+        dialog = DeleteDialog(delete_summary(assets), self._parent)
         dialog.accepted.connect(lambda: self.start(assets, dialog.download_folder()))
+        dialog.open()
+        self.dialog = dialog
+
+    async def ask_by_id(self, asset_ids: list[int]) -> None:
+        """The confirmation for these assets, counted by SQLite in a worker thread."""
+        summary = summary_of_places(await self._library.views.places(asset_ids))
+        if not summary.total:
+            return
+        dialog = DeleteDialog(summary, self._parent)
+        dialog.accepted.connect(lambda: self.start_by_id(asset_ids, dialog.download_folder()))
         dialog.open()
         self.dialog = dialog
 
     def start(self, assets: list[Asset], folder: Path | None) -> None:
         self._tasks.spawn(self.run(assets, folder), name="library.delete", key="library.delete")
 
+    def start_by_id(self, asset_ids: list[int], folder: Path | None) -> None:
+        self._tasks.spawn(
+            self.run_by_id(asset_ids, folder), name="library.delete", key="library.delete"
+        )
+
     async def run(self, assets: list[Asset], folder: Path | None) -> list[DeleteOutcome]:
         total = len(assets)
-        done: list[DeleteOutcome] = []
+        done = 0
         first = "Downloading, then deleting" if folder else "Deleting"
         self._notice.show_message(f"{first} {pluralise(total, 'asset')} on their services…")
 
         self._model.set_busy([asset.id for asset in assets], f"{first}…")
 
         def one(outcome: DeleteOutcome) -> None:
-            done.append(outcome)
-            self._model.set_busy([outcome.asset.id], None)
-            if outcome.reason:
-                self._model.set_error(outcome.asset.id, outcome.reason)
-            self._notice.show_message(f"{first}: {len(done)} of {total} done…")
+            nonlocal done
+            done += 1
+            self._settled(outcome)
+            self._notice.show_message(f"{first}: {done} of {total} done…")
 
         try:
             outcomes = await self._library.deleter().delete(
@@ -183,17 +216,58 @@ class ServiceDelete:
         finally:
             self._model.set_busy([asset.id for asset in assets], None)
         await self._reload()
-        deleted = sum(o.deleted for o in outcomes)
-        unsure = sum(o.state is DeleteState.UNSURE for o in outcomes)
-        failed = total - deleted - unsure
-        parts = [f"{pluralise(deleted, 'asset')} deleted"]
-        left = [o for o in outcomes if not o.deleted]
+        self._finished(DeleteTally.of(outcomes))
+        return outcomes
+
+    async def run_by_id(self, asset_ids: list[int], folder: Path | None) -> DeleteTally:
+        """`run` for a large selection: read, deleted and forgotten a page at a time; each
+        page's rows say what is happening while it runs."""
+        total = len(asset_ids)
+        done = 0
+        first = "Downloading, then deleting" if folder else "Deleting"
+        self._notice.show_message(f"{first} {pluralise(total, 'asset')} on their services…")
+        page: list[int] = []
+
+        def next_page(ids: list[int]) -> None:
+            self._model.set_busy(page, None)
+            page[:] = ids
+            self._model.set_busy(page, f"{first}…")
+
+        def one(outcome: DeleteOutcome) -> None:
+            nonlocal done
+            done += 1
+            self._settled(outcome)
+            self._notice.show_message(f"{first}: {done} of {total} done…")
+
+        try:
+            tally = await delete_in_pages(
+                self._library.deleter(),
+                self._library.views.many,
+                asset_ids,
+                download_to=folder,
+                on_page=next_page,
+                on_outcome=one,
+            )
+        finally:
+            self._model.set_busy(page, None)
+        await self._reload()
+        self._finished(tally)
+        return tally
+
+    def _settled(self, outcome: DeleteOutcome) -> None:
+        self._model.set_busy([outcome.asset.id], None)
+        if outcome.reason:
+            self._model.set_error(outcome.asset.id, outcome.reason)
+
+    def _finished(self, tally: DeleteTally) -> None:
+        parts = [f"{pluralise(tally.deleted, 'asset')} deleted"]
+        left = tally.left
         if len(left) == 1 and left[0].reason:
             parts.append(left[0].reason.rstrip("."))
         else:
-            if failed:
-                parts.append(f"{failed} not deleted (the reason is on each)")
-            if unsure:
-                parts.append(f"{unsure} unsure (the next refresh checks)")
-        self._notice.show_message("; ".join(parts) + ".", "error" if failed or unsure else "info")
-        return outcomes
+            if tally.not_deleted:
+                parts.append(f"{tally.not_deleted} not deleted (the reason is on each)")
+            if tally.unsure:
+                parts.append(f"{tally.unsure} unsure (the next refresh checks)")
+        failed = tally.not_deleted or tally.unsure
+        self._notice.show_message("; ".join(parts) + ".", "error" if failed else "info")
