@@ -177,11 +177,9 @@ def test_ctrl_z_pauses_the_batch_and_fg_finishes_it(
     saved, _ = stop_and_check(cli, total=4)
     assert saved < 4
     before = parts(out)
-    requests = len(sb.requests("storage"))
     # Longer than a MiB takes at the capped rate: a running batch would have written more.
     stays_stopped(cli, 3.0)
     assert parts(out) == before
-    assert len(sb.requests("storage")) == requests
     assert not any("Resumed" in x for x in cli.stderr)
 
     cli.signal(signal.SIGCONT)
@@ -235,7 +233,7 @@ def test_connections_dropped_while_stopped_go_on_from_their_bytes(
 
     def all_dropped() -> bool:
         states = cli.sockets_to(storage_port)
-        return len(states) == 3 and ESTABLISHED not in states
+        return len(states) >= 3 and ESTABLISHED not in states
 
     wait_until(all_dropped, "the sandbox dropped the three connections", timeout=held + 10)
     assert cli.stopped()
@@ -289,11 +287,12 @@ def test_a_stop_longer_than_the_links_life_goes_on_with_fresh_links(
     assert stopped_at - held_since < held, "stopped too late for the test to hold"
     storage_port = urllib.parse.urlsplit(sb.storage_url).port
     assert storage_port is not None
-    wait_until(
-        lambda: ESTABLISHED not in cli.sockets_to(storage_port),
-        "the sandbox dropped the connections",
-        timeout=held + 10,
-    )
+
+    def both_dropped() -> bool:
+        states = cli.sockets_to(storage_port)
+        return len(states) >= 2 and ESTABLISHED not in states
+
+    wait_until(both_dropped, "the sandbox dropped the two connections", timeout=held + 10)
     sb.advance_clock(7 * 3600)  # the links last six hours
 
     cli.signal(signal.SIGCONT)
