@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from assetdesk.cli import delete_command, library_commands, upload_commands
+from assetdesk.cli.batch_pause import BatchCount, pause_on_ctrl_z
 from assetdesk.cli.flow_commands import run_flow_command
 from assetdesk.cli.output import (
     error_item,
@@ -195,7 +196,12 @@ async def download(args: argparse.Namespace, emit: Emit, creds: UseapiCredential
     """Up to --jobs assets at once, each one's link looked up a little ahead of its transfer;
     one line per asset in input order (services/batch_download.py)."""
     from assetdesk.net.clients import make_download_client
-    from assetdesk.services.batch_download import AssetBatch, run_bounded, segments_per_file
+    from assetdesk.services.batch_download import (
+        AssetBatch,
+        ReadyAsset,
+        run_bounded,
+        segments_per_file,
+    )
     from assetdesk.services.downloads import catalog_assets
     from assetdesk.services.throttle_gate import BATCH_RETRY
 
@@ -205,6 +211,8 @@ async def download(args: argparse.Namespace, emit: Emit, creds: UseapiCredential
         options, segments=segments_per_file(args.jobs, options.segments, len(ids))
     )
     known = await asyncio.to_thread(catalog_assets, args.data_dir, ids)  # the window's names
+
+    count = BatchCount(len(ids))
 
     def report(text: str, result: DownloadResult | None, error: AssetDeskError | None) -> None:
         if error is not None:
@@ -217,10 +225,32 @@ async def download(args: argparse.Namespace, emit: Emit, creds: UseapiCredential
         make_download_client() as http,
     ):
         batch = AssetBatch(connection, http, folder, options, known)
-        failed = await run_bounded(
-            ids, batch.prepare, batch.transfer, report, jobs=args.jobs, lookahead=args.jobs
-        )
+
+        async def prepare(text: str) -> ReadyAsset:
+            try:
+                return await batch.prepare(text)
+            except AssetDeskError:
+                count.failed += 1
+                raise
+
+        async def transfer(text: str, ready: ReadyAsset) -> DownloadResult:
+            try:
+                result = await batch.transfer(text, ready)
+            except AssetDeskError:
+                count.failed += 1
+                raise
+            count.saved += 1
+            return result
+
+        with pause_on_ctrl_z(asyncio.get_running_loop(), count.paused_sentence, _say):
+            failed = await run_bounded(
+                ids, prepare, transfer, report, jobs=args.jobs, lookahead=args.jobs
+            )
     return 1 if failed else 0
+
+
+def _say(sentence: str) -> None:
+    print(f"assetdesk: {sentence}", file=sys.stderr, flush=True)
 
 
 def _expand_stdin(words: list[str], stdin: TextIO) -> list[str]:

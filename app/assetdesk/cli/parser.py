@@ -79,7 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         "sha256, or its error and kind.",
         epilog="Connections: at most max(JOBS, SEGMENTS) to the storage host at once; each "
         "file gets max(1, max(JOBS, SEGMENTS) // min(JOBS, number of ids)) of them as segments "
-        "(so one file alone keeps all its --segments, and four files at --jobs 4 one each).",
+        "(so one file alone keeps all its --segments, and four files at --jobs 4 one each). "
+        "Pause: Ctrl+Z stops the batch (a line on stderr says how many files are saved) and fg "
+        "resumes it, each file going on from its bytes. Ctrl+C stops it and keeps the parts: the "
+        "same command run again goes on from them; on Windows, which has no Ctrl+Z for "
+        "programs, that is the pause.",
     )
     download.add_argument(
         "ids",
