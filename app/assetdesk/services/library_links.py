@@ -8,8 +8,9 @@ Runway's answer also brings a preview image's link (a video's poster), cached be
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -55,12 +56,26 @@ def link_expiry(url: str, resolved_at: datetime) -> datetime:
     return resolved_at + ASSUMED_LINK_LIFETIME
 
 
+#: Links kept before the expired ones are first swept out (then twice as many as were left).
+SWEEP_FROM = 512
+
+
+@dataclass(eq=False)
+class _Turn:
+    """One lookup of an asset's links at a time: the lock, and how many hold or await it."""
+
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
+
+
 #: The useapi.net clients of an account: (account id, what the action is) -> clients.
 UseapiLookup = Callable[[int, str], Awaitable[UseapiClients]]
 
 
 class LinkCache:
-    """Each asset's file link and preview link, resolved through its account's clients."""
+    """Each asset's file link and preview link, resolved through its account's clients. What
+    it holds stays bounded by the links still usable: a scroll through 100,000 tiles leaves
+    neither a lock nor an expired link per asset behind."""
 
     def __init__(self, useapi: UseapiLookup, clock: Callable[[], datetime]) -> None:
         """`clock` tells the time that cached links are judged by (tests step it)."""
@@ -68,7 +83,8 @@ class LinkCache:
         self._clock = clock
         self._links: dict[int, SignedLink] = {}
         self._previews: dict[int, SignedLink] = {}
-        self._link_locks: dict[int, asyncio.Lock] = {}
+        self._turns: dict[int, _Turn] = {}
+        self._sweep_at = SWEEP_FROM
 
     def keep(self, asset_id: int, link: SignedLink) -> None:
         """Keep a link resolved elsewhere (adding a pasted id resolves one)."""
@@ -82,8 +98,37 @@ class LinkCache:
         self._links.clear()
         self._previews.clear()
 
-    def _link_lock(self, asset_id: int) -> asyncio.Lock:
-        return self._link_locks.setdefault(asset_id, asyncio.Lock())
+    @property
+    def held(self) -> int:
+        """Links, preview links and lookups' locks held now."""
+        return len(self._links) + len(self._previews) + len(self._turns)
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, asset_id: int) -> AsyncIterator[None]:
+        """The asset's turn to look its links up; its lock goes once nobody holds or awaits it."""
+        turn = self._turns.get(asset_id)
+        if turn is None:
+            turn = self._turns[asset_id] = _Turn()
+        turn.users += 1
+        try:
+            async with turn.lock:
+                yield
+        finally:
+            turn.users -= 1
+            if not turn.users:
+                del self._turns[asset_id]
+
+    def _sweep(self, resolved: int) -> None:
+        """Drop the links no longer usable, once there are many (twice as many as last time);
+        never the ones just `resolved` (their caller reads them next)."""
+        if len(self._links) + len(self._previews) < self._sweep_at:
+            return
+        now = self._clock()
+        for links in (self._links, self._previews):
+            stale = [i for i, link in links.items() if i != resolved and not link.usable(now)]
+            for asset_id in stale:
+                del links[asset_id]
+        self._sweep_at = max(SWEEP_FROM, 2 * (len(self._links) + len(self._previews)))
 
     async def signed_link(self, asset: Asset, *, fresh: bool = False) -> SignedLink:
         """A link to the asset's file, reused until 5 minutes before it expires; `fresh`
@@ -92,7 +137,7 @@ class LinkCache:
             raise InvalidInput(
                 f"Wordbee files are downloaded through the API; “{asset.title}” has no link."
             )
-        async with self._link_lock(asset.id):
+        async with self._turn(asset.id):
             cached = self._links.get(asset.id)
             if not fresh and cached is not None and cached.usable(self._clock()):
                 return cached
@@ -102,7 +147,7 @@ class LinkCache:
         """Runway's preview image when it sent one (a video's poster), else the file's link."""
         if asset.provider != Provider.RUNWAY:
             return await self.signed_link(asset)
-        async with self._link_lock(asset.id):
+        async with self._turn(asset.id):
             cached = self._previews.get(asset.id)
             if cached is not None and cached.usable(self._clock()):
                 return cached
@@ -137,6 +182,7 @@ class LinkCache:
                 error, asset.title, short_id(asset.provider, asset.remote_id)
             ) from error
         self._links[asset.id] = link
+        self._sweep(asset.id)
         return link
 
 
