@@ -85,3 +85,42 @@ def test_a_built_window_settles_the_collector_at_once(
         collector.stop()
     assert gc.get_freeze_count() == 0
     assert MainThreadGarbageCollector.current is None
+
+
+def churn(qtbot: QtBot, turns: int) -> None:
+    for _ in range(turns):
+        junk = [Node() for _ in range(200)]
+        del junk
+        qtbot.wait(10)
+
+
+def test_a_full_collection_waits_until_the_oldest_generation_grew_by_a_quarter(
+    qtbot: QtBot,
+) -> None:
+    saved = gc.get_threshold()
+    gc.set_threshold(50, 1, 1)  # the oldest generation's count is crossed every few checks
+    full: list[int] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            full.append(len(gc.get_objects(2)))
+
+    long_lived = [Node() for _ in range(20_000)]
+    collector = MainThreadGarbageCollector(interval_ms=10, settle_after_ms=None)
+    gc.callbacks.append(on_gc)
+    try:
+        qtbot.waitUntil(lambda: len(full) == 1, timeout=5000)  # the first: nothing known yet
+        churn(qtbot, 40)  # short-lived cycles: the youngest generations free them
+        assert len(full) == 1, "no full collection while the oldest generation barely grew"
+        more = full[0] // 4 + 2_000  # more than a quarter of what the first one left, kept
+        long_lived += [Node() for _ in range(more)]
+        for _ in range(10):  # each turn's collections move them on, to the oldest generation
+            churn(qtbot, 40)
+            if len(full) == 2:
+                break
+        assert len(full) == 2
+    finally:
+        gc.callbacks.remove(on_gc)
+        collector.stop()
+        gc.set_threshold(*saved)
+    assert len(long_lived) == 20_000 + more
