@@ -4,6 +4,7 @@ faster than it is answered."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,51 @@ def test_a_page_read_meanwhile_is_read_again_once_forgotten(
     model.limit_memory(20_000)
     assert far.data() is None
     qtbot.waitUntil(lambda: far.data() is not None, timeout=5_000)  # asked for and read again
+
+
+def test_assets_in_memory_serve_other_orders_until_the_catalog_changes(
+    qapp: Any,
+    qtbot: QtBot,
+    catalog: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    store, views = catalog
+    store.add([draft(n) for n in range(1, 301)])
+    model = attached(views, tasks, arun)
+    read: list[int] = []
+    many = LibraryStore.many
+
+    def counted(self: LibraryStore, asset_ids: Any) -> Any:  # the real read, counted
+        read.extend(asset_ids)
+        return many(self, asset_ids)
+
+    monkeypatch.setattr(LibraryStore, "many", counted)
+    newest_first = model.ids_of_rows(range(300))
+    model.sort(Column.NAME, Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: model.settled, timeout=5_000)
+    assert model.ids_of_rows(range(3)) == [1, 2, 3]
+    assert read == []  # another order of the same assets: none read again
+    assert model.index(0, Column.NAME).data() == "picture 00001.png"
+
+    # The catalog changes: what is in memory is read again with the next answer.
+    with sqlite3.connect(tmp_path / "catalog.sqlite") as writer:  # as a refresh's rename
+        writer.execute("UPDATE assets SET name = 'a renamed.png' WHERE id = 1")
+    writer.close()
+    arun(model.requery())
+    assert 1 in read
+    assert model.index(0, Column.NAME).data() == "a renamed.png"
+    assert sorted(model.ids_of_rows(range(300))) == sorted(newest_first)
+
+
+def test_rows_are_found_by_scanning_until_many_are_asked_then_by_a_map(
+    qapp: Any, catalog: Any, tasks: BackgroundTasks, arun: Any
+) -> None:
+    store, views = catalog
+    store.add([draft(n) for n in range(1, 1001)])
+    model = attached(views, tasks, arun)
+    ids = model.ids_of_rows(range(1000))
+    asked = [ids[999], ids[0], 424242, *ids[500:520]]  # past SCANS_BEFORE_MAP lookups
+    assert [model.row_of(asset_id) for asset_id in asked] == [999, 0, -1, *range(500, 520)]

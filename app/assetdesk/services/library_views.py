@@ -37,10 +37,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The ids a query lets through in order, each one's row, and the first rows' assets."""
+    """The ids a query lets through in order, and the first rows' assets (those the caller
+    did not have)."""
 
     ids: array[int]
-    rows: dict[int, int]
     first: dict[int, Asset]
 
 
@@ -58,14 +58,22 @@ class CatalogViews:
                 self._conn = open_database(self._database, check_same_thread=False)
             return work(self._conn)
 
-    async def answer(self, query: AssetQuery, first: int, ids: array[int] | None = None) -> Answer:
+    async def answer(
+        self,
+        query: AssetQuery,
+        first: int,
+        ids: array[int] | None = None,
+        *,
+        have: Callable[[int], bool] = lambda _: False,
+    ) -> Answer:
         """What the views list under `query` (or these `ids`, its answer known already), with
-        each id's row and the assets of the `first` rows, in one turn of a worker thread."""
+        the assets of the `first` rows the caller does not `have`, in one turn of a worker
+        thread."""
 
         def read(conn: sqlite3.Connection) -> Answer:
             found = matching_ids(conn, query) if ids is None else ids
-            rows = dict(zip(found, range(len(found)), strict=True))
-            return Answer(found, rows, LibraryStore(conn).many(found[:first]))
+            wanted = [asset_id for asset_id in found[:first] if not have(asset_id)]
+            return Answer(found, LibraryStore(conn).many(wanted))
 
         return await asyncio.to_thread(self._read, read)
 

@@ -14,14 +14,21 @@ from assetdesk.services.library import Asset
 PAGE = 200
 #: Assets kept in memory (about 1 KB each): many screens' worth, a fraction of 100,000.
 MAX_CACHED = 20_000
+#: Rows looked up by scanning the ids (a few ms each at 100,000) before an answer's map of
+#: every id's row is made (30 ms at 100,000): a search answered needs none or a few (the
+#: current asset, the top one), the thumbnails that arrive after it many.
+SCANS_BEFORE_MAP = 8
 
 
 class CatalogRows:
-    """`ids` in the views' order; assets by id, the least recently used dropped past `limit`."""
+    """`ids` in the views' order; assets by id, the least recently used dropped past `limit`.
+    The assets in memory stay valid across answers until the catalog is read again
+    (`mark_stale`): a search or a sort lists the same assets in another order."""
 
     def __init__(self, limit: int = MAX_CACHED) -> None:
         self.ids: array[int] = array("q")
-        self._rows: dict[int, int] = {}
+        self._rows: dict[int, int] | None = {}  # made when first needed (`row_of`)
+        self._scans = 0
         self._cache: OrderedDict[int, Asset] = OrderedDict()
         self._missing: set[int] = set()  # asked for and not in the catalog (removed meanwhile)
         self._stale: set[int] = set()  # in memory from before the last answer: read again
@@ -30,18 +37,24 @@ class CatalogRows:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def replace(self, ids: array[int], rows: dict[int, int], found: Mapping[int, Asset]) -> None:
-        """A new answer: these ids (`rows` maps each to its row), with the assets read so far."""
-        self.ids, self._rows = ids, rows
-        self._missing.clear()
-        self._stale = set(self._cache)
+    def replace(self, ids: array[int], found: Mapping[int, Asset]) -> None:
+        """A new answer: these ids, with the assets read with it."""
+        self.ids, self._rows, self._scans = ids, None, 0
         self.remember(found.values())
 
-    def renew(self, found: Mapping[int, Asset]) -> None:
-        """The same ids answered again (the catalog may have changed their assets): those in
-        memory stay shown until they are read again."""
+    def mark_stale(self) -> None:
+        """The catalog is being read again: the assets in memory are read again before they are
+        shown as they are (until then they are shown as they were)."""
         self._missing.clear()
         self._stale = set(self._cache)
+
+    def fresh(self, asset_id: int) -> bool:
+        """Whether the asset is in memory and need not be read again."""
+        return asset_id in self._cache and asset_id not in self._stale
+
+    def renew(self, found: Mapping[int, Asset]) -> None:
+        """The same ids answered again, with the assets read with them (those marked stale
+        stay shown until they are read again)."""
         self.remember(found.values())
 
     def stale(self, asset_id: int) -> bool:
@@ -51,6 +64,14 @@ class CatalogRows:
         return len(self._cache)
 
     def row_of(self, asset_id: int) -> int:
+        if self._rows is None:
+            if self._scans < SCANS_BEFORE_MAP:
+                self._scans += 1
+                try:
+                    return self.ids.index(asset_id)
+                except ValueError:
+                    return -1
+            self._rows = dict(zip(self.ids, range(len(self.ids)), strict=True))
         return self._rows.get(asset_id, -1)
 
     def id_at(self, row: int) -> int:
@@ -87,7 +108,7 @@ class CatalogRows:
         """A changed asset: kept when it is in memory; whether the views list it."""
         if asset.id in self._cache:
             self._cache[asset.id] = asset
-        return asset.id in self._rows
+        return self.row_of(asset.id) >= 0
 
     def page_ids(self, page: int) -> list[int]:
         """The ids of the rows of `page` that must be read."""

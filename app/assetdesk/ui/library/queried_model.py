@@ -77,6 +77,7 @@ class QueriedModel(FlatTableModel):
         """Ask SQLite again (the catalog changed); returns once the views list the answer to
         the newest query. Calls made meanwhile are answered by one more query."""
         self._answers.clear()  # answers to other queries are older than the catalog
+        self._rows.mark_stale()  # and so are the assets in memory
         self._catalog_version += 1
         self._asked_version += 1
         await self._settle()
@@ -119,7 +120,7 @@ class QueriedModel(FlatTableModel):
             self._answers.move_to_end(query)
         catalog = self._catalog_version
         assert self._views is not None
-        answer = await self._views.answer(query, FIRST_ROWS, known)
+        answer = await self._views.answer(query, FIRST_ROWS, known, have=self._rows.fresh)
         if known is None and catalog == self._catalog_version:  # still the catalog's
             self._answers[query] = answer.ids
             while len(self._answers) > KEPT_ANSWERS:
@@ -127,7 +128,7 @@ class QueriedModel(FlatTableModel):
         return answer
 
     def _apply(self, answer: Answer) -> None:
-        ids, rows, head = answer.ids, answer.rows, answer.first
+        ids, head = answer.ids, answer.first
         if ids == self._rows.ids:  # the same rows (a reload): no reset, the view stays put
             self._rows.renew(head)
             self._pages_loading.clear()
@@ -137,7 +138,7 @@ class QueriedModel(FlatTableModel):
         self._generation += 1
         self._pages_loading.clear()
         self._pages_wanted.clear()
-        self._rows.replace(ids, rows, head)
+        self._rows.replace(ids, head)
         self.endResetModel()
 
     def _want_page(self, row: int) -> None:
