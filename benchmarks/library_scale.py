@@ -98,8 +98,10 @@ class Bench:
         added = plan_rows(files, load.assets, load.refresh, newer=True)
         register(self.sb, rows + added)
         refresh_file = self.scratch / "refresh.json"
-        self.catalog_file.write_text(json.dumps(rows))
-        refresh_file.write_text(json.dumps(added))
+        # JSON lines: read a row at a time, as a refresh reads a page at a time (one json.loads
+        # of 10,000 rows in the window's process held Python's lock, and the loop, for ~140 ms).
+        self.catalog_file.write_text("\n".join(json.dumps(row) for row in rows))
+        refresh_file.write_text("\n".join(json.dumps(row) for row in added))
         script = {
             "changes": change_script(rows),
             "sorts": sort_script(rows),

@@ -107,14 +107,15 @@ def register(sb: SandboxProcess, rows: list[dict[str, Any]]) -> None:
 
 
 def insert_catalog(database: Path, rows_file: Path, account_id: int) -> int:
-    """The rows of `rows_file` (JSON) into the catalog in one transaction, as a Runway listing
-    writes them (LibraryStore.add), from a connection of its own; returns how many it took."""
+    """The rows of `rows_file` (JSON lines) into the catalog in one transaction, as a Runway
+    listing writes them (LibraryStore.add), from a connection of its own; returns how many it
+    took."""
     from assetdesk.core.ids import RunwayAssetId
     from assetdesk.core.provider import Provider
     from assetdesk.store.db import open_database
     from assetdesk.store.library import AssetDraft, LibraryStore
 
-    rows = json.loads(rows_file.read_text())
+    rows = [json.loads(line) for line in rows_file.read_text().splitlines()]
     drafts = [
         AssetDraft(
             provider=Provider.RUNWAY,

@@ -31,6 +31,11 @@ def small_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(downloads, "SAVED_ROWS_KEPT", KEPT)
 
 
+@pytest.fixture
+def pane(qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any) -> LibraryPane:
+    return open_window(qtbot, services, tasks, arun, Pane.LIBRARY).library_pane
+
+
 class Watch:
     """The most rows the downloads list held, and the most of them queued, at any change."""
 
@@ -60,15 +65,13 @@ def download_all(qtbot: QtBot, pane: LibraryPane, target: Path) -> None:
 
 def test_select_all_is_fed_a_page_at_a_time_and_the_list_keeps_the_newest_saved(
     qtbot: QtBot,
+    pane: LibraryPane,
     services: AppServices,
     sandbox_accounts: list[Any],
     sb: Any,
-    tasks: BackgroundTasks,
     arun: Any,
     tmp_path: Path,
 ) -> None:
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
     contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 18, 20_000)
     catalogued(arun, pane)
     pane.download_jobs.set_files_at_once(2)
@@ -94,15 +97,13 @@ def test_select_all_is_fed_a_page_at_a_time_and_the_list_keeps_the_newest_saved(
 
 def test_cancel_all_forgets_the_files_never_fed(
     qtbot: QtBot,
+    pane: LibraryPane,
     services: AppServices,
     sandbox_accounts: list[Any],
     sb: Any,
-    tasks: BackgroundTasks,
     arun: Any,
     tmp_path: Path,
 ) -> None:
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
     add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 14, 20_000)
     catalogued(arun, pane)
     pane.download_jobs.set_files_at_once(1)
@@ -128,15 +129,13 @@ def test_cancel_all_forgets_the_files_never_fed(
 
 def test_what_a_quit_left_is_fed_again_and_a_file_gone_from_the_catalog_is_forgotten(
     qtbot: QtBot,
+    pane: LibraryPane,
     services: AppServices,
     sandbox_accounts: list[Any],
     sb: Any,
-    tasks: BackgroundTasks,
     arun: Any,
     tmp_path: Path,
 ) -> None:
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
     contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 12, 20_000)
     assets = catalogued(arun, pane)
     target = tmp_path / "saved"
