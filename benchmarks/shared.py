@@ -113,6 +113,7 @@ def run_window(
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from assetdesk.ui.lock_share import window_first
     from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector
     from assetdesk.ui.qt_log import install_qt_message_handler
 
@@ -122,9 +123,10 @@ def run_window(
     collector = MainThreadGarbageCollector()  # as the app runs: the cycle collector on a timer
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    try:
-        return loop.run_until_complete(session())
-    finally:
-        loop.run_until_complete(loop.shutdown_asyncgens())
-        loop.close()
-        collector.stop()
+    with window_first():  # and the window's thread first for Python's lock, as the app has it
+        try:
+            return loop.run_until_complete(session())
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+            collector.stop()

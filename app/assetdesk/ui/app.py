@@ -110,6 +110,7 @@ def _run_claimed(
     from PySide6.QtWidgets import QApplication
 
     from assetdesk.ui.handed_files import FileOpenEvents, HandedFiles
+    from assetdesk.ui.lock_share import window_first
     from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector
     from assetdesk.ui.qt_log import install_qt_message_handler
     from assetdesk.ui.single_instance import HandoffServer
@@ -132,6 +133,8 @@ def _run_claimed(
     collector = MainThreadGarbageCollector()
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
+    lock_share = contextlib.ExitStack()
+    lock_share.enter_context(window_first())  # the loop's thread first for Python's lock
     try:
         status: int = loop.run_until_complete(
             _session(loop, app, inbox, data_dir=data_dir, sandbox=sandbox, self_test=self_test)
@@ -146,6 +149,7 @@ def _run_claimed(
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         collector.stop()
+        lock_share.close()
 
 
 async def _session(
