@@ -36,6 +36,9 @@ TILE = 128
 MIN_TILE = 96
 MAX_TILE = 256
 THUMBNAILS_AT_ONCE = 4
+#: Wishes scrolled past that a worker drops in one turn of the loop: after a long scroll there
+#: are hundreds, each asked of the view (dropped all at once: a 100 ms stall).
+SKIPPED_PER_TURN = 32
 THUMBNAIL_RETRY_AFTER = 60.0  # seconds before a failed thumbnail is tried again
 
 
@@ -77,12 +80,16 @@ class ThumbnailQueue:
             self._tasks.spawn(self._worker(), name="library.thumbnails")
 
     async def _worker(self) -> None:
+        skipped = 0
         try:
             while self._wanted and self._alive():
                 asset_id, asset = self._wanted.popitem()  # the newest wish
                 if not self._on_screen(asset_id):
                     # Scrolled past: asked for again when it is painted again.
                     self._model.forget_asked(asset_id)
+                    skipped += 1
+                    if skipped % SKIPPED_PER_TURN == 0:
+                        await asyncio.sleep(0)  # a long scroll's stale wishes, a few a turn
                     continue
                 await self._thumbnail(asset)
         finally:

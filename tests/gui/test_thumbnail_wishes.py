@@ -1,0 +1,66 @@
+"""The Library's thumbnail wishes scrolled past are dropped a few per turn of the loop: after a
+long scroll there are hundreds, and dropping them all in one turn stalled the window."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from assetdesk.core.provider import Provider
+from assetdesk.services.app import AppServices
+from assetdesk.store.library import Asset
+from assetdesk.ui.library.model import LibraryModel
+from assetdesk.ui.library.thumbnail_queue import SKIPPED_PER_TURN, ThumbnailQueue
+from assetdesk.ui.tasks import BackgroundTasks
+from assetdesk.ui.thumbnails import ThumbnailMaker
+
+
+def asset(number: int) -> Asset:
+    return Asset(
+        id=number,
+        provider=Provider.RUNWAY,
+        remote_id=f"user:1-runwayml:a@b.c-asset:{number:05d}",
+        kind="image",
+        name=f"{number}.png",
+        mime="image/png",
+        size=None,
+        width=None,
+        height=None,
+        duration_seconds=None,
+        account_id=None,
+        account_email=None,
+        source_path=None,
+        origin="listed",
+        created_at=None,
+        added_at="2026-12-05T00:00:00+00:00",
+    )
+
+
+def test_wishes_scrolled_past_are_dropped_a_few_per_turn(
+    qapp: Any, services: AppServices, tasks: BackgroundTasks, arun: Any, tmp_path: Path
+) -> None:
+    maker = ThumbnailMaker(size=64, cache_dir=tmp_path / "thumbnails")
+    asked: list[int] = []
+    queue = ThumbnailQueue(
+        maker,
+        services.library,
+        tasks,
+        LibraryModel(),
+        on_screen=lambda asset_id: asked.append(asset_id) is not None,  # all scrolled past
+        alive=lambda: True,
+    )
+    left: list[int] = []
+
+    async def scroll_past() -> None:
+        for number in range(1, 1001):
+            queue.want(asset(number))
+        asyncio.get_running_loop().call_soon(lambda: left.append(1000 - len(asked)))
+        while len(asked) < 1000:
+            await asyncio.sleep(0.01)
+
+    arun(scroll_past())
+    assert sorted(asked) == list(range(1, 1001))  # each looked at once, newest first
+    assert asked[0] == 1000
+    # The loop ran between: after the workers' first turn most wishes were still waiting.
+    assert left and left[0] >= 1000 - 4 * SKIPPED_PER_TURN
