@@ -7,6 +7,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from tests.helpers.waiting import wait_until_async
+
 from assetdesk.core.provider import Provider
 from assetdesk.services.app import AppServices
 from assetdesk.store.library import Asset
@@ -56,8 +58,7 @@ def test_wishes_scrolled_past_are_dropped_a_few_per_turn(
         for number in range(1, 1001):
             queue.want(asset(number))
         asyncio.get_running_loop().call_soon(lambda: left.append(1000 - len(asked)))
-        while len(asked) < 1000:
-            await asyncio.sleep(0.01)
+        await wait_until_async(lambda: len(asked) == 1000, "every wish was looked at")
 
     arun(scroll_past())
     assert sorted(asked) == list(range(1, 1001))  # each looked at once, newest first
