@@ -26,7 +26,9 @@ from assetdesk.store.search_index import has_search_index
 __all__ = ["SORTS", "AssetQuery", "PlaceCount", "Totals", "matching_ids", "place_counts", "totals"]
 
 #: Sort keys by name; each is an SQL expression over `assets` (a NULL counts as empty or 0, as
-#: the views did). Ties keep the catalog's order: the newest added first.
+#: the views did). Ties keep the catalog's order, the newest added first, and flipping the order
+#: reverses the whole list (the ties too: every key follows the direction, so the orders'
+#: indexes answer either way, migration 8).
 SORTS: dict[str, str] = {
     "name": "sort_name COLLATE NOCASE",  # coalesce(name, remote_id): migration 7
     "kind": "coalesce(kind, 'other')",
@@ -107,7 +109,7 @@ class AssetQuery:
         """SELECT id ... in the chosen order."""
         where, args = self.where(indexed)
         direction = "DESC" if self.descending else "ASC"
-        order = f"{SORTS[self.sort]} {direction}, added_at DESC, id DESC"
+        order = f"{SORTS[self.sort]} {direction}, added_at {direction}, id {direction}"
         return f"SELECT id FROM assets{where} ORDER BY {order}", args
 
 

@@ -125,6 +125,7 @@ def test_every_order_both_ways_with_ties_newest_first(conn: object, sort: str) -
     down = list(matching_ids(conn, AssetQuery(sort=sort, descending=True)))  # type: ignore[arg-type]
     up = list(matching_ids(conn, AssetQuery(sort=sort, descending=False)))  # type: ignore[arg-type]
     assert sorted(down) == sorted(up) == list(range(1, 10))
+    assert up == down[::-1]  # flipping the order reverses the list, its ties too
     if sort == "size":
         sizes = [store.get(i).size for i in down]  # type: ignore[union-attr]
         assert sizes == sorted(sizes, reverse=True)
@@ -184,3 +185,17 @@ def test_totals_of_a_selection_counted_by_sqlite_match_those_counted_in_python(
     assert counted == Totals.of(list(store.many(ids).values()))
     assert counted.count == 600 and counted.kinds == {"image": 200, "video": 200, "other": 200}
     assert counted.unsized == 150 and counted.gone == 120
+
+
+@pytest.mark.parametrize("sort", ["date", "name"])
+@pytest.mark.parametrize("descending", [True, False])
+@pytest.mark.parametrize("kind", [None, "image"])
+def test_the_orders_by_date_and_name_are_read_from_their_index_alone(
+    conn: object, sort: str, descending: bool, kind: str | None
+) -> None:
+    """No sort in a temporary B-tree, not even of the runs of equal keys: at 100,000 assets
+    listed at once that sort took two thirds of the answer's time (migration 8)."""
+    query = AssetQuery(sort=sort, descending=descending, kind=kind)
+    sql, args = query.sql()
+    plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, args)]  # type: ignore[attr-defined]
+    assert plan == [f"SCAN assets USING INDEX assets_{sort}"]
