@@ -116,6 +116,7 @@ def test_a_full_collection_waits_until_the_oldest_generation_grew_by_a_quarter(
         long_lived += [Node() for _ in range(more)]
         for _ in range(10):  # each turn's collections move them on, to the oldest generation
             churn(qtbot, 40)
+            qtbot.wait(50)  # a quiet moment: a full collection that is due runs in it
             if len(full) == 2:
                 break
         assert len(full) == 2
@@ -124,3 +125,66 @@ def test_a_full_collection_waits_until_the_oldest_generation_grew_by_a_quarter(
         collector.stop()
         gc.set_threshold(*saved)
     assert len(long_lived) == 20_000 + more
+
+
+def busy(qtbot: QtBot, turns: int) -> None:
+    """Short-lived cycles made faster than the collector checks: every check finds the app
+    busy (far more new objects than the youngest generation's threshold)."""
+    for _ in range(turns):
+        junk = [Node() for _ in range(400)]
+        del junk
+        qtbot.wait(2)
+
+
+@pytest.fixture
+def full_collections() -> Iterator[list[int]]:
+    """The sizes of the oldest generation at the end of each full collection."""
+    saved = gc.get_threshold()
+    gc.set_threshold(50, 1, 1)
+    full: list[int] = []
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "stop" and info["generation"] == 2:
+            full.append(len(gc.get_objects(2)))
+
+    gc.callbacks.append(on_gc)
+    try:
+        yield full
+    finally:
+        gc.callbacks.remove(on_gc)
+        gc.set_threshold(*saved)
+
+
+def test_a_due_full_collection_waits_while_the_app_is_busy_and_runs_when_it_is_quiet(
+    qtbot: QtBot, full_collections: list[int]
+) -> None:
+    long_lived = [Node() for _ in range(20_000)]
+    collector = MainThreadGarbageCollector(interval_ms=40, settle_after_ms=None)
+    try:
+        qtbot.waitUntil(lambda: len(full_collections) == 1, timeout=5000)
+        long_lived += [Node() for _ in range(full_collections[0] // 2)]  # due: grew by half
+        busy(qtbot, 300)  # ~1.5 s of checks that each find the app busy
+        assert len(full_collections) == 1, "a full collection ran while the app was busy"
+        qtbot.waitUntil(lambda: len(full_collections) == 2, timeout=2000)  # the first pause
+    finally:
+        collector.stop()
+    assert len(long_lived) > 20_000
+
+
+def test_while_the_app_stays_busy_a_full_collection_runs_once_the_oldest_generation_doubled(
+    qtbot: QtBot, full_collections: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("assetdesk.ui.main_thread_gc.BUSY_LOOK_S", 0.05)
+    long_lived = [Node() for _ in range(20_000)]
+    collector = MainThreadGarbageCollector(interval_ms=40, settle_after_ms=None)
+    try:
+        qtbot.waitUntil(lambda: len(full_collections) == 1, timeout=5000)
+        long_lived += [Node() for _ in range(full_collections[0] + 2_000)]  # more than doubled
+        for _ in range(20):
+            busy(qtbot, 50)
+            if len(full_collections) == 2:
+                break
+        assert len(full_collections) == 2, "the garbage waited past the doubling"
+    finally:
+        collector.stop()
+    assert len(long_lived) > 40_000
