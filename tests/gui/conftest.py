@@ -41,6 +41,7 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from tests.helpers.library_window import OpenLibrary
 
 from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.services.app import AppServices, build_services
@@ -141,3 +142,18 @@ def sandbox_accounts(services: AppServices, sb: SandboxProcess, arun: Run) -> li
         )
     )
     return [useapi, wordbee]
+
+
+@pytest.fixture
+def open_library(
+    qtbot: QtBot,
+    services: AppServices,
+    sandbox_accounts: list[Any],
+    sb: SandboxProcess,
+    tasks: BackgroundTasks,
+    arun: Run,
+    tmp_path: Path,
+) -> OpenLibrary:
+    """`open_library(added=10)`: the window on the Library with the sandbox's accounts and the
+    assets asked for in the catalog (tests/helpers/library_window.py)."""
+    return OpenLibrary(qtbot, services, sandbox_accounts, sb, tasks, arun, tmp_path)

@@ -10,13 +10,12 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel
 from pytestqt.qtbot import QtBot
-from tests.helpers.batch_assets import add_assets, catalogued, first_gets, states
-from tests.helpers.main_window import Pane, open_window
+from tests.helpers.batch_assets import first_gets, states
+from tests.helpers.library_window import OpenLibrary
 
 from assetdesk.services.app import AppServices
 from assetdesk.services.library import Asset
 from assetdesk.ui.library.pane import LibraryPane
-from assetdesk.ui.tasks import BackgroundTasks
 
 #: Seconds the storage origin waits before it answers each download's request.
 LATENCY = 0.4
@@ -37,18 +36,10 @@ def thumbnails_made(qtbot: QtBot, pane: LibraryPane, assets: list[Asset]) -> Non
 
 
 def test_a_selection_downloads_a_few_files_at_once_and_sums_them_with_its_failures(
-    qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    tasks: BackgroundTasks,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any, arun: Any
 ) -> None:
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
-    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 10, 20_000)
-    assets = catalogued(arun, pane)
+    library = open_library(added=10)
+    pane, assets, contents = library.pane, library.by_name, library.contents
     gone = assets[4]  # deleted on Runway since it was listed: its lookup answers 404
     sb.fault("api", f"/v1/runwayml/assets/{gone.remote_id}", method="GET", status=404, count=50)
     sb.fault("storage", "/*", method="GET", latency=LATENCY, count=500)
@@ -64,8 +55,7 @@ def test_a_selection_downloads_a_few_files_at_once_and_sums_them_with_its_failur
             lines.append(box.batch_line.text())
 
     pane.downloads.dataChanged.connect(count_running)
-    target = tmp_path / "saved"
-    target.mkdir()
+    target = library.saved
     pane.current_view.selectAll()  # the whole selection, as the user sends it
     pane.asset_actions.download_action.trigger()
     dialog = pane.asset_actions.file_dialog
@@ -105,23 +95,14 @@ def test_a_selection_downloads_a_few_files_at_once_and_sums_them_with_its_failur
 
 
 def test_cancelling_the_batch_stops_what_runs_and_what_waits(
-    qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    tasks: BackgroundTasks,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any, arun: Any
 ) -> None:
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
-    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 8, 200_000)
-    assets = catalogued(arun, pane)
+    library = open_library(added=8, pad=200_000)
+    pane, assets, contents = library.pane, library.by_name, library.contents
     pane.download_jobs.set_files_at_once(2)
     assert pane.downloads_box.files_at_once.value() == 2
     sb.bandwidth("storage", 40_000)  # each file takes seconds
-    target = tmp_path / "saved"
-    target.mkdir()
+    target = library.saved
     try:
         started = pane.download_jobs.download_to_folder(assets, target)
         qtbot.waitUntil(
@@ -150,22 +131,13 @@ def test_cancelling_the_batch_stops_what_runs_and_what_waits(
 
 
 def test_cancelling_one_waiting_file_lets_the_others_come(
-    qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    tasks: BackgroundTasks,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any, arun: Any
 ) -> None:
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
-    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 3, 20_000)
-    assets = catalogued(arun, pane)
+    library = open_library(added=3)
+    pane, assets, contents = library.pane, library.by_name, library.contents
     pane.download_jobs.set_files_at_once(1)
     sb.fault("storage", "/*", method="GET", latency=1.0, count=20)
-    target = tmp_path / "saved"
-    target.mkdir()
+    target = library.saved
     started = pane.download_jobs.download_to_folder(assets, target)
     qtbot.waitUntil(lambda: states(pane)[:2] == ["running", "queued"], timeout=10_000)
     box = pane.downloads_box
@@ -184,21 +156,12 @@ def test_cancelling_one_waiting_file_lets_the_others_come(
 
 
 def test_files_still_waiting_are_kept_for_the_next_start(
-    qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    tasks: BackgroundTasks,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any, arun: Any
 ) -> None:
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
-    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 4, 20_000)
-    assets = catalogued(arun, pane)
+    library = open_library(added=4)
+    window, pane, assets, contents = library.window, library.pane, library.by_name, library.contents
     pane.download_jobs.set_files_at_once(1)
-    target = tmp_path / "saved"
-    target.mkdir()
+    target = library.saved
     sb.bandwidth("storage", 5_000)  # the first file takes seconds
     try:
         started = pane.download_jobs.download_to_folder(assets, target)
@@ -222,20 +185,12 @@ def test_files_still_waiting_are_kept_for_the_next_start(
 
 
 def test_429s_on_runway_lookups_are_waited_out_by_the_whole_account(
-    qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    tasks: BackgroundTasks,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, sb: Any
 ) -> None:
     """Three 429s in a row for each asset's lookup (a call alone gives up after three tries):
     each row says it waits, both lookups wait out every pause, both files come whole."""
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
-    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 2, 20_000)
-    assets = catalogued(arun, pane)
+    library = open_library(added=2)
+    pane, assets, contents = library.pane, library.by_name, library.contents
     thumbnails_made(qtbot, pane, assets)
     paths = {f"/v1/runwayml/assets/{asset.remote_id}" for asset in assets}
     for path in paths:
@@ -257,8 +212,7 @@ def test_429s_on_runway_lookups_are_waited_out_by_the_whole_account(
             said.add(pane.downloads.index(row, 1).data())
 
     pane.downloads.dataChanged.connect(note_rows)
-    target = tmp_path / "saved"
-    target.mkdir()
+    target = library.saved
     started = pane.download_jobs.download_to_folder(assets, target)
     qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=30_000)
     pane.downloads.dataChanged.disconnect(note_rows)
@@ -276,18 +230,11 @@ def test_429s_on_runway_lookups_are_waited_out_by_the_whole_account(
 
 
 def test_a_429_asking_for_too_long_a_wait_fails_the_row_at_once(
-    qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    tasks: BackgroundTasks,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, sb: Any
 ) -> None:
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
-    add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 1, 20_000)
-    (asset,) = catalogued(arun, pane)
+    library = open_library(added=1)
+    pane = library.pane
+    (asset,) = library.by_name
     thumbnails_made(qtbot, pane, [asset])
     path = f"/v1/runwayml/assets/{asset.remote_id}"
     sb.fault(
@@ -300,8 +247,7 @@ def test_a_429_asking_for_too_long_a_wait_fails_the_row_at_once(
         count=1,
     )
     sb.clear_requests()
-    target = tmp_path / "saved"
-    target.mkdir()
+    target = library.saved
     (started,) = pane.download_jobs.download_to_folder([asset], target)
     qtbot.waitUntil(started.done, timeout=10_000)
     (row,) = pane.downloads.downloads()
@@ -312,22 +258,13 @@ def test_a_429_asking_for_too_long_a_wait_fails_the_row_at_once(
 
 
 def test_pausing_the_batch_stops_it_and_resuming_goes_on_from_each_part(
-    qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    tasks: BackgroundTasks,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any, arun: Any
 ) -> None:
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
-    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 4, 400_000)
-    assets = catalogued(arun, pane)
+    library = open_library(added=4, pad=400_000)
+    pane, assets, contents = library.pane, library.by_name, library.contents
     thumbnails_made(qtbot, pane, assets)
     pane.download_jobs.set_files_at_once(2)
-    target = tmp_path / "saved"
-    target.mkdir()
+    target = library.saved
     box = pane.downloads_box
     sb.bandwidth("storage", 100_000)  # each file takes seconds
     try:
@@ -377,25 +314,15 @@ def test_pausing_the_batch_stops_it_and_resuming_goes_on_from_each_part(
 
 
 def test_a_batch_shares_its_connection_budget_and_a_lone_file_keeps_its_segments(
-    qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    tasks: BackgroundTasks,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, sb: Any, tmp_path: Path
 ) -> None:
     """Three files of 20 MiB (over the 16 MiB a file is cut from), three at once: max(3, 4
     segments) = 4 connections shared by three, one each (each file was four); one file alone
     afterwards: its segments, in parallel."""
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
-    pad = 20 * 1024 * 1024
-    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 3, pad)
-    assets = catalogued(arun, pane)
+    library = open_library(added=3, pad=20 * 1024 * 1024)
+    pane, assets, contents = library.pane, library.by_name, library.contents
     pane.downloads_box.files_at_once.setValue(3)
-    target = tmp_path / "saved"
-    target.mkdir()
+    target = library.saved
     sb.clear_requests()
     handles = [pane.download_jobs.save_to_folder(asset, target) for asset in assets]
     qtbot.waitUntil(lambda: all(handle.done() for handle in handles), timeout=60_000)

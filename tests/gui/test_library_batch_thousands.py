@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from pytestqt.qtbot import QtBot
-from tests.helpers.library_rows import listed_assets
-from tests.helpers.main_window import Pane, open_window
+from tests.helpers.library_window import OpenLibrary
 from tests.helpers.media_files import DEMO
 from tests.helpers.sandbox_scale import seed_runway_assets
 
 from assetdesk.services.app import AppServices
-from assetdesk.ui.tasks import BackgroundTasks
 
 COUNT = 2000
 
@@ -34,13 +32,7 @@ def pending_records(database: Path) -> tuple[int, int]:
 
 
 def test_two_thousand_assets_to_a_folder_are_noted_in_one_write_and_all_saved(
-    qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    tasks: BackgroundTasks,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any, arun: Any
 ) -> None:
     # A listing reads at most ~1,000 assets of a Runway account: the other user's two accounts
     # hold 1,000 each.
@@ -52,18 +44,14 @@ def test_two_thousand_assets_to_a_folder_are_noted_in_one_write_and_all_saved(
     )
     for email in ("other.one@example.com", "other.two@example.com"):
         seed_runway_assets(sb, COUNT // 2, token=other, email=email)
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
-    arun(services.library.refresh(), timeout_ms=120_000)
-    arun(pane.reload(), timeout_ms=60_000)
-    bulk = [a for a in listed_assets(pane.model) if (a.name or "").startswith("Bulk ")]
+    library = open_library(refresh_ms=120_000, reload_ms=60_000)
+    pane, target = library.pane, library.saved
+    bulk = [a for a in library.listed if (a.name or "").startswith("Bulk ")]
     assert len(bulk) == COUNT
     pane.download_jobs.set_files_at_once(1)
     # The first file is held a second at the storage host: nothing is saved (and no record
     # forgotten) before the test has looked at the records.
     sb.fault("storage", "/*", method="GET", latency=1.0, count=1)
-    target = tmp_path / "saved"
-    target.mkdir()
     database = services.paths.database
 
     started = pane.download_jobs.download_to_folder(bulk, target)
@@ -90,25 +78,14 @@ def test_two_thousand_assets_to_a_folder_are_noted_in_one_write_and_all_saved(
 
 
 def test_cancel_all_before_every_file_arrived_cancels_them_all_and_forgets_them(
-    qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    tasks: BackgroundTasks,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any
 ) -> None:
-    seed_runway_assets(sb, 600, token=sb.demo["useapi_token"])
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY)
-    pane = window.library_pane
-    arun(services.library.refresh(), timeout_ms=60_000)
-    arun(pane.reload(), timeout_ms=30_000)
-    bulk = [a for a in listed_assets(pane.model) if (a.name or "").startswith("Bulk ")]
+    library = open_library(runway_bulk=600, refresh_ms=60_000, reload_ms=30_000)
+    pane, target = library.pane, library.saved
+    bulk = [a for a in library.listed if (a.name or "").startswith("Bulk ")]
     assert len(bulk) == 600
     pane.download_jobs.set_files_at_once(1)
     sb.fault("storage", "/*", method="GET", latency=2.0, count=1)
-    target = tmp_path / "saved"
-    target.mkdir()
 
     started = pane.download_jobs.download_to_folder(bulk, target)
     assert pane.downloads.row_count() < 600  # some are still to arrive

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from pytestqt.qtbot import QtBot
 from tests.helpers.library_rows import listed_assets
-from tests.helpers.main_window import Pane, open_window
-from tests.helpers.sandbox_scale import seed_runway_assets
+from tests.helpers.library_window import OpenLibrary
 
 from assetdesk.core.provider import Provider
 from assetdesk.services import library_delete_pages
@@ -24,6 +24,12 @@ from assetdesk.ui.tasks import BackgroundTasks
 PAGE = 15
 
 
+@pytest.fixture(autouse=True)
+def small_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(delete_dialog, "MANY_SELECTED", 10)
+    monkeypatch.setattr(library_delete_pages, "DELETE_PAGE", PAGE)
+
+
 def catalog_remote_ids(services: AppServices) -> set[str]:
     """What the catalog file holds, read on a connection of its own."""
     conn = open_database(services.paths.database)
@@ -34,21 +40,10 @@ def catalog_remote_ids(services: AppServices) -> set[str]:
 
 
 def test_a_large_selection_is_counted_by_sqlite_and_deleted_a_page_at_a_time(
-    qtbot: QtBot,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    tasks: BackgroundTasks,
-    arun: Any,
-    monkeypatch: Any,
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any, arun: Any
 ) -> None:
-    monkeypatch.setattr(delete_dialog, "MANY_SELECTED", 10)
-    monkeypatch.setattr(library_delete_pages, "DELETE_PAGE", PAGE)
-    seed_runway_assets(sb, 2 * PAGE, token=sb.demo["useapi_token"])
-    arun(services.library.refresh(), timeout_ms=30_000)
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1600, 1000))
-    pane = window.library_pane
-    assets = listed_assets(pane.model)
+    library = open_library(runway_bulk=2 * PAGE, refresh_ms=30_000, size=(1600, 1000))
+    pane, assets = library.pane, library.listed
     total = len(assets)
     assert 2 * PAGE < total <= 3 * PAGE
     expected = delete_summary(assets)
@@ -94,20 +89,14 @@ def test_a_large_selection_is_counted_by_sqlite_and_deleted_a_page_at_a_time(
 
 def test_a_quit_mid_run_stops_cleanly_and_forgets_what_was_confirmed(
     qtbot: QtBot,
+    open_library: OpenLibrary,
     services: AppServices,
-    sandbox_accounts: list[Any],
     sb: Any,
     tasks: BackgroundTasks,
     arun: Any,
-    monkeypatch: Any,
 ) -> None:
-    monkeypatch.setattr(delete_dialog, "MANY_SELECTED", 10)
-    monkeypatch.setattr(library_delete_pages, "DELETE_PAGE", PAGE)
-    seed_runway_assets(sb, 2 * PAGE, token=sb.demo["useapi_token"])
-    arun(services.library.refresh(), timeout_ms=30_000)
-    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1600, 1000))
-    pane = window.library_pane
-    assets = listed_assets(pane.model)
+    library = open_library(runway_bulk=2 * PAGE, refresh_ms=30_000, size=(1600, 1000))
+    pane, assets = library.pane, library.listed
     slow = next(a for a in assets[PAGE + 3 :] if a.provider is Provider.RUNWAY)
     at = assets.index(slow)
     assert at < 2 * PAGE

@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
-from tests.helpers.batch_assets import add_assets, catalogued, first_gets, states
-from tests.helpers.main_window import Pane, open_window
+from tests.helpers.batch_assets import first_gets, states
+from tests.helpers.library_window import OpenLibrary
 
 from assetdesk.services.app import AppServices
 from assetdesk.ui.library import context_actions, download_feed, downloads
 from assetdesk.ui.library.pane import LibraryPane
-from assetdesk.ui.tasks import BackgroundTasks
 
 FEED_PAGE, LOW_WATER, KEPT = 4, 3, 5
 
@@ -29,11 +28,6 @@ def small_bounds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(download_feed, "FEED_PAGE", FEED_PAGE)
     monkeypatch.setattr(download_feed, "LOW_WATER", LOW_WATER)
     monkeypatch.setattr(downloads, "SAVED_ROWS_KEPT", KEPT)
-
-
-@pytest.fixture
-def pane(qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any) -> LibraryPane:
-    return open_window(qtbot, services, tasks, arun, Pane.LIBRARY).library_pane
 
 
 class Watch:
@@ -64,21 +58,13 @@ def download_all(qtbot: QtBot, pane: LibraryPane, target: Path) -> None:
 
 
 def test_select_all_is_fed_a_page_at_a_time_and_the_list_keeps_the_newest_saved(
-    qtbot: QtBot,
-    pane: LibraryPane,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any, arun: Any
 ) -> None:
-    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 18, 20_000)
-    catalogued(arun, pane)
+    library = open_library(added=18)
+    pane, contents, target = library.pane, library.contents, library.saved
     pane.download_jobs.set_files_at_once(2)
     sb.fault("storage", "/*", method="GET", latency=0.1, count=500)
     watch = Watch(pane)
-    target = tmp_path / "saved"
-    target.mkdir()
 
     download_all(qtbot, pane, target)
     qtbot.waitUntil(lambda: bool(watch.lines), timeout=10_000)
@@ -96,19 +82,11 @@ def test_select_all_is_fed_a_page_at_a_time_and_the_list_keeps_the_newest_saved(
 
 
 def test_cancel_all_forgets_the_files_never_fed(
-    qtbot: QtBot,
-    pane: LibraryPane,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any, arun: Any
 ) -> None:
-    add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 14, 20_000)
-    catalogued(arun, pane)
+    library = open_library(added=14)
+    pane, target = library.pane, library.saved
     pane.download_jobs.set_files_at_once(1)
-    target = tmp_path / "saved"
-    target.mkdir()
     sb.bandwidth("storage", 20_000)  # the first file takes a second
     try:
         download_all(qtbot, pane, target)
@@ -128,18 +106,10 @@ def test_cancel_all_forgets_the_files_never_fed(
 
 
 def test_what_a_quit_left_is_fed_again_and_a_file_gone_from_the_catalog_is_forgotten(
-    qtbot: QtBot,
-    pane: LibraryPane,
-    services: AppServices,
-    sandbox_accounts: list[Any],
-    sb: Any,
-    arun: Any,
-    tmp_path: Path,
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any, arun: Any
 ) -> None:
-    contents = add_assets(sb, arun, services, sandbox_accounts[0], tmp_path / "src", 12, 20_000)
-    assets = catalogued(arun, pane)
-    target = tmp_path / "saved"
-    target.mkdir()
+    library = open_library(added=12)
+    pane, assets, contents, target = library.pane, library.by_name, library.contents, library.saved
     # The records a quit leaves of a selection of 12, none fed yet.
     pending = services.library.pending_downloads
     arun(pending.add_ids(array("q", [a.id for a in assets]), target, keep_folders=False))

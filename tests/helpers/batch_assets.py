@@ -1,16 +1,15 @@
-"""Runway images put on the sandbox and catalogued for the Library's download tests, and what
-the tests read back: the storage origin's first GETs, the downloads list's states."""
+"""Runway images put on the sandbox and added to the catalog for the Library's download tests
+(tests/helpers/library_window.py opens the window over them), and what the tests read back: the
+storage origin's first GETs, the downloads list's states."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from tests.helpers.library_rows import listed_assets
 from tests.helpers.media_files import DEMO
 
 from assetdesk.services.app import AppServices
-from assetdesk.services.library import Asset
 from assetdesk.ui.library.pane import LibraryPane
 
 
@@ -30,11 +29,6 @@ def add_assets(
         arun(services.library.add_reference(asset_id, account.id))
         contents[name] = data
     return contents
-
-
-def catalogued(arun: Any, pane: LibraryPane) -> list[Asset]:
-    arun(pane.reload())
-    return sorted(listed_assets(pane.model), key=lambda asset: asset.name or asset.title)
 
 
 def first_gets(sb: Any) -> list[tuple[float, str]]:

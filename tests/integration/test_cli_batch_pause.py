@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,9 @@ PAUSED = re.compile(
 )
 #: TCP states in /proc/net/tcp.
 ESTABLISHED = "01"
+#: A held file's first answer breaks after FIRST bytes; its second is held HELD seconds, then
+#: sends SECOND bytes and breaks.
+FIRST, SECOND, HELD = MIB + 100_000, 32 * 1024, 5.0
 
 
 class Cli:
@@ -198,6 +202,78 @@ def range_start(request: dict[str, Any]) -> int:
     return int(found[1])
 
 
+def gets(sb: Any, path: str) -> list[dict[str, Any]]:
+    """The storage origin's GETs of `path`, in order."""
+    return [r for r in sb.requests("storage") if r["method"] == "GET" and r["path"] == path]
+
+
+def lookups(sb: Any) -> list[str]:
+    """The asset ids the API was asked to look up, in order."""
+    return [r["path"].rsplit("/", 1)[1] for r in sb.requests("api") if r["method"] == "GET"]
+
+
+@dataclass(frozen=True)
+class HeldBatch:
+    """A batch `stop_while_held` started and stopped: the CLI, its folder, each file's bytes,
+    asset id and storage path."""
+
+    cli: Cli
+    out: Path
+    data: list[bytes]
+    ids: list[str]
+    paths: list[str]
+
+
+def stop_while_held(
+    sb: Any,
+    tmp_path: Path,
+    clis: list[Cli],
+    *,
+    files: int,
+    held: int,
+    jobs: int,
+    looked_up: int | None = None,
+) -> HeldBatch:
+    """`files` Google Flow clips of ~2 MiB, downloaded `jobs` at once by the CLI; the first
+    `held` files' first answers break after FIRST bytes and their ranged second GETs are held
+    HELD seconds, then send SECOND bytes and drop. Once those second GETs came (and `looked_up`
+    lookups, when given), SIGTSTP: the CLI stops before the hold ends, and the sandbox drops the
+    held connections while it is stopped."""
+    sources = [
+        write_padded_clip(tmp_path / f"clip-{n}.mp4", 2 * MIB + n * 1000) for n in range(files)
+    ]
+    data = [source.read_bytes() for source in sources]
+    ids = [sb.put_google_flow_asset(source, "video/mp4") for source in sources]
+    keys = {asset["mediaGenerationId"]: asset["object"]["key"] for asset in sb.google_flow_assets()}
+    paths = [f"/{keys[media_id]}" for media_id in ids]
+    for path in paths[:held]:
+        sb.fault("storage", path, method="GET", drop_after_bytes=FIRST)
+        sb.fault("storage", path, method="GET", latency=HELD, drop_after_bytes=SECOND)
+    sb.clear_requests()
+    out = tmp_path / "out"
+    out.mkdir()
+    cli = start_cli(clis, sb, "download", *ids, "--to", str(out), "--jobs", str(jobs))
+
+    def ready() -> bool:
+        seconds = all(len(gets(sb, path)) == 2 for path in paths[:held])
+        return seconds and (looked_up is None or len(lookups(sb)) == looked_up)
+
+    lookups_said = "" if looked_up is None else f", and {looked_up} lookups"
+    wait_until(ready, f"the held files' second GETs{lookups_said}", timeout=30)
+    _, stopped_at = stop_and_check(cli, total=files)
+    held_since = min(gets(sb, path)[1]["time"] for path in paths[:held])
+    assert stopped_at - held_since < HELD, "stopped too late for the test to hold"
+    storage_port = urllib.parse.urlsplit(sb.storage_url).port
+    assert storage_port is not None
+
+    def all_dropped() -> bool:
+        states = cli.sockets_to(storage_port)
+        return len(states) >= held and ESTABLISHED not in states
+
+    wait_until(all_dropped, f"the sandbox dropped the {held} connections", timeout=HELD + 10)
+    return HeldBatch(cli, out, data, ids, paths)
+
+
 def test_connections_dropped_while_stopped_go_on_from_their_bytes(
     sb: Any, tmp_path: Path, clis: list[Cli]
 ) -> None:
@@ -205,48 +281,19 @@ def test_connections_dropped_while_stopped_go_on_from_their_bytes(
     them); the ranged request that goes on is held HELD seconds, long enough for the CLI to be
     stopped first, then the sandbox sends SECOND bytes and drops the connection. Continued, the
     CLI asks for each file from where its bytes end: no byte is fetched twice."""
-    first, second, held = MIB + 100_000, 32 * 1024, 5.0
-    sources = [write_padded_clip(tmp_path / f"clip-{n}.mp4", 2 * MIB + n * 1000) for n in range(3)]
-    data = [source.read_bytes() for source in sources]
-    ids = [sb.put_google_flow_asset(source, "video/mp4") for source in sources]
-    keys = {asset["mediaGenerationId"]: asset["object"]["key"] for asset in sb.google_flow_assets()}
-    paths = [f"/{keys[media_id]}" for media_id in ids]
-    for path in paths:
-        sb.fault("storage", path, method="GET", drop_after_bytes=first)
-        sb.fault("storage", path, method="GET", latency=held, drop_after_bytes=second)
-    sb.clear_requests()
-    out = tmp_path / "out"
-    out.mkdir()
-    cli = start_cli(clis, sb, "download", *ids, "--to", str(out), "--jobs", "3")
-
-    def gets(path: str) -> list[dict[str, Any]]:
-        return [r for r in sb.requests("storage") if r["method"] == "GET" and r["path"] == path]
-
-    wait_until(
-        lambda: all(len(gets(path)) == 2 for path in paths), "every file's second GET", timeout=30
-    )
-    _, stopped_at = stop_and_check(cli, total=3)
-    held_since = min(gets(path)[1]["time"] for path in paths)
-    assert stopped_at - held_since < held, "stopped too late for the test to hold"
-    storage_port = urllib.parse.urlsplit(sb.storage_url).port
-    assert storage_port is not None
-
-    def all_dropped() -> bool:
-        states = cli.sockets_to(storage_port)
-        return len(states) >= 3 and ESTABLISHED not in states
-
-    wait_until(all_dropped, "the sandbox dropped the three connections", timeout=held + 10)
+    batch = stop_while_held(sb, tmp_path, clis, files=3, held=3, jobs=3)
+    cli, paths = batch.cli, batch.paths
     assert cli.stopped()
-    on_disk = parts(out)
+    on_disk = parts(batch.out)
 
     cli.signal(signal.SIGCONT)
     assert cli.wait(60) == 0, cli.stderr
     assert cli.stderr[-1] == "assetdesk: Resumed.", cli.stderr
     assert len(on_disk) == 3  # each file was a `.part` while stopped
     items = [json.loads(line) for line in cli.stdout]
-    for item, source, path in zip(items, data, paths, strict=True):
+    for item, source, path in zip(items, batch.data, paths, strict=True):
         assert Path(item["path"]).read_bytes() == source
-        assert [range_start(r) for r in gets(path)] == [0, first, first + second]
+        assert [range_start(r) for r in gets(sb, path)] == [0, FIRST, FIRST + SECOND]
 
 
 def test_a_stop_longer_than_the_links_life_goes_on_with_fresh_links(
@@ -257,55 +304,21 @@ def test_a_stop_longer_than_the_links_life_goes_on_with_fresh_links(
     stopped, so every link has expired when it goes on. Each file is looked up again once
     storage refuses its link, and goes on from its bytes: the refused request is the only one
     asked twice from the same byte, and it brought none."""
-    first, second, held = MIB + 100_000, 32 * 1024, 5.0
-    sources = [write_padded_clip(tmp_path / f"clip-{n}.mp4", 2 * MIB + n * 1000) for n in range(4)]
-    data = [source.read_bytes() for source in sources]
-    ids = [sb.put_google_flow_asset(source, "video/mp4") for source in sources]
-    keys = {asset["mediaGenerationId"]: asset["object"]["key"] for asset in sb.google_flow_assets()}
-    paths = [f"/{keys[media_id]}" for media_id in ids]
-    for path in paths[:2]:
-        sb.fault("storage", path, method="GET", drop_after_bytes=first)
-        sb.fault("storage", path, method="GET", latency=held, drop_after_bytes=second)
-    sb.clear_requests()
-    out = tmp_path / "out"
-    out.mkdir()
-    cli = start_cli(clis, sb, "download", *ids, "--to", str(out), "--jobs", "2")
-
-    def gets(path: str) -> list[dict[str, Any]]:
-        return [r for r in sb.requests("storage") if r["method"] == "GET" and r["path"] == path]
-
-    def lookups() -> list[str]:
-        return [r["path"].rsplit("/", 1)[1] for r in sb.requests("api") if r["method"] == "GET"]
-
-    wait_until(
-        lambda: all(len(gets(path)) == 2 for path in paths[:2]) and len(lookups()) == 4,
-        "the running files' second GETs, and the waiting files looked up ahead",
-        timeout=30,
-    )
-    _, stopped_at = stop_and_check(cli, total=4)
-    held_since = min(gets(path)[1]["time"] for path in paths[:2])
-    assert stopped_at - held_since < held, "stopped too late for the test to hold"
-    storage_port = urllib.parse.urlsplit(sb.storage_url).port
-    assert storage_port is not None
-
-    def both_dropped() -> bool:
-        states = cli.sockets_to(storage_port)
-        return len(states) >= 2 and ESTABLISHED not in states
-
-    wait_until(both_dropped, "the sandbox dropped the two connections", timeout=held + 10)
+    batch = stop_while_held(sb, tmp_path, clis, files=4, held=2, jobs=2, looked_up=4)
+    cli, ids, paths = batch.cli, batch.ids, batch.paths
     sb.advance_clock(7 * 3600)  # the links last six hours
 
     cli.signal(signal.SIGCONT)
     assert cli.wait(60) == 0, cli.stderr
     assert cli.stderr[-1] == "assetdesk: Resumed.", cli.stderr
     items = [json.loads(line) for line in cli.stdout]
-    for item, source in zip(items, data, strict=True):
+    for item, source in zip(items, batch.data, strict=True):
         assert Path(item["path"]).read_bytes() == source
-    assert sorted(lookups()) == sorted(2 * ids)  # each looked up once more, no more
+    assert sorted(lookups(sb)) == sorted(2 * ids)  # each looked up once more, no more
     for path, starts in zip(
-        paths, ([0, first, first + second], [0, first, first + second], [0], [0]), strict=True
+        paths, ([0, FIRST, FIRST + SECOND], [0, FIRST, FIRST + SECOND], [0], [0]), strict=True
     ):
-        asked = gets(path)
+        asked = gets(sb, path)
         expires = [r["params"]["Expires"] for r in asked]
         # The last start again, with a fresh link: the refused request brought no byte.
         assert [range_start(r) for r in asked] == [*starts, starts[-1]]
