@@ -110,9 +110,9 @@ def run_window(
     cycle collector on the GUI thread as the app has them; `session()` runs to its result.
     `screen` (width, height) sizes the offscreen screen, so the window's first-start size."""
     os.environ["QT_QPA_PLATFORM"] = offscreen_platform(screen)  # before Qt is imported
-    import qasync
     from PySide6.QtWidgets import QApplication
 
+    from assetdesk.ui.event_loop import AppEventLoop
     from assetdesk.ui.lock_share import window_first
     from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector
     from assetdesk.ui.qt_log import install_qt_message_handler
@@ -121,7 +121,7 @@ def run_window(
     app = QApplication([app_name])
     app.setQuitOnLastWindowClosed(False)
     collector = MainThreadGarbageCollector()  # as the app runs: the cycle collector on a timer
-    loop = qasync.QEventLoop(app)
+    loop = AppEventLoop(app)
     asyncio.set_event_loop(loop)
     with window_first():  # and the window's thread first for Python's lock, as the app has it
         try:

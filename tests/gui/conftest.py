@@ -38,7 +38,6 @@ os.environ.setdefault(
 import keyring
 import keyring.backends.fail
 import pytest
-import qasync
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from tests.helpers.library_window import OpenLibrary
@@ -47,6 +46,7 @@ from assetdesk.sandbox.launcher import SandboxProcess
 from assetdesk.services.app import AppServices, build_services
 from assetdesk.store.paths import AppPaths
 from assetdesk.store.secrets import SecretStore
+from assetdesk.ui.event_loop import AppEventLoop
 from assetdesk.ui.tasks import BackgroundTasks
 
 T = TypeVar("T")
@@ -63,7 +63,7 @@ def collect_qt_garbage(qapp: QApplication) -> Iterator[None]:
 @pytest.fixture
 def qloop(qapp: QApplication, qtbot: QtBot) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop driven by whatever processes Qt events in the test."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
+    loop = AppEventLoop(qapp, already_running=True)
     try:
         yield loop
     finally:

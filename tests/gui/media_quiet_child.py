@@ -13,11 +13,11 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync
 from PySide6.QtCore import QUrl
 from PySide6.QtWidgets import QApplication
 
 from assetdesk.ui import thumbnails
+from assetdesk.ui.event_loop import AppEventLoop
 from assetdesk.ui.thumbnails import ThumbnailMaker
 
 
@@ -30,7 +30,7 @@ if __name__ == "__main__":
     app = QApplication(sys.argv[:1])
     if sys.argv[2] == "loud":
         thumbnails.quiet_ffmpeg = lambda: True  # type: ignore[assignment]
-    loop = qasync.QEventLoop(app)
+    loop = AppEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
         loop.run_until_complete(main(sys.argv[1]))

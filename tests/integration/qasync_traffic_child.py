@@ -21,13 +21,14 @@ import zlib
 from collections.abc import AsyncIterator
 
 import httpx
-import qasync
 import uvicorn
 from PySide6.QtWidgets import QApplication
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, StreamingResponse
 from starlette.routing import Route
+
+from assetdesk.ui.event_loop import AppEventLoop
 
 READ_SIZE = 4096
 BLOCK = os.urandom(256 * 1024 + 17)  # odd length, so block and read boundaries never line up
@@ -144,7 +145,7 @@ async def traffic(total: int) -> dict[str, dict[str, int]]:
 def main() -> int:
     total = int(sys.argv[1]) * 1024 * 1024
     app = QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
+    loop = AppEventLoop(app)
     asyncio.set_event_loop(loop)
     with loop:
         result = loop.run_until_complete(traffic(total))

@@ -4,7 +4,7 @@ Life of a GUI session:
 
 1. The data folder is claimed (ui/single_instance.py): when a window already runs for it, the
    files given are handed to that window and `run_gui` returns at once, without a window.
-2. QApplication and a qasync `QEventLoop`; this is the only `asyncio.set_event_loop` in AssetDesk.
+2. QApplication and the app's qasync loop (`event_loop.py`); the only `asyncio.set_event_loop`.
    Files handed to the app (the command line, later starts, the OS's open-file events) wait
    in ui/handed_files.py until the upload queue is active, then go to `MainWindow.open_files`.
 3. Services built for the chosen app folders; the window shown at once.
@@ -106,9 +106,9 @@ def _run_claimed(
     self_test: bool,
     files: Sequence[Path],
 ) -> int:
-    import qasync
     from PySide6.QtWidgets import QApplication
 
+    from assetdesk.ui.event_loop import AppEventLoop
     from assetdesk.ui.handed_files import FileOpenEvents, HandedFiles
     from assetdesk.ui.lock_share import window_first
     from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector
@@ -131,7 +131,7 @@ def _run_claimed(
     server.received.connect(inbox.put)
     server.listen()
     collector = MainThreadGarbageCollector()
-    loop = qasync.QEventLoop(app)
+    loop = AppEventLoop(app)
     asyncio.set_event_loop(loop)
     lock_share = contextlib.ExitStack()
     lock_share.enter_context(window_first())  # the loop's thread first for Python's lock
