@@ -8,9 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 from pytestqt.qtbot import QtBot
+from tests.helpers.library_window import OpenLibrary
 
 from assetdesk.services.app import AppServices
-from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector
+from assetdesk.ui.main_thread_gc import MainThreadGarbageCollector, note_activity
 from assetdesk.ui.main_window import MainWindow
 from assetdesk.ui.tasks import BackgroundTasks
 
@@ -188,3 +189,41 @@ def test_while_the_app_stays_busy_a_full_collection_runs_once_the_oldest_generat
     finally:
         collector.stop()
     assert len(long_lived) > 40_000
+
+
+def test_while_the_user_scrolls_a_due_full_collection_waits_for_the_pause(
+    qtbot: QtBot, full_collections: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Scrolling makes and drops objects, so their net count stays low: the views say the user
+    is scrolling (`note_activity`), and a due full collection waits until they stop."""
+    monkeypatch.setattr("assetdesk.ui.main_thread_gc.QUIET_AFTER_S", 0.3)
+    long_lived = [Node() for _ in range(20_000)]
+    collector = MainThreadGarbageCollector(interval_ms=40, settle_after_ms=None)
+    try:
+        qtbot.waitUntil(lambda: len(full_collections) == 1, timeout=5000)
+        long_lived += [Node() for _ in range(full_collections[0] // 2)]  # due: grew by half
+        for _ in range(3):  # the new ones into the oldest generation, its count past 1
+            gc.collect(1)
+        for _ in range(40):  # ~1.2 s of scrolling, a step every 30 ms
+            note_activity()
+            qtbot.wait(30)
+        assert len(full_collections) == 1, "a full collection ran while the user scrolled"
+        qtbot.waitUntil(lambda: len(full_collections) == 2, timeout=3000)  # the pause
+    finally:
+        collector.stop()
+    assert len(long_lived) > 20_000
+
+
+def test_scrolling_a_library_view_tells_the_collector(
+    open_library: OpenLibrary, monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
+) -> None:
+    library = open_library(added=40, size=(900, 600))
+    noted: list[float] = []
+    monkeypatch.setattr("assetdesk.ui.library.pane.note_activity", lambda: noted.append(1))
+    for which, view in (("grid", library.pane.grid), ("list", library.pane.table)):
+        library.pane.set_view(which)
+        bar = view.verticalScrollBar()
+        qtbot.waitUntil(lambda bar=bar: bar.maximum() > 0)  # laid out: something to scroll
+        before = len(noted)
+        bar.setValue(bar.maximum())
+        assert len(noted) > before, f"scrolling the {which} said nothing"

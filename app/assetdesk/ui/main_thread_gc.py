@@ -19,10 +19,13 @@ from PySide6.QtCore import QObject, QTimer
 
 log = logging.getLogger("assetdesk.ui.gc")
 
-#: While the app is busy (more new objects since the last check than would call for a collection
-#: of the youngest generation: a scroll, a refresh, a batch), how often to look whether the
-#: oldest generation has doubled (counting it lists it: 8-15 ms at 100,000 assets).
+#: While the app is busy (the user scrolled within QUIET_AFTER_S, or more new objects since the
+#: last check than would call for a collection of the youngest generation: a refresh, a batch),
+#: how often to look whether the oldest generation has doubled (counting it lists it: 8-15 ms
+#: at 100,000 assets).
 BUSY_LOOK_S = 5.0
+#: Seconds after the user's last scroll (`note_activity`) before the app counts as quiet.
+QUIET_AFTER_S = 1.0
 
 
 class MainThreadGarbageCollector(QObject):
@@ -49,6 +52,7 @@ class MainThreadGarbageCollector(QObject):
         self._long_lived = 0  # objects in the oldest generation after the last full collection
         self._left = 0  # the youngest generation's count after the last check
         self._next_busy_look = 0.0  # monotonic time: when a busy check may count the oldest
+        self._active_at = -QUIET_AFTER_S  # monotonic time of the user's last scroll
         self._was_enabled = gc.isenabled()
         gc.disable()
         self._timer = QTimer(self)
@@ -79,7 +83,10 @@ class MainThreadGarbageCollector(QObject):
         `_full_now`)."""
         counts = gc.get_count()
         thresholds = gc.get_threshold()
-        quiet = counts[0] - self._left <= thresholds[0]
+        quiet = (
+            counts[0] - self._left <= thresholds[0]
+            and time.monotonic() - self._active_at >= QUIET_AFTER_S
+        )
         try:
             for generation in (2, 1, 0):
                 if counts[generation] <= thresholds[generation]:
@@ -95,12 +102,18 @@ class MainThreadGarbageCollector(QObject):
         finally:
             self._left = gc.get_count()[0]
 
+    def note_activity(self) -> None:
+        """The user is doing what a stall would spoil (scrolling): a due full collection waits."""
+        self._active_at = time.monotonic()
+
     def _full_now(self, quiet: bool) -> bool:
         """Whether to collect everything now: when it is due (`_grown` by a quarter) and the
         app is quiet, or, while it stays busy, once the oldest generation has doubled. A full
         collection at 100,000 assets takes 60-70 ms: in a pause nobody sees it, in a scroll it
-        is a stall (two in a three-minute scroll through 100,000 assets); the garbage it frees
-        waits at most until the next pause, or until it is as large as what lives."""
+        is a stall (two in a three-minute scroll through 100,000 assets, whose net count of
+        new objects stays low: scrolling makes and drops them, hence `note_activity`); the
+        garbage it frees waits at most until the next pause, or until it is as large as what
+        lives."""
         if quiet:
             return self._grown(4)
         now = time.monotonic()
@@ -128,6 +141,13 @@ class MainThreadGarbageCollector(QObject):
         gc.collect()
         if self._was_enabled:
             gc.enable()
+
+
+def note_activity() -> None:
+    """Tell the running collector (if any) that the user is scrolling: see `note_activity`."""
+    collector = MainThreadGarbageCollector.current
+    if collector is not None:
+        collector.note_activity()
 
 
 def settle_now() -> None:

@@ -47,6 +47,7 @@ from assetdesk.ui.library.sources_panel import SourcesPanel
 from assetdesk.ui.library.thumbnail_queue import TILE, ThumbnailQueue
 from assetdesk.ui.library.tile_size import TileSize
 from assetdesk.ui.library.views import asset_grid, asset_list
+from assetdesk.ui.main_thread_gc import note_activity
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_layout import pane_layout
@@ -267,6 +268,7 @@ class LibraryPane(QWidget):
             )
             view.selectionModel().selectionChanged.connect(self._selection_changed)
             view.doubleClicked.connect(lambda _index: self.open_quick_look())
+            view.verticalScrollBar().valueChanged.connect(lambda _value: note_activity())
 
     # ------------------------------------------------------------------ loading
 
