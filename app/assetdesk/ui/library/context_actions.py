@@ -163,12 +163,9 @@ class AssetActions:
         self.file_dialog = dialog
 
     def _download_selected(self, folder: Path) -> None:
-        """A few at once; many by their ids, fed to the downloads a page at a time (the
-        selection as it is now: a later change does not alter what was asked)."""
-        if self._count() <= MANY_SELECTED:
-            self._downloads.download_to_folder(self._selected(), folder)
-        else:
-            self._downloads.download_selection(self._selection.id_array(), folder)
+        """By their ids, fed to the downloads a page at a time (the selection as it is now: a
+        later change does not alter what was asked)."""
+        self._downloads.download_to_folder(self._selection.id_array(), folder)
 
     def _with_selected(
         self, each: Callable[[Asset], T], act: Callable[[list[T]], object], name: str
