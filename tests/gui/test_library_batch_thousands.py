@@ -113,13 +113,18 @@ def test_cancel_all_before_every_file_arrived_cancels_them_all_and_forgets_them(
     target = tmp_path / "saved"
     target.mkdir()
 
+    fed: list[int] = []
+
+    def cancel_at_the_first_page(*_: object) -> None:  # the rest are still to be fed
+        fed.append(pane.downloads.row_count())
+        if len(fed) == 1:
+            pane.downloads_box.cancel_batch_button.click()
+
+    pane.downloads.rowsInserted.connect(cancel_at_the_first_page)
     started = pane.download_jobs.download_to_folder([a.id for a in bulk], target)
-    qtbot.waitUntil(lambda: pane.downloads.row_count() > 0, timeout=10_000)
-    assert pane.downloads.row_count() < 600  # some are still to be fed
-    pane.downloads_box.cancel_batch_button.click()
 
     qtbot.waitUntil(started.done, timeout=20_000)
-    assert 0 < pane.downloads.row_count() < 600  # those never fed have no row
+    assert fed == [FEED_PAGE] and pane.downloads.row_count() == FEED_PAGE  # no more were fed
     assert {d.state for d in pane.downloads.downloads()} == {"cancelled"}
     qtbot.waitUntil(lambda: pending_records(services.paths.database)[0] == 0, timeout=10_000)
     box = pane.downloads_box
