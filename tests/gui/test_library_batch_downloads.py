@@ -4,6 +4,7 @@ summary of failures, and the files still waiting kept for the next start."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,8 @@ def test_a_selection_downloads_a_few_files_at_once_and_sums_them_with_its_failur
             lines.append(box.batch_line.text())
 
     pane.downloads.dataChanged.connect(count_running)
+    fed: list[list[str]] = []  # the rows' states as each page of files came
+    pane.downloads.rowsInserted.connect(lambda *_: fed.append(states(pane)))
     target = library.saved
     pane.current_view.selectAll()  # the whole selection, as the user sends it
     pane.asset_actions.download_action.trigger()
@@ -63,7 +66,8 @@ def test_a_selection_downloads_a_few_files_at_once_and_sums_them_with_its_failur
     assert dialog.windowTitle() == "Download 10 assets to a folder"
     dialog.fileSelected.emit(str(target))
     dialog.close()
-    assert states(pane).count("queued") == 10  # each waits for its turn
+    qtbot.waitUntil(lambda: bool(fed), timeout=5_000)  # fed by their ids, read by SQLite
+    assert fed[0] == ["queued"] * 10  # each waits for its turn
     qtbot.waitUntil(
         lambda: not {"queued", "running"} & set(states(pane)) and len(states(pane)) == 10,
         timeout=30_000,
@@ -104,7 +108,7 @@ def test_cancelling_the_batch_stops_what_runs_and_what_waits(
     sb.bandwidth("storage", 40_000)  # each file takes seconds
     target = library.saved
     try:
-        started = pane.download_jobs.download_to_folder(assets, target)
+        started = pane.download_jobs.download_to_folder([a.id for a in assets], target)
         qtbot.waitUntil(
             lambda: (
                 sum(1 for d in pane.downloads.downloads() if d.progress and d.progress.done) == 2
@@ -115,7 +119,7 @@ def test_cancelling_the_batch_stops_what_runs_and_what_waits(
         box = pane.downloads_box
         assert box.batch_row.isVisible() and box.cancel_batch_button.isEnabled()
         box.cancel_batch_button.click()
-        qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=10_000)
+        qtbot.waitUntil(started.done, timeout=10_000)
     finally:
         sb.bandwidth("storage", None)
     assert states(pane) == ["cancelled"] * 8
@@ -138,7 +142,7 @@ def test_cancelling_one_waiting_file_lets_the_others_come(
     pane.download_jobs.set_files_at_once(1)
     sb.fault("storage", "/*", method="GET", latency=1.0, count=20)
     target = library.saved
-    started = pane.download_jobs.download_to_folder(assets, target)
+    started = pane.download_jobs.download_to_folder([a.id for a in assets], target)
     qtbot.waitUntil(lambda: states(pane)[:2] == ["running", "queued"], timeout=10_000)
     box = pane.downloads_box
     box.view.selectionModel().select(
@@ -147,12 +151,38 @@ def test_cancelling_one_waiting_file_lets_the_others_come(
     )
     assert box.selected_downloads() == [pane.downloads.downloads()[1]]
     box.cancel_button.click()
-    qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=20_000)
+    qtbot.waitUntil(started.done, timeout=20_000)
     assert states(pane) == ["done", "cancelled", "done"]
     saved = {p.name: p.read_bytes() for p in target.iterdir()}
     assert saved == {n: contents[n] for n in (assets[0].name, assets[2].name)}
     assert len(first_gets(sb)) == 2
     assert arun(services.library.pending_downloads.all()) == []
+
+
+def test_cancel_all_just_as_the_first_file_starts_cancels_it_and_forgets_it(
+    qtbot: QtBot, open_library: OpenLibrary, services: AppServices, sb: Any, arun: Any
+) -> None:
+    """ "Cancel all" once the queue has started the first file's task and before that task's
+    first step (so the download never ran): its row says so and its record goes too."""
+    library = open_library(added=2)
+    pane, assets = library.pane, library.by_name
+    pane.download_jobs.set_files_at_once(1)
+    box = pane.downloads_box
+    target = library.saved
+    sb.clear_requests()
+
+    def cancel_soon(*_: object) -> None:  # after the queue's turn, which starts the first file
+        asyncio.get_running_loop().call_soon(box.cancel_batch_button.click)
+
+    pane.downloads.rowsInserted.connect(cancel_soon)
+    started = pane.download_jobs.download_to_folder([a.id for a in assets], target)
+    qtbot.waitUntil(started.done, timeout=10_000)
+    assert started.cancelled()
+    assert states(pane) == ["cancelled", "cancelled"]
+    assert first_gets(sb) == []
+    qtbot.waitUntil(lambda: arun(services.library.pending_downloads.all()) == [], timeout=5_000)
+    qtbot.waitUntil(lambda: not box.cancel_batch_button.isEnabled())
+    assert box.batch_line.text() == "0 of 2 saved · 2 cancelled"
 
 
 def test_files_still_waiting_are_kept_for_the_next_start(
@@ -164,15 +194,14 @@ def test_files_still_waiting_are_kept_for_the_next_start(
     target = library.saved
     sb.bandwidth("storage", 5_000)  # the first file takes seconds
     try:
-        started = pane.download_jobs.download_to_folder(assets, target)
+        started = pane.download_jobs.download_to_folder([a.id for a in assets], target)
         qtbot.waitUntil(lambda: len(first_gets(sb)) == 1, timeout=10_000)
         assert states(pane) == ["running", "queued", "queued", "queued"]
         assert window.running_transfers() == (0, 4)  # the quit box counts the waiting ones
         noted = arun(services.library.pending_downloads.all())
         assert sorted(job.asset_id for job in noted) == sorted(a.id for a in assets)
-        for task in started:  # what a quit does to them
-            task.cancel()
-        qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=10_000)
+        started.cancel()  # what a quit does to them
+        qtbot.waitUntil(started.done, timeout=10_000)
     finally:
         sb.bandwidth("storage", None)
     assert states(pane) == ["cancelled"] * 4
@@ -213,8 +242,8 @@ def test_429s_on_runway_lookups_are_waited_out_by_the_whole_account(
 
     pane.downloads.dataChanged.connect(note_rows)
     target = library.saved
-    started = pane.download_jobs.download_to_folder(assets, target)
-    qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=30_000)
+    started = pane.download_jobs.download_to_folder([a.id for a in assets], target)
+    qtbot.waitUntil(started.done, timeout=30_000)
     pane.downloads.dataChanged.disconnect(note_rows)
 
     assert states(pane) == ["done", "done"], [d.message for d in pane.downloads.downloads()]
@@ -248,7 +277,7 @@ def test_a_429_asking_for_too_long_a_wait_fails_the_row_at_once(
     )
     sb.clear_requests()
     target = library.saved
-    (started,) = pane.download_jobs.download_to_folder([asset], target)
+    started = pane.download_jobs.download_to_folder([asset.id], target)
     qtbot.waitUntil(started.done, timeout=10_000)
     (row,) = pane.downloads.downloads()
     assert row.state == "failed"
@@ -269,7 +298,7 @@ def test_pausing_the_batch_stops_it_and_resuming_goes_on_from_each_part(
     sb.bandwidth("storage", 100_000)  # each file takes seconds
     try:
         sb.clear_requests()
-        started = pane.download_jobs.download_to_folder(assets, target)
+        started = pane.download_jobs.download_to_folder([a.id for a in assets], target)
         qtbot.waitUntil(
             lambda: (
                 sum(1 for d in pane.downloads.downloads() if d.progress and d.progress.done) == 2
@@ -296,7 +325,7 @@ def test_pausing_the_batch_stops_it_and_resuming_goes_on_from_each_part(
 
     box.pause_action.trigger()  # Resume
     assert not pane.download_jobs.paused and box.pause_action.text() == "Pause"
-    qtbot.waitUntil(lambda: all(handle.done() for handle in started), timeout=20_000)
+    qtbot.waitUntil(started.done, timeout=20_000)
     assert states(pane) == ["done"] * 4
     assert {p.name: p.read_bytes() for p in target.iterdir()} == contents
     # The two paused files went on from their bytes: a range that does not start at 0.

@@ -1,6 +1,6 @@
 """A "Download to folder" of thousands of assets on the real window, offscreen, against the
-sandbox: the batch's line at once and the rows in a few turns of the loop, the records that keep
-the batch for a next start written in one transaction, and every file saved."""
+sandbox: the batch's line at once and the rows fed a page at a time as the queue runs low, the
+records that keep the batch for a next start written in one transaction, and every file saved."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tests.helpers.media_files import DEMO
 from tests.helpers.sandbox_scale import seed_runway_assets
 
 from assetdesk.services.app import AppServices
+from assetdesk.ui.library.download_feed import FEED_PAGE, LOW_WATER
 
 COUNT = 2000
 
@@ -54,17 +55,19 @@ def test_two_thousand_assets_to_a_folder_are_noted_in_one_write_and_all_saved(
     sb.fault("storage", "/*", method="GET", latency=1.0, count=1)
     database = services.paths.database
 
-    started = pane.download_jobs.download_to_folder(bulk, target)
+    started = pane.download_jobs.download_to_folder([a.id for a in bulk], target)
 
     box = pane.downloads_box
     assert box.batch_row.isVisible()  # the batch's line at once, before any record is written
     assert box.batch_line.text().startswith(f"0 of {COUNT} saved")
-    assert 0 < pane.downloads.row_count() < COUNT  # the first rows at once, the rest in turns
-    qtbot.waitUntil(lambda: pane.downloads.row_count() == COUNT, timeout=10_000)
+    # The first rows come once their page is read; the rest as the queue runs low.
+    qtbot.waitUntil(lambda: pane.downloads.row_count() >= FEED_PAGE, timeout=10_000)
+    assert pane.downloads.row_count() <= LOW_WATER + FEED_PAGE < COUNT
     qtbot.waitUntil(lambda: pending_records(database)[0] == COUNT, timeout=20_000)
     assert pending_records(database) == (COUNT, 1)  # one write: one time for all of them
     pane.download_jobs.set_files_at_once(16)
-    qtbot.waitUntil(lambda: all(task.done() for task in started), timeout=300_000)
+    qtbot.waitUntil(started.done, timeout=300_000)
+    assert not started.cancelled()
 
     states = {d.state for d in pane.downloads.downloads()}
     assert states == {"done"}, [d.message for d in pane.downloads.downloads() if d.message][:3]
@@ -87,12 +90,18 @@ def test_cancel_all_before_every_file_arrived_cancels_them_all_and_forgets_them(
     pane.download_jobs.set_files_at_once(1)
     sb.fault("storage", "/*", method="GET", latency=2.0, count=1)
 
-    started = pane.download_jobs.download_to_folder(bulk, target)
-    assert pane.downloads.row_count() < 600  # some are still to arrive
-    pane.downloads_box.cancel_batch_button.click()
+    fed: list[int] = []
 
-    qtbot.waitUntil(lambda: all(handle.done() for handle in started), timeout=20_000)
-    assert pane.downloads.row_count() == 600
+    def cancel_at_the_first_page(*_: object) -> None:  # the rest are still to be fed
+        fed.append(pane.downloads.row_count())
+        if len(fed) == 1:
+            pane.downloads_box.cancel_batch_button.click()
+
+    pane.downloads.rowsInserted.connect(cancel_at_the_first_page)
+    started = pane.download_jobs.download_to_folder([a.id for a in bulk], target)
+
+    qtbot.waitUntil(started.done, timeout=20_000)
+    assert fed == [FEED_PAGE] and pane.downloads.row_count() == FEED_PAGE  # no more were fed
     assert {d.state for d in pane.downloads.downloads()} == {"cancelled"}
     qtbot.waitUntil(lambda: pending_records(services.paths.database)[0] == 0, timeout=10_000)
     box = pane.downloads_box

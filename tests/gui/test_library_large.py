@@ -23,7 +23,7 @@ from assetdesk.ui.library.catalog_rows import PAGE
 from assetdesk.ui.library.model import AssetRole, Column
 from assetdesk.ui.library.pane import MANY_SELECTED
 from assetdesk.ui.library.queried_model import FIRST_ROWS
-from assetdesk.ui.library.selection import top_index
+from assetdesk.ui.library.selection import READ_PAGE, top_index
 from assetdesk.ui.tasks import BackgroundTasks
 
 TOTAL = 3_000
@@ -140,3 +140,41 @@ def test_a_large_library_reads_what_is_shown_and_counts_a_select_all(
     next(b for b in box.buttons() if b.text() == "Remove").click()
     qtbot.waitUntil(lambda: pane.model.rowCount() == 0, timeout=10_000)
     assert arun(services.library.views.ids(AssetQuery())) == array("q")
+
+
+def test_copying_the_ids_of_a_large_selection_reads_its_assets_a_page_at_a_time(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any, monkeypatch: Any
+) -> None:
+    many = MANY_SELECTED + READ_PAGE + 7
+    fill(services, range(many))
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1200, 800))
+    pane = window.library_pane
+    arun(pane.reload())
+    pane.filter_bar.sort_combo.setCurrentIndex(int(Column.NAME))
+    pane.filter_bar.descending.setChecked(False)
+    settle(qtbot, pane.model)
+    pane.select_all()
+    # Two assets leave the catalog behind the views' back: their ids are still selected.
+    gone = {f"user:1-runwayml:a@b.c-asset:{n:05d}" for n in (3, many - 1)}
+    found = [arun(services.library.views.find(Provider.RUNWAY, remote_id)) for remote_id in gone]
+    assert arun(services.library.remove(asset.id for asset in found if asset)) == 2
+    assert pane.selection.count() == many
+
+    asked: list[int] = []
+    read_assets = pane.model.read_assets
+
+    async def counted(asset_ids: Any) -> Any:
+        asked.append(len(asset_ids))
+        return await read_assets(asset_ids)
+
+    monkeypatch.setattr(pane.model, "read_assets", counted)  # a spy: the real read goes on
+    QGuiApplication.clipboard().clear()
+    pane.asset_actions.copy_id_action.trigger()
+    qtbot.waitUntil(lambda: QGuiApplication.clipboard().text() != "", timeout=5000)
+    expected = [
+        f"user:1-runwayml:a@b.c-asset:{n:05d}"
+        for n in range(many)
+        if f"user:1-runwayml:a@b.c-asset:{n:05d}" not in gone
+    ]
+    assert QGuiApplication.clipboard().text().splitlines() == expected
+    assert asked == [READ_PAGE, READ_PAGE, READ_PAGE, many - 3 * READ_PAGE]

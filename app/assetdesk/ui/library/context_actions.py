@@ -4,8 +4,9 @@ and what each one does (save, download, copy an id or a link, open the folder, r
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QPoint, Qt, QUrl
 from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
@@ -21,6 +22,8 @@ from assetdesk.ui.library.selection import MANY_SELECTED, AssetSelection
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
 from assetdesk.ui.widgets.pane_actions import pane_action, pluralise
+
+T = TypeVar("T")
 
 
 class AssetActions:
@@ -160,30 +163,31 @@ class AssetActions:
         self.file_dialog = dialog
 
     def _download_selected(self, folder: Path) -> None:
-        """A few at once; many by their ids, fed to the downloads a page at a time (the
-        selection as it is now: a later change does not alter what was asked)."""
-        if self._count() <= MANY_SELECTED:
-            self._downloads.download_to_folder(self._selected(), folder)
-        else:
-            self._downloads.download_selection(self._selection.id_array(), folder)
+        """By their ids, fed to the downloads a page at a time (the selection as it is now: a
+        later change does not alter what was asked)."""
+        self._downloads.download_to_folder(self._selection.id_array(), folder)
 
-    def _with_selected(self, act: Callable[[list[Asset]], object], name: str) -> None:
-        """`act(assets)` on the selection: at once for a few, after reading many in a worker
-        thread (the selection as it is now: a later change does not alter what was asked)."""
+    def _with_selected(
+        self, each: Callable[[Asset], T], act: Callable[[list[T]], object], name: str
+    ) -> None:
+        """`act` on what `each` takes of every selected asset, in the views' order: at once for
+        a few; for many, from the ids selected now (a later change does not alter what was
+        asked), read a page at a time in a worker thread and each page dropped once `each` has
+        taken from it."""
         if self._count() <= MANY_SELECTED:
-            act(self._selected())
+            act([each(asset) for asset in self._selected()])
             return
-        reading = self._selection.read()
+        ids = self._selection.id_array()
 
         async def then() -> None:
-            act(await reading)
+            act([each(asset) async for page in self._selection.read_pages(ids) for asset in page])
 
         self._tasks.spawn(then(), name=name)
 
     # ------------------------------------------------------------------ other actions
 
     def copy_ids(self) -> None:
-        self._with_selected(_copy_ids, "library.copy_ids")
+        self._with_selected(lambda asset: asset.remote_id, _copy_lines, "library.copy_ids")
 
     def copy_link(self) -> None:
         assets = self._selected()
@@ -208,7 +212,7 @@ class AssetActions:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def remove(self) -> None:
-        ids = self._selection.ids()  # their ids are enough: none of the assets is read
+        ids = self._selection.id_array()  # their ids are enough: none of the assets is read
         if not ids:
             return
         box = QMessageBox(self._pane)
@@ -229,12 +233,12 @@ class AssetActions:
         box.open()
         self.remove_box = box
 
-    async def _remove(self, ids: list[int]) -> None:
+    async def _remove(self, ids: Sequence[int]) -> None:
         await self._library.remove(ids)
         await self._reload()
 
 
-def _copy_ids(assets: list[Asset]) -> None:
-    """The services' ids of `assets`, one a line, on the clipboard."""
-    if assets:
-        QGuiApplication.clipboard().setText("\n".join(asset.remote_id for asset in assets))
+def _copy_lines(lines: list[str]) -> None:
+    """`lines` (the services' ids of the selected assets), one a line, on the clipboard."""
+    if lines:
+        QGuiApplication.clipboard().setText("\n".join(lines))

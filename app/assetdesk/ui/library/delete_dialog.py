@@ -10,7 +10,7 @@ keeps its row with the reason as its error, the deleted ones leave the grid.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtGui import QShowEvent
@@ -166,8 +166,7 @@ class ServiceDelete:
         if selection.count() <= MANY_SELECTED:
             self.ask(selection.assets())
             return
-        ids = selection.ids()
-        self._tasks.spawn(self.ask_by_id(ids), name="library.delete_count")
+        self._tasks.spawn(self.ask_by_id(selection.id_array()), name="library.delete_count")
 
     def ask(self, assets: list[Asset]) -> None:
         if not assets:
@@ -177,7 +176,7 @@ class ServiceDelete:
         dialog.open()
         self.dialog = dialog
 
-    async def ask_by_id(self, asset_ids: list[int]) -> None:
+    async def ask_by_id(self, asset_ids: Sequence[int]) -> None:
         """The confirmation for these assets, counted by SQLite in a worker thread."""
         summary = summary_of_places(await self._library.views.places(asset_ids))
         if not summary.total:
@@ -190,7 +189,7 @@ class ServiceDelete:
     def start(self, assets: list[Asset], folder: Path | None) -> None:
         self._tasks.spawn(self.run(assets, folder), name="library.delete", key="library.delete")
 
-    def start_by_id(self, asset_ids: list[int], folder: Path | None) -> None:
+    def start_by_id(self, asset_ids: Sequence[int], folder: Path | None) -> None:
         self._tasks.spawn(
             self.run_by_id(asset_ids, folder), name="library.delete", key="library.delete"
         )
@@ -219,7 +218,7 @@ class ServiceDelete:
         self._finished(DeleteTally.of(outcomes))
         return outcomes
 
-    async def run_by_id(self, asset_ids: list[int], folder: Path | None) -> DeleteTally:
+    async def run_by_id(self, asset_ids: Sequence[int], folder: Path | None) -> DeleteTally:
         """`run` for a large selection: read, deleted and forgotten a page at a time; each
         page's rows say what is happening while it runs."""
         total = len(asset_ids)

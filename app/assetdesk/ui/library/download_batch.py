@@ -48,10 +48,11 @@ class Batch:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         #: The files not ended when the batch last summed itself, and those added since.
         self.downloads: list[Download] = []
-        #: Files chosen that have no row yet (download_arrivals.py), and their bytes (None:
-        #: some size unknown).
+        #: Files chosen that have no row yet (fed later: download_feed.py), and their bytes
+        #: (None: some size unknown).
         self.coming = 0
         self.coming_bytes: int | None = 0
+        self._unsized = 0  # selections counted whose bytes SQLite has not summed yet
         self._ended: collections.Counter[str] = collections.Counter()
         self._ended_bytes = 0
         self._failed_titles: list[str] = []  # the first few, for the summary
@@ -61,14 +62,15 @@ class Batch:
     def add(self, download: Download) -> None:
         self.downloads.append(download)
 
-    def expect(self, sizes: list[int | None]) -> None:
-        """Files chosen whose rows come later (`arrived` as they do), by their sizes."""
-        known = [size for size in sizes if size is not None]
-        self.expect_counted(len(sizes), sum(known) if len(known) == len(sizes) else None)
-
-    def expect_counted(self, count: int, size: int | None) -> None:
-        """`count` files chosen whose rows come later, `size` bytes in all (None: unknown)."""
+    def expect(self, count: int) -> None:
+        """`count` files chosen whose rows come later (`arrived` as they do); their bytes in
+        all follow (`sized`), and until then the batch's total is not known."""
         self.coming += count
+        self._unsized += 1
+
+    def sized(self, size: int | None) -> None:
+        """The bytes of the files of an `expect` (None: some size unknown)."""
+        self._unsized = max(0, self._unsized - 1)
         if self.coming_bytes is not None:
             self.coming_bytes = None if size is None else self.coming_bytes + size
 
@@ -131,7 +133,7 @@ class Batch:
                 known = False
             else:
                 total += size
-        coming_known = self.coming_bytes is not None
+        coming_known = self.coming_bytes is not None and not self._unsized
         return BatchSums(
             files=self.files,
             done=states["done"],

@@ -1,11 +1,11 @@
-"""A large selection of files to a folder (select all of 100,000, or what a quit left to finish)
-fed to the queue a page at a time, as it runs low: the ids are an array, each page's assets are
-read by id in a worker thread, and only the files of the pages fed so far have a row, a handle
-and a place in the queue. The batch counts the rest as still to come.
+"""Every "Download to folder" (one file, a selection, select all of 100,000, or what a quit left
+to finish) fed to the queue a page at a time, as it runs low: the ids are an array, each page's
+assets are read by id in a worker thread, and only the files of the pages fed so far have a row,
+a handle and a place in the queue. The batch counts the rest as still to come.
 
 A "Cancel all" stops the feed and forgets the records of the files never fed (one write); a quit
 stops it and keeps them, for the next start. A file whose asset left the catalog meanwhile is
-not fed and its record is forgotten.
+not fed and its record is forgotten. The caller holds a `FedFiles`: it ends once every file did.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from assetdesk.services.library import Asset
+from assetdesk.ui.library.download_queue import FileHandle
 
 #: Files read from the catalog and fed to the queue together.
 FEED_PAGE = 250
@@ -80,3 +81,58 @@ class Feed:
             records = await self.pending
             self.fed, left = len(self.ids), records[self.fed :]
             await self.forget(left)
+
+
+class FedFiles(asyncio.Future[None]):
+    """Ends once every file of one "Download to folder" has ended: its feed over and each file it
+    fed ended (a failed one says why on its row). Like `asyncio.gather` over the files, it ends
+    cancelled when one of them did, or when a quit stopped the feed. Only the files still to end
+    are held (select all of 100,000 is never 100,000 handles at once).
+
+    Cancelling it does what a quit does to its files: the feed stops (the records of the files
+    never fed are kept for the next start) and each file fed is cancelled as its handle's cancel
+    would; it ends once they have."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._open: set[asyncio.Future[None]] = set()
+        self._feeding: asyncio.Task[None] | None = None
+        self._cut = False  # a file ended cancelled, or the feed was
+
+    def fed_by(self, task: asyncio.Task[None]) -> None:
+        """The task that feeds the files (it ends once every file was fed)."""
+        self._feeding = task
+        task.add_done_callback(self._feed_ended)
+
+    def track(self, handle: FileHandle) -> None:
+        """A file fed to the queue (its handle's cancel is the queue's already)."""
+        self._open.add(handle)
+        handle.add_done_callback(self._file_ended)
+
+    def cancel(self, msg: object = None) -> bool:
+        if self.done():
+            return False
+        self._cut = True
+        if self._feeding is not None:
+            self._feeding.cancel()
+        for handle in list(self._open):
+            handle.cancel()
+        self._settle()
+        return True
+
+    def _file_ended(self, handle: asyncio.Future[None]) -> None:
+        self._open.discard(handle)
+        self._cut = self._cut or handle.cancelled()
+        self._settle()
+
+    def _feed_ended(self, task: asyncio.Task[None]) -> None:
+        self._cut = self._cut or task.cancelled() or task.exception() is not None
+        self._settle()
+
+    def _settle(self) -> None:
+        if self.done() or self._open or self._feeding is None or not self._feeding.done():
+            return
+        if self._cut:
+            super().cancel()
+        else:
+            self.set_result(None)

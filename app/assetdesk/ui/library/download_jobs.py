@@ -6,12 +6,13 @@ The user's downloads (Save as, Download to folder) are kept in the database unti
 that a quit cuts them short without losing them: `resume()` at the next start goes on with them
 from their kept `.part`.
 
-Downloads to a folder go through one bound, "Files at once" (download_slots.py): a selection of
-thousands is noted in the database in one write (download_notes.py), each file waits for its
-turn as a "queued" row in the queue (download_queue.py, which can pause them all), and the batch
-they form (download_batch.py) has one line in the downloads box, repainted on a timer. The
-user's cancel (a row, or the whole batch) forgets the download in the database; a quit's cancel
-and a pause do not.
+Downloads to a folder go through one bound, "Files at once" (download_slots.py): the files of a
+"Download to folder" (one, or select all of 100,000) are noted in the database in one write
+(download_notes.py) and fed to the queue by their ids a page at a time as it runs low
+(download_feed.py); each file fed waits for its turn as a "queued" row in the queue
+(download_queue.py, which can pause them all), and the batch they form (download_batch.py) has
+one line in the downloads box, repainted on a timer. The user's cancel (a row, or the whole
+batch) forgets the download in the database; a quit's cancel and a pause do not.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import asyncio
 import functools
 import logging
 from array import array
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -29,9 +30,8 @@ from assetdesk.services.library import Asset, LibraryService
 from assetdesk.services.throttle_gate import OnWait
 from assetdesk.transfer.options import DownloadResult
 from assetdesk.transfer.progress import ProgressCallback
-from assetdesk.ui.library.download_arrivals import Arrivals
 from assetdesk.ui.library.download_batch import Batch
-from assetdesk.ui.library.download_feed import Feed
+from assetdesk.ui.library.download_feed import FedFiles, Feed
 from assetdesk.ui.library.download_notes import Note, Notes
 from assetdesk.ui.library.download_queue import FileHandle, FolderQueue
 from assetdesk.ui.library.download_run import DownloadRun, Save
@@ -79,8 +79,7 @@ class DownloadJobs:
             changed=downloads.changed_soon,
             ended=self._left_queue,
         )
-        self._arriving: set[Arrivals] = set()  # selections whose files still arrive
-        self._feeds: set[Feed] = set()  # large selections fed to the queue as it runs low
+        self._feeds: set[Feed] = set()  # selections fed to the queue as it runs low
         self._tasks_of: dict[int, asyncio.Task[None]] = {}  # by download id, until each ends
         self._cancelled: set[int] = set()  # the ids of downloads the user cancelled
         self._run = DownloadRun(
@@ -107,44 +106,31 @@ class DownloadJobs:
         if self._box.files_at_once.value() != count:
             self._box.files_at_once.setValue(count)
 
-    def download_to_folder(
-        self, assets: Iterable[Asset], folder: Path
-    ) -> list[asyncio.Future[None]]:
-        """ "Download to folder" of a selection: one batch, `files_at_once` at a time. Its rows
-        and its line show at once; the records that keep it for a next start are written in
-        one transaction in a worker thread, and each file waits for them before it starts."""
-        chosen = list(assets)
+    def download_to_folder(self, ids: Sequence[int], folder: Path) -> FedFiles:
+        """ "Download to folder" of a selection (one asset, or select all of 100,000) by its ids,
+        in their order: one batch, `files_at_once` at a time. The records that keep it for a next
+        start are written in one transaction, the batch's line counts every file at once (their
+        bytes summed by SQLite), and the files reach the list and the queue a page at a time as
+        it runs low (download_feed.py). The FedFiles ends once every file has."""
         keep = self._box.keep_folders.isChecked()
-        written = self._notes.write([asset.id for asset in chosen], folder, keep)
-        return self._queue_all(
-            chosen, lambda index: Note(folder, None, keep, written=written, index=index), folder
-        )
+        return self._start_feed(array("q", ids), folder, keep)
 
-    def download_selection(self, ids: array[int], folder: Path) -> asyncio.Task[None]:
-        """ "Download to folder" of a large selection (select all of 100,000) by its ids: the
-        records are written in one transaction, the batch's line counts every file at once
-        (sizes summed by SQLite), and the files reach the list and the queue a page at a time
-        as it runs low (download_feed.py). Ends once every file was fed."""
-        keep = self._box.keep_folders.isChecked()
-        written = self._notes.write(ids, folder, keep)
-        return self._tasks.spawn(
-            self._feed(ids, written, folder, keep), name="library.downloads.feed"
-        )
-
-    async def _feed(
-        self, ids: array[int], written: asyncio.Future[array[int]], folder: Path, keep: bool
-    ) -> None:
-        totals = await self._library.views.totals(ids)
-        if not self._alive():
-            return
+    def _start_feed(
+        self,
+        ids: array[int],
+        folder: Path,
+        keep: bool,
+        written: asyncio.Future[array[int]] | None = None,
+    ) -> FedFiles:
+        """Feed the files `ids` names to the queue (their records `written`, or written now)."""
+        if written is None:
+            written = self._notes.write(ids, folder, keep)
+        files = FedFiles()
         batch = self._current_batch()
-        batch.expect_counted(len(ids), None if totals.unsized else totals.size)
+        batch.expect(len(ids))
 
         def arrive(chosen: list[tuple[int, Asset]], dropped: int) -> None:
-            notes = [Note(folder, None, keep, written=written, index=i) for i, _ in chosen]
-            handles = [FileHandle() for _ in chosen]
-            assets = [asset for _, asset in chosen]
-            self._arrive(batch, assets, handles, notes, folder, cancelled=False, dropped=dropped)
+            self._arrive(batch, files, chosen, folder, keep, written, dropped=dropped)
 
         feed = Feed(
             ids,
@@ -155,18 +141,34 @@ class DownloadJobs:
             forget=self._library.pending_downloads.remove_many,
         )
         self._feeds.add(feed)
+        if self._alive():
+            self._box.show()  # the batch's line at once, its rows as they are fed
         self._show_batch()
         self._repaint.start()
+        task = self._tasks.spawn(self._feed(feed, batch), name="library.downloads.feed")
+        files.fed_by(task)
+        return files
+
+    async def _feed(self, feed: Feed, batch: Batch) -> None:
         try:
-            await feed.run()
+            totals = await self._library.views.totals(feed.ids)
+            # Cancelled before it was summed: none of its files comes, nor do their bytes.
+            batch.sized(0 if feed.cancelled else None if totals.unsized else totals.size)
+            if self._alive():
+                await feed.run()
         finally:
             self._feeds.discard(feed)
 
     def still_to_finish(self) -> int:
         """The user's downloads a quit would cut short: running, waiting or paused, and the
-        files of a large selection not yet fed to the list."""
+        files of a selection not yet fed to the list."""
         listed = sum(1 for d in self._downloads.downloads() if d.state in UNFINISHED and d.kept)
-        return listed + sum(len(feed.ids) - feed.fed for feed in self._feeds)
+        return listed + self._not_fed()
+
+    def _not_fed(self) -> int:
+        """The files of the selections being fed that have no row yet (they will share the
+        batch's connection budget with those in the queue)."""
+        return sum(len(feed.ids) - feed.fed for feed in self._feeds)
 
     def cancel(self, downloads: Iterable[Download]) -> None:
         """The user's cancel of `downloads` (those still to finish): their rows say so and the
@@ -202,9 +204,7 @@ class DownloadJobs:
         self._show_batch()
 
     def cancel_batch(self) -> None:
-        """Cancel every file of the batch still running or waiting (or still to arrive)."""
-        for arrivals in self._arriving:
-            arrivals.cancelled = True
+        """Cancel every file of the batch still running or waiting (or still to be fed)."""
         for feed in self._feeds:
             left = feed.cancel()
             if self.batch is not None:
@@ -227,25 +227,15 @@ class DownloadJobs:
         )
 
     def save_to_folder(
-        self,
-        asset: Asset,
-        folder: Path,
-        *,
-        keep_folders: bool | None = None,
-        pending_id: int | None = None,
-    ) -> asyncio.Future[None]:
-        """ "Download to folder": its own name in `folder`, renamed when the name is taken;
-        Wordbee locale and folders kept when the downloads box says so. Kept in the database
-        until it ends: a quit's next start goes on with it. Part of the running batch, it waits
-        for a slot of `files_at_once`."""
+        self, asset: Asset, folder: Path, *, keep_folders: bool | None = None
+    ) -> FedFiles:
+        """ "Download to folder" of one asset: its own name in `folder`, renamed when the name is
+        taken; Wordbee locale and folders kept when the downloads box says so (or as told). Kept
+        in the database until it ends: a quit's next start goes on with it. Part of the running
+        batch, it waits for a slot of `files_at_once`."""
         if keep_folders is None:
             keep_folders = self._box.keep_folders.isChecked()
-        note = Note(folder, None, keep_folders, pending_id)
-        if pending_id is None:
-            written = self._notes.write([asset.id], folder, keep_folders)
-            note = Note(folder, None, keep_folders, written=written)
-        (handle,) = self._queue_all([asset], lambda _: note, folder)
-        return handle
+        return self._start_feed(array("q", [asset.id]), folder, keep_folders)
 
     def _to_folder(self, asset: Asset, folder: Path, note: Note) -> Save:
         def save(progress: ProgressCallback, on_wait: OnWait) -> Awaitable[DownloadResult]:
@@ -253,7 +243,7 @@ class DownloadJobs:
                 asset,
                 folder,
                 keep_folders=note.keep_folders,
-                segments=self._slots.segments_each(self._queue.count),
+                segments=self._slots.segments_each(self._queue.count + self._not_fed()),
                 progress=progress,
                 on_wait=on_wait,
             )
@@ -281,9 +271,7 @@ class DownloadJobs:
                 break
             written = asyncio.get_running_loop().create_future()
             written.set_result(group.ids)
-            folder = Path(group.folder)
-            feeding = self._feed(group.asset_ids, written, folder, group.keep_folders)
-            self._tasks.spawn(feeding, name="library.downloads.feed")
+            self._start_feed(group.asset_ids, Path(group.folder), group.keep_folders, written)
             started += len(group.ids)
         return started
 
@@ -328,32 +316,8 @@ class DownloadJobs:
             name=f"library.download[{asset.id}]",
         )
         self._tasks_of[download.id] = task
-        task.add_done_callback(functools.partial(self._ended, download.id))
+        task.add_done_callback(functools.partial(self._ended, download))
         return task
-
-    def _queue_all(
-        self, assets: list[Asset], note_of: Callable[[int], Note], folder: Path
-    ) -> list[asyncio.Future[None]]:
-        """Files to a folder, part of the running batch: "queued" rows, each started by the
-        queue when its turn comes; thousands of them arrive in turns (download_arrivals.py)."""
-        batch = self._current_batch()
-        batch.expect([asset.size for asset in assets])
-
-        def arrive(first: int, end: int) -> None:
-            notes = [note_of(index) for index in range(first, end)]
-            handles = arrivals.handles[first:end]
-            cancelled = arrivals.cancelled
-            self._arrive(batch, assets[first:end], handles, notes, folder, cancelled=cancelled)
-
-        arrivals = Arrivals(len(assets), arrive)
-        arrivals.next_turn()
-        if not arrivals.done:
-            self._arriving.add(arrivals)
-            task = self._tasks.spawn(arrivals.run(), name="library.downloads.arrivals")
-            task.add_done_callback(lambda _: self._arriving.discard(arrivals))
-        self._show_batch()
-        self._repaint.start()
-        return list(arrivals.handles)
 
     def _current_batch(self) -> Batch:
         """The running batch, or a new one (unpaused) when the last has finished."""
@@ -365,37 +329,31 @@ class DownloadJobs:
     def _arrive(
         self,
         batch: Batch,
-        assets: list[Asset],
-        handles: list[FileHandle],
-        notes: list[Note],
+        files: FedFiles,
+        chosen: list[tuple[int, Asset]],
         folder: Path,
+        keep: bool,
+        written: asyncio.Future[array[int]],
         *,
-        cancelled: bool,
-        dropped: int = 0,
+        dropped: int,
     ) -> None:
-        """One turn's files: their rows in one insert, each queued unless it was cancelled
-        before it arrived (by the user: its record is forgotten; by a quit: kept). `dropped`:
-        files of the batch that will not come (their assets left the catalog)."""
+        """A page of files fed: their rows in one insert, each "queued" in the queue with its
+        record (the `index`-th `written`). `dropped`: files of the batch that will not come
+        (their assets left the catalog)."""
         downloads: list[Download] = []
-        forget: list[Note] = []
-        for asset, handle, note in zip(assets, handles, notes, strict=True):
+        for index, asset in chosen:
+            note = Note(folder, None, keep, written=written, index=index)
             download = Download(asset.title, folder, state="queued", kept=True, size=asset.size)
             downloads.append(download)
-            if handle.done() or cancelled:
-                download.state, download.message = "cancelled", "Cancelled."
-                if not handle.done():
-                    forget.append(note)
-                    handle.end_cancelled()
-                continue
+            handle = FileHandle()
             self._notes.hold(download.id, note)
             start = functools.partial(self._start_queued, asset, download, folder, note)
             self._queue.put(download, start, handle)
+            files.track(handle)
         batch.arrived(downloads, dropped=dropped)
         if self._alive():
             self._downloads.add_all(downloads)
             self._box.show()
-        if forget:
-            self._tasks.spawn(self._notes.forget(forget), name="library.downloads.forget")
 
     def _start_queued(
         self, asset: Asset, download: Download, folder: Path, note: Note
@@ -407,8 +365,25 @@ class DownloadJobs:
         for feed in self._feeds:
             feed.poke()
 
-    def _ended(self, download_id: int, _: asyncio.Task[None]) -> None:
-        self._tasks_of.pop(download_id, None)
+    def _ended(self, download: Download, task: asyncio.Task[None]) -> None:
+        self._tasks_of.pop(download.id, None)
+        if task.cancelled() and download.state == "queued":
+            self._never_ran(download)
+
+    def _never_ran(self, download: Download) -> None:
+        """A queued file's task cancelled before its first step, so `DownloadRun` never saw it
+        (a cancel just as its turn came): its row says so, paused or cancelled, and the user's
+        cancel forgets its record (the queue releases its note after this)."""
+        if self._queue.is_pausing(download.id):
+            download.state = "paused"
+        else:
+            download.state, download.message = "cancelled", "Cancelled."
+            note = self._notes.release(download.id)
+            if download.id in self._cancelled and note is not None and not self._tasks.closing:
+                self._tasks.spawn(self._notes.forget([note]), name="library.downloads.forget")
+            self._cancelled.discard(download.id)
+        if self._alive():
+            self._downloads.changed(download)
 
     def _show_batch(self) -> None:
         batch = self.batch

@@ -12,7 +12,7 @@ actions on the selection are in `context_actions.py`.
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -324,7 +324,7 @@ class LibraryPane(QWidget):
 
     def set_view(self, which: str) -> None:
         self.reference_bar.show_view(which)
-        selected = set(self.selection.ids())
+        selected = set(self.selection.id_array())
         self._update_view()
         self.select_ids(selected)
 
@@ -387,7 +387,7 @@ class LibraryPane(QWidget):
         one is counted by SQLite, its assets never read (select all of 100,000)."""
         if self.selection.count() > MANY_SELECTED:
             self._inspected = None
-            self._spawn(self._inspect_many(self.selection.ids()), "library.inspect")
+            self._spawn(self._inspect_many(self.selection.id_array()), "library.inspect")
             return
         assets = self.selected_assets()
         shown = [(asset, self.model.account_text(asset)) for asset in assets]
@@ -395,7 +395,7 @@ class LibraryPane(QWidget):
             self._inspected = shown
             self.inspector.show_assets(assets, self.model.account_text)
 
-    async def _inspect_many(self, ids: list[int]) -> None:
+    async def _inspect_many(self, ids: Sequence[int]) -> None:
         totals = await self._library.views.totals(ids)
         if self._alive() and self.selection.count() == len(ids):
             self.inspector.show_totals(totals)

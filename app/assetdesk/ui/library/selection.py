@@ -9,7 +9,7 @@ selection's first instead, or clears (`preview_follow.py` watches the views for 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -31,15 +31,18 @@ from assetdesk.ui.library.preview_sources import PreviewSources
 
 #: Past this many selected assets, what follows the selection counts rows instead of reading
 #: their assets (the inspector's totals come from SQLite), and an action on them reads them in
-#: a worker thread.
+#: a worker thread, `READ_PAGE` at a time.
 MANY_SELECTED = 1000
+#: Assets read together for an action on a large selection (~1 KB each): a page is dropped
+#: before the next is read, so select all of 100,000 never holds them all.
+READ_PAGE = 500
 
 
 @dataclass(frozen=True)
 class Held:
     """What a new answer must not lose: the selected and current assets, and the top one."""
 
-    selected: list[int]
+    selected: array[int]
     current: int | None
     top: int | None
 
@@ -96,12 +99,9 @@ class AssetSelection:
         return sum(last - first + 1 for first, last in self.ranges())
 
     def id_array(self) -> array[int]:
-        """The selected assets' ids in the views' order, as an array (8 bytes each)."""
+        """The selected assets' ids in the views' order, as an array (8 bytes each; nothing
+        read from the catalog, and select all of 100,000 is one slice of the model's ids)."""
         return self._model.ids_of_ranges(self.ranges())
-
-    def ids(self) -> list[int]:
-        """The selected assets' ids, in the views' order (nothing read from the catalog)."""
-        return self._model.ids_of_rows(self.rows())
 
     def assets(self) -> list[Asset]:
         """The selected assets, in the views' order (those not yet painted are read at once)."""
@@ -125,14 +125,15 @@ class AssetSelection:
         view = self._current_view()
         return index.isValid() and view.visualRect(index).intersects(view.viewport().rect())
 
-    async def read(self) -> list[Asset]:
-        """The selected assets for an action on them: at once for a few, read in a worker
-        thread for many (select all of 100,000 does not stall the window)."""
-        if self.count() <= MANY_SELECTED:
-            return self.assets()
-        ids = self.ids()
-        found = await self._model.read_assets(ids)
-        return [found[asset_id] for asset_id in ids if asset_id in found]
+    async def read_pages(self, ids: Sequence[int]) -> AsyncIterator[list[Asset]]:
+        """The assets `ids` name (`id_array()` taken when the action was asked), `READ_PAGE`
+        at a time in a worker thread, in their order; ids the catalog no longer has are left
+        out. The model keeps none of them: select all of 100,000 does not stall the window or
+        hold them all."""
+        for start in range(0, len(ids), READ_PAGE):
+            page = ids[start : start + READ_PAGE]
+            found = await self._model.read_assets(page)
+            yield [found[asset_id] for asset_id in page if asset_id in found]
 
     def _index_of(self, asset_id: int) -> QModelIndex:
         row = self._model.row_of(asset_id)
@@ -159,7 +160,7 @@ class AssetSelection:
         view = self._current_view()
         current, top = view.currentIndex(), top_index(view)
         self._held = Held(
-            self.ids(),
+            self.id_array(),
             self._model.ids_of_rows([current.row()])[0] if current.isValid() else None,
             self._model.ids_of_rows([top.row()])[0] if top.isValid() else None,
         )
@@ -184,7 +185,7 @@ class AssetSelection:
         selected (the view's current item moves to it, the selection stays), else through the
         view's rows (and it becomes the selection). None at either end."""
         view = self._current_view()
-        ids = self.ids()
+        ids = self.id_array()
         if len(ids) > 1:
             if asset_id not in ids:
                 return None
