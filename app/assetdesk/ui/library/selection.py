@@ -98,6 +98,16 @@ class AssetSelection:
     def count(self) -> int:
         return sum(last - first + 1 for first, last in self.ranges())
 
+    def first_row(self) -> int | None:
+        """The first selected row in the views' order (None: nothing is selected)."""
+        ranges = self.ranges()
+        return ranges[0][0] if ranges else None
+
+    def _first_assets(self) -> list[Asset]:
+        """The first selected asset, alone in a list (empty: none)."""
+        first = self.first_row()
+        return [] if first is None else self._model.assets_of_rows([first])
+
     def id_array(self) -> array[int]:
         """The selected assets' ids in the views' order, as an array (8 bytes each; nothing
         read from the catalog, and select all of 100,000 is one slice of the model's ids)."""
@@ -110,12 +120,12 @@ class AssetSelection:
     def focused(self) -> Asset | None:
         """The view's current asset when it is selected, else the first selected (Quick Look
         opens on it)."""
-        rows = self.rows()
-        if not rows:
+        first = self.first_row()
+        if first is None:
             return None
         view = self._current_view()
         current = view.currentIndex()
-        chosen = current.row() if view.selectionModel().isSelected(current) else rows[0]
+        chosen = current.row() if view.selectionModel().isSelected(current) else first
         found = self._model.assets_of_rows([chosen])
         return found[0] if found else None
 
@@ -213,20 +223,20 @@ class AssetSelection:
 
     def changed(self) -> None:
         """The views' selection changed: preview the one selected asset (a new one only)."""
-        rows = self.rows()
-        if len(rows) == 1:
-            assets = self._model.assets_of_rows(rows)
+        ranges = self.ranges()  # not every row: select all of 100,000 is one range
+        if len(ranges) == 1 and ranges[0][0] == ranges[0][1]:
+            assets = self._model.assets_of_rows([ranges[0][0]])
             if assets and assets[0].id != self.previewed:
                 self.show_preview(assets[0])
 
     def preview_selected(self) -> None:
-        assets = self._model.assets_of_rows(self.rows()[:1])
+        assets = self._first_assets()
         if assets:
             self.show_preview(assets[0])
 
     def _preview_gone(self) -> None:
         """The previewed asset left the views: preview the selection's first, or nothing."""
-        assets = self._model.assets_of_rows(self.rows()[:1])
+        assets = self._first_assets()
         if assets:
             self.show_preview(assets[0])
         else:
