@@ -141,13 +141,3 @@ def asset_list(model: QAbstractItemModel, before_drag: Callable[[], bool]) -> As
     header.setStretchLastSection(True)
     table.setColumnWidth(Column.NAME, 240)
     return table
-
-
-def rows_on_screen(grid: AssetGrid, table: QTableView) -> int:
-    """How many rows the larger of the two views shows at once (tiles in the grid's viewport,
-    rows in the list's), whichever is current: what an answer must bring to fill either."""
-    cell, area = grid.gridSize(), grid.viewport().size()
-    across = max(1, area.width() // max(1, cell.width()))
-    tiles = across * (area.height() // max(1, cell.height()) + 1)
-    lines = table.viewport().height() // max(1, table.verticalHeader().defaultSectionSize()) + 1
-    return max(tiles, lines)
