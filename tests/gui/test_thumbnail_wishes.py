@@ -7,9 +7,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from tests.helpers.library_assets import listed_asset
 from tests.helpers.waiting import wait_until_async
 
-from assetdesk.core.provider import Provider
 from assetdesk.services.app import AppServices
 from assetdesk.store.library import Asset
 from assetdesk.ui.library.model import LibraryModel
@@ -19,24 +19,7 @@ from assetdesk.ui.thumbnails import ThumbnailMaker
 
 
 def asset(number: int) -> Asset:
-    return Asset(
-        id=number,
-        provider=Provider.RUNWAY,
-        remote_id=f"user:1-runwayml:a@b.c-asset:{number:05d}",
-        kind="image",
-        name=f"{number}.png",
-        mime="image/png",
-        size=None,
-        width=None,
-        height=None,
-        duration_seconds=None,
-        account_id=None,
-        account_email=None,
-        source_path=None,
-        origin="listed",
-        created_at=None,
-        added_at="2026-12-05T00:00:00+00:00",
-    )
+    return listed_asset(number, mime="image/png")
 
 
 def test_wishes_scrolled_past_are_dropped_a_few_per_turn(

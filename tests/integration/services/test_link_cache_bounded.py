@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers.library_assets import listed_asset
 from tests.helpers.media_files import DEMO
 
-from assetdesk.core.provider import Provider
 from assetdesk.services import library_links
 from assetdesk.services.accounts import AccountsService
 from assetdesk.services.library_errors import useapi_for
@@ -37,23 +37,8 @@ def runway_assets(sb: Any, account_id: int, count: int) -> list[Asset]:
     for n in range(count):
         remote_id = sb.put_runway_asset(DEMO / "swatch-256x256.png", "image/png", name=f"{n}.png")
         assets.append(
-            Asset(
-                id=n + 1,
-                provider=Provider.RUNWAY,
-                remote_id=remote_id,
-                kind="image",
-                name=f"{n}.png",
-                mime="image/png",
-                size=None,
-                width=None,
-                height=None,
-                duration_seconds=None,
-                account_id=account_id,
-                account_email=None,
-                source_path=None,
-                origin="listed",
-                created_at=None,
-                added_at="2026-12-05T00:00:00+00:00",
+            listed_asset(
+                n + 1, remote_id=remote_id, name=f"{n}.png", mime="image/png", account_id=account_id
             )
         )
     return assets

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.helpers.library_assets import listed_asset
+
 from assetdesk.core.provider import Provider
 from assetdesk.services.library_delete import delete_summary, summary_of_places
 from assetdesk.store.db import open_database, transaction
@@ -14,22 +16,13 @@ from assetdesk.store.library_query import place_counts
 
 
 def asset(n: int, provider: Provider, email: str | None, scope: str | None = None) -> Asset:
-    return Asset(
-        id=n,
+    return listed_asset(
+        n,
         provider=provider,
         remote_id=f"id{n}",
-        kind="image",
         name=f"a{n}.png",
-        mime=None,
-        size=None,
-        width=None,
-        height=None,
-        duration_seconds=None,
         account_id=1,
         account_email=email,
-        source_path=None,
-        origin="listed",
-        created_at=None,
         added_at="2026-01-01 00:00:00",
         scope=scope,
     )
