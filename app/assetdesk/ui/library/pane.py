@@ -46,7 +46,7 @@ from assetdesk.ui.library.selection import MANY_SELECTED, AssetSelection
 from assetdesk.ui.library.sources_panel import SourcesPanel
 from assetdesk.ui.library.thumbnail_queue import TILE, ThumbnailQueue
 from assetdesk.ui.library.tile_size import TileSize
-from assetdesk.ui.library.views import asset_grid, asset_list
+from assetdesk.ui.library.views import asset_grid, asset_list, screen_rows_of
 from assetdesk.ui.main_thread_gc import note_activity
 from assetdesk.ui.tasks import BackgroundTasks
 from assetdesk.ui.widgets.notice import Notice
@@ -252,6 +252,7 @@ class LibraryPane(QWidget):
         table = asset_list(self.proxy, self.drag_out.before_drag)
         table.horizontalHeader().sortIndicatorChanged.connect(self.filter_bar.show_sort)
         self.table = table
+        self.model.rows_on_screen = screen_rows_of(grid, table)
         self.model.repaint_wanted.connect(
             lambda: (grid.viewport().update(), table.viewport().update())
         )

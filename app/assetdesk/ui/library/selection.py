@@ -260,10 +260,20 @@ def scroll_when_laid_out(
     here = index.model().index(index.row(), index.column())
     if view.visualRect(here).isValid():
         view.scrollTo(here, QAbstractItemView.ScrollHint.PositionAtTop)
-        if view.visualRect(here).top() < view.viewport().height() // 2:
+        if _shown_at_top(view, here):
             return
     if tries > 0:
         QTimer.singleShot(10, view, lambda: scroll_when_laid_out(view, index, tries - 1))
+
+
+def _shown_at_top(view: QAbstractItemView, index: QModelIndex) -> bool:
+    """Whether the view shows `index` in its upper half, as laid out: a grid still laying out
+    gives a rect for a tile it has not placed yet, so the item found there must be `index`."""
+    rect = view.visualRect(index)
+    centre = rect.center()
+    return 0 <= centre.y() < view.viewport().height() // 2 + rect.height() and (
+        view.indexAt(centre) == index
+    )
 
 
 def top_index(view: QAbstractItemView) -> QModelIndex:

@@ -4,6 +4,7 @@ assets out as files, and only once `before_drag()` says every file is on this co
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QSize, Qt
@@ -141,3 +142,29 @@ def asset_list(model: QAbstractItemModel, before_drag: Callable[[], bool]) -> As
     header.setStretchLastSection(True)
     table.setColumnWidth(Column.NAME, 240)
     return table
+
+
+def screen_rows_of(grid: AssetGrid, table: QTableView) -> Callable[[], int]:
+    """`rows_on_screen` of these two views, holding them weakly (0 once either is gone): the
+    model keeps this and a view keeps its model, so a closure over the views themselves would
+    tie model, proxy and views in a cycle that the cycle collector frees on whichever thread
+    it happens to run (a worker's, then Qt objects die off the GUI thread)."""
+    grid_ref, table_ref = weakref.ref(grid), weakref.ref(table)
+
+    def rows() -> int:
+        grid_now, table_now = grid_ref(), table_ref()
+        if grid_now is None or table_now is None:
+            return 0
+        return rows_on_screen(grid_now, table_now)
+
+    return rows
+
+
+def rows_on_screen(grid: AssetGrid, table: QTableView) -> int:
+    """How many rows the larger of the two views shows at once (tiles in the grid's viewport,
+    rows in the list's), whichever is current: what an answer must bring to fill either."""
+    cell, area = grid.gridSize(), grid.viewport().size()
+    across = max(1, area.width() // max(1, cell.width()))
+    tiles = across * (area.height() // max(1, cell.height()) + 1)
+    lines = table.viewport().height() // max(1, table.verticalHeader().defaultSectionSize()) + 1
+    return max(tiles, lines)
