@@ -155,6 +155,23 @@ async def test_a_dropped_folder_is_checked_uploaded_and_catalogued_once(
     assert [r["state"] for r in rows] == ["refused", "refused", "refused", "done", "done", "done"]
 
 
+async def test_an_item_says_done_only_once_its_asset_is_in_the_catalog(
+    queue: UploadQueue, target: UploadTarget, tmp_path: Path
+) -> None:
+    """Opening a row as soon as it says done finds its asset in the Library: the item is shown
+    done after the catalog's write, not while it is under way in the database's thread."""
+    path = Path(shutil.copy(DEMO / "swatch-256x256.png", tmp_path / "swatch.png"))
+    await queue.add_paths([path], target)
+    item = queue.items[0]
+    queue.start()
+    async with asyncio.timeout(20):
+        while item.state is not ItemState.DONE:  # looked at on every turn of the loop
+            assert item.state in (ItemState.PENDING, ItemState.UPLOADING), item.row.message
+            await asyncio.sleep(0)
+    assert [row["remote_id"] for row in db_rows(queue, "assets")] == [item.row.remote_id]
+    assert [row["state"] for row in db_rows(queue, "upload_queue")] == ["done"]
+
+
 async def test_the_same_file_is_not_queued_twice_while_it_waits(
     queue: UploadQueue, target: UploadTarget
 ) -> None:
