@@ -9,7 +9,7 @@ import weakref
 from array import array
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 from tests.helpers.library_rows import settle
@@ -221,3 +221,32 @@ def test_the_model_asks_the_views_their_size_without_keeping_them(qtbot: QtBot) 
         assert [ref() for ref in gone] == [None, None, None]
     finally:
         gc.enable()
+
+
+def test_laying_out_the_grid_does_not_ask_the_model_for_each_tile(
+    qtbot: QtBot, services: AppServices, tasks: BackgroundTasks, arun: Any, monkeypatch: Any
+) -> None:
+    """A grid lays out every tile after each answer and makes an index for each: the views'
+    proxy makes them from its own row map, not by asking the model's rowCount in Python per
+    tile (each ask takes Python's lock, and waited for it while a worker thread held it: the
+    loop stalled 160 ms at 100,000 assets when a refresh's rows were parsed meanwhile)."""
+    asked = [0]
+    row_count = QueriedModel.rowCount
+
+    def counted(model: QueriedModel, parent: Any = QModelIndex()) -> int:  # noqa: B008
+        asked[0] += 1
+        return row_count(model, parent)
+
+    monkeypatch.setattr(QueriedModel, "rowCount", counted)  # before the model is made
+    fill(services)
+    window = open_window(qtbot, services, tasks, arun, Pane.LIBRARY, (1600, 1000))
+    pane, grid = window.library_pane, window.library_pane.grid
+    arun(pane.reload())
+    qtbot.waitUntil(lambda: grid.visualRect(pane.proxy.index(TOTAL - 1, 0)).isValid())
+    before = asked[0]
+    pane.filter_bar.sort_combo.setCurrentIndex(int(Column.NAME))  # another answer: laid out anew
+    settle(qtbot, pane.model)
+    last = pane.proxy.index(TOTAL - 1, 0)
+    qtbot.waitUntil(lambda: grid.visualRect(last).isValid())  # every tile laid out
+    assert pane.proxy.index(0, Column.NAME).data() == "render 02999.png"  # by name, Z to A
+    assert 0 < asked[0] - before < TOTAL // 10

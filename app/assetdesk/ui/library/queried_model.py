@@ -198,8 +198,8 @@ class QueriedModel(FlatTableModel):
     def row_count(self) -> int:
         return len(self._rows)
 
-    # The views ask these of every index they make (a grid laying out 100,000 tiles: ~340,000
-    # times), so they answer without the base class's calls.
+    # Asked of every index made of this model (the views' proxy makes theirs from its own row
+    # map: place_filter.py), so they answer without the base class's calls.
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows.ids)
 
