@@ -31,6 +31,7 @@ __all__ = [
     "flow_drafts",
     "flow_source",
     "runway_drafts",
+    "runway_listed",
     "runway_source",
     "wordbee_drafts",
     "wordbee_source",
@@ -100,10 +101,11 @@ def runway_drafts(
     assets: Iterable[RunwayAsset], account_id: int, email: str | None
 ) -> list[AssetDraft]:
     """A Runway listing, with whether each is an upload and the task that made it."""
-    return [_runway_listed(asset, account_id, email) for asset in assets]
+    return [runway_listed(asset, account_id, email) for asset in assets]
 
 
-def _runway_listed(asset: RunwayAsset, account_id: int, email: str | None) -> AssetDraft:
+def runway_listed(asset: RunwayAsset, account_id: int, email: str | None) -> AssetDraft:
+    """One asset of a Runway listing, with whether it is an upload and the task that made it."""
     draft = runway_draft(asset, account_id, "listed", email)
     uploaded = asset.raw.get("isUserUpload")
     task_id = asset.raw.get("taskId")
