@@ -15,9 +15,11 @@ from PySide6.QtGui import QColor, QPixmap
 from pytestqt.qtbot import QtBot
 
 from assetdesk.core.provider import Provider
-from assetdesk.services.library_views import CatalogViews
+from assetdesk.services import library_views
+from assetdesk.services.library_views import AssetQuery, CatalogViews
 from assetdesk.store.db import open_database
 from assetdesk.store.library import AssetDraft, LibraryStore
+from assetdesk.ui.library import queried_model
 from assetdesk.ui.library.catalog_rows import PAGE
 from assetdesk.ui.library.model import AssetRole, Column, LibraryModel
 from assetdesk.ui.library.place_filter import PlaceFilter
@@ -237,3 +239,53 @@ def test_rows_are_found_by_scanning_until_many_are_asked_then_by_a_map(
     ids = model.ids_of_rows(range(1000))
     asked = [ids[999], ids[0], 424242, *ids[500:520]]  # past SCANS_BEFORE_MAP lookups
     assert [model.row_of(asset_id) for asset_id in asked] == [999, 0, -1, *range(500, 520)]
+
+
+def test_answers_are_kept_within_a_budget_and_a_search_keeps_a_known_lists_order(
+    qapp: Any,
+    qtbot: QtBot,
+    catalog: Any,
+    tasks: BackgroundTasks,
+    arun: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A filter set back is answered from memory, however many searches came between (the
+    answers kept are bounded by their ids in all); a search over a list already answered keeps
+    the search index's matches in that list's order instead of asking SQLite to walk it."""
+    store, views = catalog
+    store.add([draft(n) for n in range(1, 301)])
+    model = attached(views, tasks, arun)
+    walked: list[AssetQuery] = []
+    within: list[AssetQuery] = []
+    scan, keep = library_views.matching_ids, library_views.matching_within
+
+    def scanned(conn: Any, query: AssetQuery) -> Any:  # the real queries, noted
+        walked.append(query)
+        return scan(conn, query)
+
+    def kept(conn: Any, query: AssetQuery, ids: Any) -> Any:
+        within.append(query)
+        return keep(conn, query, ids)
+
+    monkeypatch.setattr(library_views, "matching_ids", scanned)
+    monkeypatch.setattr(library_views, "matching_within", kept)
+
+    def ask(query: AssetQuery) -> list[int]:
+        model.set_query(query)
+        qtbot.waitUntil(lambda: model.settled, timeout=5_000)
+        return model.ids_of_rows(range(model.rowCount()))
+
+    everything = ask(AssetQuery())  # answered by the requery: kept
+    for n in range(1, 30):  # more searches than KEPT_ANSWERS used to keep (12)
+        assert ask(AssetQuery(text=f"{n:05d}")) == [n]
+    assert walked == [] and len(within) == 29
+    assert ask(AssetQuery()) == everything  # from memory
+    assert walked == []
+
+    monkeypatch.setattr(queried_model, "KEPT_IDS", 350)  # room for one list of 300 and a few
+    by_name = ask(AssetQuery(sort="name", descending=False))
+    assert by_name == sorted(everything)
+    assert ask(AssetQuery(sort="name", descending=False, text="0012")) == [12, *range(120, 130)]
+    assert walked == [AssetQuery(sort="name", descending=False)]
+    assert ask(AssetQuery()) == everything  # dropped for the budget: asked of SQLite again
+    assert walked[-1] == AssetQuery()

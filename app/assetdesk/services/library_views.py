@@ -26,6 +26,7 @@ from assetdesk.store.library_query import (
     PlaceCount,
     Totals,
     matching_ids,
+    matching_within,
     place_counts,
     totals,
 )
@@ -65,13 +66,20 @@ class CatalogViews:
         ids: array[int] | None = None,
         *,
         have: Callable[[int], bool] = lambda _: False,
+        within: array[int] | None = None,
     ) -> Answer:
         """What the views list under `query` (or these `ids`, its answer known already), with
         the assets of the `first` rows the caller does not `have`, in one turn of a worker
-        thread."""
+        thread. `within`: the answer to `query` without its search text, when known (a search
+        then keeps the index's matches in its order: `matching_within`)."""
 
         def read(conn: sqlite3.Connection) -> Answer:
-            found = matching_ids(conn, query) if ids is None else ids
+            if ids is not None:
+                found = ids
+            elif within is not None:
+                found = matching_within(conn, query, within)
+            else:
+                found = matching_ids(conn, query)
             wanted = [asset_id for asset_id in found[:first] if not have(asset_id)]
             return Answer(found, LibraryStore(conn).many(wanted))
 

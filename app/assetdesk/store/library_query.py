@@ -97,12 +97,10 @@ class AssetQuery:
             columns = ("coalesce(name, '')", "remote_id", "coalesce(prompt, '')")
             terms.append("(" + " OR ".join(f"instr(lower({c}), ?)" for c in columns) + ")")
             args.extend([folded] * len(columns))
-        elif len(text) >= _TRIGRAM:
-            terms.append("id IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)")
-            args.append('"' + text.replace('"', '""') + '"')  # one phrase: a substring
-        elif text:  # one or two characters: names with a word that begins with them
-            terms.append("id IN (SELECT rowid FROM assets_words WHERE assets_words MATCH ?)")
-            args.append('"' + text.replace('"', '""') + '"*')
+        elif text:
+            matches, phrase = text_matches(text)
+            terms.append(f"id IN ({matches})")
+            args.append(phrase)
         return (" WHERE " + " AND ".join(terms) if terms else ""), args
 
     def sql(self, indexed: bool = True) -> tuple[str, list[object]]:
@@ -111,6 +109,36 @@ class AssetQuery:
         direction = "DESC" if self.descending else "ASC"
         order = f"{SORTS[self.sort]} {direction}, added_at {direction}, id {direction}"
         return f"SELECT id FROM assets{where} ORDER BY {order}", args
+
+
+def text_matches(text: str) -> tuple[str, str]:
+    """The SELECT of the rowids whose search text holds `text` (stripped, not empty), and its
+    one argument: three characters or more, a substring through the trigram index; fewer, a
+    word of a name that begins so."""
+    if len(text) >= _TRIGRAM:
+        phrase = '"' + text.replace('"', '""') + '"'  # one phrase: a substring
+        return "SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?", phrase
+    return "SELECT rowid FROM assets_words WHERE assets_words MATCH ?", (
+        '"' + text.replace('"', '""') + '"*'
+    )
+
+
+def matching_within(conn: sqlite3.Connection, query: AssetQuery, within: array[int]) -> array[int]:
+    """`matching_ids` of a search, given `within`: the ids of the same query without its text,
+    in its order. The search index's matches are kept in that order: SQLite's own plan walks
+    the order's index over every row, checking each against the matches (20-30 ms at 100,000
+    assets on a quiet machine, for 1-2 ms of the index itself)."""
+    text = query.text.strip()
+    if not text or not has_search_index(conn):
+        return matching_ids(conn, query)
+    matches, phrase = text_matches(text)
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    (found,) = cursor.execute(
+        f"SELECT json_group_array(rowid) FROM ({matches})", [phrase]
+    ).fetchone()
+    matched = set(json.loads(found))
+    return array("q", [asset_id for asset_id in within if asset_id in matched])
 
 
 def matching_ids(conn: sqlite3.Connection, query: AssetQuery) -> array[int]:

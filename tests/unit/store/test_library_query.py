@@ -3,6 +3,7 @@ with the catalog by triggers, every order, and migration 7 over an existing cata
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,14 @@ import pytest
 from assetdesk.core.provider import Provider
 from assetdesk.store.db import MIGRATIONS, open_database, transaction
 from assetdesk.store.library import AssetDraft, LibraryStore
-from assetdesk.store.library_query import SORTS, AssetQuery, Totals, matching_ids, totals
+from assetdesk.store.library_query import (
+    SORTS,
+    AssetQuery,
+    Totals,
+    matching_ids,
+    matching_within,
+    totals,
+)
 from assetdesk.store.search_index import has_search_index
 
 
@@ -116,6 +124,41 @@ def test_filters_places_gone_and_origin(conn: object) -> None:
     assert names(conn, AssetQuery(uploaded=False)) == ["b.mp4"]
     with pytest.raises(ValueError, match="no asset field"):
         AssetQuery(place=(("name; DROP TABLE assets", 1),)).where()
+
+
+def test_a_search_within_a_known_answer_lists_what_sqlite_would(conn: object) -> None:
+    """A search typed over a list already answered keeps the index's matches in that list's
+    order: the same ids, in the same order, as SQLite's own answer, for every length of text,
+    with filters, in every order."""
+    store = LibraryStore(conn)  # type: ignore[arg-type]
+    store.add(
+        [
+            draft(
+                n,
+                name=f"{['Neon', 'Forest', 'Fog', 'neon fog'][n % 4]} {n:03d}.png",
+                kind="video" if n % 5 == 0 else "image",
+                size=(n % 7) * 10,
+                prompt="a fox at dawn" if n % 3 == 0 else None,
+            )
+            for n in range(1, 120)
+        ]
+    )
+    texts = ["f", "fo", "fox", "neon", "NEON FO", "03", "zzz", '"', " fog "]
+    bases = [
+        AssetQuery(),
+        AssetQuery(kind="video", sort="name", descending=False),
+        AssetQuery(sort="size"),
+        AssetQuery(sort="size", descending=False),
+    ]
+    for base in bases:
+        within = matching_ids(conn, base)  # type: ignore[arg-type]
+        for text in texts:
+            query = replace(base, text=text)
+            expected = list(matching_ids(conn, query))  # type: ignore[arg-type]
+            assert list(matching_within(conn, query, within)) == expected, (base, text)  # type: ignore[arg-type]
+    assert (
+        len(matching_within(conn, AssetQuery(text="fox"), matching_ids(conn, AssetQuery()))) == 39
+    )  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("sort", sorted(SORTS))
