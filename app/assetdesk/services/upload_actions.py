@@ -24,7 +24,7 @@ from assetdesk.services.upload_checks import check_file
 from assetdesk.services.upload_items import UploadItem, UploadTarget, apply_target, take_candidate
 from assetdesk.services.upload_lookup import find_upload, not_found_sentence
 from assetdesk.services.upload_scheduler import UploadScheduler
-from assetdesk.services.upload_sender import mark_uploaded
+from assetdesk.services.upload_sender import finish_uploaded
 from assetdesk.services.upload_sentences import item_sentence
 from assetdesk.store.uploads import ItemState, UploadQueueStore, now_text
 from assetdesk.transfer.progress import Meter
@@ -169,8 +169,13 @@ class UploadActions(UploadScheduler):
                 self._set_end(item, ItemState.FAILED, sentence, None)
                 await self._save(item)
             else:
-                entry = mark_uploaded(row, found)
-                await self._db(functools.partial(UploadQueueStore.finish, row=row, entry=entry))
+                await finish_uploaded(
+                    row,
+                    found,
+                    lambda done, entry: self._db(
+                        functools.partial(UploadQueueStore.finish, row=done, entry=entry)
+                    ),
+                )
                 self._changed.add(item.id)
                 sentence = f"Found on {row.provider.label}: it is in the Library."
             said[item.id] = sentence

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import functools
 import logging
 import sqlite3
@@ -44,7 +43,7 @@ from assetdesk.services.upload_failures import (
     unknown_sentence,
 )
 from assetdesk.services.upload_items import QueueSummary, UploadItem, summarize
-from assetdesk.services.upload_sender import Sent, mark_uploaded, send
+from assetdesk.services.upload_sender import Sent, finish_uploaded, send
 from assetdesk.services.upload_sentences import throttled_sentence
 from assetdesk.store.db import open_database
 from assetdesk.store.uploads import ItemState, UploadQueueStore, now_text
@@ -268,23 +267,10 @@ class UploadScheduler:
             self._pump()
 
     async def _finished(self, item: UploadItem, result: Sent) -> None:
-        """The item is done on disk, its asset in the catalog, before it shows done: a row
-        opened as soon as it says so finds its asset in the Library. A quit meanwhile waits
-        for the write (milliseconds), so that memory and disk agree."""
         row = item.row
-        entry = mark_uploaded(row, result)
-        row.state = ItemState.UPLOADING
-        done = dataclasses.replace(row, state=ItemState.DONE)
-        write = asyncio.ensure_future(self._db(lambda store: store.finish(done, entry)))
-        try:
-            await asyncio.shield(write)
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception):
-                await write
-            if write.done() and not write.cancelled() and write.exception() is None:
-                row.state = ItemState.DONE
-            raise
-        row.state = ItemState.DONE
+        await finish_uploaded(
+            row, result, lambda done, entry: self._db(lambda store: store.finish(done, entry))
+        )
         item.meter.set_phase(Phase.DONE)
         self._changed.add(item.id)
         log.info("queue item %d uploaded (%s, %s bytes)", item.id, row.mime, row.size)

@@ -9,7 +9,10 @@ mediaGenerationId, the Runway assetId, or the Wordbee key a Library refresh give
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from assetdesk.core.errors import AssetDeskError, InvalidInput, NotFound, SecretStoreError
@@ -30,7 +33,7 @@ from assetdesk.store.library import AssetDraft
 from assetdesk.store.uploads import ItemState, QueueRow, now_text
 from assetdesk.transfer.progress import Phase
 
-__all__ = ["Sent", "mark_uploaded", "send", "useapi_clients", "wordbee_client"]
+__all__ = ["Sent", "finish_uploaded", "mark_uploaded", "send", "useapi_clients", "wordbee_client"]
 
 #: What a finished upload answered, per target.
 Sent = UploadedAsset | RunwayAsset | WordbeeAsset
@@ -136,6 +139,31 @@ def _account_error(row: QueueRow, error: AssetDeskError) -> AssetDeskError:
     if isinstance(error, SecretStoreError):
         return type(error)(f"The secret of “{row.account_name}” cannot be read: {error.message}")
     return error
+
+
+async def finish_uploaded(
+    row: QueueRow,
+    result: Sent,
+    write: Callable[[QueueRow, AssetDraft], Awaitable[object]],
+) -> None:
+    """Record the service's answer in the item's row, the row done and its asset in the catalog
+    on disk first (`write`: the store's `finish` on the database's thread), and only then show
+    the row done: a row opened as soon as it says so finds its asset in the Library. A cancel
+    meanwhile (a quit) waits for the write (milliseconds), so that memory and disk agree."""
+    shown = row.state
+    entry = mark_uploaded(row, result)
+    done = dataclasses.replace(row)
+    row.state = shown
+    writing = asyncio.ensure_future(write(done, entry))
+    try:
+        await asyncio.shield(writing)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await writing
+        if not writing.cancelled() and writing.exception() is None:
+            row.state = ItemState.DONE
+        raise
+    row.state = ItemState.DONE
 
 
 def mark_uploaded(row: QueueRow, result: Sent) -> AssetDraft:
