@@ -113,14 +113,12 @@ class AssetQuery:
 
 def text_matches(text: str) -> tuple[str, str]:
     """The SELECT of the rowids whose search text holds `text` (stripped, not empty), and its
-    one argument: three characters or more, a substring through the trigram index; fewer, a
-    word of a name that begins so."""
+    one argument: three characters or more, a substring through the trigram index (one phrase);
+    fewer, a word of a name that begins so (the phrase as a prefix)."""
+    phrase = '"' + text.replace('"', '""') + '"'
     if len(text) >= _TRIGRAM:
-        phrase = '"' + text.replace('"', '""') + '"'  # one phrase: a substring
         return "SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?", phrase
-    return "SELECT rowid FROM assets_words WHERE assets_words MATCH ?", (
-        '"' + text.replace('"', '""') + '"*'
-    )
+    return "SELECT rowid FROM assets_words WHERE assets_words MATCH ?", phrase + "*"
 
 
 def matching_within(conn: sqlite3.Connection, query: AssetQuery, within: array[int]) -> array[int]:
@@ -132,27 +130,27 @@ def matching_within(conn: sqlite3.Connection, query: AssetQuery, within: array[i
     if not text or not has_search_index(conn):
         return matching_ids(conn, query)
     matches, phrase = text_matches(text)
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    (found,) = cursor.execute(
-        f"SELECT json_group_array(rowid) FROM ({matches})", [phrase]
-    ).fetchone()
-    matched = set(json.loads(found))
+    matched = set(_column(conn, "rowid", matches, [phrase]))
     return array("q", [asset_id for asset_id in within if asset_id in matched])
 
 
 def matching_ids(conn: sqlite3.Connection, query: AssetQuery) -> array[int]:
-    """The ids of the assets `query` lets through, in its order.
-
-    As one JSON array of the ids in order, made by SQLite and read by `json` (C): row by row,
-    the worker thread would take and give back Python's lock 100,000 times, and each time wait
-    for the window's thread (a query of 70 ms took 450 ms beside a busy window). An aggregate
-    over a subquery with ORDER BY keeps its order: SQLite does not flatten such a subquery."""
+    """The ids of the assets `query` lets through, in its order."""
     sql, args = query.sql(has_search_index(conn))
+    return array("q", _column(conn, "id", sql, args))
+
+
+def _column(conn: sqlite3.Connection, name: str, sql: str, args: Sequence[object]) -> list[int]:
+    """Column `name` of `sql`'s rows, in their order, as one JSON array made by SQLite and
+    read by `json` (C): row by row, the worker thread would take and give back Python's lock
+    100,000 times, and each time wait for the window's thread (a query of 70 ms took 450 ms
+    beside a busy window). An aggregate over a subquery with ORDER BY keeps its order: SQLite
+    does not flatten such a subquery."""
     cursor = conn.cursor()
     cursor.row_factory = None
-    (found,) = cursor.execute(f"SELECT json_group_array(id) FROM ({sql})", args).fetchone()
-    return array("q", json.loads(found))
+    (found,) = cursor.execute(f"SELECT json_group_array({name}) FROM ({sql})", args).fetchone()
+    ids: list[int] = json.loads(found)
+    return ids
 
 
 @dataclass(frozen=True, slots=True)
