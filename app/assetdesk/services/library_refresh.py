@@ -30,7 +30,6 @@ from assetdesk.store.library_sync import Source
 __all__ = [
     "flow_drafts",
     "flow_source",
-    "runway_drafts",
     "runway_listed",
     "runway_source",
     "wordbee_drafts",
@@ -95,13 +94,6 @@ def _flow_kind(said: str | None) -> str | None:
         return None
     word = said.strip().lower().split("/", 1)[0]
     return word if word in ASSET_KINDS else "other"
-
-
-def runway_drafts(
-    assets: Iterable[RunwayAsset], account_id: int, email: str | None
-) -> list[AssetDraft]:
-    """A Runway listing, with whether each is an upload and the task that made it."""
-    return [runway_listed(asset, account_id, email) for asset in assets]
 
 
 def runway_listed(asset: RunwayAsset, account_id: int, email: str | None) -> AssetDraft:

@@ -12,7 +12,7 @@ from assetdesk.providers.wordbee import parse_asset as parse_wordbee
 from assetdesk.services.library_refresh import (
     flow_drafts,
     flow_source,
-    runway_drafts,
+    runway_listed,
     runway_source,
     wordbee_drafts,
     wordbee_source,
@@ -79,13 +79,13 @@ def runway_item(n: int, **extra: Any) -> dict[str, Any]:
     return item
 
 
-def test_runway_drafts_keep_whether_it_was_uploaded_and_its_task() -> None:
+def test_runway_listed_keeps_whether_it_was_uploaded_and_its_task() -> None:
     generated = parse_runway(
         runway_item(1, isUserUpload=False, taskId=f"user:1-runwayml:{JO}-task:t1")
     )
     uploaded = parse_runway(runway_item(2, isUserUpload=True))
     unsaid = parse_runway(runway_item(3, isUserUpload="yes", taskId=""))
-    first, second, third = runway_drafts([generated, uploaded, unsaid], 4, JO)
+    first, second, third = (runway_listed(a, 4, JO) for a in (generated, uploaded, unsaid))
     assert (first.uploaded, first.task_id) == (False, f"user:1-runwayml:{JO}-task:t1")
     assert (first.kind, first.mime, first.width, first.origin) == (
         "video",
